@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "cxcert",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "CXCert", targets: ["CXCert"]),
+        .executable(name: "cxcert", targets: ["CXCertCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // C libraries, reached only through the Swift wrappers in Sources/CXCert/OpenSSL and Directory.
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CLDAP", pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"]), .brew(["openldap"])]),
+        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP"]),
+        .executableTarget(
+            name: "CXCertCLI",
+            dependencies: [
+                "CXCert",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/cxcert"),
+        .testTarget(name: "CXCertTests", dependencies: ["CXCert"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
