@@ -308,8 +308,10 @@ public struct CertificateDecoder: Sendable {
 
     // MARK: SOAP
 
-    /// Each `<Chain>` in the AuthWebServices namespace holds one base64 PKCS#7. The operation is not
-    /// in the published MS-OCAUTHWS text, so other base64 text in that namespace is tried too.
+    /// Each `<Chain>` holds one base64 PKCS#7. The operation is not in the published MS-OCAUTHWS
+    /// text and a captured trace shows the answer with `xmlns=""`, so the reader accepts
+    /// `GetRootCertChainsResponse` in any namespace, or else any element in the AuthWebServices
+    /// namespace, and then tries base64 text under it when no `<Chain>` is present.
     private func soap(_ text: [UInt8]) throws(CertificateDecodingError) -> [Certificate] {
         let root: XMLReader.Element
         do {
@@ -322,16 +324,21 @@ public struct CertificateDecoder: Sendable {
             let reason = fault.allElements.first { ["faultstring", "Text"].contains($0.localName) }?.text
             throw .soapFault(reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "no reason given")
         }
-        let namespaced = elements.filter { $0.namespace == Self.authWebServicesNamespace }
-        guard !namespaced.isEmpty else {
+        // Depth-first order: the first match is the outermost.
+        let scope =
+            elements.first { $0.localName == "GetRootCertChainsResponse" }
+            ?? elements.first { $0.namespace == Self.authWebServicesNamespace }
+        guard let scope else {
             throw .noCertificate(
-                "XML without any element in the \(Self.authWebServicesNamespace) namespace; not a GetRootCertChains answer")
+                "XML with neither GetRootCertChainsResponse nor an element in the \(Self.authWebServicesNamespace) namespace")
         }
-        var parts = namespaced.filter { $0.localName == "Chain" }
+        if let outcome = scope.attributes["ResponseClass"], outcome != "Success" {
+            throw .soapFault("GetRootCertChainsResponse ResponseClass=\"\(outcome)\"")
+        }
+        let inside = scope.allElements
+        var parts = inside.filter { $0.localName == "Chain" }
         if parts.isEmpty {
-            parts = namespaced.flatMap(\.allElements).filter {
-                $0.text.trimmingCharacters(in: .whitespacesAndNewlines).count >= 64
-            }
+            parts = inside.filter { $0.text.trimmingCharacters(in: .whitespacesAndNewlines).count >= 64 }
         }
         guard !parts.isEmpty else { throw .noCertificate("the GetRootCertChains answer has no <Chain> element") }
         var certificates: [Certificate] = []
