@@ -1,0 +1,134 @@
+import Foundation
+
+/// A client to validate for: a phone family at a firmware build with its resolved capabilities,
+/// or the strict modern `generic` client.
+public struct DeviceProfile: Sendable {
+    public enum Kind: Sendable {
+        /// A strict modern TLS client: RFC 5280 plus the web-PKI rules, no phone quirks.
+        case generic
+        case phone(family: DeviceFamily, model: DeviceFamily.Model?, firmware: FirmwareVersion)
+    }
+
+    public let kind: Kind
+    /// The known release, when the build number is one we have a name for.
+    public let build: FirmwareBuild?
+    /// The deciding rule for each capability key (phones only).
+    public let facts: [String: CapabilityRule]
+    /// The nearest known builds below and above an unlisted build number.
+    public let placement: (below: FirmwareBuild?, above: FirmwareBuild?)
+
+    /// Resolves `device` (`generic`, a family or a model id) at `firmware` (default: the newest known build).
+    public static func resolve(
+        device: String, firmware: String? = nil, knowledge: DeviceKnowledgeBase = .builtIn
+    ) throws(DeviceKnowledgeError) -> DeviceProfile {
+        if DeviceKnowledgeBase.normalize(device) == "generic" {
+            return DeviceProfile(kind: .generic, build: nil, facts: [:], placement: (nil, nil))
+        }
+        guard let (family, model) = knowledge.family(named: device) else {
+            throw .unknownDevice(device, known: knowledge.deviceNames)
+        }
+        let version: FirmwareVersion
+        if let firmware {
+            guard let parsed = FirmwareVersion(firmware) else { throw .invalidFirmware(firmware) }
+            version = parsed
+        } else if let newest = knowledge.newestBuild(for: family.id) {
+            version = newest.version
+        } else {
+            throw .invalidData("no firmware build is listed for \(family.id)")
+        }
+        var facts: [String: CapabilityRule] = [:]
+        for capability in DeviceKnowledgeBase.capabilityTypes.keys {
+            facts[capability] = knowledge.rule(for: capability, version: version, family: family.id)
+        }
+        let known = knowledge.build(version)
+        let placement =
+            known == nil ? (knowledge.builds.last { $0.version < version }, knowledge.builds.first { $0.version > version }) : (nil, nil)
+        return DeviceProfile(
+            kind: .phone(family: family, model: model, firmware: version), build: known, facts: facts, placement: placement)
+    }
+
+    public var isGeneric: Bool { if case .generic = kind { true } else { false } }
+
+    /// e.g. `cx700 (tanjay) 3.5.6907.35` or `generic`.
+    public var name: String {
+        switch kind {
+        case .generic: "generic"
+        case .phone(let family, let model, let firmware): "\(model.map { "\($0.id) (\(family.id))" } ?? family.id) \(firmware)"
+        }
+    }
+
+    public var firmware: FirmwareVersion? {
+        if case .phone(_, _, let firmware) = kind { firmware } else { nil }
+    }
+
+    public var familyID: String? {
+        if case .phone(let family, _, _) = kind { family.id } else { nil }
+    }
+
+    // Typed views of the facts. Missing facts fall back to the strictest reading.
+
+    private func bool(_ key: String, default fallback: Bool) -> Bool {
+        if case .bool(let value) = facts[key]?.value { return value }
+        return fallback
+    }
+
+    private func list(_ key: String) -> [String] {
+        switch facts[key]?.value {
+        case .list(let value): value
+        case .string(let value): [value]
+        default: []
+        }
+    }
+
+    /// Can the firmware verify SHA-2 signatures in the server's chain?
+    public var validatesSHA2: Bool { isGeneric || bool("sha2Signatures", default: false) }
+    public var acceptsRSASSAPSS: Bool { isGeneric || bool("rsassaPss", default: false) }
+    public var acceptsECDSA: Bool { isGeneric || bool("ecdsa", default: false) }
+    /// Does name matching honour wildcard SAN entries?
+    public var acceptsWildcards: Bool { isGeneric || bool("wildcardNames", default: false) }
+    /// Is the subject CN used when no SAN entry matches?
+    public var matchesSubjectCN: Bool { !isGeneric && bool("subjectCNMatching", default: false) }
+    /// Does the firmware trust its built-in public-root cache?
+    public var usesBuiltInCache: Bool { !isGeneric && bool("builtInCache", default: true) }
+    public var maxRSAKeyBits: Int? { if case .int(let value) = facts["maxRSAKeyBits"]?.value { value } else { nil } }
+    public var maxTLSVersion: String? { if case .string(let value) = facts["maxTLSVersion"]?.value { value } else { nil } }
+    public var rootDiscovery: [String] { list("rootDiscovery") }
+    public var looksUpUCUpdates: Bool { bool("ucupdatesLookup", default: false) }
+    public var ucupdatesDomains: [String] { list("ucupdatesDomains") }
+}
+
+/// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.
+public struct Symptom: Sendable, Codable, Hashable {
+    public struct Status: Sendable, Codable, Hashable {
+        public let code: Int
+        public let hex: String
+        public let name: String
+    }
+    public let finding: String
+    /// The on-screen text, when a source gives it.
+    public let display: String?
+    /// The WinHTTP code the phone's "Last Update Status" would show.
+    public let lastUpdateStatus: Status?
+    public let source: String
+    public let confidence: Confidence
+    public let note: String?
+
+    /// The built-in table, by finding code.
+    public static let builtIn: [String: Symptom] = {
+        struct File: Decodable { let symptoms: [Symptom] }
+        do {
+            let file = try JSONDecoder().decode(File.self, from: Data(EmbeddedData.symptoms.utf8))
+            return Dictionary(file.symptoms.map { ($0.finding, $0) }, uniquingKeysWith: { first, _ in first })
+        } catch {
+            fatalError("the embedded symptom table is corrupt (run Scripts/embed-data): \(error)")
+        }
+    }()
+
+    /// One line: `"Cannot validate server certificate"; Last Update Status 0x2F0D (12045 ...)`.
+    public var summary: String {
+        var parts: [String] = []
+        if let display { parts.append("\"\(display)\"") }
+        if let status = lastUpdateStatus { parts.append("Last Update Status \(status.hex) (\(status.code) \(status.name))") }
+        return parts.isEmpty ? "no documented on-screen message" : parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,42 @@
+/// A Phone Edition build number such as `4.0.7577.4363`, ordered numerically part by part.
+public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    public let parts: [Int]
+    /// The text as given.
+    public let text: String
+
+    /// Parses one to four dot-separated numbers; anything else is not a build number.
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let pieces = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...4).contains(pieces.count) else { return nil }
+        var parts: [Int] = []
+        for piece in pieces {
+            guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy(\.isASCII), let value = Int(piece), value >= 0 else { return nil }
+            parts.append(value)
+        }
+        self.parts = parts
+        self.text = trimmed
+    }
+
+    private var padded: [Int] { parts + Array(repeating: 0, count: 4 - parts.count) }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.padded.lexicographicallyPrecedes(rhs.padded) }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.padded == rhs.padded }
+    public func hash(into hasher: inout Hasher) { hasher.combine(padded) }
+    public var description: String { text }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let version = FirmwareVersion(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a build number"))
+        }
+        self = version
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
+import Foundation
