@@ -543,6 +543,7 @@ enum EmbeddedData {
     }
   ]
 }
+
 """##
     /// `Knowledge/devices.json`
     static let devices = ##"""
@@ -1126,6 +1127,7 @@ enum EmbeddedData {
     }
   ]
 }
+
 """##
     /// `Knowledge/symptoms.json`
     static let symptoms = ##"""
@@ -1342,6 +1344,7 @@ enum EmbeddedData {
     }
   ]
 }
+
 """##
     /// Every PEM under `TrustStore/`, by path relative to that folder.
     static let trustStoreFiles: [String: String] = [
@@ -1371,6 +1374,7 @@ Nr4TDea9Y355e6cJDUCrat2PisP29owaQgVR1EX1n6diIWgVIEM8med8vSTYqZEX
 c4g/VhsxOBi0cQ+azcgOno4uG+GMmIPLHzHxREzGBHNJdmAPx/i9F4BrLunMTA5a
 mnkPIAou1Z5jJh5VkpTYghdae9C8x49OhgQ=
 -----END CERTIFICATE-----
+
 """##,
         "alternates/entrust-net-ca-2048-2029-reissue.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1398,6 +1402,7 @@ u/8j72gZyxKTJ1wDLW8w0B62GqzeWvfRqqgnpv55gcR5mTNXuhKwqeBCbJPKVt7+
 bYQLCIt+jerXmCHG8+c8eS9enNFMFY3h7CI3zJpDC5fcgJCNs2ebb0gIFVbPv/Er
 fF6adulZkMV8gzURZVE=
 -----END CERTIFICATE-----
+
 """##,
         "alternates/globalsign-root-ca-r1-2028-reissue.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1421,6 +1426,7 @@ AbEVtQwdpf5pLGkkeB6zpxxxYu7KyJesF12KwvhHhm4qxFYxldBniYUr+WymXUad
 DKqC5JlR3XC321Y9YeRq4VzW9v493kHMB65jUr9TU/Qr6cf9tveCX4XSQRjbgbME
 HMUfpIBvFSDJ3gyICh3WZlXi/EjJKSZp4A==
 -----END CERTIFICATE-----
+
 """##,
         "alternates/verisign-class2-pca-g2.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1442,6 +1448,7 @@ nb3/7aHmZuovCfTK1+qlK5X2JGCGTUQug6XELaDTrnhpb3LabK4I8GOSN+a7xDAX
 rXfMSTWqz9iP0b63GJZHc2pUIjRkLbYWm1lbtFFZOrMLFPQS32eg9K0yZF6xRnIn
 jBJ7xUS0rg==
 -----END CERTIFICATE-----
+
 """##,
         "alternates/verisign-class3-pca-g2.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1463,6 +1470,7 @@ U01UbSuvDV1Ai2TT1+7eVmGSX6bEHRBhNtMsJzzoKQm5EWR0zLVznxxIqbxhAe7i
 F6YM40AIOw7n60RzKprxaZLvcRTDOaxxp5EJb+RxBrO6WVcmeQD2+A2iMzAo1KpY
 oJ2daZH9
 -----END CERTIFICATE-----
+
 """##,
         "alternates/verisign-class3-pca-sha1-resign.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1479,6 +1487,7 @@ CSqGSIb3DQEBBQUAA4GBABByUqkFFBkyCEHwxWsKzH4PIRnN5GfcX6kb5sroc50i
 2JhucwNhkcV8sEVAbkSdjbCxlnRhLQ2pRdKkkirWmnWXbj9T/UWZYB2oK0z5XqcJ
 2HUw19JlYD1n1khVdWk/kfVIC0dpImmClr7JyDiGSnoscxlIaU5rfGW/D/xwzoiQ
 -----END CERTIFICATE-----
+
 """##,
         "baltimore-cybertrust-root.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1502,6 +1511,7 @@ Epn3o0WC4zxe9Z2etciefC7IpJ5OCBRLbf1wbWsaY71k5h+3zvDyny67G7fyUIhz
 ksLi4xaNmjICq44Y3ekQEe5+NauQrz4wlHrQMz2nZQ/1/I6eYs9HRCwBXbsdtTLS
 R9I4LtD+gdwyah617jzV/OeBHRnDJELqYzmp
 -----END CERTIFICATE-----
+
 """##,
         "comodo-aaa-certificate-services.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1529,6 +1539,7 @@ G9w84FoVxp7Z8VlIMCFlA2zs6SFz7JsDoeA3raAVGI/6ugLOpyypEBMs1OUIJqsi
 l2D4kF501KKaU73yqWjgom7C12yxow+ev+to51byrvLjKzg6CYG1a4XXvi3tPxq3
 smPi9WIsgtRqAEFQ8TmDn5XpNpaYbg==
 -----END CERTIFICATE-----
+
 """##,
         "entrust-net-ca-2048-2019.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1557,6 +1568,7 @@ f3v/rxzP5tsHrV7bhZ3QKw0z2wTR5klAEyt2+z7pnIkPFc4YsIV4IU9rTw76NmfN
 B/L/CNDi3tm/Kq+4h4YhPATKt5Rof8886ZjXOP/swNlQ8C5LWK5Gb9Auw2DaclVy
 vUxFnmG6v4SBkgPR0ml8xQ==
 -----END CERTIFICATE-----
+
 """##,
         "entrust-net-secure-server-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1587,6 +1599,7 @@ hvcNAQEFBQADgYEAkNwwAvpkdMKnCqV8IY00F6j7Rw7/JXyNEwr75Ji174z4xRAN
 95K+8cPV1ZVqBLssziY2ZcgxxufuP+NXdYR6Ee9GTxj005i7qIcyunL2POI9n9cd
 2cNgQ4xYDiKWL2KjLB+6rQXvqzJ4h6BUcxm1XAX5Uj5tLUUL9wqT6u0G+bI=
 -----END CERTIFICATE-----
+
 """##,
         "equifax-secure-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1608,6 +1621,7 @@ A4GBAFjOKer89961zgK5F7WF0bnj4JXMJTENAKaSbn+2kmOeUJXRmm/kEd5jhW6Y
 7qj/WsjTVbJmcVfewCHrPSqnI0kBBIZCe/zuf6IWUrVnZ9NA2zsmWLIodz2uFHdh
 1voqZiegDfqnc1zqcPGUIWVEX/r87yloqaKHee9570+sB3c4
 -----END CERTIFICATE-----
+
 """##,
         "geotrust-global-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1630,6 +1644,7 @@ PseKUgzbFbS9bZvlxrFUaKnjaZC2mqUPuLk/IH2uSrW4nOQdtqvmlKXBx4Ot2/Un
 hw4EbNX/3aBd7YdStysVAq45pmp06drE57xNNB6pXE0zX5IJL4hmXXeXxx12E6nV
 5fEWCRE11azbJHFwLJhWC9kXtNHjUStedejV0NxPNO3CBWaAocvmMw==
 -----END CERTIFICATE-----
+
 """##,
         "globalsign-root-ca-r1-2014.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1653,6 +1668,7 @@ rH5Jokvmw2dZL7OKDrssvamqQnw1wdh/1acxOk5jQzmvCLBhNIzTmKlDNPYPhyk7
 ncJWWJh3w/cbrPad+D6qp1RF8PX51TFl/mtYnHGzHtdS6jIX/EBgHcl5JLL2bP2o
 Zg6C3ZjL2sJETy6ge/L3ayx2EYRGinij4w==
 -----END CERTIFICATE-----
+
 """##,
         "godaddy-class2-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1679,6 +1695,7 @@ HmyW74cNxA9hi63ugyuV+I6ShHI56yDqg+2DzZduCLzrTia2cyvk0/ZM/iZx4mER
 dEr/VxqHD3VILs9RaRegAhJhldXRQLIQTO7ErBBDpqWeCtWVYpoNz4iCxTIM5Cuf
 ReYNnyicsbkqWletNw+vHX/bvZ8=
 -----END CERTIFICATE-----
+
 """##,
         "gte-cybertrust-global-root.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1696,6 +1713,7 @@ GwnpXtlR22ciYaQqPEh346B8pt5zohQDhT37qw4wxYMWM4ETCJ57NE7fQMh017l9
 3PR2VX2bY1QY6fDq81yx2YtCHrnAlU66+tXifPVoYb+O7AWXX1uw16OFNMQkpw0P
 lZPvy5TYnh+dXIVtx6quTx8itc2VrbqnzPmrC3p/
 -----END CERTIFICATE-----
+
 """##,
         "rsa-secure-server-ca-1000bit.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1712,6 +1730,7 @@ hvcNAQECBQADfgBl3X7hsuyw4jrg7HFGmhkRuNPHoLQDQCYCPgmc4RKz0Vr2N6W3
 YQO2WxZpO8ZECAyIUwxrl0nHPjXcbLm7qt9cuzovk2C2qUtN8iD3zV9/ZHuO3ABc
 1/p3yjkWWW8O6tO1g39NTUJWdrTJXwT4OPjr0l91X817/OWOgHz8UA==
 -----END CERTIFICATE-----
+
 """##,
         "starfield-class2-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1738,6 +1757,7 @@ xy16paq8U4Zt3VekyvggQQto8PT7dL5WXXp59fkdheMtlb71cZBDzI0fmgAKhynp
 VSJYACPq4xJDKVtHCN2MQWplBqjlIapBtJUhlbl90TSrE9atvNziPTnNvT51cKEY
 WQPJIrSPnNVeKtelttQKbfi3QBFGmh95DmK/D5fs4C8fF5Q=
 -----END CERTIFICATE-----
+
 """##,
         "thawte-premium-server-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1759,6 +1779,7 @@ uHM/qgeN9EJN50CdHDcCAwEAAaMTMBEwDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG
 hfzJATj/Tb7yFkJD57taRvvBxhEf8UqwKEbJw8RCfbz6q1lu1bdRiBHjpIUZa4JM
 pAwSremkrj/xw0llmozFyD4lt5SZu5IycQfwhl7tUCemDaYj+bvLpgcUQg==
 -----END CERTIFICATE-----
+
 """##,
         "thawte-server-ca.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1780,6 +1801,7 @@ EzARMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEEBQADgYEAB/pMaVz7lcxG
 QNuozDJ0uW8NxuOzRAvZim+aKZuZGCg70eNAKJpaPNW15yAbi8qkq43pUdniTCxZ
 qdq5snUb9kLy78fyGPmJvKP/iiMucEc=
 -----END CERTIFICATE-----
+
 """##,
         "valicert-class2-policy-va.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1800,6 +1822,7 @@ UJSZSWI4OB9L+KXIPqeCgfYrx+jFzug6EILLGACOTb2oWH+heQC1u+mNr0HZDzTu
 IYEZoDJJKPTEjlbVUjP9UNV+mWwD5MlM/Mtsq2azSiGM5bUMMj4QssxsodyamEwC
 W/POuZ6lcg5Ktz885hZo+L7tdEy8W9ViH0Pd
 -----END CERTIFICATE-----
+
 """##,
         "verisign-class2-pca-md2.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1816,6 +1839,7 @@ CSqGSIb3DQEBAgUAA4GBAIobK/o5wXTXXtgZZKJYSi034DNHD6zt96rbHuSLBlxg
 J8pFUs4W7z8GZOeUaHxgMxURaa+dYo2jA1Rrpr7l7gUYYAS/QoD90KioHgE796Nc
 r6Pc5iaAIzy4RHT3Cq5Ji2F4zCS/iIqnDupzGUH9TQPwiNHleI2lKk/2lw0Xd8rY
 -----END CERTIFICATE-----
+
 """##,
         "verisign-class3-pca-md2.pem": ##"""
 -----BEGIN CERTIFICATE-----
@@ -1832,6 +1856,7 @@ CSqGSIb3DQEBAgUAA4GBALtMEivPLCYATxQT3ab7/AoRhIzzKBxnki98tsX63/Do
 lbwdj2wsqFHMc9ikwFPwTtYmwHYBV4GSXiHx0bH/59AhWM1pF+NEHJwZRDmJXNyc
 AA9WjQKZ7aKQRUzkuxCkPfAyAw7xzvjoyVGM5mKf5p/AfbdynMk2OmufTqj/ZA1k
 -----END CERTIFICATE-----
+
 """##,
     ]
 }

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import CXCert
+
+@Suite("The built-in trusted-authorities cache")
+struct TrustStoreTests {
+    /// The vendor guide's table, copied literally (typos included) from its "Trusted Authorities Cache".
+    static let guideRows: [(String, String, String, String)] = [
+        ("Comodo", "AAA Certificate Services", "12/31/2020", "2048"),
+        ("Comodo", "AddTrust External CA Root", "5/30/2020", "2048"),
+        ("Cybertrust", "Baltimore CyberTrust Root", "5/12/2025", "2048"),
+        ("Cybertrust", "GlobalSign Root CA", "1/28/2014", "2048"),
+        ("Cybertrust", "GTE CyberTrust Global Root", "8/13/2018", "1024"),
+        ("VeriSign", "Class 2 Public Primary Certification Authority", "8/1/2018", "1024"),
+        ("VeriSign", "Thawte Premium Server CA", "12/31/2020", "1024"),
+        ("VeriSign", "Thawte Server CA", "12/31/2020", "1024"),
+        ("VeriSign", "Comodo", "1/7/2010", "1000"),
+        ("VerSign", "Class 3 Public Primary Certification Authority", "8/1/2028", "1024"),
+        ("Entrust", "Entrust.net Certification Authority (2048)", "12/24/2019", "2048"),
+        ("Entrust", "Entrust.net Secure Server Certification Authority", "5/25/2019", "1024"),
+        ("Equifax", "Equifax Secure Certification Authority", "8/22/2018", "1024"),
+        ("GeoTrust", "GetTrust Global CA", "5/20/2022", "2048"),
+        ("GoDaddy", "GoDaddy Class 2 Certification Authority", "6/29/2034", "2048"),
+        ("GoDaddy", "http://www.valicert.com/", "6/25/2019", "1024"),
+        ("GoDaddy", "Starfield Class 2 Certification Authority", "6/29/2034", "2048"),
+    ]
+
+    @Test("the table matches the guide's 17 rows, in order and verbatim")
+    func matchesGuide() {
+        let entries = BuiltInTrustStore.entries
+        #expect(entries.count == 17)
+        for (index, (entry, row)) in zip(entries, Self.guideRows).enumerated() {
+            #expect(entry.row == index + 1)
+            #expect(entry.guide == .init(vendor: row.0, name: row.1, expiry: row.2, keyLength: row.3))
+        }
+    }
+
+    @Test("every certificate in TrustStore/ parses and its facts match the table")
+    func factsMatchCertificates() throws {
+        let folder = repositoryRoot.appendingPathComponent("TrustStore")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".pem") }
+        #expect(files.count == 22)
+        for file in files {
+            let decoded = try CertificateDecoder().decode(contentsOf: folder.appendingPathComponent(file))
+            #expect(decoded.certificates.count == 1, "\(file)")
+        }
+        for entry in BuiltInTrustStore.entries {
+            let c = entry.certificate
+            let facts = entry.recorded
+            #expect(c.subject.rfc4514 == facts.subject, "row \(entry.row)")
+            #expect(iso8601(c.notBefore) == facts.notBefore, "row \(entry.row)")
+            #expect(iso8601(c.notAfter) == facts.notAfter, "row \(entry.row)")
+            #expect(c.publicKey.algorithm.rawValue == facts.keyType, "row \(entry.row)")
+            #expect(c.publicKey.bits == facts.keyBits, "row \(entry.row)")
+            #expect(c.signatureAlgorithm.name == facts.signatureAlgorithm, "row \(entry.row)")
+            #expect(c.serialNumber == facts.serial, "row \(entry.row)")
+            #expect(c.sha1Thumbprint == facts.sha1, "row \(entry.row)")
+            #expect(c.sha256Fingerprint == facts.sha256, "row \(entry.row)")
+            #expect(c.subject.displayName == entry.displayName, "row \(entry.row)")
+            #expect(!entry.source.isEmpty)
+            // Where the guide's key length is a number, it is the real one (only dates and names are wrong).
+            #expect(Int(entry.guide.keyLength) == c.publicKey.bits, "row \(entry.row)")
+            for alternate in entry.alternates {
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(alternate).path))
+            }
+        }
+    }
+
+    @Test("the guide's known errors are recorded")
+    func guideErrors() {
+        let byRow = Dictionary(uniqueKeysWithValues: BuiltInTrustStore.entries.map { ($0.row, $0) })
+        #expect(byRow[9]?.match == .probable)
+        #expect(byRow[9]?.certificate.publicKey.bits == 1000)
+        #expect(byRow[9]?.guideErrors.first?.contains("Comodo") == true)
+        #expect(byRow[14]?.guideErrors.first?.contains("GetTrust") == true)
+        #expect(byRow[1]?.match == .approx)
+        #expect(byRow[3]?.match == .exact)
+        #expect(byRow[3]?.guideErrors.isEmpty == true)
+    }
+
+    @Test("the compiled-in copy is byte-identical to TrustStore/ and Knowledge/ (else run Scripts/embed-data)")
+    func embeddedDataIsFresh() throws {
+        let root = repositoryRoot
+        #expect(EmbeddedData.trustStoreIndex == (try String(contentsOf: root.appendingPathComponent("TrustStore/index.json"), encoding: .utf8)))
+        #expect(EmbeddedData.devices == (try String(contentsOf: root.appendingPathComponent("Knowledge/devices.json"), encoding: .utf8)))
+        #expect(EmbeddedData.symptoms == (try String(contentsOf: root.appendingPathComponent("Knowledge/symptoms.json"), encoding: .utf8)))
+        let folder = root.appendingPathComponent("TrustStore")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".pem") }
+        #expect(Set(files) == Set(EmbeddedData.trustStoreFiles.keys))
+        for file in files {
+            #expect(EmbeddedData.trustStoreFiles[file] == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)))
+        }
+    }
+
+    @Test("states at a date: 5 roots valid on 2026-11-21, all 17 on 2009-01-01")
+    func statesAtDate() throws {
+        let now = try #require(parseISO8601("2026-11-21"))
+        #expect(TrustStoreStatus.all(at: now).filter { $0.state == .valid }.map(\.entry.row) == [1, 6, 10, 15, 17])
+        let then = try #require(parseISO8601("2009-01-01"))
+        #expect(TrustStoreStatus.all(at: then).allSatisfy { $0.state == .valid })
+        #expect(TrustStoreStatus.all(at: now).filter(\.weakKey).count == 9)
+    }
+
+    @Test("a cxcert binary copied alone to another folder still has its trust store")
+    func copiedBinary() throws {
+        let folder = try makeTemporaryDirectory("alone")
+        let copy = folder.appendingPathComponent("cxcert")
+        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        let result = try CLI.run(["truststore", "--json", "--at", "2026-11-21"], binary: copy)
+        #expect(result.status == 0, "\(result.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 17)
+        #expect(entries.compactMap { $0["sha256"] as? String } == BuiltInTrustStore.entries.map(\.certificate.sha256Fingerprint))
+        #expect(entries.first?["state"] as? String == "valid")
+        #expect(entries[1]["state"] as? String == "expired")
+    }
+}
