@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Which rules decide whether a certificate covers a host name.
+public enum NameRules: Sendable, Hashable {
+    /// Lync/OCS Phone Edition: exact, case-insensitive DNS names from the SAN; no wildcards; the subject
+    /// CN only when the device data says the firmware uses it.
+    case phone(matchesSubjectCN: Bool)
+    /// RFC 6125 as a modern client applies it: SAN only, a wildcard only as the whole left-most label,
+    /// never over an IDN A-label or a public suffix of one label, IP addresses only against IP SANs.
+    case rfc6125
+}
+
+/// Whether and how one host name is covered.
+public struct NameMatch: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        /// Covered by this SAN (or CN) entry.
+        case covered(by: String)
+        /// Only a wildcard entry would cover it, and these rules refuse wildcards.
+        case onlyWildcard(String)
+        /// Only the subject CN has it, and these rules do not use the CN.
+        case onlyCommonName
+        case notCovered
+    }
+    public let host: String
+    public let outcome: Outcome
+
+    public var isCovered: Bool { if case .covered = outcome { true } else { false } }
+}
+
+/// Host-name matching for server certificates.
+public enum HostnameMatcher {
+    /// Lower-cased, without one trailing dot: how both sides are compared.
+    static func normalize(_ name: String) -> String {
+        var name = name.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        return name
+    }
+
+    /// The canonical text of an IP address, or nil when `text` is not one.
+    static func ipAddress(_ text: String) -> String? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { ipAddressText(Array($0)) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { ipAddressText(Array($0)) } }
+        return nil
+    }
+
+    public static func match(_ host: String, certificate: Certificate, rules: NameRules) -> NameMatch {
+        let wanted = normalize(host)
+        if let ip = ipAddress(wanted) {
+            let covered = certificate.subjectAlternativeNames.contains { if case .ip(let value) = $0 { value == ip } else { false } }
+            return NameMatch(host: host, outcome: covered ? .covered(by: "IP:\(ip)") : .notCovered)
+        }
+        let dnsNames = certificate.dnsNames
+        if let exact = dnsNames.first(where: { normalize($0) == wanted }) {
+            return NameMatch(host: host, outcome: .covered(by: "DNS:\(exact)"))
+        }
+        let wildcard = dnsNames.first { wildcardMatches($0, wanted) }
+        switch rules {
+        case .rfc6125:
+            if let wildcard { return NameMatch(host: host, outcome: .covered(by: "DNS:\(wildcard)")) }
+            return NameMatch(host: host, outcome: inCommonName(wanted, certificate) ? .onlyCommonName : .notCovered)
+        case .phone(let matchesSubjectCN):
+            if let wildcard { return NameMatch(host: host, outcome: .onlyWildcard(wildcard)) }
+            if inCommonName(wanted, certificate) {
+                return NameMatch(host: host, outcome: matchesSubjectCN ? .covered(by: "CN") : .onlyCommonName)
+            }
+            return NameMatch(host: host, outcome: .notCovered)
+        }
+    }
+
+    private static func inCommonName(_ wanted: String, _ certificate: Certificate) -> Bool {
+        certificate.subject.values(of: "CN").contains { normalize($0) == wanted }
+    }
+
+    /// RFC 6125 §6.4.3 as browsers apply it: `*` is the whole left-most label and stands for exactly one
+    /// non-empty label; at least two labels follow it; the host's label is not an IDN A-label.
+    static func wildcardMatches(_ pattern: String, _ host: String) -> Bool {
+        let pattern = normalize(pattern)
+        guard pattern.hasPrefix("*.") else { return false }
+        let patternLabels = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        let hostLabels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard patternLabels.count >= 3, hostLabels.count == patternLabels.count,
+            patternLabels.dropFirst().allSatisfy({ !$0.isEmpty && !$0.contains("*") })
+        else { return false }
+        let first = hostLabels[0]
+        guard !first.isEmpty, !first.hasPrefix("xn--") else { return false }
+        return hostLabels.dropFirst().elementsEqual(patternLabels.dropFirst())
+    }
+}

@@ -1,0 +1,33 @@
+/// Where a trust anchor came from.
+public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
+    /// Row N of the phones' built-in trusted-authorities cache.
+    case builtInCache(row: Int)
+    /// A root the user named (`--trust FILE`).
+    case user(file: String)
+    /// A root published in Active Directory (live directory or snapshot).
+    case activeDirectory(String)
+
+    public var description: String {
+        switch self {
+        case .builtInCache(let row): "built-in cache, row \(row)"
+        case .user(let file): "--trust \(file)"
+        case .activeDirectory(let place): "Active Directory (\(place))"
+        }
+    }
+}
+
+/// A certificate a client trusts without checking its signature.
+public struct TrustAnchor: Sendable, Hashable {
+    public let certificate: Certificate
+    public let source: TrustSource
+
+    public init(certificate: Certificate, source: TrustSource) {
+        self.certificate = certificate
+        self.source = source
+    }
+
+    /// The phones' built-in cache as anchors.
+    public static let builtInCache: [TrustAnchor] = BuiltInTrustStore.entries.map {
+        TrustAnchor(certificate: $0.certificate, source: .builtInCache(row: $0.row))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// JSON and text renderings of verdicts (the `cxcert verify` contract, documented in the README).
+public enum VerdictReport {
+    struct ChainEntry: Encodable {
+        let subject: String
+        let sha256: String
+        let role: String
+        let source: String?
+        let signatureAlgorithm: String
+        let keyBits: Int
+    }
+
+    struct NameEntry: Encodable {
+        let host: String
+        let covered: Bool
+        let matchedBy: String?
+    }
+
+    struct Result: Encodable {
+        let trusted: Bool
+        let profile: String
+        let device: String
+        let firmware: String?
+        let at: String
+        let chain: [ChainEntry]
+        let names: [NameEntry]
+        let findings: [Finding]
+    }
+
+    static func result(_ verdict: Verdict) -> Result {
+        let device: String =
+            switch verdict.profile.kind {
+            case .generic: "generic"
+            case .phone(let family, let model, _): model?.id ?? family.id
+            }
+        return Result(
+            trusted: verdict.trusted, profile: verdict.profile.name, device: device,
+            firmware: verdict.profile.firmware?.text, at: iso8601(verdict.time),
+            chain: verdict.chain.map { link in
+                let (role, source): (String, String?) =
+                    switch link.role {
+                    case .leaf: ("leaf", nil)
+                    case .intermediate: ("intermediate", nil)
+                    case .anchor(let source): ("anchor", source.description)
+                    }
+                return ChainEntry(
+                    subject: link.certificate.subject.rfc4514, sha256: link.certificate.sha256Fingerprint, role: role,
+                    source: source, signatureAlgorithm: link.certificate.signatureAlgorithm.name,
+                    keyBits: link.certificate.publicKey.bits)
+            },
+            names: verdict.names.map { match in
+                var by: String?
+                if case .covered(let entry) = match.outcome { by = entry }
+                return NameEntry(host: match.host, covered: match.isCovered, matchedBy: by)
+            },
+            findings: verdict.findings)
+    }
+
+    /// One object for one verdict; `{"results": [...]}` for several.
+    public static func json(_ verdicts: [Verdict]) -> String {
+        struct Many: Encodable { let results: [Result] }
+        return verdicts.count == 1 ? encodeJSON(result(verdicts[0])) : encodeJSON(Many(results: verdicts.map(result)))
+    }
+
+    /// The human report: a verdict per client (a matrix when there are several), the chain, names, findings.
+    public static func text(_ verdicts: [Verdict], style: TextStyle = .plain) -> String {
+        guard let first = verdicts.first else { return "" }
+        var out: [String] = []
+        if verdicts.count == 1 {
+            out.append(headline(first, style: style))
+        } else {
+            var table = TextTable(header: ["Client", "Verdict", "Findings"])
+            for verdict in verdicts {
+                let codes = Array(Set(verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue))).sorted()
+                table.append([verdict.profile.name, mark(verdict, style: style), codes.joined(separator: ", ")])
+            }
+            out.append(style.bold("Verdict per firmware at \(iso8601(first.time))"))
+            out.append(table.render(style: style))
+        }
+        out.append("")
+        out.append(style.bold("Chain") + style.dim(" (as \(first.profile.isGeneric ? "the client" : "the phone") builds it)"))
+        for (index, link) in first.chain.enumerated() {
+            let c = link.certificate
+            let role: String =
+                switch link.role {
+                case .leaf: "leaf"
+                case .intermediate: "intermediate"
+                case .anchor(let source): "anchor: \(source)"
+                }
+            out.append("  \(index)  \(c.subject.displayName)  ·  \(c.signatureAlgorithm.name), \(c.publicKey.algorithm.rawValue) \(c.publicKey.bits)  ·  \(role)")
+        }
+        if !first.names.isEmpty {
+            out.append("")
+            out.append(style.bold("Names"))
+            for match in first.names {
+                switch match.outcome {
+                case .covered(let entry): out.append("  \(style.green("✔")) \(match.host)  (\(entry))")
+                default: out.append("  \(style.red("✘")) \(match.host)")
+                }
+            }
+        }
+        // Each distinct finding once, with the clients it applies to.
+        var order: [String] = []
+        var groups: [String: (finding: Finding, clients: [String])] = [:]
+        for verdict in verdicts {
+            for finding in verdict.findings {
+                let key = "\(finding.code.rawValue)|\(finding.certificate?.sha256Fingerprint ?? "")|\(finding.message)"
+                if groups[key] == nil { order.append(key); groups[key] = (finding, []) }
+                groups[key]!.clients.append(verdict.profile.firmware?.text ?? verdict.profile.name)
+            }
+        }
+        if !order.isEmpty {
+            out.append("")
+            out.append(style.bold("Findings"))
+            for key in order {
+                let (finding, clients) = groups[key]!
+                let icon = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
+                let applies = verdicts.count > 1 ? style.dim("  [\(clients.joined(separator: ", "))]") : ""
+                out.append("  \(icon) \(style.bold(finding.code.rawValue))\(applies)")
+                out.append("    \(finding.message)")
+                if let symptom = finding.deviceSymptom { out.append("    Phone shows: \(symptom)") }
+                out.append("    Fix: \(finding.remedy)")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private static func mark(_ verdict: Verdict, style: TextStyle) -> String {
+        verdict.trusted ? style.green("✔ trusted") : style.red("✘ not trusted")
+    }
+
+    private static func headline(_ verdict: Verdict, style: TextStyle) -> String {
+        "\(mark(verdict, style: style).uppercased())  \(verdict.profile.name)  at \(iso8601(verdict.time))"
+    }
+}

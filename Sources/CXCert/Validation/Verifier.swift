@@ -1,0 +1,273 @@
+import Foundation
+
+/// What to validate: a server certificate, what came with it, the trust sources, names and a time.
+public struct VerificationRequest: Sendable {
+    public var leaf: Certificate
+    /// Intermediates in any order: the input bundle, `--chain` files, AD-published CA certificates.
+    public var intermediates: [Certificate]
+    /// Roots the client has besides its built-in cache: `--trust` files and AD-published roots.
+    public var anchors: [TrustAnchor]
+    /// Host names the certificate must cover.
+    public var hosts: [String]
+    public var time: Date
+
+    public init(leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [], time: Date = Date()) {
+        self.leaf = leaf
+        self.intermediates = intermediates
+        self.anchors = anchors
+        self.hosts = hosts
+        self.time = time
+    }
+
+    /// Splits a bundle into the server certificate and the rest, by structure rather than order:
+    /// the leaf is the certificate that issued none of the others, preferring a non-CA.
+    public static func split(bundle: [Certificate]) -> (leaf: Certificate, others: [Certificate])? {
+        guard !bundle.isEmpty else { return nil }
+        let issuers = Set(bundle.filter { !$0.isSelfIssued }.map(\.issuer))
+        let candidates = bundle.filter { !issuers.contains($0.subject) }
+        let leaf = candidates.first { !$0.isCA } ?? candidates.first ?? bundle[0]
+        var others = bundle
+        others.remove(at: others.firstIndex(of: leaf)!)
+        return (leaf, others)
+    }
+}
+
+/// One certificate of the built chain and its role.
+public struct ChainLink: Sendable, Hashable {
+    public enum Role: Sendable, Hashable {
+        case leaf
+        case intermediate
+        case anchor(TrustSource)
+    }
+    public let certificate: Certificate
+    public let role: Role
+}
+
+/// The answer for one client: trusted or not, the chain that was built, and every finding.
+public struct Verdict: Sendable {
+    public let profile: DeviceProfile
+    public let time: Date
+    public let chain: [ChainLink]
+    public let findings: [Finding]
+    /// How each requested host name fared.
+    public let names: [NameMatch]
+
+    /// True when no finding is an error: the client would connect.
+    public var trusted: Bool { !findings.contains { $0.severity == .error } }
+}
+
+/// Validates server chains the way a given client would: RFC 5280 through OpenSSL, then the device's
+/// own limits (SHA-2, algorithms, key sizes, name matching) on every signature it must verify.
+public enum Verifier {
+    public static func verify(_ request: VerificationRequest, profile: DeviceProfile) -> Verdict {
+        var anchors = request.anchors
+        if profile.usesBuiltInCache { anchors = TrustAnchor.builtInCache + anchors }
+        let outcome = PathValidation.validate(
+            leaf: request.leaf, intermediates: request.intermediates, anchors: anchors.map(\.certificate),
+            options: .init(time: request.time, strict: profile.isGeneric))
+        let anchorSources = Dictionary(anchors.map { ($0.certificate, $0.source) }, uniquingKeysWith: { first, _ in first })
+
+        let chain = outcome.chain.enumerated().map { index, certificate in
+            let isTop = index == outcome.chain.count - 1
+            if isTop, let source = anchorSources[certificate] { return ChainLink(certificate: certificate, role: .anchor(source)) }
+            return ChainLink(certificate: certificate, role: index == 0 ? .leaf : .intermediate)
+        }
+        var context = Context(profile: profile, chain: chain, request: request)
+        for problem in outcome.problems { context.add(problem) }
+        context.applyDevicePolicy()
+        let names = request.hosts.map { host in
+            HostnameMatcher.match(host, certificate: request.leaf, rules: profile.nameRules)
+        }
+        for match in names { context.add(match) }
+        return Verdict(profile: profile, time: request.time, chain: chain, findings: context.findings, names: names)
+    }
+
+    /// Accumulates findings for one verdict, dropping repeats of the same code on the same certificate.
+    private struct Context {
+        let profile: DeviceProfile
+        let chain: [ChainLink]
+        let request: VerificationRequest
+        var findings: [Finding] = []
+        private var seen: Set<String> = []
+
+        init(profile: DeviceProfile, chain: [ChainLink], request: VerificationRequest) {
+            self.profile = profile
+            self.chain = chain
+            self.request = request
+        }
+
+        var anchor: ChainLink? { chain.last.flatMap { if case .anchor = $0.role { $0 } else { nil } } }
+
+        /// The certificates whose signatures the client verifies: all but the anchor's own.
+        var verifiedSignatures: [Certificate] {
+            (anchor == nil ? chain : Array(chain.dropLast())).map(\.certificate)
+        }
+
+        mutating func add(_ code: FindingCode, _ severity: Severity, _ certificate: Certificate?, _ message: String) {
+            let key = "\(code.rawValue)|\(certificate?.sha256Fingerprint ?? "")"
+            guard seen.insert(key).inserted else { return }
+            findings.append(
+                Finding(
+                    code: code, severity: severity, certificate: certificate, message: message,
+                    deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[code.rawValue]?.summary,
+                    remedy: Remedy.text(for: code, certificate: certificate, profile: profile, chain: chain)))
+        }
+
+        mutating func add(_ problem: PathValidation.Problem) {
+            let subject = problem.certificate.map { $0.subject.displayName } ?? "the certificate at depth \(problem.depth)"
+            let isAnchor = problem.certificate != nil && problem.certificate == anchor?.certificate
+            let at = iso8601(request.time)
+            switch problem.kind {
+            case .expired:
+                let end = problem.certificate.map { " on \(iso8601($0.notAfter))" } ?? ""
+                add(isAnchor ? .rootExpired : .expired, .error, problem.certificate, "\(subject) expired\(end); validation time is \(at).")
+            case .notYetValid:
+                let start = problem.certificate.map { " until \(iso8601($0.notBefore))" } ?? ""
+                add(.notYetValid, .error, problem.certificate, "\(subject) is not valid\(start); validation time is \(at).")
+            case .badSignature:
+                if problem.certificate?.signatureAlgorithm.hash == .md2 {
+                    add(.badSignature, .error, problem.certificate, "\(subject) is signed with MD2, which cannot be verified (OpenSSL 3 has no MD2).")
+                } else {
+                    add(.badSignature, .error, problem.certificate, "The signature on \(subject) does not verify with its issuer's key (\(problem.reason)).")
+                }
+            case .issuerNotFound:
+                let issuer = problem.certificate?.issuer.rfc4514 ?? "its issuer"
+                add(.missingIntermediate, .error, problem.certificate,
+                    "The chain stops at \(subject): its issuer \(issuer) is neither a supplied certificate nor a trusted root\(profile.isGeneric ? "" : " of this phone").")
+            case .untrustedSelfSigned:
+                add(.untrustedRoot, .error, problem.certificate,
+                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)").")
+            case .notACA:
+                add(.notACA, .error, problem.certificate, "\(subject) issues certificates but its basicConstraints do not mark it as a CA.")
+            case .pathLength:
+                add(.pathLength, .error, problem.certificate, "The chain is longer than a pathLenConstraint above \(subject) allows.")
+            case .keyUsage:
+                add(.keyUsage, .error, problem.certificate, "\(subject)'s keyUsage does not allow this use (\(problem.reason)).")
+            case .purpose:
+                let usages = problem.certificate?.extendedKeyUsage?.map(\.name).joined(separator: ", ") ?? "none"
+                add(.eku, .error, problem.certificate, "\(subject) is not valid for TLS server authentication (extendedKeyUsage: \(usages)).")
+            case .nameConstraints:
+                add(.nameConstraints, .error, problem.certificate, "\(subject) violates a name constraint of a CA above it (\(problem.reason)).")
+            case .criticalExtension:
+                add(.criticalExtension, .error, problem.certificate, "\(subject) has a critical extension the validator does not understand.")
+            case .chainTooLong:
+                add(.chainTooLong, .error, problem.certificate, "The chain is too long or loops (\(problem.reason)).")
+            case .strictRFC5280:
+                add(.malformed, .error, problem.certificate, "\(subject) breaks an RFC 5280 rule modern clients enforce: \(problem.reason).")
+            case .weakForSecurityLevel:
+                add(.weakKey, .error, problem.certificate, "\(subject): \(problem.reason).")
+            case .internalError, .other:
+                add(.pathValidation, .error, problem.certificate, "\(subject): \(problem.reason).")
+            }
+        }
+
+        mutating func applyDevicePolicy() {
+            if profile.isGeneric { applyWebPKI() } else { applyPhone() }
+        }
+
+        /// What the firmware can verify: SHA-2, RSASSA-PSS, ECDSA, RSA sizes.
+        private mutating func applyPhone() {
+            guard let firmware = profile.firmware else { return }
+            for certificate in verifiedSignatures {
+                let algorithm = certificate.signatureAlgorithm
+                if algorithm.hash.isSHA2 && !profile.validatesSHA2 {
+                    add(.sha2Unsupported, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with \(algorithm.name); firmware \(firmware) cannot validate SHA-2 signatures\(Self.basis(profile.facts["sha2Signatures"])).")
+                }
+                if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS {
+                    add(.unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with RSASSA-PSS, which Lync Phone Edition does not support\(Self.basis(profile.facts["rsassaPss"])).")
+                }
+                if algorithm.scheme == .ecdsa && !profile.acceptsECDSA {
+                    add(.unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with ECDSA, which this firmware is not known to verify\(Self.basis(profile.facts["ecdsa"])).")
+                }
+            }
+            for link in chain {
+                let key = link.certificate.publicKey
+                let name = link.certificate.subject.displayName
+                if key.algorithm == .ec && !profile.acceptsECDSA {
+                    add(.unsupportedAlgorithm, .error, link.certificate, "\(name) has an EC key; this firmware is not known to use ECC\(Self.basis(profile.facts["ecdsa"])).")
+                }
+                if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa, key.bits > limit {
+                    add(.unsupportedAlgorithm, .error, link.certificate, "\(name) has a \(key.bits)-bit RSA key; this firmware handles at most \(limit) bits\(Self.basis(profile.facts["maxRSAKeyBits"])).")
+                }
+                if key.algorithm == .rsa, key.bits < 1024, case .leaf = link.role {
+                    add(.weakKey, .warning, link.certificate, "\(name) has a \(key.bits)-bit RSA key.")
+                }
+            }
+        }
+
+        /// The CA/Browser Forum rules a current browser or rustls applies on top of RFC 5280.
+        private mutating func applyWebPKI() {
+            for link in chain {
+                let certificate = link.certificate
+                let key = certificate.publicKey
+                let name = certificate.subject.displayName
+                switch key.algorithm {
+                case .rsa where key.bits < 2048 || key.bits % 8 != 0:
+                    add(.weakKey, .error, certificate, "\(name) has a \(key.bits)-bit RSA key; the web PKI requires at least 2048 bits, a multiple of 8.")
+                case .dsa:
+                    add(.unsupportedAlgorithm, .error, certificate, "\(name) has a DSA key, which the web PKI no longer allows.")
+                case .ec where !["prime256v1", "secp384r1", "secp521r1"].contains(key.curve ?? ""):
+                    add(.unsupportedAlgorithm, .error, certificate, "\(name) uses the curve \(key.curve ?? "unknown"); the web PKI allows P-256, P-384 and P-521.")
+                default: break
+                }
+            }
+            for certificate in verifiedSignatures {
+                let algorithm = certificate.signatureAlgorithm
+                if algorithm.hash.isBroken {
+                    add(.weakSignature, .error, certificate, "\(certificate.subject.displayName) is signed with \(algorithm.name); \(algorithm.hash.rawValue.uppercased()) signatures are not accepted below a trust anchor.")
+                }
+                if algorithm.scheme == .dsa {
+                    add(.unsupportedAlgorithm, .error, certificate, "\(certificate.subject.displayName) is signed with DSA.")
+                }
+                let serial = certificate.serialNumber
+                if serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
+                    add(.malformed, .error, certificate, "\(certificate.subject.displayName) has serial number \(serial); it must be positive, non-zero and at most 20 octets.")
+                }
+            }
+            let leaf = request.leaf
+            if leaf.extendedKeyUsage == nil {
+                add(.eku, .error, leaf, "\(leaf.subject.displayName) has no extendedKeyUsage; the web PKI requires serverAuth on a server certificate.")
+            }
+        }
+
+        mutating func add(_ match: NameMatch) {
+            let leaf = request.leaf
+            let who = profile.isGeneric ? "a modern client" : "the phone (\(profile.name))"
+            switch match.outcome {
+            case .covered: return
+            case .onlyWildcard(let entry):
+                add(.wildcardNotSupported, .error, leaf,
+                    "\(match.host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(match.host) itself in the SAN.")
+            case .onlyCommonName:
+                let why = profile.isGeneric ? "modern clients match only the subjectAltName" : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
+                addName(match.host, "\(match.host) appears only in the subject CN; \(why).")
+            case .notCovered:
+                addName(match.host, "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", ")))")
+            }
+        }
+
+        /// name-not-covered is per host, so the dedupe key includes the host.
+        private mutating func addName(_ host: String, _ message: String) {
+            guard seen.insert("name|\(host.lowercased())").inserted else { return }
+            findings.append(
+                Finding(
+                    code: .nameNotCovered, severity: .error, certificate: request.leaf, message: message,
+                    deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[FindingCode.nameNotCovered.rawValue]?.summary,
+                    remedy: Remedy.text(for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host)))
+        }
+
+        /// ` (source: ..., confidence ...)` so the user sees what the claim rests on.
+        static func basis(_ rule: CapabilityRule?) -> String {
+            guard let rule else { return "" }
+            return " (device data, \(rule.confidence.rawValue) confidence; sources: cxcert devices --json)"
+        }
+    }
+}
+
+extension DeviceProfile {
+    /// The name-matching rules this client applies.
+    public var nameRules: NameRules { isGeneric ? .rfc6125 : .phone(matchesSubjectCN: matchesSubjectCN) }
+}

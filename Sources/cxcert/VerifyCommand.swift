@@ -1,0 +1,65 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Will a phone (or a modern client) trust this server certificate? Why not, and how to fix it.",
+        discussion: "Exit codes: 0 trusted and every --host covered, 1 not, 2 usage or input error.")
+
+    @Argument(help: "The server certificate, with any chain that came with it (any format).")
+    var file: String
+
+    @Option(name: .customLong("chain"), help: "More intermediates, in any order and format (repeatable).")
+    var chains: [String] = []
+
+    @Option(name: .customLong("trust"), help: "Roots to trust besides the phone's built-in cache: AD-published or your own (repeatable).")
+    var trusts: [String] = []
+
+    @Option(help: "generic, a family (tanjay, aries) or a model (cx700, cx600, hp4120, aastra6725ip, ...).")
+    var device = "tanjay"
+
+    @Option(name: .customLong("firmware"), help: "Firmware build(s), one verdict each (default: the newest known build).")
+    var firmwares: [String] = []
+
+    @Option(name: .customLong("host"), help: "A name the certificate must cover, as the client connects to it (repeatable).")
+    var hosts: [String] = []
+
+    @Option(help: "Validate at this ISO 8601 time (default: now).", transform: parseDate)
+    var at: Date?
+
+    @OptionGroup var knowledge: KnowledgeOptions
+
+    @Flag(help: "Print JSON (schema in the README).")
+    var json = false
+
+    func run() throws {
+        let knowledgeBase = try knowledge.load()
+        let profiles: [DeviceProfile]
+        do {
+            profiles = try (firmwares.isEmpty ? [nil] : firmwares.map(Optional.some)).map {
+                try DeviceProfile.resolve(device: device, firmware: $0, knowledge: knowledgeBase)
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let decoder = CertificateDecoder()
+        func load(_ path: String) throws -> [Certificate] {
+            do {
+                return try decoder.decode(path: path).certificates
+            } catch {
+                printError("\(path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
+        let intermediates = try bundled + chains.flatMap(load)
+        let anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
+        let request = VerificationRequest(
+            leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, time: at ?? Date())
+        let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
+        print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
+        if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }
+    }
+}
