@@ -138,12 +138,24 @@ public enum Verifier {
                 add(.untrustedRoot, .error, problem.certificate,
                     "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)").")
             case .notACA:
-                add(.notACA, .error, problem.certificate, "\(subject) issues certificates but its basicConstraints do not mark it as a CA.")
+                // OpenSSL also calls a CA:TRUE certificate without keyCertSign an invalid CA; that is a key-usage problem.
+                if let certificate = problem.certificate, certificate.isCA, let usage = certificate.keyUsage, !usage.contains(.keyCertSign) {
+                    add(.keyUsage, .error, certificate, "\(subject) is a CA but its keyUsage lacks keyCertSign.")
+                } else {
+                    add(.notACA, .error, problem.certificate, "\(subject) issues certificates but its basicConstraints do not mark it as a CA.")
+                }
             case .pathLength:
                 add(.pathLength, .error, problem.certificate, "The chain is longer than a pathLenConstraint above \(subject) allows.")
             case .keyUsage:
-                add(.keyUsage, .error, problem.certificate, "\(subject)'s keyUsage does not allow this use (\(problem.reason)).")
+                let message = problem.depth > 0 ? "\(subject) is a CA but its keyUsage lacks keyCertSign." : "\(subject)'s keyUsage does not allow this use (\(problem.reason))."
+                add(.keyUsage, .error, problem.certificate, message)
             case .purpose:
+                // On a CA the purpose check fails as a consequence of not being a CA, unless its own EKU excludes serverAuth.
+                if problem.depth > 0, let certificate = problem.certificate,
+                    certificate.extendedKeyUsage.map({ $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } }) ?? true
+                {
+                    return
+                }
                 let usages = problem.certificate?.extendedKeyUsage?.map(\.name).joined(separator: ", ") ?? "none"
                 add(.eku, .error, problem.certificate, "\(subject) is not valid for TLS server authentication (extendedKeyUsage: \(usages)).")
             case .nameConstraints:

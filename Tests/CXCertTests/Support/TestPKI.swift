@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import CXCert
+
 /// Certificates made with the real `openssl` command, once per test process, in a temp directory.
 ///
 /// `issue(...)` makes any leaf or CA the tests need; the fixed "Contoso" hierarchy mirrors the guide's
@@ -19,6 +21,7 @@ struct TestPKI: Sendable {
         }
         try pki.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec256.key"])
         try pki.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "leaf.key"])
+        try pki.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "other.key"])
         try pki.selfSigned("root", subject: "/DC=com/DC=contoso/CN=Contoso Root CA", key: "rsa2048.key", digest: "sha256")
         try pki.selfSigned("root-sha1", subject: "/DC=com/DC=contoso/CN=Contoso Root CA SHA1", key: "rsa2048.key", digest: "sha1")
         try pki.issue(
@@ -36,6 +39,25 @@ struct TestPKI: Sendable {
     }
 
     func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// The certificates in a PEM file made by this PKI.
+    func certificates(_ name: String) throws -> [Certificate] {
+        try CertificateDecoder().decode(contentsOf: url(name)).certificates
+    }
+
+    func certificate(_ name: String) throws -> Certificate {
+        guard let first = try certificates(name).first else { throw Shell.Failure(description: "\(name) holds no certificate") }
+        return first
+    }
+
+    /// Issues `name` once per process, however many tests ask for it.
+    func ensure(_ name: String, _ make: () throws -> Void) throws {
+        try TestPKI.lock.withLock {
+            if !FileManager.default.fileExists(atPath: url("\(name).pem").path) { try make() }
+        }
+    }
+
+    static let lock = NSLock()
 
     @discardableResult
     func openssl(_ arguments: [String], input: Data? = nil) throws -> Data {
@@ -58,7 +80,9 @@ struct TestPKI: Sendable {
     ) throws {
         let issuerKey = try String(contentsOf: url("\(issuer).keyfile"), encoding: .utf8)
         try openssl(["req", "-new", "-key", key, "-subj", subject, "-out", "\(name).csr"])
-        let config = "[ext]\n" + extensions.joined(separator: "\n") + "\n"
+        // Key identifiers, as every real CA adds them (RFC 5280 strict mode requires them).
+        let identifiers = ["subjectKeyIdentifier=hash", "authorityKeyIdentifier=keyid"]
+        let config = "[ext]\n" + (identifiers + extensions).joined(separator: "\n") + "\n"
         try directory.write("\(name).ext", config)
         var arguments = [
             "x509", "-req", "-in", "\(name).csr", "-CA", "\(issuer).pem", "-CAkey", issuerKey, "-set_serial",
