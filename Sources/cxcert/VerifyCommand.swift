@@ -29,6 +29,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Validate at this ISO 8601 time (default: now).", transform: parseDate)
     var at: Date?
 
+    @OptionGroup(title: "Deployment names (check every name the phones use)") var deployment: DeploymentOptions
+
     @OptionGroup var knowledge: KnowledgeOptions
 
     @Flag(help: "Print JSON (schema in the README).")
@@ -57,7 +59,7 @@ struct VerifyCommand: ParsableCommand {
         let intermediates = try bundled + chains.flatMap(load)
         let anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
         let request = VerificationRequest(
-            leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, time: at ?? Date())
+            leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
         if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }

@@ -8,41 +8,7 @@ import Testing
 struct VerifyTests {
     let pki: TestPKI
 
-    init() throws {
-        pki = try TestPKI.get()
-        let pki = pki
-        let server = ["extendedKeyUsage=serverAuth", "keyUsage=critical,digitalSignature,keyEncipherment"]
-        try pki.ensure("v-sha1-inter") {
-            try pki.issue(
-                "v-sha1-inter", issuer: "root-sha1", subject: "/DC=com/DC=contoso/CN=Contoso SHA1 Issuing CA", key: "rsa2048.key",
-                digest: "sha1", extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
-            try pki.issue("v-sha1-leaf", issuer: "v-sha1-inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
-                          extensions: ["subjectAltName=DNS:pool01.contoso.com,DNS:ucupdates-r2"] + server)
-            try pki.issue("v-short", issuer: "inter", subject: "/CN=short.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:short.contoso.com"] + server, days: 30)
-            try pki.issue("v-clientauth", issuer: "inter", subject: "/CN=client.contoso.com", key: "leaf.key",
-                          extensions: ["subjectAltName=DNS:client.contoso.com", "extendedKeyUsage=clientAuth"])
-            try pki.issue("v-noca", issuer: "root", subject: "/CN=Not A CA", key: "other.key", extensions: ["basicConstraints=critical,CA:FALSE"])
-            try pki.issue("v-under-noca", issuer: "v-noca", subject: "/CN=under.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:under.contoso.com"] + server)
-            try pki.issue("v-sub", issuer: "inter", subject: "/CN=Contoso Sub CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
-            try pki.issue("v-deep", issuer: "v-sub", subject: "/CN=deep.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:deep.contoso.com"] + server)
-            try pki.issue("v-noku-ca", issuer: "root", subject: "/CN=Contoso No-KU CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
-            try pki.issue("v-under-noku", issuer: "v-noku-ca", subject: "/CN=noku.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:noku.contoso.com"] + server)
-            try pki.issue("v-rsa1024", issuer: "inter", subject: "/CN=small.contoso.com", key: "rsa1024.key", extensions: ["subjectAltName=DNS:small.contoso.com"] + server)
-            try pki.issue("v-rsa4096", issuer: "inter", subject: "/CN=big.contoso.com", key: "rsa4096.key", extensions: ["subjectAltName=DNS:big.contoso.com"] + server)
-            try pki.issue("v-wildcard", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:*.contoso.com"] + server)
-            try pki.issue("v-cn-only", issuer: "inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:other.contoso.com"] + server)
-            try pki.selfSigned("v-root-short", subject: "/CN=Short-lived Root", key: "other.key", digest: "sha256", days: 1)
-            try pki.issue("v-under-short-root", issuer: "v-root-short", subject: "/CN=long.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:long.contoso.com"] + server)
-            // A decoy with the issuing CA's name but another key.
-            try pki.issue("v-decoy", issuer: "root", subject: "/DC=com/DC=contoso/CN=Contoso Issuing CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
-            try pki.selfSigned("v-ec-root", subject: "/CN=Contoso EC Root", key: "ec256.key", digest: "sha256")
-            try pki.issue("v-under-ec", issuer: "v-ec-root", subject: "/CN=ec.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:ec.contoso.com"] + server)
-            try pki.issue("v-pss", issuer: "inter", subject: "/CN=pss.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:pss.contoso.com"] + server, sigopts: ["rsa_padding_mode:pss"])
-        }
-    }
+    init() throws { pki = try TestPKI.withScenarios() }
 
     func verdict(
         _ leaf: String, chain: [String] = ["inter"], trust: [String] = ["root"], device: String = "generic",
@@ -220,4 +186,45 @@ struct VerifyCLITests {
         #expect(try CLI.run(["verify", leaf, "--at", "yesterday"]).status == 2)
         #expect(try CLI.run(["verify"]).status == 2)
     }
+}
+
+extension TestPKI {
+    /// The verify scenarios' certificates, made once per process.
+    static let scenarios: Result<TestPKI, any Error> = Result {
+        let pki = try TestPKI.get()
+        let server = ["extendedKeyUsage=serverAuth", "keyUsage=critical,digitalSignature,keyEncipherment"]
+        do {
+            try pki.issue(
+                "v-sha1-inter", issuer: "root-sha1", subject: "/DC=com/DC=contoso/CN=Contoso SHA1 Issuing CA", key: "rsa2048.key",
+                digest: "sha1", extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.issue("v-sha1-leaf", issuer: "v-sha1-inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
+                          extensions: ["subjectAltName=DNS:pool01.contoso.com,DNS:ucupdates-r2"] + server)
+            try pki.issue("v-short", issuer: "inter", subject: "/CN=short.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:short.contoso.com"] + server, days: 30)
+            try pki.issue("v-clientauth", issuer: "inter", subject: "/CN=client.contoso.com", key: "leaf.key",
+                          extensions: ["subjectAltName=DNS:client.contoso.com", "extendedKeyUsage=clientAuth"])
+            try pki.issue("v-noca", issuer: "root", subject: "/CN=Not A CA", key: "other.key", extensions: ["basicConstraints=critical,CA:FALSE"])
+            try pki.issue("v-under-noca", issuer: "v-noca", subject: "/CN=under.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:under.contoso.com"] + server)
+            try pki.issue("v-sub", issuer: "inter", subject: "/CN=Contoso Sub CA", key: "other.key",
+                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.issue("v-deep", issuer: "v-sub", subject: "/CN=deep.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:deep.contoso.com"] + server)
+            try pki.issue("v-noku-ca", issuer: "root", subject: "/CN=Contoso No-KU CA", key: "other.key",
+                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
+            try pki.issue("v-under-noku", issuer: "v-noku-ca", subject: "/CN=noku.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:noku.contoso.com"] + server)
+            try pki.issue("v-rsa1024", issuer: "inter", subject: "/CN=small.contoso.com", key: "rsa1024.key", extensions: ["subjectAltName=DNS:small.contoso.com"] + server)
+            try pki.issue("v-rsa4096", issuer: "inter", subject: "/CN=big.contoso.com", key: "rsa4096.key", extensions: ["subjectAltName=DNS:big.contoso.com"] + server)
+            try pki.issue("v-wildcard", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:*.contoso.com"] + server)
+            try pki.issue("v-cn-only", issuer: "inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:other.contoso.com"] + server)
+            try pki.selfSigned("v-root-short", subject: "/CN=Short-lived Root", key: "other.key", digest: "sha256", days: 1)
+            try pki.issue("v-under-short-root", issuer: "v-root-short", subject: "/CN=long.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:long.contoso.com"] + server)
+            // A decoy with the issuing CA's name but another key.
+            try pki.issue("v-decoy", issuer: "root", subject: "/DC=com/DC=contoso/CN=Contoso Issuing CA", key: "other.key",
+                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.selfSigned("v-ec-root", subject: "/CN=Contoso EC Root", key: "ec256.key", digest: "sha256")
+            try pki.issue("v-under-ec", issuer: "v-ec-root", subject: "/CN=ec.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:ec.contoso.com"] + server)
+            try pki.issue("v-pss", issuer: "inter", subject: "/CN=pss.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:pss.contoso.com"] + server, sigopts: ["rsa_padding_mode:pss"])
+        }
+        return pki
+    }
+
+    static func withScenarios() throws -> TestPKI { try scenarios.get() }
 }

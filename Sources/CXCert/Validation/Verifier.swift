@@ -9,13 +9,19 @@ public struct VerificationRequest: Sendable {
     public var anchors: [TrustAnchor]
     /// Host names the certificate must cover.
     public var hosts: [String]
+    /// A deployment's name plan: every name it gives for the client is checked too.
+    public var plan: NamePlan?
     public var time: Date
 
-    public init(leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [], time: Date = Date()) {
+    public init(
+        leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],
+        plan: NamePlan? = nil, time: Date = Date()
+    ) {
         self.leaf = leaf
         self.intermediates = intermediates
         self.anchors = anchors
         self.hosts = hosts
+        self.plan = plan
         self.time = time
     }
 
@@ -75,10 +81,17 @@ public enum Verifier {
         var context = Context(profile: profile, chain: chain, request: request)
         for problem in outcome.problems { context.add(problem) }
         context.applyDevicePolicy()
-        let names = request.hosts.map { host in
-            HostnameMatcher.match(host, certificate: request.leaf, rules: profile.nameRules)
+        var names: [NameMatch] = []
+        for host in request.hosts {
+            let match = HostnameMatcher.match(host, certificate: request.leaf, rules: profile.nameRules)
+            names.append(match)
+            context.add(match, planned: nil)
         }
-        for match in names { context.add(match) }
+        for planned in request.plan?.names(for: profile) ?? [] where !names.contains(where: { HostnameMatcher.normalize($0.host) == planned.name }) {
+            let match = HostnameMatcher.match(planned.name, certificate: request.leaf, rules: profile.nameRules)
+            names.append(match)
+            context.add(match, planned: planned)
+        }
         return Verdict(profile: profile, time: request.time, chain: chain, findings: context.findings, names: names)
     }
 
@@ -245,28 +258,32 @@ public enum Verifier {
             }
         }
 
-        mutating func add(_ match: NameMatch) {
+        /// A name check; a planned name says which clients and which step break, and a recommended one is a warning.
+        mutating func add(_ match: NameMatch, planned: PlannedName?) {
             let leaf = request.leaf
             let who = profile.isGeneric ? "a modern client" : "the phone (\(profile.name))"
+            let why = planned.map { " \($0.reason)" } ?? ""
+            let severity: Severity = planned?.necessity == .recommended ? .warning : .error
             switch match.outcome {
             case .covered: return
             case .onlyWildcard(let entry):
-                add(.wildcardNotSupported, .error, leaf,
-                    "\(match.host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(match.host) itself in the SAN.")
+                guard seen.insert("name|\(match.host.lowercased())").inserted else { return }
+                add(.wildcardNotSupported, severity, leaf,
+                    "\(match.host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(match.host) itself in the SAN.\(why)")
             case .onlyCommonName:
-                let why = profile.isGeneric ? "modern clients match only the subjectAltName" : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
-                addName(match.host, "\(match.host) appears only in the subject CN; \(why).")
+                let rule = profile.isGeneric ? "modern clients match only the subjectAltName" : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
+                addName(match.host, severity, "\(match.host) appears only in the subject CN; \(rule).\(why)")
             case .notCovered:
-                addName(match.host, "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", ")))")
+                addName(match.host, severity, "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", "))).\(why)")
             }
         }
 
         /// name-not-covered is per host, so the dedupe key includes the host.
-        private mutating func addName(_ host: String, _ message: String) {
+        private mutating func addName(_ host: String, _ severity: Severity, _ message: String) {
             guard seen.insert("name|\(host.lowercased())").inserted else { return }
             findings.append(
                 Finding(
-                    code: .nameNotCovered, severity: .error, certificate: request.leaf, message: message,
+                    code: .nameNotCovered, severity: severity, certificate: request.leaf, message: message,
                     deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[FindingCode.nameNotCovered.rawValue]?.summary,
                     remedy: Remedy.text(for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host)))
         }
