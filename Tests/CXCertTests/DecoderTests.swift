@@ -203,3 +203,31 @@ extension String {
         }
     }
 }
+
+@Suite("cxcert inspect: the command-line contract")
+struct InspectCLITests {
+    @Test("JSON schema keys, standard input, one-line errors with exit code 2")
+    func contract() throws {
+        let fixtures = try FormatFixtures.shared.get()
+        let p7b = fixtures.pki.url("chain.p7b").path
+        let json = try #require(try CLI.json(["inspect", p7b, "--json"]) as? [[String: Any]])
+        #expect(json.count == 3)
+        for key in ["subject", "issuer", "serial", "notBefore", "notAfter", "signatureAlgorithm", "keyType", "keyBits", "san", "isCA", "sha1", "sha256", "format"] {
+            #expect(json[0].keys.contains(key), "\(key)")
+        }
+        #expect(json.allSatisfy { $0["format"] as? String == "pkcs7-der" })
+        #expect(Set(json.compactMap { $0["sha256"] as? String }) == fixtures.expected)
+        #expect((json.first { ($0["isCA"] as? Bool) == false }?["notAfter"] as? String)?.hasSuffix("Z") == true)
+
+        let stdin = try CLI.run(["inspect", "-"], input: try fixtures.pki.directory.read("certnew.p7b"))
+        #expect(stdin.status == 0)
+        #expect(stdin.stdout.contains("certsrv-p7b"))
+        #expect(stdin.stdout.contains("pool01.contoso.com"))
+
+        try fixtures.pki.directory.write("broken.cer", Data(try fixtures.pki.directory.read("leaf.der").prefix(200)))
+        let broken = try CLI.run(["inspect", fixtures.pki.url("broken.cer").path])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.hasPrefix("cxcert: \(fixtures.pki.url("broken.cer").path): truncated DER at offset 0"))
+        #expect(broken.stderr.split(separator: "\n").count == 1)
+    }
+}
