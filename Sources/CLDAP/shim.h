@@ -8,4 +8,12 @@ static inline void *cx_ldap_opt_on(void) { return LDAP_OPT_ON; }
 static inline void *cx_ldap_opt_off(void) { return LDAP_OPT_OFF; }
 static inline const char *cx_ldap_sasl_simple(void) { return LDAP_SASL_SIMPLE; }
 
+// Message types are ber_tag_t casts, which Swift does not import.
+static inline int cx_ldap_res_search_entry(void) { return (int)LDAP_RES_SEARCH_ENTRY; }
+static inline int cx_ldap_res_search_reference(void) { return (int)LDAP_RES_SEARCH_REFERENCE; }
+static inline int cx_ldap_res_search_result(void) { return (int)LDAP_RES_SEARCH_RESULT; }
+
+/// Sets the value array of an LDAPMod (a union member) to binary values.
+static inline void cx_ldapmod_set_bvalues(LDAPMod *mod, struct berval **values) { mod->mod_vals.modv_bvals = values; }
+
 #endif
