@@ -19,7 +19,10 @@ let package = Package(
         .systemLibrary(
             name: "CLDAP", pkgConfig: "ldap",
             providers: [.apt(["libldap-dev"]), .brew(["openldap"])]),
-        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP"]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl"]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

@@ -31,6 +31,14 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup(title: "Deployment names (check every name the phones use)") var deployment: DeploymentOptions
 
+    @Option(name: .customLong("ad"), help: "Also trust the roots a phone would download from this directory (ldaps://...).")
+    var ad: String?
+
+    @Option(name: .customLong("ad-snapshot"), help: "Also trust the roots in an LDIF snapshot (cxcert ds list --save).")
+    var adSnapshot: String?
+
+    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
+
     @OptionGroup var knowledge: KnowledgeOptions
 
     @Flag(help: "Print JSON (schema in the README).")
@@ -57,11 +65,31 @@ struct VerifyCommand: ParsableCommand {
         }
         guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
         let intermediates = try bundled + chains.flatMap(load)
-        let anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
+        var anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
+        anchors += try directoryAnchors()
         let request = VerificationRequest(
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
         if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }
+    }
+
+    /// The roots a phone learns from AD: live (`--ad`) or from a snapshot (`--ad-snapshot`).
+    private func directoryAnchors() throws -> [TrustAnchor] {
+        var anchors: [TrustAnchor] = []
+        if let adSnapshot {
+            let snapshot = try directory { () throws(DirectoryError) in
+                guard let data = FileManager.default.contents(atPath: adSnapshot) else { throw .notFound("cannot read \(adSnapshot)") }
+                return try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self))
+            }
+            anchors += PhoneDiscovery.walk(snapshot).certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(adSnapshot)")) }
+        }
+        if let ad {
+            let snapshot = try directory { () throws(DirectoryError) in
+                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad)))
+            }
+            anchors += PhoneDiscovery.walk(snapshot).certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(ad)) }
+        }
+        return anchors
     }
 }

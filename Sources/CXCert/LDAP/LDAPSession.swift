@@ -1,17 +1,6 @@
 import CLDAP
 import Foundation
 
-/// One directory entry: its DN and binary attribute values.
-struct LDAPEntry: Sendable, Hashable {
-    let dn: String
-    let attributes: [String: [Data]]
-
-    /// Values of an attribute, matched case-insensitively as LDAP does.
-    func values(_ name: String) -> [Data] {
-        attributes.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value ?? []
-    }
-}
-
 /// A change to one attribute, as LDAP modify applies it.
 struct LDAPModification: Sendable, Hashable {
     enum Operation: Sendable { case add, delete, replace }
@@ -83,8 +72,8 @@ final class LDAPSession {
     enum Scope { case base, oneLevel, subtree }
 
     /// Searches with the paged-results control, skipping search references.
-    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError) -> [LDAPEntry] {
-        var entries: [LDAPEntry] = []
+    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError) -> [DirectoryEntry] {
+        var entries: [DirectoryEntry] = []
         // The server's paging cookie, owned here (libldap allocated it) until the next page.
         var cookie = berval(bv_len: 0, bv_val: nil)
         var hasCookie = false
@@ -151,7 +140,7 @@ final class LDAPSession {
         return cookie
     }
 
-    private func entry(_ message: OpaquePointer) -> LDAPEntry {
+    private func entry(_ message: OpaquePointer) -> DirectoryEntry {
         var dn = ""
         if let raw = ldap_get_dn(handle, message) {
             dn = String(cString: raw)
@@ -176,7 +165,7 @@ final class LDAPSession {
             name = ldap_next_attribute(handle, message, ber)
         }
         if let ber { ber_free(ber, 0) }
-        return LDAPEntry(dn: dn, attributes: attributes)
+        return DirectoryEntry(dn: dn, attributes: attributes)
     }
 
     func add(dn: String, attributes: [(String, [Data])]) throws(DirectoryError) {

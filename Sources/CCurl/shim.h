@@ -1,0 +1,16 @@
+#ifndef CXCERT_CCURL_SHIM_H
+#define CXCERT_CCURL_SHIM_H
+#include <curl/curl.h>
+
+// curl_easy_setopt/getinfo are variadic and CURLAUTH_ANY is a cast expression: Swift imports neither.
+static inline CURLcode cx_curl_set_long(CURL *curl, CURLoption option, long value) { return curl_easy_setopt(curl, option, value); }
+static inline CURLcode cx_curl_set_string(CURL *curl, CURLoption option, const char *value) { return curl_easy_setopt(curl, option, value); }
+static inline CURLcode cx_curl_set_pointer(CURL *curl, CURLoption option, void *value) { return curl_easy_setopt(curl, option, value); }
+typedef size_t (*cx_curl_write_callback)(char *data, size_t size, size_t count, void *context);
+static inline CURLcode cx_curl_set_write_callback(CURL *curl, cx_curl_write_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, callback);
+}
+static inline long cx_curlauth_any(void) { return (long)CURLAUTH_ANY; }
+static inline CURLcode cx_curl_response_code(CURL *curl, long *code) { return curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code); }
+
+#endif

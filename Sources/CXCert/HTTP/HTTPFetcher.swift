@@ -1,0 +1,80 @@
+import CCurl
+import Foundation
+
+/// Credentials for an HTTP server that asks for Basic, NTLM or Negotiate authentication.
+public struct HTTPCredentials: Sendable {
+    public let user: String
+    public let password: Secret
+
+    public init(user: String, password: Secret) {
+        self.user = user
+        self.password = password
+    }
+}
+
+/// Plain GETs through libcurl, which speaks Basic, NTLM and Negotiate (SPNEGO) as certsrv asks, with a
+/// body-size cap and timeouts. The only code that touches libcurl pointers.
+public enum HTTPFetcher {
+    public struct Limits: Sendable {
+        public var maxBodyBytes: Int
+        public var timeout: TimeInterval
+
+        public init(maxBodyBytes: Int = 1 << 20, timeout: TimeInterval = 15) {
+            self.maxBodyBytes = maxBodyBytes
+            self.timeout = timeout
+        }
+    }
+
+    private final class Body {
+        var data = Data()
+        let limit: Int
+        var overflowed = false
+        init(limit: Int) { self.limit = limit }
+    }
+
+    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    /// GETs `url` (http or https only, no redirects) and returns the body of a 200 answer.
+    public static func get(_ url: String, credentials: HTTPCredentials? = nil, limits: Limits = Limits()) throws(DirectoryError) -> Data {
+        guard initialized, let curl = curl_easy_init() else { throw .http("libcurl could not start") }
+        defer { curl_easy_cleanup(curl) }
+        let body = Body(limit: limits.maxBodyBytes)
+        let context = Unmanaged.passRetained(body)
+        defer { context.release() }
+        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
+        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(limits.timeout * 1000))
+        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(limits.timeout * 1000))
+        _ = cx_curl_set_write_callback(curl, collect)
+        _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
+        if let credentials {
+            _ = cx_curl_set_long(curl, CURLOPT_HTTPAUTH, cx_curlauth_any())
+            _ = cx_curl_set_string(curl, CURLOPT_USERNAME, credentials.user)
+            _ = cx_curl_set_string(curl, CURLOPT_PASSWORD, credentials.password.value)
+        }
+        let result = curl_easy_perform(curl)
+        if body.overflowed { throw .http("\(url): the answer is larger than \(limits.maxBodyBytes) bytes") }
+        guard result == CURLE_OK else { throw .http("\(url): \(String(cString: curl_easy_strerror(result)))") }
+        var status = 0
+        _ = cx_curl_response_code(curl, &status)
+        guard status == 200 else {
+            throw .http("\(url): HTTP \(status)\(status == 401 ? " (authentication required or refused)" : "")")
+        }
+        return body.data
+    }
+
+    private static let collect: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, context in
+        guard let data, let context else { return 0 }
+        let body = Unmanaged<Body>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        guard body.data.count + length <= body.limit else {
+            body.overflowed = true
+            return 0
+        }
+        body.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+        return length
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+/// How to bind: shared by `ds` and `verify --ad`. Passwords come from the environment, a file or a prompt.
+struct DirectoryAuthOptions: ParsableArguments {
+    @Option(name: .customLong("bind"), help: "Bind as a DN, a UPN (admin@contoso.com) or DOMAIN\\user (default: anonymous).")
+    var bind: String?
+
+    @Option(name: .customLong("password-env"), help: "Read the password from this environment variable.")
+    var passwordEnv: String?
+
+    @Option(name: .customLong("password-file"), help: "Read the password from this file (one trailing newline is ignored).")
+    var passwordFile: String?
+
+    @Option(name: .customLong("ca-file"), help: "PEM CA certificates to verify the directory's TLS certificate with.")
+    var caFile: String?
+
+    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS (the password travels in clear).")
+    var plain = false
+
+    @Option(help: "Seconds to wait for the directory.")
+    var timeout: Double = 15
+
+    func validate() throws {
+        if passwordEnv != nil && passwordFile != nil { throw ValidationError("give --password-env or --password-file, not both") }
+    }
+
+    func configuration(url: String) -> DirectoryConfiguration {
+        let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? .prompt
+        return DirectoryConfiguration(url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, timeout: timeout)
+    }
+}
+
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("ldap"), help: "The directory: ldaps://dc.contoso.com, or ldap://... (upgraded with StartTLS).")
+    var url: String
+
+    @OptionGroup var auth: DirectoryAuthOptions
+
+    func connect() throws -> DirectoryClient {
+        do {
+            return try DirectoryClient(auth.configuration(url: url))
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Runs a directory operation; its error is one line and exit code 2.
+func directory<T>(_ body: () throws(DirectoryError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        printError(error.description)
+        throw ExitCode(2)
+    }
+}
+
+struct DirectoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ds",
+        abstract: "Publish, list and remove CA certificates in Active Directory, and read them as the phone does.",
+        subcommands: [Publish.self, List.self, Remove.self, Discover.self])
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a CA certificate like certutil -f -dspublish FILE RootCA|SubCA|NTAuthCA.")
+
+        @Argument(help: "The CA certificate (any format; the first certificate is published).")
+        var file: String
+
+        @Option(help: "rootca (Certification Authorities + AIA), subca (AIA) or ntauth (NTAuthCertificates).")
+        var target: PublishTarget = .rootCA
+
+        @Flag(help: "Print the exact changes as LDIF and write nothing.")
+        var dryRun = false
+
+        @Flag(help: "Publish a certificate that is not a CA.")
+        var force = false
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let certificate: Certificate
+            do {
+                guard let first = try CertificateDecoder().decode(path: file).certificates.first else { throw ExitCode(2) }
+                certificate = first
+            } catch let error as CertificateDecodingError {
+                printError("\(file): \(error)")
+                throw ExitCode(2)
+            }
+            let client = try connection.connect()
+            let report = try directory { () throws(DirectoryError) in
+                try client.publish(certificate, target: target, force: force, dryRun: dryRun)
+            }
+            print(json ? encodeJSON(report) : render(report, certificate: certificate))
+        }
+
+        private func render(_ report: DirectoryReport, certificate: Certificate) -> String {
+            if report.dryRun { return report.ldif + "# dry run: nothing was written" }
+            var lines = report.changes.map { change -> String in
+                switch change.action {
+                case .created: "created \(change.dn)"
+                case .valueAdded: "added to \(change.dn)"
+                default: "already published in \(change.dn)"
+                }
+            }
+            lines.append(report.nothingChanged ? "\(certificate.subject.displayName): already published." : "\(certificate.subject.displayName): published (\(certificate.sha1Thumbprint)).")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the certificates in the PKI objects of the Configuration NC.")
+
+        @Option(help: "Also save what was read as an LDIF snapshot, for verify --ad-snapshot.")
+        var save: String?
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let client = try connection.connect()
+            let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
+            if let save {
+                do { try Data(snapshot.ldif.utf8).write(to: URL(fileURLWithPath: save)) } catch {
+                    printError("\(save): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            }
+            let listing = DirectoryListing(snapshot)
+            print(json ? encodeJSON(listing) : listing.text(style: terminalStyle()))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove one certificate, by SHA-1 thumbprint or serial, from every PKI object holding it (certutil -delstore).")
+
+        @Argument(help: "The SHA-1 thumbprint (or serial number) of the certificate to remove.")
+        var identifier: String
+
+        @Flag(help: "Delete an object whose last certificate this is (otherwise nothing is removed).")
+        var deleteObject = false
+
+        @Flag(help: "Print the exact changes as LDIF and write nothing.")
+        var dryRun = false
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let client = try connection.connect()
+            let report = try directory { () throws(DirectoryError) in
+                try client.remove(identifier, deleteEmptyObjects: deleteObject, dryRun: dryRun)
+            }
+            if json { print(encodeJSON(report)); return }
+            if dryRun { print(report.ldif + "# dry run: nothing was written"); return }
+            for change in report.changes {
+                print(change.action == .objectDeleted ? "deleted \(change.dn)" : "removed from \(change.dn)")
+            }
+        }
+    }
+
+    struct Discover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Look for internal roots exactly as the phone does, and say which step found what.")
+
+        @Flag(help: "Fetch the certsrv URL of enterprise CAs (step 2) over HTTP.")
+        var fetch = false
+
+        @Option(name: .customLong("http-user"), help: "User for certsrv's Basic/NTLM/Negotiate authentication.")
+        var httpUser: String?
+
+        @Option(name: .customLong("http-password-env"), help: "Environment variable holding the certsrv password.")
+        var httpPasswordEnv: String?
+
+        @Option(name: .customLong("http-password-file"), help: "File holding the certsrv password.")
+        var httpPasswordFile: String?
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() throws {
+            let client = try connection.connect()
+            let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
+            var credentials: HTTPCredentials?
+            if let httpUser {
+                let source: PasswordSource = httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? .prompt
+                credentials = HTTPCredentials(user: httpUser, password: try directory { () throws(DirectoryError) in try source.resolve(for: httpUser) })
+            }
+            let result = PhoneDiscovery.walk(
+                snapshot, fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) } : nil)
+            print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
+        }
+    }
+}
+
+extension PublishTarget: ExpressibleByArgument {}
