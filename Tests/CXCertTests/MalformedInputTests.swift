@@ -7,16 +7,13 @@ import Testing
 @Suite("Malformed input gives errors, never crashes")
 struct MalformedInputTests {
     /// A small certificate (P-256 key, no extensions) keeps the exhaustive loops short.
-    static func smallCertificate() throws -> [UInt8] {
+    static let small: Result<[UInt8], any Error> = Result {
         let pki = try TestPKI.get()
-        if !FileManager.default.fileExists(atPath: pki.url("small.der").path) {
-            try pki.openssl([
-                "req", "-x509", "-new", "-key", "ec256.key", "-subj", "/CN=s", "-days", "1", "-outform", "DER",
-                "-out", "small.der",
-            ])
-        }
-        return [UInt8](try pki.directory.read("small.der"))
+        return [UInt8](
+            try pki.openssl(["req", "-x509", "-new", "-key", "ec256.key", "-subj", "/CN=s", "-days", "1", "-outform", "DER"]))
     }
+
+    static func smallCertificate() throws -> [UInt8] { try small.get() }
 
     @Test("every truncation of a DER certificate is reported with its offset")
     func truncations() throws {

@@ -66,11 +66,13 @@ public enum SanitizedName {
 
     /// The name certutil uses for a certificate: the subject's most specific attribute value for a CA,
     /// the issuer's for anything else; an empty name becomes the hex SHA-1 of its encoding.
+    ///
+    /// Unlike certutil, leading and trailing spaces are trimmed first: Samba stores an RDN ending in an
+    /// escaped space but cannot find it again by DN, so such an object could never be read back or updated.
     public static func objectName(for certificate: Certificate) -> String {
         let name = certificate.isCA || certificate.isSelfIssued ? certificate.subject : certificate.issuer
-        guard let value = name.attributes.last?.value, !value.isEmpty else {
-            return hexString(Digest.sha1.hash(name.der)).lowercased()
-        }
+        let value = name.attributes.last?.value.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !value.isEmpty else { return hexString(Digest.sha1.hash(name.der)).lowercased() }
         return make(value)
     }
 }
