@@ -9,7 +9,8 @@ let package = Package(
         .executable(name: "cxcert", targets: ["CXCertCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, reached only through the Swift wrappers in Sources/CXCert/OpenSSL and Directory.
@@ -22,7 +23,7 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl"]),
+        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

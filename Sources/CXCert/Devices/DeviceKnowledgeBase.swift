@@ -181,7 +181,7 @@ public struct DeviceKnowledgeBase: Sendable {
     public static let capabilityTypes: [String: String] = [
         "sha2Signatures": "bool", "maxTLSVersion": "string", "wildcardNames": "bool", "builtInCache": "bool",
         "subjectCNMatching": "bool", "rootDiscovery": "list", "ucupdatesLookup": "bool", "ucupdatesDomains": "list",
-        "maxRSAKeyBits": "int-or-null", "rsassaPss": "bool", "ecdsa": "bool",
+        "maxRSAKeyBits": "int-or-null", "rsassaPss": "bool", "ecdsa": "bool", "tlsCipherSuites": "list",
     ]
 
     private static func check(_ rules: [CapabilityRule]) throws(DeviceKnowledgeError) {

@@ -95,6 +95,8 @@ public struct DeviceProfile: Sendable {
     public var rootDiscovery: [String] { list("rootDiscovery") }
     public var looksUpUCUpdates: Bool { bool("ucupdatesLookup", default: false) }
     public var ucupdatesDomains: [String] { list("ucupdatesDomains") }
+    /// The TLS cipher suites the firmware offers (OpenSSL names).
+    public var tlsCipherSuites: [String] { list("tlsCipherSuites") }
 }
 
 /// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.

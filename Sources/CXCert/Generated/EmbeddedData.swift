@@ -1124,6 +1124,24 @@ enum EmbeddedData {
       "source": "NOT FOUND (project default); see reference/lpe-facts.md 1.4",
       "confidence": "low",
       "note": "NOT FOUND for the phone. Lync Server docs mention ECDH_P256/P384/P521 for the server side only. Conservative default: false."
+    },
+    {
+      "capability": "tlsCipherSuites",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "AES128-SHA",
+        "AES256-SHA",
+        "DES-CBC3-SHA",
+        "RC4-SHA",
+        "RC4-MD5"
+      ],
+      "source": "NOT FOUND: no source lists the suites Phone Edition offers. This is the RSA key-exchange set of Windows Embedded CE 6.0-era SChannel at TLS 1.0 (OpenSSL names), kept as the project's assumption; ucvnext.org 'Lync Phone Edition TLS limitations' (2016, updated 2019 for the 3DES removal) exists but its text was not retrievable (lpe-facts.md 1.4).",
+      "confidence": "low",
+      "note": "Used by cxcert probe --as-phone. If a server accepts none of these at TLS 1.0 the phone cannot connect. Override with --capability tlsCipherSuites=AES128-SHA,... when a capture shows the real ClientHello."
     }
   ]
 }

@@ -80,6 +80,12 @@ public struct NamePlan: Sendable, Encodable {
         return !internalSuffixes.contains(String(normalized.split(separator: ".").last ?? ""))
     }
 
+    init(deployment: Deployment, names: [PlannedName], notes: [String]) {
+        self.deployment = deployment
+        self.names = names
+        self.notes = notes
+    }
+
     public init(_ deployment: Deployment) {
         var entries: [PlannedName] = []
         func add(_ name: String, _ roles: [PlannedName.Role], _ necessity: PlannedName.Necessity, _ audience: PlannedName.Audience, _ reason: String, _ source: String) {

@@ -26,6 +26,8 @@ public struct FindingCode: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let nameNotCovered: FindingCode = "name-not-covered"
     public static let wildcardNotSupported: FindingCode = "wildcard-not-supported"
     public static let pathValidation: FindingCode = "path-validation"
+    /// The server refuses the TLS version and suites the phone offers (from a probe).
+    public static let tlsVersion: FindingCode = "tls-version"
 }
 
 /// How much a finding matters: an error means the client will not connect.

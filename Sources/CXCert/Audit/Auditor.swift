@@ -1,0 +1,231 @@
+import Foundation
+
+/// One phone build of the fleet, resolved.
+public struct FleetMember: Sendable {
+    public let profile: DeviceProfile
+    /// How many phones run it (1 when the file does not say).
+    public let count: Int
+}
+
+/// What one server presented and how every fleet build judges it.
+public struct ServerAudit: Sendable {
+    public let name: String
+    /// `host:port`, or the certificate file.
+    public let source: String
+    public let probe: ProbeReport?
+    /// Why the server could not be examined (unreachable, unreadable file...).
+    public let problem: String?
+    /// One verdict per fleet member, in fleet order (empty when there is a problem).
+    public let verdicts: [Verdict]
+}
+
+/// Findings that one fix resolves, and how many phones they affect.
+public struct FixGroup: Sendable {
+    public let code: FindingCode
+    public let remedy: String
+    public let phonesAffected: Int
+    public let builds: [String]
+    public let servers: [String]
+    public let messages: [String]
+}
+
+/// A whole deployment judged for the whole fleet.
+public struct AuditResult: Sendable {
+    public let fleet: [FleetMember]
+    public let servers: [ServerAudit]
+    public let fixes: [FixGroup]
+    public let time: Date
+    public let planNotes: [String]
+
+    /// Every phone trusts every server it needs.
+    public var allTrusted: Bool { servers.allSatisfy { $0.problem == nil && $0.verdicts.allSatisfy(\.trusted) } }
+}
+
+public enum Auditor {
+    /// Probes every server concurrently, builds the name plan, and judges every server for every build.
+    /// `progress` is called as servers finish (done, total, server name).
+    public static func run(
+        _ file: DeploymentFile, relativeTo base: URL, knowledge: DeviceKnowledgeBase = .builtIn,
+        progress: (@Sendable (Int, Int, String) -> Void)? = nil
+    ) async throws(AuditError) -> AuditResult {
+        let time: Date
+        if let at = file.at {
+            guard let parsed = parseISO8601(at) else { throw .invalidFile("at: '\(at)' is not an ISO 8601 date") }
+            time = parsed
+        } else {
+            time = Date()
+        }
+        let fleet = try file.fleet.map { entry throws(AuditError) -> FleetMember in
+            do {
+                return FleetMember(profile: try DeviceProfile.resolve(device: entry.device, firmware: entry.firmware, knowledge: knowledge), count: entry.count ?? 1)
+            } catch {
+                throw .invalidFile("fleet: \(error)")
+            }
+        }
+        let anchors = try trustAnchors(file.trust, base: base)
+        let plan = file.plan
+        let phone = fleet.first { !$0.profile.isGeneric }?.profile
+        let options = Prober.Options(
+            timeout: file.timeout ?? 10, asPhone: phone != nil, phoneCipherSuites: phone?.tlsCipherSuites,
+            knownRoots: anchors.map(\.certificate) + BuiltInTrustStore.certificates)
+        let counter = Counter()
+        let total = file.servers.count
+        let audits = await withTaskGroup(of: (Int, ServerAudit).self) { group in
+            for (index, server) in file.servers.enumerated() {
+                group.addTask {
+                    let audit = await runBlocking {
+                        examine(server, base: base, options: options, fleet: fleet, anchors: anchors, plan: plan, time: time)
+                    }
+                    progress?(counter.increment(), total, audit.name)
+                    return (index, audit)
+                }
+            }
+            var results: [(Int, ServerAudit)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return AuditResult(fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [])
+    }
+
+    /// Runs blocking work (sockets, OpenSSL) off the cooperative thread pool.
+    private static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func increment() -> Int { lock.withLock { value += 1; return value } }
+    }
+
+    private static func resolve(_ path: String, base: URL) -> String {
+        path.hasPrefix("/") ? path : base.appendingPathComponent(path).path
+    }
+
+    private static func trustAnchors(_ trust: DeploymentFile.Trust?, base: URL) throws(AuditError) -> [TrustAnchor] {
+        guard let trust else { return [] }
+        var anchors: [TrustAnchor] = []
+        for root in trust.roots ?? [] {
+            do {
+                anchors += try CertificateDecoder().decode(path: resolve(root, base: base)).certificates.map {
+                    TrustAnchor(certificate: $0, source: .user(file: root))
+                }
+            } catch {
+                throw .input("trust.roots \(root): \(error)")
+            }
+        }
+        if let snapshot = trust.adSnapshot {
+            guard let data = FileManager.default.contents(atPath: resolve(snapshot, base: base)) else { throw .input("trust.adSnapshot: cannot read \(snapshot)") }
+            do {
+                let walked = PhoneDiscovery.walk(try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self)))
+                anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(snapshot)")) }
+            } catch {
+                throw .input("trust.adSnapshot \(snapshot): \(error)")
+            }
+        }
+        if let ad = trust.ad {
+            let password: PasswordSource = ad.passwordEnv.map { .environment($0) } ?? ad.passwordFile.map { .file(resolve($0, base: base)) } ?? .prompt
+            let configuration = DirectoryConfiguration(url: ad.url, bindName: ad.bind, password: password, caFile: ad.caFile.map { resolve($0, base: base) })
+            do {
+                let walked = PhoneDiscovery.walk(try DirectorySnapshot(reading: try DirectoryClient(configuration)))
+                anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(ad.url)) }
+            } catch {
+                throw .input("trust.ad \(ad.url): \(error)")
+            }
+        }
+        return anchors
+    }
+
+    private static func examine(
+        _ server: DeploymentFile.Server, base: URL, options: Prober.Options, fleet: [FleetMember], anchors: [TrustAnchor],
+        plan: NamePlan?, time: Date
+    ) -> ServerAudit {
+        let roleNames = plan.map { plan in server.role.map { plan.names(role: $0) } ?? [] } ?? []
+        var hosts = (server.names ?? [])
+        if let host = server.host, HostnameMatcher.ipAddress(host) == nil { hosts.append(host) }
+        // The plan's names for this certificate role, filtered per build by Verifier; hosts are always checked.
+        let rolePlan = plan.map { RolePlan(plan: $0, names: Set(roleNames)) }
+        if let file = server.certificate {
+            let name = server.name ?? file
+            do {
+                let certificates = try CertificateDecoder().decode(path: resolve(file, base: base)).certificates
+                guard let (leaf, rest) = VerificationRequest.split(bundle: certificates) else { throw CertificateDecodingError.noCertificate(file) }
+                let verdicts = fleet.map { member in
+                    Verifier.verify(
+                        VerificationRequest(leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time),
+                        profile: member.profile)
+                }
+                return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
+            } catch {
+                return ServerAudit(name: name, source: file, probe: nil, problem: "\(file): \(error)", verdicts: [])
+            }
+        }
+        let host = server.host ?? ""
+        let target = ProbeTarget(host: host, port: server.port ?? 443, serverName: server.sni ?? (HostnameMatcher.ipAddress(host) == nil ? host : nil))
+        let name = server.name ?? target.description
+        do {
+            let report = try Prober.probe(target, options: options)
+            let verdicts = fleet.compactMap { member in
+                Verifier.verify(report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time)
+            }
+            return ServerAudit(name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts)
+        } catch {
+            return ServerAudit(name: name, source: target.description, probe: nil, problem: error.description, verdicts: [])
+        }
+    }
+
+    /// The plan restricted to the names of one certificate role.
+    private struct RolePlan {
+        let plan: NamePlan
+        let names: Set<String>
+        var filtered: NamePlan { plan.restricted(to: names) }
+    }
+
+    /// Groups every failing finding by its fix, most phones affected first.
+    static func group(_ servers: [ServerAudit], fleet: [FleetMember]) -> [FixGroup] {
+        struct Accumulator {
+            var code: FindingCode
+            var phones: Set<Int> = []
+            var builds: [String] = []
+            var servers: [String] = []
+            var messages: [String] = []
+        }
+        var order: [String] = []
+        var groups: [String: Accumulator] = [:]
+        var missingNames: [String: [String]] = [:]
+        for server in servers {
+            for (index, verdict) in server.verdicts.enumerated() {
+                for finding in verdict.findings where finding.severity == .error {
+                    // Missing names of one certificate are one fix: reissue it with all of them.
+                    let isName = finding.code == .nameNotCovered || finding.code == .wildcardNotSupported
+                    let name = finding.message.split(separator: " ").first.map(String.init) ?? ""
+                    if isName && !(missingNames[server.name]?.contains(name) ?? false) { missingNames[server.name, default: []].append(name) }
+                    let key = isName ? "names|\(server.name)" : finding.remedy
+                    if groups[key] == nil { order.append(key); groups[key] = Accumulator(code: finding.code) }
+                    groups[key]!.phones.insert(index)
+                    if !groups[key]!.builds.contains(verdict.profile.name) { groups[key]!.builds.append(verdict.profile.name) }
+                    if !groups[key]!.servers.contains(server.name) { groups[key]!.servers.append(server.name) }
+                    if !groups[key]!.messages.contains(finding.message) { groups[key]!.messages.append(finding.message) }
+                }
+            }
+        }
+        return order.map { key in
+            let group = groups[key]!
+            var remedy = key
+            if key.hasPrefix("names|") {
+                let server = String(key.dropFirst(6))
+                remedy = "Reissue the certificate of \(server) with these DNS names added to its subjectAltName: \(missingNames[server, default: []].joined(separator: ", ")) (cxcert names --format certreq prints a request with every name; short names need the internal enterprise CA)."
+            }
+            return FixGroup(
+                code: group.code, remedy: remedy, phonesAffected: group.phones.reduce(0) { $0 + fleet[$1].count }, builds: group.builds,
+                servers: group.servers, messages: group.messages)
+        }.sorted { $0.phonesAffected > $1.phonesAffected }
+    }
+}
+
+extension NamePlan {
+    /// The same plan holding only `names`.
+    func restricted(to names: Set<String>) -> NamePlan { NamePlan(deployment: deployment, names: self.names.filter { names.contains($0.name) }, notes: notes) }
+}

@@ -1,0 +1,179 @@
+import COpenSSL
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One TLS client handshake by OpenSSL over a non-blocking socket with a hard deadline, so a server
+/// that never answers, dribbles bytes or sends garbage cannot hold a probe longer than its timeout.
+/// The server's certificates are recorded, never verified here.
+enum TLSHandshake {
+    struct Settings: Sendable {
+        var host: String
+        var port: Int
+        /// Server Name Indication; nil sends none (as a phone does).
+        var serverName: String?
+        var versions: ClosedRange<TLSVersion>
+        /// OpenSSL cipher list for TLS 1.2 and below (`@SECLEVEL=0` is added: probes must reach legacy servers).
+        var ciphers: String = "ALL:COMPLEMENTOFALL"
+        /// TLS 1.3 suites; nil keeps OpenSSL's default.
+        var tls13Suites: String?
+        var timeout: TimeInterval
+        /// The largest certificate list accepted from the server.
+        var maxCertificateList: Int = 1 << 20
+    }
+
+    struct Result: Sendable {
+        let version: TLSVersion
+        let cipher: String
+        /// The certificates as the server sent them, leaf first.
+        let chain: [[UInt8]]
+    }
+
+    static func perform(_ settings: Settings) throws(ProbeError) -> Result {
+        let target = "\(settings.host):\(settings.port)"
+        let deadline = Date().addingTimeInterval(settings.timeout)
+        let socket = try connect(settings, target: target, deadline: deadline)
+        defer { close(socket) }
+
+        guard let context = SSL_CTX_new(TLS_client_method()) else { throw .tls(target, reason: "cannot create a TLS context") }
+        defer { SSL_CTX_free(context) }
+        _ = cx_SSL_CTX_set_min_proto_version(context, protocolNumber(settings.versions.lowerBound))
+        _ = cx_SSL_CTX_set_max_proto_version(context, protocolNumber(settings.versions.upperBound))
+        _ = cx_SSL_CTX_set_max_cert_list(context, settings.maxCertificateList)
+        SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        ERR_clear_error()
+        guard SSL_CTX_set_cipher_list(context, settings.ciphers + ":@SECLEVEL=0") == 1 || settings.versions.lowerBound == .tls13 else {
+            throw .tls(target, reason: "no usable cipher in '\(settings.ciphers)'")
+        }
+        if let suites = settings.tls13Suites { _ = SSL_CTX_set_ciphersuites(context, suites) }
+        guard let ssl = SSL_new(context) else { throw .tls(target, reason: "cannot create a TLS session") }
+        defer { SSL_free(ssl) }
+        _ = SSL_set_fd(ssl, socket)
+        if let name = settings.serverName { _ = cx_SSL_set_tlsext_host_name(ssl, name) }
+
+        ERR_clear_error()
+        while true {
+            let rc = SSL_connect(ssl)
+            if rc == 1 { break }
+            let error = SSL_get_error(ssl, rc)
+            switch error {
+            case SSL_ERROR_WANT_READ: try wait(socket, events: Int16(POLLIN), deadline: deadline, target: target, timeout: settings.timeout)
+            case SSL_ERROR_WANT_WRITE: try wait(socket, events: Int16(POLLOUT), deadline: deadline, target: target, timeout: settings.timeout)
+            case SSL_ERROR_SYSCALL where ERR_peek_error() == 0: throw .closedEarly(target)
+            default: throw classify(target: target)
+            }
+        }
+        var chain: [[UInt8]] = []
+        if let stack = SSL_get_peer_cert_chain(ssl) {
+            for index in 0..<cx_sk_X509_num(stack) {
+                guard let certificate = cx_sk_X509_value(stack, index) else { continue }
+                var buffer: UnsafeMutablePointer<UInt8>?
+                let length = i2d_X509(certificate, &buffer)
+                if length > 0, let buffer {
+                    chain.append(Array(UnsafeBufferPointer(start: buffer, count: Int(length))))
+                    cx_OPENSSL_free(buffer)
+                }
+            }
+        }
+        let version: TLSVersion =
+            switch SSL_version(ssl) {
+            case TLS1_VERSION: .tls10
+            case TLS1_1_VERSION: .tls11
+            case TLS1_2_VERSION: .tls12
+            default: .tls13
+            }
+        let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? "unknown"
+        _ = SSL_shutdown(ssl)
+        return Result(version: version, cipher: cipher, chain: chain)
+    }
+
+    private static func protocolNumber(_ version: TLSVersion) -> Int32 {
+        switch version {
+        case .tls10: TLS1_VERSION
+        case .tls11: TLS1_1_VERSION
+        case .tls12: TLS1_2_VERSION
+        case .tls13: TLS1_3_VERSION
+        }
+    }
+
+    /// Names the OpenSSL failure: not TLS, an alert from the server, or a size limit.
+    private static func classify(target: String) -> ProbeError {
+        let code = ERR_peek_error()
+        let reason = OpenSSLError.drain(or: "handshake failed").description
+        let library = ERR_GET_LIB(code)
+        let number = ERR_GET_REASON(code)
+        guard library == ERR_LIB_SSL else { return .tls(target, reason: reason) }
+        switch number {
+        case SSL_R_WRONG_VERSION_NUMBER, SSL_R_PACKET_LENGTH_TOO_LONG, SSL_R_UNKNOWN_PROTOCOL, SSL_R_RECORD_LENGTH_MISMATCH,
+            SSL_R_UNEXPECTED_MESSAGE, SSL_R_HTTP_REQUEST, SSL_R_HTTPS_PROXY_REQUEST, SSL_R_LENGTH_MISMATCH, SSL_R_BAD_PACKET:
+            return .notTLS(target, reason: reason)
+        case SSL_R_EXCESSIVE_MESSAGE_SIZE, SSL_R_DATA_LENGTH_TOO_LONG:
+            return .tooLarge(target, reason: reason)
+        default:
+            // 1000+ are alerts the server sent (SSL_AD_REASON_OFFSET), e.g. "tlsv1 alert protocol version".
+            if number >= 1000 || number == SSL_R_UNSUPPORTED_PROTOCOL || number == SSL_R_NO_PROTOCOLS_AVAILABLE
+                || number == SSL_R_NO_SHARED_CIPHER || number == SSL_R_NO_CIPHERS_AVAILABLE
+            {
+                return .handshakeRefused(target, reason: reason)
+            }
+            return .tls(target, reason: reason)
+        }
+    }
+
+    private static func wait(_ socket: Int32, events: Int16, deadline: Date, target: String, timeout: TimeInterval) throws(ProbeError) {
+        let remaining = deadline.timeIntervalSinceNow
+        guard remaining > 0 else { throw .timeout(target, seconds: timeout) }
+        var descriptor = pollfd(fd: socket, events: events, revents: 0)
+        let rc = poll(&descriptor, 1, Int32(min(remaining * 1000, 2_000_000)))
+        guard rc > 0 else { throw .timeout(target, seconds: timeout) }
+    }
+
+    /// Resolves and connects (non-blocking) to the first address that answers before the deadline.
+    private static func connect(_ settings: Settings, target: String, deadline: Date) throws(ProbeError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(settings.host, String(settings.port), &hints, &list)
+        guard rc == 0, let list else { throw .cannotResolve(host: settings.host, reason: String(cString: gai_strerror(rc))) }
+        defer { freeaddrinfo(list) }
+        var lastError: ProbeError = .unreachable(target, reason: "no address")
+        var current: UnsafeMutablePointer<addrinfo>? = list
+        while let address = current {
+            current = address.pointee.ai_next
+            let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+            guard fd >= 0 else { continue }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            var noSignal: Int32 = 1
+            _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
+            #if canImport(Glibc)
+                let started = Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
+            #else
+                let started = Darwin.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
+            #endif
+            if started == 0 { return fd }
+            guard errno == EINPROGRESS else {
+                lastError = errno == ECONNREFUSED ? .refused(target) : .unreachable(target, reason: String(cString: strerror(errno)))
+                close(fd)
+                continue
+            }
+            do {
+                try wait(fd, events: Int16(POLLOUT), deadline: deadline, target: target, timeout: settings.timeout)
+            } catch {
+                close(fd)
+                throw error
+            }
+            var status: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &length)
+            if status == 0 { return fd }
+            lastError = status == ECONNREFUSED ? .refused(target) : .unreachable(target, reason: String(cString: strerror(status)))
+            close(fd)
+        }
+        throw lastError
+    }
+}

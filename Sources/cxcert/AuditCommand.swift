@@ -1,0 +1,57 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Probe every server of a deployment and judge it for every phone build of the fleet.",
+        discussion: "Exit codes: 0 only if every phone in the fleet trusts every server; 1 otherwise; 2 usage or input errors.")
+
+    @Argument(help: "The deployment file (YAML or JSON; see Examples/deployment.yaml).")
+    var file: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Print Markdown.")
+    var markdown = false
+
+    @Option(help: "Also write a self-contained HTML report to this file.")
+    var html: String?
+
+    @OptionGroup var knowledge: KnowledgeOptions
+
+    func validate() throws {
+        if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+    }
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: file)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printError("\(file): cannot read the deployment file")
+            throw ExitCode(2)
+        }
+        let result: AuditResult
+        do {
+            let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
+            let showProgress = isatty(STDERR_FILENO) == 1
+            result = try await Auditor.run(deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load()) { done, total, name in
+                guard showProgress else { return }
+                FileHandle.standardError.write(Data("\r\u{1B}[2Kprobing \(done)/\(total): \(name)".utf8))
+                if done == total { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            }
+        } catch let error as AuditError {
+            printError("\(file): \(error)")
+            throw ExitCode(2)
+        }
+        if let html {
+            do { try Data(AuditReport.html(result).utf8).write(to: URL(fileURLWithPath: html)) } catch {
+                printError("\(html): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
+        print(json ? AuditReport.json(result) : markdown ? AuditReport.markdown(result) : AuditReport.text(result, style: terminalStyle()))
+        if !result.allTrusted { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Connect to live servers over TLS: the chain they present, the versions and suites they accept, and the verdict.",
+        discussion: "Exit codes: 0 every server reached and trusted, 1 not trusted or refused, 2 usage or connection errors.")
+
+    @Argument(help: "Servers as HOST[:PORT] (default port 443; 5061 for SIP over TLS).")
+    var targets: [String]
+
+    @Option(help: "The SNI name to send (default: the host name).")
+    var sni: String?
+
+    @Flag(name: .customLong("no-sni"), help: "Send no SNI.")
+    var noSNI = false
+
+    @Flag(name: .customLong("as-phone"), help: "Take the chain from the phone's own handshake: TLS 1.0 only, no SNI, its suites.")
+    var asPhone = false
+
+    @Option(name: .customLong("trust"), help: "Roots to trust besides the phone's built-in cache (repeatable).")
+    var trusts: [String] = []
+
+    @Option(help: "generic, a family or a model, as for verify.")
+    var device = "tanjay"
+
+    @Option(name: .customLong("firmware"), help: "Firmware build(s), one verdict each.")
+    var firmwares: [String] = []
+
+    @Option(help: "Seconds allowed for each connection and handshake.")
+    var timeout: Double = 10
+
+    @OptionGroup var knowledge: KnowledgeOptions
+
+    @Flag(help: "Print a JSON array (one object per server).")
+    var json = false
+
+    func validate() throws {
+        guard !targets.isEmpty else { throw ValidationError("give at least one HOST[:PORT]") }
+        if sni != nil && noSNI { throw ValidationError("--sni and --no-sni exclude each other") }
+    }
+
+    func run() throws {
+        let knowledgeBase = try knowledge.load()
+        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: knowledgeBase)
+        let anchors = try loadAnchors(trusts)
+        var results: [ProbeResult] = []
+        var failed = false
+        for text in targets {
+            do {
+                results.append(try probe(text, profiles: profiles, anchors: anchors))
+            } catch {
+                printError(error.description)
+                failed = true
+            }
+        }
+        print(json ? ProbeResult.json(results) : results.map { $0.text(style: terminalStyle()) }.joined(separator: "\n\n"))
+        if failed { throw ExitCode(2) }
+        if !results.allSatisfy({ $0.verdicts.allSatisfy(\.trusted) }) { throw ExitCode(1) }
+    }
+}
+
+extension ProbeCommand {
+    func probe(_ text: String, profiles: [DeviceProfile], anchors: [TrustAnchor]) throws(ProbeError) -> ProbeResult {
+        var target = try ProbeTarget(parsing: text)
+        if noSNI { target.serverName = nil } else if let sni { target.serverName = sni }
+        let phone = profiles.first { !$0.isGeneric }
+        let roots = anchors.map(\.certificate) + (phone == nil ? [] : BuiltInTrustStore.certificates)
+        let report = try Prober.probe(
+            target, options: Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots))
+        let verdicts = profiles.compactMap {
+            Verifier.verify(report, anchors: anchors, hosts: [target.serverName ?? target.host], plan: nil, profile: $0)
+        }
+        return ProbeResult(report: report, verdicts: verdicts)
+    }
+}
+
+/// `--device`/`--firmware` to profiles, as usage errors when unknown.
+func resolveProfiles(device: String, firmwares: [String], knowledge: DeviceKnowledgeBase) throws -> [DeviceProfile] {
+    do {
+        return try (firmwares.isEmpty ? [nil] : firmwares.map(Optional.some)).map {
+            try DeviceProfile.resolve(device: device, firmware: $0, knowledge: knowledge)
+        }
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+/// `--trust` files as anchors; an unreadable file is an input error (exit 2).
+func loadAnchors(_ paths: [String]) throws -> [TrustAnchor] {
+    try paths.flatMap { path -> [TrustAnchor] in
+        do {
+            return try CertificateDecoder().decode(path: path).certificates.map { TrustAnchor(certificate: $0, source: .user(file: path)) }
+        } catch {
+            printError("\(path): \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
