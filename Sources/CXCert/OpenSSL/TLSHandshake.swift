@@ -33,7 +33,11 @@ enum TLSHandshake {
         let chain: [[UInt8]]
     }
 
+    /// A write to a socket the server has closed must be an error, not a process-killing SIGPIPE.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     static func perform(_ settings: Settings) throws(ProbeError) -> Result {
+        _ = ignoreSIGPIPE
         let target = "\(settings.host):\(settings.port)"
         let deadline = Date().addingTimeInterval(settings.timeout)
         let socket = try connect(settings, target: target, deadline: deadline)
@@ -108,6 +112,8 @@ enum TLSHandshake {
         let number = ERR_GET_REASON(code)
         guard library == ERR_LIB_SSL else { return .tls(target, reason: reason) }
         switch number {
+        case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+            return .closedEarly(target)
         case SSL_R_WRONG_VERSION_NUMBER, SSL_R_PACKET_LENGTH_TOO_LONG, SSL_R_UNKNOWN_PROTOCOL, SSL_R_RECORD_LENGTH_MISMATCH,
             SSL_R_UNEXPECTED_MESSAGE, SSL_R_HTTP_REQUEST, SSL_R_HTTPS_PROXY_REQUEST, SSL_R_LENGTH_MISMATCH, SSL_R_BAD_PACKET:
             return .notTLS(target, reason: reason)
