@@ -31,7 +31,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cxcert"),
-        .testTarget(name: "CXCertTests", dependencies: ["CXCert"]),
+        .testTarget(
+            name: "CXCertTests", dependencies: ["CXCert"],
+            exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

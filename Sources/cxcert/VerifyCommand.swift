@@ -8,8 +8,11 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Will a phone (or a modern client) trust this server certificate? Why not, and how to fix it.",
         discussion: "Exit codes: 0 trusted and every --host covered, 1 not, 2 usage or input error.")
 
-    @Argument(help: "The server certificate, with any chain that came with it (any format).")
-    var file: String
+    @Argument(help: "The server certificate, with any chain that came with it (any format). With --batch: files, directories or '-' (paths on standard input).")
+    var files: [String]
+
+    @Flag(help: "Validate many certificates against the same trust sources: one JSON line each, then a summary.")
+    var batch = false
 
     @Option(name: .customLong("chain"), help: "More intermediates, in any order and format (repeatable).")
     var chains: [String] = []
@@ -44,6 +47,14 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print JSON (schema in the README).")
     var json = false
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give the server certificate FILE") }
+        if !batch && files.count > 1 { throw ValidationError("give one FILE (or use --batch)") }
+        if batch && (firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
+            throw ValidationError("--batch takes at most one --firmware and no --host or deployment names")
+        }
+    }
+
     func run() throws {
         let knowledgeBase = try knowledge.load()
         let profiles: [DeviceProfile]
@@ -63,6 +74,12 @@ struct VerifyCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        if batch {
+            let anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } } + (try directoryAnchors())
+            try runBatch(profile: profiles[0], intermediates: try chains.flatMap(load), anchors: anchors)
+            return
+        }
+        let file = files[0]
         guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
         let intermediates = try bundled + chains.flatMap(load)
         var anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
@@ -72,6 +89,30 @@ struct VerifyCommand: ParsableCommand {
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
         if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }
+    }
+
+    /// `--batch`: JSON lines on standard output, the summary last; exit 2 if any input was unreadable, 1 if any untrusted.
+    private func runBatch(profile: DeviceProfile, intermediates: [Certificate], anchors: [TrustAnchor]) throws {
+        let verifier = BatchVerifier(intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date())
+        let output = FileHandle.standardOutput
+        var buffer = ""
+        let summary = BatchRun.run(BatchRun.paths(files), verifier: verifier) { line in
+            buffer += line
+            buffer += "\n"
+            if buffer.utf8.count > 1 << 16 {
+                output.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        output.write(Data(buffer.utf8))
+        struct Line: Encodable { let summary: BatchRun.Summary }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        output.write((try? encoder.encode(Line(summary: summary))) ?? Data())
+        output.write(Data("\n".utf8))
+
+        if summary.errors > 0 { throw ExitCode(2) }
+        if summary.untrusted > 0 { throw ExitCode(1) }
     }
 
     /// The roots a phone learns from AD: live (`--ad`) or from a snapshot (`--ad-snapshot`).

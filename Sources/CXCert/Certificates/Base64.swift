@@ -12,8 +12,18 @@ enum Base64 {
     /// Decodes `text`; `firstLine` numbers the first line for error messages.
     static func decode<S: Sequence>(_ text: S, firstLine: Int = 1) throws(CertificateDecodingError) -> [UInt8]
     where S.Element == UInt8 {
+        // Contiguous input (arrays, slices) is read through a raw buffer: no per-byte generic overhead.
+        let contiguous: Result<[UInt8], CertificateDecodingError>? = text.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(CertificateDecodingError) in try decodeBuffer(buffer, firstLine: firstLine) }
+        }
+        if let contiguous { return try contiguous.get() }
+        return try decodeBuffer(Array(text), firstLine: firstLine)
+    }
+
+    private static func decodeBuffer<C: Collection>(_ text: C, firstLine: Int) throws(CertificateDecodingError) -> [UInt8]
+    where C.Element == UInt8 {
         var output: [UInt8] = []
-        output.reserveCapacity(text.underestimatedCount * 3 / 4)
+        output.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
         var count = 0
         var padding = 0

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Validates many server certificates against the same trust sources, as fast as the signatures allow.
+///
+/// The first certificate under each issuer takes the full OpenSSL path (``Verifier``); that fixes the
+/// chain above the leaf and its findings, and caches the issuer's key. Every later certificate from
+/// the same issuer (same issuer name and key identifier) is read by a lean DER reader, its one
+/// signature verified with the cached key, and only the leaf's own rules checked. Anything unusual —
+/// another algorithm, an unknown critical extension, name constraints above, a failed signature,
+/// host names to match — goes the full path. Safe to call from several threads at once.
+public final class BatchVerifier: @unchecked Sendable {
+    /// The verdict for one certificate, as batch output reports it.
+    public struct Outcome: Sendable, Equatable {
+        public let trusted: Bool
+        /// Sorted, unique finding codes.
+        public let codes: [String]
+        /// Decided by the fast path.
+        public let fast: Bool
+        /// Why the input could not be read as a certificate.
+        public let error: String?
+    }
+
+    private struct IssuerEntry {
+        /// The issuer name (DER) and authority key identifier leaves carry: the cache key.
+        let issuerName: [UInt8]
+        let keyIdentifier: [UInt8]
+        let issuer: Certificate
+        /// Findings on the rest of the chain (not about the leaf).
+        let chainFindings: [(String, Severity)]
+        let fastPathAllowed: Bool
+    }
+
+    public let profile: DeviceProfile
+    public let time: Date
+    private let intermediates: [Certificate]
+    private let anchors: [TrustAnchor]
+    private let lock = NSLock()
+    /// Few issuers per batch: a list compared byte-wise beats hashing a fresh key for every leaf.
+    private var issuers: [IssuerEntry] = []
+    private let epoch: Int64
+
+    public init(intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date()) {
+        self.intermediates = intermediates
+        self.anchors = anchors
+        self.profile = profile
+        self.time = time
+        self.epoch = Int64(time.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Validates one certificate given as DER.
+    public func verify(der: [UInt8]) -> Outcome {
+        if let fast = fastPath(der) { return fast }
+        return slowPath(der)
+    }
+
+    /// The full path: OpenSSL parsing and validation, then the issuer is cached for the fast path.
+    func slowPath(_ der: [UInt8]) -> Outcome {
+        let leaf: Certificate
+        do {
+            leaf = try Certificate(derBytes: der)
+        } catch {
+            return Outcome(trusted: false, codes: [], fast: false, error: error.description)
+        }
+        let verdict = Verifier.verify(
+            VerificationRequest(leaf: leaf, intermediates: intermediates, anchors: anchors, time: time), profile: profile)
+        if verdict.chain.count > 1 {
+            let issuer = verdict.chain[1].certificate
+            // Name and policy constraints above make each leaf's names matter: no shortcut then.
+            let constrained = verdict.chain.dropFirst().contains { link in
+                link.certificate.extensions.contains { ["2.5.29.30", "2.5.29.36", "2.5.29.54"].contains($0.oid) }
+            }
+            let entry = IssuerEntry(
+                issuerName: [UInt8](leaf.issuer.der), keyIdentifier: leaf.authorityKeyIdentifier.map { [UInt8]($0) } ?? [], issuer: issuer,
+                chainFindings: verdict.findings.filter { $0.certificate != nil && $0.certificate != leaf }.map { ($0.code.rawValue, $0.severity) },
+                fastPathAllowed: !constrained)
+            lock.withLock {
+                if !issuers.contains(where: { $0.issuerName == entry.issuerName && $0.keyIdentifier == entry.keyIdentifier }) { issuers.append(entry) }
+            }
+        }
+        return Outcome(trusted: verdict.trusted, codes: Array(Set(verdict.findings.map(\.code.rawValue))).sorted(), fast: false, error: nil)
+    }
+
+    static let serverAuth = "1.3.6.1.5.5.7.3.1"
+    static let rsaEncryption = "1.2.840.113549.1.1.1"
+    static let sha1WithRSA = "1.2.840.113549.1.1.5"
+    static let sha2WithRSA: Set = ["1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", "1.2.840.113549.1.1.14"]
+
+    /// The fast path, or nil when this certificate must take the full one.
+    func fastPath(_ der: [UInt8]) -> Outcome? {
+        guard let lean = LeanCertificate(der), lean.version == 3, lean.keyAlgorithmOID == Self.rsaEncryption, lean.rsaBits > 0,
+            !lean.otherCriticalExtensions, SignatureCheck.handles(lean.signatureAlgorithmOID)
+        else { return nil }
+        let name = der[lean.issuer]
+        let keyIdentifier = lean.authorityKeyIdentifier.map { der[$0] } ?? der[0..<0]
+        let known = lock.withLock { issuers }
+        guard let entry = known.first(where: { name.elementsEqual($0.issuerName) && keyIdentifier.elementsEqual($0.keyIdentifier) }),
+            entry.fastPathAllowed
+        else { return nil }
+        if profile.isGeneric {
+            // OpenSSL's strict mode checks these on the leaf; let it speak for odd ones.
+            let serial = der[lean.serial]
+            guard lean.authorityKeyIdentifier != nil, lean.hasSubjectAltName, let first = serial.first, first & 0x80 == 0,
+                serial.count <= 21, serial.contains(where: { $0 != 0 })
+            else { return nil }
+        }
+        guard
+            SignatureCheck.verify(der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer)
+                == true
+        else { return nil }
+
+        var findings = entry.chainFindings
+        if epoch < lean.notBefore { findings.append(("not-yet-valid", .error)) }
+        if epoch > lean.notAfter { findings.append(("expired", .error)) }
+        // OpenSSL's TLS server purpose: serverAuth when an EKU is present; a keyUsage that allows the key exchange.
+        if lean.hasExtendedKeyUsage && !lean.extendedKeyUsageHasServerAuth { findings.append(("eku", .error)) }
+        if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append(("eku", .error)) }
+        if profile.isGeneric {
+            if lean.rsaBits < 2048 || lean.rsaBits % 8 != 0 { findings.append(("weak-key", .error)) }
+            if lean.signatureAlgorithmOID == Self.sha1WithRSA { findings.append(("weak-signature", .error)) }
+            if !lean.hasExtendedKeyUsage { findings.append(("eku", .error)) }
+        } else {
+            if Self.sha2WithRSA.contains(lean.signatureAlgorithmOID) && !profile.validatesSHA2 { findings.append(("sha2-unsupported", .error)) }
+            if let limit = profile.maxRSAKeyBits, lean.rsaBits > limit { findings.append(("unsupported-algorithm", .error)) }
+            if lean.rsaBits < 1024 { findings.append(("weak-key", .warning)) }
+        }
+        return Outcome(
+            trusted: !findings.contains { $0.1 == .error }, codes: Array(Set(findings.map(\.0))).sorted(), fast: true, error: nil)
+    }
+}
