@@ -31,8 +31,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/cxcert"),
+        // Fuzz targets: libFuzzer drives them when built by Fuzz/run; otherwise the binary replays inputs.
+        .executableTarget(name: "cxcert-fuzz", dependencies: ["CXCert"]),
         .testTarget(
-            name: "CXCertTests", dependencies: ["CXCert"],
+            name: "CXCertTests", dependencies: ["CXCert", "cxcert-fuzz"],
             exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py"]),
     ],
     swiftLanguageModes: [.v6]

@@ -56,11 +56,14 @@ public struct DirectoryConfiguration: Sendable {
     /// ldap:// without TLS, only when asked for.
     public var allowPlain: Bool
     public var timeout: TimeInterval
+    /// The most entries one search may return before it is refused.
+    public var maxEntries: Int
 
     public init(
         url: String, bindName: String? = nil, password: PasswordSource = .prompt, caFile: String? = nil,
-        allowPlain: Bool = false, timeout: TimeInterval = 15
+        allowPlain: Bool = false, timeout: TimeInterval = 15, maxEntries: Int = 100_000
     ) {
+        self.maxEntries = maxEntries
         self.url = url
         self.bindName = bindName
         self.password = password

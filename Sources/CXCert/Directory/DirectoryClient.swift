@@ -14,7 +14,7 @@ public final class DirectoryClient {
         session = try LDAPSession(
             .init(
                 url: configuration.url, caFile: configuration.caFile, startTLS: isPlainURL && !configuration.allowPlain,
-                allowPlain: configuration.allowPlain, timeout: configuration.timeout))
+                allowPlain: configuration.allowPlain, timeout: configuration.timeout, maxEntries: configuration.maxEntries))
         if let name = configuration.bindName {
             try session.bind(name: name, password: configuration.password.resolve(for: name).value)
         }

@@ -52,31 +52,37 @@ public enum HostnameMatcher {
     }
 
     public static func match(_ host: String, certificate: Certificate, rules: NameRules) -> NameMatch {
+        match(
+            host, dnsNames: certificate.dnsNames,
+            ipAddresses: certificate.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } },
+            commonNames: certificate.subject.values(of: "CN"), rules: rules)
+    }
+
+    /// Matching on the names alone (what a certificate's SAN and CN hold).
+    public static func match(
+        _ host: String, dnsNames: [String], ipAddresses: [String] = [], commonNames: [String] = [], rules: NameRules
+    ) -> NameMatch {
         let wanted = normalize(host)
         if let ip = ipAddress(wanted) {
-            let covered = certificate.subjectAlternativeNames.contains { if case .ip(let value) = $0 { value == ip } else { false } }
+            let covered = ipAddresses.contains(ip)
             return NameMatch(host: host, outcome: covered ? .covered(by: "IP:\(ip)") : .notCovered)
         }
-        let dnsNames = certificate.dnsNames
         if let exact = dnsNames.first(where: { normalize($0) == wanted }) {
             return NameMatch(host: host, outcome: .covered(by: "DNS:\(exact)"))
         }
         let wildcard = dnsNames.first { wildcardMatches($0, wanted) }
+        let inCommonName = commonNames.contains { normalize($0) == wanted }
         switch rules {
         case .rfc6125:
             if let wildcard { return NameMatch(host: host, outcome: .covered(by: "DNS:\(wildcard)")) }
-            return NameMatch(host: host, outcome: inCommonName(wanted, certificate) ? .onlyCommonName : .notCovered)
+            return NameMatch(host: host, outcome: inCommonName ? .onlyCommonName : .notCovered)
         case .phone(let matchesSubjectCN):
             if let wildcard { return NameMatch(host: host, outcome: .onlyWildcard(wildcard)) }
-            if inCommonName(wanted, certificate) {
+            if inCommonName {
                 return NameMatch(host: host, outcome: matchesSubjectCN ? .covered(by: "CN") : .onlyCommonName)
             }
             return NameMatch(host: host, outcome: .notCovered)
         }
-    }
-
-    private static func inCommonName(_ wanted: String, _ certificate: Certificate) -> Bool {
-        certificate.subject.values(of: "CN").contains { normalize($0) == wanted }
     }
 
     /// RFC 6125 §6.4.3 as browsers apply it: `*` is the whole left-most label and stands for exactly one

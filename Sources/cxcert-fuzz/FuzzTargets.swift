@@ -1,0 +1,75 @@
+import CXCert
+import Foundation
+
+/// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
+/// on any input: a crash, a leak or a hang is a bug.
+enum FuzzTarget: String, CaseIterable {
+    case decoder, soap, ldif, deployment, hostname
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .decoder:
+            // Every container format, sniffed from the bytes.
+            _ = try? CertificateDecoder(limits: .init(maxInputBytes: 1 << 20, maxCertificates: 64)).decode(Data(bytes))
+        case .soap:
+            // Forced down the XML path whatever the first byte.
+            _ = try? CertificateDecoder().decode(Data("<".utf8) + Data(bytes))
+        case .ldif:
+            if let snapshot = try? DirectorySnapshot(ldif: String(decoding: bytes, as: UTF8.self)) {
+                _ = PhoneDiscovery.walk(snapshot)
+                _ = snapshot.ldif
+            }
+        case .deployment:
+            if let file = try? DeploymentFile(yaml: String(decoding: bytes, as: UTF8.self)) { _ = file.plan?.opensslConfig() }
+        case .hostname:
+            // The first line is the host; the rest are SAN entries, matched under both rule sets.
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let host = lines.first else { return }
+            _ = HostnameMatcher.match(host, dnsNames: Array(lines.dropFirst()), rules: .rfc6125)
+            _ = HostnameMatcher.match(host, dnsNames: Array(lines.dropFirst()), rules: .phone(matchesSubjectCN: false))
+            _ = LDAPEscaping.dnValue(host) + LDAPEscaping.filterValue(host) + SanitizedName.make(host)
+        }
+    }
+}
+
+#if FUZZING
+    /// Chosen once from CXCERT_FUZZ_TARGET.
+    nonisolated(unsafe) let selected = FuzzTarget(rawValue: ProcessInfo.processInfo.environment["CXCERT_FUZZ_TARGET"] ?? "") ?? .decoder
+
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        selected.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+        return 0
+    }
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+
+    /// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
+    @_cdecl("cxcert_fuzz_main")
+    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments, fuzz)
+    }
+#else
+    /// Without libFuzzer: `cxcert-fuzz TARGET FILE...` replays inputs (the kept crash inputs, in tests).
+    @main
+    struct Replay {
+        static func main() {
+            let arguments = CommandLine.arguments.dropFirst()
+            guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+                FileHandle.standardError.write(Data("usage: cxcert-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
+                exit(2)
+            }
+            for path in arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                target.run([UInt8](data))
+            }
+            print("replayed \(arguments.count - 1) inputs through \(target.rawValue)")
+        }
+    }
+#endif

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import CXCert
+
+@Suite("Hardening: limits, kept fuzz inputs, hostile directories")
+struct HardeningTests {
+    @Test("every kept fuzz input replays through its target without a crash")
+    func fuzzRegressions() throws {
+        let folder = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Fixtures/fuzz-regressions")
+        let replay = CLI.binary.deletingLastPathComponent().appendingPathComponent("cxcert-fuzz")
+        var replayed = 0
+        for target in ["decoder", "soap", "ldif", "deployment", "hostname"] {
+            let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(target).path)
+                .map { folder.appendingPathComponent(target).appendingPathComponent($0).path }
+            let result = try CLI.run([target] + inputs, binary: replay)
+            #expect(result.status == 0, "\(target): \(result.stderr)")
+            replayed += inputs.count
+        }
+        #expect(replayed >= 5)
+    }
+
+    @Test("huge base64, UTF-16 oddities and too many PKCS#7 certificates each have their own error")
+    func inputLimits() throws {
+        let hugeBase64 = [UInt8](repeating: UInt8(ascii: "A"), count: 20 << 20)
+        #expect(throws: CertificateDecodingError.tooLarge(size: 20 << 20, limit: 16 << 20)) { try CertificateDecoder().decode(bytes: hugeBase64) }
+        let odd = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x41, 0x00, 0x42]) }
+        #expect(odd == .unrecognized("UTF-16 text with an odd number of bytes"))
+        let surrogate = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00]) }
+        #expect(surrogate == .unrecognized("invalid UTF-16 text (an unpaired surrogate)"))
+        let fixtures = try FormatFixtures.shared.get()
+        let p7 = [UInt8](try fixtures.pki.directory.read("chain.p7b"))
+        #expect(throws: CertificateDecodingError.tooManyCertificates(limit: 2)) {
+            try CertificateDecoder(limits: .init(maxCertificates: 2)).decode(bytes: p7)
+        }
+    }
+
+    @Test("a chain longer than the depth limit is refused as chain-too-long")
+    func chainLength() throws {
+        let pki = try TestPKI.get()
+        var issuer = "root"
+        var chain: [String] = []
+        for level in 0..<18 {
+            let name = "deep-\(level)-\(UUID().uuidString.prefix(6))"
+            try pki.issue(name, issuer: issuer, subject: "/CN=Level \(level) \(name)", key: "other.key",
+                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            chain.append(name)
+            issuer = name
+        }
+        let leaf = "deep-leaf-\(UUID().uuidString.prefix(6))"
+        try pki.issue(leaf, issuer: issuer, subject: "/CN=deep.contoso.com", key: "leaf.key",
+                      extensions: ["subjectAltName=DNS:deep.contoso.com", "extendedKeyUsage=serverAuth"])
+        let request = VerificationRequest(
+            leaf: try pki.certificate("\(leaf).pem"), intermediates: try chain.map { try pki.certificate("\($0).pem") },
+            anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))])
+        let verdict = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "aries"))
+        #expect(verdict.findings.map(\.code).contains(.chainTooLong))
+        #expect(!verdict.trusted)
+    }
+
+    @Test("certsrv answers larger than the cap are refused")
+    func httpBodyLimit() throws {
+        let folder = try makeTemporaryDirectory("big")
+        try Data(repeating: 0x41, count: 3 << 20).write(to: folder.appendingPathComponent("big.p7b"))
+        let server = try CertsrvStub(body: folder.appendingPathComponent("big.p7b"), user: "u", password: "p")
+        defer { server.stop() }
+        let url = PhoneDiscovery.certsrvURL(dnsHostName: "127.0.0.1:\(server.port)")!
+        let error = #expect(throws: DirectoryError.self) {
+            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "u", password: Secret("p")), limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
+        }
+        #expect(error?.description.contains("larger than 1048576 bytes") == true)
+    }
+
+    @Test("LDAP searches stop at the result-size limit with a clear error")
+    func ldapSizeLimit() throws {
+        let dc = try SambaDC.get()
+        var configuration = dc.adminConfiguration
+        configuration.maxEntries = 1
+        let client = try DirectoryClient(configuration)
+        let pki = try TestPKI.get()
+        // At least two objects exist once anything is published (Certification Authorities + AIA).
+        _ = try DirectoryClient(dc.adminConfiguration).publish(try pki.certificate("root.pem"))
+        #expect(throws: DirectoryError.sizeLimit(1)) { try client.certificationAuthorityObjects() }
+    }
+
+    @Test("a publish that fails half-way says what was written, and running it again finishes it")
+    func halfFailedPublish() throws {
+        let dc = try SambaDC.get()
+        let pki = try TestPKI.get()
+        let client = try DirectoryClient(dc.adminConfiguration)
+        let cn = "Half Way CA \(UUID().uuidString.prefix(8))"
+        let file = "half-\(UUID().uuidString)"
+        try pki.openssl(["req", "-x509", "-new", "-key", "rsa2048.key", "-subj", "/CN=\(cn)", "-days", "30", "-out", "\(file).pem",
+                         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        let ca = try pki.certificate("\(file).pem")
+        // Block the AIA object: something else, of a class that cannot hold cACertificate, already has its name.
+        let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
+        try client.session.add(dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(cn.utf8)])])
+        let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
+        let message = error?.description ?? ""
+        #expect(message.contains("already written: created CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities"))
+        #expect(message.contains("Run the same command again to finish"))
+        #expect(try dc.ldapsearch("CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [ca.der])
+        // The admin removes the blocker and runs the same command: the rest is done, nothing twice.
+        try client.session.delete(dn: blocker)
+        let again = try client.publish(ca)
+        #expect(again.changes.map(\.action) == [.alreadyPresent, .created])
+        #expect(try dc.ldapsearch(blocker, "cACertificate") == [ca.der])
+    }
+}
