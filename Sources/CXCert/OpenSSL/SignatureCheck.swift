@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 
 /// Verifies one RSA PKCS#1 v1.5 signature over raw bytes with an issuer certificate's key: the only
 /// public-key operation the batch fast path needs, with no certificate object built for the subject.
@@ -21,21 +22,58 @@ enum SignatureCheck {
 
     static func handles(_ oid: String) -> Bool { digest(oid) != nil }
 
+    /// Verify contexts already set up for an issuer key and digest (RSA, PKCS#1 v1.5 padding): setting
+    /// one up costs provider look-ups under a lock, more than the verification. A context serves one
+    /// thread at a time, so they are checked out and back in.
+    private final class Pool: @unchecked Sendable {
+        struct Key: Hashable {
+            let key: OpaquePointer
+            let digest: OpaquePointer
+        }
+        private let lock = NSLock()
+        private var free: [Key: [OpaquePointer]] = [:]
+
+        func checkout(_ key: Key) -> OpaquePointer? {
+            if let context = lock.withLock({ free[key]?.popLast() }) { return context }
+            guard let context = EVP_PKEY_CTX_new(key.key, nil) else { return nil }
+            guard EVP_PKEY_verify_init(context) == 1, EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
+                EVP_PKEY_CTX_set_signature_md(context, key.digest) == 1
+            else {
+                EVP_PKEY_CTX_free(context)
+                ERR_clear_error()
+                return nil
+            }
+            return context
+        }
+
+        func checkin(_ key: Key, _ context: OpaquePointer) {
+            lock.withLock { free[key, default: []].append(context) }
+        }
+    }
+
+    private static let pool = Pool()
+
     /// True when the signature verifies, false when it does not, nil when the algorithm is not handled here.
+    /// The issuer certificate must outlive the call (the pool keys on its key object).
     static func verify(_ bytes: [UInt8], signed: Range<Int>, signature: Range<Int>, algorithmOID: String, issuer: Certificate) -> Bool? {
-        guard let md = digest(algorithmOID), let key = X509_get0_pubkey(issuer.handle.pointer), EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA,
-            let context = EVP_MD_CTX_new()
+        guard let md = digest(algorithmOID), let key = X509_get0_pubkey(issuer.handle.pointer), EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
         else { return nil }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, md, nil, key) == 1 else {
+        var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var hashLength: UInt32 = 0
+        let hashed = bytes.withUnsafeBufferPointer { buffer in
+            EVP_Digest(buffer.baseAddress! + signed.lowerBound, signed.count, &hash, &hashLength, md, nil)
+        }
+        guard hashed == 1 else {
             ERR_clear_error()
             return nil
         }
+        let poolKey = Pool.Key(key: key, digest: md)
+        guard let context = pool.checkout(poolKey) else { return nil }
+        defer { pool.checkin(poolKey, context) }
         let result = bytes.withUnsafeBufferPointer { buffer in
-            EVP_DigestVerify(
-                context, buffer.baseAddress! + signature.lowerBound, signature.count, buffer.baseAddress! + signed.lowerBound, signed.count)
+            EVP_PKEY_verify(context, buffer.baseAddress! + signature.lowerBound, signature.count, hash, Int(hashLength))
         }
-        ERR_clear_error()
+        if result != 1 { ERR_clear_error() }
         return result == 1
     }
 }
