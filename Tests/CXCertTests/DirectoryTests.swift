@@ -167,7 +167,10 @@ struct DirectoryTests {
             return
         }
         #expect(error?.description.contains("insufficient rights") == true)
-        let cli = try CLI.run(["ds", "publish", pki.url("root.pem").path, "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file", dc.userPasswordFile])
+        // A CA nobody has published (an already-published one would rightly be "already published", exit 0).
+        let fresh = pki.url("user-attempt-\(UUID().uuidString).der")
+        try makeCA(unique("User CLI Attempt CA")).der.write(to: fresh)
+        let cli = try CLI.run(["ds", "publish", fresh.path, "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file", dc.userPasswordFile])
         #expect(cli.status == 2)
         #expect(cli.stderr.hasPrefix("cxcert: insufficient rights"))
     }
