@@ -62,7 +62,8 @@ enum FuzzTarget: String, CaseIterable {
         static func main() {
             let arguments = CommandLine.arguments.dropFirst()
             guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-                FileHandle.standardError.write(Data("usage: cxcert-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
+                FileHandle.standardError.write(
+                    Data("usage: cxcert-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
                 exit(2)
             }
             for path in arguments.dropFirst() {

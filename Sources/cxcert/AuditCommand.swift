@@ -36,7 +36,8 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
-            result = try await Auditor.run(deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load()) { done, total, name in
+            result = try await Auditor.run(deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load()) {
+                done, total, name in
                 guard showProgress else { return }
                 FileHandle.standardError.write(Data("\r\u{1B}[2Kprobing \(done)/\(total): \(name)".utf8))
                 if done == total { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }

@@ -11,7 +11,10 @@ struct CXCertCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a certificate is not trusted or a check failed, 2 usage or input error.
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, ProbeCommand.self, AuditCommand.self, InspectCommand.self, NamesCommand.self, DirectoryCommand.self, TrustStoreCommand.self, DevicesCommand.self])
+        subcommands: [
+            VerifyCommand.self, ProbeCommand.self, AuditCommand.self, InspectCommand.self, NamesCommand.self, DirectoryCommand.self,
+            TrustStoreCommand.self, DevicesCommand.self,
+        ])
 
     /// ArgumentParser's usage errors exit 64; scripts rely on cxcert's documented 2.
     static func main() async {

@@ -110,7 +110,10 @@ struct DirectoryCommand: ParsableCommand {
                 default: "already published in \(change.dn)"
                 }
             }
-            lines.append(report.nothingChanged ? "\(certificate.subject.displayName): already published." : "\(certificate.subject.displayName): published (\(certificate.sha1Thumbprint)).")
+            lines.append(
+                report.nothingChanged
+                    ? "\(certificate.subject.displayName): already published."
+                    : "\(certificate.subject.displayName): published (\(certificate.sha1Thumbprint)).")
             return lines.joined(separator: "\n")
         }
     }
@@ -163,8 +166,14 @@ struct DirectoryCommand: ParsableCommand {
             let report = try directory { () throws(DirectoryError) in
                 try client.remove(identifier, deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }
-            if json { print(encodeJSON(report)); return }
-            if dryRun { print(report.ldif + "# dry run: nothing was written"); return }
+            if json {
+                print(encodeJSON(report))
+                return
+            }
+            if dryRun {
+                print(report.ldif + "# dry run: nothing was written")
+                return
+            }
             for change in report.changes {
                 print(change.action == .objectDeleted ? "deleted \(change.dn)" : "removed from \(change.dn)")
             }
@@ -198,10 +207,12 @@ struct DirectoryCommand: ParsableCommand {
             var credentials: HTTPCredentials?
             if let httpUser {
                 let source: PasswordSource = httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? .prompt
-                credentials = HTTPCredentials(user: httpUser, password: try directory { () throws(DirectoryError) in try source.resolve(for: httpUser) })
+                credentials = HTTPCredentials(
+                    user: httpUser, password: try directory { () throws(DirectoryError) in try source.resolve(for: httpUser) })
             }
             let result = PhoneDiscovery.walk(
-                snapshot, fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) } : nil)
+                snapshot,
+                fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) } : nil)
             print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
         }
     }

@@ -51,7 +51,10 @@ struct NamesCommand: ParsableCommand {
 
     func run() {
         guard let plan = deployment.plan else { return }
-        if json { print(encodeJSON(plan)); return }
+        if json {
+            print(encodeJSON(plan))
+            return
+        }
         switch format {
         case .table: print(plan.text(style: terminalStyle()))
         case .list: print(plan.names(role: role).joined(separator: "\n"))

@@ -69,7 +69,8 @@ extension ProbeCommand {
         let phone = profiles.first { !$0.isGeneric }
         let roots = anchors.map(\.certificate) + (phone == nil ? [] : BuiltInTrustStore.certificates)
         let report = try Prober.probe(
-            target, options: Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots))
+            target,
+            options: Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots))
         let verdicts = profiles.compactMap {
             Verifier.verify(report, anchors: anchors, hosts: [target.serverName ?? target.host], plan: nil, profile: $0)
         }

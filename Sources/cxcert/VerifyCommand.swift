@@ -8,7 +8,10 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Will a phone (or a modern client) trust this server certificate? Why not, and how to fix it.",
         discussion: "Exit codes: 0 trusted and every --host covered, 1 not, 2 usage or input error.")
 
-    @Argument(help: "The server certificate, with any chain that came with it (any format). With --batch: files, directories or '-' (paths on standard input).")
+    @Argument(
+        help:
+            "The server certificate, with any chain that came with it (any format). With --batch: files, directories or '-' (paths on standard input)."
+    )
     var files: [String]
 
     @Flag(help: "Validate many certificates against the same trust sources: one JSON line each, then a summary.")
@@ -75,7 +78,9 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if batch {
-            let anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } } + (try directoryAnchors())
+            let anchors =
+                try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
+                + (try directoryAnchors())
             try runBatch(profile: profiles[0], intermediates: try chains.flatMap(load), anchors: anchors)
             return
         }
@@ -123,7 +128,9 @@ struct VerifyCommand: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: adSnapshot) else { throw .notFound("cannot read \(adSnapshot)") }
                 return try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self))
             }
-            anchors += PhoneDiscovery.walk(snapshot).certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(adSnapshot)")) }
+            anchors += PhoneDiscovery.walk(snapshot).certificates.map {
+                TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(adSnapshot)"))
+            }
         }
         if let ad {
             let snapshot = try directory { () throws(DirectoryError) in

@@ -14,15 +14,19 @@ struct BatchTests {
     func verifier(_ device: String, _ firmware: String?, at time: Date = Date()) throws -> BatchVerifier {
         BatchVerifier(
             intermediates: [try pki.certificate("inter.pem"), try pki.certificate("v-sha1-inter.pem")],
-            anchors: [try pki.certificate("root.pem"), try pki.certificate("root-sha1.pem")].map { TrustAnchor(certificate: $0, source: .user(file: "root")) },
+            anchors: [try pki.certificate("root.pem"), try pki.certificate("root-sha1.pem")].map {
+                TrustAnchor(certificate: $0, source: .user(file: "root"))
+            },
             profile: try DeviceProfile.resolve(device: device, firmware: firmware), time: time)
     }
 
     func der(_ name: String) throws -> [UInt8] { [UInt8](try pki.certificate("\(name).pem").der) }
 
-    @Test("every fixture leaf, every profile, three validation times", arguments: [
-        ("generic", nil), ("cx700", "3.5.6907.35"), ("cx600", "4.0.7577.4463"),
-    ] as [(String, String?)])
+    @Test(
+        "every fixture leaf, every profile, three validation times",
+        arguments: [
+            ("generic", nil), ("cx700", "3.5.6907.35"), ("cx600", "4.0.7577.4463"),
+        ] as [(String, String?)])
     func differential(device: String, firmware: String?) throws {
         var fastDecisions = 0
         for offset: TimeInterval in [0, 60 * 86_400, -2 * 86_400] {
@@ -46,9 +50,13 @@ struct BatchTests {
 
     @Test("the lean DER reader reads what OpenSSL reads, on every fixture and trust-store certificate")
     func leanReaderAgrees() throws {
-        var files = try FileManager.default.contentsOfDirectory(atPath: pki.directory.path).filter { $0.hasSuffix(".pem") }.map { pki.url($0) }
+        var files = try FileManager.default.contentsOfDirectory(atPath: pki.directory.path).filter { $0.hasSuffix(".pem") }.map {
+            pki.url($0)
+        }
         let store = repositoryRoot.appendingPathComponent("TrustStore")
-        files += try FileManager.default.subpathsOfDirectory(atPath: store.path).filter { $0.hasSuffix(".pem") }.map { store.appendingPathComponent($0) }
+        files += try FileManager.default.subpathsOfDirectory(atPath: store.path).filter { $0.hasSuffix(".pem") }.map {
+            store.appendingPathComponent($0)
+        }
         var compared = 0
         for file in files {
             guard let certificate = try? CertificateDecoder().decode(contentsOf: file).certificates.first else { continue }
@@ -64,14 +72,20 @@ struct BatchTests {
             #expect(lean.notBefore == Int64(certificate.notBefore.timeIntervalSince1970), "\(file.lastPathComponent)")
             #expect(lean.notAfter == Int64(certificate.notAfter.timeIntervalSince1970), "\(file.lastPathComponent)")
             let magnitude = hexString(bytes[lean.serial].drop { $0 == 0 })
-            #expect((magnitude.isEmpty ? "00" : magnitude) == certificate.serialNumber || certificate.serialNumber.hasPrefix("-"), "\(file.lastPathComponent)")
+            #expect(
+                (magnitude.isEmpty ? "00" : magnitude) == certificate.serialNumber || certificate.serialNumber.hasPrefix("-"),
+                "\(file.lastPathComponent)")
             if certificate.publicKey.algorithm == .rsa { #expect(lean.rsaBits == certificate.publicKey.bits, "\(file.lastPathComponent)") }
             #expect(lean.signatureAlgorithmOID == certificate.signatureAlgorithm.oid)
             #expect(lean.hasExtendedKeyUsage == (certificate.extendedKeyUsage != nil))
-            #expect(lean.extendedKeyUsageHasServerAuth == (certificate.extendedKeyUsage?.contains { $0.oid == ExtendedKeyUsage.serverAuthOID } ?? false))
+            #expect(
+                lean.extendedKeyUsageHasServerAuth
+                    == (certificate.extendedKeyUsage?.contains { $0.oid == ExtendedKeyUsage.serverAuthOID } ?? false))
             #expect(lean.keyUsage.map { KeyUsage(rawValue: $0) } == certificate.keyUsage, "\(file.lastPathComponent)")
             #expect(lean.authorityKeyIdentifier.map { Data(bytes[$0]) } == certificate.authorityKeyIdentifier)
-            #expect(lean.hasSubjectAltName == !certificate.subjectAlternativeNames.isEmpty || certificate.extensions.contains { $0.oid == "2.5.29.17" })
+            #expect(
+                lean.hasSubjectAltName == !certificate.subjectAlternativeNames.isEmpty
+                    || certificate.extensions.contains { $0.oid == "2.5.29.17" })
         }
         #expect(compared >= 40)
     }
@@ -89,8 +103,9 @@ struct BatchTests {
                 let answer = batch.verify(der: copy)
                 let full = batch.slowPath(copy)
                 if answer.fast { fast += 1 }
-                #expect(answer.codes == full.codes && answer.trusted == full.trusted && (answer.error == nil) == (full.error == nil),
-                        "byte \(index) bit \(bit): \(answer) vs \(full)")
+                #expect(
+                    answer.codes == full.codes && answer.trusted == full.trusted && (answer.error == nil) == (full.error == nil),
+                    "byte \(index) bit \(bit): \(answer) vs \(full)")
             }
         }
         // A flipped signed byte breaks the signature, so the fast path hands such certificates back.
@@ -104,7 +119,10 @@ struct BatchTests {
         for name in good { try folder.write("\(name).pem", try pki.directory.read("\(name).pem")) }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("nested"), withIntermediateDirectories: true)
         try folder.write("nested/der.cer", try pki.certificate("leaf.pem").der)
-        let common = ["verify", "--batch", "--trust", pki.url("root.pem").path, "--chain", pki.url("inter.pem").path, "--device", "cx600", "--firmware", "4.0.7577.4463"]
+        let common = [
+            "verify", "--batch", "--trust", pki.url("root.pem").path, "--chain", pki.url("inter.pem").path, "--device", "cx600",
+            "--firmware", "4.0.7577.4463",
+        ]
         let run = try CLI.run(common + [folder.path])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -114,7 +132,8 @@ struct BatchTests {
         #expect(summary["total"] as? Int == 4)
         #expect(summary["trusted"] as? Int == 4)
 
-        try folder.write("list.txt", [pki.url("leaf.pem").path, pki.url("v-clientauth.pem").path, "/nonexistent.pem"].joined(separator: "\n") + "\n")
+        try folder.write(
+            "list.txt", [pki.url("leaf.pem").path, pki.url("v-clientauth.pem").path, "/nonexistent.pem"].joined(separator: "\n") + "\n")
         let mixed = try CLI.run(common + ["-"], input: try folder.read("list.txt"))
         #expect(mixed.status == 2)
         #expect(mixed.stdout.contains("\"findings\":[\"eku\"]"))

@@ -31,7 +31,8 @@ struct FormatFixtures: Sendable {
         let p7base64 = try pki.openssl(["base64", "-in", "chain.p7b"])
         try dir.write("chain-p7.b64", p7base64)
         // certsrv's certnew.p7b?...&Enc=b64: base64 PKCS#7 under a CERTIFICATE label, CRLF lines.
-        let certsrv = "-----BEGIN CERTIFICATE-----\r\n"
+        let certsrv =
+            "-----BEGIN CERTIFICATE-----\r\n"
             + String(decoding: p7base64, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n")
             + "-----END CERTIFICATE-----\r\n"
         try dir.write("certnew.p7b", certsrv)
@@ -136,10 +137,11 @@ struct CertificateFieldTests {
         #expect(leaf.signatureAlgorithm.name == "sha256WithRSAEncryption")
         #expect(leaf.signatureAlgorithm.hash == .sha256)
         #expect(leaf.publicKey == PublicKeyInfo(algorithm: .rsa, bits: 2048, curve: nil))
-        #expect(leaf.subjectAlternativeNames == [
-            .dns("pool01.contoso.com"), .dns("ucupdates-r2.contoso.com"), .dns("ucupdates-r2"), .ip("10.0.0.5"),
-            .ip("2001:db8::1"), .uri("https://pool01.contoso.com/"), .email("admin@contoso.com"),
-        ])
+        #expect(
+            leaf.subjectAlternativeNames == [
+                .dns("pool01.contoso.com"), .dns("ucupdates-r2.contoso.com"), .dns("ucupdates-r2"), .ip("10.0.0.5"),
+                .ip("2001:db8::1"), .uri("https://pool01.contoso.com/"), .email("admin@contoso.com"),
+            ])
         #expect(leaf.extendedKeyUsage?.map(\.name) == ["serverAuth", "clientAuth"])
         #expect(leaf.keyUsage == [.digitalSignature, .keyEncipherment])
         #expect(leaf.basicConstraints == nil)
@@ -179,7 +181,8 @@ struct CertificateFieldTests {
         #expect(ec.signatureAlgorithm.scheme == .ecdsa)
         #expect(ec.publicKey == PublicKeyInfo(algorithm: .ec, bits: 256, curve: "prime256v1"))
         // MD2 is gone from OpenSSL 3's digests but must still be named (VeriSign's PCA roots use it).
-        let md2 = try CertificateDecoder().decode(contentsOf: repositoryRoot.appendingPathComponent("TrustStore/verisign-class3-pca-md2.pem"))
+        let md2 = try CertificateDecoder().decode(
+            contentsOf: repositoryRoot.appendingPathComponent("TrustStore/verisign-class3-pca-md2.pem"))
         #expect(md2.certificates.first?.signatureAlgorithm.hash == .md2)
         #expect(md2.certificates.first?.signatureAlgorithm.name == "md2WithRSAEncryption")
         #expect(md2.certificates.first?.subject.displayName == "Class 3 Public Primary Certification Authority")
@@ -212,7 +215,10 @@ struct InspectCLITests {
         let p7b = fixtures.pki.url("chain.p7b").path
         let json = try #require(try CLI.json(["inspect", p7b, "--json"]) as? [[String: Any]])
         #expect(json.count == 3)
-        for key in ["subject", "issuer", "serial", "notBefore", "notAfter", "signatureAlgorithm", "keyType", "keyBits", "san", "isCA", "sha1", "sha256", "format"] {
+        for key in [
+            "subject", "issuer", "serial", "notBefore", "notAfter", "signatureAlgorithm", "keyType", "keyBits", "san", "isCA", "sha1",
+            "sha256", "format",
+        ] {
             #expect(json[0].keys.contains(key), "\(key)")
         }
         #expect(json.allSatisfy { $0["format"] as? String == "pkcs7-der" })

@@ -8,9 +8,10 @@ struct DeviceKnowledgeTests {
     @Test func firmwareVersionsOrderNumerically() throws {
         let versions = ["4.0.7577.4463", "1.0.522.101", "3.5.6907.187", "3.5.6907.35", "4.0.7577.107", "1.0.199.123", "3.5.6907.9"]
             .compactMap(FirmwareVersion.init)
-        #expect(versions.sorted().map(\.text) == [
-            "1.0.199.123", "1.0.522.101", "3.5.6907.9", "3.5.6907.35", "3.5.6907.187", "4.0.7577.107", "4.0.7577.4463",
-        ])
+        #expect(
+            versions.sorted().map(\.text) == [
+                "1.0.199.123", "1.0.522.101", "3.5.6907.9", "3.5.6907.35", "3.5.6907.187", "4.0.7577.107", "4.0.7577.4463",
+            ])
         #expect(FirmwareVersion("4.0") == FirmwareVersion("4.0.0.0"))
         for bad in ["", "4.0.x", "1.2.3.4.5", "-1", "4..0", " 4.0.7577.4363 junk"] { #expect(FirmwareVersion(bad) == nil, "\(bad)") }
     }

@@ -94,8 +94,14 @@ struct DirectoryTests {
         #expect(Set(try dc.ldapsearch(dn, "cACertificate")) == [first.der, second.der])
 
         let sub = try makeCA(unique("Sub Target CA"))
-        #expect(try client.publish(sub, target: .subCA).changes.map(\.dn) == ["CN=\(SanitizedName.objectName(for: sub)),CN=AIA,\(dc.publicKeyServices)"])
-        #expect(try dc.ldapsearch("CN=\(SanitizedName.objectName(for: sub)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate").isEmpty)
+        #expect(
+            try client.publish(sub, target: .subCA).changes.map(\.dn) == [
+                "CN=\(SanitizedName.objectName(for: sub)),CN=AIA,\(dc.publicKeyServices)"
+            ])
+        #expect(
+            try dc.ldapsearch(
+                "CN=\(SanitizedName.objectName(for: sub)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate"
+            ).isEmpty)
         let ntauth = try makeCA(unique("NTAuth Target CA"))
         _ = try client.publish(ntauth, target: .ntAuth)
         #expect(try dc.ldapsearch("CN=NTAuthCertificates,\(dc.publicKeyServices)", "cACertificate").contains(ntauth.der))
@@ -170,7 +176,10 @@ struct DirectoryTests {
         // A CA nobody has published (an already-published one would rightly be "already published", exit 0).
         let fresh = pki.url("user-attempt-\(UUID().uuidString).der")
         try makeCA(unique("User CLI Attempt CA")).der.write(to: fresh)
-        let cli = try CLI.run(["ds", "publish", fresh.path, "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file", dc.userPasswordFile])
+        let cli = try CLI.run([
+            "ds", "publish", fresh.path, "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file",
+            dc.userPasswordFile,
+        ])
         #expect(cli.status == 2)
         #expect(cli.stderr.hasPrefix("cxcert: insufficient rights"))
     }
@@ -186,7 +195,9 @@ struct DirectoryTests {
             return
         }
         #expect(error?.description.contains(wrong) == false)
-        let cli = try CLI.run(["ds", "list", "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin, "--password-env", "CXCERT_WRONG"], environment: ["CXCERT_WRONG": wrong])
+        let cli = try CLI.run(
+            ["ds", "list", "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin, "--password-env", "CXCERT_WRONG"],
+            environment: ["CXCERT_WRONG": wrong])
         #expect(cli.status == 2)
         #expect(cli.stderr.contains("refused the bind"))
         #expect(!cli.stderr.contains(wrong) && !cli.stdout.contains(wrong))
@@ -211,7 +222,10 @@ struct DirectoryTests {
     func hostileNames() throws {
         let client = try DirectoryClient(dc.adminConfiguration)
         let tag = UUID().uuidString.prefix(6)
-        for cn in [#"Evil\, CN=AIA \#(tag) + "x" <y> ; z = #"#, #"Semi; "quoted" <angle> = \#(tag)"#, "Star*(paren)\\back \(tag)", "#Hash, Inc. \(tag)"] {
+        for cn in [
+            #"Evil\, CN=AIA \#(tag) + "x" <y> ; z = #"#, #"Semi; "quoted" <angle> = \#(tag)"#, "Star*(paren)\\back \(tag)",
+            "#Hash, Inc. \(tag)",
+        ] {
             let ca = try makeCA(cn)
             let report = try client.publish(ca)
             let name = SanitizedName.objectName(for: ca)
@@ -256,17 +270,21 @@ struct DirectoryTests {
         let client = try DirectoryClient(dc.adminConfiguration)
         let cn = unique("Enrollment")
         let dn = "CN=\(LDAPEscaping.dnValue(cn)),\(client.containers.enrollmentServices)"
-        try client.session.add(dn: dn, attributes: [
-            ("objectClass", [Data("top".utf8), Data("pKIEnrollmentService".utf8)]), ("cn", [Data(cn.utf8)]),
-            ("dNSHostName", [Data("127.0.0.1:\(server.port)".utf8)]),
-        ])
+        try client.session.add(
+            dn: dn,
+            attributes: [
+                ("objectClass", [Data("top".utf8), Data("pKIEnrollmentService".utf8)]), ("cn", [Data(cn.utf8)]),
+                ("dNSHostName", [Data("127.0.0.1:\(server.port)".utf8)]),
+            ])
         defer { try? client.session.delete(dn: dn) }
         let services = try client.enrollmentServiceObjects().filter { $0.dn == dn }
         // The phone falls back when certificationAuthority objects hold only placeholders.
         let placeholderOnly = DirectoryEntry(dn: "CN=Empty,CN=AIA,\(dc.publicKeyServices)", attributes: ["cACertificate": [Data([0])]])
         let snapshot = DirectorySnapshot(certificationAuthorities: [placeholderOnly], enrollmentServices: services)
         let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret("Ph0ne!Passw0rd"))
-        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) }
+        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+            try HTTPFetcher.get(url, credentials: credentials)
+        }
         #expect(result.fallbackUsed)
         #expect(result.placeholdersSkipped == 1)
         let service = try #require(result.enrollmentServices.first)
@@ -297,10 +315,15 @@ struct DirectoryTests {
         #expect(save.status == 0, "\(save.stderr)")
         let leaf = pki.url("v-sha1-leaf.pem").path
         let inter = pki.url("v-sha1-inter.pem").path
-        let trusted = try CLI.run(["verify", leaf, "--chain", inter, "--ad-snapshot", snapshotFile, "--device", "cx700", "--firmware", "3.5.6907.35", "--json"])
+        let trusted = try CLI.run([
+            "verify", leaf, "--chain", inter, "--ad-snapshot", snapshotFile, "--device", "cx700", "--firmware", "3.5.6907.35", "--json",
+        ])
         #expect(trusted.status == 0, "\(trusted.stdout)")
         #expect(trusted.stdout.contains("Active Directory (snapshot"))
-        let live = try CLI.run(["verify", leaf, "--chain", inter, "--ad", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file", dc.userPasswordFile, "--device", "cx700", "--firmware", "3.5.6907.35"])
+        let live = try CLI.run([
+            "verify", leaf, "--chain", inter, "--ad", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file",
+            dc.userPasswordFile, "--device", "cx700", "--firmware", "3.5.6907.35",
+        ])
         #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
         let without = try CLI.run(["verify", leaf, "--chain", inter, "--device", "cx700", "--firmware", "3.5.6907.35"])
         #expect(without.status == 1)
@@ -314,7 +337,9 @@ final class CertsrvStub: @unchecked Sendable {
 
     init(body: URL, user: String, password: String) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/certsrv_stub.py").path, body.path, user, password]
+        process.arguments = [
+            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/certsrv_stub.py").path, body.path, user, password,
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

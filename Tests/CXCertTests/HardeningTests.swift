@@ -23,10 +23,14 @@ struct HardeningTests {
     @Test("huge base64, UTF-16 oddities and too many PKCS#7 certificates each have their own error")
     func inputLimits() throws {
         let hugeBase64 = [UInt8](repeating: UInt8(ascii: "A"), count: 20 << 20)
-        #expect(throws: CertificateDecodingError.tooLarge(size: 20 << 20, limit: 16 << 20)) { try CertificateDecoder().decode(bytes: hugeBase64) }
+        #expect(throws: CertificateDecodingError.tooLarge(size: 20 << 20, limit: 16 << 20)) {
+            try CertificateDecoder().decode(bytes: hugeBase64)
+        }
         let odd = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x41, 0x00, 0x42]) }
         #expect(odd == .unrecognized("UTF-16 text with an odd number of bytes"))
-        let surrogate = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00]) }
+        let surrogate = #expect(throws: CertificateDecodingError.self) {
+            try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00])
+        }
         #expect(surrogate == .unrecognized("invalid UTF-16 text (an unpaired surrogate)"))
         let fixtures = try FormatFixtures.shared.get()
         let p7 = [UInt8](try fixtures.pki.directory.read("chain.p7b"))
@@ -42,14 +46,16 @@ struct HardeningTests {
         var chain: [String] = []
         for level in 0..<18 {
             let name = "deep-\(level)-\(UUID().uuidString.prefix(6))"
-            try pki.issue(name, issuer: issuer, subject: "/CN=Level \(level) \(name)", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.issue(
+                name, issuer: issuer, subject: "/CN=Level \(level) \(name)", key: "other.key",
+                extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
             chain.append(name)
             issuer = name
         }
         let leaf = "deep-leaf-\(UUID().uuidString.prefix(6))"
-        try pki.issue(leaf, issuer: issuer, subject: "/CN=deep.contoso.com", key: "leaf.key",
-                      extensions: ["subjectAltName=DNS:deep.contoso.com", "extendedKeyUsage=serverAuth"])
+        try pki.issue(
+            leaf, issuer: issuer, subject: "/CN=deep.contoso.com", key: "leaf.key",
+            extensions: ["subjectAltName=DNS:deep.contoso.com", "extendedKeyUsage=serverAuth"])
         let request = VerificationRequest(
             leaf: try pki.certificate("\(leaf).pem"), intermediates: try chain.map { try pki.certificate("\($0).pem") },
             anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))])
@@ -66,7 +72,8 @@ struct HardeningTests {
         defer { server.stop() }
         let url = PhoneDiscovery.certsrvURL(dnsHostName: "127.0.0.1:\(server.port)")!
         let error = #expect(throws: DirectoryError.self) {
-            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "u", password: Secret("p")), limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
+            try HTTPFetcher.get(
+                url, credentials: HTTPCredentials(user: "u", password: Secret("p")), limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
         }
         #expect(error?.description.contains("larger than 1048576 bytes") == true)
     }
@@ -90,17 +97,23 @@ struct HardeningTests {
         let client = try DirectoryClient(dc.adminConfiguration)
         let cn = "Half Way CA \(UUID().uuidString.prefix(8))"
         let file = "half-\(UUID().uuidString)"
-        try pki.openssl(["req", "-x509", "-new", "-key", "rsa2048.key", "-subj", "/CN=\(cn)", "-days", "30", "-out", "\(file).pem",
-                         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try pki.openssl([
+            "req", "-x509", "-new", "-key", "rsa2048.key", "-subj", "/CN=\(cn)", "-days", "30", "-out", "\(file).pem",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
         let ca = try pki.certificate("\(file).pem")
         // Block the AIA object: something else, of a class that cannot hold cACertificate, already has its name.
         let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
-        try client.session.add(dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(cn.utf8)])])
+        try client.session.add(
+            dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(cn.utf8)])])
         let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
         let message = error?.description ?? ""
         #expect(message.contains("already written: created CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities"))
         #expect(message.contains("Run the same command again to finish"))
-        #expect(try dc.ldapsearch("CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [ca.der])
+        #expect(
+            try dc.ldapsearch(
+                "CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [ca.der]
+        )
         // The admin removes the blocker and runs the same command: the rest is done, nothing twice.
         try client.session.delete(dn: blocker)
         let again = try client.publish(ca)

@@ -70,7 +70,8 @@ struct MalformedInputTests {
     @Test("10,000-deep BER nesting stops at the depth limit")
     func deepNesting() {
         let depth = 10_000
-        let bytes = Array([[UInt8]](repeating: [0x30, 0x80], count: depth).joined())
+        let bytes =
+            Array([[UInt8]](repeating: [0x30, 0x80], count: depth).joined())
             + [UInt8](repeating: 0, count: depth * 2)
         let error = #expect(throws: CertificateDecodingError.self) {
             // A PKCS#7 ContentInfo whose SignedData is nested garbage.
@@ -101,7 +102,9 @@ struct MalformedInputTests {
         #expect(error == .invalidBase64(line: 2, column: 5, reason: "'*' is not a base64 character"))
         let pem = "-----BEGIN CERTIFICATE-----\nMII%\n-----END CERTIFICATE-----\n"
         let inPEM = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: Array(pem.utf8)) }
-        #expect(inPEM?.description == "PEM block CERTIFICATE at line 1: base64 does not decode (line 2, column 4): '%' is not a base64 character")
+        #expect(
+            inPEM?.description
+                == "PEM block CERTIFICATE at line 1: base64 does not decode (line 2, column 4): '%' is not a base64 character")
     }
 
     @Test("PEM problems: unterminated block, mismatched END, no certificate")

@@ -11,10 +11,16 @@ struct HostnameMatchingTests {
         pki = try TestPKI.withScenarios()
         let pki = pki
         try pki.ensure("n-mixed") {
-            try pki.issue("n-mixed", issuer: "inter", subject: "/CN=Pool01.Contoso.com", key: "leaf.key",
-                          extensions: ["subjectAltName=DNS:Pool01.Contoso.COM,DNS:sip.fabrikam.com.,DNS:*.contoso.com,DNS:f*.fabrikam.com,DNS:*.com,DNS:*.xn--bcher-kva.example,IP:10.0.0.5,IP:2001:db8::1"])
-            try pki.issue("n-wild", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:*.contoso.com"])
-            try pki.issue("n-cn", issuer: "inter", subject: "/CN=ucupdates-r2", key: "leaf.key", extensions: ["subjectAltName=DNS:pool01.contoso.com"])
+            try pki.issue(
+                "n-mixed", issuer: "inter", subject: "/CN=Pool01.Contoso.com", key: "leaf.key",
+                extensions: [
+                    "subjectAltName=DNS:Pool01.Contoso.COM,DNS:sip.fabrikam.com.,DNS:*.contoso.com,DNS:f*.fabrikam.com,DNS:*.com,DNS:*.xn--bcher-kva.example,IP:10.0.0.5,IP:2001:db8::1"
+                ])
+            try pki.issue(
+                "n-wild", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:*.contoso.com"])
+            try pki.issue(
+                "n-cn", issuer: "inter", subject: "/CN=ucupdates-r2", key: "leaf.key", extensions: ["subjectAltName=DNS:pool01.contoso.com"]
+            )
             try pki.issue("n-nosan", issuer: "inter", subject: "/CN=ucupdates-r2", key: "leaf.key", extensions: [])
         }
     }
@@ -103,8 +109,9 @@ struct NamePlanTests {
     @Test("servers, simple URLs and internal TLDs")
     func moreNames() {
         let plan = NamePlan(
-            Deployment(adDomains: ["corp.local"], sipDomains: ["fabrikam.com"], pool: "pool.corp.local",
-                       servers: ["fe01.corp.local"], simpleURLs: ["https://meet.fabrikam.com/conf", "dialin.fabrikam.com"]))
+            Deployment(
+                adDomains: ["corp.local"], sipDomains: ["fabrikam.com"], pool: "pool.corp.local",
+                servers: ["fe01.corp.local"], simpleURLs: ["https://meet.fabrikam.com/conf", "dialin.fabrikam.com"]))
         #expect(Set(plan.names.map(\.name)).isSuperset(of: ["fe01.corp.local", "meet.fabrikam.com", "dialin.fabrikam.com"]))
         #expect(plan.names.first { $0.name == "pool.corp.local" }?.publicCA == false)
         #expect(plan.names.first { $0.name == "meet.fabrikam.com" }?.publicCA == true)
@@ -128,7 +135,9 @@ struct NamePlanTests {
         try pki.openssl(["req", "-new", "-config", "plan.cnf", "-key", "leaf.key", "-out", "plan.csr"])
         let text = try Shell.text(["openssl", "req", "-in", pki.url("plan.csr").path, "-noout", "-text"])
         let sanLine = try #require(text.split(separator: "\n").first { $0.contains("DNS:") })
-        let csrNames = sanLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "DNS:", with: "") }
+        let csrNames = sanLine.split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "DNS:", with: "")
+        }
         #expect(csrNames == plan.names.map(\.name))
         // Sign it as an enterprise CA would, once with SHA-1 (for OCS 2007 R2 phones), once with SHA-256.
         for (digest, root, inter) in [("sha1", "root-sha1", "v-sha1-inter"), ("sha256", "root", "inter")] {
@@ -157,7 +166,8 @@ struct NamePlanTests {
             plan: NamePlan(Self.guideExample))
         let verdict = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
         let missing = verdict.findings.filter { $0.code == .nameNotCovered }
-        #expect(Set(missing.compactMap { $0.message.split(separator: " ").first.map(String.init) })
+        #expect(
+            Set(missing.compactMap { $0.message.split(separator: " ").first.map(String.init) })
                 == ["sip.fabrikam.com", "ucupdates-r2.contoso.com", "ucupdates-r2.fabrikam.com", "pool01"])
         let update = try #require(missing.first { $0.message.hasPrefix("ucupdates-r2.contoso.com") })
         #expect(update.message.contains("Unregistered phones"))
@@ -170,7 +180,10 @@ struct NamePlanTests {
 
     @Test("cxcert names prints every format")
     func command() throws {
-        let base = ["names", "--ad-domain", "contoso.com", "--ad-domain", "contoso.com;fabrikam.com", "--sip-domain", "fabrikam.com", "--pool", "pool01.contoso.com"]
+        let base = [
+            "names", "--ad-domain", "contoso.com", "--ad-domain", "contoso.com;fabrikam.com", "--sip-domain", "fabrikam.com", "--pool",
+            "pool01.contoso.com",
+        ]
         #expect(try CLI.run(base + ["--format", "list"]).stdout.split(separator: "\n").map(String.init) == Self.expected.map(\.0))
         #expect(try CLI.run(base + ["--format", "certreq"]).stdout.contains("_continue_ = \"dns=ucupdates-r2&\""))
         #expect(try CLI.run(base + ["--format", "openssl"]).stdout.contains("DNS.5 = ucupdates-r2"))

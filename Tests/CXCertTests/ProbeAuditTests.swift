@@ -31,10 +31,13 @@ struct ProbeTests {
     func probe(_ server: BackgroundServer, timeout: TimeInterval = 5) throws -> ProbeReport {
         try Prober.probe(
             ProbeTarget(host: "127.0.0.1", port: server.port, serverName: "pool01.contoso.com"),
-            options: .init(timeout: timeout, asPhone: true, knownRoots: [try pki.certificate("root.pem"), try pki.certificate("root-sha1.pem")]))
+            options: .init(
+                timeout: timeout, asPhone: true, knownRoots: [try pki.certificate("root.pem"), try pki.certificate("root-sha1.pem")]))
     }
 
-    func codes(_ report: ProbeReport, device: String, firmware: String, trust: String = "root", host: String = "pool01.contoso.com") throws -> Set<String> {
+    func codes(_ report: ProbeReport, device: String, firmware: String, trust: String = "root", host: String = "pool01.contoso.com") throws
+        -> Set<String>
+    {
         let verdict = Verifier.verify(
             report, anchors: [TrustAnchor(certificate: try pki.certificate("\(trust).pem"), source: .user(file: trust))], hosts: [host],
             plan: nil, profile: try DeviceProfile.resolve(device: device, firmware: firmware))
@@ -96,9 +99,11 @@ struct ProbeTests {
         #expect(try codes(star, device: "generic", firmware: "").isEmpty)
     }
 
-    @Test("refused, not TLS, silent, closing, garbage and endless servers give clear errors within the timeout", arguments: [
-        "silent", "close", "garbage", "http", "dribble",
-    ])
+    @Test(
+        "refused, not TLS, silent, closing, garbage and endless servers give clear errors within the timeout",
+        arguments: [
+            "silent", "close", "garbage", "http", "dribble",
+        ])
     func hostileServers(mode: String) throws {
         let server = try BackgroundServer.hostile(mode)
         defer { server.stop() }
@@ -129,14 +134,18 @@ struct ProbeTests {
         let server = try server("legacy")
         defer { server.stop() }
         let ok = try CLI.run([
-            "probe", "127.0.0.1:\(server.port)", "--sni", "pool01.contoso.com", "--as-phone", "--trust", pki.url("root.pem").path, "--device", "cx600",
+            "probe", "127.0.0.1:\(server.port)", "--sni", "pool01.contoso.com", "--as-phone", "--trust", pki.url("root.pem").path,
+            "--device", "cx600",
             "--firmware", "4.0.7577.4463", "--json",
         ])
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         let list = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]])
         #expect((list.first?["asPhone"] as? [String: Any])?["accepted"] as? Bool == true)
         #expect((list.first?["results"] as? [[String: Any]])?.first?["trusted"] as? Bool == true)
-        let old = try CLI.run(["probe", "127.0.0.1:\(server.port)", "--sni", "pool01.contoso.com", "--trust", pki.url("root.pem").path, "--device", "cx700", "--firmware", "3.5.6907.35"])
+        let old = try CLI.run([
+            "probe", "127.0.0.1:\(server.port)", "--sni", "pool01.contoso.com", "--trust", pki.url("root.pem").path, "--device", "cx700",
+            "--firmware", "3.5.6907.35",
+        ])
         #expect(old.status == 1)
         #expect(old.stdout.contains("sha2-unsupported"))
         #expect(try CLI.run(["probe", "127.0.0.1:1"]).status == 2)
@@ -209,7 +218,10 @@ struct AuditTests {
         #expect(dom.contains("class=\"untrusted\""))
         #expect(dom.contains("class=\"trusted\""))
         let png = folder.appendingPathComponent("report.png").path
-        _ = try? Shell.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--screenshot=\(png)", "--window-size=1280,900", "file://\(html)"])
+        _ = try? Shell.run([
+            "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--screenshot=\(png)", "--window-size=1280,900",
+            "file://\(html)",
+        ])
         let image = try Data(contentsOf: URL(fileURLWithPath: png))
         #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(image.count > 20_000)

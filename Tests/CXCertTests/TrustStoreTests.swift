@@ -82,7 +82,8 @@ struct TrustStoreTests {
     @Test("the compiled-in copy is byte-identical to TrustStore/ and Knowledge/ (else run Scripts/embed-data)")
     func embeddedDataIsFresh() throws {
         let root = repositoryRoot
-        #expect(EmbeddedData.trustStoreIndex == (try String(contentsOf: root.appendingPathComponent("TrustStore/index.json"), encoding: .utf8)))
+        #expect(
+            EmbeddedData.trustStoreIndex == (try String(contentsOf: root.appendingPathComponent("TrustStore/index.json"), encoding: .utf8)))
         #expect(EmbeddedData.devices == (try String(contentsOf: root.appendingPathComponent("Knowledge/devices.json"), encoding: .utf8)))
         #expect(EmbeddedData.symptoms == (try String(contentsOf: root.appendingPathComponent("Knowledge/symptoms.json"), encoding: .utf8)))
         let folder = root.appendingPathComponent("TrustStore")

@@ -63,17 +63,22 @@ struct VerifyTests {
         let r1 = try verdict("leaf", device: "cx700", firmware: "1.0.522.101")
         #expect(codes(r1) == ["sha2-unsupported"])
         // The same chain re-signed with SHA-1 under a SHA-1 root passes the old firmware.
-        let sha1 = try verdict("v-sha1-leaf", chain: ["v-sha1-inter"], trust: ["root-sha1"], device: "cx700", firmware: "3.5.6907.35", hosts: ["ucupdates-r2"])
+        let sha1 = try verdict(
+            "v-sha1-leaf", chain: ["v-sha1-inter"], trust: ["root-sha1"], device: "cx700", firmware: "3.5.6907.35", hosts: ["ucupdates-r2"])
         #expect(codes(sha1).isEmpty)
         // A SHA-256 self-signature on the root is never checked, so a SHA-256 root with SHA-1 children would pass too.
-        #expect(try verdict("v-sha1-leaf", chain: ["v-sha1-inter"], trust: ["root-sha1"]).findings.map(\.code) == [.weakSignature, .weakSignature])
+        #expect(
+            try verdict("v-sha1-leaf", chain: ["v-sha1-inter"], trust: ["root-sha1"]).findings.map(\.code) == [
+                .weakSignature, .weakSignature,
+            ])
     }
 
     @Test("expired, not-yet-valid and root-expired depend on the validation time")
     func validity() throws {
         #expect(codes(try verdict("v-short", at: Date().addingTimeInterval(60 * Self.days))) == ["expired"])
         #expect(codes(try verdict("v-short", at: Date().addingTimeInterval(-2 * Self.days))) == ["not-yet-valid"])
-        let rootExpired = try verdict("v-under-short-root", chain: [], trust: ["v-root-short"], at: Date().addingTimeInterval(3 * Self.days))
+        let rootExpired = try verdict(
+            "v-under-short-root", chain: [], trust: ["v-root-short"], at: Date().addingTimeInterval(3 * Self.days))
         #expect(codes(rootExpired) == ["root-expired"])
         #expect(codes(try verdict("v-under-short-root", chain: [], trust: ["v-root-short"])).isEmpty)
     }
@@ -96,7 +101,10 @@ struct VerifyTests {
 
     @Test("ECC and RSASSA-PSS are refused by phones, accepted by a modern client")
     func algorithms() throws {
-        #expect(codes(try verdict("v-under-ec", chain: [], trust: ["v-ec-root"], device: "aries", firmware: "4.0.7577.4463")) == ["unsupported-algorithm"])
+        #expect(
+            codes(try verdict("v-under-ec", chain: [], trust: ["v-ec-root"], device: "aries", firmware: "4.0.7577.4463")) == [
+                "unsupported-algorithm"
+            ])
         #expect(codes(try verdict("v-under-ec", chain: [], trust: ["v-ec-root"])).isEmpty)
         #expect(codes(try verdict("v-pss", device: "aries", firmware: "4.0.7577.4463")) == ["unsupported-algorithm"])
         #expect(codes(try verdict("v-pss")).isEmpty)
@@ -104,11 +112,20 @@ struct VerifyTests {
 
     @Test("names: wildcards refused by phones, CN-only names refused by both")
     func names() throws {
-        #expect(codes(try verdict("v-wildcard", device: "cx600", firmware: "4.0.7577.107", hosts: ["pool01.contoso.com"])) == ["wildcard-not-supported"])
+        #expect(
+            codes(try verdict("v-wildcard", device: "cx600", firmware: "4.0.7577.107", hosts: ["pool01.contoso.com"])) == [
+                "wildcard-not-supported"
+            ])
         #expect(codes(try verdict("v-wildcard", hosts: ["pool01.contoso.com"])).isEmpty)
-        #expect(codes(try verdict("v-cn-only", device: "cx600", firmware: "4.0.7577.107", hosts: ["pool01.contoso.com"])) == ["name-not-covered"])
+        #expect(
+            codes(try verdict("v-cn-only", device: "cx600", firmware: "4.0.7577.107", hosts: ["pool01.contoso.com"])) == [
+                "name-not-covered"
+            ])
         #expect(codes(try verdict("v-cn-only", hosts: ["pool01.contoso.com"])) == ["name-not-covered"])
-        #expect(codes(try verdict("leaf", device: "cx700", firmware: "4.0.7577.4463", hosts: ["ucupdates-r2.fabrikam.com"])) == ["name-not-covered"])
+        #expect(
+            codes(try verdict("leaf", device: "cx700", firmware: "4.0.7577.4463", hosts: ["ucupdates-r2.fabrikam.com"])) == [
+                "name-not-covered"
+            ])
     }
 
     @Test("a broken signature is bad-signature")
@@ -126,15 +143,19 @@ struct VerifyTests {
         let verdict = try verdict("leaf", chain: ["v-decoy", "root", "inter"])
         #expect(verdict.trusted)
         #expect(verdict.chain[1].certificate == (try pki.certificate("inter.pem")))
-        let bundle = try [pki.certificate("root.pem"), pki.certificate("v-decoy.pem"), pki.certificate("leaf.pem"), pki.certificate("inter.pem")]
+        let bundle = try [
+            pki.certificate("root.pem"), pki.certificate("v-decoy.pem"), pki.certificate("leaf.pem"), pki.certificate("inter.pem"),
+        ]
         #expect(VerificationRequest.split(bundle: bundle)?.leaf == (try pki.certificate("leaf.pem")))
     }
 
     @Test("a real public chain ends at the phone's built-in cache without --trust")
     func publicRootsChain() throws {
         let fixtures = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Fixtures")
-        let secureCA = try #require(try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-secure-ca.pem")).certificates.first)
-        let cross = try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-class2-by-valicert.pem")).certificates
+        let secureCA = try #require(
+            try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-secure-ca.pem")).certificates.first)
+        let cross = try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-class2-by-valicert.pem"))
+            .certificates
         let at = try #require(parseISO8601("2012-06-01"))
         let request = VerificationRequest(leaf: secureCA, intermediates: cross, time: at)
         let phone = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
@@ -159,7 +180,9 @@ struct VerifyCLITests {
         let leaf = pki.url("leaf.pem").path
         let inter = pki.url("inter.pem").path
         let root = pki.url("root.pem").path
-        let ok = try CLI.run(["verify", leaf, "--chain", inter, "--trust", root, "--device", "generic", "--host", "pool01.contoso.com", "--json"])
+        let ok = try CLI.run([
+            "verify", leaf, "--chain", inter, "--trust", root, "--device", "generic", "--host", "pool01.contoso.com", "--json",
+        ])
         #expect(ok.status == 0, "\(ok.stderr)")
         let single = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
         #expect(single["trusted"] as? Bool == true)
@@ -171,13 +194,17 @@ struct VerifyCLITests {
             "--firmware", "4.0.7577.4463", "--json",
         ])
         #expect(matrix.status == 1)
-        let results = try #require((try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        let results = try #require(
+            (try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
         #expect(results.map { $0["firmware"] as? String } == ["3.5.6907.35", "4.0.7577.4463"])
         #expect(results.map { $0["trusted"] as? Bool } == [false, true])
         let finding = try #require((results[0]["findings"] as? [[String: Any]])?.first)
         for key in ["code", "severity", "certificate", "message", "deviceSymptom", "remedy"] { #expect(finding[key] != nil, "\(key)") }
 
-        let text = try CLI.run(["verify", leaf, "--chain", inter, "--trust", root, "--device", "cx700", "--firmware", "3.5.6907.35", "--firmware", "4.0.7577.4463"])
+        let text = try CLI.run([
+            "verify", leaf, "--chain", inter, "--trust", root, "--device", "cx700", "--firmware", "3.5.6907.35", "--firmware",
+            "4.0.7577.4463",
+        ])
         #expect(text.stdout.contains("sha2-unsupported"))
         #expect(text.stdout.contains("4.0.7577.4463"))
 
@@ -197,31 +224,59 @@ extension TestPKI {
             try pki.issue(
                 "v-sha1-inter", issuer: "root-sha1", subject: "/DC=com/DC=contoso/CN=Contoso SHA1 Issuing CA", key: "rsa2048.key",
                 digest: "sha1", extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
-            try pki.issue("v-sha1-leaf", issuer: "v-sha1-inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
-                          extensions: ["subjectAltName=DNS:pool01.contoso.com,DNS:ucupdates-r2"] + server)
-            try pki.issue("v-short", issuer: "inter", subject: "/CN=short.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:short.contoso.com"] + server, days: 30)
-            try pki.issue("v-clientauth", issuer: "inter", subject: "/CN=client.contoso.com", key: "leaf.key",
-                          extensions: ["subjectAltName=DNS:client.contoso.com", "extendedKeyUsage=clientAuth"])
-            try pki.issue("v-noca", issuer: "root", subject: "/CN=Not A CA", key: "other.key", extensions: ["basicConstraints=critical,CA:FALSE"])
-            try pki.issue("v-under-noca", issuer: "v-noca", subject: "/CN=under.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:under.contoso.com"] + server)
-            try pki.issue("v-sub", issuer: "inter", subject: "/CN=Contoso Sub CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
-            try pki.issue("v-deep", issuer: "v-sub", subject: "/CN=deep.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:deep.contoso.com"] + server)
-            try pki.issue("v-noku-ca", issuer: "root", subject: "/CN=Contoso No-KU CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
-            try pki.issue("v-under-noku", issuer: "v-noku-ca", subject: "/CN=noku.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:noku.contoso.com"] + server)
-            try pki.issue("v-rsa1024", issuer: "inter", subject: "/CN=small.contoso.com", key: "rsa1024.key", extensions: ["subjectAltName=DNS:small.contoso.com"] + server)
-            try pki.issue("v-rsa4096", issuer: "inter", subject: "/CN=big.contoso.com", key: "rsa4096.key", extensions: ["subjectAltName=DNS:big.contoso.com"] + server)
-            try pki.issue("v-wildcard", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:*.contoso.com"] + server)
-            try pki.issue("v-cn-only", issuer: "inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:other.contoso.com"] + server)
+            try pki.issue(
+                "v-sha1-leaf", issuer: "v-sha1-inter", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
+                extensions: ["subjectAltName=DNS:pool01.contoso.com,DNS:ucupdates-r2"] + server)
+            try pki.issue(
+                "v-short", issuer: "inter", subject: "/CN=short.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:short.contoso.com"] + server, days: 30)
+            try pki.issue(
+                "v-clientauth", issuer: "inter", subject: "/CN=client.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:client.contoso.com", "extendedKeyUsage=clientAuth"])
+            try pki.issue(
+                "v-noca", issuer: "root", subject: "/CN=Not A CA", key: "other.key", extensions: ["basicConstraints=critical,CA:FALSE"])
+            try pki.issue(
+                "v-under-noca", issuer: "v-noca", subject: "/CN=under.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:under.contoso.com"] + server)
+            try pki.issue(
+                "v-sub", issuer: "inter", subject: "/CN=Contoso Sub CA", key: "other.key",
+                extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.issue(
+                "v-deep", issuer: "v-sub", subject: "/CN=deep.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:deep.contoso.com"] + server)
+            try pki.issue(
+                "v-noku-ca", issuer: "root", subject: "/CN=Contoso No-KU CA", key: "other.key",
+                extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
+            try pki.issue(
+                "v-under-noku", issuer: "v-noku-ca", subject: "/CN=noku.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:noku.contoso.com"] + server)
+            try pki.issue(
+                "v-rsa1024", issuer: "inter", subject: "/CN=small.contoso.com", key: "rsa1024.key",
+                extensions: ["subjectAltName=DNS:small.contoso.com"] + server)
+            try pki.issue(
+                "v-rsa4096", issuer: "inter", subject: "/CN=big.contoso.com", key: "rsa4096.key",
+                extensions: ["subjectAltName=DNS:big.contoso.com"] + server)
+            try pki.issue(
+                "v-wildcard", issuer: "inter", subject: "/CN=*.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:*.contoso.com"] + server)
+            try pki.issue(
+                "v-cn-only", issuer: "inter", subject: "/CN=pool01.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:other.contoso.com"] + server)
             try pki.selfSigned("v-root-short", subject: "/CN=Short-lived Root", key: "other.key", digest: "sha256", days: 1)
-            try pki.issue("v-under-short-root", issuer: "v-root-short", subject: "/CN=long.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:long.contoso.com"] + server)
+            try pki.issue(
+                "v-under-short-root", issuer: "v-root-short", subject: "/CN=long.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:long.contoso.com"] + server)
             // A decoy with the issuing CA's name but another key.
-            try pki.issue("v-decoy", issuer: "root", subject: "/DC=com/DC=contoso/CN=Contoso Issuing CA", key: "other.key",
-                          extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+            try pki.issue(
+                "v-decoy", issuer: "root", subject: "/DC=com/DC=contoso/CN=Contoso Issuing CA", key: "other.key",
+                extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
             try pki.selfSigned("v-ec-root", subject: "/CN=Contoso EC Root", key: "ec256.key", digest: "sha256")
-            try pki.issue("v-under-ec", issuer: "v-ec-root", subject: "/CN=ec.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:ec.contoso.com"] + server)
-            try pki.issue("v-pss", issuer: "inter", subject: "/CN=pss.contoso.com", key: "leaf.key", extensions: ["subjectAltName=DNS:pss.contoso.com"] + server, sigopts: ["rsa_padding_mode:pss"])
+            try pki.issue(
+                "v-under-ec", issuer: "v-ec-root", subject: "/CN=ec.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:ec.contoso.com"] + server)
+            try pki.issue(
+                "v-pss", issuer: "inter", subject: "/CN=pss.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:pss.contoso.com"] + server, sigopts: ["rsa_padding_mode:pss"])
         }
         return pki
     }

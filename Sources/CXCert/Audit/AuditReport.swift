@@ -20,14 +20,18 @@ public enum AuditReport {
     public static func text(_ result: AuditResult, style: TextStyle = .plain) -> String {
         var out: [String] = []
         let phones = result.fleet.reduce(0) { $0 + $1.count }
-        out.append(style.bold("Audit at \(iso8601(result.time)): \(result.servers.count) servers × \(result.fleet.count) builds (\(phones) phones)"))
+        out.append(
+            style.bold(
+                "Audit at \(iso8601(result.time)): \(result.servers.count) servers × \(result.fleet.count) builds (\(phones) phones)"))
         for (index, member) in result.fleet.enumerated() { out.append("  [\(index + 1)] \(column(member))") }
         var table = TextTable(header: ["Server"] + result.fleet.indices.map { "[\($0 + 1)]" })
         for audit in result.servers {
-            table.append([audit.name] + result.fleet.indices.map { index in
-                let (trusted, text) = cell(audit, index)
-                return trusted ? style.green(text) : style.red("✘ " + text)
-            })
+            table.append(
+                [audit.name]
+                    + result.fleet.indices.map { index in
+                        let (trusted, text) = cell(audit, index)
+                        return trusted ? style.green(text) : style.red("✘ " + text)
+                    })
         }
         out.append("")
         out.append(table.render(style: style))
@@ -36,13 +40,18 @@ public enum AuditReport {
             out.append(style.bold("Fixes, most phones affected first"))
             for (number, fix) in result.fixes.enumerated() {
                 out.append("\(number + 1). \(fix.remedy)")
-                out.append(style.dim("   \(fix.code.rawValue) · \(fix.phonesAffected) phones · \(fix.builds.joined(separator: ", ")) · \(fix.servers.joined(separator: ", "))"))
+                out.append(
+                    style.dim(
+                        "   \(fix.code.rawValue) · \(fix.phonesAffected) phones · \(fix.builds.joined(separator: ", ")) · \(fix.servers.joined(separator: ", "))"
+                    ))
                 for message in fix.messages.prefix(3) { out.append("   - \(message)") }
             }
         }
         for note in result.planNotes { out.append("\n" + note) }
         out.append("")
-        out.append(result.allTrusted ? style.green("Every phone in the fleet trusts every server.") : style.red("Some phones would not trust some servers."))
+        out.append(
+            result.allTrusted
+                ? style.green("Every phone in the fleet trusts every server.") : style.red("Some phones would not trust some servers."))
         return out.joined(separator: "\n")
     }
 
@@ -93,10 +102,13 @@ public enum AuditReport {
                 servers: result.servers.map { audit in
                     .init(
                         name: audit.name, source: audit.source, problem: audit.problem,
-                        probe: audit.probe.map { ProbeResult(report: $0, verdicts: []).json }, results: audit.verdicts.map(VerdictReport.result))
+                        probe: audit.probe.map { ProbeResult(report: $0, verdicts: []).json },
+                        results: audit.verdicts.map(VerdictReport.result))
                 },
                 fixes: result.fixes.map {
-                    .init(code: $0.code.rawValue, remedy: $0.remedy, phonesAffected: $0.phonesAffected, builds: $0.builds, servers: $0.servers, messages: $0.messages)
+                    .init(
+                        code: $0.code.rawValue, remedy: $0.remedy, phonesAffected: $0.phonesAffected, builds: $0.builds,
+                        servers: $0.servers, messages: $0.messages)
                 },
                 notes: result.planNotes))
     }
@@ -105,19 +117,27 @@ public enum AuditReport {
 
     public static func markdown(_ result: AuditResult) -> String {
         func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        var out = ["# cxcert audit", "", "At \(iso8601(result.time)). " + (result.allTrusted ? "**Every phone trusts every server.**" : "**Some phones would not trust some servers.**"), ""]
+        var out = [
+            "# cxcert audit", "",
+            "At \(iso8601(result.time)). "
+                + (result.allTrusted ? "**Every phone trusts every server.**" : "**Some phones would not trust some servers.**"), "",
+        ]
         out.append("| Server | " + result.fleet.map { escape(column($0)) }.joined(separator: " | ") + " |")
         out.append("|---|" + String(repeating: "---|", count: result.fleet.count))
         for audit in result.servers {
-            out.append("| \(escape(audit.name)) | " + result.fleet.indices.map { index in
-                let (trusted, text) = cell(audit, index)
-                return trusted ? "✔" : "✘ \(escape(text))"
-            }.joined(separator: " | ") + " |")
+            out.append(
+                "| \(escape(audit.name)) | "
+                    + result.fleet.indices.map { index in
+                        let (trusted, text) = cell(audit, index)
+                        return trusted ? "✔" : "✘ \(escape(text))"
+                    }.joined(separator: " | ") + " |")
         }
         if !result.fixes.isEmpty {
             out += ["", "## Fixes, most phones affected first", ""]
             for (number, fix) in result.fixes.enumerated() {
-                out.append("\(number + 1). **\(escape(fix.remedy))** — `\(fix.code.rawValue)`, \(fix.phonesAffected) phones; \(escape(fix.servers.joined(separator: ", ")))")
+                out.append(
+                    "\(number + 1). **\(escape(fix.remedy))** — `\(fix.code.rawValue)`, \(fix.phonesAffected) phones; \(escape(fix.servers.joined(separator: ", ")))"
+                )
             }
         }
         return out.joined(separator: "\n") + "\n"
@@ -144,26 +164,38 @@ public enum AuditReport {
     public static func html(_ result: AuditResult) -> String {
         var body: [String] = []
         body.append("<h1>cxcert audit</h1>")
-        body.append("<p class=\"summary \(result.allTrusted ? "ok" : "bad")\">\(result.allTrusted ? "Every phone in the fleet trusts every server." : "Some phones would not trust some servers.") <span class=\"dim\">Validated at \(html(iso8601(result.time))).</span></p>")
-        body.append("<table id=\"matrix\"><thead><tr><th>Server</th>" + result.fleet.map { "<th>\(html(column($0)))</th>" }.joined() + "</tr></thead><tbody>")
+        body.append(
+            "<p class=\"summary \(result.allTrusted ? "ok" : "bad")\">\(result.allTrusted ? "Every phone in the fleet trusts every server." : "Some phones would not trust some servers.") <span class=\"dim\">Validated at \(html(iso8601(result.time))).</span></p>"
+        )
+        body.append(
+            "<table id=\"matrix\"><thead><tr><th>Server</th>" + result.fleet.map { "<th>\(html(column($0)))</th>" }.joined()
+                + "</tr></thead><tbody>")
         for audit in result.servers {
-            body.append("<tr><th scope=\"row\"><a href=\"#\(anchorID(audit.name))\">\(html(audit.name))</a></th>" + result.fleet.indices.map { index in
-                let (trusted, text) = cell(audit, index)
-                return "<td class=\"\(trusted ? "trusted" : "untrusted")\">\(trusted ? "✔ trusted" : "✘ " + html(text))</td>"
-            }.joined() + "</tr>")
+            body.append(
+                "<tr><th scope=\"row\"><a href=\"#\(anchorID(audit.name))\">\(html(audit.name))</a></th>"
+                    + result.fleet.indices.map { index in
+                        let (trusted, text) = cell(audit, index)
+                        return "<td class=\"\(trusted ? "trusted" : "untrusted")\">\(trusted ? "✔ trusted" : "✘ " + html(text))</td>"
+                    }.joined() + "</tr>")
         }
         body.append("</tbody></table>")
         if !result.fixes.isEmpty {
             body.append("<h2>Fixes, most phones affected first</h2><ol class=\"fixes\">")
             for fix in result.fixes {
-                body.append("<li><strong>\(html(fix.remedy))</strong><div class=\"dim\"><code>\(html(fix.code.rawValue))</code> · \(fix.phonesAffected) phones · \(html(fix.servers.joined(separator: ", ")))</div><ul>" + fix.messages.map { "<li>\(html($0))</li>" }.joined() + "</ul></li>")
+                body.append(
+                    "<li><strong>\(html(fix.remedy))</strong><div class=\"dim\"><code>\(html(fix.code.rawValue))</code> · \(fix.phonesAffected) phones · \(html(fix.servers.joined(separator: ", ")))</div><ul>"
+                        + fix.messages.map { "<li>\(html($0))</li>" }.joined() + "</ul></li>")
             }
             body.append("</ol>")
         }
         body.append("<h2>Servers</h2>")
         for audit in result.servers {
-            body.append("<section id=\"\(anchorID(audit.name))\"><h3>\(html(audit.name)) <span class=\"dim\">\(html(audit.source))</span></h3>")
-            if let problem = audit.problem { body.append("<p class=\"bad\">\(html(problem))</p></section>"); continue }
+            body.append(
+                "<section id=\"\(anchorID(audit.name))\"><h3>\(html(audit.name)) <span class=\"dim\">\(html(audit.source))</span></h3>")
+            if let problem = audit.problem {
+                body.append("<p class=\"bad\">\(html(problem))</p></section>")
+                continue
+            }
             if let probe = audit.probe {
                 let protocols = TLSVersion.allCases.map { version in
                     let ok = probe.protocols[version]?.isAccepted ?? false
@@ -178,21 +210,34 @@ public enum AuditReport {
                 for issue in probe.chainIssues { body.append("<p class=\"warn\">Chain sent: \(html(issue.description))</p>") }
             }
             if let verdict = audit.verdicts.first {
-                body.append("<div class=\"chain\">" + verdict.chain.map { link in
-                    let role: String =
-                        switch link.role {
-                        case .leaf: "leaf"
-                        case .intermediate: "intermediate"
-                        case .anchor(let source): "anchor · \(source)"
-                        }
-                    let isAnchor = if case .anchor = link.role { true } else { false }
-                    return "<div class=\"node\(isAnchor ? " anchor" : "")\"><b>\(html(link.certificate.subject.displayName))</b><br><span class=\"dim\">\(html(link.certificate.signatureAlgorithm.name)), \(link.certificate.publicKey.algorithm.rawValue) \(link.certificate.publicKey.bits)<br>\(html(role))</span></div>"
-                }.joined(separator: "<div class=\"arrow\">→</div>") + (verdict.chain.last.map { if case .anchor = $0.role { "" } else { "<div class=\"arrow\">→</div><div class=\"node missing\">no trusted anchor</div>" } } ?? "") + "</div>")
+                body.append(
+                    "<div class=\"chain\">"
+                        + verdict.chain.map { link in
+                            let role: String =
+                                switch link.role {
+                                case .leaf: "leaf"
+                                case .intermediate: "intermediate"
+                                case .anchor(let source): "anchor · \(source)"
+                                }
+                            let isAnchor = if case .anchor = link.role { true } else { false }
+                            return
+                                "<div class=\"node\(isAnchor ? " anchor" : "")\"><b>\(html(link.certificate.subject.displayName))</b><br><span class=\"dim\">\(html(link.certificate.signatureAlgorithm.name)), \(link.certificate.publicKey.algorithm.rawValue) \(link.certificate.publicKey.bits)<br>\(html(role))</span></div>"
+                        }.joined(separator: "<div class=\"arrow\">→</div>")
+                        + (verdict.chain.last.map {
+                            if case .anchor = $0.role {
+                                ""
+                            } else {
+                                "<div class=\"arrow\">→</div><div class=\"node missing\">no trusted anchor</div>"
+                            }
+                        } ?? "") + "</div>")
             }
             for (index, verdict) in audit.verdicts.enumerated() where !verdict.findings.isEmpty {
                 body.append("<h4>\(html(column(result.fleet[index])))</h4><ul class=\"findings\">")
                 for finding in verdict.findings {
-                    body.append("<li class=\"\(finding.severity.rawValue)\"><code>\(html(finding.code.rawValue))</code> \(html(finding.message))" + (finding.deviceSymptom.map { "<br><span class=\"dim\">Phone shows: \(html($0))</span>" } ?? "") + "<br><b>Fix:</b> \(html(finding.remedy))</li>")
+                    body.append(
+                        "<li class=\"\(finding.severity.rawValue)\"><code>\(html(finding.code.rawValue))</code> \(html(finding.message))"
+                            + (finding.deviceSymptom.map { "<br><span class=\"dim\">Phone shows: \(html($0))</span>" } ?? "")
+                            + "<br><b>Fix:</b> \(html(finding.remedy))</li>")
                 }
                 body.append("</ul>")
             }

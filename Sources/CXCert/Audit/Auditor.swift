@@ -57,7 +57,9 @@ public enum Auditor {
         }
         let fleet = try file.fleet.map { entry throws(AuditError) -> FleetMember in
             do {
-                return FleetMember(profile: try DeviceProfile.resolve(device: entry.device, firmware: entry.firmware, knowledge: knowledge), count: entry.count ?? 1)
+                return FleetMember(
+                    profile: try DeviceProfile.resolve(device: entry.device, firmware: entry.firmware, knowledge: knowledge),
+                    count: entry.count ?? 1)
             } catch {
                 throw .invalidFile("fleet: \(error)")
             }
@@ -97,7 +99,12 @@ public enum Auditor {
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func increment() -> Int { lock.withLock { value += 1; return value } }
+        func increment() -> Int {
+            lock.withLock {
+                value += 1
+                return value
+            }
+        }
     }
 
     private static func resolve(_ path: String, base: URL) -> String {
@@ -117,7 +124,9 @@ public enum Auditor {
             }
         }
         if let snapshot = trust.adSnapshot {
-            guard let data = FileManager.default.contents(atPath: resolve(snapshot, base: base)) else { throw .input("trust.adSnapshot: cannot read \(snapshot)") }
+            guard let data = FileManager.default.contents(atPath: resolve(snapshot, base: base)) else {
+                throw .input("trust.adSnapshot: cannot read \(snapshot)")
+            }
             do {
                 let walked = PhoneDiscovery.walk(try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self)))
                 anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(snapshot)")) }
@@ -126,8 +135,10 @@ public enum Auditor {
             }
         }
         if let ad = trust.ad {
-            let password: PasswordSource = ad.passwordEnv.map { .environment($0) } ?? ad.passwordFile.map { .file(resolve($0, base: base)) } ?? .prompt
-            let configuration = DirectoryConfiguration(url: ad.url, bindName: ad.bind, password: password, caFile: ad.caFile.map { resolve($0, base: base) })
+            let password: PasswordSource =
+                ad.passwordEnv.map { .environment($0) } ?? ad.passwordFile.map { .file(resolve($0, base: base)) } ?? .prompt
+            let configuration = DirectoryConfiguration(
+                url: ad.url, bindName: ad.bind, password: password, caFile: ad.caFile.map { resolve($0, base: base) })
             do {
                 let walked = PhoneDiscovery.walk(try DirectorySnapshot(reading: try DirectoryClient(configuration)))
                 anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(ad.url)) }
@@ -151,10 +162,13 @@ public enum Auditor {
             let name = server.name ?? file
             do {
                 let certificates = try CertificateDecoder().decode(path: resolve(file, base: base)).certificates
-                guard let (leaf, rest) = VerificationRequest.split(bundle: certificates) else { throw CertificateDecodingError.noCertificate(file) }
+                guard let (leaf, rest) = VerificationRequest.split(bundle: certificates) else {
+                    throw CertificateDecodingError.noCertificate(file)
+                }
                 let verdicts = fleet.map { member in
                     Verifier.verify(
-                        VerificationRequest(leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time),
+                        VerificationRequest(
+                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time),
                         profile: member.profile)
                 }
                 return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
@@ -163,7 +177,8 @@ public enum Auditor {
             }
         }
         let host = server.host ?? ""
-        let target = ProbeTarget(host: host, port: server.port ?? 443, serverName: server.sni ?? (HostnameMatcher.ipAddress(host) == nil ? host : nil))
+        let target = ProbeTarget(
+            host: host, port: server.port ?? 443, serverName: server.sni ?? (HostnameMatcher.ipAddress(host) == nil ? host : nil))
         let name = server.name ?? target.description
         do {
             let report = try Prober.probe(target, options: options)
@@ -201,9 +216,14 @@ public enum Auditor {
                     // Missing names of one certificate are one fix: reissue it with all of them.
                     let isName = finding.code == .nameNotCovered || finding.code == .wildcardNotSupported
                     let name = finding.message.split(separator: " ").first.map(String.init) ?? ""
-                    if isName && !(missingNames[server.name]?.contains(name) ?? false) { missingNames[server.name, default: []].append(name) }
+                    if isName && !(missingNames[server.name]?.contains(name) ?? false) {
+                        missingNames[server.name, default: []].append(name)
+                    }
                     let key = isName ? "names|\(server.name)" : finding.remedy
-                    if groups[key] == nil { order.append(key); groups[key] = Accumulator(code: finding.code) }
+                    if groups[key] == nil {
+                        order.append(key)
+                        groups[key] = Accumulator(code: finding.code)
+                    }
                     groups[key]!.phones.insert(index)
                     if !groups[key]!.builds.contains(verdict.profile.name) { groups[key]!.builds.append(verdict.profile.name) }
                     if !groups[key]!.servers.contains(server.name) { groups[key]!.servers.append(server.name) }
@@ -216,7 +236,8 @@ public enum Auditor {
             var remedy = key
             if key.hasPrefix("names|") {
                 let server = String(key.dropFirst(6))
-                remedy = "Reissue the certificate of \(server) with these DNS names added to its subjectAltName: \(missingNames[server, default: []].joined(separator: ", ")) (cxcert names --format certreq prints a request with every name; short names need the internal enterprise CA)."
+                remedy =
+                    "Reissue the certificate of \(server) with these DNS names added to its subjectAltName: \(missingNames[server, default: []].joined(separator: ", ")) (cxcert names --format certreq prints a request with every name; short names need the internal enterprise CA)."
             }
             return FixGroup(
                 code: group.code, remedy: remedy, phonesAffected: group.phones.reduce(0) { $0 + fleet[$1].count }, builds: group.builds,
@@ -227,5 +248,7 @@ public enum Auditor {
 
 extension NamePlan {
     /// The same plan holding only `names`.
-    func restricted(to names: Set<String>) -> NamePlan { NamePlan(deployment: deployment, names: self.names.filter { names.contains($0.name) }, notes: notes) }
+    func restricted(to names: Set<String>) -> NamePlan {
+        NamePlan(deployment: deployment, names: self.names.filter { names.contains($0.name) }, notes: notes)
+    }
 }

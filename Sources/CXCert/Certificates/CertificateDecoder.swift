@@ -112,7 +112,9 @@ public struct CertificateDecoder: Sendable {
             }
             let first = try reader.element(at: outer.contentStart, limit: outer.contentEnd, depth: 1)
             if first.tag == DERTag.objectIdentifier {
-                guard outer.end == bytes.count else { throw CertificateDecodingError.trailingData(offset: outer.end, count: bytes.count - outer.end) }
+                guard outer.end == bytes.count else {
+                    throw CertificateDecodingError.trailingData(offset: outer.end, count: bytes.count - outer.end)
+                }
                 return (try pkcs7(reader, contentInfo: outer), true)
             }
             return ([try Certificate(derBytes: bytes)], false)
@@ -383,7 +385,9 @@ extension CertificateDecoder {
         defer { try? handle.close() }
         do {
             let size = try handle.seekToEnd()
-            guard size <= UInt64(limits.maxInputBytes) else { throw CertificateDecodingError.tooLarge(size: Int(size), limit: limits.maxInputBytes) }
+            guard size <= UInt64(limits.maxInputBytes) else {
+                throw CertificateDecodingError.tooLarge(size: Int(size), limit: limits.maxInputBytes)
+            }
             try handle.seek(toOffset: 0)
             return [UInt8](try handle.readToEnd() ?? Data())
         } catch let error as CertificateDecodingError {

@@ -42,7 +42,9 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
     case md2, md4, md5, sha1
     case sha224, sha256, sha384, sha512
-    case sha3_256 = "sha3-256", sha3_384 = "sha3-384", sha3_512 = "sha3-512"
+    case sha3_256 = "sha3-256"
+    case sha3_384 = "sha3-384"
+    case sha3_512 = "sha3-512"
     case none, unknown
 
     /// SHA-2 family digests, which old phone firmware cannot validate.
@@ -55,7 +57,9 @@ public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
 public struct SignatureAlgorithm: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The signature scheme family.
     public enum Scheme: String, Sendable, Codable {
-        case rsaPKCS1 = "rsa-pkcs1", rsaPSS = "rsassa-pss", ecdsa, dsa, ed25519, ed448, unknown
+        case rsaPKCS1 = "rsa-pkcs1"
+        case rsaPSS = "rsassa-pss"
+        case ecdsa, dsa, ed25519, ed448, unknown
     }
     /// The algorithm's dotted object identifier.
     public let oid: String
@@ -71,7 +75,12 @@ public struct SignatureAlgorithm: Sendable, Hashable, Codable, CustomStringConve
 public struct PublicKeyInfo: Sendable, Hashable, Codable {
     /// Key algorithm families.
     public enum Algorithm: String, Sendable, Codable {
-        case rsa = "RSA", rsaPSS = "RSA-PSS", ec = "EC", dsa = "DSA", ed25519 = "Ed25519", ed448 = "Ed448"
+        case rsa = "RSA"
+        case rsaPSS = "RSA-PSS"
+        case ec = "EC"
+        case dsa = "DSA"
+        case ed25519 = "Ed25519"
+        case ed448 = "Ed448"
         case unknown
     }
     public let algorithm: Algorithm

@@ -116,7 +116,9 @@ struct LeanCertificate {
                         let purposes = try? reader.children(of: sequence)
                     else { return nil }
                     hasEKU = true
-                    serverAuth = purposes.contains { $0.tag == DERTag.objectIdentifier && reader.content($0).elementsEqual(Self.serverAuthBytes) }
+                    serverAuth = purposes.contains {
+                        $0.tag == DERTag.objectIdentifier && reader.content($0).elementsEqual(Self.serverAuthBytes)
+                    }
                 } else if oid.elementsEqual(Self.keyUsageOID) {
                     guard let bits = try? reader.element(at: value.contentStart, limit: value.contentEnd), bits.tag == 0x03,
                         bits.contentLength >= 1, bits.contentLength <= 3
@@ -146,7 +148,9 @@ struct LeanCertificate {
 
     /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path).
     private static func algorithm(_ reader: DERReader, _ element: DERReader.Element) -> String? {
-        guard let items = try? reader.children(of: element), let first = items.first, first.tag == DERTag.objectIdentifier else { return nil }
+        guard let items = try? reader.children(of: element), let first = items.first, first.tag == DERTag.objectIdentifier else {
+            return nil
+        }
         let content = reader.content(first)
         if let known = knownAlgorithms.first(where: { content.elementsEqual($0.0) }) { return known.1 }
         return OIDString.dotted(content)

@@ -36,7 +36,9 @@ public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null } else if let value = try? container.decode(Bool.self) {
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int.self) {
             self = .int(value)
@@ -65,7 +67,9 @@ public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
         case "false", "no": self = .bool(false)
         case "null", "none", "unknown": self = .null
         default:
-            if let number = Int(text) { self = .int(number) } else if text.contains(",") {
+            if let number = Int(text) {
+                self = .int(number)
+            } else if text.contains(",") {
                 self = .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             } else {
                 self = .string(text)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Phone Edition build number such as `4.0.7577.4363`, ordered numerically part by part.
 public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     public let parts: [Int]
@@ -38,5 +40,3 @@ public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConve
         try container.encode(text)
     }
 }
-
-import Foundation

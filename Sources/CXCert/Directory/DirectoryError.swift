@@ -26,7 +26,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidURL(let url): "'\(url)' is not an ldap:// or ldaps:// URL"
         case .cannotConnect(let detail): "cannot contact the directory: \(detail)"
         case .invalidCredentials(let detail): "the directory refused the bind (wrong user name or password): \(detail)"
-        case .insufficientRights(let operation, let dn): "insufficient rights: the bound account may not \(operation) \(dn) (ask a member of Enterprise Admins, as certutil -dspublish needs)"
+        case .insufficientRights(let operation, let dn):
+            "insufficient rights: the bound account may not \(operation) \(dn) (ask a member of Enterprise Admins, as certutil -dspublish needs)"
         case .encryptionRequired(let detail): detail
         case .noSuchObject(let dn): "no such object: \(dn)"
         case .timeout(let operation): "the directory did not answer in time (\(operation))"

@@ -15,7 +15,9 @@ public struct DirectoryListing: Sendable, Encodable {
         func container(_ dn: String) -> String {
             let parts = dn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             for name in ["certification authorities", "aia", "enrollment services"] where parts.dropFirst().first == "cn=\(name)" {
-                return ["certification authorities": "Certification Authorities", "aia": "AIA", "enrollment services": "Enrollment Services"][name]!
+                return [
+                    "certification authorities": "Certification Authorities", "aia": "AIA", "enrollment services": "Enrollment Services",
+                ][name]!
             }
             return parts.first == "cn=ntauthcertificates" ? "NTAuthCertificates" : "other"
         }

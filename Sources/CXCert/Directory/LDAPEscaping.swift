@@ -1,3 +1,5 @@
+import Foundation
+
 /// Escaping for every value cxcert puts into a DN or a search filter, so that names taken from
 /// certificates can never change the structure of either.
 public enum LDAPEscaping {
@@ -76,5 +78,3 @@ public enum SanitizedName {
         return make(value)
     }
 }
-
-import Foundation

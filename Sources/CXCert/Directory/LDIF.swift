@@ -43,12 +43,17 @@ public enum LDIF {
         func finish() throws(DirectoryError) {
             if let record = current {
                 records.append(record)
-                guard records.count <= maxRecords else { throw .invalidSnapshot(line: record.line, reason: "more than \(maxRecords) entries") }
+                guard records.count <= maxRecords else {
+                    throw .invalidSnapshot(line: record.line, reason: "more than \(maxRecords) entries")
+                }
             }
             current = nil
         }
         for (number, line) in logical {
-            if line.isEmpty { try finish(); continue }
+            if line.isEmpty {
+                try finish()
+                continue
+            }
             if line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":") else { throw .invalidSnapshot(line: number, reason: "expected 'name: value'") }
             let name = String(line[..<colon])
@@ -67,7 +72,9 @@ public enum LDIF {
             }
             if current == nil {
                 if name.lowercased() == "version" {
-                    guard String(decoding: value, as: UTF8.self) == "1" else { throw .invalidSnapshot(line: number, reason: "unsupported LDIF version") }
+                    guard String(decoding: value, as: UTF8.self) == "1" else {
+                        throw .invalidSnapshot(line: number, reason: "unsupported LDIF version")
+                    }
                     continue
                 }
                 guard name.lowercased() == "dn" else { throw .invalidSnapshot(line: number, reason: "a record must start with dn:") }

@@ -33,7 +33,8 @@ public enum PublishTarget: String, Sendable, CaseIterable, Codable {
     public func objects(for certificate: Certificate, in containers: PKIContainers) -> [String] {
         let name = SanitizedName.objectName(for: certificate)
         switch self {
-        case .rootCA: return [containers.object(name, in: containers.certificationAuthorities), containers.object(name, in: containers.aia)]
+        case .rootCA:
+            return [containers.object(name, in: containers.certificationAuthorities), containers.object(name, in: containers.aia)]
         case .subCA: return [containers.object(name, in: containers.aia)]
         case .ntAuth: return [containers.ntAuthCertificates]
         }

@@ -29,7 +29,9 @@ public struct DirectorySnapshot: Sendable {
             for (name, value) in record.attributes { attributes[name, default: []].append(value) }
             let entry = DirectoryEntry(dn: record.dn, attributes: attributes)
             let classes = entry.values("objectClass").map { String(decoding: $0, as: UTF8.self).lowercased() }
-            if classes.contains("pkienrollmentservice") || (!classes.contains("certificationauthority") && entry.string("dNSHostName") != nil) {
+            if classes.contains("pkienrollmentservice")
+                || (!classes.contains("certificationauthority") && entry.string("dNSHostName") != nil)
+            {
                 services.append(entry)
             } else {
                 authorities.append(entry)
@@ -40,7 +42,8 @@ public struct DirectorySnapshot: Sendable {
 
     /// The snapshot as LDIF, readable by `init(ldif:)` and by `ldapmodify`-style tools.
     public var ldif: String {
-        let records = (certificationAuthorities.map { ($0, "certificationAuthority") } + enrollmentServices.map { ($0, "pKIEnrollmentService") })
+        let records =
+            (certificationAuthorities.map { ($0, "certificationAuthority") } + enrollmentServices.map { ($0, "pKIEnrollmentService") })
             .map { entry, objectClass -> LDIF.Record in
                 var attributes: [(String, Data)] = [("objectClass", Data(objectClass.utf8))]
                 for key in entry.attributes.keys.sorted() where key.lowercased() != "objectclass" {
@@ -84,7 +87,9 @@ public struct DiscoveryResult: Sendable {
     /// Every certificate the phone ends up trusting, step 1 first.
     public var certificates: [Certificate] {
         var seen: Set<Certificate> = []
-        return (certificationAuthorities.map(\.certificate) + enrollmentServices.flatMap(\.certificates)).filter { seen.insert($0).inserted }
+        return (certificationAuthorities.map(\.certificate) + enrollmentServices.flatMap(\.certificates)).filter {
+            seen.insert($0).inserted
+        }
     }
 }
 
@@ -127,7 +132,9 @@ public enum PhoneDiscovery {
         let services = snapshot.enrollmentServices.map { entry -> EnrollmentService in
             let host = entry.string("dNSHostName")
             guard let host, let url = certsrvURL(dnsHostName: host) else {
-                return EnrollmentService(dn: entry.dn, dnsHostName: host, url: nil, certificates: [], problem: host == nil ? "no dNSHostName" : "dNSHostName '\(host)' is not a host name")
+                return EnrollmentService(
+                    dn: entry.dn, dnsHostName: host, url: nil, certificates: [],
+                    problem: host == nil ? "no dNSHostName" : "dNSHostName '\(host)' is not a host name")
             }
             guard let fetch else { return EnrollmentService(dn: entry.dn, dnsHostName: host, url: url, certificates: [], problem: nil) }
             do {
@@ -148,11 +155,13 @@ public enum PhoneDiscovery {
     public static func text(_ result: DiscoveryResult, style: TextStyle = .plain) -> String {
         var out = [style.bold("Step 1: certificationAuthority objects in the Configuration NC (cACertificate)")]
         if result.certificationAuthorities.isEmpty {
-            out.append("  nothing found\(result.placeholdersSkipped > 0 ? " (\(result.placeholdersSkipped) empty placeholder values)" : "")")
+            out.append(
+                "  nothing found\(result.placeholdersSkipped > 0 ? " (\(result.placeholdersSkipped) empty placeholder values)" : "")")
         }
         for found in result.certificationAuthorities {
             let c = found.certificate
-            out.append("  \(style.green("✔")) \(c.subject.displayName)  \(c.sha1Thumbprint)  expires \(String(iso8601(c.notAfter).prefix(10)))")
+            out.append(
+                "  \(style.green("✔")) \(c.subject.displayName)  \(c.sha1Thumbprint)  expires \(String(iso8601(c.notAfter).prefix(10)))")
             for object in found.objects { out.append("      from \(object)") }
         }
         if result.placeholdersSkipped > 0 && !result.certificationAuthorities.isEmpty {
@@ -170,7 +179,9 @@ public enum PhoneDiscovery {
             if let url = service.url { out.append("      \(url)") }
             for c in service.certificates { out.append("      \(style.green("✔")) \(c.subject.displayName)  \(c.sha1Thumbprint)") }
             if let problem = service.problem { out.append("      \(style.red("✘")) \(problem)") }
-            if service.url != nil && service.certificates.isEmpty && service.problem == nil { out.append(style.dim("      (not fetched; use --fetch)")) }
+            if service.url != nil && service.certificates.isEmpty && service.problem == nil {
+                out.append(style.dim("      (not fetched; use --fetch)"))
+            }
         }
         return out.joined(separator: "\n")
     }
@@ -190,7 +201,9 @@ extension DiscoveryResult: Encodable {
         let certificates: [Found]
         let problem: String?
     }
-    private enum Key: String, CodingKey { case certificationAuthorities, placeholdersSkipped, undecodable, fallbackUsed, enrollmentServices }
+    private enum Key: String, CodingKey {
+        case certificationAuthorities, placeholdersSkipped, undecodable, fallbackUsed, enrollmentServices
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var out = encoder.container(keyedBy: Key.self)
@@ -203,7 +216,9 @@ extension DiscoveryResult: Encodable {
         try out.encode(fallbackUsed, forKey: .fallbackUsed)
         try out.encode(
             enrollmentServices.map {
-                Service(dn: $0.dn, dnsHostName: $0.dnsHostName, url: $0.url, certificates: $0.certificates.map { found($0, []) }, problem: $0.problem)
+                Service(
+                    dn: $0.dn, dnsHostName: $0.dnsHostName, url: $0.url, certificates: $0.certificates.map { found($0, []) },
+                    problem: $0.problem)
             }, forKey: .enrollmentServices)
     }
 }

@@ -32,7 +32,8 @@ extension DirectoryError {
     /// A multi-object write stopped part-way: `written` lists what was done before `error`.
     public static func partial(written: [DirectoryChange], error: DirectoryError) -> DirectoryError {
         let done = written.map { "\($0.action.rawValue) \($0.dn)" }.joined(separator: "; ")
-        return .refused("\(error) — already written: \(done.isEmpty ? "nothing" : done). Run the same command again to finish; what is done is kept.")
+        return .refused(
+            "\(error) — already written: \(done.isEmpty ? "nothing" : done). Run the same command again to finish; what is done is kept.")
     }
 }
 
@@ -49,7 +50,8 @@ extension DirectoryClient {
     ) throws(DirectoryError) -> DirectoryReport {
         guard certificate.isCA || (certificate.isSelfIssued && certificate.basicConstraints == nil) || force else {
             throw .refused(
-                "\(certificate.subject.displayName) is not a CA certificate (basicConstraints CA:TRUE is missing); phones would not use it as a root. Use --force to publish it anyway.")
+                "\(certificate.subject.displayName) is not a CA certificate (basicConstraints CA:TRUE is missing); phones would not use it as a root. Use --force to publish it anyway."
+            )
         }
         var changes: [DirectoryChange] = []
         for dn in target.objects(for: certificate, in: containers) {
@@ -91,7 +93,8 @@ extension DirectoryClient {
     private func addValue(_ der: Data, to existing: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
         let dn = existing.dn
         if existing.values("cACertificate").contains(der) { return DirectoryChange(dn: dn, action: .alreadyPresent, ldif: "") }
-        let ldif = [LDIF.line("dn", dn), "changetype: modify", "add: cACertificate", LDIF.line("cACertificate", der), "-"]
+        let ldif =
+            [LDIF.line("dn", dn), "changetype: modify", "add: cACertificate", LDIF.line("cACertificate", der), "-"]
             .joined(separator: "\n") + "\n"
         if dryRun { return DirectoryChange(dn: dn, action: .valueAdded, ldif: ldif) }
         do {
@@ -126,7 +129,9 @@ extension DirectoryClient {
         guard !matches.isEmpty else { throw .notFound("no published certificate has the thumbprint or serial \(identifier)") }
         guard distinct.count == 1 else {
             let prints = distinct.compactMap { try? Certificate(derEncoded: $0).sha1Thumbprint }.sorted()
-            throw .refused("serial \(identifier) matches \(distinct.count) different certificates (\(prints.joined(separator: ", "))); name one by its SHA-1 thumbprint")
+            throw .refused(
+                "serial \(identifier) matches \(distinct.count) different certificates (\(prints.joined(separator: ", "))); name one by its SHA-1 thumbprint"
+            )
         }
         // Decide everything before writing anything.
         var plan: [DirectoryChange] = []
@@ -134,11 +139,15 @@ extension DirectoryClient {
             let remaining = object.certificateValues.filter { $0 != value }
             if remaining.isEmpty {
                 guard deleteEmptyObjects else {
-                    throw .refused("\(object.dn) holds no other certificate; it would be left without a valid value. Pass --delete-object to delete the object.")
+                    throw .refused(
+                        "\(object.dn) holds no other certificate; it would be left without a valid value. Pass --delete-object to delete the object."
+                    )
                 }
-                plan.append(DirectoryChange(dn: object.dn, action: .objectDeleted, ldif: "\(LDIF.line("dn", object.dn))\nchangetype: delete\n"))
+                plan.append(
+                    DirectoryChange(dn: object.dn, action: .objectDeleted, ldif: "\(LDIF.line("dn", object.dn))\nchangetype: delete\n"))
             } else {
-                let ldif = [LDIF.line("dn", object.dn), "changetype: modify", "delete: cACertificate", LDIF.line("cACertificate", value), "-"]
+                let ldif =
+                    [LDIF.line("dn", object.dn), "changetype: modify", "delete: cACertificate", LDIF.line("cACertificate", value), "-"]
                     .joined(separator: "\n") + "\n"
                 plan.append(DirectoryChange(dn: object.dn, action: .valueRemoved, ldif: ldif))
             }
@@ -150,7 +159,8 @@ extension DirectoryClient {
             do {
                 switch change.action {
                 case .objectDeleted: try session.delete(dn: change.dn)
-                default: try session.modify(dn: change.dn, [LDAPModification(operation: .delete, attribute: "cACertificate", values: [value])])
+                default:
+                    try session.modify(dn: change.dn, [LDAPModification(operation: .delete, attribute: "cACertificate", values: [value])])
                 }
                 done.append(change)
             } catch {

@@ -32,7 +32,9 @@ final class LDAPSession {
         let lower = options.url.lowercased()
         guard lower.hasPrefix("ldap://") || lower.hasPrefix("ldaps://") else { throw .invalidURL(options.url) }
         if lower.hasPrefix("ldap://") && !options.startTLS && !options.allowPlain {
-            throw .encryptionRequired("refusing plain LDAP to \(options.url): use ldaps://, StartTLS (the default for ldap://), or --plain to send the password unencrypted")
+            throw .encryptionRequired(
+                "refusing plain LDAP to \(options.url): use ldaps://, StartTLS (the default for ldap://), or --plain to send the password unencrypted"
+            )
         }
         var raw: OpaquePointer?
         guard ldap_initialize(&raw, options.url) == LDAP_SUCCESS, let raw else { throw .invalidURL(options.url) }
@@ -72,7 +74,9 @@ final class LDAPSession {
     enum Scope { case base, oneLevel, subtree }
 
     /// Searches with the paged-results control, skipping search references.
-    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError) -> [DirectoryEntry] {
+    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError)
+        -> [DirectoryEntry]
+    {
         var entries: [DirectoryEntry] = []
         // The server's paging cookie, owned here (libldap allocated it) until the next page.
         var cookie = berval(bv_len: 0, bv_val: nil)

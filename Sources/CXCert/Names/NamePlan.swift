@@ -64,7 +64,8 @@ public struct NamePlan: Sendable, Encodable {
     static let guide = "Polycom CX700 deployment guide (OCS 2007 R2), 'Configure DNS' and the sign-in walk-through"
     static let deviceUpdateArticle = "J. Schertz, 'Updating Lync Phone Edition Devices for Lync 2013' (2013-05-31)"
     static let certificateRequirements = "Microsoft, 'Certificate requirements for internal servers in Lync Server 2013' (Gg398094)"
-    static let baselineRequirements = "CA/Browser Forum Baseline Requirements §7.1.4.2.1 (no internal names in certificates expiring after 2015-11-01)"
+    static let baselineRequirements =
+        "CA/Browser Forum Baseline Requirements §7.1.4.2.1 (no internal names in certificates expiring after 2015-11-01)"
 
     /// Suffixes that are not public top-level domains and are common inside companies (a fixed list,
     /// not a lookup of the IANA root zone).
@@ -88,7 +89,10 @@ public struct NamePlan: Sendable, Encodable {
 
     public init(_ deployment: Deployment) {
         var entries: [PlannedName] = []
-        func add(_ name: String, _ roles: [PlannedName.Role], _ necessity: PlannedName.Necessity, _ audience: PlannedName.Audience, _ reason: String, _ source: String) {
+        func add(
+            _ name: String, _ roles: [PlannedName.Role], _ necessity: PlannedName.Necessity, _ audience: PlannedName.Audience,
+            _ reason: String, _ source: String
+        ) {
             let normalized = HostnameMatcher.normalize(name)
             guard !normalized.isEmpty, !entries.contains(where: { $0.name == normalized }) else { return }
             entries.append(
@@ -97,37 +101,44 @@ public struct NamePlan: Sendable, Encodable {
                     publicCA: Self.publiclyIssuable(normalized)))
         }
         let pool = HostnameMatcher.normalize(deployment.pool)
-        add(pool, [.default, .webInternal], .required, .everyone,
+        add(
+            pool, [.default, .webInternal], .required, .everyone,
             "Registered phones connect to the pool (Registrar from DHCP option 120 or DNS SRV) and to its web services.",
             Self.certificateRequirements)
         for server in deployment.servers {
-            add(server, [.default, .webInternal], .required, .everyone,
+            add(
+                server, [.default, .webInternal], .required, .everyone,
                 "Front End server FQDN: clients reach each server of the pool by name.", Self.certificateRequirements)
         }
         for sip in deployment.sipDomains {
-            add("sip.\(HostnameMatcher.normalize(sip))", [.default], .required, .everyone,
+            add(
+                "sip.\(HostnameMatcher.normalize(sip))", [.default], .required, .everyone,
                 "Phones signing in as user@\(sip) look up sip.\(sip) when SRV records do not answer (automatic sign-in with strict DNS matching).",
                 Self.guide + "; " + Self.certificateRequirements)
         }
         for (index, domain) in deployment.adDomains.enumerated() {
             let option = index == 0 ? "DHCP option 15" : "DHCP option 119"
-            add("ucupdates-r2.\(HostnameMatcher.normalize(domain))", [.webInternal], .required, .unregisteredPhones,
+            add(
+                "ucupdates-r2.\(HostnameMatcher.normalize(domain))", [.webInternal], .required, .unregisteredPhones,
                 "Unregistered phones look up ucupdates-r2.\(domain) (\(option)) to find Device Update before anyone signs in.",
                 Self.guide + "; " + Self.deviceUpdateArticle)
         }
         if !deployment.adDomains.isEmpty {
-            add("ucupdates-r2", [.webInternal], .required, .unregisteredPhones,
+            add(
+                "ucupdates-r2", [.webInternal], .required, .unregisteredPhones,
                 "Unregistered phones resolve ucupdates-r2.<DHCP domain> but check the certificate against the short name ucupdates-r2; without it Device Update fails before sign-in.",
                 Self.deviceUpdateArticle)
         }
         if let short = pool.split(separator: ".").first, pool.contains(".") {
-            add(String(short), [.default, .webInternal], .recommended, .everyone,
+            add(
+                String(short), [.default, .webInternal], .recommended, .everyone,
                 "The guide's walk-through resolves the pool as \(short).<DHCP domain> and its _sipinternaltls SRV record points to \(short); carry the short name if SRV records or option 120 name the pool that way.",
                 Self.guide)
         }
         for url in deployment.simpleURLs {
             let host = URL(string: url.contains("://") ? url : "https://\(url)")?.host ?? url
-            add(host, [.webInternal], .required, .everyone,
+            add(
+                host, [.webInternal], .required, .everyone,
                 "Simple URL \(url): meeting, dial-in and admin pages on the internal web services.", Self.certificateRequirements)
         }
         self.deployment = deployment
@@ -136,7 +147,8 @@ public struct NamePlan: Sendable, Encodable {
         let privateNames = entries.filter { !$0.publicCA }.map(\.name)
         if !privateNames.isEmpty {
             notes.append(
-                "A public CA cannot issue \(privateNames.joined(separator: ", ")) (short names and internal TLDs, \(Self.baselineRequirements)); this plan needs the internal enterprise CA, published to AD for the phones.")
+                "A public CA cannot issue \(privateNames.joined(separator: ", ")) (short names and internal TLDs, \(Self.baselineRequirements)); this plan needs the internal enterprise CA, published to AD for the phones."
+            )
         }
         self.notes = notes
     }

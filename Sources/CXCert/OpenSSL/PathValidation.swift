@@ -41,7 +41,9 @@ enum PathValidation {
         }
 
         guard let store = X509_STORE_new(), let untrusted = cx_sk_X509_new_null(), let context = X509_STORE_CTX_new()
-        else { return Outcome(chain: [leaf], problems: [Problem(kind: .internalError, depth: 0, certificate: leaf, reason: "out of memory")]) }
+        else {
+            return Outcome(chain: [leaf], problems: [Problem(kind: .internalError, depth: 0, certificate: leaf, reason: "out of memory")])
+        }
         defer {
             X509_STORE_CTX_free(context)
             cx_sk_X509_pop_free(untrusted)
@@ -55,7 +57,13 @@ enum PathValidation {
         _ = X509_STORE_set_flags(store, flags)
         ERR_clear_error()
         guard X509_STORE_CTX_init(context, store, leaf.handle.pointer, untrusted) == 1 else {
-            return Outcome(chain: [leaf], problems: [Problem(kind: .internalError, depth: 0, certificate: leaf, reason: OpenSSLError.drain(or: "cannot start validation").description)])
+            return Outcome(
+                chain: [leaf],
+                problems: [
+                    Problem(
+                        kind: .internalError, depth: 0, certificate: leaf,
+                        reason: OpenSSLError.drain(or: "cannot start validation").description)
+                ])
         }
         X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970))
         X509_STORE_CTX_set_depth(context, Int32(options.maxDepth))
@@ -78,7 +86,8 @@ enum PathValidation {
         }
         if chain.isEmpty { chain = [leaf] }
         let problems = collector.entries.map { entry in
-            Problem(kind: PathProblem(code: entry.code), depth: entry.depth, certificate: certificate(entry.certificate), reason: entry.reason)
+            Problem(
+                kind: PathProblem(code: entry.code), depth: entry.depth, certificate: certificate(entry.certificate), reason: entry.reason)
         }
         // OpenSSL may report one condition more than once (e.g. while trying alternative chains).
         var seen = Set<Problem>()

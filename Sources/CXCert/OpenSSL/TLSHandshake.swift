@@ -66,7 +66,8 @@ enum TLSHandshake {
             let error = SSL_get_error(ssl, rc)
             switch error {
             case SSL_ERROR_WANT_READ: try wait(socket, events: Int16(POLLIN), deadline: deadline, target: target, timeout: settings.timeout)
-            case SSL_ERROR_WANT_WRITE: try wait(socket, events: Int16(POLLOUT), deadline: deadline, target: target, timeout: settings.timeout)
+            case SSL_ERROR_WANT_WRITE:
+                try wait(socket, events: Int16(POLLOUT), deadline: deadline, target: target, timeout: settings.timeout)
             case SSL_ERROR_SYSCALL where ERR_peek_error() == 0: throw .closedEarly(target)
             default: throw classify(target: target)
             }

@@ -31,7 +31,10 @@ public enum ProbeError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// TLS protocol versions a probe can offer.
 public enum TLSVersion: String, Sendable, Codable, CaseIterable, Comparable {
-    case tls10 = "TLS 1.0", tls11 = "TLS 1.1", tls12 = "TLS 1.2", tls13 = "TLS 1.3"
+    case tls10 = "TLS 1.0"
+    case tls11 = "TLS 1.1"
+    case tls12 = "TLS 1.2"
+    case tls13 = "TLS 1.3"
 
     private var rank: Int { Self.allCases.firstIndex(of: self)! }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }

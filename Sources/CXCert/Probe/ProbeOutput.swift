@@ -14,9 +14,11 @@ public struct ProbeResult: Sendable {
         let r = report
         var out = [style.bold("\(r.target.description)") + style.dim(r.target.serverName.map { "  SNI \($0)" } ?? "  no SNI")]
         if let negotiated = r.negotiated { out.append("  Negotiated  \(negotiated.version.rawValue), \(negotiated.cipher)") }
-        out.append("  Protocols   " + TLSVersion.allCases.map { version in
-            (r.protocols[version]?.isAccepted ?? false) ? style.green("\(version.rawValue) ✔") : style.dim("\(version.rawValue) ✘")
-        }.joined(separator: "  "))
+        out.append(
+            "  Protocols   "
+                + TLSVersion.allCases.map { version in
+                    (r.protocols[version]?.isAccepted ?? false) ? style.green("\(version.rawValue) ✔") : style.dim("\(version.rawValue) ✘")
+                }.joined(separator: "  "))
         switch r.asPhone {
         case .accepted(let cipher): out.append("  As a phone  \(style.green("✔")) TLS 1.0, no SNI: \(cipher)")
         case .refused(let reason):
@@ -24,11 +26,14 @@ public struct ProbeResult: Sendable {
             out.append("              Lync Phone Edition speaks at most TLS 1.0; it cannot connect to this server.")
         }
         if !r.cipherSuites.isEmpty { out.append("  Suites      \(r.cipherSuites.joined(separator: ", "))") }
-        out.append("  Chain sent  " + r.presented.enumerated().map { "\($0.offset) \($0.element.subject.displayName)" }.joined(separator: " → "))
+        out.append(
+            "  Chain sent  " + r.presented.enumerated().map { "\($0.offset) \($0.element.subject.displayName)" }.joined(separator: " → "))
         for issue in r.chainIssues { out.append("              \(style.yellow("!")) \(issue)") }
         if !verdicts.isEmpty {
             out.append("")
-            out.append(VerdictReport.text(verdicts, style: style).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+            out.append(
+                VerdictReport.text(verdicts, style: style).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+                    .joined(separator: "\n"))
         }
         return out.joined(separator: "\n")
     }
@@ -64,7 +69,8 @@ public struct ProbeResult: Sendable {
             target: report.target.description, host: report.target.host, port: report.target.port, serverName: report.target.serverName,
             negotiatedVersion: report.negotiated?.version.rawValue, negotiatedCipher: report.negotiated?.cipher,
             protocols: Dictionary(uniqueKeysWithValues: report.protocols.map { ($0.key.rawValue, JSON.Outcome($0.value)) }),
-            asPhone: JSON.Outcome(report.asPhone), cipherSuites: report.cipherSuites, presented: report.presented.map(CertificateReference.init),
+            asPhone: JSON.Outcome(report.asPhone), cipherSuites: report.cipherSuites,
+            presented: report.presented.map(CertificateReference.init),
             chainIssues: report.chainIssues.map(\.description), results: verdicts.map(VerdictReport.result))
     }
 

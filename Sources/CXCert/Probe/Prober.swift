@@ -114,7 +114,8 @@ public enum Prober {
     /// Probes one server. Throws only when the server cannot be reached or never completes any handshake.
     public static func probe(_ target: ProbeTarget, options: Options = Options()) throws(ProbeError) -> ProbeReport {
         func settings(_ versions: ClosedRange<TLSVersion>, sni: String?, ciphers: String = "ALL:COMPLEMENTOFALL") -> TLSHandshake.Settings {
-            TLSHandshake.Settings(host: target.host, port: target.port, serverName: sni, versions: versions, ciphers: ciphers, timeout: options.timeout)
+            TLSHandshake.Settings(
+                host: target.host, port: target.port, serverName: sni, versions: versions, ciphers: ciphers, timeout: options.timeout)
         }
         // The phone's own offer first: it is the verdict that matters most.
         let phoneSettings = settings(.tls10 ... .tls10, sni: nil, ciphers: options.phoneCipherSuites.joined(separator: ":"))
@@ -130,7 +131,7 @@ public enum Prober {
         var protocols: [TLSVersion: HandshakeOutcome] = [:]
         for version in TLSVersion.allCases {
             do {
-                let result = try TLSHandshake.perform(settings(version ... version, sni: target.serverName))
+                let result = try TLSHandshake.perform(settings(version...version, sni: target.serverName))
                 protocols[version] = .accepted(cipher: result.cipher)
             } catch {
                 protocols[version] = .refused(error.description)
@@ -139,7 +140,7 @@ public enum Prober {
         var suites: [String] = []
         if options.enumerateCiphers, let version = [TLSVersion.tls12, .tls11, .tls10].first(where: { protocols[$0]?.isAccepted == true }) {
             for suite in candidateSuites {
-                if (try? TLSHandshake.perform(settings(version ... version, sni: target.serverName, ciphers: suite))) != nil {
+                if (try? TLSHandshake.perform(settings(version...version, sni: target.serverName, ciphers: suite))) != nil {
                     suites.append(suite)
                 }
             }
@@ -151,7 +152,8 @@ public enum Prober {
         }
         let presented = main.chain.compactMap { try? Certificate(derBytes: $0) }
         return ProbeReport(
-            target: target, presented: presented, chainIssues: analyze(presented, knownRoots: options.knownRoots), protocols: protocols, cipherSuites: suites,
+            target: target, presented: presented, chainIssues: analyze(presented, knownRoots: options.knownRoots), protocols: protocols,
+            cipherSuites: suites,
             asPhone: asPhone, negotiated: (main.version, main.cipher))
     }
 
@@ -185,7 +187,9 @@ public enum Prober {
 extension Verifier {
     /// Validates what a server presented for one client, adding a `tls-version` finding when the
     /// phone's own handshake was refused.
-    public static func verify(_ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date()) -> Verdict? {
+    public static func verify(
+        _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date()
+    ) -> Verdict? {
         guard let leaf = report.presented.first else { return nil }
         let request = VerificationRequest(
             leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time)
@@ -193,9 +197,14 @@ extension Verifier {
         guard !profile.isGeneric, case .refused(let reason) = report.asPhone else { return verdict }
         let finding = Finding(
             code: .tlsVersion, severity: .error, certificate: nil,
-            message: "\(report.target.description) refuses the phone's handshake (TLS 1.0, no SNI, its cipher suites): \(reason). Phone Edition cannot use TLS 1.1 or 1.2.",
+            message:
+                "\(report.target.description) refuses the phone's handshake (TLS 1.0, no SNI, its cipher suites): \(reason). Phone Edition cannot use TLS 1.1 or 1.2.",
             deviceSymptom: Symptom.builtIn[FindingCode.tlsVersion.rawValue]?.summary,
-            remedy: "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(report.target.description), e.g. a listener or load-balancer virtual server kept for the phones.")
-        return Verdict(profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding], names: verdict.names)
+            remedy:
+                "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(report.target.description), e.g. a listener or load-balancer virtual server kept for the phones."
+        )
+        return Verdict(
+            profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding], names: verdict.names
+        )
     }
 }

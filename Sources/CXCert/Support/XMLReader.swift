@@ -51,8 +51,14 @@ struct XMLReader {
 
     /// Skips a comment or processing instruction; refuses DTDs. Returns false at an element.
     private mutating func skipMarkup() throws(Failure) -> Bool {
-        if peek("<?") { try skip(past: "?>", what: "processing instruction"); return true }
-        if peek("<!--") { try skip(past: "-->", what: "comment"); return true }
+        if peek("<?") {
+            try skip(past: "?>", what: "processing instruction")
+            return true
+        }
+        if peek("<!--") {
+            try skip(past: "-->", what: "comment")
+            return true
+        }
         if peek("<!DOCTYPE") || peek("<!ENTITY") {
             throw fail("DOCTYPE and entity declarations are refused (they enable entity-expansion attacks)")
         }
@@ -70,8 +76,15 @@ struct XMLReader {
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw fail("the document ends inside <\(qualified)>") }
-            if peek("/>") { index += 2; selfClosing = true; break }
-            if peek(">") { index += 1; break }
+            if peek("/>") {
+                index += 2
+                selfClosing = true
+                break
+            }
+            if peek(">") {
+                index += 1
+                break
+            }
             let attribute = try name()
             skipWhitespace()
             guard peek("=") else { throw fail("attribute \(attribute) has no value") }
@@ -116,7 +129,10 @@ struct XMLReader {
                 result.children.append(try element(scopes: scopes, depth: depth + 1))
                 continue
             }
-            if peek("&") { text.append(contentsOf: try reference()); continue }
+            if peek("&") {
+                text.append(contentsOf: try reference())
+                continue
+            }
             if bytes[index] == UInt8(ascii: "\n") { line += 1 }
             text.append(bytes[index])
             index += 1
@@ -137,7 +153,8 @@ struct XMLReader {
         case "apos": return Array("'".utf8)
         default:
             let scalar: UInt32? =
-                body.hasPrefix("#x") ? UInt32(body.dropFirst(2), radix: 16)
+                body.hasPrefix("#x")
+                ? UInt32(body.dropFirst(2), radix: 16)
                 : body.hasPrefix("#") ? UInt32(body.dropFirst(1)) : nil
             guard let scalar, let unicode = Unicode.Scalar(scalar) else { throw fail("undefined entity &\(body);") }
             return Array(String(Character(unicode)).utf8)
@@ -153,7 +170,10 @@ struct XMLReader {
         var value: [UInt8] = []
         while index < bytes.count, bytes[index] != quote {
             if bytes[index] == UInt8(ascii: "<") { throw fail("'<' inside an attribute value") }
-            if bytes[index] == UInt8(ascii: "&") { value.append(contentsOf: try reference()); continue }
+            if bytes[index] == UInt8(ascii: "&") {
+                value.append(contentsOf: try reference())
+                continue
+            }
             if bytes[index] == UInt8(ascii: "\n") { line += 1 }
             value.append(bytes[index])
             index += 1

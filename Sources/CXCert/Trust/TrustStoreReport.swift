@@ -66,7 +66,10 @@ public struct TrustStoreStatus: Sendable, Encodable {
 
     /// The table a person reads at a glance, then the guide's errors as footnotes.
     public static func text(at date: Date, style: TextStyle = .plain) -> String {
-        var table = TextTable(header: ["#", "Guide row (as printed)", "Certificate", "Expires", "Key", "Self-sig", "At \(CertificateText.day(date).prefix(10))", "Match"])
+        var table = TextTable(header: [
+            "#", "Guide row (as printed)", "Certificate", "Expires", "Key", "Self-sig", "At \(CertificateText.day(date).prefix(10))",
+            "Match",
+        ])
         var notes: [String] = []
         for status in all(at: date) {
             let entry = status.entry

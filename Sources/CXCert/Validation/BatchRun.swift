@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// Streams many certificate files through a ``BatchVerifier``: chunks of paths are read and validated
 /// on every core, and one JSON line per file is written in input order before the next chunk is read,
@@ -51,7 +52,9 @@ public enum BatchRun {
     /// The DER of a file's certificate without the full decoder when it is plain DER or one PEM block.
     static func quickDER(_ bytes: [UInt8]) -> [UInt8]? {
         if CertificateDecoder.looksLikeDER(bytes) { return bytes }
-        guard let start = find(pemBegin, in: bytes, from: 0), let stop = find(pemEnd, in: bytes, from: start + pemBegin.count) else { return nil }
+        guard let start = find(pemBegin, in: bytes, from: 0), let stop = find(pemEnd, in: bytes, from: start + pemBegin.count) else {
+            return nil
+        }
         return try? Base64.decode(bytes[(start + pemBegin.count)..<stop])
     }
 
@@ -91,7 +94,8 @@ public enum BatchRun {
     }
 
     /// Validates every path, calling `emit` with one JSON line per file, in order.
-    public static func run(_ paths: AnySequence<String>, verifier: BatchVerifier, chunkSize: Int = 1024, emit: (String) -> Void) -> Summary {
+    public static func run(_ paths: AnySequence<String>, verifier: BatchVerifier, chunkSize: Int = 1024, emit: (String) -> Void) -> Summary
+    {
         var summary = Summary()
         let started = Date()
         let iterator = paths.makeIterator()
@@ -105,7 +109,8 @@ public enum BatchRun {
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let path = chunk[index]
                 guard let bytes = readFile(path) else {
-                    results[index] = .init(trusted: false, codes: [], fast: false, error: "cannot read the file (missing, not a regular file, or over 16 MiB)")
+                    results[index] = .init(
+                        trusted: false, codes: [], fast: false, error: "cannot read the file (missing, not a regular file, or over 16 MiB)")
                     return
                 }
                 if let der = quickDER(bytes) {
@@ -113,7 +118,9 @@ public enum BatchRun {
                     return
                 }
                 do {
-                    guard let first = try decoder.decode(bytes: bytes).certificates.first else { throw CertificateDecodingError.noCertificate(path) }
+                    guard let first = try decoder.decode(bytes: bytes).certificates.first else {
+                        throw CertificateDecodingError.noCertificate(path)
+                    }
                     results[index] = verifier.verify(der: [UInt8](first.der))
                 } catch {
                     results[index] = .init(trusted: false, codes: [], fast: false, error: "\(error)")
@@ -122,7 +129,13 @@ public enum BatchRun {
             for (index, path) in chunk.enumerated() {
                 guard let outcome = results[index] else { continue }
                 summary.total += 1
-                if outcome.error != nil { summary.errors += 1 } else if outcome.trusted { summary.trusted += 1 } else { summary.untrusted += 1 }
+                if outcome.error != nil {
+                    summary.errors += 1
+                } else if outcome.trusted {
+                    summary.trusted += 1
+                } else {
+                    summary.untrusted += 1
+                }
                 if outcome.fast { summary.fastPath += 1 }
                 emit(line(path, outcome))
             }
@@ -186,7 +199,8 @@ public enum BatchRun {
 
     /// `{"file": ..., "trusted": ..., "findings": [...]}` (plus `"error"` for unreadable input), written by hand: it is the hot loop's output.
     static func line(_ path: String, _ outcome: BatchVerifier.Outcome) -> String {
-        var out = "{\"file\":\(quote(path)),\"trusted\":\(outcome.trusted),\"findings\":[\(outcome.codes.map(quote).joined(separator: ","))]"
+        var out =
+            "{\"file\":\(quote(path)),\"trusted\":\(outcome.trusted),\"findings\":[\(outcome.codes.map(quote).joined(separator: ","))]"
         if let error = outcome.error { out += ",\"error\":\(quote(error))" }
         return out + "}"
     }

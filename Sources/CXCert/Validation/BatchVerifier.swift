@@ -71,10 +71,14 @@ public final class BatchVerifier: @unchecked Sendable {
             }
             let entry = IssuerEntry(
                 issuerName: [UInt8](leaf.issuer.der), keyIdentifier: leaf.authorityKeyIdentifier.map { [UInt8]($0) } ?? [], issuer: issuer,
-                chainFindings: verdict.findings.filter { $0.certificate != nil && $0.certificate != leaf }.map { ($0.code.rawValue, $0.severity) },
+                chainFindings: verdict.findings.filter { $0.certificate != nil && $0.certificate != leaf }.map {
+                    ($0.code.rawValue, $0.severity)
+                },
                 fastPathAllowed: !constrained)
             lock.withLock {
-                if !issuers.contains(where: { $0.issuerName == entry.issuerName && $0.keyIdentifier == entry.keyIdentifier }) { issuers.append(entry) }
+                if !issuers.contains(where: { $0.issuerName == entry.issuerName && $0.keyIdentifier == entry.keyIdentifier }) {
+                    issuers.append(entry)
+                }
             }
         }
         return Outcome(trusted: verdict.trusted, codes: Array(Set(verdict.findings.map(\.code.rawValue))).sorted(), fast: false, error: nil)
@@ -104,7 +108,8 @@ public final class BatchVerifier: @unchecked Sendable {
             else { return nil }
         }
         guard
-            SignatureCheck.verify(der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer)
+            SignatureCheck.verify(
+                der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer)
                 == true
         else { return nil }
 
@@ -119,7 +124,9 @@ public final class BatchVerifier: @unchecked Sendable {
             if lean.signatureAlgorithmOID == Self.sha1WithRSA { findings.append(("weak-signature", .error)) }
             if !lean.hasExtendedKeyUsage { findings.append(("eku", .error)) }
         } else {
-            if Self.sha2WithRSA.contains(lean.signatureAlgorithmOID) && !profile.validatesSHA2 { findings.append(("sha2-unsupported", .error)) }
+            if Self.sha2WithRSA.contains(lean.signatureAlgorithmOID) && !profile.validatesSHA2 {
+                findings.append(("sha2-unsupported", .error))
+            }
             if let limit = profile.maxRSAKeyBits, lean.rsaBits > limit { findings.append(("unsupported-algorithm", .error)) }
             if lean.rsaBits < 1024 { findings.append(("weak-key", .warning)) }
         }

@@ -12,22 +12,29 @@ enum Remedy {
                 : "Publish the root where the phone looks: cxcert ds publish \(file) (same as certutil -f -dspublish \(file) RootCA); phones download it at their next sign-in."
         case .missingIntermediate:
             let issuer = certificate.map { fileName(named: $0.issuer.displayName) } ?? "issuer.cer"
-            return "If \(certificate?.issuer.displayName ?? "the issuer") is an intermediate CA, have the server send it with its certificate (and pass it here with --chain \(issuer)); "
-                + (profile.isGeneric ? "if it is a root, pass it with --trust." : "if it is your root CA, publish it: cxcert ds publish \(issuer) (certutil -f -dspublish \(issuer) RootCA).")
+            return
+                "If \(certificate?.issuer.displayName ?? "the issuer") is an intermediate CA, have the server send it with its certificate (and pass it here with --chain \(issuer)); "
+                + (profile.isGeneric
+                    ? "if it is a root, pass it with --trust."
+                    : "if it is your root CA, publish it: cxcert ds publish \(issuer) (certutil -f -dspublish \(issuer) RootCA).")
         case .expired:
             return "Renew \(name) and install the new certificate on the server."
         case .notYetValid:
-            return "Check the server's and the CA's clocks; install \(name) only once it is valid, or reissue it with a notBefore in the past."
+            return
+                "Check the server's and the CA's clocks; install \(name) only once it is valid, or reissue it with a notBefore in the past."
         case .rootExpired:
-            return "Renew the root CA \(name) (same key or new), publish the new root (cxcert ds publish), and reissue the certificates below it."
+            return
+                "Renew the root CA \(name) (same key or new), publish the new root (cxcert ds publish), and reissue the certificates below it."
         case .badSignature:
-            return "Reissue \(name) from its CA, or supply the right issuer certificate: the one given does not hold the key that signed it."
+            return
+                "Reissue \(name) from its CA, or supply the right issuer certificate: the one given does not hold the key that signed it."
         case .notACA:
             return "Reissue \(name) from a CA template with basicConstraints CA:TRUE (a Subordinate CA certificate)."
         case .pathLength:
             return "Shorten the chain or reissue the constraining CA with a larger pathLenConstraint."
         case .keyUsage:
-            return "Reissue \(name) with the keyUsage it needs (keyCertSign for CAs; digitalSignature and keyEncipherment for a TLS server)."
+            return
+                "Reissue \(name) with the keyUsage it needs (keyCertSign for CAs; digitalSignature and keyEncipherment for a TLS server)."
         case .eku:
             return "Reissue \(name) with extendedKeyUsage serverAuth (1.3.6.1.5.5.7.3.1), e.g. from the Web Server template."
         case .nameConstraints:
@@ -40,16 +47,19 @@ enum Remedy {
             return "Reissue \(name) from a CA that produces RFC 5280-conformant certificates."
         case .sha2Unsupported:
             let newest = "4.0.7577.4463"
-            return "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones, or update them to Lync Phone Edition \(newest) or later, which validates SHA-256."
+            return
+                "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones, or update them to Lync Phone Edition \(newest) or later, which validates SHA-256."
         case .weakSignature:
             return "Reissue \(name) with a SHA-256 (or stronger) signature."
         case .unsupportedAlgorithm:
-            return "Reissue \(name) with an RSA key (2048 bits) and a PKCS#1 v1.5 signature (sha1WithRSAEncryption for phones that cannot validate SHA-2)."
+            return
+                "Reissue \(name) with an RSA key (2048 bits) and a PKCS#1 v1.5 signature (sha1WithRSAEncryption for phones that cannot validate SHA-2)."
         case .weakKey:
             return "Reissue \(name) with an RSA key of 2048 bits."
         case .nameNotCovered, .wildcardNotSupported:
             let missing = host ?? "the host name"
-            return "Reissue the server certificate with \(missing) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); cxcert names prints a request config with every name."
+            return
+                "Reissue the server certificate with \(missing) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); cxcert names prints a request config with every name."
         default:
             return "See the message; reissue \(name) if it is malformed."
         }

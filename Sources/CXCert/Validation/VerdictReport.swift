@@ -88,7 +88,9 @@ public enum VerdictReport {
                 case .intermediate: "intermediate"
                 case .anchor(let source): "anchor: \(source)"
                 }
-            out.append("  \(index)  \(c.subject.displayName)  ·  \(c.signatureAlgorithm.name), \(c.publicKey.algorithm.rawValue) \(c.publicKey.bits)  ·  \(role)")
+            out.append(
+                "  \(index)  \(c.subject.displayName)  ·  \(c.signatureAlgorithm.name), \(c.publicKey.algorithm.rawValue) \(c.publicKey.bits)  ·  \(role)"
+            )
         }
         if !first.names.isEmpty {
             out.append("")
@@ -106,7 +108,10 @@ public enum VerdictReport {
         for verdict in verdicts {
             for finding in verdict.findings {
                 let key = "\(finding.code.rawValue)|\(finding.certificate?.sha256Fingerprint ?? "")|\(finding.message)"
-                if groups[key] == nil { order.append(key); groups[key] = (finding, []) }
+                if groups[key] == nil {
+                    order.append(key)
+                    groups[key] = (finding, [])
+                }
                 groups[key]!.clients.append(verdict.profile.firmware?.text ?? verdict.profile.name)
             }
         }

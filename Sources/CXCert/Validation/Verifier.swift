@@ -87,7 +87,8 @@ public enum Verifier {
             names.append(match)
             context.add(match, planned: nil)
         }
-        for planned in request.plan?.names(for: profile) ?? [] where !names.contains(where: { HostnameMatcher.normalize($0.host) == planned.name }) {
+        for planned in request.plan?.names(for: profile) ?? []
+        where !names.contains(where: { HostnameMatcher.normalize($0.host) == planned.name }) {
             let match = HostnameMatcher.match(planned.name, certificate: request.leaf, rules: profile.nameRules)
             names.append(match)
             context.add(match, planned: planned)
@@ -139,46 +140,70 @@ public enum Verifier {
                 add(.notYetValid, .error, problem.certificate, "\(subject) is not valid\(start); validation time is \(at).")
             case .badSignature:
                 if problem.certificate?.signatureAlgorithm.hash == .md2 {
-                    add(.badSignature, .error, problem.certificate, "\(subject) is signed with MD2, which cannot be verified (OpenSSL 3 has no MD2).")
+                    add(
+                        .badSignature, .error, problem.certificate,
+                        "\(subject) is signed with MD2, which cannot be verified (OpenSSL 3 has no MD2).")
                 } else {
-                    add(.badSignature, .error, problem.certificate, "The signature on \(subject) does not verify with its issuer's key (\(problem.reason)).")
+                    add(
+                        .badSignature, .error, problem.certificate,
+                        "The signature on \(subject) does not verify with its issuer's key (\(problem.reason)).")
                 }
             case .issuerNotFound:
                 let issuer = problem.certificate?.issuer.rfc4514 ?? "its issuer"
-                add(.missingIntermediate, .error, problem.certificate,
-                    "The chain stops at \(subject): its issuer \(issuer) is neither a supplied certificate nor a trusted root\(profile.isGeneric ? "" : " of this phone").")
+                add(
+                    .missingIntermediate, .error, problem.certificate,
+                    "The chain stops at \(subject): its issuer \(issuer) is neither a supplied certificate nor a trusted root\(profile.isGeneric ? "" : " of this phone")."
+                )
             case .untrustedSelfSigned:
-                add(.untrustedRoot, .error, problem.certificate,
-                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)").")
+                add(
+                    .untrustedRoot, .error, problem.certificate,
+                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)")."
+                )
             case .notACA:
                 // OpenSSL also calls a CA:TRUE certificate without keyCertSign an invalid CA; that is a key-usage problem.
-                if let certificate = problem.certificate, certificate.isCA, let usage = certificate.keyUsage, !usage.contains(.keyCertSign) {
+                if let certificate = problem.certificate, certificate.isCA, let usage = certificate.keyUsage, !usage.contains(.keyCertSign)
+                {
                     add(.keyUsage, .error, certificate, "\(subject) is a CA but its keyUsage lacks keyCertSign.")
                 } else {
-                    add(.notACA, .error, problem.certificate, "\(subject) issues certificates but its basicConstraints do not mark it as a CA.")
+                    add(
+                        .notACA, .error, problem.certificate,
+                        "\(subject) issues certificates but its basicConstraints do not mark it as a CA.")
                 }
             case .pathLength:
                 add(.pathLength, .error, problem.certificate, "The chain is longer than a pathLenConstraint above \(subject) allows.")
             case .keyUsage:
-                let message = problem.depth > 0 ? "\(subject) is a CA but its keyUsage lacks keyCertSign." : "\(subject)'s keyUsage does not allow this use (\(problem.reason))."
+                let message =
+                    problem.depth > 0
+                    ? "\(subject) is a CA but its keyUsage lacks keyCertSign."
+                    : "\(subject)'s keyUsage does not allow this use (\(problem.reason))."
                 add(.keyUsage, .error, problem.certificate, message)
             case .purpose:
                 // On a CA the purpose check fails as a consequence of not being a CA, unless its own EKU excludes serverAuth.
                 if problem.depth > 0, let certificate = problem.certificate,
-                    certificate.extendedKeyUsage.map({ $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } }) ?? true
+                    certificate.extendedKeyUsage.map({
+                        $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) }
+                    }) ?? true
                 {
                     return
                 }
                 let usages = problem.certificate?.extendedKeyUsage?.map(\.name).joined(separator: ", ") ?? "none"
-                add(.eku, .error, problem.certificate, "\(subject) is not valid for TLS server authentication (extendedKeyUsage: \(usages)).")
+                add(
+                    .eku, .error, problem.certificate,
+                    "\(subject) is not valid for TLS server authentication (extendedKeyUsage: \(usages)).")
             case .nameConstraints:
-                add(.nameConstraints, .error, problem.certificate, "\(subject) violates a name constraint of a CA above it (\(problem.reason)).")
+                add(
+                    .nameConstraints, .error, problem.certificate,
+                    "\(subject) violates a name constraint of a CA above it (\(problem.reason)).")
             case .criticalExtension:
-                add(.criticalExtension, .error, problem.certificate, "\(subject) has a critical extension the validator does not understand.")
+                add(
+                    .criticalExtension, .error, problem.certificate,
+                    "\(subject) has a critical extension the validator does not understand.")
             case .chainTooLong:
                 add(.chainTooLong, .error, problem.certificate, "The chain is too long or loops (\(problem.reason)).")
             case .strictRFC5280:
-                add(.malformed, .error, problem.certificate, "\(subject) breaks an RFC 5280 rule modern clients enforce: \(problem.reason).")
+                add(
+                    .malformed, .error, problem.certificate, "\(subject) breaks an RFC 5280 rule modern clients enforce: \(problem.reason)."
+                )
             case .weakForSecurityLevel:
                 add(.weakKey, .error, problem.certificate, "\(subject): \(problem.reason).")
             case .internalError, .other:
@@ -196,26 +221,37 @@ public enum Verifier {
             for certificate in verifiedSignatures {
                 let algorithm = certificate.signatureAlgorithm
                 if algorithm.hash.isSHA2 && !profile.validatesSHA2 {
-                    add(.sha2Unsupported, .error, certificate,
-                        "\(certificate.subject.displayName) is signed with \(algorithm.name); firmware \(firmware) cannot validate SHA-2 signatures\(Self.basis(profile.facts["sha2Signatures"])).")
+                    add(
+                        .sha2Unsupported, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with \(algorithm.name); firmware \(firmware) cannot validate SHA-2 signatures\(Self.basis(profile.facts["sha2Signatures"]))."
+                    )
                 }
                 if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS {
-                    add(.unsupportedAlgorithm, .error, certificate,
-                        "\(certificate.subject.displayName) is signed with RSASSA-PSS, which Lync Phone Edition does not support\(Self.basis(profile.facts["rsassaPss"])).")
+                    add(
+                        .unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with RSASSA-PSS, which Lync Phone Edition does not support\(Self.basis(profile.facts["rsassaPss"]))."
+                    )
                 }
                 if algorithm.scheme == .ecdsa && !profile.acceptsECDSA {
-                    add(.unsupportedAlgorithm, .error, certificate,
-                        "\(certificate.subject.displayName) is signed with ECDSA, which this firmware is not known to verify\(Self.basis(profile.facts["ecdsa"])).")
+                    add(
+                        .unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with ECDSA, which this firmware is not known to verify\(Self.basis(profile.facts["ecdsa"]))."
+                    )
                 }
             }
             for link in chain {
                 let key = link.certificate.publicKey
                 let name = link.certificate.subject.displayName
                 if key.algorithm == .ec && !profile.acceptsECDSA {
-                    add(.unsupportedAlgorithm, .error, link.certificate, "\(name) has an EC key; this firmware is not known to use ECC\(Self.basis(profile.facts["ecdsa"])).")
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has an EC key; this firmware is not known to use ECC\(Self.basis(profile.facts["ecdsa"])).")
                 }
                 if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa, key.bits > limit {
-                    add(.unsupportedAlgorithm, .error, link.certificate, "\(name) has a \(key.bits)-bit RSA key; this firmware handles at most \(limit) bits\(Self.basis(profile.facts["maxRSAKeyBits"])).")
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has a \(key.bits)-bit RSA key; this firmware handles at most \(limit) bits\(Self.basis(profile.facts["maxRSAKeyBits"]))."
+                    )
                 }
                 if key.algorithm == .rsa, key.bits < 1024, case .leaf = link.role {
                     add(.weakKey, .warning, link.certificate, "\(name) has a \(key.bits)-bit RSA key.")
@@ -231,30 +267,42 @@ public enum Verifier {
                 let name = certificate.subject.displayName
                 switch key.algorithm {
                 case .rsa where key.bits < 2048 || key.bits % 8 != 0:
-                    add(.weakKey, .error, certificate, "\(name) has a \(key.bits)-bit RSA key; the web PKI requires at least 2048 bits, a multiple of 8.")
+                    add(
+                        .weakKey, .error, certificate,
+                        "\(name) has a \(key.bits)-bit RSA key; the web PKI requires at least 2048 bits, a multiple of 8.")
                 case .dsa:
                     add(.unsupportedAlgorithm, .error, certificate, "\(name) has a DSA key, which the web PKI no longer allows.")
                 case .ec where !["prime256v1", "secp384r1", "secp521r1"].contains(key.curve ?? ""):
-                    add(.unsupportedAlgorithm, .error, certificate, "\(name) uses the curve \(key.curve ?? "unknown"); the web PKI allows P-256, P-384 and P-521.")
+                    add(
+                        .unsupportedAlgorithm, .error, certificate,
+                        "\(name) uses the curve \(key.curve ?? "unknown"); the web PKI allows P-256, P-384 and P-521.")
                 default: break
                 }
             }
             for certificate in verifiedSignatures {
                 let algorithm = certificate.signatureAlgorithm
                 if algorithm.hash.isBroken {
-                    add(.weakSignature, .error, certificate, "\(certificate.subject.displayName) is signed with \(algorithm.name); \(algorithm.hash.rawValue.uppercased()) signatures are not accepted below a trust anchor.")
+                    add(
+                        .weakSignature, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with \(algorithm.name); \(algorithm.hash.rawValue.uppercased()) signatures are not accepted below a trust anchor."
+                    )
                 }
                 if algorithm.scheme == .dsa {
                     add(.unsupportedAlgorithm, .error, certificate, "\(certificate.subject.displayName) is signed with DSA.")
                 }
                 let serial = certificate.serialNumber
                 if serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
-                    add(.malformed, .error, certificate, "\(certificate.subject.displayName) has serial number \(serial); it must be positive, non-zero and at most 20 octets.")
+                    add(
+                        .malformed, .error, certificate,
+                        "\(certificate.subject.displayName) has serial number \(serial); it must be positive, non-zero and at most 20 octets."
+                    )
                 }
             }
             let leaf = request.leaf
             if leaf.extendedKeyUsage == nil {
-                add(.eku, .error, leaf, "\(leaf.subject.displayName) has no extendedKeyUsage; the web PKI requires serverAuth on a server certificate.")
+                add(
+                    .eku, .error, leaf,
+                    "\(leaf.subject.displayName) has no extendedKeyUsage; the web PKI requires serverAuth on a server certificate.")
             }
         }
 
@@ -268,13 +316,20 @@ public enum Verifier {
             case .covered: return
             case .onlyWildcard(let entry):
                 guard seen.insert("name|\(match.host.lowercased())").inserted else { return }
-                add(.wildcardNotSupported, severity, leaf,
-                    "\(match.host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(match.host) itself in the SAN.\(why)")
+                add(
+                    .wildcardNotSupported, severity, leaf,
+                    "\(match.host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(match.host) itself in the SAN.\(why)"
+                )
             case .onlyCommonName:
-                let rule = profile.isGeneric ? "modern clients match only the subjectAltName" : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
+                let rule =
+                    profile.isGeneric
+                    ? "modern clients match only the subjectAltName"
+                    : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
                 addName(match.host, severity, "\(match.host) appears only in the subject CN; \(rule).\(why)")
             case .notCovered:
-                addName(match.host, severity, "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", "))).\(why)")
+                addName(
+                    match.host, severity,
+                    "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", "))).\(why)")
             }
         }
 

@@ -18,7 +18,9 @@ enum CLI {
         return repositoryRoot.appendingPathComponent(".build/debug/cxcert")
     }
 
-    static func run(_ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

@@ -27,7 +27,8 @@ struct SambaDC: Sendable {
             return found
         }
         return SambaDC(
-            url: try value("CXCERT_TEST_LDAP_URL"), plainURL: try value("CXCERT_TEST_LDAP_PLAIN_URL"), caFile: try value("CXCERT_TEST_LDAP_CA"),
+            url: try value("CXCERT_TEST_LDAP_URL"), plainURL: try value("CXCERT_TEST_LDAP_PLAIN_URL"),
+            caFile: try value("CXCERT_TEST_LDAP_CA"),
             base: try value("CXCERT_TEST_BASE"), admin: try value("CXCERT_TEST_ADMIN"),
             adminPasswordFile: try value("CXCERT_TEST_ADMIN_PASSWORD_FILE"), user: try value("CXCERT_TEST_USER"),
             userPasswordFile: try value("CXCERT_TEST_USER_PASSWORD_FILE"))
@@ -55,15 +56,19 @@ struct SambaDC: Sendable {
         let output: String
         do {
             output = try Shell.text(
-                ["env", "LDAPTLS_CACERT=\(caFile)", "ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-x", "-H", url, "-D", admin,
-                 "-y", "/dev/stdin", "-s", "base", "-b", dn, attribute], input: Data(password.utf8))
+                [
+                    "env", "LDAPTLS_CACERT=\(caFile)", "ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-x", "-H", url, "-D", admin,
+                    "-y", "/dev/stdin", "-s", "base", "-b", dn, attribute,
+                ], input: Data(password.utf8))
         } catch let failure as Shell.Failure where failure.description.contains("exited 32") {
             return []
         }
         return output.split(separator: "\n").compactMap { line in
             guard line.lowercased().hasPrefix(attribute.lowercased() + ":") else { return nil }
             let rest = line.dropFirst(attribute.count + 1)
-            return rest.hasPrefix(":") ? Data(base64Encoded: rest.dropFirst().trimmingCharacters(in: .whitespaces)) : Data(rest.trimmingCharacters(in: .whitespaces).utf8)
+            return rest.hasPrefix(":")
+                ? Data(base64Encoded: rest.dropFirst().trimmingCharacters(in: .whitespaces))
+                : Data(rest.trimmingCharacters(in: .whitespaces).utf8)
         }
     }
 }

@@ -41,7 +41,9 @@ final class BackgroundServer: @unchecked Sendable {
     }
 
     static func hostile(_ mode: String) throws -> BackgroundServer {
-        try BackgroundServer(["python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/hostile_server.py").path, mode]) { Int($0) }
+        try BackgroundServer(["python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/hostile_server.py").path, mode]) {
+            Int($0)
+        }
     }
 
     func stop() {

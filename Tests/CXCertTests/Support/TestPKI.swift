@@ -67,8 +67,10 @@ struct TestPKI: Sendable {
     /// A self-signed CA certificate `name.pem`.
     func selfSigned(_ name: String, subject: String, key: String, digest: String, days: Int = 3650, extra: [String] = []) throws {
         try openssl(
-            ["req", "-x509", "-new", "-key", key, "-subj", subject, "-\(digest)", "-days", "\(days)", "-out", "\(name).pem",
-             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"] + extra)
+            [
+                "req", "-x509", "-new", "-key", key, "-subj", subject, "-\(digest)", "-days", "\(days)", "-out", "\(name).pem",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ] + extra)
         try directory.write("\(name).keyfile", key)
     }
 
@@ -109,7 +111,9 @@ struct TestPKI: Sendable {
         var blocks: [String] = []
         var current: [Substring]?
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("-----BEGIN CERTIFICATE-----") { current = [line] } else if current != nil {
+            if line.hasPrefix("-----BEGIN CERTIFICATE-----") {
+                current = [line]
+            } else if current != nil {
                 current!.append(line)
                 if line.hasPrefix("-----END CERTIFICATE-----") {
                     blocks.append(current!.joined(separator: "\n") + "\n")
