@@ -39,6 +39,22 @@ struct HardeningTests {
         }
     }
 
+    @Test("deployment files nested beyond the limit are refused before the YAML parser recurses")
+    func deploymentNesting() throws {
+        let kept = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Fixtures/fuzz-regressions/deployment")
+        for name in try FileManager.default.contentsOfDirectory(atPath: kept.path) where name.hasPrefix("crash-") {
+            let text = String(decoding: try Data(contentsOf: kept.appendingPathComponent(name)), as: UTF8.self)
+            #expect(throws: AuditError.self) { try DeploymentFile(yaml: text) }
+        }
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(throws: AuditError.invalidFile("line 1: nested deeper than 64 levels")) { try DeploymentFile(yaml: deep) }
+        let dashes = String(repeating: "- ", count: 500) + "x"
+        #expect(throws: AuditError.invalidFile("line 1: nested deeper than 64 levels")) { try DeploymentFile(yaml: dashes) }
+        // Brackets inside quotes are text, not nesting.
+        let quoted = "servers: [{name: \"\(String(repeating: "[", count: 200))\", host: a}]\nfleet: [{device: cx600}]\n"
+        #expect(try DeploymentFile(yaml: quoted).servers.first?.name?.count == 200)
+    }
+
     @Test("a chain longer than the depth limit is refused as chain-too-long")
     func chainLength() throws {
         let pki = try TestPKI.get()

@@ -55,8 +55,17 @@ public struct DeploymentFile: Sendable, Codable {
     /// Seconds per connection.
     public var timeout: Double?
 
+    /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
+    /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
+    public static let maxNesting = 64
+    public static let maxBytes = 1 << 20
+
     /// Parses YAML (JSON is YAML too).
     public init(yaml text: String) throws(AuditError) {
+        guard text.utf8.count <= Self.maxBytes else { throw .invalidFile("the file is over \(Self.maxBytes) bytes") }
+        if let line = Self.tooDeep(text) {
+            throw .invalidFile("line \(line): nested deeper than \(Self.maxNesting) levels")
+        }
         do {
             self = try YAMLDecoder().decode(DeploymentFile.self, from: text)
         } catch let error as DecodingError {
@@ -69,6 +78,40 @@ public struct DeploymentFile: Sendable, Codable {
         for (index, server) in servers.enumerated() where server.host == nil && server.certificate == nil {
             throw .invalidFile("servers[\(index)] needs a host or a certificate file")
         }
+    }
+
+    /// The first line where flow brackets, compact `- - -` sequences or indentation nest beyond the
+    /// limit (brackets inside quotes do not count). Conservative: it may refuse odd but valid YAML.
+    static func tooDeep(_ text: String) -> Int? {
+        var flow = 0
+        var quote: Character?
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let indent = line.prefix { $0 == " " }.count
+            var rest = line.dropFirst(indent)
+            var dashes = 0
+            while rest == "-" || rest.hasPrefix("- ") {
+                dashes += 1
+                rest = rest.dropFirst(1).drop { $0 == " " }
+            }
+            for character in rest {
+                if let open = quote {
+                    if character == open { quote = nil }
+                    continue
+                }
+                switch character {
+                case "\"", "'": quote = character
+                case "[", "{": flow += 1
+                case "]", "}": flow = max(0, flow - 1)
+                case "#": break
+                default: continue
+                }
+                if flow > maxNesting { return number + 1 }
+            }
+            // A plain quote that never closes on its line does not swallow the rest of the file.
+            if quote == "'" { quote = nil }
+            if dashes > maxNesting || indent > 4 * maxNesting { return number + 1 }
+        }
+        return nil
     }
 
     private static func describe(_ error: DecodingError) -> String {
