@@ -59,15 +59,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let knowledgeBase = try knowledge.load()
-        let profiles: [DeviceProfile]
-        do {
-            profiles = try (firmwares.isEmpty ? [nil] : firmwares.map(Optional.some)).map {
-                try DeviceProfile.resolve(device: device, firmware: $0, knowledge: knowledgeBase)
-            }
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: try knowledge.load())
+        let anchors = try loadAnchors(trusts) + directoryAnchors()
         let decoder = CertificateDecoder()
         func load(_ path: String) throws -> [Certificate] {
             do {
@@ -78,17 +71,12 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if batch {
-            let anchors =
-                try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
-                + (try directoryAnchors())
             try runBatch(profile: profiles[0], intermediates: try chains.flatMap(load), anchors: anchors)
             return
         }
         let file = files[0]
         guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
         let intermediates = try bundled + chains.flatMap(load)
-        var anchors = try trusts.flatMap { path in try load(path).map { TrustAnchor(certificate: $0, source: .user(file: path)) } }
-        anchors += try directoryAnchors()
         let request = VerificationRequest(
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
@@ -124,19 +112,14 @@ struct VerifyCommand: ParsableCommand {
     private func directoryAnchors() throws -> [TrustAnchor] {
         var anchors: [TrustAnchor] = []
         if let adSnapshot {
-            let snapshot = try directory { () throws(DirectoryError) in
-                guard let data = FileManager.default.contents(atPath: adSnapshot) else { throw .notFound("cannot read \(adSnapshot)") }
-                return try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self))
-            }
-            anchors += PhoneDiscovery.walk(snapshot).certificates.map {
-                TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(adSnapshot)"))
+            anchors += try directory { () throws(DirectoryError) in
+                try DirectorySnapshot(contentsOfFile: adSnapshot).phoneAnchors(place: "snapshot \(adSnapshot)")
             }
         }
         if let ad {
-            let snapshot = try directory { () throws(DirectoryError) in
-                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad)))
+            anchors += try directory { () throws(DirectoryError) in
+                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad))).phoneAnchors(place: ad)
             }
-            anchors += PhoneDiscovery.walk(snapshot).certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(ad)) }
         }
         return anchors
     }

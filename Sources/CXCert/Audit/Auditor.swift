@@ -124,12 +124,8 @@ public enum Auditor {
             }
         }
         if let snapshot = trust.adSnapshot {
-            guard let data = FileManager.default.contents(atPath: resolve(snapshot, base: base)) else {
-                throw .input("trust.adSnapshot: cannot read \(snapshot)")
-            }
             do {
-                let walked = PhoneDiscovery.walk(try DirectorySnapshot(ldif: String(decoding: data, as: UTF8.self)))
-                anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory("snapshot \(snapshot)")) }
+                anchors += try DirectorySnapshot(contentsOfFile: resolve(snapshot, base: base)).phoneAnchors(place: "snapshot \(snapshot)")
             } catch {
                 throw .input("trust.adSnapshot \(snapshot): \(error)")
             }
@@ -140,8 +136,7 @@ public enum Auditor {
             let configuration = DirectoryConfiguration(
                 url: ad.url, bindName: ad.bind, password: password, caFile: ad.caFile.map { resolve($0, base: base) })
             do {
-                let walked = PhoneDiscovery.walk(try DirectorySnapshot(reading: try DirectoryClient(configuration)))
-                anchors += walked.certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(ad.url)) }
+                anchors += try DirectorySnapshot(reading: try DirectoryClient(configuration)).phoneAnchors(place: ad.url)
             } catch {
                 throw .input("trust.ad \(ad.url): \(error)")
             }

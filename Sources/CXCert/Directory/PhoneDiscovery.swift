@@ -222,3 +222,17 @@ extension DiscoveryResult: Encodable {
             }, forKey: .enrollmentServices)
     }
 }
+
+extension DirectorySnapshot {
+    /// Reads an LDIF snapshot file (`cxcert ds list --save`).
+    public init(contentsOfFile path: String) throws(DirectoryError) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .notFound("cannot read the snapshot \(path)") }
+        try self.init(ldif: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The roots a phone ends up trusting from this directory (its discovery walk, without fetching
+    /// certsrv), as trust anchors labelled with `place`.
+    public func phoneAnchors(place: String) -> [TrustAnchor] {
+        PhoneDiscovery.walk(self).certificates.map { TrustAnchor(certificate: $0, source: .activeDirectory(place)) }
+    }
+}
