@@ -23,7 +23,10 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(
+            name: "CAres", pkgConfig: "libcares",
+            providers: [.apt(["libc-ares-dev"]), .brew(["c-ares"])]),
+        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

@@ -13,4 +13,6 @@ static inline CURLcode cx_curl_set_write_callback(CURL *curl, cx_curl_write_call
 static inline long cx_curlauth_any(void) { return (long)CURLAUTH_ANY; }
 static inline CURLcode cx_curl_response_code(CURL *curl, long *code) { return curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code); }
 
+static inline CURLcode cx_curl_redirect_url(CURL *curl, char **url) { return curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, url); }
+
 #endif

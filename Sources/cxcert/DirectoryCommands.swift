@@ -19,8 +19,8 @@ struct DirectoryAuthOptions: ParsableArguments {
     @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS (the password travels in clear).")
     var plain = false
 
-    @Option(help: "Seconds to wait for the directory.")
-    var timeout: Double = 15
+    @Option(help: "Seconds to wait for the directory (default 15; with boot, for each network operation, default 5).")
+    var timeout: Double?
 
     func validate() throws {
         if passwordEnv != nil && passwordFile != nil { throw ValidationError("give --password-env or --password-file, not both") }
@@ -28,7 +28,7 @@ struct DirectoryAuthOptions: ParsableArguments {
 
     func configuration(url: String) -> DirectoryConfiguration {
         let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? .prompt
-        return DirectoryConfiguration(url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, timeout: timeout)
+        return DirectoryConfiguration(url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, timeout: timeout ?? 15)
     }
 }
 

@@ -158,7 +158,11 @@ public struct DeviceKnowledgeBase: Sendable {
     /// The facts shipped with cxcert.
     public static let builtIn: DeviceKnowledgeBase = {
         do {
-            return try DeviceKnowledgeBase(json: Data(EmbeddedData.devices.utf8))
+            var knowledge = try DeviceKnowledgeBase(json: Data(EmbeddedData.devices.utf8))
+            let discovery = try decode(Data(EmbeddedData.discovery.utf8)).capabilities ?? []
+            try check(discovery)
+            knowledge.rules += discovery
+            return knowledge
         } catch {
             fatalError("the embedded device data is corrupt (run Scripts/embed-data): \(error)")
         }
@@ -186,6 +190,9 @@ public struct DeviceKnowledgeBase: Sendable {
         "sha2Signatures": "bool", "maxTLSVersion": "string", "wildcardNames": "bool", "builtInCache": "bool",
         "subjectCNMatching": "bool", "rootDiscovery": "list", "ucupdatesLookup": "bool", "ucupdatesDomains": "list",
         "maxRSAKeyBits": "int-or-null", "rsassaPss": "bool", "ecdsa": "bool", "tlsCipherSuites": "list",
+        // The discovery walk (Knowledge/discovery.json).
+        "registrarLookup": "list", "strictDNSNaming": "bool", "dnsSuffixRetry": "bool", "timeSources": "list", "dcLocator": "list",
+        "autodiscoverOrder": "list",
     ]
 
     private static func check(_ rules: [CapabilityRule]) throws(DeviceKnowledgeError) {

@@ -97,6 +97,13 @@ public struct DeviceProfile: Sendable {
     public var ucupdatesDomains: [String] { list("ucupdatesDomains") }
     /// The TLS cipher suites the firmware offers (OpenSSL names).
     public var tlsCipherSuites: [String] { list("tlsCipherSuites") }
+    /// The discovery walk's ordered templates (see `Knowledge/discovery.json`).
+    public var registrarLookup: [String] { list("registrarLookup") }
+    public var enforcesStrictDNSNaming: Bool { bool("strictDNSNaming", default: false) }
+    public var retriesWithDNSSuffixes: Bool { bool("dnsSuffixRetry", default: false) }
+    public var timeSources: [String] { list("timeSources") }
+    public var dcLocator: [String] { list("dcLocator") }
+    public var autodiscoverOrder: [String] { list("autodiscoverOrder") }
 }
 
 /// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.

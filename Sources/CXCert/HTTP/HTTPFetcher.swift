@@ -65,6 +65,46 @@ public enum HTTPFetcher {
         return body.data
     }
 
+    /// What a server answered to one plain request: the status and, for a redirect, where it points.
+    public struct Answer: Sendable, Hashable {
+        public let status: Int
+        public let location: String?
+    }
+
+    /// GETs `url` from `address` (the name in the URL is pinned to it, so no resolver is asked), following no
+    /// redirect and keeping at most 64 KiB of the body. Used to read a redirect, as the phone's autodiscover step does.
+    public static func answer(_ url: String, address: String, timeout: TimeInterval) throws(DirectoryError) -> Answer {
+        guard initialized, let curl = curl_easy_init() else { throw .http("libcurl could not start") }
+        defer { curl_easy_cleanup(curl) }
+        guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme else {
+            throw .http("\(url): not a URL")
+        }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        let pinned = curl_slist_append(nil, "\(host):\(port):\(address.contains(":") ? "[\(address)]" : address)")
+        defer { curl_slist_free_all(pinned) }
+        let body = Body(limit: 64 << 10)
+        let context = Unmanaged.passRetained(body)
+        defer { context.release() }
+        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
+        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, pinned)
+        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
+        _ = cx_curl_set_write_callback(curl, collect)
+        _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
+        let result = curl_easy_perform(curl)
+        guard result == CURLE_OK || (result == CURLE_WRITE_ERROR && body.overflowed) else {
+            throw .http("\(url): \(String(cString: curl_easy_strerror(result)))")
+        }
+        var status = 0
+        _ = cx_curl_response_code(curl, &status)
+        var location: UnsafeMutablePointer<CChar>?
+        _ = cx_curl_redirect_url(curl, &location)
+        return Answer(status: status, location: location.map { String(cString: $0) })
+    }
+
     private static let collect: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
         data, size, count, context in
         guard let data, let context else { return 0 }

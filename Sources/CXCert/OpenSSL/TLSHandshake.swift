@@ -139,6 +139,12 @@ enum TLSHandshake {
         guard rc > 0 else { throw .timeout(target, seconds: timeout) }
     }
 
+    /// Opens and closes a TCP connection to an address (plain HTTP reachability), under the same deadline rules.
+    static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
+        let settings = Settings(host: address, port: port, serverName: nil, versions: .tls10 ... .tls13, timeout: timeout)
+        close(try connect(settings, target: "\(address.contains(":") ? "[\(address)]" : address):\(port)", deadline: Date().addingTimeInterval(timeout)))
+    }
+
     /// Resolves and connects (non-blocking) to the first address that answers before the deadline.
     private static func connect(_ settings: Settings, target: String, deadline: Date) throws(ProbeError) -> Int32 {
         var hints = addrinfo()

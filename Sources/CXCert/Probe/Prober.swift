@@ -157,6 +157,47 @@ public enum Prober {
             asPhone: asPhone, negotiated: (main.version, main.cipher))
     }
 
+    /// Only the handshake a Phone Edition device makes (TLS 1.0, no SNI, `suites`); when the server refuses it,
+    /// one modern handshake fetches the chain anyway, so the certificate can still be judged. Throws when the
+    /// server cannot be reached at all.
+    public static func probeAsPhone(_ target: ProbeTarget, suites: [String], timeout: TimeInterval, knownRoots: [Certificate] = [])
+        throws(ProbeError) -> ProbeReport
+    {
+        let started = Date()
+        let phone = Result { () throws(ProbeError) in
+            try TLSHandshake.perform(
+                TLSHandshake.Settings(
+                    host: target.host, port: target.port, serverName: nil, versions: .tls10 ... .tls10,
+                    ciphers: suites.joined(separator: ":"), timeout: timeout))
+        }
+        let main: TLSHandshake.Result
+        let asPhone: HandshakeOutcome
+        switch phone {
+        case .success(let result):
+            main = result
+            asPhone = .accepted(cipher: result.cipher)
+        case .failure(let error):
+            switch error {
+            case .refused, .unreachable, .timeout, .cannotResolve, .invalidTarget: throw error
+            default: break
+            }
+            // One deadline for the target: the second handshake gets what is left of it.
+            let left = max(0.1, timeout - Date().timeIntervalSince(started))
+            main = try TLSHandshake.perform(
+                TLSHandshake.Settings(host: target.host, port: target.port, serverName: nil, versions: .tls10 ... .tls13, timeout: left))
+            asPhone = .refused(error.description)
+        }
+        let presented = main.chain.compactMap { try? Certificate(derBytes: $0) }
+        return ProbeReport(
+            target: target, presented: presented, chainIssues: analyze(presented, knownRoots: knownRoots), protocols: [:], cipherSuites: [],
+            asPhone: asPhone, negotiated: (main.version, main.cipher))
+    }
+
+    /// Opens and closes a TCP connection within `timeout` (plain-HTTP reachability).
+    public static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
+        try TLSHandshake.reach(address: address, port: port, timeout: timeout)
+    }
+
     /// Checks the order, duplicates, completeness and root of a chain as sent. A chain that stops just
     /// below one of `knownRoots` is complete: servers need not send the root.
     public static func analyze(_ chain: [Certificate], knownRoots: [Certificate] = []) -> [PresentedChainIssue] {

@@ -28,6 +28,21 @@ public struct FindingCode: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let pathValidation: FindingCode = "path-validation"
     /// The server refuses the TLS version and suites the phone offers (from a probe).
     public static let tlsVersion: FindingCode = "tls-version"
+
+    // The phone's discovery walk (`cxcert boot`).
+    public static let timeSourceMissing: FindingCode = "time-source-missing"
+    public static let timeSourceUnsynchronized: FindingCode = "time-source-unsynchronized"
+    public static let clockSkew: FindingCode = "clock-skew"
+    public static let registrarNotFound: FindingCode = "registrar-not-found"
+    public static let strictDNSNaming: FindingCode = "strict-dns-naming"
+    public static let dcNotFound: FindingCode = "dc-not-found"
+    public static let noRootDownload: FindingCode = "no-root-download"
+    public static let endpointUnreachable: FindingCode = "endpoint-unreachable"
+    public static let dnsUnanswered: FindingCode = "dns-unanswered"
+    public static let dnsAnswerOversized: FindingCode = "dns-answer-oversized"
+    public static let deviceUpdateNotFound: FindingCode = "device-update-not-found"
+    public static let concatenatedNameAnswered: FindingCode = "concatenated-name-answered"
+    public static let autodiscoverFailed: FindingCode = "autodiscover-failed"
 }
 
 /// How much a finding matters: an error means the client will not connect.
@@ -48,6 +63,20 @@ public struct Finding: Sendable, Hashable {
     /// What the phone shows (text and Last Update Status), from `Knowledge/symptoms.json`; nil for `generic`.
     public let deviceSymptom: String?
     public let remedy: String
+
+    public init(code: FindingCode, severity: Severity, certificate: Certificate?, message: String, deviceSymptom: String?, remedy: String) {
+        self.code = code
+        self.severity = severity
+        self.certificate = certificate
+        self.message = message
+        self.deviceSymptom = deviceSymptom
+        self.remedy = remedy
+    }
+
+    /// The same finding with another severity (a failure the phone recovers from by its next fallback).
+    public func with(severity: Severity) -> Finding {
+        Finding(code: code, severity: severity, certificate: certificate, message: message, deviceSymptom: deviceSymptom, remedy: remedy)
+    }
 }
 
 extension Finding: Encodable {

@@ -6,12 +6,15 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
     case user(file: String)
     /// A root published in Active Directory (live directory or snapshot).
     case activeDirectory(String)
+    /// A root chain from the Lync Certificate Provisioning service (a captured `GetRootCertChains` answer).
+    case certificateProvisioning(String)
 
     public var description: String {
         switch self {
         case .builtInCache(let row): "built-in cache, row \(row)"
         case .user(let file): "--trust \(file)"
         case .activeDirectory(let place): "Active Directory (\(place))"
+        case .certificateProvisioning(let place): "Certificate Provisioning service (\(place))"
         }
     }
 }

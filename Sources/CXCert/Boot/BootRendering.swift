@@ -1,0 +1,363 @@
+import Foundation
+
+/// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
+public enum BootRendering {
+    // MARK: JSON
+
+    struct JSONQuery: Encodable {
+        let name: String
+        let type: String
+        let server: String?
+        let result: String
+        let answers: [String]
+        let purpose: String
+    }
+    struct JSONVerdict: Encodable {
+        let trusted: Bool
+        let codes: [String]
+    }
+    struct JSONEndpoint: Encodable {
+        let host: String
+        let address: String?
+        let port: Int
+        let purpose: String
+        let outcome: String
+        let chain: [CertificateReference]
+        let verdict: JSONVerdict?
+    }
+    struct JSONTimeSample: Encodable {
+        let name: String
+        let address: String
+        let port: Int
+        let how: String
+        let leapIndicator: Int?
+        let stratum: Int?
+        let referenceID: String?
+        let referenceTime: String?
+        let serverTime: String?
+        let offsetSeconds: Double?
+        let synchronized: Bool
+        let error: String?
+    }
+    struct JSONRoot: Encodable {
+        let subject: String
+        let sha256: String
+        let source: String
+    }
+    struct JSONStep: Encodable {
+        let step: String
+        let status: String
+        let queries: [JSONQuery]
+        let endpoints: [JSONEndpoint]
+        let timeSources: [JSONTimeSample]
+        let roots: [JSONRoot]
+        let notes: [String]
+        let findings: [Finding]
+    }
+    struct JSONBuild: Encodable {
+        let device: String
+        let family: String?
+        let firmware: String?
+        let signsIn: Bool
+        let phoneClock: String?
+        let clockSource: String?
+        let steps: [JSONStep]
+    }
+    struct JSONInputs: Encodable {
+        let sipDomain: String
+        let dhcpDomain: String?
+        let searchDomains: [String]
+        let smtpDomain: String?
+        let user: String?
+        let upn: String?
+        let webFQDN: String?
+        let registrars: [String]
+        let dnsServers: [String]
+        let ntpServers: [String]
+    }
+    struct JSONReport: Encodable {
+        let at: String
+        let signsIn: Bool
+        let inputs: JSONInputs
+        let builds: [JSONBuild]
+    }
+
+    static func answers(_ answer: DNSAnswer) -> [String] {
+        switch answer {
+        case .addresses(let list): list
+        case .services(let list): list.map { "\($0.priority) \($0.weight) \($0.port) \($0.target)" }
+        case .skipped(let why), .failed(let why): [why]
+        default: []
+        }
+    }
+
+    static func model(_ report: BootReport) -> JSONReport {
+        let inputs = report.inputs
+        return JSONReport(
+            at: iso8601(report.at), signsIn: report.allSignIn,
+            inputs: JSONInputs(
+                sipDomain: inputs.sipDomain, dhcpDomain: inputs.dhcpDomain, searchDomains: inputs.searchDomains,
+                smtpDomain: inputs.smtpDomain, user: inputs.user, upn: inputs.upn, webFQDN: inputs.webServices?.description,
+                registrars: inputs.registrars.map(\.description), dnsServers: inputs.dnsServers.map(\.description),
+                ntpServers: inputs.ntpServers.map(\.description)),
+            builds: report.builds.map { trace in
+                JSONBuild(
+                    device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
+                    signsIn: trace.signsIn, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
+                    steps: trace.steps.map { step in
+                        JSONStep(
+                            step: step.kind.rawValue, status: step.status.rawValue,
+                            queries: step.queries.map {
+                                JSONQuery(
+                                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result,
+                                    answers: answers($0.answer), purpose: $0.purpose)
+                            },
+                            endpoints: step.endpoints.map { endpoint in
+                                JSONEndpoint(
+                                    host: endpoint.host, address: endpoint.address, port: endpoint.port, purpose: endpoint.purpose,
+                                    outcome: endpoint.outcome, chain: endpoint.chain.map(CertificateReference.init),
+                                    verdict: endpoint.verdict.map { verdict in
+                                        JSONVerdict(
+                                            trusted: verdict.trusted,
+                                            codes: verdict.findings.filter { $0.severity != .info }.map(\.code.rawValue))
+                                    })
+                            },
+                            timeSources: step.timeSamples.map(timeSample),
+                            roots: step.roots.map {
+                                JSONRoot(
+                                    subject: $0.certificate.subject.rfc4514, sha256: $0.certificate.sha256Fingerprint, source: $0.source)
+                            },
+                            notes: step.notes, findings: step.findings)
+                    })
+            })
+    }
+
+    static func timeSample(_ sample: BootTimeSample) -> JSONTimeSample {
+        switch sample.result {
+        case .success(let response):
+            JSONTimeSample(
+                name: sample.name, address: sample.address, port: sample.port, how: sample.how, leapIndicator: response.leapIndicator,
+                stratum: response.stratum, referenceID: response.referenceID, referenceTime: response.referenceTime.map(iso8601),
+                serverTime: iso8601(response.serverTime), offsetSeconds: response.offset, synchronized: !response.isUnsynchronized,
+                error: nil)
+        case .failure(let error):
+            JSONTimeSample(
+                name: sample.name, address: sample.address, port: sample.port, how: sample.how, leapIndicator: nil, stratum: nil,
+                referenceID: nil, referenceTime: nil, serverTime: nil, offsetSeconds: nil, synchronized: false, error: error.description)
+        }
+    }
+
+    public static func json(_ report: BootReport) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(model(report))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Text
+
+    static func symbol(_ status: BootStepStatus) -> String {
+        switch status {
+        case .ok: "✔"
+        case .warning: "!"
+        case .failed: "✘"
+        case .skipped: "–"
+        }
+    }
+
+    static func line(_ query: BootQuery) -> String {
+        let answer: String =
+            switch query.answer {
+            case .addresses, .services: answers(query.answer).joined(separator: ", ")
+            case .skipped(let why): "skipped (\(why))"
+            case .failed(let why): "error (\(why))"
+            default: query.answer.result
+            }
+        return "DNS \(query.name) \(query.type.rawValue)\(query.server.map { " @\($0)" } ?? "") → \(answer)"
+    }
+
+    static func line(_ sample: BootTimeSample) -> String {
+        switch sample.result {
+        case .success(let r):
+            "NTP \(sample.name) \(sample.address):\(sample.port) (\(sample.how)) → stratum \(r.stratum), leap \(r.leapIndicator), ref \(r.referenceID), time \(iso8601(r.serverTime)), offset \(String(format: "%+.3f", r.offset)) s\(r.isUnsynchronized ? " — unsynchronised" : "")"
+        case .failure(let error):
+            "NTP \(sample.name) \(sample.address):\(sample.port) (\(sample.how)) → \(error)"
+        }
+    }
+
+    static func line(_ endpoint: BootEndpoint) -> String {
+        let chain = endpoint.chain.first.map { " · leaf \($0.subject.displayName)" } ?? ""
+        return
+            "\(endpoint.purpose): \(endpoint.host)\(endpoint.address.map { " (\($0))" } ?? ""):\(endpoint.port) → \(endpoint.outcome)\(chain)"
+    }
+
+    public static func text(_ report: BootReport, style: TextStyle = .plain) -> String {
+        var out: [String] = []
+        let inputs = report.inputs
+        out.append(
+            style.bold("Boot replay at \(iso8601(report.at))")
+                + " · SIP domain \(inputs.sipDomain)\(inputs.dhcpDomain.map { " · DHCP domain \($0)" } ?? "")"
+                + " · DNS \(inputs.dnsServers.map(\.description).joined(separator: ", "))")
+        for trace in report.builds {
+            out.append("")
+            let verdict =
+                trace.signsIn ? style.green("✔ signs in and trusts every server it reaches") : style.red("✘ would not sign in cleanly")
+            out.append(style.bold(trace.profile.name) + "  " + verdict)
+            out.append(
+                "  phone clock: "
+                    + (trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none (judged at this machine's clock)")
+            )
+            for step in trace.steps {
+                let label = step.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+                let status: String =
+                    switch step.status {
+                    case .ok: style.green("✔ ok")
+                    case .warning: style.yellow("! warning")
+                    case .failed: style.red("✘ failed")
+                    case .skipped: style.dim("– skipped")
+                    }
+                out.append("  \(label) \(status)")
+                for query in step.queries { out.append("      " + style.dim(line(query))) }
+                for sample in step.timeSamples { out.append("      " + line(sample)) }
+                for endpoint in step.endpoints { out.append("      " + line(endpoint)) }
+                if !step.roots.isEmpty {
+                    out.append(
+                        "      roots besides the built-in cache: "
+                            + step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; "))
+                }
+                for note in step.notes { out.append("      · " + note) }
+                for finding in step.findings {
+                    let mark = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
+                    out.append("      \(mark) \(finding.code.rawValue): \(finding.message)")
+                    if let symptom = finding.deviceSymptom { out.append("        Phone: \(symptom)") }
+                    out.append("        Fix: \(finding.remedy)")
+                }
+            }
+        }
+        out.append("")
+        out.append(style.bold("Matrix"))
+        let header = ["Build"] + BootStepKind.allCases.map(\.rawValue) + ["signs in"]
+        let rows = report.builds.map { trace in
+            [trace.profile.name] + BootStepKind.allCases.map { kind in trace.step(kind).map { symbol($0.status) } ?? " " }
+                + [trace.signsIn ? "yes" : "no"]
+        }
+        var table = TextTable(header: header)
+        rows.forEach { table.append($0) }
+        out.append(table.render())
+        out.append(
+            report.allSignIn
+                ? "Every build signs in and trusts every server it reaches."
+                : "\(report.builds.filter { !$0.signsIn }.count) of \(report.builds.count) builds would not sign in cleanly.")
+        return out.joined(separator: "\n")
+    }
+
+    // MARK: Markdown
+
+    static func markdown(escaping text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "|", "\\", "`", "*", "_", "[", "]", "<", ">", "#": out += "\\\(character)"
+            case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    public static func markdown(_ report: BootReport) -> String {
+        var out: [String] = ["# cxcert boot replay", ""]
+        out.append("At \(iso8601(report.at)), SIP domain `\(report.inputs.sipDomain)`.")
+        out.append("")
+        out.append("| Build | " + BootStepKind.allCases.map(\.rawValue).joined(separator: " | ") + " | signs in |")
+        out.append("|---|" + BootStepKind.allCases.map { _ in "---" }.joined(separator: "|") + "|---|")
+        for trace in report.builds {
+            out.append(
+                "| \(markdown(escaping: trace.profile.name)) | "
+                    + BootStepKind.allCases.map { trace.step($0).map { "\(symbol($0.status)) \($0.status.rawValue)" } ?? "" }.joined(
+                        separator: " | ")
+                    + " | \(trace.signsIn ? "yes" : "**no**") |")
+        }
+        for trace in report.builds {
+            out.append("")
+            out.append("## \(markdown(escaping: trace.profile.name))")
+            for step in trace.steps where step.status != .skipped || !step.notes.isEmpty {
+                out.append("")
+                out.append("### \(step.kind.rawValue): \(step.status.rawValue)")
+                for query in step.queries { out.append("- \(markdown(escaping: line(query)))") }
+                for sample in step.timeSamples { out.append("- \(markdown(escaping: line(sample)))") }
+                for endpoint in step.endpoints { out.append("- \(markdown(escaping: line(endpoint)))") }
+                for note in step.notes { out.append("- \(markdown(escaping: note))") }
+                for finding in step.findings {
+                    out.append(
+                        "- **\(finding.severity.rawValue) `\(finding.code.rawValue)`** \(markdown(escaping: finding.message)) Fix: \(markdown(escaping: finding.remedy))"
+                    )
+                }
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: HTML
+
+    public static func html(_ report: BootReport) -> String {
+        let e: (String) -> String = { AuditReport.html($0) }
+        var body: [String] = ["<h1>cxcert boot replay</h1>"]
+        body.append(
+            "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
+        )
+        body.append(
+            "<table id=\"matrix\"><thead><tr><th>Build</th>" + BootStepKind.allCases.map { "<th>\(e($0.rawValue))</th>" }.joined()
+                + "<th>signs in</th></tr></thead><tbody>")
+        for (index, trace) in report.builds.enumerated() {
+            body.append(
+                "<tr><th scope=\"row\"><a href=\"#build-\(index)\">\(e(trace.profile.name))</a></th>"
+                    + BootStepKind.allCases.map { kind in
+                        let status = trace.step(kind)?.status ?? .skipped
+                        return "<td class=\"\(status.rawValue)\">\(symbol(status)) \(status.rawValue)</td>"
+                    }.joined() + "<td class=\"\(trace.signsIn ? "ok" : "failed")\">\(trace.signsIn ? "yes" : "no")</td></tr>")
+        }
+        body.append("</tbody></table>")
+        for (index, trace) in report.builds.enumerated() {
+            body.append("<section class=\"build\" id=\"build-\(index)\"><h2>\(e(trace.profile.name))</h2>")
+            body.append(
+                "<p class=\"dim\">Phone clock: \(e(trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none"))</p><ol class=\"timeline\">"
+            )
+            for step in trace.steps {
+                body.append(
+                    "<li class=\"step \(step.status.rawValue)\"><h3>\(symbol(step.status)) \(e(step.kind.rawValue)) <span class=\"dim\">\(step.status.rawValue)</span></h3><ul>"
+                )
+                for query in step.queries { body.append("<li class=\"query\"><code>\(e(line(query)))</code></li>") }
+                for sample in step.timeSamples { body.append("<li class=\"ntp\">\(e(line(sample)))</li>") }
+                for endpoint in step.endpoints { body.append("<li class=\"endpoint\">\(e(line(endpoint)))</li>") }
+                for note in step.notes { body.append("<li class=\"note\">\(e(note))</li>") }
+                body.append("</ul>")
+                for finding in step.findings {
+                    body.append(
+                        "<div class=\"finding \(finding.severity.rawValue)\"><code>\(e(finding.code.rawValue))</code> \(e(finding.message))"
+                            + (finding.deviceSymptom.map { "<div class=\"dim\">Phone: \(e($0))</div>" } ?? "")
+                            + "<div class=\"fix\">Fix: \(e(finding.remedy))</div></div>")
+                }
+                body.append("</li>")
+            }
+            body.append("</ol></section>")
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>cxcert boot replay</title>
+            <style>
+            body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+            table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+            td.ok{background:#e6f4ea}td.warning{background:#fff4d6}td.failed{background:#fde2e1}td.skipped{color:#888}
+            .summary.ok{color:#1e7b34}.summary.bad{color:#b3261e;font-weight:bold}.dim{color:#777;font-weight:normal}
+            ol.timeline{list-style:none;border-left:3px solid #ccc;padding-left:1em}
+            li.step{margin:.8em 0}li.step.failed h3{color:#b3261e}li.step.ok h3{color:#1e7b34}li.step.warning h3{color:#8a6d00}
+            li.step h3{margin:.2em 0;font-size:1.05em}li.query code{font-size:.85em;color:#555}
+            .finding{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #b3261e;background:#fdf3f2}
+            .finding.warning{border-color:#e0a800;background:#fffbea}.fix{margin-top:.2em}
+            </style></head><body>
+            \(body.joined(separator: "\n"))
+            </body></html>
+            """
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+struct BootCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boot",
+        abstract: "Replay what a phone does from power-on to sign-in, per firmware build, and judge every server it reaches.",
+        discussion: """
+            Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
+            strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the registrar's certificate
+            as the phone sees it, web services, Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come
+            from Knowledge/discovery.json (override with --device-data). Every certificate is judged at the phone's clock.
+            Exit codes: 0 every build signs in and trusts every server it reaches, 1 not, 2 usage or input error.
+            """)
+
+    @Option(name: .customLong("sip-domain"), help: "The SIP domain (right side of the sign-in address).")
+    var sipDomain: String
+
+    @Option(name: .customLong("dhcp-domain"), help: "DHCP option 15.")
+    var dhcpDomain: String?
+
+    @Option(name: .customLong("search-domain"), help: "DHCP option 119, in order (repeatable).")
+    var searchDomains: [String] = []
+
+    @Option(name: .customLong("smtp-domain"), help: "The SMTP domain of the user's primary address (Exchange autodiscover).")
+    var smtpDomain: String?
+
+    @Option(help: "Sign-in as DOMAIN\\alias (the DC locator expands the NetBIOS name with options 15 and 119).")
+    var user: String?
+
+    @Option(help: "Sign-in as alias@domain.")
+    var upn: String?
+
+    @Option(name: .customLong("web-fqdn"), help: "The internal web services HOST[:PORT] (DHCP option 43 sub-option 3).")
+    var webFQDN: String?
+
+    @Option(name: .customLong("registrar"), help: "DHCP option 120 HOST[:PORT] (default port 5061; repeatable).")
+    var registrars: [String] = []
+
+    @Option(name: .customLong("dns-server"), help: "DHCP option 6: IP[:PORT] (repeatable; default: the servers in /etc/resolv.conf).")
+    var dnsServers: [String] = []
+
+    @Option(name: .customLong("ntp-server"), help: "DHCP option 42: IP[:PORT] (repeatable).")
+    var ntpServers: [String] = []
+
+    @Option(help: "A family (tanjay, aries) or a model (cx700, cx600, hp4120, ...).")
+    var device = "tanjay"
+
+    @Option(name: .customLong("firmware"), help: "Firmware build(s), one walk each (default: the newest known build).")
+    var firmwares: [String] = []
+
+    @Option(name: .customLong("trust"), help: "Roots the phone already has besides its built-in cache (repeatable).")
+    var trusts: [String] = []
+
+    @Option(name: .customLong("ad"), help: "The directory the phone downloads roots from (ldaps://...).")
+    var ad: String?
+
+    @Option(name: .customLong("ad-snapshot"), help: "An LDIF snapshot of it (cxcert ds list --save).")
+    var adSnapshot: String?
+
+    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
+
+    @Option(name: .customLong("certprov-response"), help: "A captured GetRootCertChains answer of the Certificate Provisioning service.")
+    var certProvResponse: String?
+
+    @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
+    var pool: String?
+
+    /// `--timeout` is declared once, in the directory options: seconds for each network operation.
+    var timeout: Double { directoryAuth.timeout ?? 5 }
+
+    @OptionGroup var knowledge: KnowledgeOptions
+
+    @Flag(help: "Print JSON (schema in the README).")
+    var json = false
+
+    @Flag(help: "Print Markdown.")
+    var markdown = false
+
+    @Option(help: "Also write an HTML report to this file ('-' for standard output).")
+    var html: String?
+
+    func validate() throws {
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
+        if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
+    }
+
+    func run() throws {
+        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: try knowledge.load())
+        let inputs: BootInputs
+        do {
+            let servers = try dnsServers.map { text throws(DNSError) in try DNSServer(parsing: text) }
+            inputs = try BootInputs(
+                sipDomain: sipDomain, dhcpDomain: dhcpDomain, searchDomains: searchDomains, smtpDomain: smtpDomain, user: user, upn: upn,
+                webServices: try webFQDN.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 443) },
+                registrars: try registrars.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 5061) },
+                dnsServers: servers.isEmpty ? DNSServer.systemServers() : servers,
+                ntpServers: try ntpServers.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 123) })
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
+        var plan: NamePlan?
+        if let pool {
+            plan = NamePlan(
+                Deployment(
+                    adDomains: [inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains, sipDomains: [inputs.sipDomain], pool: pool))
+        }
+        let configuration = BootWalker.Configuration(
+            inputs: inputs, profiles: profiles, trusted: try loadAnchors(trusts), directory: try directoryAnchors(),
+            certificateProvisioning: try certProvAnchors(), plan: plan, timeout: timeout)
+        let report = BootWalker(configuration).run()
+        if let html {
+            if html == "-" {
+                print(BootRendering.html(report))
+            } else {
+                try writeReport(BootRendering.html(report), to: html)
+            }
+        }
+        if html != "-" {
+            print(
+                json
+                    ? BootRendering.json(report)
+                    : markdown ? BootRendering.markdown(report) : BootRendering.text(report, style: terminalStyle()))
+        }
+        if !report.allSignIn { throw ExitCode(1) }
+    }
+
+    private func directoryAnchors() throws -> [TrustAnchor]? {
+        guard ad != nil || adSnapshot != nil else { return nil }
+        var anchors: [TrustAnchor] = []
+        if let adSnapshot {
+            anchors += try directory { () throws(DirectoryError) in
+                try DirectorySnapshot(contentsOfFile: adSnapshot).phoneAnchors(place: "snapshot \(adSnapshot)")
+            }
+        }
+        if let ad {
+            anchors += try directory { () throws(DirectoryError) in
+                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad))).phoneAnchors(place: ad)
+            }
+        }
+        return anchors
+    }
+
+    private func certProvAnchors() throws -> [TrustAnchor]? {
+        guard let certProvResponse else { return nil }
+        do {
+            return try CertificateDecoder().decode(path: certProvResponse).certificates.map {
+                TrustAnchor(certificate: $0, source: .certificateProvisioning("captured answer \(certProvResponse)"))
+            }
+        } catch {
+            printError("\(certProvResponse): \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Writes a report next to its final name and renames it into place, so a link at that name is replaced,
+/// never followed, and a reader never sees half a file.
+func writeReport(_ text: String, to path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        printError("\(path): is a directory (give a file name)")
+        throw ExitCode(2)
+    }
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+        try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+    } catch {
+        try? FileManager.default.removeItem(at: temporary)
+        printError("\(path): cannot write the report (\((error as NSError).localizedDescription))")
+        throw ExitCode(2)
+    }
+}
