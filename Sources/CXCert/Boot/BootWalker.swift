@@ -171,9 +171,9 @@ private struct BuildWalk {
 
     /// Asks, and for builds that retry with their DNS suffixes, asks NAME.<option 15> and NAME.<each option
     /// 119 domain> after a negative answer. Returns the answer and the name that gave it.
-    mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String) -> (answer: DNSAnswer, name: String) {
+    mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) -> (answer: DNSAnswer, name: String) {
         let first = ask(name, type, purpose: purpose)
-        guard profile.retriesWithDNSSuffixes, first == .nxdomain || first == .nodata else { return (first, name) }
+        guard retry, profile.retriesWithDNSSuffixes, first == .nxdomain || first == .nodata else { return (first, name) }
         for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
             let concatenated = "\(name).\(suffix)"
             let answer = ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
@@ -190,9 +190,9 @@ private struct BuildWalk {
     }
 
     /// The IPv4 addresses of a host (an IP literal is its own address).
-    mutating func addresses(_ host: String, purpose: String) -> [String] {
+    mutating func addresses(_ host: String, purpose: String, retry: Bool = true) -> [String] {
         if HostnameMatcher.ipAddress(host) != nil { return [host] }
-        return lookup(host, .a, purpose: purpose).answer.addresses
+        return lookup(host, .a, purpose: purpose, retry: retry).answer.addresses
     }
 
     func describe(_ answer: DNSAnswer) -> String {
@@ -233,6 +233,11 @@ private struct BuildWalk {
         return (parts[0], parts[1], nil)
     }
 
+    /// A template that already appends a DHCP-given domain is not retried with the suffixes again.
+    static func isConcatenation(_ pattern: String) -> Bool {
+        ["{dhcp}", "{search}", "{userdomain}"].contains { pattern.contains($0) && !pattern.hasPrefix($0) }
+    }
+
     static func sorted(_ records: [SRVRecord]) -> [SRVRecord] {
         records.sorted { ($0.priority, -$0.weight) < ($1.priority, -$1.weight) }
     }
@@ -259,12 +264,14 @@ private struct BuildWalk {
                 if inputs.ntpServers.isEmpty { notes.append("option42: no DHCP option 42 given") }
                 candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42") }
             case "host":
-                candidates += (expand(template.name) ?? []).map { ($0, template.port ?? 123, "A record") }
+                let how = Self.isConcatenation(template.name) ? "A record (concatenated name)" : "A record"
+                candidates += (expand(template.name) ?? []).map { ($0, template.port ?? 123, how) }
             default:
                 notes.append("unknown time-source template '\(text)' in the device data")
             }
             for candidate in candidates {
-                for address in addresses(candidate.name, purpose: "time: \(candidate.how)").prefix(2) {
+                let retry = !candidate.how.hasSuffix("(concatenated name)")
+                for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: retry).prefix(2) {
                     let sample = BootTimeSample(
                         name: candidate.name, address: address, port: candidate.port, how: candidate.how,
                         result: session.time(address: address, port: candidate.port))
@@ -330,7 +337,7 @@ private struct BuildWalk {
                 candidates = inputs.registrars.map { ($0.host, $0.port, "DHCP option 120") }
             case "srv-tls", "srv-tcp":
                 for name in expand(template.name) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(text)")
+                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(text)", retry: !Self.isConcatenation(template.name))
                     for record in Self.sorted(answer.services) {
                         let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
                         if target.isEmpty {

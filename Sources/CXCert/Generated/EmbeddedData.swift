@@ -1475,91 +1475,243 @@ enum EmbeddedData {
   "about": "The phone's discovery walk per firmware build: which names it asks DNS for, in which order, where it finds time, a domain controller and Exchange. Same rule shape as devices.json (narrowest range wins; user rows from --device-data win over these). Templates: '<kind> <name>[:port]'; {sip} = SIP domain, {dhcp} = DHCP option 15 domain, {userdomain} = the sign-in's domain (NetBIOS name expanded with option 15 and 119, or the UPN suffix), {smtp} = SMTP domain. Registrar kinds: option120 (DHCP option 120 names, port 5061), srv-tls, srv-tcp (reported, not used: the phone needs TLS), host NAME:PORT. Time kinds: srv, option42, host. DC kinds: srv, host. Autodiscover kinds: https, http-redirect. Sources are the seeds and documents collected in shared/reference/phone-discovery.md (B4, B5, B7, A-4, D-7).",
   "capabilities": [
     {
-      "capability": "registrarLookup", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"],
-      "value": ["option120", "srv-tls _sipinternaltls._tcp.{sip}", "srv-tls _sip._tls.{sip}", "srv-tcp _sipinternal._tcp.{sip}", "host sipinternal.{sip}:5061", "host sipinternal.{sip}:443", "host sip.{sip}:5061", "host sip.{sip}:443", "host sipexternal.{sip}:5061", "host sipexternal.{sip}:443"],
+      "capability": "registrarLookup",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "option120",
+        "srv-tls _sipinternaltls._tcp.{sip}",
+        "srv-tls _sip._tls.{sip}",
+        "srv-tcp _sipinternal._tcp.{sip}",
+        "host sipinternal.{sip}:5061",
+        "host sipinternal.{sip}:443",
+        "host sip.{sip}:5061",
+        "host sip.{sip}:443",
+        "host sipexternal.{sip}:5061",
+        "host sipexternal.{sip}:443"
+      ],
       "source": "Project default: DHCP option 120 first (Microsoft Lync 2010 device DHCP troubleshooting, seeds/lync2010-dhcp-troubleshooting.txt l.7 'the first DHCP response with an FQDN is used'), then the OCS 2007 R2 'DNS and Communicator Phone Edition' list (seeds/cx700-deployment-guide.txt l.162-173)",
       "confidence": "low",
       "note": "Fallback for builds no narrower row covers."
     },
     {
-      "capability": "registrarLookup", "from": "1.0.0.0", "through": "3.5.99999.99999", "families": ["*"],
-      "value": ["srv-tls _sipinternaltls._tcp.{sip}", "srv-tls _sip._tls.{sip}", "srv-tcp _sipinternal._tcp.{sip}", "host sipinternal.{sip}:5061", "host sipinternal.{sip}:443", "host sip.{sip}:5061", "host sip.{sip}:443", "host sipexternal.{sip}:5061", "host sipexternal.{sip}:443"],
+      "capability": "registrarLookup",
+      "from": "1.0.0.0",
+      "through": "3.5.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv-tls _sipinternaltls._tcp.{sip}",
+        "srv-tls _sip._tls.{sip}",
+        "srv-tcp _sipinternal._tcp.{sip}",
+        "host sipinternal.{sip}:5061",
+        "host sipinternal.{sip}:443",
+        "host sip.{sip}:5061",
+        "host sip.{sip}:443",
+        "host sipexternal.{sip}:5061",
+        "host sipexternal.{sip}:443"
+      ],
       "source": "Polycom CX700 deployment guide, 'DNS and the Polycom CX700 IP Phone' (seeds/cx700-deployment-guide.txt l.162-173) = Microsoft OCS 2007 R2 topic 'DNS and Communicator Phone Edition' (unifiedpeople.ru mirror a22cf815)",
       "confidence": "high",
       "note": "The guide prints '_sipinternal.tcp' (typo for _sipinternal._tcp). No source says these builds read DHCP option 120."
     },
     {
-      "capability": "registrarLookup", "from": "1.0.199.123", "through": "1.0.199.123", "families": ["*"],
-      "value": ["srv-tls _sipinternaltls._tcp.{sip}", "srv-tcp _sipinternal._tcp.{sip}", "srv-tcp _sipinternal._tcp.{sip}.{dhcp}", "srv-tls _sip._tls.{sip}", "srv-tls _sip._tls.{sip}.{dhcp}", "srv-tcp _sip._tcp.{sip}", "srv-tcp _sip._tcp.{sip}.{dhcp}", "host sip.{sip}:5061"],
+      "capability": "registrarLookup",
+      "from": "1.0.199.123",
+      "through": "1.0.199.123",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv-tls _sipinternaltls._tcp.{sip}",
+        "srv-tcp _sipinternal._tcp.{sip}",
+        "srv-tcp _sipinternal._tcp.{sip}.{dhcp}",
+        "srv-tls _sip._tls.{sip}",
+        "srv-tls _sip._tls.{sip}.{dhcp}",
+        "srv-tcp _sip._tcp.{sip}",
+        "srv-tcp _sip._tcp.{sip}.{dhcp}",
+        "host sip.{sip}:5061"
+      ],
       "source": "Polycom CX700 deployment guide, 'Detailed Polycom CX700 Phone Upgrade Sequence When Running Software Release 1.199.123', steps 4-8 (seeds/cx700-deployment-guide.txt l.527-537)",
       "confidence": "medium",
       "note": "An observed trace, not a specification. Conflict: the guide's own DNS chapter (l.162-173) gives _sip._tls before _sipinternal._tcp; this row is used for 1.0.199.123. The trace goes on querying after the first SRV answer; cxcert stops at the first registrar that completes the phone's handshake."
     },
     {
-      "capability": "registrarLookup", "from": "4.0.7577.0", "through": "4.0.7577.99999", "families": ["*"],
-      "value": ["option120", "srv-tls _sipinternaltls._tcp.{sip}", "srv-tcp _sipinternal._tcp.{sip}", "srv-tls _sip._tls.{sip}", "host sipinternal.{sip}:5061", "host sipinternal.{sip}:443", "host sip.{sip}:5061", "host sip.{sip}:443", "host sipexternal.{sip}:5061", "host sipexternal.{sip}:443"],
+      "capability": "registrarLookup",
+      "from": "4.0.7577.0",
+      "through": "4.0.7577.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "option120",
+        "srv-tls _sipinternaltls._tcp.{sip}",
+        "srv-tcp _sipinternal._tcp.{sip}",
+        "srv-tls _sip._tls.{sip}",
+        "host sipinternal.{sip}:5061",
+        "host sipinternal.{sip}:443",
+        "host sip.{sip}:5061",
+        "host sip.{sip}:443",
+        "host sipexternal.{sip}:5061",
+        "host sipexternal.{sip}:443"
+      ],
       "source": "Microsoft Lync 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt l.7, l.45: option 120 'in parallel' with DNS, 'the first DHCP response with an FQDN is used'); Microsoft Lync 2010 'Log on to the Lync Server' (gg398713): internal SRV (TLS), DHCP (TLS), internal SRV (TCP), DHCP (TCP), external (TLS)",
       "confidence": "medium",
       "note": "Conflict: gg398713 puts the internal TLS SRV record before the DHCP address; seed 004 says the DHCP FQDN is used when present. This row follows seed 004 (option 120 first). The A-record fallbacks are the OCS 2007 R2 list, extended to LPE by cxcert (no LPE source lists them)."
     },
     {
-      "capability": "strictDNSNaming", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"], "value": false,
-      "source": "Project default (no source says builds before LPE CU7 enforce strict DNS naming)", "confidence": "low", "note": null
+      "capability": "strictDNSNaming",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": false,
+      "source": "Project default (no source says builds before LPE CU7 enforce strict DNS naming)",
+      "confidence": "low",
+      "note": null
     },
     {
-      "capability": "strictDNSNaming", "from": "4.0.7577.4363", "through": "4.0.7577.99999", "families": ["*"], "value": true,
+      "capability": "strictDNSNaming",
+      "from": "4.0.7577.4363",
+      "through": "4.0.7577.99999",
+      "families": [
+        "*"
+      ],
+      "value": true,
       "source": "J. Schertz, 'Lync Phone Edition CU7 Registration Issues' (2013-08, blog.schertz.name): 'Adherence to Strict DNS Naming was introduced into the Lync server discovery process that the devices use'; Microsoft Lync Server 2013 'Determine DNS requirements' (Gg398758): SRV records 'must point to a DNS A record in the same domain in which the DNS SRV record is created'",
       "confidence": "medium",
       "note": "The SRV target must be the SIP domain or a name under it. The guide's own lab (_sipinternaltls._tcp.fabrikam.com -> pool01.contoso.com) fails this rule."
     },
     {
-      "capability": "dnsSuffixRetry", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"], "value": false,
-      "source": "Project default (NOT FOUND for Lync Phone Edition)", "confidence": "low", "note": null
+      "capability": "dnsSuffixRetry",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": false,
+      "source": "Project default (NOT FOUND for Lync Phone Edition)",
+      "confidence": "low",
+      "note": null
     },
     {
-      "capability": "dnsSuffixRetry", "from": "1.0.0.0", "through": "3.5.99999.99999", "families": ["*"], "value": true,
+      "capability": "dnsSuffixRetry",
+      "from": "1.0.0.0",
+      "through": "3.5.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": true,
       "source": "Polycom CX700 deployment guide (seeds/cx700-deployment-guide.txt l.157-160): 'If the query fails, the phone tries to look up the same record with DNS suffix(es) appended'; l.400-402 '<SIPDomain>.<DHCPDomain> ... It is not necessary to create any corresponding concatenated DNS records'",
       "confidence": "high",
       "note": "A failed question is asked again as NAME.<option 15> and NAME.<each option 119 domain>. A positive answer there is a hazard (a wildcard record can send the phone elsewhere) and is reported."
     },
     {
-      "capability": "timeSources", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"],
-      "value": ["srv _ntp._udp.{sip}", "option42", "host time.windows.com"],
+      "capability": "dnsSuffixRetry",
+      "from": "1.0.199.123",
+      "through": "1.0.199.123",
+      "families": [
+        "*"
+      ],
+      "value": false,
+      "source": "Polycom CX700 deployment guide, 1.0.199.123 upgrade sequence (seeds/cx700-deployment-guide.txt l.522-537): the observed trace lists each <name>.<DHCPDomain> question itself",
+      "confidence": "medium",
+      "note": "This build's registrarLookup and timeSources rows carry its concatenations explicitly, so no generic retry is added."
+    },
+    {
+      "capability": "timeSources",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv _ntp._udp.{sip}",
+        "option42",
+        "host time.windows.com"
+      ],
       "source": "J. Schertz, 'Updating Lync Phone Edition Devices for Lync 2013' (seeds/lync2013-phone-edition-updates-article.txt l.22): SRV or DHCP option 42, else time.windows.com",
       "confidence": "low",
       "note": "Fallback for builds no narrower row covers. The order of the SRV record and option 42 is NOT FOUND."
     },
     {
-      "capability": "timeSources", "from": "1.0.199.123", "through": "1.0.199.123", "families": ["*"],
-      "value": ["host time.windows.com", "host time.windows.com.{dhcp}"],
+      "capability": "timeSources",
+      "from": "1.0.199.123",
+      "through": "1.0.199.123",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "host time.windows.com",
+        "host time.windows.com.{dhcp}"
+      ],
       "source": "Polycom CX700 deployment guide (seeds/cx700-deployment-guide.txt l.698 'releases 1.0.199.123 look for time.windows.com by default ... If not, they append <DHCPDomain>'; l.522-523)",
       "confidence": "medium",
       "note": null
     },
     {
-      "capability": "timeSources", "from": "1.0.522.0", "through": "3.5.99999.99999", "families": ["*"],
-      "value": ["srv _ntp._udp.{sip}", "host time.windows.com"],
+      "capability": "timeSources",
+      "from": "1.0.522.0",
+      "through": "3.5.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv _ntp._udp.{sip}",
+        "host time.windows.com"
+      ],
       "source": "Polycom CX700 deployment guide, 'NTP and the Polycom CX700 IP Phone' (seeds/cx700-deployment-guide.txt l.224-233, l.700) = Microsoft OCS 2007 R2 NTP topic (unifiedpeople.ru mirror 808cd0c1)",
       "confidence": "high",
       "note": "Conflict: the guide also says (l.400) the phone looks in <SIPDomain> for _ntp._udp but in <DHCPDomain> for a DC, while Microsoft's Lync 2013 example puts _ntp._udp under the AD domain; this row uses the SIP domain."
     },
     {
-      "capability": "timeSources", "from": "4.0.7577.0", "through": "4.0.7577.99999", "families": ["*"],
-      "value": ["srv _ntp._udp.{sip}", "option42", "host time.windows.com"],
+      "capability": "timeSources",
+      "from": "4.0.7577.0",
+      "through": "4.0.7577.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv _ntp._udp.{sip}",
+        "option42",
+        "host time.windows.com"
+      ],
       "source": "Microsoft Lync 2010 NTP topic (unifiedpeople.ru mirror c8af0c49: 'searches for an NTP server in DNS ... will attempt to use time.windows.com'); J. Schertz (seeds/lync2013-phone-edition-updates-article.txt l.22: SRV or DHCP option 42)",
       "confidence": "medium",
       "note": "The order of the SRV record and option 42 is NOT FOUND (SRV first here). A PIN sign-in phone does not know its SIP domain before sign-in, so only option 42 or time.windows.com can work at first boot (inference)."
     },
     {
-      "capability": "dcLocator", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"],
-      "value": ["srv _ldap._tcp.dc._msdcs.{userdomain}", "host {dhcp}"],
+      "capability": "dcLocator",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "srv _ldap._tcp.dc._msdcs.{userdomain}",
+        "host {dhcp}"
+      ],
       "source": "Polycom CX700 deployment guide (seeds/cx700-deployment-guide.txt l.541 '_ldap._tcp.dc._msdcs.contoso.com', l.544 'queries DNS for <DHCPDomain> ... must return a valid IP in order to find a DC again', l.1130-1142 NetBIOS sign-in expanded with options 15 and 119)",
       "confidence": "high",
       "note": "{userdomain}: for DOMAIN\\alias the NetBIOS name, then NETBIOS.<option 15>, then NETBIOS.<each option 119 domain>; for a UPN its suffix; without a user, the DHCP domain."
     },
     {
-      "capability": "autodiscoverOrder", "from": "0.0.0.0", "through": "99.99999.99999.99999", "families": ["*"],
-      "value": ["https {smtp}", "https autodiscover.{smtp}", "http-redirect autodiscover.{smtp}"],
+      "capability": "autodiscoverOrder",
+      "from": "0.0.0.0",
+      "through": "99.99999.99999.99999",
+      "families": [
+        "*"
+      ],
+      "value": [
+        "https {smtp}",
+        "https autodiscover.{smtp}",
+        "http-redirect autodiscover.{smtp}"
+      ],
       "source": "Polycom CX700 deployment guide, 'Exchange Server 2007 Autodiscover Service' (seeds/cx700-deployment-guide.txt l.185-205): https://<SMTP domain>/autodiscover/autodiscover.xml, https://autodiscover.<SMTP domain>/..., then the HTTP-to-HTTPS redirect; 'the device does not support' SCP or SRV",
       "confidence": "high",
       "note": "Stated for OCS 2007 R2 phones; extended to LPE (only a reader comment, seed 002 l.84, hints that newer builds read _autodiscover._tcp)."

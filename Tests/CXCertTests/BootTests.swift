@@ -1,0 +1,238 @@
+import Foundation
+import Testing
+
+@testable import CXCert
+
+/// `cxcert boot` against real DNS (dnsmasq), NTP (chrony) and TLS (`openssl s_server`) servers on a
+/// loopback block of its own, and against liars where a test needs one.
+@Suite("cxcert boot: the phone's walk replayed against real servers", .serialized)
+struct BootTests {
+    static let guideRecords = [
+        "host-record=pool01.contoso.com,{10}", "host-record=ucupdates-r2.contoso.com,{10}", "host-record=sip.fabrikam.com,{10}",
+        "host-record=autodiscover.fabrikam.com,{11}", "host-record=dc01.contoso.com,{12}", "host-record=contoso.com,{12}",
+        "srv-host=_sipinternaltls._tcp.fabrikam.com,pool01.contoso.com,5061,0,0", "srv-host=_ntp._udp.fabrikam.com,dc01.contoso.com,123",
+        "srv-host=_ldap._tcp.dc._msdcs.contoso.com,dc01.contoso.com,389",
+    ]
+
+    /// The guide's lab: servers on .10 (pool, 5061 and 443), .11 (autodiscover, wildcard certificate), .12 (DC, NTP).
+    func guideLab(time: (BootLab) throws -> Void = { try $0.chrony(at: 12) }, records extra: [String] = []) throws -> (BootLab, DNSServer) {
+        let lab = try BootLab()
+        let pki = try BootFixtures.directory()
+        let records = (Self.guideRecords + extra).map { line in
+            line.replacingOccurrences(of: "{10}", with: lab.address(10)).replacingOccurrences(of: "{11}", with: lab.address(11))
+                .replacingOccurrences(of: "{12}", with: lab.address(12))
+        }
+        let dns = try lab.dns(records)
+        try time(lab)
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
+        try lab.tls(at: 10, port: 443, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
+        try lab.tls(at: 11, port: 443, certificate: "boot-wildcard.pem", key: "leaf.key", in: pki)
+        return (lab, dns)
+    }
+
+    func walk(
+        _ dns: [DNSServer], builds: [String], device: String = "cx700", smtp: String? = "fabrikam.com", web: Endpoint? = nil,
+        search: [String] = ["branch.contoso.com"], timeout: TimeInterval = 2
+    ) throws -> BootReport {
+        let inputs = try BootInputs(
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: search, smtpDomain: smtp, webServices: web,
+            dnsServers: dns)
+        let profiles = try builds.map { try DeviceProfile.resolve(device: device, firmware: $0) }
+        return BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: timeout)).run()
+    }
+
+    func codes(_ trace: BootTrace, _ step: BootStepKind) -> Set<String> {
+        Set(trace.step(step)?.findings.map(\.code.rawValue) ?? [])
+    }
+
+    @Test("The guide's lab for 1.0.199.123, 3.5.6907.35 and 4.0.7577.4463")
+    func guide() throws {
+        let (lab, dns) = try guideLab()
+        defer { lab.stop() }
+        let report = try walk([dns], builds: ["1.0.199.123", "3.5.6907.35", "4.0.7577.4463"])
+        let (r1, r2, lpe) = (report.builds[0], report.builds[1], report.builds[2])
+
+        // Time: the OCS R2 and LPE builds find chrony through _ntp._udp.<SIP domain>; 1.0.199.123 asks only
+        // time.windows.com (and its DHCP-domain concatenation), which this site does not have.
+        #expect(r2.clockSource?.contains("dc01.contoso.com") == true)
+        #expect(lpe.clockSource?.contains("dc01.contoso.com") == true)
+        #expect(r2.step(.time)?.timeSamples.first.map { if case .success(let r) = $0.result { r.stratum } else { 0 } } == 8)
+        #expect(r1.phoneClock == nil)
+        #expect(codes(r1, .time).contains("time-source-missing"))
+        #expect(r1.step(.time)?.queries.map(\.name) == ["time.windows.com", "time.windows.com.contoso.com"])
+
+        // Registrar: the cross-domain SRV target is refused only by the build that enforces strict DNS naming,
+        // which then falls back to sip.fabrikam.com.
+        #expect(!codes(r1, .registrar).contains("strict-dns-naming"))
+        #expect(!codes(r2, .registrar).contains("strict-dns-naming"))
+        #expect(codes(lpe, .registrar).contains("strict-dns-naming"))
+        #expect(lpe.step(.registrar)?.notes.contains { $0.hasPrefix("registrar: sip.fabrikam.com:5061") } == true)
+        #expect(r2.step(.registrar)?.notes.contains { $0.hasPrefix("registrar: pool01.contoso.com:5061") } == true)
+        #expect(
+            lpe.step(.registrar)?.queries.map(\.name).prefix(3) == [
+                "_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com",
+            ])
+
+        // The SHA-256 pool certificate fails only the OCS 2007 R2-era builds.
+        #expect(codes(r1, .registrarTLS).contains("sha2-unsupported"))
+        #expect(codes(r2, .registrarTLS).contains("sha2-unsupported"))
+        #expect(lpe.step(.registrarTLS)?.status == .ok)
+
+        // ucupdates-r2 exists for contoso.com but not for the search domain branch.contoso.com.
+        #expect(r1.step(.deviceUpdate)?.status == .skipped)
+        let update = lpe.step(.deviceUpdate)
+        #expect(
+            update?.findings.contains { $0.code == .deviceUpdateNotFound && $0.message.contains("ucupdates-r2.branch.contoso.com") } == true
+        )
+        #expect(
+            update?.endpoints.contains { $0.host == "ucupdates-r2.contoso.com" && $0.port == 443 && $0.verdict?.trusted == true } == true)
+
+        // The wildcard autodiscover certificate is refused by every phone build.
+        for trace in report.builds {
+            #expect(codes(trace, .exchange).isSuperset(of: ["wildcard-not-supported", "autodiscover-failed"]))
+            #expect(trace.step(.exchange)?.queries.first?.name == "fabrikam.com")
+        }
+        // The roots step says where each root came from; the DC locator found dc01.
+        #expect(lpe.step(.roots)?.roots.map(\.source) == ["--trust root-sha1.pem"])
+        #expect(lpe.step(.roots)?.notes.contains { $0.contains("domain controller: dc01.contoso.com") } == true)
+        #expect(!report.allSignIn)
+    }
+
+    @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
+    func dcLocator() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=sip.fabrikam.com,\(lab.address(10))"])
+        let inputs = try BootInputs(sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", dnsServers: [dns])
+        let profile = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
+        let report = BootWalker(.init(inputs: inputs, profiles: [profile], directory: [try BootFixtures.root()], timeout: 1)).run()
+        let roots = try #require(report.builds.first?.step(.roots))
+        #expect(roots.findings.map(\.code) == [.dcNotFound])
+        #expect(roots.status == .failed)
+        #expect(roots.roots.isEmpty)
+    }
+
+    @Test("A time source three days behind makes a fresh certificate not yet valid for the phone, and says why")
+    func clockSkew() throws {
+        let (lab, dns) = try guideLab(time: { try $0.stub("sntp-offset", at: 12, port: 123, ["-259200"]) })
+        defer { lab.stop() }
+        let trace = try #require(try walk([dns], builds: ["4.0.7577.4463"], smtp: nil).builds.first)
+        let offset = try #require(trace.phoneClock.map { $0.timeIntervalSinceNow })
+        #expect(abs(offset + 259_200) < 60)
+        #expect(codes(trace, .time).contains("clock-skew"))
+        let tls = codes(trace, .registrarTLS)
+        #expect(tls.isSuperset(of: ["not-yet-valid", "clock-skew"]))
+        #expect(
+            trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew }?.message.contains("at this machine's clock it is trusted")
+                == true)
+    }
+
+    @Test("Unsynchronised, kiss-of-death and garbage time servers are not used", arguments: ["sntp-unsync", "sntp-kod", "sntp-garbage"])
+    func badTime(mode: String) throws {
+        let (lab, dns) = try guideLab(time: { try $0.stub(mode, at: 12, port: 123) })
+        defer { lab.stop() }
+        let started = Date()
+        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], smtp: nil, timeout: 1).builds.first)
+        #expect(Date().timeIntervalSince(started) < 8)
+        #expect(trace.phoneClock == nil)
+        let time = codes(trace, .time)
+        #expect(time.contains("time-source-missing"))
+        #expect(time.contains("time-source-unsynchronized") == (mode != "sntp-garbage"))
+        if mode == "sntp-kod" {
+            #expect(trace.step(.time)?.findings.contains { $0.message.contains("kiss-of-death") && $0.message.contains("RATE") } == true)
+        }
+        if mode == "sntp-garbage" {
+            #expect(trace.step(.time)?.timeSamples.first.map { if case .failure = $0.result { true } else { false } } == true)
+        }
+    }
+
+    @Test("A DNS server that never answers costs one deadline, not one per question")
+    func silentDNS() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        try lab.stub("dns-silent", at: 53, port: 53)
+        let started = Date()
+        let report = try walk([DNSServer(address: lab.address(53))], builds: ["3.5.6907.35", "4.0.7577.4463"], timeout: 1)
+        #expect(Date().timeIntervalSince(started) < 6)
+        for trace in report.builds {
+            #expect(codes(trace, .registrar).isSuperset(of: ["registrar-not-found", "dns-unanswered"]))
+            #expect(trace.step(.registrar)?.queries.contains { if case .skipped = $0.answer { true } else { false } } == true)
+            #expect(!trace.signsIn)
+        }
+    }
+
+    @Test("SERVFAIL, NXDOMAIN, NODATA and timeout are told apart")
+    func answers() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=sip.fabrikam.com,\(lab.address(10))"])
+        try lab.stub("dns-servfail", at: 54, port: 53)
+        try lab.stub("dns-silent", at: 55, port: 53)
+        #expect(DNSClient.query("sip.fabrikam.com", type: .a, server: dns, timeout: 2) == .addresses([lab.address(10)]))
+        #expect(DNSClient.query("sip.fabrikam.com", type: .srv, server: dns, timeout: 2) == .nodata)
+        #expect(DNSClient.query("nothing.fabrikam.com", type: .a, server: dns, timeout: 2) == .nxdomain)
+        #expect(DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(54)), timeout: 2) == .servfail)
+        let started = Date()
+        #expect(DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(55)), timeout: 0.5) == .timeout)
+        #expect(Date().timeIntervalSince(started) < 1.5)
+    }
+
+    @Test("300 SRV records and an SRV record that points at itself end with findings")
+    func hostileRecords() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let many = (0..<300).map { "srv-host=_sipinternaltls._tcp.fabrikam.com,t\($0).fabrikam.com,5061,0,0" }
+        let dns = try lab.dns(many + ["srv-host=_sip._tls.fabrikam.com,_sip._tls.fabrikam.com,5061,0,0"])
+        let started = Date()
+        let trace = try #require(try walk([dns], builds: ["4.0.7577.4463"], smtp: nil, timeout: 1).builds.first)
+        #expect(Date().timeIntervalSince(started) < 20)
+        let registrar = codes(trace, .registrar)
+        #expect(registrar.isSuperset(of: ["dns-answer-oversized", "registrar-not-found"]))
+        #expect(
+            trace.step(.registrar)?.queries.contains { $0.name == "_sip._tls.fabrikam.com" && $0.type == .a && $0.answer == .nodata }
+                == true)
+    }
+
+    @Test("An autodiscover redirect loop is found and ends")
+    func redirectLoop() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=autodiscover.fabrikam.com,\(lab.address(11))"])
+        try lab.stub("http-redirect", at: 11, port: 80, ["http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml"])
+        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
+        let exchange = try #require(trace.step(.exchange))
+        #expect(exchange.status == .failed)
+        #expect(exchange.findings.contains { $0.code == .autodiscoverFailed && $0.message.contains("loops") })
+        #expect(exchange.endpoints.contains { $0.outcome.hasPrefix("HTTP 302") })
+    }
+
+    @Test("cxcert boot --json and --html: the documented schema, and a timeline in headless Chromium")
+    func commandLine() throws {
+        let (lab, dns) = try guideLab()
+        defer { lab.stop() }
+        let html = lab.directory.appendingPathComponent("boot.html").path
+        let result = try CLI.run([
+            "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--smtp-domain", "fabrikam.com", "--dns-server",
+            dns.description, "--device", "cx700", "--firmware", "3.5.6907.35", "--firmware", "4.0.7577.4463", "--trust",
+            TestPKI.get().url("root-sha1.pem").path, "--timeout", "2", "--json", "--html", html,
+        ])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["at", "signsIn", "inputs", "builds"])
+        let builds = try #require(object["builds"] as? [[String: Any]])
+        #expect(builds.count == 2)
+        #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "steps"])
+        let steps = try #require(builds[1]["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["step"] as? String } == BootStepKind.allCases.map(\.rawValue))
+        let registrar = try #require(steps[1]["queries"] as? [[String: Any]])
+        #expect(Set(registrar[0].keys) == ["name", "type", "server", "result", "answers", "purpose"])
+        let endpoint = try #require((steps[3]["endpoints"] as? [[String: Any]])?.first)
+        #expect(Set(endpoint.keys).isSuperset(of: ["host", "port", "chain", "verdict"]))
+        #expect((endpoint["verdict"] as? [String: Any])?["trusted"] as? Bool == true)
+
+        let dom = try Shell.text(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://\(html)"])
+        #expect(dom.contains("<table id=\"matrix\">"))
+        #expect(dom.components(separatedBy: "class=\"timeline\"").count == 3)
+        #expect(dom.contains("strict-dns-naming"))
+    }
+}
