@@ -15,7 +15,13 @@ struct BootCommand: ParsableCommand {
             """)
 
     @Option(name: .customLong("sip-domain"), help: "The SIP domain (right side of the sign-in address).")
-    var sipDomain: String
+    var sipDomain: String?
+
+    @Option(
+        help:
+            "The audit's deployment file with its boot: section (sipDomains, adDomains, fleet, trust.roots, trust.adSnapshot, pool); the options above override it."
+    )
+    var deployment: String?
 
     @Option(name: .customLong("dhcp-domain"), help: "DHCP option 15.")
     var dhcpDomain: String?
@@ -44,8 +50,8 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("ntp-server"), help: "DHCP option 42: IP[:PORT] (repeatable).")
     var ntpServers: [String] = []
 
-    @Option(help: "A family (tanjay, aries) or a model (cx700, cx600, hp4120, ...).")
-    var device = "tanjay"
+    @Option(help: "A family (tanjay, aries) or a model (cx700, cx600, hp4120, ...); default tanjay, or the deployment's fleet.")
+    var device: String?
 
     @Option(name: .customLong("firmware"), help: "Firmware build(s), one walk each (default: the newest known build).")
     var firmwares: [String] = []
@@ -85,32 +91,52 @@ struct BootCommand: ParsableCommand {
         guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
+        if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
     }
 
     func run() throws {
-        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: try knowledge.load())
-        let inputs: BootInputs
+        let knowledgeBase = try knowledge.load()
+        var configuration = try siteFromFile(knowledge: knowledgeBase)
         do {
+            let base = configuration?.inputs
             let servers = try dnsServers.map { text throws(DNSError) in try DNSServer(parsing: text) }
-            inputs = try BootInputs(
-                sipDomain: sipDomain, dhcpDomain: dhcpDomain, searchDomains: searchDomains, smtpDomain: smtpDomain, user: user, upn: upn,
-                webServices: try webFQDN.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 443) },
-                registrars: try registrars.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 5061) },
-                dnsServers: servers.isEmpty ? DNSServer.systemServers() : servers,
-                ntpServers: try ntpServers.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 123) })
-        } catch {
+            let inputs = try BootInputs(
+                sipDomain: sipDomain ?? base?.sipDomain ?? "", dhcpDomain: dhcpDomain ?? base?.dhcpDomain,
+                searchDomains: searchDomains.isEmpty ? base?.searchDomains ?? [] : searchDomains,
+                smtpDomain: smtpDomain ?? base?.smtpDomain,
+                user: user ?? (upn == nil ? base?.user : nil), upn: upn ?? (user == nil ? base?.upn : nil),
+                webServices: try webFQDN.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 443) }
+                    ?? base?.webServices,
+                registrars: registrars.isEmpty
+                    ? base?.registrars ?? []
+                    : try registrars.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 5061) },
+                dnsServers: !servers.isEmpty ? servers : !(base?.dnsServers.isEmpty ?? true) ? base!.dnsServers : DNSServer.systemServers(),
+                ntpServers: ntpServers.isEmpty
+                    ? base?.ntpServers ?? []
+                    : try ntpServers.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 123) })
+            guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
+            var site = configuration ?? BootWalker.Configuration(inputs: inputs, profiles: [])
+            site.inputs = inputs
+            if configuration == nil || !firmwares.isEmpty || device != nil {
+                site.profiles = try resolveProfiles(device: device ?? "tanjay", firmwares: firmwares, knowledge: knowledgeBase)
+            }
+            site.trusted += try loadAnchors(trusts)
+            if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
+            if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
+            if let pool {
+                site.plan = NamePlan(
+                    Deployment(
+                        adDomains: [inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains, sipDomains: [inputs.sipDomain], pool: pool)
+                )
+            }
+            if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            configuration = site
+        } catch let error as BootError {
+            throw ValidationError("\(error)")
+        } catch let error as DNSError {
             throw ValidationError("\(error)")
         }
-        guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
-        var plan: NamePlan?
-        if let pool {
-            plan = NamePlan(
-                Deployment(
-                    adDomains: [inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains, sipDomains: [inputs.sipDomain], pool: pool))
-        }
-        let configuration = BootWalker.Configuration(
-            inputs: inputs, profiles: profiles, trusted: try loadAnchors(trusts), directory: try directoryAnchors(),
-            certificateProvisioning: try certProvAnchors(), plan: plan, timeout: timeout)
+        guard let configuration else { throw ExitCode(2) }
         let report = BootWalker(configuration).run()
         if let html {
             if html == "-" {
@@ -126,6 +152,20 @@ struct BootCommand: ParsableCommand {
                     : markdown ? BootRendering.markdown(report) : BootRendering.text(report, style: terminalStyle()))
         }
         if !report.allSignIn { throw ExitCode(1) }
+    }
+
+    /// The site of `--deployment FILE`, or nil.
+    private func siteFromFile(knowledge: DeviceKnowledgeBase) throws -> BootWalker.Configuration? {
+        guard let deployment else { return nil }
+        do {
+            let bytes = try BoundedReader.read(path: deployment, limit: DeploymentFile.maxBytes)
+            let file = try DeploymentFile(yaml: String(decoding: bytes, as: UTF8.self))
+            let base = URL(fileURLWithPath: deployment).deletingLastPathComponent()
+            return try BootWalker.Configuration(deployment: file, base: base, knowledge: knowledge)
+        } catch {
+            printError("\(deployment): \(error)")
+            throw ExitCode(2)
+        }
     }
 
     private func directoryAnchors() throws -> [TrustAnchor]? {

@@ -236,3 +236,57 @@ struct BootTests {
         #expect(dom.contains("strict-dns-naming"))
     }
 }
+
+@Suite("cxcert boot: inputs")
+struct BootInputTests {
+    @Test("The example deployment file describes a site for boot too")
+    func deploymentFile() throws {
+        let url = repositoryRoot.appendingPathComponent("Examples/deployment.yaml")
+        let file = try DeploymentFile(yaml: try String(contentsOf: url, encoding: .utf8))
+        let site = try BootWalker.Configuration(deployment: file, base: url.deletingLastPathComponent())
+        #expect(site.inputs.sipDomain == "fabrikam.com")
+        #expect(site.inputs.dhcpDomain == "contoso.com")
+        #expect(site.inputs.searchDomains == ["fabrikam.com"])
+        #expect(site.inputs.smtpDomain == "fabrikam.com")
+        #expect(site.inputs.webServices == Endpoint(host: "pool01.contoso.com", port: 443))
+        #expect(
+            site.profiles.map(\.name) == ["cx700 (tanjay) 3.5.6907.35", "cx700 (tanjay) 4.0.7577.4463", "hp4120 (aries) 4.0.7577.4387"])
+        #expect(site.trusted.map(\.certificate.subject.displayName).contains("ContosoCA"))
+        #expect(site.plan != nil)
+    }
+
+    @Test("Names, sign-ins and servers are checked before anything is sent")
+    func validation() throws {
+        #expect(throws: BootError.self) { try BootInputs(sipDomain: "fabrikam.com\n[ext]") }
+        #expect(throws: BootError.self) { try BootInputs(sipDomain: "") }
+        #expect(throws: BootError.self) { try BootInputs(sipDomain: "fabrikam.com", user: "no-backslash") }
+        #expect(throws: DNSError.self) { try DNSServer(parsing: "dns.contoso.com") }
+        #expect(try DNSServer(parsing: "127.0.0.1:5353") == DNSServer(address: "127.0.0.1", port: 5353))
+        let inputs = try BootInputs(
+            sipDomain: "Fabrikam.COM.", dhcpDomain: "contoso.com", searchDomains: ["corp.contoso.com"], user: "CONTOSO\\alice")
+        #expect(inputs.sipDomain == "fabrikam.com")
+        #expect(inputs.userDomains == ["contoso", "contoso.contoso.com", "contoso.corp.contoso.com"])
+    }
+
+    @Test("SNTP answers that are not replies to our request are refused")
+    func sntpParsing() throws {
+        let transmit = SNTPClient.ntpTimestamp(Date())
+        var reply = [UInt8](repeating: 0, count: 48)
+        reply[0] = 0x24  // LI 0, v4, mode 4
+        reply[1] = 2
+        reply.replaceSubrange(24..<32, with: transmit)
+        reply.replaceSubrange(32..<40, with: SNTPClient.ntpTimestamp(Date()))
+        reply.replaceSubrange(40..<48, with: SNTPClient.ntpTimestamp(Date()))
+        let now = Date()
+        #expect(throws: Never.self) { try SNTPClient.parse(reply, transmit: transmit, sent: now, received: now).get() }
+        var client = reply
+        client[0] = 0x23  // mode 3
+        #expect(throws: SNTPError.self) { try SNTPClient.parse(client, transmit: transmit, sent: now, received: now).get() }
+        var stranger = reply
+        stranger[25] ^= 0xFF
+        #expect(throws: SNTPError.self) { try SNTPClient.parse(stranger, transmit: transmit, sent: now, received: now).get() }
+        #expect(throws: SNTPError.self) {
+            try SNTPClient.parse(Array(reply.prefix(47)), transmit: transmit, sent: now, received: now).get()
+        }
+    }
+}

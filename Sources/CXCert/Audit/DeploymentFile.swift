@@ -43,6 +43,25 @@ public struct DeploymentFile: Sendable, Codable {
         public var ad: DirectorySource?
     }
 
+    /// What `cxcert boot` needs besides the names above: the values DHCP gives the phones and the sign-in.
+    public struct Boot: Sendable, Codable {
+        public var smtpDomain: String?
+        /// `DOMAIN\alias` or nil.
+        public var user: String?
+        public var upn: String?
+        /// The internal web services HOST[:PORT] (DHCP option 43 sub-option 3).
+        public var webFQDN: String?
+        /// DHCP option 120 HOST[:PORT] names.
+        public var registrars: [String]?
+        /// DHCP option 6: IP[:PORT].
+        public var dnsServers: [String]?
+        /// DHCP option 42: IP[:PORT].
+        public var ntpServers: [String]?
+        /// A captured GetRootCertChains answer.
+        public var certprovResponse: String?
+    }
+
+    /// The first is DHCP option 15, the others option 119 (in order).
     public var adDomains: [String]?
     public var sipDomains: [String]?
     public var pool: String?
@@ -54,6 +73,8 @@ public struct DeploymentFile: Sendable, Codable {
     public var at: String?
     /// Seconds per connection.
     public var timeout: Double?
+    /// The discovery walk's inputs (`cxcert boot --deployment`).
+    public var boot: Boot?
 
     /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
     /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
@@ -73,7 +94,7 @@ public struct DeploymentFile: Sendable, Codable {
         } catch {
             throw .invalidFile("\(error)")
         }
-        guard !servers.isEmpty else { throw .invalidFile("'servers' lists no server") }
+        guard !servers.isEmpty || boot != nil else { throw .invalidFile("'servers' lists no server") }
         guard !fleet.isEmpty else { throw .invalidFile("'fleet' lists no device") }
         for (index, server) in servers.enumerated() where server.host == nil && server.certificate == nil {
             throw .invalidFile("servers[\(index)] needs a host or a certificate file")
