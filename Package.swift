@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "cxcert-fuzz", dependencies: ["CXCert"]),
         .testTarget(
             name: "CXCertTests", dependencies: ["CXCert", "cxcert-fuzz"],
-            exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py"]),
+            exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/lab_stub.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

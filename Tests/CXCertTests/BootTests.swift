@@ -224,6 +224,15 @@ struct BootTests {
         #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "steps"])
         let steps = try #require(builds[1]["steps"] as? [[String: Any]])
         #expect(steps.map { $0["step"] as? String } == BootStepKind.allCases.map(\.rawValue))
+        let sample = try #require((steps[0]["timeSources"] as? [[String: Any]])?.first)
+        #expect(
+            Set(sample.keys) == [
+                "name", "address", "port", "how", "leapIndicator", "stratum", "referenceID", "referenceTime", "serverTime", "offsetSeconds",
+                "synchronized", "error",
+            ])
+        #expect(sample["error"] is NSNull)
+        let inputs = try #require(object["inputs"] as? [String: Any])
+        #expect(inputs["user"] is NSNull && inputs["webFQDN"] is NSNull)
         let registrar = try #require(steps[1]["queries"] as? [[String: Any]])
         #expect(Set(registrar[0].keys) == ["name", "type", "server", "result", "answers", "purpose"])
         let endpoint = try #require((steps[3]["endpoints"] as? [[String: Any]])?.first)

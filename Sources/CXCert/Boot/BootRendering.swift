@@ -2,12 +2,23 @@ import Foundation
 
 /// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
 public enum BootRendering {
+    /// Encodes nil as `null`: the documented keys are always present.
+    @propertyWrapper
+    struct Null<Value: Encodable>: Encodable {
+        var wrappedValue: Value?
+        init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+        }
+    }
+
     // MARK: JSON
 
     struct JSONQuery: Encodable {
         let name: String
         let type: String
-        let server: String?
+        @Null var server: String?
         let result: String
         let answers: [String]
         let purpose: String
@@ -18,26 +29,26 @@ public enum BootRendering {
     }
     struct JSONEndpoint: Encodable {
         let host: String
-        let address: String?
+        @Null var address: String?
         let port: Int
         let purpose: String
         let outcome: String
         let chain: [CertificateReference]
-        let verdict: JSONVerdict?
+        @Null var verdict: JSONVerdict?
     }
     struct JSONTimeSample: Encodable {
         let name: String
         let address: String
         let port: Int
         let how: String
-        let leapIndicator: Int?
-        let stratum: Int?
-        let referenceID: String?
-        let referenceTime: String?
-        let serverTime: String?
-        let offsetSeconds: Double?
+        @Null var leapIndicator: Int?
+        @Null var stratum: Int?
+        @Null var referenceID: String?
+        @Null var referenceTime: String?
+        @Null var serverTime: String?
+        @Null var offsetSeconds: Double?
         let synchronized: Bool
-        let error: String?
+        @Null var error: String?
     }
     struct JSONRoot: Encodable {
         let subject: String
@@ -56,21 +67,21 @@ public enum BootRendering {
     }
     struct JSONBuild: Encodable {
         let device: String
-        let family: String?
-        let firmware: String?
+        @Null var family: String?
+        @Null var firmware: String?
         let signsIn: Bool
-        let phoneClock: String?
-        let clockSource: String?
+        @Null var phoneClock: String?
+        @Null var clockSource: String?
         let steps: [JSONStep]
     }
     struct JSONInputs: Encodable {
         let sipDomain: String
-        let dhcpDomain: String?
+        @Null var dhcpDomain: String?
         let searchDomains: [String]
-        let smtpDomain: String?
-        let user: String?
-        let upn: String?
-        let webFQDN: String?
+        @Null var smtpDomain: String?
+        @Null var user: String?
+        @Null var upn: String?
+        @Null var webFQDN: String?
         let registrars: [String]
         let dnsServers: [String]
         let ntpServers: [String]
