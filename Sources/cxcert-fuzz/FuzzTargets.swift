@@ -4,7 +4,7 @@ import Foundation
 /// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
 /// on any input: a crash, a leak or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case decoder, soap, ldif, deployment, hostname
+    case decoder, soap, ldif, deployment, hostname, dhcp
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -28,6 +28,20 @@ enum FuzzTarget: String, CaseIterable {
             _ = HostnameMatcher.match(host, dnsNames: Array(lines.dropFirst()), rules: .rfc6125)
             _ = HostnameMatcher.match(host, dnsNames: Array(lines.dropFirst()), rules: .phone(matchesSubjectCN: false))
             _ = LDAPEscaping.dnValue(host) + LDAPEscaping.filterValue(host) + SanitizedName.make(host)
+        case .dhcp:
+            // A whole packet (as a server's answer), and the same bytes as the data of every option the phone reads.
+            if let message = try? DHCPMessage(parsing: bytes) {
+                let exchange = DHCPExchange(
+                    interface: nil, clientAddress: nil,
+                    answers: [DHCPAnswer(server: "fuzz", vendorClass: DHCPExchange.ucVendorClass, message: message, elapsed: 0)])
+                _ = exchange.findings
+                _ = DHCPRendering.json(exchange)
+                _ = message.encoded()
+            }
+            let options = Dictionary(uniqueKeysWithValues: ([1, 3, 6, 15, 42, 43, 119, 120] as [UInt8]).map { ($0, bytes) })
+            let report = DHCPOptionsReport(options: options)
+            _ = DHCPOptionsReport.checkProvisioning(report.provisioning)
+            _ = DHCPRendering.text(decoding: report, findings: report.findings)
         }
     }
 }

@@ -67,6 +67,12 @@ struct BootCommand: ParsableCommand {
 
     @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
 
+    @Option(help: "Start from DHCP: send the phone's DHCPINFORMs from this interface (see cxcert dhcp).")
+    var dhcp: String?
+
+    @Option(name: .customLong("dhcp-answer"), help: "Start from DHCP answers saved by cxcert dhcp --json.")
+    var dhcpAnswer: String?
+
     @Option(name: .customLong("certprov-response"), help: "A captured GetRootCertChains answer of the Certificate Provisioning service.")
     var certProvResponse: String?
 
@@ -92,13 +98,19 @@ struct BootCommand: ParsableCommand {
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
+        if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
     }
 
     func run() throws {
         let knowledgeBase = try knowledge.load()
         var configuration = try siteFromFile(knowledge: knowledgeBase)
+        let exchange = try dhcpExchange()
         do {
-            let base = configuration?.inputs
+            var base = configuration?.inputs
+            if let options = exchange?.phoneAnswer?.options {
+                // Command line > DHCP > deployment file.
+                base = (try base ?? BootInputs(sipDomain: sipDomain ?? "")).overriding(with: options)
+            }
             let servers = try dnsServers.map { text throws(DNSError) in try DNSServer(parsing: text) }
             let inputs = try BootInputs(
                 sipDomain: sipDomain ?? base?.sipDomain ?? "", dhcpDomain: dhcpDomain ?? base?.dhcpDomain,
@@ -130,6 +142,7 @@ struct BootCommand: ParsableCommand {
                 )
             }
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            site.dhcp = exchange
             configuration = site
         } catch let error as BootError {
             throw ValidationError("\(error)")
@@ -152,6 +165,25 @@ struct BootCommand: ParsableCommand {
                     : markdown ? BootRendering.markdown(report) : BootRendering.text(report, style: terminalStyle()))
         }
         if !report.allSignIn { throw ExitCode(1) }
+    }
+
+    /// `--dhcp IFACE` (asked now) or `--dhcp-answer FILE` (asked before), or nil.
+    private func dhcpExchange() throws -> DHCPExchange? {
+        if let dhcp {
+            do {
+                return try DHCPClient.inform(interface: dhcp, timeout: min(timeout, 10))
+            } catch {
+                printError("--dhcp \(dhcp): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        guard let dhcpAnswer else { return nil }
+        do {
+            return try DHCPExchange(json: try BoundedReader.read(path: dhcpAnswer, limit: 1 << 20))
+        } catch {
+            printError("\(dhcpAnswer): \(error)")
+            throw ExitCode(2)
+        }
     }
 
     /// The site of `--deployment FILE`, or nil.

@@ -121,3 +121,22 @@ public struct BootInputs: Sendable, Hashable, Codable {
         return dhcpDomain.map { [$0] } ?? []
     }
 }
+
+extension BootInputs {
+    /// These inputs with every value the DHCP answer gives replaced by it: option 15, 119, 6, 42, the option
+    /// 120 names and the web services of option 43 (what the phone itself would use).
+    public func overriding(with dhcp: DHCPOptionsReport) -> BootInputs {
+        var inputs = self
+        if let domain = dhcp.domainName { inputs.dhcpDomain = domain }
+        if !dhcp.searchDomains.isEmpty { inputs.searchDomains = dhcp.searchDomains }
+        if !dhcp.dnsServers.isEmpty { inputs.dnsServers = dhcp.dnsServers.map { DNSServer(address: $0) } }
+        if !dhcp.ntpServers.isEmpty { inputs.ntpServers = dhcp.ntpServers.map { Endpoint(host: $0, port: 123) } }
+        if dhcp.registrarEncoding == .names, !dhcp.registrars.isEmpty {
+            inputs.registrars = dhcp.registrars.map { Endpoint(host: $0, port: 5061) }
+        }
+        if let provisioning = dhcp.provisioning, let host = provisioning.webFQDN, Self.isDomainName(host) {
+            inputs.webServices = Endpoint(host: host, port: provisioning.port ?? 443)
+        }
+        return inputs
+    }
+}

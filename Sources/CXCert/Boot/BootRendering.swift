@@ -165,6 +165,11 @@ public enum BootRendering {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The steps some build took, in order (the `dhcp` step only when the walk started from DHCP).
+    static func columns(_ report: BootReport) -> [BootStepKind] {
+        BootStepKind.allCases.filter { kind in kind != .dhcp || report.builds.contains { $0.step(.dhcp) != nil } }
+    }
+
     // MARK: Text
 
     static func symbol(_ status: BootStepStatus) -> String {
@@ -247,9 +252,10 @@ public enum BootRendering {
         }
         out.append("")
         out.append(style.bold("Matrix"))
-        let header = ["Build"] + BootStepKind.allCases.map(\.rawValue) + ["signs in"]
+        let kinds = columns(report)
+        let header = ["Build"] + kinds.map(\.rawValue) + ["signs in"]
         let rows = report.builds.map { trace in
-            [trace.profile.name] + BootStepKind.allCases.map { kind in trace.step(kind).map { symbol($0.status) } ?? " " }
+            [trace.profile.name] + kinds.map { kind in trace.step(kind).map { symbol($0.status) } ?? " " }
                 + [trace.signsIn ? "yes" : "no"]
         }
         var table = TextTable(header: header)
@@ -280,12 +286,13 @@ public enum BootRendering {
         var out: [String] = ["# cxcert boot replay", ""]
         out.append("At \(iso8601(report.at)), SIP domain `\(report.inputs.sipDomain)`.")
         out.append("")
-        out.append("| Build | " + BootStepKind.allCases.map(\.rawValue).joined(separator: " | ") + " | signs in |")
-        out.append("|---|" + BootStepKind.allCases.map { _ in "---" }.joined(separator: "|") + "|---|")
+        let kinds = columns(report)
+        out.append("| Build | " + kinds.map(\.rawValue).joined(separator: " | ") + " | signs in |")
+        out.append("|---|" + kinds.map { _ in "---" }.joined(separator: "|") + "|---|")
         for trace in report.builds {
             out.append(
                 "| \(markdown(escaping: trace.profile.name)) | "
-                    + BootStepKind.allCases.map { trace.step($0).map { "\(symbol($0.status)) \($0.status.rawValue)" } ?? "" }.joined(
+                    + kinds.map { trace.step($0).map { "\(symbol($0.status)) \($0.status.rawValue)" } ?? "" }.joined(
                         separator: " | ")
                     + " | \(trace.signsIn ? "yes" : "**no**") |")
         }
@@ -318,12 +325,12 @@ public enum BootRendering {
             "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
         )
         body.append(
-            "<table id=\"matrix\"><thead><tr><th>Build</th>" + BootStepKind.allCases.map { "<th>\(e($0.rawValue))</th>" }.joined()
+            "<table id=\"matrix\"><thead><tr><th>Build</th>" + columns(report).map { "<th>\(e($0.rawValue))</th>" }.joined()
                 + "<th>signs in</th></tr></thead><tbody>")
         for (index, trace) in report.builds.enumerated() {
             body.append(
                 "<tr><th scope=\"row\"><a href=\"#build-\(index)\">\(e(trace.profile.name))</a></th>"
-                    + BootStepKind.allCases.map { kind in
+                    + columns(report).map { kind in
                         let status = trace.step(kind)?.status ?? .skipped
                         return "<td class=\"\(status.rawValue)\">\(symbol(status)) \(status.rawValue)</td>"
                     }.joined() + "<td class=\"\(trace.signsIn ? "ok" : "failed")\">\(trace.signsIn ? "yes" : "no")</td></tr>")

@@ -2,6 +2,8 @@ import Foundation
 
 /// The steps of the phone's walk from power-on to sign-in, in order.
 public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Only when the walk starts from a DHCP answer (`--dhcp`, `--dhcp-answer`).
+    case dhcp
     case time
     case registrar
     case roots

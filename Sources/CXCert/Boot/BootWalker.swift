@@ -19,6 +19,8 @@ public struct BootWalker: Sendable {
         public var timeout: TimeInterval
         /// This machine's clock (the "true" time skew is measured against).
         public var now: Date
+        /// The DHCP answers the walk started from, when it did (the `dhcp` step).
+        public var dhcp: DHCPExchange?
 
         public init(
             inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [TrustAnchor]? = nil,
@@ -98,6 +100,7 @@ private struct BuildWalk {
     }
 
     mutating func run() -> BootTrace {
+        if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
         walkRegistrar()
         walkRoots()
@@ -247,6 +250,28 @@ private struct BuildWalk {
         return host == domain || host.hasSuffix("." + domain)
     }
 
+    // MARK: Step 0: DHCP
+
+    mutating func walkDHCP(_ exchange: DHCPExchange) {
+        notes.append(
+            "asked from \(exchange.clientAddress ?? "?") on \(exchange.interface ?? "?"): \(exchange.answers.count) answer\(exchange.answers.count == 1 ? "" : "s")"
+        )
+        for answer in exchange.answers {
+            notes.append(
+                "\(answer.server) answered vendor class \(answer.vendorClass ?? "(none)") with options \(answer.message.order.map(String.init).joined(separator: ", "))"
+            )
+        }
+        if let answer = exchange.phoneAnswer {
+            let options = answer.options
+            notes.append("the phone uses \(answer.server)'s answer to MS-UC-Client")
+            notes.append(
+                "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
+            )
+        }
+        findings += exchange.findings
+        finish(.dhcp)
+    }
+
     // MARK: Step 1: time
 
     mutating func walkTime() {
@@ -381,6 +406,19 @@ private struct BuildWalk {
                     notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
                     break search
                 }
+            }
+        }
+        if !inputs.registrars.isEmpty, let sip = expand("{sip}")?.first {
+            // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
+            let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
+                .services
+            let targets = Set(records.map { $0.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+            if !targets.isEmpty, targets.isDisjoint(with: inputs.registrars.map(\.host)) {
+                findings.append(
+                    finding(
+                        .dhcpOption120Mismatch, .warning,
+                        "DHCP option 120 names \(inputs.registrars.map(\.host).joined(separator: ", ")) but _sipinternaltls._tcp.\(sip) points to \(targets.sorted().joined(separator: ", ")).",
+                        "Make option 120 and the SRV record name the same registrar pool."))
             }
         }
         if registrar == nil {

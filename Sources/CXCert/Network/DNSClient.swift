@@ -241,3 +241,41 @@ public enum DNSClient {
         }
     }
 }
+
+/// RFC 1035 names as DHCP options carry them (119, RFC 3397; 120, RFC 3361), expanded by c-ares so no
+/// name-compression code is written by hand; pointers are offsets into `data`, loops and out-of-range
+/// pointers are refused.
+public enum DNSNameList {
+    public struct Decoded: Sendable, Hashable {
+        public let names: [String]
+        /// At least one name used a compression pointer.
+        public let compressed: Bool
+    }
+
+    /// Decodes a whole list, or nil when any byte does not belong to a valid name.
+    public static func decode(_ data: [UInt8], maxNames: Int = 64) -> Decoded? {
+        guard !data.isEmpty, data.count <= 65_535 else { return nil }
+        var names: [String] = []
+        var compressed = false
+        var offset = 0
+        let ok: Bool = data.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            while offset < data.count {
+                guard names.count < maxNames else { return false }
+                var expanded: UnsafeMutablePointer<CChar>?
+                var consumed = 0
+                guard ares_expand_name(base + offset, base, Int32(data.count), &expanded, &consumed) == ARES_SUCCESS, let expanded else {
+                    return false
+                }
+                let name = String(cString: expanded)
+                ares_free_string(expanded)
+                guard consumed > 0, !name.isEmpty else { return false }
+                if consumed < name.utf8.count + 2 { compressed = true }
+                names.append(name.lowercased())
+                offset += consumed
+            }
+            return true
+        }
+        return ok ? Decoded(names: names, compressed: compressed) : nil
+    }
+}

@@ -29,6 +29,9 @@ final class BootLab: @unchecked Sendable {
 
     func address(_ last: Int) -> String { "\(prefix).\(last)" }
 
+    /// Records a pid file whose process `stop()` kills (servers started behind a shell or in another namespace).
+    func killOnStop(pidFile: URL) { pidFiles.append(pidFile) }
+
     func stop() {
         for file in pidFiles {
             if let text = try? String(contentsOf: file, encoding: .utf8),
@@ -46,7 +49,7 @@ final class BootLab: @unchecked Sendable {
     }
 
     @discardableResult
-    func launch(_ arguments: [String], ready: () -> Bool) throws -> Process {
+    func launch(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -56,11 +59,12 @@ final class BootLab: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         processes.append(process)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if ready() { return process }
+            if ready((try? String(contentsOf: log, encoding: .utf8)) ?? "") { return process }
             guard process.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -84,7 +88,7 @@ final class BootLab: @unchecked Sendable {
         // when later children exit (a CLI run then waits for ever on a zombie).
         let command =
             "dnsmasq --keep-in-foreground --conf-file=\(directory.appendingPathComponent(file).path) --user=root --pid-file=\(pidFile.path) & wait"
-        try launch(["sh", "-c", command]) {
+        try launch(["sh", "-c", command]) { _ in
             DNSClient.query("ready.test", type: .a, server: server, timeout: 0.3) == .addresses(["127.0.0.1"])
         }
         return server
@@ -98,7 +102,7 @@ final class BootLab: @unchecked Sendable {
             "driftfile \(directory.appendingPathComponent("chrony-\(last).drift").path)",
         ]
         try directory.write("chrony-\(last).conf", config.joined(separator: "\n") + "\n")
-        try launch(["chronyd", "-x", "-d", "-u", "root", "-f", directory.appendingPathComponent("chrony-\(last).conf").path]) {
+        try launch(["chronyd", "-x", "-d", "-u", "root", "-f", directory.appendingPathComponent("chrony-\(last).conf").path]) { _ in
             if case .success(let response) = SNTPClient.query(address: address(last), port: 123, timeout: 0.3) {
                 return !response.isUnsynchronized
             }
@@ -111,7 +115,7 @@ final class BootLab: @unchecked Sendable {
         try launch([
             "openssl", "s_server", "-accept", "\(address(last)):\(port)", "-cert", pki.appendingPathComponent(certificate).path, "-key",
             pki.appendingPathComponent(key).path, "-cipher", "ALL:@SECLEVEL=0", "-min_protocol", "TLSv1", "-www", "-quiet",
-        ]) {
+        ]) { _ in
             (try? Prober.reach(address: address(last), port: port, timeout: 0.3)) != nil
         }
     }

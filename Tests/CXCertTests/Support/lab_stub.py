@@ -7,7 +7,9 @@ address and port given, prints the port once bound, and serves until killed.
   sntp-unsync ADDR PORT           leap indicator 3, stratum 16
   sntp-kod ADDR PORT              kiss-of-death (stratum 0, code RATE)
   sntp-garbage ADDR PORT          48 random bytes
-  http-redirect ADDR PORT URL     answers every GET with 302 to URL"""
+  http-redirect ADDR PORT URL     answers every GET with 302 to URL
+  dhcp-raw ADDR PORT CODE=HEX...  answers every DHCPINFORM with a DHCPACK carrying exactly these option bytes
+                                  (for what real servers normalise, such as a Windows-2003 string in option 119)"""
 import os
 import signal
 import socket
@@ -41,6 +43,25 @@ if mode == "http-redirect":
     server = HTTPServer((address, port), Redirect)
     print(server.server_address[1], flush=True)
     server.serve_forever()
+
+if mode == "dhcp-raw":
+    options = b"".join(bytes([int(code), len(bytes.fromhex(data))]) + bytes.fromhex(data)
+                       for code, data in (item.split("=", 1) for item in sys.argv[4:]))
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    server.bind(("0.0.0.0", port))
+    print(port, flush=True)
+    while True:
+        data, peer = server.recvfrom(4096)
+        if len(data) < 240 or data[0] != 1:
+            continue
+        ciaddr = socket.inet_ntoa(data[12:16])
+        reply = bytearray(data[:240])
+        reply[0] = 2
+        reply[20:24] = socket.inet_aton(address)
+        reply += bytes([53, 1, 5, 54, 4]) + socket.inet_aton(address) + options + b"\xff"
+        server.sendto(bytes(reply), (ciaddr, 68))
 
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind((address, port))

@@ -1,0 +1,299 @@
+import Foundation
+
+extension FindingCode {
+    public static let dhcpNoAnswer: FindingCode = "dhcp-no-answer"
+    public static let dhcpOption43Missing: FindingCode = "dhcp-option-43-missing"
+    public static let dhcpOption43Incomplete: FindingCode = "dhcp-option-43-incomplete"
+    public static let dhcpOption43Truncated: FindingCode = "dhcp-option-43-truncated"
+    public static let dhcpOption43Identifier: FindingCode = "dhcp-option-43-identifier"
+    public static let dhcpOption43BinaryPort: FindingCode = "dhcp-option-43-binary-port"
+    public static let dhcpOption43ScopeLevel: FindingCode = "dhcp-option-43-scope-level"
+    public static let dhcpOption120Missing: FindingCode = "dhcp-option-120-missing"
+    public static let dhcpOption120Address: FindingCode = "dhcp-option-120-address"
+    public static let dhcpOption120TooMany: FindingCode = "dhcp-option-120-too-many"
+    public static let dhcpOption120Mismatch: FindingCode = "dhcp-option-120-mismatch"
+    public static let dhcpOption119WindowsString: FindingCode = "dhcp-option-119-windows-string"
+    public static let dhcpOption15Missing: FindingCode = "dhcp-option-15-missing"
+    public static let dhcpMalformedOption: FindingCode = "dhcp-malformed-option"
+    public static let dhcpSeveralServers: FindingCode = "dhcp-several-servers"
+}
+
+/// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning
+/// service (Microsoft gg412828; sub-options 1-5).
+public struct UCProvisioning: Sendable, Hashable, Codable {
+    public enum PortEncoding: String, Sendable, Hashable, Codable {
+        /// ASCII decimal ("443"), as DHCPUtil writes it.
+        case text
+        /// A 2-byte integer (0x01BB), as some third-party tables type it.
+        case binary
+        case missing
+        case invalid
+    }
+
+    public let identifier: String?
+    public let scheme: String?
+    public let webFQDN: String?
+    public let port: Int?
+    public let portEncoding: PortEncoding
+    public let path: String?
+    /// The sub-option cut short by the end of the option, if any.
+    public let truncatedSubOption: Int?
+    /// Bytes in option 43.
+    public let length: Int
+    public let otherSubOptions: [Int]
+
+    /// `<scheme>://<fqdn>:<port><path>`, as DHCPUtil prints it; nil when a part is missing.
+    public var url: String? {
+        guard let scheme, let webFQDN, let port, let path else { return nil }
+        return "\(scheme)://\(webFQDN):\(port)\(path)"
+    }
+
+    /// Reads the sub-option TLVs; a trailing 0xFF (dnsmasq appends one) ends them.
+    public init(_ data: [UInt8]) {
+        var values: [Int: [UInt8]] = [:]
+        var truncated: Int?
+        var others: [Int] = []
+        var index = 0
+        while index < data.count {
+            let code = Int(data[index])
+            if code == 0 {
+                index += 1
+                continue
+            }
+            if code == 255 { break }
+            guard index + 1 < data.count else {
+                truncated = code
+                break
+            }
+            let length = Int(data[index + 1])
+            let available = min(length, data.count - index - 2)
+            if available < length { truncated = code }
+            if (1...5).contains(code) { values[code] = Array(data[(index + 2)..<(index + 2 + available)]) } else { others.append(code) }
+            index += 2 + available
+        }
+        func text(_ code: Int) -> String? { values[code].map { String(decoding: $0, as: UTF8.self) } }
+        identifier = text(1)
+        scheme = text(2)
+        webFQDN = text(3).map { $0.lowercased() }
+        path = text(5)
+        switch values[4] {
+        case nil:
+            port = nil
+            portEncoding = .missing
+        case let bytes? where !bytes.isEmpty && bytes.allSatisfy({ (0x30...0x39).contains($0) }) && bytes.count <= 5:
+            port = Int(String(decoding: bytes, as: UTF8.self))
+            portEncoding = .text
+        case let bytes? where bytes.count == 2:
+            port = Int(bytes[0]) << 8 | Int(bytes[1])
+            portEncoding = .binary
+        default:
+            port = nil
+            portEncoding = .invalid
+        }
+        truncatedSubOption = truncated
+        length = data.count
+        otherSubOptions = others
+    }
+}
+
+/// Every option the phone depends on, decoded, with what is wrong in them.
+public struct DHCPOptionsReport: Sendable {
+    public enum SearchEncoding: String, Sendable, Codable {
+        /// RFC 3397 DNS labels (dnsmasq, Kea, Windows Server 2012 and later).
+        case rfc3397
+        /// The Windows Server 2003 recipe of the vendor guide: one ASCII string, domains separated by ';'.
+        case windowsString = "windows-2003-string"
+    }
+
+    public enum RegistrarEncoding: String, Sendable, Codable {
+        case names
+        case ipv4
+    }
+
+    public let subnetMask: String?
+    public let routers: [String]
+    public let dnsServers: [String]
+    public let timeServers: [String]
+    public let ntpServers: [String]
+    public let domainName: String?
+    public let searchDomains: [String]
+    public let searchEncoding: SearchEncoding?
+    public let registrars: [String]
+    public let registrarEncoding: RegistrarEncoding?
+    public let provisioning: UCProvisioning?
+    /// Options that arrived in several instances and were joined (RFC 3396).
+    public let splitOptions: [Int]
+    public let findings: [Finding]
+
+    static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String) -> Finding {
+        Finding(
+            code: code, severity: severity, certificate: nil, message: message, deviceSymptom: Symptom.builtIn[code.rawValue]?.summary,
+            remedy: remedy)
+    }
+
+    static func addresses(_ data: [UInt8]?) -> [String] {
+        guard let data, data.count % 4 == 0 else { return [] }
+        return stride(from: 0, to: data.count, by: 4).map { data[$0..<$0 + 4].map(String.init).joined(separator: ".") }
+    }
+
+    /// Decodes the options of one answer to `vendorClass` (nil: an INFORM sent without option 60).
+    public init(options: [UInt8: [UInt8]], instances: [UInt8: Int] = [:]) {
+        var findings: [Finding] = []
+        func malformed(_ code: Int, _ why: String) {
+            findings.append(
+                Self.finding(
+                    .dhcpMalformedOption, .error, "Option \(code): \(why).", "Correct option \(code) in the DHCP server's configuration."))
+        }
+        subnetMask = options[1].flatMap { $0.count == 4 ? Self.addresses($0).first : nil }
+        routers = Self.addresses(options[3])
+        for code: UInt8 in [3, 4, 6, 42] where options[code].map({ $0.count % 4 != 0 }) == true {
+            malformed(Int(code), "\(options[code]!.count) bytes is not a list of IPv4 addresses")
+        }
+        dnsServers = Self.addresses(options[6])
+        timeServers = Self.addresses(options[4])
+        ntpServers = Self.addresses(options[42])
+        // Option 15: NVT ASCII; a trailing NUL is tolerated (RFC 2132 §3.17 receivers).
+        if let data = options[15] {
+            var bytes = data
+            while bytes.last == 0 { bytes.removeLast() }
+            let name = String(decoding: bytes, as: UTF8.self).lowercased()
+            if BootInputs.isDomainName(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))) {
+                domainName = name.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            } else {
+                domainName = nil
+                malformed(15, "'\(Self.printable(bytes))' is not a domain name")
+            }
+        } else {
+            domainName = nil
+        }
+        // Option 119: RFC 3397 labels, or the Windows-2003 string form.
+        if let data = options[119] {
+            if let decoded = DNSNameList.decode(data), decoded.names.allSatisfy({ BootInputs.isDomainName($0) }) {
+                searchDomains = decoded.names
+                searchEncoding = .rfc3397
+            } else if data.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0 }) {
+                let text = String(decoding: data.filter { $0 != 0 }, as: UTF8.self)
+                let names = text.split(whereSeparator: { ";, ".contains($0) }).map { $0.lowercased() }
+                searchDomains = names.filter { BootInputs.isDomainName($0) }
+                searchEncoding = .windowsString
+                findings.append(
+                    Self.finding(
+                        .dhcpOption119WindowsString, .warning,
+                        "Option 119 is the Windows Server 2003 string '\(text)', not RFC 3397 labels; which form the phones read is not known.",
+                        "Send option 119 in RFC 3397 form (the built-in option of Windows Server 2012 and later, dnsmasq's or Kea's domain-search)."
+                    ))
+            } else {
+                searchDomains = []
+                searchEncoding = nil
+                malformed(119, "neither RFC 3397 names nor a string")
+            }
+        } else {
+            searchDomains = []
+            searchEncoding = nil
+        }
+        // Option 120 (RFC 3361): encoding 0 = names, 1 = IPv4 addresses.
+        if let data = options[120], let encoding = data.first {
+            let rest = Array(data.dropFirst())
+            switch encoding {
+            case 0:
+                if let decoded = DNSNameList.decode(rest), decoded.names.allSatisfy({ BootInputs.isDomainName($0) }) {
+                    registrars = decoded.names
+                    registrarEncoding = .names
+                    if decoded.names.count > 2 {
+                        findings.append(
+                            Self.finding(
+                                .dhcpOption120TooMany, .warning,
+                                "Option 120 lists \(decoded.names.count) registrars; the phones try at most two (Lync 2010 DHCP troubleshooting).",
+                                "List at most two registrar pool FQDNs in option 120."))
+                    }
+                } else {
+                    registrars = []
+                    registrarEncoding = nil
+                    malformed(120, "the names are not valid RFC 1035 labels")
+                }
+            case 1:
+                registrars = rest.count % 4 == 0 ? Self.addresses(rest) : []
+                registrarEncoding = .ipv4
+                findings.append(
+                    Self.finding(
+                        .dhcpOption120Address, .error,
+                        "Option 120 gives the registrar as an IPv4 address (\(registrars.joined(separator: ", "))); the phone connects over TLS and needs a name to check the certificate.",
+                        "Send the registrar pool's FQDN in option 120 (encoding 0), as DHCPUtil -SipServer <pool FQDN> computes it."))
+            default:
+                registrars = []
+                registrarEncoding = nil
+                malformed(120, "encoding byte \(encoding) (RFC 3361 defines 0 and 1)")
+            }
+        } else {
+            registrars = []
+            registrarEncoding = nil
+        }
+        provisioning = options[43].map(UCProvisioning.init)
+        splitOptions = instances.filter { $0.value > 1 }.map { Int($0.key) }.sorted()
+        self.findings = findings
+    }
+
+    static func printable(_ bytes: [UInt8]) -> String {
+        String(bytes.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
+    }
+
+    /// The checks of option 43 for the answer the phone uses (vendor class MS-UC-Client).
+    public static func checkProvisioning(_ provisioning: UCProvisioning?) -> [Finding] {
+        guard let provisioning else {
+            return [
+                finding(
+                    .dhcpOption43Missing, .error,
+                    "No option 43 for vendor class MS-UC-Client: Aries phones that sign in by PIN cannot find the Certificate Provisioning service, and so no root.",
+                    "Configure option 43 for vendor class MS-UC-Client with sub-options 1-5 (DHCPUtil.exe -SipServer <pool> -WebServer <web FQDN> computes them)."
+                )
+            ]
+        }
+        var findings: [Finding] = []
+        if let cut = provisioning.truncatedSubOption {
+            let router =
+                provisioning.length == 90 ? " The option is exactly 90 bytes (180 hex digits): the limit of Cisco IOS 'option 43 hex'." : ""
+            findings.append(
+                finding(
+                    .dhcpOption43Truncated, .error,
+                    "Option 43 is cut inside sub-option \(cut) (\(provisioning.length) bytes in all).\(router)",
+                    "Send the whole option (on Cisco IOS XE 'option ext 43 hex', up to 255 bytes), or shorten the web services FQDN."))
+        }
+        if let identifier = provisioning.identifier, identifier != "MS-UC-Client" {
+            findings.append(
+                finding(
+                    .dhcpOption43Identifier, .error, "Option 43 sub-option 1 is '\(identifier)', not 'MS-UC-Client' (case-sensitive).",
+                    "Set sub-option 1 (UC Identifier) to the 12 bytes 'MS-UC-Client'."))
+        }
+        let missing =
+            [(1, provisioning.identifier), (2, provisioning.scheme), (3, provisioning.webFQDN), (5, provisioning.path)]
+            .filter { $0.1 == nil }.map(\.0) + (provisioning.portEncoding == .missing ? [4] : [])
+        if !missing.isEmpty, provisioning.truncatedSubOption == nil {
+            findings.append(
+                finding(
+                    .dhcpOption43Incomplete, .error,
+                    "Option 43 lacks sub-option\(missing.count == 1 ? "" : "s") \(missing.sorted().map(String.init).joined(separator: ", ")), so the phone cannot build the Certificate Provisioning URL.",
+                    "Send all five sub-options (1 UC identifier, 2 URL scheme, 3 web services FQDN, 4 port as text, 5 /CertProv/CertProvisioningService.svc)."
+                ))
+        }
+        if provisioning.portEncoding == .binary {
+            findings.append(
+                finding(
+                    .dhcpOption43BinaryPort, .warning,
+                    "Option 43 sub-option 4 sends the port as a 2-byte integer (\(provisioning.port ?? 0)), not the text DHCPUtil writes ('443'); how the phone reads it is not known.",
+                    "Send sub-option 4 as ASCII text: 34:34:33 for 443."))
+        }
+        if provisioning.portEncoding == .invalid {
+            findings.append(
+                finding(
+                    .dhcpOption43Incomplete, .error, "Option 43 sub-option 4 is not a port.",
+                    "Send sub-option 4 as ASCII text: 34:34:33 for 443."))
+        }
+        if let fqdn = provisioning.webFQDN, !BootInputs.isDomainName(fqdn) {
+            findings.append(
+                finding(
+                    .dhcpOption43Incomplete, .error, "Option 43 sub-option 3 '\(fqdn)' is not a host name.",
+                    "Send the internal web services FQDN in sub-option 3."))
+        }
+        return findings
+    }
+}
