@@ -1463,6 +1463,126 @@ enum EmbeddedData {
       "source": "J. Schertz, 'Updating Lync Phone Edition Devices for Lync 2013' (seeds/lync2013-phone-edition-updates-article.txt l.82)",
       "confidence": "low",
       "note": "Seen for Calendar after an upgrade; the mapping to autodiscover failures is an inference."
+    },
+    {
+      "finding": "dhcp-no-answer",
+      "display": "Unable to locate Lync Certificate Web service",
+      "lastUpdateStatus": null,
+      "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.5-11; Lync 2010 troubleshooting (unifiedpeople.ru mirror ebf0c11e) for the message",
+      "confidence": "medium",
+      "note": "A PIN sign-in phone that gets no DHCP answer cannot find the Certificate Provisioning service."
+    },
+    {
+      "finding": "dhcp-option-43-missing",
+      "display": "Unable to locate Lync Certificate Web service",
+      "lastUpdateStatus": null,
+      "source": "Lync 2010 troubleshooting (unifiedpeople.ru mirror ebf0c11e): 'Unable to locate Lync Certificate Web service' after 'Locating the server to download the certificate' (fix: option 43); Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.11",
+      "confidence": "high",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-43-incomplete",
+      "display": "Unable to locate Lync Certificate Web service",
+      "lastUpdateStatus": null,
+      "source": "Inference from the option 43 row: without all sub-options no URL can be built",
+      "confidence": "low",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-43-truncated",
+      "display": "Unable to locate Lync Certificate Web service",
+      "lastUpdateStatus": null,
+      "source": "Blog post on Cisco routers as DHCP servers for Lync (2018-11-05, phone-discovery.md B1): PIN sign-in never appears when IOS truncates option 43",
+      "confidence": "medium",
+      "note": "The blog reports that PIN sign-in is not offered; the message is an inference."
+    },
+    {
+      "finding": "dhcp-option-43-identifier",
+      "display": "Unable to locate Lync Certificate Web service",
+      "lastUpdateStatus": null,
+      "source": "Inference: Microsoft gg412828 requires sub-option 1 = MS-UC-Client (case-sensitive)",
+      "confidence": "low",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-43-binary-port",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "A third-party option table types the port as uint16 (phone-discovery.md B1); DHCPUtil writes text",
+      "confidence": "low",
+      "note": "Phone behaviour NOT FOUND."
+    },
+    {
+      "finding": "dhcp-option-43-scope-level",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "J. Schertz (seeds/lync2013-phone-edition-updates-article.txt l.106)",
+      "confidence": "medium",
+      "note": "Affects other clients on the scope, not the phone."
+    },
+    {
+      "finding": "dhcp-option-120-missing",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.26: 'the device may successfully authenticate, but fail to begin SIP communications'",
+      "confidence": "high",
+      "note": "No on-screen text is given."
+    },
+    {
+      "finding": "dhcp-option-120-address",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "J. Schertz 2012-05 via lpe-facts.md 6.2: Lync needs FQDNs 'as TLS connectivity requires the use of domain names'",
+      "confidence": "medium",
+      "note": "Phone behaviour with encoding 1 NOT FOUND."
+    },
+    {
+      "finding": "dhcp-option-120-too-many",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.35: 'up to two Registrar FQDNs'",
+      "confidence": "high",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-120-mismatch",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.7, l.45: option 120 is asked in parallel with DNS and the first DHCP answer with an FQDN is used",
+      "confidence": "medium",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-119-windows-string",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "Polycom CX700 deployment guide (seeds/cx700-deployment-guide.txt l.1150-1160) vs RFC 3397; which form the phones parse is NOT FOUND",
+      "confidence": "low",
+      "note": null
+    },
+    {
+      "finding": "dhcp-option-15-missing",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "J. Schertz (seeds/lync2013-phone-edition-updates-article.txt l.23): 'make sure that Option 15 is configured to provide the AD domain name'",
+      "confidence": "medium",
+      "note": null
+    },
+    {
+      "finding": "dhcp-malformed-option",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "RFC 2132, RFC 3361, RFC 3397",
+      "confidence": "low",
+      "note": "Phone behaviour with a malformed option NOT FOUND."
+    },
+    {
+      "finding": "dhcp-several-servers",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.7: 'the first DHCP response with an FQDN is used and other responses are ignored'",
+      "confidence": "high",
+      "note": null
     }
   ]
 }
