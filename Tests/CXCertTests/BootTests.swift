@@ -47,9 +47,10 @@ struct BootTests {
 
     @Test("The guide's lab for 1.0.199.123, 3.5.6907.35 and 4.0.7577.4463")
     func guide() throws {
-        let (lab, dns) = try guideLab()
+        let (lab, dns) = try guideLab(records: ["host-record=ucupdates-r2.corp.contoso.com,{11}"])
         defer { lab.stop() }
-        let report = try walk([dns], builds: ["1.0.199.123", "3.5.6907.35", "4.0.7577.4463"])
+        let report = try walk(
+            [dns], builds: ["1.0.199.123", "3.5.6907.35", "4.0.7577.4463"], search: ["branch.contoso.com", "corp.contoso.com"])
         let (r1, r2, lpe) = (report.builds[0], report.builds[1], report.builds[2])
 
         // Time: the OCS R2 and LPE builds find chrony through _ntp._udp.<SIP domain>; 1.0.199.123 asks only
@@ -110,6 +111,24 @@ struct BootTests {
         #expect(roots.findings.map(\.code) == [.dcNotFound])
         #expect(roots.status == .failed)
         #expect(roots.roots.isEmpty)
+    }
+
+    @Test("A captured Certificate Provisioning answer gives LPE builds a root, and says so; OCS builds do not use it")
+    func certificateProvisioning() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns([])
+        let answer = try CertificateDecoder().decode(
+            path: repositoryRoot.appendingPathComponent("Examples/contoso/GetRootCertChains.xml").path)
+        let roots = answer.certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning("captured answer")) }
+        let inputs = try BootInputs(sipDomain: "fabrikam.com", dnsServers: [dns])
+        let profiles = try ["3.5.6907.35", "4.0.7577.4463"].map { try DeviceProfile.resolve(device: "cx700", firmware: $0) }
+        let report = BootWalker(.init(inputs: inputs, profiles: profiles, certificateProvisioning: roots, timeout: 1)).run()
+        #expect(report.builds[0].step(.roots)?.roots.isEmpty == true)
+        #expect(report.builds[0].step(.roots)?.notes.contains("this build does not use the Certificate Provisioning service") == true)
+        let lpe = try #require(report.builds[1].step(.roots)?.roots.first)
+        #expect(lpe.certificate.subject.displayName == "ContosoCA")
+        #expect(lpe.source.hasPrefix("Certificate Provisioning service"))
     }
 
     @Test("A time source three days behind makes a fresh certificate not yet valid for the phone, and says why")
