@@ -26,7 +26,10 @@ let package = Package(
         .systemLibrary(
             name: "CAres", pkgConfig: "libcares",
             providers: [.apt(["libc-ares-dev"]), .brew(["c-ares"])]),
-        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(
+            name: "CPcap", pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
+        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", "CPcap", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

@@ -4,7 +4,7 @@ import Foundation
 /// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
 /// on any input: a crash, a leak or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case decoder, soap, ldif, deployment, hostname, dhcp
+    case decoder, soap, ldif, deployment, hostname, dhcp, capture
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -42,6 +42,19 @@ enum FuzzTarget: String, CaseIterable {
             let report = DHCPOptionsReport(options: options)
             _ = DHCPOptionsReport.checkProvisioning(report.provisioning)
             _ = DHCPRendering.text(decoding: report, findings: report.findings)
+        case .capture:
+            // A whole capture file from memory; and the same bytes as a TLS, LDAP and HTTP stream.
+            if let file = try? PcapFile(bytes: bytes, maxFrames: 2000) {
+                var count = 0
+                while count < 2000, let frame = try? file.next() {
+                    _ = TransportPacket.decode(frame, link: file.linkType)
+                    count += 1
+                }
+            }
+            _ = TLSMessage.parse(bytes)
+            _ = LDAPMessageView.parse(bytes)
+            _ = HTTPMessageView.parse(bytes)
+            _ = DNSMessageSummary.parse(bytes)
         }
     }
 }

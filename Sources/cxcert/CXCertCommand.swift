@@ -13,7 +13,7 @@ struct CXCertCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             VerifyCommand.self, ProbeCommand.self, AuditCommand.self, InspectCommand.self, NamesCommand.self, DirectoryCommand.self,
-            TrustStoreCommand.self, DevicesCommand.self, BootCommand.self, DHCPCommand.self,
+            TrustStoreCommand.self, DevicesCommand.self, BootCommand.self, DHCPCommand.self, TraceCommand.self,
         ])
 
     /// ArgumentParser's usage errors exit 64; scripts rely on cxcert's documented 2.

@@ -115,32 +115,33 @@ public enum BootRendering {
                 JSONBuild(
                     device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
                     signsIn: trace.signsIn, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
-                    steps: trace.steps.map { step in
-                        JSONStep(
-                            step: step.kind.rawValue, status: step.status.rawValue,
-                            queries: step.queries.map {
-                                JSONQuery(
-                                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result,
-                                    answers: answers($0.answer), purpose: $0.purpose)
-                            },
-                            endpoints: step.endpoints.map { endpoint in
-                                JSONEndpoint(
-                                    host: endpoint.host, address: endpoint.address, port: endpoint.port, purpose: endpoint.purpose,
-                                    outcome: endpoint.outcome, chain: endpoint.chain.map(CertificateReference.init),
-                                    verdict: endpoint.verdict.map { verdict in
-                                        JSONVerdict(
-                                            trusted: verdict.trusted,
-                                            codes: verdict.findings.filter { $0.severity != .info }.map(\.code.rawValue))
-                                    })
-                            },
-                            timeSources: step.timeSamples.map(timeSample),
-                            roots: step.roots.map {
-                                JSONRoot(
-                                    subject: $0.certificate.subject.rfc4514, sha256: $0.certificate.sha256Fingerprint, source: $0.source)
-                            },
-                            notes: step.notes, findings: step.findings)
-                    })
+                    steps: trace.steps.map(step))
             })
+    }
+
+    static func step(_ step: BootStep) -> JSONStep {
+        JSONStep(
+            step: step.kind.rawValue, status: step.status.rawValue,
+            queries: step.queries.map {
+                JSONQuery(
+                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result,
+                    answers: answers($0.answer), purpose: $0.purpose)
+            },
+            endpoints: step.endpoints.map { endpoint in
+                JSONEndpoint(
+                    host: endpoint.host, address: endpoint.address, port: endpoint.port, purpose: endpoint.purpose,
+                    outcome: endpoint.outcome, chain: endpoint.chain.map(CertificateReference.init),
+                    verdict: endpoint.verdict.map { verdict in
+                        JSONVerdict(
+                            trusted: verdict.trusted,
+                            codes: verdict.findings.filter { $0.severity != .info }.map(\.code.rawValue))
+                    })
+            },
+            timeSources: step.timeSamples.map(timeSample),
+            roots: step.roots.map {
+                JSONRoot(subject: $0.certificate.subject.rfc4514, sha256: $0.certificate.sha256Fingerprint, source: $0.source)
+            },
+            notes: step.notes, findings: step.findings)
     }
 
     static func timeSample(_ sample: BootTimeSample) -> JSONTimeSample {
@@ -167,7 +168,7 @@ public enum BootRendering {
 
     /// The steps some build took, in order (the `dhcp` step only when the walk started from DHCP).
     static func columns(_ report: BootReport) -> [BootStepKind] {
-        BootStepKind.allCases.filter { kind in kind != .dhcp || report.builds.contains { $0.step(.dhcp) != nil } }
+        BootStepKind.allCases.filter { kind in report.builds.contains { $0.step(kind) != nil } }
     }
 
     // MARK: Text
@@ -223,32 +224,7 @@ public enum BootRendering {
                 "  phone clock: "
                     + (trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none (judged at this machine's clock)")
             )
-            for step in trace.steps {
-                let label = step.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-                let status: String =
-                    switch step.status {
-                    case .ok: style.green("✔ ok")
-                    case .warning: style.yellow("! warning")
-                    case .failed: style.red("✘ failed")
-                    case .skipped: style.dim("– skipped")
-                    }
-                out.append("  \(label) \(status)")
-                for query in step.queries { out.append("      " + style.dim(line(query))) }
-                for sample in step.timeSamples { out.append("      " + line(sample)) }
-                for endpoint in step.endpoints { out.append("      " + line(endpoint)) }
-                if !step.roots.isEmpty {
-                    out.append(
-                        "      roots besides the built-in cache: "
-                            + step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; "))
-                }
-                for note in step.notes { out.append("      · " + note) }
-                for finding in step.findings {
-                    let mark = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
-                    out.append("      \(mark) \(finding.code.rawValue): \(finding.message)")
-                    if let symptom = finding.deviceSymptom { out.append("        Phone: \(symptom)") }
-                    out.append("        Fix: \(finding.remedy)")
-                }
-            }
+            out += trace.steps.flatMap { lines($0, style: style) }
         }
         out.append("")
         out.append(style.bold("Matrix"))
@@ -266,6 +242,35 @@ public enum BootRendering {
                 ? "Every build signs in and trusts every server it reaches."
                 : "\(report.builds.filter { !$0.signsIn }.count) of \(report.builds.count) builds would not sign in cleanly.")
         return out.joined(separator: "\n")
+    }
+
+    /// One step of a trace, indented under its build.
+    static func lines(_ step: BootStep, style: TextStyle) -> [String] {
+        let label = step.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+        let status: String =
+            switch step.status {
+            case .ok: style.green("✔ ok")
+            case .warning: style.yellow("! warning")
+            case .failed: style.red("✘ failed")
+            case .skipped: style.dim("– skipped")
+            }
+        var out = ["  \(label) \(status)"]
+        for query in step.queries { out.append("      " + style.dim(line(query))) }
+        for sample in step.timeSamples { out.append("      " + line(sample)) }
+        for endpoint in step.endpoints { out.append("      " + line(endpoint)) }
+        if !step.roots.isEmpty {
+            out.append(
+                "      roots besides the built-in cache: "
+                    + step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; "))
+        }
+        for note in step.notes { out.append("      · " + note) }
+        for finding in step.findings {
+            let mark = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
+            out.append("      \(mark) \(finding.code.rawValue): \(finding.message)")
+            if let symptom = finding.deviceSymptom { out.append("        Phone: \(symptom)") }
+            out.append("        Fix: \(finding.remedy)")
+        }
+        return out
     }
 
     // MARK: Markdown
@@ -318,12 +323,12 @@ public enum BootRendering {
 
     // MARK: HTML
 
-    public static func html(_ report: BootReport) -> String {
+    public static func html(_ report: BootReport, title: String? = nil) -> String {
         let e: (String) -> String = { AuditReport.html($0) }
-        var body: [String] = ["<h1>cxcert boot replay</h1>"]
-        body.append(
+        var body: [String] = ["<h1>\(e(title ?? "cxcert boot replay"))</h1>"]
+        if title == nil { body.append(
             "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
-        )
+        ) }
         body.append(
             "<table id=\"matrix\"><thead><tr><th>Build</th>" + columns(report).map { "<th>\(e($0.rawValue))</th>" }.joined()
                 + "<th>signs in</th></tr></thead><tbody>")

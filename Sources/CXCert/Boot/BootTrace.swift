@@ -11,6 +11,11 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case webServices = "web-services"
     case deviceUpdate = "device-update"
     case exchange
+    // Steps of a capture's reading (`cxcert trace`): what the packets show, in protocol order.
+    case dns
+    case ldap
+    case http
+    case tls
 }
 
 /// How a step ended for one build.

@@ -37,6 +37,9 @@ public struct BootWalker: Sendable {
         }
     }
 
+    /// "3.0 days", "12 min", "0.250 s": an offset for people.
+    public static func describe(duration seconds: TimeInterval) -> String { BuildWalk.duration(seconds) }
+
     /// A clock offset larger than this is reported even when it changes no verdict.
     public static let notableSkew: TimeInterval = 300
 

@@ -193,10 +193,10 @@ public enum DNSClient {
         guard let context else { return }
         let outcome = Unmanaged<Outcome>.fromOpaque(context).takeUnretainedValue()
         guard outcome.answer == nil else { return }
-        outcome.answer = decode(status: status, buffer: buffer, length: Int(length), type: outcome.type)
+        outcome.answer = decodeAnswer(status: status, buffer: buffer, length: Int(length), type: outcome.type)
     }
 
-    private static func decode(status: Int32, buffer: UnsafeMutablePointer<UInt8>?, length: Int, type: DNSRecordType) -> DNSAnswer {
+    static func decodeAnswer(status: Int32, buffer: UnsafeMutablePointer<UInt8>?, length: Int, type: DNSRecordType) -> DNSAnswer {
         switch status {
         case ARES_SUCCESS: break
         case ARES_ENODATA: return .nodata
@@ -277,5 +277,56 @@ public enum DNSNameList {
             return true
         }
         return ok ? Decoded(names: names, compressed: compressed) : nil
+    }
+}
+
+/// A DNS message seen in a capture: the question, and for a response its code and the A/SRV records,
+/// read by c-ares' parsers (never by hand).
+public struct DNSMessageSummary: Sendable, Hashable {
+    public let id: Int
+    public let isResponse: Bool
+    /// The response code (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED).
+    public let rcode: Int
+    public let name: String
+    public let type: Int
+    public let answer: DNSAnswer?
+
+    public static func parse(_ payload: [UInt8]) -> DNSMessageSummary? {
+        guard payload.count >= 12, payload.count <= 65_535 else { return nil }
+        let flags = Int(payload[2]) << 8 | Int(payload[3])
+        let questions = Int(payload[4]) << 8 | Int(payload[5])
+        let answers = Int(payload[6]) << 8 | Int(payload[7])
+        guard questions == 1 else { return nil }
+        var name = ""
+        var consumed = 0
+        let expanded: Bool = payload.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var text: UnsafeMutablePointer<CChar>?
+            guard ares_expand_name(base + 12, base, Int32(payload.count), &text, &consumed) == ARES_SUCCESS, let text else { return false }
+            name = String(cString: text).lowercased()
+            ares_free_string(text)
+            return true
+        }
+        guard expanded, 12 + consumed + 4 <= payload.count else { return nil }
+        let type = Int(payload[12 + consumed]) << 8 | Int(payload[13 + consumed])
+        let isResponse = flags & 0x8000 != 0
+        let rcode = flags & 0x000F
+        var answer: DNSAnswer?
+        if isResponse {
+            switch rcode {
+            case 0 where answers == 0: answer = .nodata
+            case 0:
+                answer = payload.withUnsafeBufferPointer { buffer in
+                    DNSClient.decodeAnswer(
+                        status: ARES_SUCCESS, buffer: UnsafeMutablePointer(mutating: buffer.baseAddress), length: payload.count,
+                        type: type == 33 ? .srv : .a)
+                }
+            case 2: answer = .servfail
+            case 3: answer = .nxdomain
+            case 5: answer = .refused
+            default: answer = .failed("response code \(rcode)")
+            }
+        }
+        return DNSMessageSummary(id: Int(payload[0]) << 8 | Int(payload[1]), isResponse: isResponse, rcode: rcode, name: name, type: type, answer: answer)
     }
 }

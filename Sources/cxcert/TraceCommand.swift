@@ -1,0 +1,61 @@
+import ArgumentParser
+import CXCert
+import Foundation
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Read a packet capture of real phones and judge what they actually saw.",
+        discussion: """
+            pcap or pcapng (a Network Monitor .cap is refused with the conversion command). Per phone, in time order: DHCP,
+            DNS (against the build's lookup order), time (NTP), LDAP and HTTP downloads (the roots it received), and every
+            TLS handshake in clear: the chain judged for the build with the roots the phone had, at its clock, for the names
+            it resolved; alerts the phone sent are explained or not. Exit codes: 0 nothing failed, 1 something did, 2 input error.
+            """)
+
+    @Argument(help: "Capture files (pcap, pcapng).")
+    var files: [String]
+
+    @Option(name: .customLong("phone"), help: "A phone's MAC or IP address (repeatable; default: every client that looks like a phone).")
+    var phones: [String] = []
+
+    @Option(help: "A family or model (default: from a Device Update request, else tanjay).")
+    var device: String?
+
+    @Option(help: "The build (default: from a Device Update request, else the newest known build).")
+    var firmware: String?
+
+    @Option(name: .customLong("trust"), help: "Roots the phone already had besides its built-in cache (repeatable).")
+    var trusts: [String] = []
+
+    @OptionGroup var knowledge: KnowledgeOptions
+
+    @Flag(help: "Print JSON (schema in the README).")
+    var json = false
+
+    @Option(help: "Also write an HTML report to this file ('-' for standard output).")
+    var html: String?
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one capture FILE") }
+    }
+
+    func run() throws {
+        let knowledgeBase = try knowledge.load()
+        if let device { _ = try resolveProfiles(device: device, firmwares: firmware.map { [$0] } ?? [], knowledge: knowledgeBase) }
+        let reader = CaptureReader(
+            options: .init(phones: phones, device: device, firmware: firmware, trusted: try loadAnchors(trusts), knowledge: knowledgeBase))
+        let report: CaptureReport
+        do {
+            report = try reader.read(paths: files)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+        if let html {
+            if html == "-" { print(CaptureRendering.html(report)) } else { try writeReport(CaptureRendering.html(report), to: html) }
+        }
+        if html != "-" { print(json ? CaptureRendering.json(report) : CaptureRendering.text(report, style: terminalStyle())) }
+        if report.phones.contains(where: { !$0.trace.signsIn }) { throw ExitCode(1) }
+    }
+}
