@@ -326,9 +326,11 @@ public enum BootRendering {
     public static func html(_ report: BootReport, title: String? = nil) -> String {
         let e: (String) -> String = { AuditReport.html($0) }
         var body: [String] = ["<h1>\(e(title ?? "cxcert boot replay"))</h1>"]
-        if title == nil { body.append(
-            "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
-        ) }
+        if title == nil {
+            body.append(
+                "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
+            )
+        }
         body.append(
             "<table id=\"matrix\"><thead><tr><th>Build</th>" + columns(report).map { "<th>\(e($0.rawValue))</th>" }.joined()
                 + "<th>signs in</th></tr></thead><tbody>")

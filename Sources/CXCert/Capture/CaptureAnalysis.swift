@@ -16,7 +16,9 @@ extension CaptureReader {
         let (up, upGaps) = connection.toServer.assembled()
         let (down, downGaps) = connection.toClient.assembled()
         let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
-        if !connection.toServer.sawStart && !connection.toClient.sawStart { session.problems.append("\(name): the capture starts in the middle of this connection") }
+        if !connection.toServer.sawStart && !connection.toClient.sawStart {
+            session.problems.append("\(name): the capture starts in the middle of this connection")
+        }
         for gap in upGaps + downGaps { session.problems.append("\(name): \(gap.length) bytes missing at stream offset \(gap.offset)") }
         if connection.toServer.overflowed || connection.toClient.overflowed {
             session.problems.append("\(name): more than \(options.maxStreamBytes) bytes in one direction; the rest was not kept")
@@ -29,7 +31,9 @@ extension CaptureReader {
                 client.messages.map { (connection.toServer.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
                 + server.messages.map { (connection.toClient.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
             session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
-            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" { session.problems.append("\(name): \(problem)") }
+            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
+                session.problems.append("\(name): \(problem)")
+            }
         } else if up.first == 0x30 || connection.server.port == 389 {
             let client = LDAPMessageView.parse(up)
             let server = LDAPMessageView.parse(down)
@@ -143,19 +147,23 @@ extension CaptureReader {
         let (profile, buildSource) = profile(for: phone, sessions: sessions)
         let mine = sessions.filter { $0.connection.client.address == phone.address }
         var steps: [BootStep] = []
-        func step(_ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
-            roots: [BootRoot] = [], notes: [String], findings: [Finding])
-        {
+        func step(
+            _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
+            roots: [BootRoot] = [], notes: [String], findings: [Finding]
+        ) {
             let status: BootStepStatus =
                 findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
             steps.append(
-                BootStep(kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes, findings: findings))
+                BootStep(
+                    kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                    findings: findings))
         }
 
         // DHCP: the phone's requests and the answers with the same transaction ids.
         let requests = dhcp.filter {
             $0.message.op == 1
-                && ($0.mac == phone.mac || $0.source == phone.address || $0.message.clientAddress.map(String.init).joined(separator: ".") == phone.address)
+                && ($0.mac == phone.mac || $0.source == phone.address
+                    || $0.message.clientAddress.map(String.init).joined(separator: ".") == phone.address)
         }
         if !requests.isEmpty {
             var notes: [String] = []
@@ -167,8 +175,13 @@ extension CaptureReader {
                 )
                 for reply in dhcp where reply.message.op == 2 && reply.message.transactionID == request.message.transactionID {
                     let server = DHCPOptionsReport.addresses(reply.message.options[54]).first ?? reply.source
-                    answers.append(DHCPAnswer(server: server, vendorClass: vendor, message: reply.message, elapsed: reply.time.timeIntervalSince(request.time)))
-                    notes.append("\(Self.clock(reply.time)) answer from \(server) with options \(reply.message.order.map(String.init).joined(separator: ", "))")
+                    answers.append(
+                        DHCPAnswer(
+                            server: server, vendorClass: vendor, message: reply.message, elapsed: reply.time.timeIntervalSince(request.time)
+                        ))
+                    notes.append(
+                        "\(Self.clock(reply.time)) answer from \(server) with options \(reply.message.order.map(String.init).joined(separator: ", "))"
+                    )
                 }
             }
             let exchange = DHCPExchange(interface: nil, clientAddress: phone.address, answers: answers)
@@ -187,18 +200,22 @@ extension CaptureReader {
         var dnsNotes: [String] = []
         for question in asked {
             let reply = dns.first {
-                $0.summary.isResponse && $0.client == phone.address && $0.summary.id == question.summary.id && $0.summary.name == question.summary.name
+                $0.summary.isResponse && $0.client == phone.address && $0.summary.id == question.summary.id
+                    && $0.summary.name == question.summary.name
                     && $0.time >= question.time
             }
             guard question.summary.type == 1 || question.summary.type == 33 else {
-                dnsNotes.append("\(Self.clock(question.time)) \(question.summary.name) type \(question.summary.type) → \(reply.map { "rcode \($0.summary.rcode)" } ?? "no answer in the capture")")
+                dnsNotes.append(
+                    "\(Self.clock(question.time)) \(question.summary.name) type \(question.summary.type) → \(reply.map { "rcode \($0.summary.rcode)" } ?? "no answer in the capture")"
+                )
                 continue
             }
             let answer = reply?.summary.answer ?? .failed("no answer in the capture")
             queries.append(
                 BootQuery(
                     name: question.summary.name, type: question.summary.type == 33 ? .srv : .a,
-                    server: DNSServer(address: question.server, port: question.port), answer: answer, purpose: "asked at \(Self.clock(question.time))"))
+                    server: DNSServer(address: question.server, port: question.port), answer: answer,
+                    purpose: "asked at \(Self.clock(question.time))"))
             for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
         }
         if !asked.isEmpty {
@@ -217,9 +234,14 @@ extension CaptureReader {
             if let phoneTime = SNTPClient.date(request.packet, at: 40) {
                 ownClock.append((request.time, phoneTime.timeIntervalSince(request.time)))
                 timeNotes.append(
-                    "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)")
+                    "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)"
+                )
             }
-            guard let reply = ntp.first(where: { $0.client == phone.address && $0.packet[0] & 0x7 != 3 && Array($0.packet[24..<32]) == transmit }) else {
+            guard
+                let reply = ntp.first(where: {
+                    $0.client == phone.address && $0.packet[0] & 0x7 != 3 && Array($0.packet[24..<32]) == transmit
+                })
+            else {
                 continue
             }
             let result = SNTPClient.parse(reply.packet, transmit: transmit, sent: request.time, received: reply.time)
@@ -236,7 +258,9 @@ extension CaptureReader {
                 }
             }
         }
-        if requestsNTP.isEmpty { timeNotes.append("no time exchange of this phone in the capture: certificates are judged at the capture's clock") }
+        if requestsNTP.isEmpty {
+            timeNotes.append("no time exchange of this phone in the capture: certificates are judged at the capture's clock")
+        }
         step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
         func phoneClock(at time: Date) -> (Date, String) {
             if let sync = syncs.last(where: { $0.time <= time }) {
@@ -261,9 +285,14 @@ extension CaptureReader {
                 case .searchEntry(let dn, let attributes):
                     let values = attributes.filter { $0.key.hasPrefix("cacertificate") }.flatMap(\.value).filter { $0.count > 1 }
                     let certificates = values.compactMap { try? Certificate(derBytes: $0) }
-                    ldapNotes.append("\(Self.clock(session.time)) entry \(dn): \(certificates.count) cACertificate value\(certificates.count == 1 ? "" : "s")")
+                    ldapNotes.append(
+                        "\(Self.clock(session.time)) entry \(dn): \(certificates.count) cACertificate value\(certificates.count == 1 ? "" : "s")"
+                    )
                     downloaded += certificates.map {
-                        (BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"), session.connection.toClient.time(at: entry.offset) ?? session.time)
+                        (
+                            BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"),
+                            session.connection.toClient.time(at: entry.offset) ?? session.time
+                        )
                     }
                 }
             }
@@ -271,26 +300,35 @@ extension CaptureReader {
             for entry in session.http {
                 if entry.fromClient {
                     pending.append(entry.message)
-                    httpNotes.append("\(Self.clock(session.time)) \(entry.message.startLine) (Host \(entry.message.headers["host"] ?? server))")
+                    httpNotes.append(
+                        "\(Self.clock(session.time)) \(entry.message.startLine) (Host \(entry.message.headers["host"] ?? server))")
                     continue
                 }
                 let request = pending.isEmpty ? nil : pending.removeFirst()
                 let url = "http://\(request?.headers["host"] ?? server)\(request?.target ?? "")"
-                httpNotes.append("\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes")
+                httpNotes.append(
+                    "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
+                )
                 if entry.message.status == 200, !entry.message.body.isEmpty,
                     let decoded = try? CertificateDecoder().decode(Data(entry.message.body)), !decoded.certificates.isEmpty
                 {
-                    httpNotes.append("  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
+                    httpNotes.append(
+                        "  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
                     downloaded += decoded.certificates.map { (BootRoot(certificate: $0, source: "HTTP \(url)"), session.time) }
                 }
             }
         }
         if !ldapNotes.isEmpty { step(.ldap, notes: ldapNotes, findings: []) }
         if !httpNotes.isEmpty { step(.http, notes: httpNotes, findings: []) }
-        var rootNotes = ["\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"]
+        var rootNotes = [
+            "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
+        ]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
         rootNotes.append("\(downloaded.count) received in the capture")
-        step(.roots, roots: options.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) } + downloaded.map(\.root), notes: rootNotes, findings: [])
+        step(
+            .roots,
+            roots: options.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) } + downloaded.map(\.root),
+            notes: rootNotes, findings: [])
 
         // TLS: each chain the phone received, judged with what it had at that moment.
         var endpoints: [BootEndpoint] = []
@@ -306,7 +344,8 @@ extension CaptureReader {
                 switch entry.message {
                 case .clientHello(let version, let suites, let sni):
                     tlsNotes.append(
-                        "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")")
+                        "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")"
+                    )
                 case .serverHello(let version, let suite):
                     tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(String(format: "%04X", suite))")
                 case .certificate(let ders):
@@ -322,21 +361,27 @@ extension CaptureReader {
             if let serverAlert, chain.isEmpty {
                 tlsFindings.append(
                     Self.finding(
-                        .tlsVersion, .error, "\(host):\(server.port) refused the phone's handshake (alert \(TLSMessage.alertName(serverAlert))).",
-                        "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(host):\(server.port)."))
+                        .tlsVersion, .error,
+                        "\(host):\(server.port) refused the phone's handshake (alert \(TLSMessage.alertName(serverAlert))).",
+                        "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(host):\(server.port)."
+                    ))
             }
             guard let leaf = chain.first else {
                 endpoints.append(
-                    BootEndpoint(host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: [], verdict: nil,
+                    BootEndpoint(
+                        host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: [], verdict: nil,
                         outcome: "no certificate in the capture"))
                 continue
             }
             let (clock, clockSource) = phoneClock(at: session.time)
             let anchors =
                 (profile.usesBuiltInCache ? TrustAnchor.builtInCache : []) + options.trusted
-                + downloaded.filter { $0.time <= session.time }.map { TrustAnchor(certificate: $0.root.certificate, source: .activeDirectory($0.root.source)) }
+                + downloaded.filter { $0.time <= session.time }.map {
+                    TrustAnchor(certificate: $0.root.certificate, source: .activeDirectory($0.root.source))
+                }
             let verdict = Verifier.verify(
-                VerificationRequest(leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock),
+                VerificationRequest(
+                    leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock),
                 profile: profile)
             tlsNotes.append("\(host): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
             let outcome: String
@@ -349,19 +394,27 @@ extension CaptureReader {
                         verdict.trusted
                             ? "The phone refused \(host)'s chain with \(TLSMessage.alertName(phoneAlert)), but cxcert finds it trusted for \(profile.name): the certificate does not explain the alert (the device data may be wrong for this build, or the cause lies elsewhere: a root downloaded before the capture, a reset store)."
                             : "The phone refused \(host)'s chain with \(TLSMessage.alertName(phoneAlert)); cxcert's verdict for \(profile.name) explains it: \(codes.joined(separator: ", ")).",
-                        verdict.trusted ? "Check the phone's build and its downloaded roots (reset it to clear them)." : "See the findings below for the fix.",
+                        verdict.trusted
+                            ? "Check the phone's build and its downloaded roots (reset it to clear them)."
+                            : "See the findings below for the fix.",
                         certificate: leaf))
             } else {
-                outcome = verdict.trusted ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
+                outcome =
+                    verdict.trusted
+                    ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
             }
             tlsFindings += verdict.findings.filter { $0.severity != .info }
             endpoints.append(
-                BootEndpoint(host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: chain, verdict: verdict, outcome: outcome))
+                BootEndpoint(
+                    host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: chain, verdict: verdict,
+                    outcome: outcome))
         }
         if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
         let lastClock = phoneClock(at: mine.last?.time ?? Date.distantPast)
         return CaptureTrace(
-            phone: phone, trace: BootTrace(profile: profile, phoneClock: syncs.isEmpty && ownClock.isEmpty ? nil : lastClock.0, clockSource: lastClock.1, steps: steps),
+            phone: phone,
+            trace: BootTrace(
+                profile: profile, phoneClock: syncs.isEmpty && ownClock.isEmpty ? nil : lastClock.0, clockSource: lastClock.1, steps: steps),
             buildSource: buildSource)
     }
 
@@ -378,7 +431,9 @@ extension CaptureReader {
             return parts[1].replacingOccurrences(of: "{sip}", with: sip)
         }
         var seen: [String] = []
-        for query in queries where query.type == .srv && expected.contains(query.name) && !seen.contains(query.name) { seen.append(query.name) }
+        for query in queries where query.type == .srv && expected.contains(query.name) && !seen.contains(query.name) {
+            seen.append(query.name)
+        }
         let order = expected.filter { seen.contains($0) }
         guard seen != order else { return [] }
         return [

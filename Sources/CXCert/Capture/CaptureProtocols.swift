@@ -34,7 +34,9 @@ public enum TLSMessage: Sendable, Hashable {
     }
 
     /// Messages with the stream offset of the record they ended in; `problem` says where reading stopped early.
-    public static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (messages: [(offset: Int, message: TLSMessage)], problem: String?) {
+    public static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (
+        messages: [(offset: Int, message: TLSMessage)], problem: String?
+    ) {
         var messages: [(Int, TLSMessage)] = []
         var handshake: [UInt8] = []
         var offset = 0
@@ -101,7 +103,9 @@ public enum TLSMessage: Sendable, Hashable {
                     index += 4 + size
                 }
             }
-            let list = stride(from: suites.startIndex, to: suites.endIndex - 1, by: 2).map { UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1]) }
+            let list = stride(from: suites.startIndex, to: suites.endIndex - 1, by: 2).map {
+                UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1])
+            }
             return .clientHello(version: UInt16(version), suites: list, serverName: serverName)
         case 2:
             guard let version = number(2), take(32) != nil, let sid = number(1), take(sid) != nil, let suite = number(2) else { return nil }
@@ -126,7 +130,9 @@ public enum LDAPMessageView: Sendable, Hashable {
     /// An entry and its attributes' values.
     case searchEntry(dn: String, attributes: [String: [[UInt8]]])
 
-    public static func parse(_ stream: [UInt8], maxMessages: Int = 10_000) -> (messages: [(offset: Int, message: LDAPMessageView)], problem: String?) {
+    public static func parse(_ stream: [UInt8], maxMessages: Int = 10_000) -> (
+        messages: [(offset: Int, message: LDAPMessageView)], problem: String?
+    ) {
         let reader = DERReader(stream)
         var messages: [(Int, LDAPMessageView)] = []
         var offset = 0
@@ -180,7 +186,10 @@ public struct HTTPMessageView: Sendable, Hashable {
         while offset < stream.count, messages.count < 1000 {
             let window = stream[offset..<min(stream.count, offset + 65_536)]
             guard let end = window.firstRange(of: separator) else {
-                return (messages, window.count >= 65_536 ? "HTTP headers over 64 KiB at offset \(offset)" : "an HTTP message is cut at offset \(offset)")
+                return (
+                    messages,
+                    window.count >= 65_536 ? "HTTP headers over 64 KiB at offset \(offset)" : "an HTTP message is cut at offset \(offset)"
+                )
             }
             let head = String(decoding: stream[offset..<end.lowerBound], as: UTF8.self)
             var lines = head.components(separatedBy: "\r\n")
@@ -196,7 +205,9 @@ public struct HTTPMessageView: Sendable, Hashable {
             if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
                 while true {
                     guard let lineEnd = stream[cursor...].firstRange(of: [13, 10]),
-                        let size = Int(String(decoding: stream[cursor..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "", radix: 16)
+                        let size = Int(
+                            String(decoding: stream[cursor..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "",
+                            radix: 16)
                     else { return (messages, "a chunk is cut at offset \(cursor)") }
                     cursor = lineEnd.upperBound
                     if size == 0 {

@@ -123,7 +123,10 @@ public struct CaptureReader: Sendable {
                 do {
                     frame = try file.next()
                 } catch {
-                    findings.append(Self.finding(.captureDamaged, .warning, "\(error)", "Read what the file holds up to that point; take a new capture if more is needed."))
+                    findings.append(
+                        Self.finding(
+                            .captureDamaged, .warning, "\(error)",
+                            "Read what the file holds up to that point; take a new capture if more is needed."))
                     break
                 }
                 guard let frame else { break }
@@ -137,7 +140,8 @@ public struct CaptureReader: Sendable {
                         let message = try? DHCPMessage(parsing: packet.payload)
                     {
                         dhcp.append(DHCPEvent(time: packet.time, source: packet.source, mac: packet.sourceMAC, message: message))
-                    } else if packet.destinationPort == 53 || packet.sourcePort == 53, let summary = DNSMessageSummary.parse(packet.payload) {
+                    } else if packet.destinationPort == 53 || packet.sourcePort == 53, let summary = DNSMessageSummary.parse(packet.payload)
+                    {
                         let response = summary.isResponse
                         dns.append(
                             DNSEvent(
@@ -171,13 +175,15 @@ public struct CaptureReader: Sendable {
         if cutFrames > 0 {
             findings.append(
                 Self.finding(
-                    .captureGap, .warning, "\(cutFrames) frame\(cutFrames == 1 ? " was" : "s were") cut by the snap length; what they held past the cut is missing.",
+                    .captureGap, .warning,
+                    "\(cutFrames) frame\(cutFrames == 1 ? " was" : "s were") cut by the snap length; what they held past the cut is missing.",
                     "Capture with a full snap length (tcpdump -s 0)."))
         }
         if droppedStreams > 0 {
             findings.append(
                 Self.finding(
-                    .captureGap, .warning, "More than \(options.maxStreams) TCP flows; \(droppedStreams) packets of later flows were not read.",
+                    .captureGap, .warning,
+                    "More than \(options.maxStreams) TCP flows; \(droppedStreams) packets of later flows were not read.",
                     "Filter the capture to the phones (tcpdump host PHONE)."))
         }
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
@@ -195,19 +201,25 @@ public struct CaptureReader: Sendable {
             done.insert(flow)
             done.insert(reverse)
             let other = streams[reverse] ?? TCPStream(maxBytes: 0)
-            let flowFirst = synFrom.contains(flow) || (!synFrom.contains(reverse) && (firstSeen[flow] ?? .distantFuture) <= (firstSeen[reverse] ?? .distantFuture))
+            let flowFirst =
+                synFrom.contains(flow)
+                || (!synFrom.contains(reverse) && (firstSeen[flow] ?? .distantFuture) <= (firstSeen[reverse] ?? .distantFuture))
             let (clientFlow, toServer, toClient) = flowFirst ? (flow, stream, other) : (reverse, other, stream)
             connections.append(
                 Connection(
-                    client: clientFlow.from, server: clientFlow.to, time: min(firstSeen[flow] ?? .distantFuture, firstSeen[reverse] ?? .distantFuture),
+                    client: clientFlow.from, server: clientFlow.to,
+                    time: min(firstSeen[flow] ?? .distantFuture, firstSeen[reverse] ?? .distantFuture),
                     toServer: toServer, toClient: toClient))
         }
         return connections.sorted { $0.time < $1.time }
     }
 
-    static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String, certificate: Certificate? = nil) -> Finding {
+    static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String, certificate: Certificate? = nil)
+        -> Finding
+    {
         Finding(
-            code: code, severity: severity, certificate: certificate, message: message, deviceSymptom: Symptom.builtIn[code.rawValue]?.summary,
+            code: code, severity: severity, certificate: certificate, message: message,
+            deviceSymptom: Symptom.builtIn[code.rawValue]?.summary,
             remedy: remedy)
     }
 

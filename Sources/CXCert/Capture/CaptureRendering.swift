@@ -28,7 +28,8 @@ public enum CaptureRendering {
             phones: report.phones.map { phone in
                 JSONPhone(
                     address: phone.phone.address, mac: phone.phone.mac, reason: phone.phone.reason, device: phone.trace.profile.name,
-                    family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description, buildSource: phone.buildSource,
+                    family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description,
+                    buildSource: phone.buildSource,
                     signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
                     steps: phone.trace.steps.map(BootRendering.step))
             })
@@ -38,7 +39,9 @@ public enum CaptureRendering {
     }
 
     public static func text(_ report: CaptureReport, style: TextStyle = .plain) -> String {
-        var out = [style.bold("Capture \(report.files.joined(separator: ", "))") + " · \(report.frames) frames · \(report.phones.count) phone(s)"]
+        var out = [
+            style.bold("Capture \(report.files.joined(separator: ", "))") + " · \(report.frames) frames · \(report.phones.count) phone(s)"
+        ]
         for finding in report.findings { out.append("  ! \(finding.code.rawValue): \(finding.message)") }
         if report.phones.isEmpty { out.append("No phone found in the capture (name one with --phone MAC|IP).") }
         for phone in report.phones {
@@ -54,7 +57,9 @@ public enum CaptureRendering {
 
     public static func html(_ report: CaptureReport) -> String {
         let builds = report.phones.map { phone in
-            BootTrace(profile: phone.trace.profile, phoneClock: phone.trace.phoneClock, clockSource: phone.trace.clockSource, steps: phone.trace.steps)
+            BootTrace(
+                profile: phone.trace.profile, phoneClock: phone.trace.phoneClock, clockSource: phone.trace.clockSource,
+                steps: phone.trace.steps)
         }
         return BootRendering.html(
             BootReport(at: Date(), inputs: (try? BootInputs(sipDomain: "capture.invalid"))!, builds: builds),

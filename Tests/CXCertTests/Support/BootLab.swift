@@ -29,8 +29,21 @@ final class BootLab: @unchecked Sendable {
 
     func address(_ last: Int) -> String { "\(prefix).\(last)" }
 
-    /// Records a pid file whose process `stop()` kills (servers started behind a shell or in another namespace).
-    func killOnStop(pidFile: URL) { pidFiles.append(pidFile) }
+    /// Starts a server behind a shell and returns the file holding its pid. Run as direct children of the test
+    /// process, programs that change user or close every descriptor at start (dnsmasq, tcpdump) stop Foundation
+    /// from noticing when later children exit, and a CLI run then waits for ever on a zombie.
+    @discardableResult
+    func launchBehindShell(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> URL {
+        let pidFile = directory.appendingPathComponent("\(UUID().uuidString).pid")
+        pidFiles.append(pidFile)
+        try launch(["sh", "-c", "\"$@\" & echo $! > '\(pidFile.path)'; wait", "sh"] + arguments, environment: environment, ready: ready)
+        return pidFile
+    }
+
+    /// The pid a `launchBehindShell` server wrote.
+    func pid(_ file: URL) -> Int32? {
+        (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
 
     func stop() {
         for file in pidFiles {

@@ -48,7 +48,6 @@ final class DHCPLab: @unchecked Sendable {
 
     /// dnsmasq in the server namespace: DHCP on the veth (and DNS on 10.77.N.1:53 when `dns` is true).
     func dnsmasq(_ lines: [String], dns: Bool = false) throws {
-        let pidFile = lab.directory.appendingPathComponent("dnsmasq-dhcp.pid")
         let config =
             [
                 "interface=\(serverInterface)", "bind-interfaces", "no-resolv", "no-hosts", dns ? "port=53" : "port=0",
@@ -56,13 +55,10 @@ final class DHCPLab: @unchecked Sendable {
                 "dhcp-leasefile=\(lab.directory.appendingPathComponent("leases").path)", "local=/contoso.com/", "local=/fabrikam.com/",
             ] + lines
         try lab.directory.write("dnsmasq-dhcp.conf", config.joined(separator: "\n") + "\n")
-        lab.killOnStop(pidFile: pidFile)
-        // Behind a shell, for the reason BootLab.dns gives.
-        let command =
-            "dnsmasq --keep-in-foreground --conf-file=\(lab.directory.appendingPathComponent("dnsmasq-dhcp.conf").path) --user=root --pid-file=\(pidFile.path) & wait"
-        try lab.launch(["ip", "netns", "exec", namespace, "sh", "-c", command]) { _ in
-            FileManager.default.fileExists(atPath: pidFile.path)
-        }
+        try lab.launchBehindShell([
+            "ip", "netns", "exec", namespace, "dnsmasq", "--keep-in-foreground",
+            "--conf-file=\(lab.directory.appendingPathComponent("dnsmasq-dhcp.conf").path)", "--user=root", "--log-facility=-",
+        ]) { log in log.contains("DHCP, IP range") }
         Thread.sleep(forTimeInterval: 0.2)
     }
 

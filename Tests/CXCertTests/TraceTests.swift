@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+
+@testable import CXCert
+
+/// Captures recorded at test time with tcpdump while real clients talk to real servers, then read back.
+@Suite("cxcert trace: captures of real clients and servers", .serialized)
+struct TraceTests {
+    /// Runs `body` while tcpdump records `interface` (only `filter`), and returns the capture file.
+    func capture(_ lab: BootLab, interface: String = "lo", filter: String, snap: Int = 0, _ body: () throws -> Void) throws -> String {
+        let file = lab.directory.appendingPathComponent("capture-\(UUID().uuidString.prefix(6)).pcap").path
+        let pidFile = try lab.launchBehindShell(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "-n", "-w", file, filter]) { log in
+            log.contains("listening on")
+        }
+        try body()
+        Thread.sleep(forTimeInterval: 0.3)
+        if let pid = lab.pid(pidFile) {
+            kill(pid, SIGINT)
+            for _ in 0..<50 where kill(pid, 0) == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        return file
+    }
+
+    func read(_ file: String, device: String? = "cx700", firmware: String? = nil, trust: [TrustAnchor] = []) throws -> CaptureReport {
+        try CaptureReader(options: .init(device: device, firmware: firmware, trusted: trust)).read(paths: [file])
+    }
+
+    /// The guide's lab on loopback, recorded while `cxcert boot` and an `openssl s_client` that refuses the chain run.
+    func labCapture() throws -> (BootLab, String) {
+        let bootTests = BootTests()
+        let (lab, dns) = try bootTests.guideLab()
+        let unrelated = try TestPKI.get().url("root.pem").path
+        let file = try capture(lab, filter: "net \(lab.prefix).0/24") {
+            _ = try CLI.run([
+                "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--dns-server", dns.description, "--device",
+                "cx700",
+                "--firmware", "3.5.6907.35", "--timeout", "1",
+            ])
+            // A TLS 1.0 client without SNI that does not trust the chain and says so with an alert.
+            _ = try? Shell.run(
+                [
+                    "openssl", "s_client", "-tls1", "-noservername", "-cipher", "AES128-SHA:@SECLEVEL=0", "-connect",
+                    "\(lab.address(10)):5061",
+                    "-verify_return_error", "-CAfile", unrelated,
+                ], input: Data())
+        }
+        return (lab, file)
+    }
+
+    @Test("DNS, time and TLS as the phone saw them, judged per build; the phone's alert explained")
+    func tlsDNSAndTime() throws {
+        let (lab, file) = try labCapture()
+        defer { lab.stop() }
+        let root = try BootFixtures.root()
+        let r2 = try #require(try read(file, firmware: "3.5.6907.35", trust: [root]).phones.first)
+        #expect(r2.phone.reason.contains("TLS 1.0 ClientHello without SNI"))
+        #expect(r2.buildSource.contains("--firmware"))
+        // DNS: the questions boot asked, in order, with their answers.
+        let dns = try #require(r2.trace.step(.dns))
+        let srv = try #require(dns.queries.first { $0.name == "_sipinternaltls._tcp.fabrikam.com" })
+        #expect(srv.answer.services.map(\.target) == ["pool01.contoso.com"])
+        #expect(dns.queries.first?.name == "_ntp._udp.fabrikam.com")
+        // Time: chrony's answer, and the phone's clock from it.
+        let time = try #require(r2.trace.step(.time))
+        #expect(time.timeSamples.contains { if case .success(let response) = $0.result { response.stratum == 8 } else { false } })
+        #expect(r2.trace.phoneClock != nil)
+        // TLS: the chain the server sent, the phone's alert, and the verdict for the build.
+        let tls = try #require(r2.trace.step(.tls))
+        let refused = try #require(tls.endpoints.first { $0.outcome.contains("unknown_ca") })
+        #expect(refused.host == "pool01.contoso.com")
+        #expect(refused.chain.first?.subject.displayName == "pool01.contoso.com")
+        #expect(tls.findings.contains { $0.code == .phoneAlert && $0.message.contains("explains it: sha2-unsupported") })
+        #expect(tls.notes.contains { $0.contains("TLS 1.0") && $0.contains("no SNI") })
+
+        // The same capture for the LPE build: the chain is trusted, so the alert is not explained by it.
+        let lpe = try #require(try read(file, firmware: "4.0.7577.4463", trust: [root]).phones.first)
+        let lpeTLS = try #require(lpe.trace.step(.tls))
+        #expect(lpeTLS.findings.contains { $0.code == .phoneAlert && $0.message.contains("does not explain the alert") })
+        #expect(!lpeTLS.findings.contains { $0.code == .sha2Unsupported })
+    }
+
+    @Test("A root downloaded over plain HTTP is a root the phone has for later handshakes")
+    func httpRootDownload() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        let web = lab.directory.appendingPathComponent("certsrv")
+        try FileManager.default.createDirectory(at: web, withIntermediateDirectories: true)
+        try web.write("certnew.p7b", try TestPKI.get().directory.read("root-sha1.pem"))
+        try lab.launch(["python3", "-m", "http.server", "80", "--bind", lab.address(20), "--directory", lab.directory.path]) { _ in
+            (try? Prober.reach(address: lab.address(20), port: 80, timeout: 0.3)) != nil
+        }
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool-sha1.pem", key: "leaf.key", in: pki)
+        let file = try capture(lab, filter: "net \(lab.prefix).0/24") {
+            _ = try Shell.run([
+                "curl", "-s", "-o", "/dev/null", "http://\(lab.address(20))/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64",
+            ])
+            _ = try? Shell.run(
+                [
+                    "openssl", "s_client", "-tls1", "-noservername", "-cipher", "AES128-SHA:@SECLEVEL=0", "-connect",
+                    "\(lab.address(10)):5061",
+                ],
+                input: Data())
+        }
+        let phone = try #require(try read(file, firmware: "3.5.6907.35").phones.first)
+        let roots = try #require(phone.trace.step(.roots))
+        #expect(roots.roots.map(\.certificate.subject.displayName) == ["Contoso Root CA SHA1"])
+        #expect(roots.roots.first?.source.contains("/certsrv/certnew.p7b") == true)
+        #expect(phone.trace.step(.http)?.notes.contains { $0.contains("HTTP 200") } == true)
+        let endpoint = try #require(phone.trace.step(.tls)?.endpoints.first)
+        #expect(endpoint.verdict?.trusted == true)
+
+        // Without the download the same chain has no root the phone knows.
+        let withoutDownload = try #require(try read(file, firmware: "3.5.6907.35").phones.first?.trace.step(.tls)?.endpoints.first?.verdict)
+        let request = VerificationRequest(
+            leaf: try #require(endpoint.chain.first), intermediates: [], anchors: TrustAnchor.builtInCache, hosts: [], plan: nil,
+            time: Date())
+        #expect(withoutDownload.trusted)
+        #expect(!Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")).trusted)
+    }
+
+    @Test("The phone's DHCPINFORM and the answers, read from a capture on the veth")
+    func dhcp() throws {
+        let dhcpLab = try DHCPLab()
+        defer { dhcpLab.stop() }
+        try dhcpLab.dnsmasq(DHCPLiveTests.ucOptions(dhcpLab))
+        let file = try capture(dhcpLab.lab, interface: dhcpLab.clientInterface, filter: "udp port 67 or udp port 68") {
+            _ = try dhcpLab.inform(timeout: 1)
+        }
+        let report = try read(file, device: nil)
+        let phone = try #require(report.phones.first)
+        #expect(phone.phone.address == dhcpLab.clientAddress)
+        #expect(phone.phone.reason.contains("MS-UC-Client"))
+        #expect(phone.phone.mac != nil)
+        let step = try #require(phone.trace.step(.dhcp))
+        #expect(step.notes.contains { $0.contains("https://pool01.contoso.com:443/CertProv/CertProvisioningService.svc") })
+        #expect(step.findings.isEmpty)
+    }
+
+    @Test("Cut at every packet boundary and inside packets, a small snap length, flipped bytes: findings, never a crash")
+    func hostileCaptures() throws {
+        let (lab, file) = try labCapture()
+        defer { lab.stop() }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        // Record boundaries of the classic pcap format: a 24-byte header, then 16-byte record headers.
+        var boundaries: [Int] = []
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            boundaries.append(offset)
+            let length =
+                Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+            offset += 16 + length
+        }
+        #expect(boundaries.count > 20)
+        var damaged = 0
+        for cut in boundaries + boundaries.map({ $0 + 20 }) where cut <= bytes.count {
+            let path = lab.directory.appendingPathComponent("cut.pcap")
+            try Data(bytes.prefix(cut)).write(to: path)
+            let report = try read(path.path)
+            if report.findings.contains(where: { $0.code == .captureDamaged }) { damaged += 1 }
+        }
+        #expect(damaged >= boundaries.count / 2)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            var flipped = bytes
+            for _ in 0..<8 {
+                let index = Int.random(in: 24..<flipped.count, using: &generator)
+                flipped[index] ^= UInt8.random(in: 1...255, using: &generator)
+            }
+            let path = lab.directory.appendingPathComponent("flipped.pcap")
+            try Data(flipped).write(to: path)
+            _ = try? read(path.path)
+        }
+        // A 4 GiB record length claims more than the file holds.
+        var huge = bytes
+        huge.replaceSubrange((boundaries[3] + 8)..<(boundaries[3] + 12), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let hugePath = lab.directory.appendingPathComponent("huge.pcap")
+        try Data(huge).write(to: hugePath)
+        #expect((try? read(hugePath.path))?.findings.contains { $0.code == .captureDamaged } != false)
+
+        // A snap length of 96 bytes cuts the certificates: said, not guessed.
+        let short = try capture(lab, filter: "net \(lab.prefix).0/24", snap: 96) {
+            _ = try? Shell.run(
+                [
+                    "openssl", "s_client", "-tls1", "-noservername", "-cipher", "AES128-SHA:@SECLEVEL=0", "-connect",
+                    "\(lab.address(10)):5061",
+                ],
+                input: Data())
+        }
+        let report = try read(short)
+        #expect(report.findings.contains { $0.code == .captureGap && $0.message.contains("snap length") })
+        #expect(report.phones.allSatisfy { $0.trace.step(.tls)?.endpoints.allSatisfy { $0.verdict == nil } ?? true })
+    }
+
+    @Test("A Network Monitor capture is refused with the conversion command; a missing file is an input error")
+    func wrongFiles() throws {
+        let directory = try makeTemporaryDirectory("netmon")
+        try directory.write("trace.cap", Data("GMBU".utf8) + Data(repeating: 0, count: 64))
+        #expect(throws: CaptureError.networkMonitor(directory.appendingPathComponent("trace.cap").path)) {
+            try CaptureReader().read(paths: [directory.appendingPathComponent("trace.cap").path])
+        }
+        let result = try CLI.run(["trace", directory.appendingPathComponent("trace.cap").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("editcap -F pcapng"))
+        #expect(try CLI.run(["trace", "/nonexistent.pcap"]).status == 2)
+    }
+
+    @Test("LDAP search entries: the cACertificate values a phone received, placeholders skipped")
+    func ldapEntries() throws {
+        let der = [UInt8](try TestPKI.get().certificate("root-sha1.pem").der)
+        func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+            let length: [UInt8] =
+                content.count < 128 ? [UInt8(content.count)] : [0x82, UInt8(content.count >> 8), UInt8(content.count & 0xFF)]
+            return [tag] + length + content
+        }
+        let attribute = tlv(0x30, tlv(0x04, Array("cACertificate".utf8)) + tlv(0x31, tlv(0x04, der) + tlv(0x04, [0])))
+        let entry = tlv(0x64, tlv(0x04, Array("CN=ContosoCA,CN=Certification Authorities".utf8)) + tlv(0x30, attribute))
+        let message = tlv(0x30, tlv(0x02, [2]) + entry)
+        let parsed = LDAPMessageView.parse(message + message.prefix(10))
+        #expect(parsed.messages.count == 1)
+        #expect(parsed.problem != nil)
+        guard case .searchEntry(let dn, let attributes) = parsed.messages.first?.message else {
+            Issue.record("no entry")
+            return
+        }
+        #expect(dn.hasPrefix("CN=ContosoCA"))
+        #expect(attributes["cacertificate"]?.map(\.count) == [der.count, 1])
+    }
+}
