@@ -3,6 +3,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidURL(String)
     /// The server could not be reached (or refused the TLS handshake).
     case cannotConnect(String)
+    /// The TLS handshake failed because the directory's certificate did not verify.
+    case certificateNotVerified(String)
     /// The bind was refused: wrong name or password.
     case invalidCredentials(String)
     /// The bound account may not do this; `operation` says what was attempted where.
@@ -25,6 +27,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case .invalidURL(let url): "'\(url)' is not an ldap:// or ldaps:// URL"
         case .cannotConnect(let detail): "cannot contact the directory: \(detail)"
+        case .certificateNotVerified(let detail): detail
         case .invalidCredentials(let detail): "the directory refused the bind (wrong user name or password): \(detail)"
         case .insufficientRights(let operation, let dn):
             "insufficient rights: the bound account may not \(operation) \(dn) (ask a member of Enterprise Admins, as certutil -dspublish needs)"
