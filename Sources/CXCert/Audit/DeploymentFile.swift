@@ -29,8 +29,12 @@ public struct DeploymentFile: Sendable, Codable {
     public struct DirectorySource: Sendable, Codable {
         public var url: String
         public var bind: String?
+        /// Refused: which secret is sent where is the command line's decision (`--ad-password-env`,
+        /// `--ad-password-file`), never a file's. Read only to say so.
         public var passwordEnv: String?
         public var passwordFile: String?
+        /// Used only with `--allow-deployment-ca-file`: a file that names both the server and the CA
+        /// that vouches for it could make a rogue server look genuine.
         public var caFile: String?
     }
 
