@@ -145,12 +145,17 @@ struct DirectoryCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove one certificate, by SHA-1 thumbprint or serial, from every PKI object holding it (certutil -delstore).")
+            abstract: "Remove one certificate, by SHA-1 thumbprint or serial, from the PKI objects of the named containers (certutil -delstore).")
 
-        @Argument(help: "The SHA-1 thumbprint (or serial number) of the certificate to remove.")
+        @Argument(help: "The SHA-1 thumbprint (or serial number) in hex; byte pairs may be separated by ':' or spaces.")
         var identifier: String
 
-        @Flag(help: "Delete an object whose last certificate this is (otherwise nothing is removed).")
+        @Option(
+            name: .customLong("target"),
+            help: "Containers to remove from, as publish names them (repeatable): rootca (default: Certification Authorities + AIA), subca (AIA), ntauth.")
+        var targets: [PublishTarget] = []
+
+        @Flag(help: "Then delete each object left with placeholders only (never NTAuthCertificates).")
         var deleteObject = false
 
         @Flag(help: "Print the exact changes as LDIF and write nothing.")
@@ -161,10 +166,16 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            do { _ = try CertificateSelector(parsing: identifier) } catch { throw ValidationError(error.description) }
+        }
+
         func run() throws {
+            let selector = try directory { () throws(DirectoryError) in try CertificateSelector(parsing: identifier) }
             let client = try connection.connect()
             let report = try directory { () throws(DirectoryError) in
-                try client.remove(identifier, deleteEmptyObjects: deleteObject, dryRun: dryRun)
+                try client.remove(
+                    selector, targets: Set(targets.isEmpty ? [.rootCA] : targets), deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }
             if json {
                 print(encodeJSON(report))
@@ -175,7 +186,13 @@ struct DirectoryCommand: ParsableCommand {
                 return
             }
             for change in report.changes {
-                print(change.action == .objectDeleted ? "deleted \(change.dn)" : "removed from \(change.dn)")
+                switch change.action {
+                case .objectDeleted: print("deleted \(change.dn)")
+                case .objectKept: print("kept \(change.dn): \(change.note ?? "")")
+                case .alreadyAbsent: print("already removed from \(change.dn)")
+                case .valueReplacedByPlaceholder: print("removed from \(change.dn) (its last certificate; a 0x00 placeholder keeps it valid)")
+                default: print("removed from \(change.dn)")
+                }
             }
         }
     }

@@ -78,3 +78,116 @@ struct DirectoryDeadlineTests {
         #expect(children.reduce(0, +) < 1, "cxcert used \(children) s of CPU in \(seconds) s: \(output)")
     }
 }
+
+@Suite("ds remove: strict arguments")
+struct SelectorTests {
+    @Test(
+        "non-hex arguments are refused, never filtered down to a serial",
+        arguments: ["Root 1", "0x01", "", "  ", "12:3", "1 2", "AB::CD", ":AB", "g1", "ÄB", String(repeating: "A", count: 42)])
+    func refused(text: String) {
+        #expect(throws: DirectoryError.self) { try CertificateSelector(parsing: text) }
+    }
+
+    @Test("hex, with byte pairs separated as openssl and Windows print them, is accepted")
+    func accepted() throws {
+        #expect(try CertificateSelector(parsing: "01").hex == "01")
+        #expect(try CertificateSelector(parsing: "4f:2a:00").hex == "4F2A00")
+        #expect(try CertificateSelector(parsing: "4f 2a 00").hex == "4F2A00")
+        #expect(try CertificateSelector(parsing: String(repeating: "ab", count: 20)).hex == String(repeating: "AB", count: 20))
+    }
+
+    @Test("the command refuses before it connects: exit 2 and a message about the argument")
+    func command() throws {
+        let peer = try Recorder("ldap")
+        defer { peer.stop() }
+        let result = try CLI.run(["ds", "remove", "Root 1", "--ldap", "ldaps://127.0.0.1:\(peer.port)", "--timeout", "2"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'Root 1' is neither a SHA-1 thumbprint nor a serial number"), "\(result.stderr)")
+        #expect(peer.received.isEmpty)
+    }
+}
+
+@Suite("ds remove against Samba AD: races and containers")
+struct RemoveSafetyTests {
+    let dc: SambaDC
+    let pki: TestPKI
+
+    init() throws {
+        dc = try SambaDC.get()
+        pki = try TestPKI.get()
+    }
+
+    func makeCA(_ cn: String, key: String) throws -> Certificate {
+        let file = "safety-\(UUID().uuidString)"
+        try pki.openssl([
+            "req", "-x509", "-new", "-key", key, "-subj", "/O=cxcert tests/CN=\(cn)", "-sha256", "-days", "365", "-out", "\(file).pem",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
+        return try pki.certificate("\(file).pem")
+    }
+
+    @Test("publish racing remove --delete-object, 30 times: the published certificate is never lost")
+    func publishRacesRemove() async throws {
+        let configuration = dc.adminConfiguration
+        var outcomes: [DirectoryChange.Action: Int] = [:]
+        for round in 0..<30 {
+            let cn = "Race CA \(round) \(UUID().uuidString.prefix(8))"
+            let old = try makeCA(cn, key: "rsa2048.key")
+            let new = try makeCA(cn, key: "other.key")
+            _ = try DirectoryClient(configuration).publish(old)
+            let selector = try CertificateSelector(parsing: old.sha1Thumbprint)
+            // The publisher starts a random 0-80 ms after connecting, so across the rounds its add lands
+            // before, during and after the remover's steps.
+            let jitter = UInt32.random(in: 0...80_000)
+            async let published: DirectoryReport = Task.detached {
+                let client = try DirectoryClient(configuration)
+                usleep(jitter)
+                return try client.publish(new)
+            }.value
+            async let removed: DirectoryReport = Task.detached {
+                let client = try DirectoryClient(configuration)
+                return try client.remove(selector, deleteEmptyObjects: true)
+            }.value
+            let (publish, remove) = try await (published, removed)
+            #expect(publish.changes.count == 2)
+            for change in remove.changes { outcomes[change.action, default: 0] += 1 }
+            for container in ["Certification Authorities", "AIA"] {
+                let values = try dc.ldapsearch("CN=\(SanitizedName.make(cn)),CN=\(container),\(dc.publicKeyServices)", "cACertificate")
+                #expect(values.contains(new.der), "round \(round): \(container) lost the published certificate")
+                #expect(!values.contains(old.der), "round \(round): \(container) still holds the removed certificate")
+            }
+        }
+        // Both ways of the race happened: objects deleted before the publisher came (it re-created
+        // them) and objects kept because its certificate arrived first.
+        #expect(outcomes[.objectDeleted, default: 0] > 0 && outcomes[.objectKept, default: 0] > 0, "\(outcomes)")
+    }
+
+    @Test("remove acts only on the named containers, and never deletes NTAuthCertificates")
+    func containers() throws {
+        let client = try DirectoryClient(dc.adminConfiguration)
+        let ca = try makeCA("Container CA \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
+        _ = try client.publish(ca)
+        _ = try client.publish(ca, target: .ntAuth)
+        let ntauth = "CN=NTAuthCertificates,\(dc.publicKeyServices)"
+        let selector = try CertificateSelector(parsing: ca.sha1Thumbprint)
+        // Default (RootCA's containers): NTAuth keeps its value.
+        let report = try client.remove(selector, deleteEmptyObjects: true)
+        #expect(report.changes.allSatisfy { !$0.dn.contains("NTAuthCertificates") })
+        #expect(report.changes.filter { $0.action == .objectDeleted }.count == 2)
+        #expect(try dc.ldapsearch(ntauth, "cACertificate").contains(ca.der))
+        // Named explicitly: the value goes, the object never does (a placeholder keeps it valid if needed).
+        let fromNTAuth = try client.remove(selector, targets: [.ntAuth], deleteEmptyObjects: true)
+        #expect(fromNTAuth.changes.map(\.dn).allSatisfy { $0 == ntauth })
+        #expect(fromNTAuth.changes.last?.action == .objectKept)
+        let remaining = try dc.ldapsearch(ntauth, "cACertificate")
+        #expect(!remaining.isEmpty && !remaining.contains(ca.der))
+        // The CLI: --target subca touches only AIA.
+        let sub = try makeCA("Container Sub \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
+        _ = try client.publish(sub)
+        let cli = try CLI.run(["ds", "remove", sub.sha1Thumbprint, "--target", "subca", "--json"] + dc.connectionArguments)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        let name = SanitizedName.objectName(for: sub)
+        #expect(try dc.ldapsearch("CN=\(name),CN=AIA,\(dc.publicKeyServices)", "cACertificate") == [Data([0])])
+        #expect(try dc.ldapsearch("CN=\(name),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [sub.der])
+    }
+}

@@ -18,6 +18,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case ldap(code: Int32, operation: String, message: String)
     /// cxcert will not do it (not a CA, last value of an object, ambiguous serial...).
     case refused(String)
+    /// A thumbprint or serial argument that is not hex.
+    case invalidSelector(String)
     case notFound(String)
     case noPassword(String)
     case invalidSnapshot(line: Int, reason: String)
@@ -37,6 +39,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .sizeLimit(let limit): "the directory returned more than \(limit) entries; narrow the search"
         case .ldap(let code, let operation, let message): "LDAP error \(code) during \(operation): \(message)"
         case .refused(let reason): reason
+        case .invalidSelector(let reason): reason
         case .notFound(let what): what
         case .noPassword(let reason): reason
         case .invalidSnapshot(let line, let reason): "LDIF snapshot, line \(line): \(reason)"

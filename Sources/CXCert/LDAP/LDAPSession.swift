@@ -424,6 +424,12 @@ final class LDAPSession {
         try check(rc, "modify", dn: dn)
     }
 
+    /// Renames an object within its container (modify DN; the old RDN value is replaced).
+    func rename(dn: String, to newRDN: String) throws(DirectoryError) {
+        try check(
+            watchdog.run(seconds: options.timeout) { ldap_rename_s(handle, dn, newRDN, nil, 1, nil, nil) }, "rename", dn: dn)
+    }
+
     func delete(dn: String) throws(DirectoryError) {
         try check(watchdog.run(seconds: options.timeout) { ldap_delete_ext_s(handle, dn, nil, nil) }, "delete", dn: dn)
     }
