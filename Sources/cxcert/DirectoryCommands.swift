@@ -16,19 +16,35 @@ struct DirectoryAuthOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "PEM CA certificates to verify the directory's TLS certificate with.")
     var caFile: String?
 
-    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS (the password travels in clear).")
+    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS: everything, including a bind password, travels in clear.")
     var plain = false
+
+    @Flag(
+        name: .customLong("send-password-in-clear"),
+        help: "With --plain and --bind: accept that the bind password crosses the network unencrypted.")
+    var sendPasswordInClear = false
 
     @Option(help: "Seconds to wait for the directory.")
     var timeout: Double = 15
 
     func validate() throws {
         if passwordEnv != nil && passwordFile != nil { throw ValidationError("give --password-env or --password-file, not both") }
+        if sendPasswordInClear && !plain { throw ValidationError("--send-password-in-clear goes with --plain") }
+        try validateSeconds(timeout, "--timeout")
     }
 
+    /// The configuration, after a warning on standard error when the connection will not be encrypted.
     func configuration(url: String) -> DirectoryConfiguration {
         let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? .prompt
-        return DirectoryConfiguration(url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, timeout: timeout)
+        let configuration = DirectoryConfiguration(
+            url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, allowPasswordInClear: sendPasswordInClear,
+            timeout: timeout)
+        if configuration.isUnencrypted {
+            printError(
+                "warning: --plain: nothing on the connection to \(url) is encrypted\(bind == nil ? "" : ", including the password of \(bind!)"); anyone on the path can read and change it"
+            )
+        }
+        return configuration
     }
 }
 
@@ -46,6 +62,11 @@ struct ConnectionOptions: ParsableArguments {
             throw ExitCode(2)
         }
     }
+}
+
+/// Seconds must be a finite number in (0, 3600]: nan, inf or 1e30 would crash or never end.
+func validateSeconds(_ value: Double, _ name: String) throws {
+    guard value.isFinite, value > 0, value <= 3600 else { throw ValidationError("\(name) must be a number of seconds between 0 and 3600") }
 }
 
 /// Runs a directory operation; its error is one line and exit code 2.
@@ -213,6 +234,11 @@ struct DirectoryCommand: ParsableCommand {
         @Option(name: .customLong("http-password-file"), help: "File holding the certsrv password.")
         var httpPasswordFile: String?
 
+        @Flag(
+            name: .customLong("http-basic-in-clear"),
+            help: "Allow HTTP Basic over plain http: the password crosses the network in clear (default: only Negotiate/NTLM over http).")
+        var httpBasicInClear = false
+
         @OptionGroup var connection: ConnectionOptions
 
         @Flag(help: "Print JSON.")
@@ -229,7 +255,9 @@ struct DirectoryCommand: ParsableCommand {
             }
             let result = PhoneDiscovery.walk(
                 snapshot,
-                fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) } : nil)
+                fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in 
+                    try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
+                } : nil)
             print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
         }
     }

@@ -107,7 +107,7 @@ struct SelectorTests {
     }
 }
 
-@Suite("ds remove against Samba AD: races and containers")
+@Suite("Samba AD: remove races, containers, certificate errors")
 struct RemoveSafetyTests {
     let dc: SambaDC
     let pki: TestPKI
@@ -162,6 +162,24 @@ struct RemoveSafetyTests {
         #expect(outcomes[.objectDeleted, default: 0] > 0 && outcomes[.objectKept, default: 0] > 0, "\(outcomes)")
     }
 
+    @Test("a DC certificate that does not verify says so and what to pass, for ldaps:// and StartTLS")
+    func unverifiedCertificate() throws {
+        for url in [dc.url, dc.plainURL] {
+            let result = try CLI.run(["ds", "list", "--ldap", url, "--timeout", "5"])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("could not be verified"), "\(url): \(result.stderr)")
+            #expect(result.stderr.contains("--ca-file"))
+            #expect(!result.stderr.contains("unknown error code"))
+        }
+        var configuration = dc.adminConfiguration
+        configuration.caFile = nil
+        let error = #expect(throws: DirectoryError.self) { try DirectoryClient(configuration) }
+        guard case .certificateNotVerified = error else {
+            Issue.record("expected certificateNotVerified, got \(String(describing: error))")
+            return
+        }
+    }
+
     @Test("remove acts only on the named containers, and never deletes NTAuthCertificates")
     func containers() throws {
         let client = try DirectoryClient(dc.adminConfiguration)
@@ -189,5 +207,126 @@ struct RemoveSafetyTests {
         let name = SanitizedName.objectName(for: sub)
         #expect(try dc.ldapsearch("CN=\(name),CN=AIA,\(dc.publicKeyServices)", "cACertificate") == [Data([0])])
         #expect(try dc.ldapsearch("CN=\(name),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [sub.der])
+    }
+}
+
+@Suite("Secrets never go where they must not: rogue peers record what they receive")
+struct SecretTests {
+    let secret = "S3cret-\(UUID().uuidString.prefix(8))"
+
+    func contains(_ data: Data, _ text: String) -> Bool { data.range(of: Data(text.utf8)) != nil }
+
+    @Test("a deployment file cannot choose the password source or the directory's CA")
+    func deploymentFileSecrets() throws {
+        let peer = try Recorder("ldap")
+        defer { peer.stop() }
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("secret-audit")
+        try folder.write("root.pem", try pki.directory.read("root.pem"))
+        try folder.write("secret.txt", secret)
+        let url = "ldap://127.0.0.1:\(peer.port)"
+        let cases: [(String, [String], String)] = [
+            ("bind: x, passwordEnv: CXCERT_TEST_SECRET", [], "passwordEnv and passwordFile are not read"),
+            ("bind: x, passwordFile: secret.txt", [], "passwordEnv and passwordFile are not read"),
+            ("bind: x, caFile: root.pem", ["--ad-password-env", "CXCERT_TEST_SECRET"], "--allow-deployment-ca-file"),
+            ("bind: x", [], "needs --ad-password-env VAR or --ad-password-file FILE"),
+        ]
+        for (keys, arguments, message) in cases {
+            try folder.write(
+                "deployment.yaml",
+                """
+                servers: [{certificate: root.pem}]
+                fleet: [{device: cx700}]
+                trust: {ad: {url: "\(url)", \(keys)}}
+                timeout: 2
+                """)
+            let result = try CLI.run(
+                ["audit", folder.appendingPathComponent("deployment.yaml").path] + arguments, environment: ["CXCERT_TEST_SECRET": secret])
+            #expect(result.status == 2, "\(keys): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(keys): \(result.stderr)")
+        }
+        // Nothing was sent, not even a connection attempt's first byte.
+        #expect(peer.received.isEmpty)
+    }
+
+    @Test("--plain with --bind is refused before connecting; accepted explicitly, the password does travel (the recorder sees it)")
+    func plainBind() throws {
+        let peer = try Recorder("ldap")
+        defer { peer.stop() }
+        let base = ["ds", "list", "--ldap", "ldap://127.0.0.1:\(peer.port)", "--plain", "--timeout", "2", "--bind", "CONTOSO\\admin"]
+        let refused = try CLI.run(base + ["--password-env", "CXCERT_TEST_SECRET"], environment: ["CXCERT_TEST_SECRET": secret])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("warning: --plain"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--send-password-in-clear"), "\(refused.stderr)")
+        #expect(peer.received.isEmpty)
+        let accepted = try CLI.run(
+            base + ["--password-env", "CXCERT_TEST_SECRET", "--send-password-in-clear"], environment: ["CXCERT_TEST_SECRET": secret])
+        #expect(accepted.status == 2)
+        #expect(contains(peer.received, secret), "the recorder must see a password sent in clear, or the refusal above proves nothing")
+        #expect(!accepted.stderr.contains(secret) && !accepted.stdout.contains(secret))
+        // --plain without a bind still warns.
+        let anonymous = try CLI.run(["ds", "list", "--ldap", "ldap://127.0.0.1:\(peer.port)", "--plain", "--timeout", "1"])
+        #expect(anonymous.stderr.contains("warning: --plain: nothing on the connection"))
+    }
+
+    @Test("--ldap takes exactly one URL, parsed by libldap; a list cannot slip a plain server past the TLS rule")
+    func oneURL() throws {
+        let peer = try Recorder("ldap")
+        defer { peer.stop() }
+        let result = try CLI.run(
+            ["ds", "list", "--ldap", "ldaps://127.0.0.1:1 ldap://127.0.0.1:\(peer.port)", "--bind", "x", "--password-env", "CXCERT_TEST_SECRET"],
+            environment: ["CXCERT_TEST_SECRET": secret])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is not an ldap:// or ldaps:// URL"), "\(result.stderr)")
+        #expect(peer.received.isEmpty)
+        for bad in ["ldaps://a,ldap://b", "ldap://", "http://dc", "ldaps://dc/??sub?(cn=x)", "ldaps://dc/?cn", "ldap:///dc=x", ""] {
+            #expect(throws: DirectoryError.self, "\(bad)") { try LDAPURL(parsing: bad) }
+        }
+        #expect(try LDAPURL(parsing: "LDAPS://dc01.contoso.com").description == "ldaps://dc01.contoso.com:636")
+        #expect(try LDAPURL(parsing: "ldap://[::1]:3389/").description == "ldap://[::1]:3389")
+        #expect(try LDAPURL(parsing: "ldap://dc01").isTLS == false)
+    }
+
+    @Test("certsrv over http: Basic never answered without --http-basic-in-clear; NTLM/Negotiate never carry the password")
+    func httpBasic() throws {
+        let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret(secret))
+        let basic = Data("CONTOSO\\phoneuser:\(secret)".utf8).base64EncodedString()
+        for mode in ["http-basic", "http-ntlm", "http-any"] {
+            let peer = try Recorder(mode)
+            defer { peer.stop() }
+            let url = "http://127.0.0.1:\(peer.port)/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64"
+            let error = #expect(throws: DirectoryError.self) {
+                try HTTPFetcher.get(url, credentials: credentials, limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
+            }
+            #expect(error?.description.contains("HTTP 401") == true, "\(mode): \(String(describing: error))")
+            let received = peer.received
+            #expect(!received.isEmpty, "\(mode): the request itself must arrive")
+            #expect(!contains(received, "Basic "), "\(mode): \(String(decoding: received, as: UTF8.self))")
+            #expect(!contains(received, basic) && !contains(received, secret))
+            // Offered NTLM (and no Negotiate, which needs a Kerberos ticket), libcurl answers with NTLM's first message.
+            if mode == "http-ntlm" { #expect(contains(received, "Authorization: NTLM "), "\(String(decoding: received, as: UTF8.self))") }
+        }
+        // Allowed explicitly, Basic is sent: the recorder would have caught it above.
+        let peer = try Recorder("http-basic")
+        defer { peer.stop() }
+        _ = try? HTTPFetcher.get(
+            "http://127.0.0.1:\(peer.port)/certsrv/", credentials: credentials, allowBasicInClear: true,
+            limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
+        #expect(contains(peer.received, "Authorization: Basic \(basic)"))
+    }
+
+    @Test("password files: one trailing newline dropped, CRLF too, and a cap")
+    func passwordFile() throws {
+        let folder = try makeTemporaryDirectory("password-file")
+        try folder.write("crlf", "pa ss\r\n")
+        try folder.write("lf", "pa ss\n")
+        try folder.write("huge", Data(count: 70_000))
+        for name in ["crlf", "lf"] {
+            let resolved = try PasswordSource.file(folder.appendingPathComponent(name).path).resolve(for: "x")
+            #expect(resolved.withBytes { Array($0) } == Array("pa ss".utf8))
+            #expect(resolved.withCString { String(cString: $0) } == "pa ss")
+        }
+        #expect(throws: DirectoryError.self) { try PasswordSource.file(folder.appendingPathComponent("huge").path).resolve(for: "x") }
+        #expect("\(Secret("x"))" == "<redacted>")
     }
 }

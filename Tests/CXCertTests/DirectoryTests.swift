@@ -289,8 +289,13 @@ struct DirectoryTests {
         let placeholderOnly = DirectoryEntry(dn: "CN=Empty,CN=AIA,\(dc.publicKeyServices)", attributes: ["cACertificate": [Data([0])]])
         let snapshot = DirectorySnapshot(certificationAuthorities: [placeholderOnly], enrollmentServices: services)
         let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret("Ph0ne!Passw0rd"))
-        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+        // The stub speaks Basic only: over http that needs the explicit allowance.
+        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
             try HTTPFetcher.get(url, credentials: credentials)
+        }
+        #expect(clear.enrollmentServices.first?.problem?.contains("--http-basic-in-clear") == true)
+        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+            try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: true)
         }
         #expect(result.fallbackUsed)
         #expect(result.placeholdersSkipped == 1)
@@ -299,7 +304,7 @@ struct DirectoryTests {
         #expect(service.certificates == [ca], "\(service.problem ?? "")")
         // Wrong credentials: the step says so.
         let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
-            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")))
+            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")), allowBasicInClear: true)
         }
         #expect(refused.enrollmentServices.first?.problem?.contains("HTTP 401") == true)
         #expect(PhoneDiscovery.certsrvURL(dnsHostName: "evil.com/x?y#") == nil)

@@ -283,13 +283,12 @@ final class LDAPSession {
         throw lastError
     }
 
-    /// Simple bind; AD accepts a DN, a UPN (`user@contoso.com`) or `DOMAIN\user` as the name.
-    func bind(name: String, password: String) throws(DirectoryError) {
-        var bytes = Array(password.utf8)
-        defer { for index in bytes.indices { bytes[index] = 0 } }
-        let rc = bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { pointer in
-                var credential = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.count > 0 ? pointer : nil)
+    /// Simple bind; AD accepts a DN, a UPN (`user@contoso.com`) or `DOMAIN\user` as the name. The
+    /// credential points into the secret's own buffer, which is zeroed when the caller drops it.
+    func bind(name: String, password: Secret) throws(DirectoryError) {
+        let rc = password.withBytes { bytes in
+            bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(bytes.count, 1)) { pointer in
+                var credential = berval(bv_len: ber_len_t(bytes.count), bv_val: bytes.count > 0 ? pointer : nil)
                 return watchdog.run(seconds: options.timeout) { ldap_sasl_bind_s(handle, name, nil, &credential, nil, nil, nil) }
             }
         }

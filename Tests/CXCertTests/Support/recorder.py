@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A rogue peer on 127.0.0.1 that records every byte it receives (appended to LOGFILE) and never
 helps: the secret tests assert what did or did not arrive. Port printed first.
-Modes: ldap (reads and stays silent), http-basic (answers 401 with a Basic challenge; NTLM/Negotiate
-challenges too with 'http-any')."""
+Modes: ldap (reads and stays silent); http-basic (answers 401 with a Basic challenge), http-ntlm (Basic and
+NTLM challenges), http-any (Basic, Negotiate and NTLM)."""
 import signal
 import socket
 import sys
@@ -34,7 +34,9 @@ def serve(connection):
             if mode.startswith("http") and b"\r\n\r\n" in data:
                 challenges = b"WWW-Authenticate: Basic realm=\"certsrv\"\r\n"
                 if mode == "http-any":
-                    challenges += b"WWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                    challenges += b"WWW-Authenticate: Negotiate\r\n"
+                if mode in ("http-any", "http-ntlm"):
+                    challenges += b"WWW-Authenticate: NTLM\r\n"
                 connection.sendall(b"HTTP/1.1 401 Unauthorized\r\n" + challenges + b"Content-Length: 0\r\n\r\n")
     except OSError:
         pass
