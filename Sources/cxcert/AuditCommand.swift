@@ -67,8 +67,8 @@ struct AuditCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if let html {
-            do { try Data(AuditReport.html(result).utf8).write(to: URL(fileURLWithPath: html)) } catch {
-                printError("\(html): \(error.localizedDescription)")
+            do { try AtomicFile.write(Data(AuditReport.html(result).utf8), to: html) } catch {
+                printError(error.description)
                 throw ExitCode(2)
             }
         }

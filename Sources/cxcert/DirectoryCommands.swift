@@ -154,8 +154,8 @@ struct DirectoryCommand: ParsableCommand {
             let client = try connection.connect()
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             if let save {
-                do { try Data(snapshot.ldif.utf8).write(to: URL(fileURLWithPath: save)) } catch {
-                    printError("\(save): \(error.localizedDescription)")
+                do { try AtomicFile.write(Data(snapshot.ldif.utf8), to: save) } catch {
+                    printError(error.description)
                     throw ExitCode(2)
                 }
             }

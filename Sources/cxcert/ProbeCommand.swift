@@ -40,6 +40,7 @@ struct ProbeCommand: ParsableCommand {
     func validate() throws {
         guard !targets.isEmpty else { throw ValidationError("give at least one HOST[:PORT]") }
         if sni != nil && noSNI { throw ValidationError("--sni and --no-sni exclude each other") }
+        try validateSeconds(timeout, "--timeout")
     }
 
     func run() throws {

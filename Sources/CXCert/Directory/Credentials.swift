@@ -131,6 +131,13 @@ public struct DirectoryConfiguration: Sendable {
     public var timeout: TimeInterval
     /// The most entries one search may return before it is refused.
     public var maxEntries: Int
+    /// Paged searches: entries per page, and the most pages and seconds one search may take, however
+    /// long the server keeps returning a paging cookie.
+    public var pageSize: Int = 500
+    public var maxPages: Int = 1_000
+    public var maxSearchTime: TimeInterval = 300
+    /// The largest single LDAP message accepted from the server.
+    public var maxIncomingBytes: Int = 16 << 20
 
     public init(
         url: String, bindName: String? = nil, password: PasswordSource = .prompt, caFile: String? = nil,

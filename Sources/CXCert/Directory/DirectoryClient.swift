@@ -19,7 +19,9 @@ public final class DirectoryClient {
         session = try LDAPSession(
             .init(
                 url: configuration.url, caFile: configuration.caFile, startTLS: isPlainURL && !configuration.allowPlain,
-                allowPlain: configuration.allowPlain, timeout: configuration.timeout, maxEntries: configuration.maxEntries))
+                allowPlain: configuration.allowPlain, timeout: configuration.timeout, maxEntries: configuration.maxEntries,
+                pageSize: configuration.pageSize, maxPages: configuration.maxPages, maxSearchTime: configuration.maxSearchTime,
+                maxIncomingBytes: configuration.maxIncomingBytes))
         if let name = configuration.bindName {
             try session.bind(name: name, password: configuration.password.resolve(for: name))
         }

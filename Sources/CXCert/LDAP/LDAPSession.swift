@@ -139,6 +139,7 @@ final class LDAPSession {
         /// Deadline of the connection (name lookup, TCP, TLS) and of every single operation.
         var timeout: TimeInterval
         var maxEntries: Int = 100_000
+        var pageSize: Int = 500
         /// Paged searches stop after this many pages or this long in total, whatever the server's cookie says.
         var maxPages: Int = 1_000
         var maxSearchTime: TimeInterval = 300
@@ -298,7 +299,7 @@ final class LDAPSession {
     enum Scope { case base, oneLevel, subtree }
 
     /// Searches with the paged-results control, skipping search references.
-    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError)
+    func search(base: String, scope: Scope, filter: String, attributes: [String]) throws(DirectoryError)
         -> [DirectoryEntry]
     {
         var entries: [DirectoryEntry] = []
@@ -326,19 +327,32 @@ final class LDAPSession {
             var control: UnsafeMutablePointer<LDAPControl>?
             var rc =
                 hasCookie
-                ? ldap_create_page_control(handle, ber_int_t(pageSize), &cookie, 0, &control)
-                : ldap_create_page_control(handle, ber_int_t(pageSize), nil, 0, &control)
+                ? ldap_create_page_control(handle, ber_int_t(clamping: options.pageSize), &cookie, 0, &control)
+                : ldap_create_page_control(handle, ber_int_t(clamping: options.pageSize), nil, 0, &control)
             try check(rc, "paged search under \(base)")
             defer { ldap_control_free(control) }
             var message: OpaquePointer?
             defer { if let message { ldap_msgfree(message) } }
             let seconds = min(options.timeout, left)
             var limit = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
+            var failure: Int32 = 0
             rc = withCStrings(attributes) { names in
                 var controls: [UnsafeMutablePointer<LDAPControl>?] = [control, nil]
                 return watchdog.run(seconds: seconds) {
-                    ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
+                    errno = 0
+                    let rc = ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
+                    failure = errno
+                    return rc
                 }
+            }
+            if rc != LDAP_SUCCESS && watchdog.hasFired && seconds < options.timeout {
+                throw .timeout("search under \(base): more than \(Self.seconds(options.maxSearchTime)) s in total")
+            }
+            // liblber refuses a message over LBER_SB_OPT_SET_MAX_INCOMING with ERANGE; libldap then
+            // reports only "server down".
+            if rc == LDAP_SERVER_DOWN && failure == ERANGE {
+                throw .refused(
+                    "the directory sent a message larger than \(options.maxIncomingBytes) bytes during the search under \(base); refused")
             }
             try check(rc, "search under \(base)")
             var next: berval? = nil
