@@ -69,11 +69,13 @@ func validateSeconds(_ value: Double, _ name: String) throws {
     guard value.isFinite, value > 0, value <= 3600 else { throw ValidationError("\(name) must be a number of seconds between 0 and 3600") }
 }
 
-/// Runs a directory operation; its error is one line and exit code 2.
-func directory<T>(_ body: () throws(DirectoryError) -> T) throws -> T {
+/// Runs a directory operation; its error is one line and exit code 2. With `json`, a write that stopped
+/// part-way also prints what was written and what was not, as JSON on standard output.
+func directory<T>(json: Bool = false, _ body: () throws(DirectoryError) -> T) throws -> T {
     do {
         return try body()
     } catch {
+        if json, case .partial(let write) = error { print(encodeJSON(write)) }
         printError(error.description)
         throw ExitCode(2)
     }
@@ -116,9 +118,10 @@ struct DirectoryCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let client = try connection.connect()
-            let report = try directory { () throws(DirectoryError) in
+            let report = try directory(json: json) { () throws(DirectoryError) in
                 try client.publish(certificate, target: target, force: force, dryRun: dryRun)
             }
+            if !json { for warning in report.warnings { printError("warning: \(warning)") } }
             print(json ? encodeJSON(report) : render(report, certificate: certificate))
         }
 
@@ -194,7 +197,7 @@ struct DirectoryCommand: ParsableCommand {
         func run() throws {
             let selector = try directory { () throws(DirectoryError) in try CertificateSelector(parsing: identifier) }
             let client = try connection.connect()
-            let report = try directory { () throws(DirectoryError) in
+            let report = try directory(json: json) { () throws(DirectoryError) in
                 try client.remove(
                     selector, targets: Set(targets.isEmpty ? [.rootCA] : targets), deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }

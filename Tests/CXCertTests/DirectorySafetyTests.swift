@@ -180,6 +180,49 @@ struct RemoveSafetyTests {
         }
     }
 
+    @Test("publishing an expired or 1024-bit root warns and says which phones could still use it; --json carries the warnings")
+    func publishWarnings() throws {
+        // GeoTrust Global CA: a real 2048-bit root of the phones' cache that expired in 2022.
+        let expiredFile = repositoryRoot.appendingPathComponent("TrustStore/geotrust-global-ca.pem").path
+        let weak = try makeCA("Weak Root \(UUID().uuidString.prefix(8))", key: "rsa1024.key")
+        let weakFile = pki.url("weak-\(UUID().uuidString).der")
+        try weak.der.write(to: weakFile)
+        let expired = try CLI.run(["ds", "publish", expiredFile] + dc.connectionArguments)
+        #expect(expired.status == 0, "\(expired.stderr)")
+        #expect(expired.stderr.contains("warning: GeoTrust Global CA expired on 2022-05-21"), "\(expired.stderr)")
+        #expect(expired.stderr.contains("no phone build"))
+        let weakResult = try CLI.run(["ds", "publish", weakFile.path, "--json"] + dc.connectionArguments)
+        #expect(weakResult.status == 0, "\(weakResult.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(weakResult.stdout.utf8)) as? [String: Any])
+        let warnings = try #require(json["warnings"] as? [String])
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("1024-bit RSA key: the phones can still use it: tanjay") == true, "\(warnings)")
+        #expect(warnings.first?.contains("refuse RSA keys under 2048 bits") == true)
+        // A current 2048-bit root: no warning.
+        let good = try makeCA("Good Root \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
+        #expect(try DirectoryClient(dc.adminConfiguration).publish(good).warnings.isEmpty)
+    }
+
+    @Test("--json on a publish that stops half-way prints what was written and what was not")
+    func partialJSON() throws {
+        let client = try DirectoryClient(dc.adminConfiguration)
+        let ca = try makeCA("Partial JSON CA \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
+        let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
+        try client.session.add(
+            dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(SanitizedName.objectName(for: ca).utf8)])])
+        defer { try? client.session.delete(dn: blocker) }
+        let file = pki.url("partial-\(UUID().uuidString).der")
+        try ca.der.write(to: file)
+        let result = try CLI.run(["ds", "publish", file.path, "--json"] + dc.connectionArguments)
+        #expect(result.status == 2)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let written = try #require(json["written"] as? [[String: Any]])
+        #expect(written.map { $0["action"] as? String } == ["created"])
+        #expect((written.first?["dn"] as? String)?.contains("CN=Certification Authorities") == true)
+        #expect(json["notWritten"] as? [String] == [blocker])
+        #expect((json["error"] as? String)?.isEmpty == false)
+    }
+
     @Test("remove acts only on the named containers, and never deletes NTAuthCertificates")
     func containers() throws {
         let client = try DirectoryClient(dc.adminConfiguration)

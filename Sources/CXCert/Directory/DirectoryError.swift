@@ -24,6 +24,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case noPassword(String)
     case invalidSnapshot(line: Int, reason: String)
     case http(String)
+    /// A multi-object write stopped part-way; what was and was not written.
+    case partial(PartialWrite)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .noPassword(let reason): reason
         case .invalidSnapshot(let line, let reason): "LDIF snapshot, line \(line): \(reason)"
         case .http(let reason): reason
+        case .partial(let write):
+            "\(write.error) — already written: \(write.written.isEmpty ? "nothing" : write.written.map { "\($0.action.rawValue) \($0.dn)" }.joined(separator: "; ")). Run the same command again to finish; what is done is kept."
         }
     }
 }

@@ -31,19 +31,20 @@ public struct DirectoryChange: Sendable, Hashable, Encodable {
 public struct DirectoryReport: Sendable, Encodable {
     public let changes: [DirectoryChange]
     public let dryRun: Bool
+    /// What the admin should know before relying on what was published (expired root, weak key...).
+    public var warnings: [String] = []
     /// Every object already held the certificate ("already published", as certutil says).
     public var nothingChanged: Bool { changes.allSatisfy { [.alreadyPresent, .alreadyAbsent, .objectKept].contains($0.action) } }
     /// The LDIF of every change, in order.
     public var ldif: String { changes.map(\.ldif).filter { !$0.isEmpty }.joined(separator: "\n") }
 }
 
-extension DirectoryError {
-    /// A multi-object write stopped part-way: `written` lists what was done before `error`.
-    public static func partial(written: [DirectoryChange], error: DirectoryError) -> DirectoryError {
-        let done = written.map { "\($0.action.rawValue) \($0.dn)" }.joined(separator: "; ")
-        return .refused(
-            "\(error) — already written: \(done.isEmpty ? "nothing" : done). Run the same command again to finish; what is done is kept.")
-    }
+/// What a write that stopped part-way did and did not do (`--json` prints it on failure).
+public struct PartialWrite: Sendable, Hashable, Encodable {
+    public let written: [DirectoryChange]
+    /// The objects not written (or not checked) because of the error.
+    public let notWritten: [String]
+    public let error: String
 }
 
 extension DirectoryClient {
@@ -63,15 +64,16 @@ extension DirectoryClient {
             )
         }
         var changes: [DirectoryChange] = []
-        for dn in target.objects(for: certificate, in: containers) {
+        let objects = target.objects(for: certificate, in: containers)
+        for dn in objects {
             do {
                 changes.append(try publish(certificate, to: dn, dryRun: dryRun))
             } catch {
                 guard changes.contains(where: { $0.action != .alreadyPresent }) else { throw error }
-                throw .partial(written: changes, error: error)
+                throw .partial(PartialWrite(written: changes, notWritten: Array(objects.dropFirst(changes.count)), error: error.description))
             }
         }
-        return DirectoryReport(changes: changes, dryRun: dryRun)
+        return DirectoryReport(changes: changes, dryRun: dryRun, warnings: PublishAdvice.warnings(for: certificate))
     }
 
     private func publish(_ certificate: Certificate, to dn: String, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
@@ -187,20 +189,23 @@ extension DirectoryClient {
         }
         let value = matches[0].1
         var done: [DirectoryChange] = []
-        for (object, _) in matches {
+        for (index, (object, _)) in matches.enumerated() {
             do {
                 done.append(try removeValue(value, from: object, dryRun: dryRun))
             } catch {
                 guard done.contains(where: { $0.action != .alreadyAbsent }) else { throw error }
-                throw .partial(written: done, error: error)
+                throw .partial(
+                    PartialWrite(written: done, notWritten: matches.dropFirst(index).map(\.0.dn), error: error.description))
             }
         }
         if deleteEmptyObjects {
-            for (object, _) in matches {
+            for (index, (object, _)) in matches.enumerated() {
                 do {
                     done.append(try deleteIfEmpty(object.dn, dryRun: dryRun))
                 } catch {
-                    throw .partial(written: done, error: error)
+                    throw .partial(
+                        PartialWrite(
+                            written: done, notWritten: matches.dropFirst(index).map { "delete \($0.0.dn)" }, error: error.description))
                 }
             }
         }
@@ -309,6 +314,44 @@ extension DirectoryClient {
         }
         try session.delete(dn: dn)
         return change
+    }
+}
+
+/// Warnings for a certificate about to be published as a root, in the phones' terms.
+public enum PublishAdvice {
+    public static func warnings(for certificate: Certificate, at time: Date = Date(), knowledge: DeviceKnowledgeBase = .builtIn)
+        -> [String]
+    {
+        let name = certificate.subject.displayName
+        var warnings: [String] = []
+        if certificate.notAfter < time {
+            warnings.append(
+                "\(name) expired on \(iso8601(certificate.notAfter)): no phone build (and no other client) trusts a chain that ends at an expired root (finding root-expired), so publishing it helps nobody; publish a current root."
+            )
+        } else if certificate.notBefore > time {
+            warnings.append("\(name) is not valid until \(iso8601(certificate.notBefore)); until then no phone trusts chains that end at it.")
+        }
+        let key = certificate.publicKey
+        if key.algorithm == .rsa && key.bits < 2048 {
+            var usable: [String] = []
+            for family in knowledge.families {
+                let builds = knowledge.builds.filter { $0.families.contains(family.id) }
+                let able = builds.filter { build in
+                    guard let profile = try? DeviceProfile.resolve(device: family.id, firmware: build.version.description, knowledge: knowledge)
+                    else { return false }
+                    return profile.maxRSAKeyBits.map { key.bits <= $0 } ?? true
+                }
+                if !able.isEmpty {
+                    usable.append(
+                        "\(family.id) (\(able.count == builds.count ? "every known build" : able.map(\.version.description).joined(separator: ", ")))")
+                }
+            }
+            let phones = usable.isEmpty ? "no known phone build" : "the phones can still use it: \(usable.joined(separator: "; "))"
+            warnings.append(
+                "\(name) has a \(key.bits)-bit RSA key: \(phones); Windows, browsers and other current clients (cxcert --device generic) refuse RSA keys under 2048 bits."
+            )
+        }
+        return warnings
     }
 }
 
