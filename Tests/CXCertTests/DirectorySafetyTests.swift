@@ -373,3 +373,35 @@ struct SecretTests {
         #expect("\(Secret("x"))" == "<redacted>")
     }
 }
+
+@Suite("Probe and audit: one total deadline per target and per audit")
+struct ProbeDeadlineTests {
+    @Test("a silent server: probe stops at --deadline although each of its handshakes could take --timeout")
+    func probeDeadline() throws {
+        let peer = try BackgroundServer.hostile("silent")
+        defer { peer.stop() }
+        // The phone's handshake and the modern one each wait up to 3 s: 6 s without a total deadline.
+        let (result, seconds) = try timed(["probe", "127.0.0.1:\(peer.port)", "--timeout", "3", "--deadline", "4"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(seconds > 3.5 && seconds < 5.5, "\(seconds) s: \(result.stderr)")
+    }
+
+    @Test("an audit's servers share one deadline")
+    func auditDeadline() throws {
+        let peer = try BackgroundServer.hostile("silent")
+        defer { peer.stop() }
+        let folder = try makeTemporaryDirectory("audit-deadline")
+        try folder.write(
+            "deployment.yaml",
+            """
+            servers: [{host: 127.0.0.1, port: \(peer.port)}, {host: 127.0.0.1, port: \(peer.port), name: again}]
+            fleet: [{device: cx700}]
+            timeout: 3
+            deadline: 4
+            """)
+        let (result, seconds) = try timed(["audit", folder.appendingPathComponent("deployment.yaml").path, "--json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(seconds > 3.5 && seconds < 5.5, "\(seconds) s")
+        #expect(result.stdout.contains("no complete answer"), "\(result.stdout)")
+    }
+}

@@ -86,9 +86,12 @@ public enum Auditor {
         let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
         let plan = file.plan
         let phone = fleet.first { !$0.profile.isGeneric }?.profile
-        let options = Prober.Options(
+        var probeOptions = Prober.Options(
             timeout: file.timeout ?? 10, asPhone: phone != nil, phoneCipherSuites: phone?.tlsCipherSuites,
             knownRoots: anchors.map(\.certificate) + BuiltInTrustStore.certificates)
+        // One deadline for every probe of the audit, however many servers and handshakes.
+        probeOptions.deadline = Date().addingTimeInterval(file.deadline ?? 300)
+        let options = probeOptions
         let counter = Counter()
         let total = file.servers.count
         let audits = await withTaskGroup(of: (Int, ServerAudit).self) { group in

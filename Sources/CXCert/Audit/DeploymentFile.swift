@@ -58,6 +58,8 @@ public struct DeploymentFile: Sendable, Codable {
     public var at: String?
     /// Seconds per connection.
     public var timeout: Double?
+    /// Seconds for the whole audit's probes (default 300): servers not done by then are reported as such.
+    public var deadline: Double?
 
     /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
     /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
@@ -98,6 +100,9 @@ public struct DeploymentFile: Sendable, Codable {
         }
         if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 3600) {
             throw .invalidFile("timeout: \(timeout) is not a number of seconds between 0 and 3600")
+        }
+        if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 86_400) {
+            throw .invalidFile("deadline: \(deadline) is not a number of seconds between 0 and 86400")
         }
     }
 
