@@ -52,7 +52,8 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
-            result = try await Auditor.run(deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
+            result = try await Auditor.run(
+                deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
                 directory: AuditDirectoryAccess(
                     bind: adBind, password: adPasswordEnv.map { .environment($0) } ?? adPasswordFile.map { .file($0) }, caFile: adCAFile,
                     allowDeploymentCAFile: allowDeploymentCAFile)

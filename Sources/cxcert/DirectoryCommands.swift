@@ -169,14 +169,17 @@ struct DirectoryCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove one certificate, by SHA-1 thumbprint or serial, from the PKI objects of the named containers (certutil -delstore).")
+            abstract:
+                "Remove one certificate, by SHA-1 thumbprint or serial, from the PKI objects of the named containers (certutil -delstore).")
 
         @Argument(help: "The SHA-1 thumbprint (or serial number) in hex; byte pairs may be separated by ':' or spaces.")
         var identifier: String
 
         @Option(
             name: .customLong("target"),
-            help: "Containers to remove from, as publish names them (repeatable): rootca (default: Certification Authorities + AIA), subca (AIA), ntauth.")
+            help:
+                "Containers to remove from, as publish names them (repeatable): rootca (default: Certification Authorities + AIA), subca (AIA), ntauth."
+        )
         var targets: [PublishTarget] = []
 
         @Flag(help: "Then delete each object left with placeholders only (never NTAuthCertificates).")
@@ -214,7 +217,8 @@ struct DirectoryCommand: ParsableCommand {
                 case .objectDeleted: print("deleted \(change.dn)")
                 case .objectKept: print("kept \(change.dn): \(change.note ?? "")")
                 case .alreadyAbsent: print("already removed from \(change.dn)")
-                case .valueReplacedByPlaceholder: print("removed from \(change.dn) (its last certificate; a 0x00 placeholder keeps it valid)")
+                case .valueReplacedByPlaceholder:
+                    print("removed from \(change.dn) (its last certificate; a 0x00 placeholder keeps it valid)")
                 default: print("removed from \(change.dn)")
                 }
             }
@@ -258,9 +262,10 @@ struct DirectoryCommand: ParsableCommand {
             }
             let result = PhoneDiscovery.walk(
                 snapshot,
-                fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in 
-                    try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
-                } : nil)
+                fetch: fetch
+                    ? { (url: String) throws(DirectoryError) -> Data in
+                        try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
+                    } : nil)
             print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
         }
     }

@@ -209,7 +209,10 @@ struct RemoveSafetyTests {
         let ca = try makeCA("Partial JSON CA \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
         let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
         try client.session.add(
-            dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(SanitizedName.objectName(for: ca).utf8)])])
+            dn: blocker,
+            attributes: [
+                ("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(SanitizedName.objectName(for: ca).utf8)]),
+            ])
         defer { try? client.session.delete(dn: blocker) }
         let file = pki.url("partial-\(UUID().uuidString).der")
         try ca.der.write(to: file)
@@ -317,7 +320,10 @@ struct SecretTests {
         let peer = try Recorder("ldap")
         defer { peer.stop() }
         let result = try CLI.run(
-            ["ds", "list", "--ldap", "ldaps://127.0.0.1:1 ldap://127.0.0.1:\(peer.port)", "--bind", "x", "--password-env", "CXCERT_TEST_SECRET"],
+            [
+                "ds", "list", "--ldap", "ldaps://127.0.0.1:1 ldap://127.0.0.1:\(peer.port)", "--bind", "x", "--password-env",
+                "CXCERT_TEST_SECRET",
+            ],
             environment: ["CXCERT_TEST_SECRET": secret])
         #expect(result.status == 2)
         #expect(result.stderr.contains("is not an ldap:// or ldaps:// URL"), "\(result.stderr)")

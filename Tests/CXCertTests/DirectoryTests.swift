@@ -162,7 +162,8 @@ struct DirectoryTests {
         // Published again, then removed with --delete-object: the value goes, then the objects.
         _ = try client.publish(keep)
         let deleted = try client.remove(try CertificateSelector(parsing: keep.serialNumber), deleteEmptyObjects: true)
-        #expect(deleted.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder, .objectDeleted, .objectDeleted])
+        #expect(
+            deleted.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder, .objectDeleted, .objectDeleted])
         #expect(try dc.ldapsearch(dn, "cACertificate").isEmpty)
         #expect(try dc.ldapsearch(aia, "cACertificate").isEmpty)
         #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }

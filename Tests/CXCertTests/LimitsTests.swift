@@ -16,7 +16,8 @@ struct LimitsTests {
         #expect(Date().timeIntervalSince(start) < 1)
         for text in [
             "base: &b {device: cx700}\nservers: [{host: a}]\nfleet:\n  - <<: *b\n    count: 1\n",
-            "servers: [{host: a}]\nfleet: [{device: cx700}]\nx: *undefined\n", "servers: [{host: a, names: [&n x, *n]}]\nfleet: [{device: cx700}]\n",
+            "servers: [{host: a}]\nfleet: [{device: cx700}]\nx: *undefined\n",
+            "servers: [{host: a, names: [&n x, *n]}]\nfleet: [{device: cx700}]\n",
         ] {
             let error = #expect(throws: AuditError.self) { try DeploymentFile(yaml: text) }
             #expect(error?.description.contains("anchors, aliases and merge keys") == true, "\(text)")

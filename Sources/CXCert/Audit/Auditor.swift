@@ -168,7 +168,8 @@ public enum Auditor {
             let bind = access.bind ?? ad.bind
             guard bind == nil || access.password != nil else {
                 throw .input(
-                    "trust.ad \(ad.url): binding as \(bind ?? "") needs --ad-password-env VAR or --ad-password-file FILE on the command line")
+                    "trust.ad \(ad.url): binding as \(bind ?? "") needs --ad-password-env VAR or --ad-password-file FILE on the command line"
+                )
             }
             let configuration = DirectoryConfiguration(
                 url: ad.url, bindName: bind, password: access.password ?? .environment(""),

@@ -76,7 +76,8 @@ public struct DeploymentFile: Sendable, Codable {
         }
         if let line = Self.aliasOrMerge(text) {
             throw .invalidFile(
-                "line \(line): YAML anchors, aliases and merge keys (&name, *name, <<) are not accepted (a few hundred bytes of them expand to gigabytes); write the values out")
+                "line \(line): YAML anchors, aliases and merge keys (&name, *name, <<) are not accepted (a few hundred bytes of them expand to gigabytes); write the values out"
+            )
         }
         do {
             self = try YAMLDecoder().decode(DeploymentFile.self, from: text)
@@ -88,7 +89,9 @@ public struct DeploymentFile: Sendable, Codable {
         guard !servers.isEmpty else { throw .invalidFile("'servers' lists no server") }
         guard !fleet.isEmpty else { throw .invalidFile("'fleet' lists no device") }
         for (index, server) in servers.enumerated() {
-            if server.host == nil && server.certificate == nil { throw .invalidFile("servers[\(index)] needs a host or a certificate file") }
+            if server.host == nil && server.certificate == nil {
+                throw .invalidFile("servers[\(index)] needs a host or a certificate file")
+            }
             if let port = server.port, !(1...65_535).contains(port) {
                 throw .invalidFile("servers[\(index)].port: \(port) is not a TCP port (1-65535)")
             }
@@ -170,7 +173,9 @@ public struct DeploymentFile: Sendable, Codable {
                 switch character {
                 case "#": index = characters.count
                 case "\"", "'": quote = character
-                case "&", "*" where !next.isWhitespace: return number + 1
+                case "&",
+                    "*" where !next.isWhitespace:
+                    return number + 1
                 case "<" where next == "<": return number + 1
                 default: break
                 }

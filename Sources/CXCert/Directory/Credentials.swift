@@ -93,7 +93,8 @@ public enum PasswordSource: Sendable {
             var probe: UInt8 = 0
             guard read(fd, &probe, 1) == 0 else { throw .noPassword("the password file \(path) is larger than \(Self.maxFileBytes) bytes") }
             // One trailing newline, as editors and `echo` leave it, is not part of the password.
-            for terminator in [UInt8(ascii: "\n"), UInt8(ascii: "\r")] where storage.count > 0 && storage.buffer[storage.count - 1] == terminator {
+            for terminator in [UInt8(ascii: "\n"), UInt8(ascii: "\r")]
+            where storage.count > 0 && storage.buffer[storage.count - 1] == terminator {
                 storage.count -= 1
                 storage.buffer[storage.count] = 0
             }

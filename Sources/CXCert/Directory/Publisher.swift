@@ -70,7 +70,8 @@ extension DirectoryClient {
                 changes.append(try publish(certificate, to: dn, dryRun: dryRun))
             } catch {
                 guard changes.contains(where: { $0.action != .alreadyPresent }) else { throw error }
-                throw .partial(PartialWrite(written: changes, notWritten: Array(objects.dropFirst(changes.count)), error: error.description))
+                throw .partial(
+                    PartialWrite(written: changes, notWritten: Array(objects.dropFirst(changes.count)), error: error.description))
             }
         }
         return DirectoryReport(changes: changes, dryRun: dryRun, warnings: PublishAdvice.warnings(for: certificate))
@@ -294,7 +295,8 @@ extension DirectoryClient {
             ].joined(separator: "\n") + "\n")
         if dryRun {
             guard let entry = try read(dn, attributes: ["cACertificate"]) else { return gone }
-            return entry.certificateValues.isEmpty ? change : DirectoryChange(dn: dn, action: .objectKept, ldif: "", note: "it holds certificates")
+            return entry.certificateValues.isEmpty
+                ? change : DirectoryChange(dn: dn, action: .objectKept, ldif: "", note: "it holds certificates")
         }
         do {
             try session.modify(dn: dn, [lock])
@@ -329,7 +331,8 @@ public enum PublishAdvice {
                 "\(name) expired on \(iso8601(certificate.notAfter)): no phone build (and no other client) trusts a chain that ends at an expired root (finding root-expired), so publishing it helps nobody; publish a current root."
             )
         } else if certificate.notBefore > time {
-            warnings.append("\(name) is not valid until \(iso8601(certificate.notBefore)); until then no phone trusts chains that end at it.")
+            warnings.append(
+                "\(name) is not valid until \(iso8601(certificate.notBefore)); until then no phone trusts chains that end at it.")
         }
         let key = certificate.publicKey
         if key.algorithm == .rsa && key.bits < 2048 {
@@ -337,13 +340,16 @@ public enum PublishAdvice {
             for family in knowledge.families {
                 let builds = knowledge.builds.filter { $0.families.contains(family.id) }
                 let able = builds.filter { build in
-                    guard let profile = try? DeviceProfile.resolve(device: family.id, firmware: build.version.description, knowledge: knowledge)
+                    guard
+                        let profile = try? DeviceProfile.resolve(
+                            device: family.id, firmware: build.version.description, knowledge: knowledge)
                     else { return false }
                     return profile.maxRSAKeyBits.map { key.bits <= $0 } ?? true
                 }
                 if !able.isEmpty {
                     usable.append(
-                        "\(family.id) (\(able.count == builds.count ? "every known build" : able.map(\.version.description).joined(separator: ", ")))")
+                        "\(family.id) (\(able.count == builds.count ? "every known build" : able.map(\.version.description).joined(separator: ", ")))"
+                    )
                 }
             }
             let phones = usable.isEmpty ? "no known phone build" : "the phones can still use it: \(usable.joined(separator: "; "))"

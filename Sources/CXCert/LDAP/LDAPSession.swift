@@ -31,8 +31,9 @@ public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
         let host = url.lud_host.map { String(cString: $0) } ?? ""
         guard url.lud_next == nil, scheme == "ldap" || scheme == "ldaps", !host.isEmpty else { throw .invalidURL(text) }
         // A base DN, attributes, filter or extensions would be ignored or change the connection: refuse.
-        guard (url.lud_dn.map { String(cString: $0).isEmpty } ?? true) && url.lud_attrs == nil && url.lud_filter == nil
-            && url.lud_exts == nil
+        guard
+            (url.lud_dn.map { String(cString: $0).isEmpty } ?? true) && url.lud_attrs == nil && url.lud_filter == nil
+                && url.lud_exts == nil
         else {
             throw .invalidURL(text)
         }
