@@ -226,6 +226,20 @@ struct RemoveSafetyTests {
         #expect((json["error"] as? String)?.isEmpty == false)
     }
 
+    @Test("ds list --save replaces a symlink at the destination instead of writing through it")
+    func saveSymlink() throws {
+        let folder = try makeTemporaryDirectory("save-symlink")
+        try folder.write("victim.txt", "keep me")
+        let snapshot = folder.appendingPathComponent("snapshot.ldif")
+        try FileManager.default.createSymbolicLink(at: snapshot, withDestinationURL: folder.appendingPathComponent("victim.txt"))
+        let result = try CLI.run(["ds", "list", "--save", snapshot.path] + dc.connectionArguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("victim.txt"), encoding: .utf8) == "keep me")
+        #expect(try FileManager.default.attributesOfItem(atPath: snapshot.path)[.type] as? FileAttributeType == .typeRegular)
+        _ = try DirectorySnapshot(contentsOfFile: snapshot.path)
+        #expect(try String(contentsOf: snapshot, encoding: .utf8).hasPrefix("# cxcert directory snapshot"))
+    }
+
     @Test("remove acts only on the named containers, and never deletes NTAuthCertificates")
     func containers() throws {
         let client = try DirectoryClient(dc.adminConfiguration)
