@@ -35,7 +35,9 @@ let package = Package(
         .executableTarget(name: "cxcert-fuzz", dependencies: ["CXCert"]),
         .testTarget(
             name: "CXCertTests", dependencies: ["CXCert", "cxcert-fuzz"],
-            exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py"]),
+            exclude: [
+                "Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/recorder.py",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
