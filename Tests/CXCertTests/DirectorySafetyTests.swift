@@ -136,16 +136,19 @@ struct RemoveSafetyTests {
             let new = try makeCA(cn, key: "other.key")
             _ = try DirectoryClient(configuration).publish(old)
             let selector = try CertificateSelector(parsing: old.sha1Thumbprint)
-            // The publisher starts a random 0-80 ms after connecting, so across the rounds its add lands
-            // before, during and after the remover's steps.
-            let jitter = UInt32.random(in: 0...80_000)
+            // Each side waits after connecting, so across the rounds the add lands before, during and after
+            // the remover's steps on a fast or a slow machine: the remover late by 30..3 ms, then the
+            // publisher late by 0..27 ms, then by 50..500 ms.
+            let removerDelay = round < 10 ? UInt32((10 - round) * 3_000) : 0
+            let publisherDelay = round < 10 ? 0 : round < 20 ? UInt32((round - 10) * 3_000) : UInt32((round - 19) * 50_000)
             async let published: DirectoryReport = Task.detached {
                 let client = try DirectoryClient(configuration)
-                usleep(jitter)
+                usleep(publisherDelay)
                 return try client.publish(new)
             }.value
             async let removed: DirectoryReport = Task.detached {
                 let client = try DirectoryClient(configuration)
+                usleep(removerDelay)
                 return try client.remove(selector, deleteEmptyObjects: true)
             }.value
             let (publish, remove) = try await (published, removed)
