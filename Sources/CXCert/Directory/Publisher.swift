@@ -155,7 +155,7 @@ extension DirectoryClient {
             }
         }
         throw .refused(
-            "\(dn) is locked by a cxcert remove --delete-object that did not finish (authorityRevocationList holds '\(String(decoding: lock, as: UTF8.self))'); run that remove again, or delete that value"
+            "\(dn) is locked by a cxcert remove --delete-object that did not finish (authorityRevocationList holds '\(String(decoding: lock, as: UTF8.self))'); if no remove is running, delete that value (ldapmodify: delete: authorityRevocationList) and publish again"
         )
     }
 
