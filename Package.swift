@@ -41,7 +41,9 @@ let package = Package(
         .executableTarget(name: "cxcert-fuzz", dependencies: ["CXCert"]),
         .testTarget(
             name: "CXCertTests", dependencies: ["CXCert", "cxcert-fuzz"],
-            exclude: ["Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/lab_stub.py"]),
+            exclude: [
+                "Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/recorder.py", "Support/lab_stub.py",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,8 @@ static inline CURLcode cx_curl_set_write_callback(CURL *curl, cx_curl_write_call
     return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, callback);
 }
 static inline long cx_curlauth_any(void) { return (long)CURLAUTH_ANY; }
+/// The schemes that never put the password on the wire: SPNEGO/Kerberos and NTLM.
+static inline long cx_curlauth_negotiate_ntlm(void) { return (long)(CURLAUTH_NEGOTIATE | CURLAUTH_NTLM); }
 static inline CURLcode cx_curl_response_code(CURL *curl, long *code) { return curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code); }
 
 static inline CURLcode cx_curl_redirect_url(CURL *curl, char **url) { return curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, url); }

@@ -22,8 +22,24 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var knowledge: KnowledgeOptions
 
+    @Option(name: .customLong("ad-bind"), help: "Bind to trust.ad's directory as this name (overrides the file's bind).")
+    var adBind: String?
+
+    @Option(name: .customLong("ad-password-env"), help: "Read trust.ad's bind password from this environment variable.")
+    var adPasswordEnv: String?
+
+    @Option(name: .customLong("ad-password-file"), help: "Read trust.ad's bind password from this file.")
+    var adPasswordFile: String?
+
+    @Option(name: .customLong("ad-ca-file"), help: "PEM CA certificates to verify trust.ad's directory with.")
+    var adCAFile: String?
+
+    @Flag(name: .customLong("allow-deployment-ca-file"), help: "Use the caFile the deployment file names for trust.ad.")
+    var allowDeploymentCAFile = false
+
     func validate() throws {
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if adPasswordEnv != nil && adPasswordFile != nil { throw ValidationError("give --ad-password-env or --ad-password-file, not both") }
     }
 
     func run() async throws {
@@ -36,7 +52,12 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
-            result = try await Auditor.run(deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load()) {
+            result = try await Auditor.run(
+                deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
+                directory: AuditDirectoryAccess(
+                    bind: adBind, password: adPasswordEnv.map { .environment($0) } ?? adPasswordFile.map { .file($0) }, caFile: adCAFile,
+                    allowDeploymentCAFile: allowDeploymentCAFile)
+            ) {
                 done, total, name in
                 guard showProgress else { return }
                 FileHandle.standardError.write(Data("\r\u{1B}[2Kprobing \(done)/\(total): \(name)".utf8))
@@ -47,8 +68,8 @@ struct AuditCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if let html {
-            do { try Data(AuditReport.html(result).utf8).write(to: URL(fileURLWithPath: html)) } catch {
-                printError("\(html): \(error.localizedDescription)")
+            do { try AtomicFile.write(Data(AuditReport.html(result).utf8), to: html) } catch {
+                printError(error.description)
                 throw ExitCode(2)
             }
         }

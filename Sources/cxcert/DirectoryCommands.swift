@@ -16,19 +16,35 @@ struct DirectoryAuthOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "PEM CA certificates to verify the directory's TLS certificate with.")
     var caFile: String?
 
-    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS (the password travels in clear).")
+    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS: everything, including a bind password, travels in clear.")
     var plain = false
+
+    @Flag(
+        name: .customLong("send-password-in-clear"),
+        help: "With --plain and --bind: accept that the bind password crosses the network unencrypted.")
+    var sendPasswordInClear = false
 
     @Option(help: "Seconds to wait for the directory (default 15; with boot, for each network operation, default 5).")
     var timeout: Double?
 
     func validate() throws {
         if passwordEnv != nil && passwordFile != nil { throw ValidationError("give --password-env or --password-file, not both") }
+        if sendPasswordInClear && !plain { throw ValidationError("--send-password-in-clear goes with --plain") }
+        if let timeout { try validateSeconds(timeout, "--timeout") }
     }
 
+    /// The configuration, after a warning on standard error when the connection will not be encrypted.
     func configuration(url: String) -> DirectoryConfiguration {
         let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? .prompt
-        return DirectoryConfiguration(url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, timeout: timeout ?? 15)
+        let configuration = DirectoryConfiguration(
+            url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, allowPasswordInClear: sendPasswordInClear,
+            timeout: timeout ?? 15)
+        if configuration.isUnencrypted {
+            printError(
+                "warning: --plain: nothing on the connection to \(url) is encrypted\(bind == nil ? "" : ", including the password of \(bind!)"); anyone on the path can read and change it"
+            )
+        }
+        return configuration
     }
 }
 
@@ -48,11 +64,18 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Runs a directory operation; its error is one line and exit code 2.
-func directory<T>(_ body: () throws(DirectoryError) -> T) throws -> T {
+/// Seconds must be a finite number in (0, 3600]: nan, inf or 1e30 would crash or never end.
+func validateSeconds(_ value: Double, _ name: String) throws {
+    guard value.isFinite, value > 0, value <= 3600 else { throw ValidationError("\(name) must be a number of seconds between 0 and 3600") }
+}
+
+/// Runs a directory operation; its error is one line and exit code 2. With `json`, a write that stopped
+/// part-way also prints what was written and what was not, as JSON on standard output.
+func directory<T>(json: Bool = false, _ body: () throws(DirectoryError) -> T) throws -> T {
     do {
         return try body()
     } catch {
+        if json, case .partial(let write) = error { print(encodeJSON(write)) }
         printError(error.description)
         throw ExitCode(2)
     }
@@ -95,9 +118,10 @@ struct DirectoryCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let client = try connection.connect()
-            let report = try directory { () throws(DirectoryError) in
+            let report = try directory(json: json) { () throws(DirectoryError) in
                 try client.publish(certificate, target: target, force: force, dryRun: dryRun)
             }
+            if !json { for warning in report.warnings { printError("warning: \(warning)") } }
             print(json ? encodeJSON(report) : render(report, certificate: certificate))
         }
 
@@ -133,8 +157,8 @@ struct DirectoryCommand: ParsableCommand {
             let client = try connection.connect()
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             if let save {
-                do { try Data(snapshot.ldif.utf8).write(to: URL(fileURLWithPath: save)) } catch {
-                    printError("\(save): \(error.localizedDescription)")
+                do { try AtomicFile.write(Data(snapshot.ldif.utf8), to: save) } catch {
+                    printError(error.description)
                     throw ExitCode(2)
                 }
             }
@@ -145,12 +169,20 @@ struct DirectoryCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove one certificate, by SHA-1 thumbprint or serial, from every PKI object holding it (certutil -delstore).")
+            abstract:
+                "Remove one certificate, by SHA-1 thumbprint or serial, from the PKI objects of the named containers (certutil -delstore).")
 
-        @Argument(help: "The SHA-1 thumbprint (or serial number) of the certificate to remove.")
+        @Argument(help: "The SHA-1 thumbprint (or serial number) in hex; byte pairs may be separated by ':' or spaces.")
         var identifier: String
 
-        @Flag(help: "Delete an object whose last certificate this is (otherwise nothing is removed).")
+        @Option(
+            name: .customLong("target"),
+            help:
+                "Containers to remove from, as publish names them (repeatable): rootca (default: Certification Authorities + AIA), subca (AIA), ntauth."
+        )
+        var targets: [PublishTarget] = []
+
+        @Flag(help: "Then delete each object left with placeholders only (never NTAuthCertificates).")
         var deleteObject = false
 
         @Flag(help: "Print the exact changes as LDIF and write nothing.")
@@ -161,10 +193,16 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
+        func validate() throws {
+            do { _ = try CertificateSelector(parsing: identifier) } catch { throw ValidationError(error.description) }
+        }
+
         func run() throws {
+            let selector = try directory { () throws(DirectoryError) in try CertificateSelector(parsing: identifier) }
             let client = try connection.connect()
-            let report = try directory { () throws(DirectoryError) in
-                try client.remove(identifier, deleteEmptyObjects: deleteObject, dryRun: dryRun)
+            let report = try directory(json: json) { () throws(DirectoryError) in
+                try client.remove(
+                    selector, targets: Set(targets.isEmpty ? [.rootCA] : targets), deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }
             if json {
                 print(encodeJSON(report))
@@ -175,7 +213,14 @@ struct DirectoryCommand: ParsableCommand {
                 return
             }
             for change in report.changes {
-                print(change.action == .objectDeleted ? "deleted \(change.dn)" : "removed from \(change.dn)")
+                switch change.action {
+                case .objectDeleted: print("deleted \(change.dn)")
+                case .objectKept: print("kept \(change.dn): \(change.note ?? "")")
+                case .alreadyAbsent: print("already removed from \(change.dn)")
+                case .valueReplacedByPlaceholder:
+                    print("removed from \(change.dn) (its last certificate; a 0x00 placeholder keeps it valid)")
+                default: print("removed from \(change.dn)")
+                }
             }
         }
     }
@@ -196,6 +241,11 @@ struct DirectoryCommand: ParsableCommand {
         @Option(name: .customLong("http-password-file"), help: "File holding the certsrv password.")
         var httpPasswordFile: String?
 
+        @Flag(
+            name: .customLong("http-basic-in-clear"),
+            help: "Allow HTTP Basic over plain http: the password crosses the network in clear (default: only Negotiate/NTLM over http).")
+        var httpBasicInClear = false
+
         @OptionGroup var connection: ConnectionOptions
 
         @Flag(help: "Print JSON.")
@@ -212,7 +262,10 @@ struct DirectoryCommand: ParsableCommand {
             }
             let result = PhoneDiscovery.walk(
                 snapshot,
-                fetch: fetch ? { (url: String) throws(DirectoryError) -> Data in try HTTPFetcher.get(url, credentials: credentials) } : nil)
+                fetch: fetch
+                    ? { (url: String) throws(DirectoryError) -> Data in
+                        try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
+                    } : nil)
             print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
         }
     }

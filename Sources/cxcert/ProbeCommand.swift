@@ -32,6 +32,9 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "Seconds allowed for each connection and handshake.")
     var timeout: Double = 10
 
+    @Option(help: "Seconds allowed for the whole probe of one server: name lookup and every handshake.")
+    var deadline: Double = 60
+
     @OptionGroup var knowledge: KnowledgeOptions
 
     @Flag(help: "Print a JSON array (one object per server).")
@@ -40,6 +43,8 @@ struct ProbeCommand: ParsableCommand {
     func validate() throws {
         guard !targets.isEmpty else { throw ValidationError("give at least one HOST[:PORT]") }
         if sni != nil && noSNI { throw ValidationError("--sni and --no-sni exclude each other") }
+        try validateSeconds(timeout, "--timeout")
+        try validateSeconds(deadline, "--deadline")
     }
 
     func run() throws {
@@ -68,9 +73,9 @@ extension ProbeCommand {
         if noSNI { target.serverName = nil } else if let sni { target.serverName = sni }
         let phone = profiles.first { !$0.isGeneric }
         let roots = anchors.map(\.certificate) + (phone == nil ? [] : BuiltInTrustStore.certificates)
-        let report = try Prober.probe(
-            target,
-            options: Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots))
+        var options = Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots)
+        options.totalTimeout = deadline
+        let report = try Prober.probe(target, options: options)
         let verdicts = profiles.compactMap {
             Verifier.verify(report, anchors: anchors, hosts: [target.serverName ?? target.host], plan: nil, profile: $0)
         }

@@ -138,7 +138,7 @@ struct DirectoryTests {
         }
     }
 
-    @Test("remove takes exactly the named value; the last value goes only with --delete-object")
+    @Test("remove takes exactly the named value; the last one leaves a placeholder; objects go only with --delete-object")
     func remove() throws {
         let cn = unique("Removal CA")
         let keep = try makeCA(cn)
@@ -147,19 +147,27 @@ struct DirectoryTests {
         _ = try client.publish(keep)
         _ = try client.publish(drop)
         let dn = "CN=\(SanitizedName.make(cn)),CN=Certification Authorities,\(dc.publicKeyServices)"
-        let dry = try client.remove(drop.sha1Thumbprint, dryRun: true)
+        let aia = "CN=\(SanitizedName.make(cn)),CN=AIA,\(dc.publicKeyServices)"
+        let dry = try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint), dryRun: true)
         #expect(dry.ldif.contains("delete: cACertificate"))
         #expect(Set(try dc.ldapsearch(dn, "cACertificate")) == [keep.der, drop.der])
-        let report = try client.remove(drop.sha1Thumbprint)
+        let report = try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint))
         #expect(report.changes.map(\.action) == [.valueRemoved, .valueRemoved])
         #expect(try dc.ldapsearch(dn, "cACertificate") == [keep.der])
-        // The last value: refused, nothing written; then deleted when asked.
-        #expect(throws: DirectoryError.self) { try client.remove(keep.serialNumber) }
-        #expect(try dc.ldapsearch(dn, "cACertificate") == [keep.der])
-        #expect(try client.remove(keep.serialNumber, deleteEmptyObjects: true).changes.map(\.action) == [.objectDeleted, .objectDeleted])
+        // The last value: replaced by the 0x00 placeholder in the same modify; the object stays.
+        let last = try client.remove(try CertificateSelector(parsing: keep.serialNumber))
+        #expect(last.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder])
+        #expect(try dc.ldapsearch(dn, "cACertificate") == [Data([0])])
+        #expect(try dc.ldapsearch(aia, "cACertificate") == [Data([0])])
+        // Published again, then removed with --delete-object: the value goes, then the objects.
+        _ = try client.publish(keep)
+        let deleted = try client.remove(try CertificateSelector(parsing: keep.serialNumber), deleteEmptyObjects: true)
+        #expect(
+            deleted.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder, .objectDeleted, .objectDeleted])
         #expect(try dc.ldapsearch(dn, "cACertificate").isEmpty)
-        #expect(throws: DirectoryError.self) { try client.remove("*)(objectClass=*") }
-        #expect(throws: DirectoryError.self) { try client.remove(drop.sha1Thumbprint) }
+        #expect(try dc.ldapsearch(aia, "cACertificate").isEmpty)
+        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }
+        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint)) }
     }
 
     @Test("an ordinary user can list but gets a clear insufficient-rights error on publish")
@@ -282,8 +290,13 @@ struct DirectoryTests {
         let placeholderOnly = DirectoryEntry(dn: "CN=Empty,CN=AIA,\(dc.publicKeyServices)", attributes: ["cACertificate": [Data([0])]])
         let snapshot = DirectorySnapshot(certificationAuthorities: [placeholderOnly], enrollmentServices: services)
         let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret("Ph0ne!Passw0rd"))
-        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+        // The stub speaks Basic only: over http that needs the explicit allowance.
+        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
             try HTTPFetcher.get(url, credentials: credentials)
+        }
+        #expect(clear.enrollmentServices.first?.problem?.contains("--http-basic-in-clear") == true)
+        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+            try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: true)
         }
         #expect(result.fallbackUsed)
         #expect(result.placeholdersSkipped == 1)
@@ -292,7 +305,7 @@ struct DirectoryTests {
         #expect(service.certificates == [ca], "\(service.problem ?? "")")
         // Wrong credentials: the step says so.
         let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
-            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")))
+            try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")), allowBasicInClear: true)
         }
         #expect(refused.enrollmentServices.first?.problem?.contains("HTTP 401") == true)
         #expect(PhoneDiscovery.certsrvURL(dnsHostName: "evil.com/x?y#") == nil)

@@ -89,7 +89,8 @@ struct HardeningTests {
         let url = PhoneDiscovery.certsrvURL(dnsHostName: "127.0.0.1:\(server.port)")!
         let error = #expect(throws: DirectoryError.self) {
             try HTTPFetcher.get(
-                url, credentials: HTTPCredentials(user: "u", password: Secret("p")), limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
+                url, credentials: HTTPCredentials(user: "u", password: Secret("p")), allowBasicInClear: true,
+                limits: .init(maxBodyBytes: 1 << 20, timeout: 5))
         }
         #expect(error?.description.contains("larger than 1048576 bytes") == true)
     }

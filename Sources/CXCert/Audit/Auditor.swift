@@ -41,12 +41,31 @@ public struct AuditResult: Sendable {
     public var allTrusted: Bool { servers.allSatisfy { $0.problem == nil && $0.verdicts.allSatisfy(\.trusted) } }
 }
 
+/// How `trust.ad` may connect: the secret and the CA come from the command line, not the deployment file.
+public struct AuditDirectoryAccess: Sendable {
+    /// Overrides `trust.ad.bind`.
+    public var bind: String?
+    /// The only password source; nil binds anonymously (or fails if a bind name is given).
+    public var password: PasswordSource?
+    /// CA certificates for the directory's TLS certificate (overrides the file's `caFile`).
+    public var caFile: String?
+    /// Use `trust.ad.caFile` from the deployment file.
+    public var allowDeploymentCAFile: Bool
+
+    public init(bind: String? = nil, password: PasswordSource? = nil, caFile: String? = nil, allowDeploymentCAFile: Bool = false) {
+        self.bind = bind
+        self.password = password
+        self.caFile = caFile
+        self.allowDeploymentCAFile = allowDeploymentCAFile
+    }
+}
+
 public enum Auditor {
     /// Probes every server concurrently, builds the name plan, and judges every server for every build.
     /// `progress` is called as servers finish (done, total, server name).
     public static func run(
         _ file: DeploymentFile, relativeTo base: URL, knowledge: DeviceKnowledgeBase = .builtIn,
-        progress: (@Sendable (Int, Int, String) -> Void)? = nil
+        directory access: AuditDirectoryAccess = AuditDirectoryAccess(), progress: (@Sendable (Int, Int, String) -> Void)? = nil
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
@@ -64,12 +83,15 @@ public enum Auditor {
                 throw .invalidFile("fleet: \(error)")
             }
         }
-        let anchors = try trustAnchors(file.trust, base: base)
+        let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
         let plan = file.plan
         let phone = fleet.first { !$0.profile.isGeneric }?.profile
-        let options = Prober.Options(
+        var probeOptions = Prober.Options(
             timeout: file.timeout ?? 10, asPhone: phone != nil, phoneCipherSuites: phone?.tlsCipherSuites,
             knownRoots: anchors.map(\.certificate) + BuiltInTrustStore.certificates)
+        // One deadline for every probe of the audit, however many servers and handshakes.
+        probeOptions.deadline = Date().addingTimeInterval(file.deadline ?? 300)
+        let options = probeOptions
         let counter = Counter()
         let total = file.servers.count
         let audits = await withTaskGroup(of: (Int, ServerAudit).self) { group in
@@ -111,7 +133,9 @@ public enum Auditor {
         path.hasPrefix("/") ? path : base.appendingPathComponent(path).path
     }
 
-    private static func trustAnchors(_ trust: DeploymentFile.Trust?, base: URL) throws(AuditError) -> [TrustAnchor] {
+    private static func trustAnchors(
+        _ trust: DeploymentFile.Trust?, base: URL, access: AuditDirectoryAccess, timeout: TimeInterval
+    ) throws(AuditError) -> [TrustAnchor] {
         guard let trust else { return [] }
         var anchors: [TrustAnchor] = []
         for root in trust.roots ?? [] {
@@ -131,10 +155,25 @@ public enum Auditor {
             }
         }
         if let ad = trust.ad {
-            let password: PasswordSource =
-                ad.passwordEnv.map { .environment($0) } ?? ad.passwordFile.map { .file(resolve($0, base: base)) } ?? .prompt
+            if ad.passwordEnv != nil || ad.passwordFile != nil {
+                throw .invalidFile(
+                    "trust.ad: passwordEnv and passwordFile are not read from a deployment file (it could send any secret to any server); pass --ad-password-env VAR or --ad-password-file FILE"
+                )
+            }
+            if ad.caFile != nil && access.caFile == nil && !access.allowDeploymentCAFile {
+                throw .invalidFile(
+                    "trust.ad: caFile names the CA that vouches for the directory the same file names; pass --ad-ca-file FILE, or --allow-deployment-ca-file to use it"
+                )
+            }
+            let bind = access.bind ?? ad.bind
+            guard bind == nil || access.password != nil else {
+                throw .input(
+                    "trust.ad \(ad.url): binding as \(bind ?? "") needs --ad-password-env VAR or --ad-password-file FILE on the command line"
+                )
+            }
             let configuration = DirectoryConfiguration(
-                url: ad.url, bindName: ad.bind, password: password, caFile: ad.caFile.map { resolve($0, base: base) })
+                url: ad.url, bindName: bind, password: access.password ?? .environment(""),
+                caFile: access.caFile ?? ad.caFile.map { resolve($0, base: base) }, timeout: timeout)
             do {
                 anchors += try DirectorySnapshot(reading: try DirectoryClient(configuration)).phoneAnchors(place: ad.url)
             } catch {

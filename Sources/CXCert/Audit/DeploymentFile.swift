@@ -29,8 +29,12 @@ public struct DeploymentFile: Sendable, Codable {
     public struct DirectorySource: Sendable, Codable {
         public var url: String
         public var bind: String?
+        /// Refused: which secret is sent where is the command line's decision (`--ad-password-env`,
+        /// `--ad-password-file`), never a file's. Read only to say so.
         public var passwordEnv: String?
         public var passwordFile: String?
+        /// Used only with `--allow-deployment-ca-file`: a file that names both the server and the CA
+        /// that vouches for it could make a rogue server look genuine.
         public var caFile: String?
     }
 
@@ -73,6 +77,8 @@ public struct DeploymentFile: Sendable, Codable {
     public var at: String?
     /// Seconds per connection.
     public var timeout: Double?
+    /// Seconds for the whole audit's probes (default 300): servers not done by then are reported as such.
+    public var deadline: Double?
     /// The discovery walk's inputs (`cxcert boot --deployment`).
     public var boot: Boot?
 
@@ -80,12 +86,19 @@ public struct DeploymentFile: Sendable, Codable {
     /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
     public static let maxNesting = 64
     public static let maxBytes = 1 << 20
+    /// The most phones one fleet entry may count: sums stay far from overflow.
+    public static let maxCount = 10_000_000
 
     /// Parses YAML (JSON is YAML too).
     public init(yaml text: String) throws(AuditError) {
         guard text.utf8.count <= Self.maxBytes else { throw .invalidFile("the file is over \(Self.maxBytes) bytes") }
         if let line = Self.tooDeep(text) {
             throw .invalidFile("line \(line): nested deeper than \(Self.maxNesting) levels")
+        }
+        if let line = Self.aliasOrMerge(text) {
+            throw .invalidFile(
+                "line \(line): YAML anchors, aliases and merge keys (&name, *name, <<) are not accepted (a few hundred bytes of them expand to gigabytes); write the values out"
+            )
         }
         do {
             self = try YAMLDecoder().decode(DeploymentFile.self, from: text)
@@ -96,8 +109,24 @@ public struct DeploymentFile: Sendable, Codable {
         }
         guard !servers.isEmpty || boot != nil else { throw .invalidFile("'servers' lists no server") }
         guard !fleet.isEmpty else { throw .invalidFile("'fleet' lists no device") }
-        for (index, server) in servers.enumerated() where server.host == nil && server.certificate == nil {
-            throw .invalidFile("servers[\(index)] needs a host or a certificate file")
+        for (index, server) in servers.enumerated() {
+            if server.host == nil && server.certificate == nil {
+                throw .invalidFile("servers[\(index)] needs a host or a certificate file")
+            }
+            if let port = server.port, !(1...65_535).contains(port) {
+                throw .invalidFile("servers[\(index)].port: \(port) is not a TCP port (1-65535)")
+            }
+        }
+        for (index, entry) in fleet.enumerated() {
+            if let count = entry.count, !(0...Self.maxCount).contains(count) {
+                throw .invalidFile("fleet[\(index)].count: \(count) is not a number of phones (0-\(Self.maxCount))")
+            }
+        }
+        if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 3600) {
+            throw .invalidFile("timeout: \(timeout) is not a number of seconds between 0 and 3600")
+        }
+        if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 86_400) {
+            throw .invalidFile("deadline: \(deadline) is not a number of seconds between 0 and 86400")
         }
     }
 
@@ -131,6 +160,47 @@ public struct DeploymentFile: Sendable, Codable {
             // A plain quote that never closes on its line does not swallow the rest of the file.
             if quote == "'" { quote = nil }
             if dashes > maxNesting || indent > 4 * maxNesting { return number + 1 }
+        }
+        return nil
+    }
+
+    /// The first line with an anchor (`&a`), an alias (`*a`) or a merge key (`<<:`) outside quotes and
+    /// comments. Yams expands aliases while it builds nodes, so a "billion laughs" file of 500 bytes
+    /// takes seconds and gigabytes before any limit can look at it; deployment files never need them.
+    /// Conservative: a plain scalar starting with `&` or `*` is refused too (it is an anchor or alias).
+    static func aliasOrMerge(_ text: String) -> Int? {
+        var quote: Character?
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let characters = Array(line)
+            var previous: Character = " "
+            var index = 0
+            while index < characters.count {
+                let character = characters[index]
+                defer {
+                    previous = character
+                    index += 1
+                }
+                if let open = quote {
+                    if open == "\"" && character == "\\" {
+                        index += 1
+                    } else if character == open {
+                        quote = nil
+                    }
+                    continue
+                }
+                let boundary = previous.isWhitespace || "[{,".contains(previous)
+                guard boundary else { continue }
+                let next = index + 1 < characters.count ? characters[index + 1] : " "
+                switch character {
+                case "#": index = characters.count
+                case "\"", "'": quote = character
+                case "&",
+                    "*" where !next.isWhitespace:
+                    return number + 1
+                case "<" where next == "<": return number + 1
+                default: break
+                }
+            }
         }
         return nil
     }

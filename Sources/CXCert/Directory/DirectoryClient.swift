@@ -10,13 +10,20 @@ public final class DirectoryClient {
     /// Connects (ldaps://, or ldap:// upgraded with StartTLS unless plain LDAP is allowed), verifies the
     /// server certificate, binds, and reads the Configuration NC.
     public init(_ configuration: DirectoryConfiguration) throws(DirectoryError) {
-        let isPlainURL = configuration.url.lowercased().hasPrefix("ldap://")
+        let isPlainURL = !(try LDAPURL(parsing: configuration.url)).isTLS
+        if configuration.isUnencrypted, let name = configuration.bindName, !configuration.allowPasswordInClear {
+            throw .encryptionRequired(
+                "refusing to bind as \(name) over plain LDAP (\(configuration.url)): the password would cross the network in clear. Use ldaps:// or StartTLS, or add --send-password-in-clear to accept that"
+            )
+        }
         session = try LDAPSession(
             .init(
                 url: configuration.url, caFile: configuration.caFile, startTLS: isPlainURL && !configuration.allowPlain,
-                allowPlain: configuration.allowPlain, timeout: configuration.timeout, maxEntries: configuration.maxEntries))
+                allowPlain: configuration.allowPlain, timeout: configuration.timeout, maxEntries: configuration.maxEntries,
+                pageSize: configuration.pageSize, maxPages: configuration.maxPages, maxSearchTime: configuration.maxSearchTime,
+                maxIncomingBytes: configuration.maxIncomingBytes))
         if let name = configuration.bindName {
-            try session.bind(name: name, password: configuration.password.resolve(for: name).value)
+            try session.bind(name: name, password: configuration.password.resolve(for: name))
         }
         let rootDSE = try session.search(base: "", scope: .base, filter: "(objectClass=*)", attributes: ["configurationNamingContext"])
         guard let nc = rootDSE.first?.string("configurationNamingContext"), !nc.isEmpty else {

@@ -225,8 +225,18 @@ extension DiscoveryResult: Encodable {
 
 extension DirectorySnapshot {
     /// Reads an LDIF snapshot file (`cxcert ds list --save`).
+    /// The largest snapshot read, as for every other input.
+    public static let maxBytes = 16 << 20
+
     public init(contentsOfFile path: String) throws(DirectoryError) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .notFound("cannot read the snapshot \(path)") }
+        // Read at most one byte past the cap, so /dev/zero or a huge file is refused without being loaded.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notFound("cannot read the snapshot \(path)") }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: Self.maxBytes + 1) ?? Data() } catch { throw .notFound("cannot read the snapshot \(path)") }
+        guard data.count <= Self.maxBytes else {
+            throw .invalidSnapshot(line: 0, reason: "the snapshot is larger than \(Self.maxBytes) bytes")
+        }
         try self.init(ldif: String(decoding: data, as: UTF8.self))
     }
 

@@ -34,8 +34,12 @@ public enum HTTPFetcher {
 
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    /// GETs `url` (http or https only, no redirects) and returns the body of a 200 answer.
-    public static func get(_ url: String, credentials: HTTPCredentials? = nil, limits: Limits = Limits()) throws(DirectoryError) -> Data {
+    /// GETs `url` (http or https only, no redirects) and returns the body of a 200 answer. Over plain
+    /// http only Negotiate and NTLM may answer a challenge (neither sends the password itself); Basic,
+    /// which sends it in clear, only over https or with `allowBasicInClear`.
+    public static func get(
+        _ url: String, credentials: HTTPCredentials? = nil, allowBasicInClear: Bool = false, limits: Limits = Limits()
+    ) throws(DirectoryError) -> Data {
         guard initialized, let curl = curl_easy_init() else { throw .http("libcurl could not start") }
         defer { curl_easy_cleanup(curl) }
         let body = Body(limit: limits.maxBodyBytes)
@@ -50,9 +54,11 @@ public enum HTTPFetcher {
         _ = cx_curl_set_write_callback(curl, collect)
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
         if let credentials {
-            _ = cx_curl_set_long(curl, CURLOPT_HTTPAUTH, cx_curlauth_any())
+            let encrypted = url.lowercased().hasPrefix("https://")
+            _ = cx_curl_set_long(curl, CURLOPT_HTTPAUTH, encrypted || allowBasicInClear ? cx_curlauth_any() : cx_curlauth_negotiate_ntlm())
             _ = cx_curl_set_string(curl, CURLOPT_USERNAME, credentials.user)
-            _ = cx_curl_set_string(curl, CURLOPT_PASSWORD, credentials.password.value)
+            // libcurl keeps its own copy until curl_easy_cleanup; ours is wiped when the caller drops it.
+            _ = credentials.password.withCString { cx_curl_set_string(curl, CURLOPT_PASSWORD, $0) }
         }
         let result = curl_easy_perform(curl)
         if body.overflowed { throw .http("\(url): the answer is larger than \(limits.maxBodyBytes) bytes") }
@@ -60,7 +66,14 @@ public enum HTTPFetcher {
         var status = 0
         _ = cx_curl_response_code(curl, &status)
         guard status == 200 else {
-            throw .http("\(url): HTTP \(status)\(status == 401 ? " (authentication required or refused)" : "")")
+            var hint = ""
+            if status == 401 {
+                hint =
+                    credentials != nil && !url.lowercased().hasPrefix("https://") && !allowBasicInClear
+                    ? " (authentication required or refused; over http only Negotiate and NTLM are offered — Basic would send the password in clear: --http-basic-in-clear allows it)"
+                    : " (authentication required or refused)"
+            }
+            throw .http("\(url): HTTP \(status)\(hint)")
         }
         return body.data
     }

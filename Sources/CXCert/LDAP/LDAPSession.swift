@@ -1,6 +1,10 @@
 import CLDAP
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A change to one attribute, as LDAP modify applies it.
 struct LDAPModification: Sendable, Hashable {
     enum Operation: Sendable { case add, delete, replace }
@@ -9,9 +13,78 @@ struct LDAPModification: Sendable, Hashable {
     let values: [Data]
 }
 
+/// One `ldap://` or `ldaps://` URL, parsed by libldap's own parser so that cxcert decides the TLS rule
+/// on exactly what libldap would connect to (`ldap_initialize` also takes lists such as
+/// `"ldaps://dc1 ldap://dc2"`, which would slip a plain second server past the check).
+public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
+    public let isTLS: Bool
+    public let host: String
+    public let port: Int
+
+    public init(parsing text: String) throws(DirectoryError) {
+        guard !text.contains(where: { $0.isWhitespace || $0 == "," }), ldap_is_ldap_url(text) != 0 else { throw .invalidURL(text) }
+        var parsed: UnsafeMutablePointer<LDAPURLDesc>?
+        guard ldap_url_parse(text, &parsed) == 0, let parsed else { throw .invalidURL(text) }
+        defer { ldap_free_urldesc(parsed) }
+        let url = parsed.pointee
+        let scheme = url.lud_scheme.map { String(cString: $0).lowercased() } ?? ""
+        let host = url.lud_host.map { String(cString: $0) } ?? ""
+        guard url.lud_next == nil, scheme == "ldap" || scheme == "ldaps", !host.isEmpty else { throw .invalidURL(text) }
+        // A base DN, attributes, filter or extensions would be ignored or change the connection: refuse.
+        guard
+            (url.lud_dn.map { String(cString: $0).isEmpty } ?? true) && url.lud_attrs == nil && url.lud_filter == nil
+                && url.lud_exts == nil
+        else {
+            throw .invalidURL(text)
+        }
+        isTLS = scheme == "ldaps"
+        self.host = host
+        port = url.lud_port > 0 && url.lud_port <= 65_535 ? Int(url.lud_port) : (isTLS ? 636 : 389)
+    }
+
+    /// The one URL libldap is given.
+    public var description: String {
+        "\(isTLS ? "ldaps" : "ldap")://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+}
+
+/// Shuts a socket down when a libldap call overruns its deadline. libldap's own timeouts bound each
+/// wait, not the whole call: the TLS handshake inside `ldap_install_tls` blocks on a peer that
+/// accepts and never speaks, and a peer that dribbles a byte a second resets every per-read timer.
+/// `shutdown(2)` from another thread makes the blocked read fail at once.
+private final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var socket: Int32 = -1
+    private var armed = 0
+    private var fired = false
+
+    var hasFired: Bool { lock.withLock { fired } }
+
+    func attach(_ socket: Int32) { lock.withLock { self.socket = socket } }
+
+    /// Called before libldap closes the socket, so a late timer can never hit a reused descriptor.
+    func detach() { lock.withLock { socket = -1 } }
+
+    func run<T>(seconds: TimeInterval, _ body: () -> T) -> T {
+        let token = lock.withLock {
+            armed += 1
+            return armed
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(seconds, 0)) { [self] in
+            lock.withLock {
+                guard armed == token, socket >= 0 else { return }
+                fired = true
+                _ = shutdown(socket, Int32(SHUT_RDWR))
+            }
+        }
+        defer { lock.withLock { armed += 1 } }
+        return body()
+    }
+}
+
 /// Owns one libldap connection. Referrals are off (AD answers subtree searches under the
 /// Configuration NC with a reference to the Schema NC, which must be skipped, never chased),
-/// results are paged, and every call has a timeout. Not shared between threads.
+/// results are paged, and every call has a hard deadline. Not shared between threads.
 final class LDAPSession {
     struct Options: Sendable {
         var url: String
@@ -21,51 +94,161 @@ final class LDAPSession {
         var startTLS: Bool
         /// Allow ldap:// without TLS. Only when asked explicitly.
         var allowPlain: Bool
+        /// Deadline of the connection (name lookup, TCP, TLS) and of every single operation.
         var timeout: TimeInterval
         var maxEntries: Int = 100_000
+        var pageSize: Int = 500
+        /// Paged searches stop after this many pages or this long in total, whatever the server's cookie says.
+        var maxPages: Int = 1_000
+        var maxSearchTime: TimeInterval = 300
+        /// The largest single LDAP message accepted from the server (LBER_SB_OPT_SET_MAX_INCOMING).
+        var maxIncomingBytes: Int = 16 << 20
+        /// Only false for the second handshake that tells a certificate failure from any other.
+        var verifyCertificate = true
     }
 
     private let handle: OpaquePointer
     private let options: Options
+    private let url: LDAPURL
+    private let watchdog = Watchdog()
+
+    /// A write to a socket the watchdog (or the server) has shut must be an error, not a fatal SIGPIPE.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     init(_ options: Options) throws(DirectoryError) {
-        let lower = options.url.lowercased()
-        guard lower.hasPrefix("ldap://") || lower.hasPrefix("ldaps://") else { throw .invalidURL(options.url) }
-        if lower.hasPrefix("ldap://") && !options.startTLS && !options.allowPlain {
+        _ = Self.ignoreSIGPIPE
+        let url = try LDAPURL(parsing: options.url)
+        if !url.isTLS && !options.startTLS && !options.allowPlain {
             throw .encryptionRequired(
                 "refusing plain LDAP to \(options.url): use ldaps://, StartTLS (the default for ldap://), or --plain to send the password unencrypted"
             )
         }
-        var raw: OpaquePointer?
-        guard ldap_initialize(&raw, options.url) == LDAP_SUCCESS, let raw else { throw .invalidURL(options.url) }
-        handle = raw
+        guard options.timeout.isFinite, options.timeout > 0 else { throw .refused("the timeout must be a positive number of seconds") }
+        self.url = url
         self.options = options
+        // cxcert connects the socket itself (lookup and TCP under the deadline) and hands it to libldap,
+        // so the watchdog knows the descriptor before the TLS handshake starts.
+        let deadline = Date().addingTimeInterval(options.timeout)
+        let socket = try Self.connect(url, deadline: deadline, timeout: options.timeout)
+        var raw: OpaquePointer?
+        guard ldap_init_fd(ber_socket_t(socket), LDAP_PROTO_TCP, url.description, &raw) == LDAP_SUCCESS, let raw else {
+            close(socket)
+            throw .invalidURL(options.url)
+        }
+        handle = raw
+        watchdog.attach(socket)
         var version = LDAP_VERSION3
         _ = ldap_set_option(handle, LDAP_OPT_PROTOCOL_VERSION, &version)
         _ = ldap_set_option(handle, LDAP_OPT_REFERRALS, cx_ldap_opt_off())
+        // No LDAP_OPT_NETWORK_TIMEOUT: with it libldap runs the TLS handshake non-blocking and busy-polls a
+        // silent peer (a core at 100 %); blocking I/O under the watchdog waits without spinning.
         var limit = timeval(tv_sec: Int(options.timeout.rounded(.up)), tv_usec: 0)
-        _ = ldap_set_option(handle, LDAP_OPT_NETWORK_TIMEOUT, &limit)
         _ = ldap_set_option(handle, LDAP_OPT_TIMEOUT, &limit)
-        var demand = LDAP_OPT_X_TLS_DEMAND
+        _ = cx_ldap_set_max_incoming(handle, ber_len_t(options.maxIncomingBytes))
+        var demand = options.verifyCertificate ? LDAP_OPT_X_TLS_DEMAND : LDAP_OPT_X_TLS_NEVER
         _ = ldap_set_option(handle, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand)
         if let caFile = options.caFile { _ = ldap_set_option(handle, LDAP_OPT_X_TLS_CACERTFILE, caFile) }
         var isServer: Int32 = 0
         _ = ldap_set_option(handle, LDAP_OPT_X_TLS_NEWCTX, &isServer)
-        if lower.hasPrefix("ldap://") && options.startTLS {
-            try check(ldap_start_tls_s(handle, nil, nil), "StartTLS with \(options.url)")
+        let remaining = deadline.timeIntervalSinceNow
+        if url.isTLS {
+            try checkTLS(watchdog.run(seconds: remaining) { ldap_install_tls(handle) }, "TLS handshake with \(url)")
+        } else if options.startTLS {
+            try checkTLS(watchdog.run(seconds: remaining) { ldap_start_tls_s(handle, nil, nil) }, "StartTLS with \(url)")
         }
     }
 
-    deinit { ldap_unbind_ext_s(handle, nil, nil) }
+    deinit {
+        watchdog.detach()
+        ldap_unbind_ext_s(handle, nil, nil)
+    }
 
-    /// Simple bind; AD accepts a DN, a UPN (`user@contoso.com`) or `DOMAIN\user` as the name.
-    func bind(name: String, password: String) throws(DirectoryError) {
-        var bytes = Array(password.utf8)
-        defer { for index in bytes.indices { bytes[index] = 0 } }
-        let rc = bytes.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { pointer in
-                var credential = berval(bv_len: ber_len_t(buffer.count), bv_val: buffer.count > 0 ? pointer : nil)
-                return ldap_sasl_bind_s(handle, name, nil, &credential, nil, nil, nil)
+    /// A TLS failure with the reason libldap recorded; a certificate that does not verify says what to pass.
+    private func checkTLS(_ rc: Int32, _ operation: String) throws(DirectoryError) {
+        guard rc != LDAP_SUCCESS else { return }
+        if watchdog.hasFired { throw .timeout("\(operation): no answer within \(Self.seconds(options.timeout)) s") }
+        var diagnostic = diagnosticMessage() ?? ""
+        // libldap often records only "(unknown error code)" when OpenSSL rejects the certificate. A second
+        // handshake that does not verify (no bind, nothing sent) tells a certificate failure from the rest.
+        if diagnostic.contains("unknown error code") { diagnostic = "" }
+        if options.verifyCertificate && (rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN) {
+            var probe = options
+            probe.verifyCertificate = false
+            if (try? LDAPSession(probe)) != nil {
+                throw .certificateNotVerified(
+                    "the TLS certificate of \(url) could not be verified\(diagnostic.isEmpty ? "" : " (\(diagnostic))"): pass --ca-file with the PEM certificate of the CA that issued the domain controller's certificate, and connect by a name that certificate holds (its subjectAltName)"
+                )
+            }
+        }
+        try check(rc, operation, detail: diagnostic.isEmpty ? nil : diagnostic)
+    }
+
+    private func diagnosticMessage() -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        guard ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message) == LDAP_OPT_SUCCESS, let message else { return nil }
+        defer { ldap_memfree(message) }
+        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+
+    /// Resolves (in a helper thread, so a slow resolver cannot outlast the deadline) and connects a
+    /// blocking TCP socket to the first address that answers before the deadline.
+    private static func connect(_ url: LDAPURL, deadline: Date, timeout: TimeInterval) throws(DirectoryError) -> Int32 {
+        let target = "\(url)"
+        let lookup = AddressLookup(host: url.host, port: url.port)
+        guard let addresses = lookup.wait(until: deadline) else {
+            throw .timeout("looking up \(url.host): no answer within \(seconds(timeout)) s")
+        }
+        if let failure = addresses.failure { throw .cannotConnect("\(target): cannot resolve \(url.host) (\(failure))") }
+        var lastError: DirectoryError = .cannotConnect("\(target): no address")
+        for address in addresses.list {
+            let fd = address.withUnsafeBytes { raw -> Int32 in
+                socket(Int32(raw.load(fromByteOffset: 0, as: sa_family_t.self)), Int32(SOCK_STREAM.rawValue), 0)
+            }
+            guard fd >= 0 else { continue }
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            let started = address.withUnsafeBytes { raw in
+                Glibc.connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            }
+            var status: Int32 = 0
+            if started != 0 {
+                guard errno == EINPROGRESS else {
+                    lastError = .cannotConnect("\(target): \(String(cString: strerror(errno)))")
+                    close(fd)
+                    continue
+                }
+                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0, poll(&descriptor, 1, Int32(min(remaining * 1000, 2_000_000))) > 0 else {
+                    close(fd)
+                    throw .timeout("connecting to \(target): no answer within \(seconds(timeout)) s")
+                }
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &length)
+            }
+            if status == 0 {
+                // libldap expects a blocking socket; its reads are bounded by the watchdog.
+                _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+                return fd
+            }
+            lastError = .cannotConnect("\(target): \(String(cString: strerror(status)))")
+            close(fd)
+        }
+        throw lastError
+    }
+
+    /// Simple bind; AD accepts a DN, a UPN (`user@contoso.com`) or `DOMAIN\user` as the name. The
+    /// credential points into the secret's own buffer, which is zeroed when the caller drops it.
+    func bind(name: String, password: Secret) throws(DirectoryError) {
+        let rc = password.withBytes { bytes in
+            bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(bytes.count, 1)) { pointer in
+                var credential = berval(bv_len: ber_len_t(bytes.count), bv_val: bytes.count > 0 ? pointer : nil)
+                return watchdog.run(seconds: options.timeout) { ldap_sasl_bind_s(handle, name, nil, &credential, nil, nil, nil) }
             }
         }
         try check(rc, "bind as \(name)")
@@ -74,7 +257,7 @@ final class LDAPSession {
     enum Scope { case base, oneLevel, subtree }
 
     /// Searches with the paged-results control, skipping search references.
-    func search(base: String, scope: Scope, filter: String, attributes: [String], pageSize: Int32 = 500) throws(DirectoryError)
+    func search(base: String, scope: Scope, filter: String, attributes: [String]) throws(DirectoryError)
         -> [DirectoryEntry]
     {
         var entries: [DirectoryEntry] = []
@@ -88,20 +271,46 @@ final class LDAPSession {
             case .oneLevel: LDAP_SCOPE_ONELEVEL
             case .subtree: LDAP_SCOPE_SUBTREE
             }
+        let started = Date()
+        var pages = 0
         repeat {
+            pages += 1
+            guard pages <= options.maxPages else {
+                throw .refused("the search under \(base) went on for more than \(options.maxPages) pages; refusing the rest")
+            }
+            let left = options.maxSearchTime - Date().timeIntervalSince(started)
+            guard left > 0 else {
+                throw .timeout("search under \(base): more than \(Self.seconds(options.maxSearchTime)) s in total")
+            }
             var control: UnsafeMutablePointer<LDAPControl>?
             var rc =
                 hasCookie
-                ? ldap_create_page_control(handle, ber_int_t(pageSize), &cookie, 0, &control)
-                : ldap_create_page_control(handle, ber_int_t(pageSize), nil, 0, &control)
+                ? ldap_create_page_control(handle, ber_int_t(clamping: options.pageSize), &cookie, 0, &control)
+                : ldap_create_page_control(handle, ber_int_t(clamping: options.pageSize), nil, 0, &control)
             try check(rc, "paged search under \(base)")
             defer { ldap_control_free(control) }
             var message: OpaquePointer?
             defer { if let message { ldap_msgfree(message) } }
-            var limit = timeval(tv_sec: Int(options.timeout.rounded(.up)), tv_usec: 0)
+            let seconds = min(options.timeout, left)
+            var limit = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
+            var failure: Int32 = 0
             rc = withCStrings(attributes) { names in
                 var controls: [UnsafeMutablePointer<LDAPControl>?] = [control, nil]
-                return ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
+                return watchdog.run(seconds: seconds) {
+                    errno = 0
+                    let rc = ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
+                    failure = errno
+                    return rc
+                }
+            }
+            if rc != LDAP_SUCCESS && watchdog.hasFired && seconds < options.timeout {
+                throw .timeout("search under \(base): more than \(Self.seconds(options.maxSearchTime)) s in total")
+            }
+            // liblber refuses a message over LBER_SB_OPT_SET_MAX_INCOMING with ERANGE; libldap then
+            // reports only "server down".
+            if rc == LDAP_SERVER_DOWN && failure == ERANGE {
+                throw .refused(
+                    "the directory sent a message larger than \(options.maxIncomingBytes) bytes during the search under \(base); refused")
             }
             try check(rc, "search under \(base)")
             var next: berval? = nil
@@ -174,18 +383,26 @@ final class LDAPSession {
 
     func add(dn: String, attributes: [(String, [Data])]) throws(DirectoryError) {
         let rc = withModifications(attributes.map { LDAPModification(operation: .add, attribute: $0.0, values: $0.1) }) {
-            ldap_add_ext_s(handle, dn, $0, nil, nil)
+            mods in watchdog.run(seconds: options.timeout) { ldap_add_ext_s(handle, dn, mods, nil, nil) }
         }
         try check(rc, "add", dn: dn)
     }
 
     func modify(dn: String, _ modifications: [LDAPModification]) throws(DirectoryError) {
-        let rc = withModifications(modifications) { ldap_modify_ext_s(handle, dn, $0, nil, nil) }
+        let rc = withModifications(modifications) { mods in
+            watchdog.run(seconds: options.timeout) { ldap_modify_ext_s(handle, dn, mods, nil, nil) }
+        }
         try check(rc, "modify", dn: dn)
     }
 
+    /// Renames an object within its container (modify DN; the old RDN value is replaced).
+    func rename(dn: String, to newRDN: String) throws(DirectoryError) {
+        try check(
+            watchdog.run(seconds: options.timeout) { ldap_rename_s(handle, dn, newRDN, nil, 1, nil, nil) }, "rename", dn: dn)
+    }
+
     func delete(dn: String) throws(DirectoryError) {
-        try check(ldap_delete_ext_s(handle, dn, nil, nil), "delete", dn: dn)
+        try check(watchdog.run(seconds: options.timeout) { ldap_delete_ext_s(handle, dn, nil, nil) }, "delete", dn: dn)
     }
 
     /// Builds a NULL-terminated LDAPMod* array of binary values, runs `body`, frees everything.
@@ -241,15 +458,12 @@ final class LDAPSession {
     /// Turns an LDAP result code into a typed error naming the operation and object.
     private func check(_ rc: Int32, _ operation: String, dn: String = "", detail: String? = nil) throws(DirectoryError) {
         guard rc != LDAP_SUCCESS else { return }
+        if watchdog.hasFired {
+            throw .timeout("\(dn.isEmpty ? operation : "\(operation) \(dn)"): no answer within \(Self.seconds(options.timeout)) s")
+        }
         let reason = String(cString: ldap_err2string(rc))
         var diagnostic = detail ?? ""
-        if detail == nil {
-            var message: UnsafeMutablePointer<CChar>?
-            if ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message) == LDAP_OPT_SUCCESS, let message {
-                diagnostic = String(cString: message)
-                ldap_memfree(message)
-            }
-        }
+        if detail == nil { diagnostic = diagnosticMessage() ?? "" }
         let text = diagnostic.isEmpty ? reason : "\(reason) (\(diagnostic.trimmingCharacters(in: .whitespacesAndNewlines)))"
         switch rc {
         case LDAP_SERVER_DOWN, LDAP_CONNECT_ERROR: throw .cannotConnect("\(options.url): \(text)")

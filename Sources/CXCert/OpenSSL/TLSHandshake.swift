@@ -22,6 +22,10 @@ enum TLSHandshake {
         /// TLS 1.3 suites; nil keeps OpenSSL's default.
         var tls13Suites: String?
         var timeout: TimeInterval
+        /// A deadline shared by every handshake of one probe: each ends at the earlier of the two.
+        var deadline: Date? = nil
+        /// Addresses resolved once for the whole probe (sockaddr bytes); nil resolves here.
+        var addresses: [Data]? = nil
         /// The largest certificate list accepted from the server.
         var maxCertificateList: Int = 1 << 20
     }
@@ -39,7 +43,8 @@ enum TLSHandshake {
     static func perform(_ settings: Settings) throws(ProbeError) -> Result {
         _ = ignoreSIGPIPE
         let target = "\(settings.host):\(settings.port)"
-        let deadline = Date().addingTimeInterval(settings.timeout)
+        let own = Date().addingTimeInterval(settings.timeout)
+        let deadline = settings.deadline.map { min($0, own) } ?? own
         let socket = try connect(settings, target: target, deadline: deadline)
         defer { close(socket) }
 
@@ -139,35 +144,39 @@ enum TLSHandshake {
         guard rc > 0 else { throw .timeout(target, seconds: timeout) }
     }
 
+    /// Resolves (under the deadline) unless the probe did already.
+    static func resolve(host: String, port: Int, deadline: Date, timeout: TimeInterval) throws(ProbeError) -> [Data] {
+        guard let answer = AddressLookup(host: host, port: port).wait(until: deadline) else {
+            throw .timeout("\(host):\(port) (name lookup)", seconds: timeout)
+        }
+        if let failure = answer.failure { throw .cannotResolve(host: host, reason: failure) }
+        guard !answer.list.isEmpty else { throw .cannotResolve(host: host, reason: "no address") }
+        return answer.list
+    }
+
     /// Opens and closes a TCP connection to an address (plain HTTP reachability), under the same deadline rules.
     static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
         let settings = Settings(host: address, port: port, serverName: nil, versions: .tls10 ... .tls13, timeout: timeout)
         close(try connect(settings, target: "\(address.contains(":") ? "[\(address)]" : address):\(port)", deadline: Date().addingTimeInterval(timeout)))
     }
 
-    /// Resolves and connects (non-blocking) to the first address that answers before the deadline.
+    /// Connects (non-blocking) to the first address that answers before the deadline.
     private static func connect(_ settings: Settings, target: String, deadline: Date) throws(ProbeError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(settings.host, String(settings.port), &hints, &list)
-        guard rc == 0, let list else { throw .cannotResolve(host: settings.host, reason: String(cString: gai_strerror(rc))) }
-        defer { freeaddrinfo(list) }
+        var addresses = settings.addresses ?? []
+        if settings.addresses == nil {
+            addresses = try resolve(host: settings.host, port: settings.port, deadline: deadline, timeout: settings.timeout)
+        }
         var lastError: ProbeError = .unreachable(target, reason: "no address")
-        var current: UnsafeMutablePointer<addrinfo>? = list
-        while let address = current {
-            current = address.pointee.ai_next
-            let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
+        for address in addresses {
+            let family = address.withUnsafeBytes { Int32($0.load(fromByteOffset: 0, as: sa_family_t.self)) }
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             var noSignal: Int32 = 1
             _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
-            #if canImport(Glibc)
-                let started = Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
-            #else
-                let started = Darwin.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen)
-            #endif
+            let started = address.withUnsafeBytes { raw in
+                Glibc.connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            }
             if started == 0 { return fd }
             guard errno == EINPROGRESS else {
                 lastError = errno == ECONNREFUSED ? .refused(target) : .unreachable(target, reason: String(cString: strerror(errno)))

@@ -80,7 +80,13 @@ public struct ProbeReport: Sendable {
 
 public enum Prober {
     public struct Options: Sendable {
+        /// Each connection and handshake.
         public var timeout: TimeInterval
+        /// The whole probe of one target: name lookup and every handshake (the phone's, the versions,
+        /// the suites). Enumerations cut short by it say so.
+        public var totalTimeout: TimeInterval = 60
+        /// An absolute deadline shared with other probes (an audit's), if earlier.
+        public var deadline: Date?
         /// Take the chain from the phone-like handshake (falls back to a modern one when refused).
         public var asPhone: Bool
         /// The suites the phone offers (from the device data).
@@ -113,10 +119,18 @@ public enum Prober {
 
     /// Probes one server. Throws only when the server cannot be reached or never completes any handshake.
     public static func probe(_ target: ProbeTarget, options: Options = Options()) throws(ProbeError) -> ProbeReport {
+        let own = Date().addingTimeInterval(options.totalTimeout)
+        let deadline = options.deadline.map { min($0, own) } ?? own
+        // One name lookup for every handshake, under the same deadline.
+        let addresses = try TLSHandshake.resolve(
+            host: target.host, port: target.port, deadline: min(deadline, Date().addingTimeInterval(options.timeout)),
+            timeout: options.timeout)
         func settings(_ versions: ClosedRange<TLSVersion>, sni: String?, ciphers: String = "ALL:COMPLEMENTOFALL") -> TLSHandshake.Settings {
             TLSHandshake.Settings(
-                host: target.host, port: target.port, serverName: sni, versions: versions, ciphers: ciphers, timeout: options.timeout)
+                host: target.host, port: target.port, serverName: sni, versions: versions, ciphers: ciphers, timeout: options.timeout,
+                deadline: deadline, addresses: addresses)
         }
+        let cutShort = "not tried: the probe's deadline passed"
         // The phone's own offer first: it is the verdict that matters most.
         let phoneSettings = settings(.tls10 ... .tls10, sni: nil, ciphers: options.phoneCipherSuites.joined(separator: ":"))
         let phone: Result<TLSHandshake.Result, ProbeError> = Result { () throws(ProbeError) in try TLSHandshake.perform(phoneSettings) }
@@ -130,6 +144,10 @@ public enum Prober {
         }
         var protocols: [TLSVersion: HandshakeOutcome] = [:]
         for version in TLSVersion.allCases {
+            guard Date() < deadline else {
+                protocols[version] = .refused(cutShort)
+                continue
+            }
             do {
                 let result = try TLSHandshake.perform(settings(version...version, sni: target.serverName))
                 protocols[version] = .accepted(cipher: result.cipher)
@@ -139,7 +157,7 @@ public enum Prober {
         }
         var suites: [String] = []
         if options.enumerateCiphers, let version = [TLSVersion.tls12, .tls11, .tls10].first(where: { protocols[$0]?.isAccepted == true }) {
-            for suite in candidateSuites {
+            for suite in candidateSuites where Date() < deadline {
                 if (try? TLSHandshake.perform(settings(version...version, sni: target.serverName, ciphers: suite))) != nil {
                     suites.append(suite)
                 }

@@ -53,3 +53,26 @@ final class BackgroundServer: @unchecked Sendable {
 
     deinit { if process.isRunning { stop() } }
 }
+
+/// Tests/CXCertTests/Support/recorder.py: a rogue peer that keeps every byte it receives.
+final class Recorder: @unchecked Sendable {
+    let server: BackgroundServer
+    let log: URL
+    var port: Int { server.port }
+
+    init(_ mode: String) throws {
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("cxcert-recorder-\(UUID().uuidString).bin")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        server = try BackgroundServer([
+            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/recorder.py").path, mode, log.path,
+        ]) { Int($0) }
+    }
+
+    /// Everything received so far, from every connection.
+    var received: Data { (try? Data(contentsOf: log)) ?? Data() }
+
+    func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: log)
+    }
+}
