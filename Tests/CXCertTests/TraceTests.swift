@@ -226,4 +226,22 @@ struct TraceTests {
         #expect(dn.hasPrefix("CN=ContosoCA"))
         #expect(attributes["cacertificate"]?.map(\.count) == [der.count, 1])
     }
+
+    @Test("The registrar questions in the phone's order, against its build's data")
+    func lookupOrder() throws {
+        func query(_ name: String) -> BootQuery {
+            BootQuery(name: name, type: .srv, server: nil, answer: .nxdomain, purpose: "captured")
+        }
+        let reader = CaptureReader()
+        let r2 = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
+        let expected = ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"].map(query)
+        #expect(reader.orderFindings(queries: expected, profile: r2).isEmpty)
+        // The 1.0.199.123 trace's order (_sipinternal before _sip._tls) is not what the OCS R2 table says for 3.5.
+        let observed = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map(query)
+        let finding = try #require(reader.orderFindings(queries: observed, profile: r2).first)
+        #expect(finding.code == .dnsOrderDiffers)
+        #expect(finding.message.contains("_sipinternal._tcp.fabrikam.com, _sip._tls.fabrikam.com in that order"))
+        let r1 = try DeviceProfile.resolve(device: "cx700", firmware: "1.0.199.123")
+        #expect(reader.orderFindings(queries: observed, profile: r1).isEmpty)
+    }
 }
