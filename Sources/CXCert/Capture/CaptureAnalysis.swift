@@ -396,7 +396,7 @@ extension CaptureReader {
                             : "The phone refused \(host)'s chain with \(TLSMessage.alertName(phoneAlert)); cxcert's verdict for \(profile.name) explains it: \(codes.joined(separator: ", ")).",
                         verdict.trusted
                             ? "Check the phone's build and its downloaded roots (reset it to clear them)."
-                            : "See the findings below for the fix.",
+                            : "See the chain's findings in this step for the fix.",
                         certificate: leaf))
             } else {
                 outcome =
