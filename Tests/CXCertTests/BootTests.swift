@@ -113,6 +113,50 @@ struct BootTests {
         #expect(roots.roots.isEmpty)
     }
 
+    @Test("boot --ad: the DC locator finds the Samba AD DC and the phone downloads the root published there")
+    func liveDirectory() throws {
+        let dc = try SambaDC.get()
+        let root = try TestPKI.get().url("root-sha1.pem").path
+        #expect(try CLI.run(["ds", "publish", root] + dc.connectionArguments).status == 0)
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        // Records point the phone at the lab's pool and at the DC on 127.0.0.1.
+        let dns = try lab.dns([
+            "host-record=sip.fabrikam.com,\(lab.address(10))", "host-record=dc01.contoso.com,127.0.0.1",
+            "host-record=contoso.com,127.0.0.1",
+            "srv-host=_sipinternaltls._tcp.fabrikam.com,sip.fabrikam.com,5061,0,0",
+            "srv-host=_ldap._tcp.dc._msdcs.contoso.com,dc01.contoso.com,389",
+        ])
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool-sha1.pem", key: "leaf.key", in: pki)
+        let arguments = [
+            "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--dns-server", dns.description, "--device", "cx700",
+            "--firmware", "3.5.6907.35", "--timeout", "5", "--ad", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin, "--password-file",
+            dc.adminPasswordFile, "--json",
+        ]
+        let result = try CLI.run(arguments)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        let steps = try #require((object["builds"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]])
+        let roots = try #require(steps.first { $0["step"] as? String == "roots" })
+        #expect(
+            (roots["roots"] as? [[String: Any]])?.contains { ($0["source"] as? String)?.hasPrefix("Active Directory (ldaps://") == true }
+                == true)
+        #expect((roots["notes"] as? [String])?.contains { $0.contains("domain controller: dc01.contoso.com") } == true)
+        let tls = try #require(steps.first { $0["step"] as? String == "registrar-tls" })
+        #expect(((tls["endpoints"] as? [[String: Any]])?.first?["verdict"] as? [String: Any])?["trusted"] as? Bool == true)
+
+        // Without the SRV record the phone finds no DC, and so not the root either.
+        let lost = try lab.dns(
+            ["host-record=sip.fabrikam.com,\(lab.address(10))", "srv-host=_sipinternaltls._tcp.fabrikam.com,sip.fabrikam.com,5061,0,0"],
+            at: 54)
+        var withoutLocator = arguments
+        withoutLocator[withoutLocator.firstIndex(of: dns.description)!] = lost.description
+        let blind = try CLI.run(withoutLocator)
+        #expect(blind.status == 1)
+        #expect(blind.stdout.contains("dc-not-found"))
+        #expect(blind.stdout.contains("untrusted-root") || blind.stdout.contains("missing-intermediate"))
+    }
+
     @Test("A captured Certificate Provisioning answer gives LPE builds a root, and says so; OCS builds do not use it")
     func certificateProvisioning() throws {
         let lab = try BootLab()
@@ -243,7 +287,9 @@ struct BootTests {
         #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "steps"])
         let steps = try #require(builds[1]["steps"] as? [[String: Any]])
         #expect(
-            steps.map { $0["step"] as? String } == ["time", "registrar", "roots", "registrar-tls", "web-services", "device-update", "exchange"])
+            steps.map { $0["step"] as? String } == [
+                "time", "registrar", "roots", "registrar-tls", "web-services", "device-update", "exchange",
+            ])
         let sample = try #require((steps[0]["timeSources"] as? [[String: Any]])?.first)
         #expect(
             Set(sample.keys) == [

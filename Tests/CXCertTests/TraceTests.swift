@@ -244,4 +244,32 @@ struct TraceTests {
         let r1 = try DeviceProfile.resolve(device: "cx700", firmware: "1.0.199.123")
         #expect(reader.orderFindings(queries: observed, profile: r1).isEmpty)
     }
+
+    @Test("ldapsearch -x to the Samba AD DC: the cACertificate values the client received are its roots")
+    func ldapFromSamba() throws {
+        let dc = try SambaDC.get()
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let root = try TestPKI.get().url("root-sha1.pem").path
+        let published = try CLI.run(["ds", "publish", root] + dc.connectionArguments)
+        #expect(published.status == 0, "\(published.stderr)")
+        let password = try String(contentsOfFile: dc.adminPasswordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        let file = try capture(lab, filter: "tcp port 389") {
+            _ = try Shell.run(
+                [
+                    "ldapsearch", "-x", "-H", dc.plainURL, "-D", dc.admin, "-y", "/dev/stdin", "-b",
+                    "CN=Certification Authorities,\(dc.publicKeyServices)", "(objectClass=certificationAuthority)", "cACertificate",
+                ], input: Data(password.utf8))
+        }
+        let report = try CaptureReader(options: .init(phones: ["127.0.0.1"], device: "cx700")).read(paths: [file])
+        let phone = try #require(report.phones.first)
+        let ldap = try #require(phone.trace.step(.ldap))
+        #expect(
+            ldap.notes.contains { $0.contains("search") && $0.contains("CN=Certification Authorities") && $0.contains("cACertificate") })
+        let roots = try #require(phone.trace.step(.roots))
+        #expect(
+            roots.roots.contains {
+                $0.certificate.subject.displayName == "Contoso Root CA SHA1" && $0.source.hasPrefix("LDAP 127.0.0.1:389")
+            })
+    }
 }
