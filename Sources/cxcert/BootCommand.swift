@@ -143,6 +143,13 @@ struct BootCommand: ParsableCommand {
             }
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
             site.dhcp = exchange
+            // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
+            if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
+                let fromDHCP = inputs.overriding(with: options).webServices
+            {
+                site.expectedWebServices = inputs.webServices != fromDHCP ? inputs.webServices : configuration?.inputs.webServices
+                site.inputs.webServices = fromDHCP
+            }
             configuration = site
         } catch let error as BootError {
             throw ValidationError("\(error)")

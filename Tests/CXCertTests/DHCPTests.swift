@@ -325,7 +325,7 @@ struct DHCPLiveTests {
                 [
                     "boot", "--sip-domain", "fabrikam.com", "--device", "cx600", "--firmware", "4.0.7577.4463", "--trust",
                     TestPKI.get().url("root-sha1.pem").path, "--timeout", "1.5", "--json",
-                ] + source)
+                ] + source + (source.first == "--dhcp" ? ["--web-fqdn", "web.contoso.com"] : []))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let inputs = try #require(object["inputs"] as? [String: Any])
             #expect(inputs["dhcpDomain"] as? String == "contoso.com")
@@ -340,6 +340,13 @@ struct DHCPLiveTests {
             #expect((endpoint["verdict"] as? [String: Any])?["trusted"] as? Bool == true)
             let web = try #require(steps.first { $0["step"] as? String == "web-services" })
             #expect((web["endpoints"] as? [[String: Any]])?.first?["address"] as? String == address)
+            // The deployment's web services differ from option 43's: the phone uses option 43's, and that is said.
+            let dhcpStep = try #require(steps.first { $0["step"] as? String == "dhcp" })
+            let flagged =
+                (dhcpStep["findings"] as? [[String: Any]])?.contains {
+                    $0["code"] as? String == "dhcp-option-43-web-fqdn" && ($0["message"] as? String)?.contains("web.contoso.com") == true
+                } ?? false
+            #expect(flagged == (source.first == "--dhcp"), "\(dhcpStep["findings"] ?? "none")")
             // Option 120 and the SRV record name different hosts.
             let registrar = try #require(steps.first { $0["step"] as? String == "registrar" })
             #expect((registrar["findings"] as? [[String: Any]])?.contains { $0["code"] as? String == "dhcp-option-120-mismatch" } == true)

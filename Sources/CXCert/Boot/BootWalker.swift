@@ -21,6 +21,8 @@ public struct BootWalker: Sendable {
         public var now: Date
         /// The DHCP answers the walk started from, when it did (the `dhcp` step).
         public var dhcp: DHCPExchange?
+        /// The web services the deployment says the phones should use, to compare with DHCP option 43.
+        public var expectedWebServices: Endpoint?
 
         public init(
             inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [TrustAnchor]? = nil,
@@ -272,6 +274,15 @@ private struct BuildWalk {
             )
         }
         findings += exchange.findings
+        if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
+            given != expected.host
+        {
+            findings.append(
+                finding(
+                    .dhcpOption43WebFQDN, .warning,
+                    "Option 43 names the web services \(given), but the deployment's are \(expected.host); the phone fetches its root chain from \(given).",
+                    "Put the internal web services FQDN (\(expected.host)) in option 43 sub-option 3, not a meeting URL or another pool's name."))
+        }
         finish(.dhcp)
     }
 

@@ -16,6 +16,7 @@ extension FindingCode {
     public static let dhcpOption15Missing: FindingCode = "dhcp-option-15-missing"
     public static let dhcpMalformedOption: FindingCode = "dhcp-malformed-option"
     public static let dhcpSeveralServers: FindingCode = "dhcp-several-servers"
+    public static let dhcpOption43WebFQDN: FindingCode = "dhcp-option-43-web-fqdn"
 }
 
 /// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning

@@ -1583,6 +1583,14 @@ enum EmbeddedData {
       "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.7: 'the first DHCP response with an FQDN is used and other responses are ignored'",
       "confidence": "high",
       "note": null
+    },
+    {
+      "finding": "dhcp-option-43-web-fqdn",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "J. Schertz, reader comment (seeds/lync2013-phone-edition-updates-article.txt l.117): CX3000 phones could not sign in when the DHCP-given URL pointed at the meeting URL; Microsoft gg398088 asks for the internal web pool FQDN",
+      "confidence": "low",
+      "note": "For builds before 4.0.7577.4420 the name may have to be the pool FQDN (reader comment, L)."
     }
   ]
 }
