@@ -18,13 +18,14 @@ enum CLI {
         return repositoryRoot.appendingPathComponent(".build/debug/cxcert")
     }
 
-    static func run(_ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:]) throws
-        -> Result
-    {
+    /// `clean`: start from an empty environment (only `environment` and NO_COLOR), as on a machine without Swift.
+    static func run(
+        _ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:], clean: Bool = false
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        var env = clean ? [:] : ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (key, value) in environment { env[key] = value }
         process.environment = env
