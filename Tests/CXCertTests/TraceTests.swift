@@ -272,4 +272,87 @@ struct TraceTests {
                 $0.certificate.subject.displayName == "Contoso Root CA SHA1" && $0.source.hasPrefix("LDAP 127.0.0.1:389")
             })
     }
+
+    @Test("A Device Update request tells the device and build when no --firmware is given")
+    func deviceUpdateIdentifiesBuild() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        try lab.launch(["python3", "-m", "http.server", "80", "--bind", lab.address(21), "--directory", lab.directory.path]) { _ in
+            (try? Prober.reach(address: lab.address(21), port: 80, timeout: 0.3)) != nil
+        }
+        let body =
+            "<Request><DeviceType>UCPhone</DeviceType><Vendor>POLYCOM</Vendor><Model>CX600</Model><Version>4.0.7577.4420</Version></Request>"
+        let file = try capture(lab, filter: "net \(lab.prefix).0/24") {
+            _ = try? Shell.run([
+                "curl", "-s", "-o", "/dev/null", "-X", "POST", "--data", body, "http://\(lab.address(21))/RequestHandler/ucdevice.upx",
+            ])
+        }
+        let phone = try #require(try read(file, device: nil).phones.first)
+        #expect(phone.phone.reason.contains("Device Update"))
+        #expect(phone.trace.profile.name == "cx600 (aries) 4.0.7577.4420")
+        #expect(phone.buildSource.contains("Device Update request (4.0.7577.4420)"))
+    }
+}
+
+@Suite("Capture parsing: frames and TCP streams")
+struct CaptureParsingTests {
+    static func ipv4UDP(payload: [UInt8], source: [UInt8] = [10, 0, 0, 2], destination: [UInt8] = [10, 0, 0, 1]) -> [UInt8] {
+        let total = 20 + 8 + payload.count
+        let ip: [UInt8] = [0x45, 0, UInt8(total >> 8), UInt8(total & 0xFF), 0, 0, 0, 0, 64, 17, 0, 0] + source + destination
+        return ip + [0x30, 0x39, 0, 53, UInt8((8 + payload.count) >> 8), UInt8((8 + payload.count) & 0xFF), 0, 0] + payload
+    }
+
+    @Test("Ethernet with two VLAN tags, Linux cooked (SLL), raw IPv6 with TCP")
+    func linkLayers() throws {
+        let mac: [UInt8] = [0x00, 0x04, 0xF2, 0x01, 0x02, 0x03]
+        let ethernet: [UInt8] =
+            [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + mac + [0x88, 0xA8, 0, 10, 0x81, 0x00, 0, 20, 0x08, 0x00]
+            + Self.ipv4UDP(payload: [1, 2, 3])
+        let tagged = try #require(
+            TransportPacket.decode(CapturedFrame(time: Date(), bytes: ethernet, originalLength: ethernet.count), link: .ethernet))
+        #expect(
+            tagged.sourceMAC == "00:04:f2:01:02:03" && tagged.source == "10.0.0.2" && tagged.destinationPort == 53
+                && tagged.payload == [1, 2, 3])
+        let sll: [UInt8] = [0, 0, 0, 1, 0, 6] + mac + [0, 0, 0x08, 0x00] + Self.ipv4UDP(payload: [9])
+        let cooked = try #require(
+            TransportPacket.decode(CapturedFrame(time: Date(), bytes: sll, originalLength: sll.count), link: .linuxCooked))
+        #expect(cooked.sourceMAC == "00:04:f2:01:02:03" && cooked.payload == [9])
+        var v6: [UInt8] =
+            [0x60, 0, 0, 0, 0, 24, 6, 64] + [UInt8](repeating: 0, count: 15) + [1] + [0x20, 0x01, 0x0d, 0xb8]
+            + [UInt8](repeating: 0, count: 11) + [5]
+        v6 += [0x13, 0xC5, 0x01, 0xBB, 0, 0, 0, 7, 0, 0, 0, 0, 0x50, 0x18, 0, 0, 0, 0, 0, 0] + [0x16, 3, 1, 0]
+        let tcp = try #require(TransportPacket.decode(CapturedFrame(time: Date(), bytes: v6, originalLength: v6.count + 100), link: .rawIP))
+        #expect(
+            tcp.source == "::1" && tcp.destination == "2001:db8::5" && tcp.transport == .tcp && tcp.sequence == 7
+                && tcp.payload == [0x16, 3, 1, 0])
+        #expect(tcp.isCut)
+        // A frame cut inside the IP header is not a packet.
+        #expect(
+            TransportPacket.decode(
+                CapturedFrame(time: Date(), bytes: Array(ethernet.prefix(30)), originalLength: ethernet.count), link: .ethernet) == nil)
+    }
+
+    @Test("TCP segments out of order, retransmitted and overlapping are placed; a gap is reported, not filled")
+    func reassembly() throws {
+        func segment(_ sequence: UInt32, _ bytes: String, syn: Bool = false) -> TransportPacket {
+            TransportPacket(
+                time: Date(), sourceMAC: nil, source: "10.0.0.2", destination: "10.0.0.1", transport: .tcp, sourcePort: 40000,
+                destinationPort: 389, sequence: sequence, flags: syn ? 0x02 : 0x18, payload: Array(bytes.utf8), isCut: false)
+        }
+        var stream = TCPStream()
+        stream.add(segment(999, "", syn: true))
+        stream.add(segment(1006, "world"))  // out of order
+        stream.add(segment(1000, "hello "))
+        stream.add(segment(1000, "hello "))  // retransmission
+        stream.add(segment(1003, "lo wor"))  // overlap: the first copy wins
+        var (bytes, gaps) = stream.assembled()
+        #expect(String(decoding: bytes, as: UTF8.self) == "hello world" && gaps.isEmpty)
+        stream.add(segment(1020, "later"))
+        (bytes, gaps) = stream.assembled()
+        #expect(String(decoding: bytes, as: UTF8.self) == "hello world")
+        #expect(gaps == [TCPStream.Gap(offset: 11, length: 9)])
+        var small = TCPStream(maxBytes: 8)
+        small.add(segment(0, "0123456789"))
+        #expect(small.overflowed)
+    }
 }

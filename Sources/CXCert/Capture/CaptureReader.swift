@@ -47,11 +47,14 @@ public struct CaptureReader: Sendable {
         public var maxStreamBytes: Int
         /// TCP directions followed per capture.
         public var maxStreams: Int
+        /// TCP payload bytes kept for the whole capture.
+        public var maxTotalBytes: Int
 
         public init(
             phones: [String] = [], device: String? = nil, firmware: String? = nil, trusted: [TrustAnchor] = [],
-            knowledge: DeviceKnowledgeBase = .builtIn, maxStreamBytes: Int = 4 << 20, maxStreams: Int = 4096
+            knowledge: DeviceKnowledgeBase = .builtIn, maxStreamBytes: Int = 4 << 20, maxStreams: Int = 4096, maxTotalBytes: Int = 256 << 20
         ) {
+            self.maxTotalBytes = maxTotalBytes
             self.phones = phones.map { $0.lowercased() }
             self.device = device
             self.firmware = firmware
@@ -116,6 +119,8 @@ public struct CaptureReader: Sendable {
         var frames = 0
         var cutFrames = 0
         var droppedStreams = 0
+        var keptBytes = 0
+        var droppedBytes = 0
         for path in paths {
             let file = try PcapFile(path: path)
             while true {
@@ -168,6 +173,12 @@ public struct CaptureReader: Sendable {
                         firstSeen[flow] = packet.time
                     }
                     if packet.isSYN && packet.flags & 0x10 == 0 { synFrom.insert(flow) }
+                    // One budget for the whole capture: a capture of gigabytes streams through, it is not kept.
+                    guard keptBytes + packet.payload.count <= options.maxTotalBytes else {
+                        droppedBytes += packet.payload.count
+                        continue
+                    }
+                    keptBytes += packet.payload.count
                     streams[flow]?.add(packet)
                 }
             }
@@ -185,6 +196,13 @@ public struct CaptureReader: Sendable {
                     .captureGap, .warning,
                     "More than \(options.maxStreams) TCP flows; \(droppedStreams) packets of later flows were not read.",
                     "Filter the capture to the phones (tcpdump host PHONE)."))
+        }
+        if droppedBytes > 0 {
+            findings.append(
+                Self.finding(
+                    .captureGap, .warning,
+                    "The capture holds more than \(options.maxTotalBytes >> 20) MiB of TCP payload; \(droppedBytes) later bytes were not read.",
+                    "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."))
         }
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
         return analyze(

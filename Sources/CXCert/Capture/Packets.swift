@@ -45,11 +45,13 @@ public struct TransportPacket: Sendable {
                 tags += 1
             }
         case .linuxCooked:
+            // packet type (2), ARPHRD (2), address length (2), address (8), protocol (2)
             guard bytes.count >= 16, let type = u16(14) else { return nil }
-            if bytes[11] == 6 { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if u16(4) == 6 { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
             etherType = type
             offset = 16
         case .linuxCooked2:
+            // protocol (2), reserved (2), ifindex (4), ARPHRD (2), packet type (1), address length (1), address (8)
             guard bytes.count >= 20, let type = u16(0) else { return nil }
             if bytes[11] == 6 { mac = bytes[12..<18].map { String(format: "%02x", $0) }.joined(separator: ":") }
             etherType = type
