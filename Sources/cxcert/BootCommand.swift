@@ -209,18 +209,7 @@ struct BootCommand: ParsableCommand {
 
     private func directoryAnchors() throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        var anchors: [TrustAnchor] = []
-        if let adSnapshot {
-            anchors += try directory { () throws(DirectoryError) in
-                try DirectorySnapshot(contentsOfFile: adSnapshot).phoneAnchors(place: "snapshot \(adSnapshot)")
-            }
-        }
-        if let ad {
-            anchors += try directory { () throws(DirectoryError) in
-                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad))).phoneAnchors(place: ad)
-            }
-        }
-        return anchors
+        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

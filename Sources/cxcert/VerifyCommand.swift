@@ -108,19 +108,23 @@ struct VerifyCommand: ParsableCommand {
         if summary.untrusted > 0 { throw ExitCode(1) }
     }
 
-    /// The roots a phone learns from AD: live (`--ad`) or from a snapshot (`--ad-snapshot`).
     private func directoryAnchors() throws -> [TrustAnchor] {
-        var anchors: [TrustAnchor] = []
-        if let adSnapshot {
-            anchors += try directory { () throws(DirectoryError) in
-                try DirectorySnapshot(contentsOfFile: adSnapshot).phoneAnchors(place: "snapshot \(adSnapshot)")
-            }
-        }
-        if let ad {
-            anchors += try directory { () throws(DirectoryError) in
-                try DirectorySnapshot(reading: try DirectoryClient(directoryAuth.configuration(url: ad))).phoneAnchors(place: ad)
-            }
-        }
-        return anchors
+        try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
     }
+}
+
+/// The roots a phone learns from AD: live (`--ad`) and/or from a snapshot (`--ad-snapshot`).
+func loadDirectoryAnchors(ad: String?, snapshot: String?, auth: DirectoryAuthOptions) throws -> [TrustAnchor] {
+    var anchors: [TrustAnchor] = []
+    if let snapshot {
+        anchors += try directory { () throws(DirectoryError) in
+            try DirectorySnapshot(contentsOfFile: snapshot).phoneAnchors(place: "snapshot \(snapshot)")
+        }
+    }
+    if let ad {
+        anchors += try directory { () throws(DirectoryError) in
+            try DirectorySnapshot(reading: try DirectoryClient(auth.configuration(url: ad))).phoneAnchors(place: ad)
+        }
+    }
+    return anchors
 }
