@@ -46,6 +46,8 @@ let package = Package(
             exclude: [
                 "Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/recorder.py", "Support/lab_stub.py",
             ]),
+        // The public API as users see it: no @testable import.
+        .testTarget(name: "CXCertAPITests", dependencies: ["CXCert"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,37 @@
+import CXCert
+import Foundation
+import Testing
+
+/// The library as a user sees it: no `@testable`, only the public API, running the README's example.
+@Suite("The public API: the README's library example")
+struct ReadmeExampleTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/contoso")
+
+    @Test("Decoding and verifying per firmware build, as the README shows")
+    func readmeExample() throws {
+        let decoded = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("pool01.pem"))
+        let root = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("ContosoCA.cer"))
+        let (leaf, chain) = try #require(VerificationRequest.split(bundle: decoded.certificates))
+        let request = VerificationRequest(
+            leaf: leaf, intermediates: chain,
+            anchors: root.certificates.map { TrustAnchor(certificate: $0, source: .user(file: "ContosoCA.cer")) },
+            hosts: ["pool01.contoso.com", "ucupdates-r2"])
+        var codes: [String: [FindingCode]] = [:]
+        for firmware in ["3.5.6907.35", "4.0.7577.4463"] {
+            let verdict = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: firmware))
+            codes[firmware] = verdict.findings.filter { $0.severity == .error }.map(\.code)
+        }
+        #expect(codes["3.5.6907.35"]?.contains(.sha2Unsupported) == true)
+        #expect(codes["4.0.7577.4463"]?.contains(.sha2Unsupported) == false)
+        // pool01.pem lacks the short name ucupdates-r2 (the README's story).
+        #expect(codes["4.0.7577.4463"] == [.nameNotCovered])
+    }
+
+    @Test("DHCP options decode through the public API")
+    func dhcpDecode() throws {
+        let hex = "0006736572766572046671646E07636F6D70616E7903636F6D00"
+        let report = DHCPOptionsReport(options: [120: try #require(DHCPExchange.bytes(hex: hex))])
+        #expect(report.registrars == ["server.fqdn.company.com"])
+    }
+}
