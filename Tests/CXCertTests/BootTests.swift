@@ -365,3 +365,27 @@ struct BootInputTests {
         }
     }
 }
+
+@Suite("Finding codes of the discovery walk, DHCP and captures")
+struct DiscoveryCodeTests {
+    static let codes: [FindingCode] = [
+        .timeSourceMissing, .timeSourceUnsynchronized, .clockSkew, .registrarNotFound, .strictDNSNaming, .dcNotFound, .noRootDownload,
+        .endpointUnreachable, .dnsUnanswered, .dnsAnswerOversized, .deviceUpdateNotFound, .concatenatedNameAnswered, .autodiscoverFailed,
+        .dhcpNoAnswer, .dhcpOption43Missing, .dhcpOption43Incomplete, .dhcpOption43Truncated, .dhcpOption43Identifier,
+        .dhcpOption43BinaryPort, .dhcpOption43ScopeLevel, .dhcpOption43WebFQDN, .dhcpOption120Missing, .dhcpOption120Address,
+        .dhcpOption120TooMany, .dhcpOption120Mismatch, .dhcpOption119WindowsString, .dhcpOption15Missing, .dhcpMalformedOption,
+        .dhcpSeveralServers, .captureDamaged, .captureGap, .dnsOrderDiffers, .phoneAlert,
+    ]
+
+    @Test("Every code has a symptom row with a source and a confidence, and the README names it")
+    func symptomsAndDocumentation() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for code in Self.codes {
+            let row = Symptom.builtIn[code.rawValue]
+            #expect(row != nil, "no symptom row for \(code)")
+            #expect(row?.source.isEmpty == false, "\(code) has no source")
+            #expect(readme.contains("`\(code.rawValue)`"), "the README does not name \(code)")
+        }
+        #expect(Set(Self.codes.map(\.rawValue)).count == Self.codes.count)
+    }
+}

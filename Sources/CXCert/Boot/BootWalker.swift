@@ -62,7 +62,7 @@ public struct BootWalker: Sendable {
                 results.set(index, walk.run())
                 group.leave()
             }
-            thread.stackSize = 1 << 20
+            thread.stackSize = 8 << 20
             thread.start()
         }
         group.wait()

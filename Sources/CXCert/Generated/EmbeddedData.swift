@@ -1591,6 +1591,38 @@ enum EmbeddedData {
       "source": "J. Schertz, reader comment (seeds/lync2013-phone-edition-updates-article.txt l.117): CX3000 phones could not sign in when the DHCP-given URL pointed at the meeting URL; Microsoft gg398088 asks for the internal web pool FQDN",
       "confidence": "low",
       "note": "For builds before 4.0.7577.4420 the name may have to be the pool FQDN (reader comment, L)."
+    },
+    {
+      "finding": "capture-damaged",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "About the capture file, not the phone",
+      "confidence": "high",
+      "note": "No phone symptom: the file itself is damaged or cut."
+    },
+    {
+      "finding": "capture-gap",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "About the capture, not the phone",
+      "confidence": "high",
+      "note": "No phone symptom: bytes are missing from the capture."
+    },
+    {
+      "finding": "dns-order-differs",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "cxcert's comparison of a capture with Knowledge/discovery.json",
+      "confidence": "medium",
+      "note": "No phone symptom: evidence that the lookup-order data for this build may be wrong."
+    },
+    {
+      "finding": "phone-alert",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": null,
+      "source": "RFC 5246 §7.2 alerts as the phone sent them in the capture; the on-screen text is the guide's (seeds/cx700-deployment-guide.txt l.281)",
+      "confidence": "medium",
+      "note": "The alert is what the phone sent; the text is what such a refusal usually shows."
     }
   ]
 }
