@@ -5,7 +5,7 @@ import Testing
 
 /// `cxcert boot` against real DNS (dnsmasq), NTP (chrony) and TLS (`openssl s_server`) servers on a
 /// loopback block of its own, and against liars where a test needs one.
-@Suite("cxcert boot: the phone's walk replayed against real servers", .serialized)
+@Suite("cxcert boot: the phone's walk replayed against real servers", .serialized, .integration, .tags(.integration))
 struct BootTests {
     static let guideRecords = [
         "host-record=pool01.contoso.com,{10}", "host-record=ucupdates-r2.contoso.com,{10}", "host-record=sip.fabrikam.com,{10}",

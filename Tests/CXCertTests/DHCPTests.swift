@@ -137,7 +137,7 @@ struct DHCPDecodeTests {
 }
 
 /// The phone's DHCPINFORM against dnsmasq and ISC Kea, each in a network namespace of its own.
-@Suite("cxcert dhcp against dnsmasq and Kea in a network namespace", .serialized)
+@Suite("cxcert dhcp against dnsmasq and Kea in a network namespace", .serialized, .integration, .tags(.integration))
 struct DHCPLiveTests {
     static func ucOptions(_ lab: DHCPLab) -> [String] {
         [

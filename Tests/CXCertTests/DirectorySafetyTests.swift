@@ -10,7 +10,7 @@ private func timed(_ arguments: [String], environment: [String: String] = [:]) t
     return (result, Date().timeIntervalSince(start))
 }
 
-@Suite("Directory deadlines: silent and dribbling peers")
+@Suite("Directory deadlines: silent and dribbling peers", .integration, .tags(.integration))
 struct DirectoryDeadlineTests {
     @Test(
         "every command that connects to a directory stops at --timeout, with exit 2, whatever the peer does",
@@ -107,7 +107,7 @@ struct SelectorTests {
     }
 }
 
-@Suite("Samba AD: remove races, containers, certificate errors")
+@Suite("Samba AD: remove races, containers, certificate errors", .integration, .tags(.integration))
 struct RemoveSafetyTests {
     let dc: SambaDC
     let pki: TestPKI
@@ -273,7 +273,7 @@ struct RemoveSafetyTests {
     }
 }
 
-@Suite("Secrets never go where they must not: rogue peers record what they receive")
+@Suite("Secrets never go where they must not: rogue peers record what they receive", .integration, .tags(.integration))
 struct SecretTests {
     let secret = "S3cret-\(UUID().uuidString.prefix(8))"
 
@@ -397,7 +397,7 @@ struct SecretTests {
     }
 }
 
-@Suite("Probe and audit: one total deadline per target and per audit")
+@Suite("Probe and audit: one total deadline per target and per audit", .integration, .tags(.integration))
 struct ProbeDeadlineTests {
     @Test("a silent server: probe stops at --deadline although each of its handshakes could take --timeout")
     func probeDeadline() throws {

@@ -27,7 +27,7 @@ struct SanitizedNameTests {
 }
 
 /// Against a real directory: a Samba AD DC on loopback (Scripts/samba-dc), read back with ldapsearch.
-@Suite("Active Directory: publish, list, remove and discover against Samba AD")
+@Suite("Active Directory: publish, list, remove and discover against Samba AD", .integration, .tags(.integration))
 struct DirectoryTests {
     let dc: SambaDC
     let pki: TestPKI

@@ -80,7 +80,7 @@ struct HardeningTests {
         #expect(!verdict.trusted)
     }
 
-    @Test("certsrv answers larger than the cap are refused")
+    @Test("certsrv answers larger than the cap are refused", .integration, .tags(.integration))
     func httpBodyLimit() throws {
         let folder = try makeTemporaryDirectory("big")
         try Data(repeating: 0x41, count: 3 << 20).write(to: folder.appendingPathComponent("big.p7b"))
@@ -95,7 +95,7 @@ struct HardeningTests {
         #expect(error?.description.contains("larger than 1048576 bytes") == true)
     }
 
-    @Test("LDAP searches stop at the result-size limit with a clear error")
+    @Test("LDAP searches stop at the result-size limit with a clear error", .integration, .tags(.integration))
     func ldapSizeLimit() throws {
         let dc = try SambaDC.get()
         var configuration = dc.adminConfiguration
@@ -107,7 +107,7 @@ struct HardeningTests {
         #expect(throws: DirectoryError.sizeLimit(1)) { try client.certificationAuthorityObjects() }
     }
 
-    @Test("a publish that fails half-way says what was written, and running it again finishes it")
+    @Test("a publish that fails half-way says what was written, and running it again finishes it", .integration, .tags(.integration))
     func halfFailedPublish() throws {
         let dc = try SambaDC.get()
         let pki = try TestPKI.get()

@@ -83,7 +83,7 @@ struct LimitsTests {
     }
 }
 
-@Suite("Limits against Samba AD: paged searches and message size")
+@Suite("Limits against Samba AD: paged searches and message size", .integration, .tags(.integration))
 struct SearchLimitTests {
     @Test("a paged search stops at the page cap, the time cap and the message-size cap, each with its own error")
     func pagedSearchCaps() throws {

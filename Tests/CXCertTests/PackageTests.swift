@@ -5,7 +5,7 @@ import Testing
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift
 /// toolchain reachable. `Scripts/test` builds the package first; without it this test builds it (minutes).
-@Suite("Scripts/package: a .deb that runs without a Swift toolchain")
+@Suite("Scripts/package: a .deb that runs without a Swift toolchain", .integration, .tags(.integration))
 struct PackageTests {
     static let output = repositoryRoot.appendingPathComponent(".build-package")
 

@@ -4,7 +4,7 @@ import Testing
 @testable import CXCert
 
 /// Real TLS servers (`openssl s_server` on loopback) probed as people and phones would.
-@Suite("cxcert probe against openssl s_server")
+@Suite("cxcert probe against openssl s_server", .integration, .tags(.integration))
 struct ProbeTests {
     let pki: TestPKI
     init() throws {
@@ -152,7 +152,7 @@ struct ProbeTests {
     }
 }
 
-@Suite("cxcert audit: a deployment of s_server instances, with an HTML report checked in Chromium")
+@Suite("cxcert audit: a deployment of s_server instances, with an HTML report checked in Chromium", .integration, .tags(.integration))
 struct AuditTests {
     @Test("the matrix says which build trusts which server, and why not")
     func audit() async throws {

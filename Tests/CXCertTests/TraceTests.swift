@@ -4,7 +4,7 @@ import Testing
 @testable import CXCert
 
 /// Captures recorded at test time with tcpdump while real clients talk to real servers, then read back.
-@Suite("cxcert trace: captures of real clients and servers", .serialized)
+@Suite("cxcert trace: captures of real clients and servers", .serialized, .integration, .tags(.integration))
 struct TraceTests {
     /// Runs `body` while tcpdump records `interface` (only `filter`), and returns the capture file.
     func capture(_ lab: BootLab, interface: String = "lo", filter: String, snap: Int = 0, _ body: () throws -> Void) throws -> String {
