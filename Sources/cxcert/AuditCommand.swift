@@ -44,8 +44,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = URL(fileURLWithPath: file)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            printError("\(file): cannot read the deployment file")
+        let data: [UInt8]
+        do { data = try BoundedReader.read(path: file, limit: DeploymentFile.maxBytes) } catch {
+            printError(error.description)
             throw ExitCode(2)
         }
         let result: AuditResult
@@ -60,8 +61,8 @@ struct AuditCommand: AsyncParsableCommand {
             ) {
                 done, total, name in
                 guard showProgress else { return }
-                FileHandle.standardError.write(Data("\r\u{1B}[2Kprobing \(done)/\(total): \(name)".utf8))
-                if done == total { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+                Output.standardError("\r\u{1B}[2Kprobing \(done)/\(total): \(name)")
+                if done == total { Output.standardError("\r\u{1B}[2K") }
             }
         } catch let error as AuditError {
             printError("\(file): \(error)")

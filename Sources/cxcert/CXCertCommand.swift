@@ -28,7 +28,7 @@ struct CXCertCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Output.standardError(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)
@@ -38,7 +38,7 @@ struct CXCertCommand: AsyncParsableCommand {
 
 /// Writes one line to standard error in the `cxcert: ...` form.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("cxcert: \(message)\n".utf8))
+    Output.standardError("cxcert: \(message)\n")
 }
 
 /// Colour only on a terminal and never when NO_COLOR is set.

@@ -55,14 +55,16 @@ struct KnowledgeOptions: ParsableArguments {
         var knowledge = DeviceKnowledgeBase.builtIn
         do {
             if let deviceData {
-                let data = try Data(contentsOf: URL(fileURLWithPath: deviceData))
-                try knowledge.merge(userJSON: data)
+                let bytes = try BoundedReader.read(path: deviceData, limit: 1 << 20)
+                try knowledge.merge(userJSON: Data(bytes))
             }
             for assignment in capabilities {
                 let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw ValidationError("--capability takes KEY=VALUE, not '\(assignment)'") }
                 try knowledge.override(parts[0], value: FactValue(commandLine: parts[1]))
             }
+        } catch let error as BoundedReader.Failure {
+            throw ValidationError("--device-data \(error)")
         } catch let error as DeviceKnowledgeError {
             throw ValidationError(error.description)
         } catch let error as ValidationError {

@@ -87,22 +87,20 @@ struct VerifyCommand: ParsableCommand {
     /// `--batch`: JSON lines on standard output, the summary last; exit 2 if any input was unreadable, 1 if any untrusted.
     private func runBatch(profile: DeviceProfile, intermediates: [Certificate], anchors: [TrustAnchor]) throws {
         let verifier = BatchVerifier(intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date())
-        let output = FileHandle.standardOutput
         var buffer = ""
         let summary = BatchRun.run(BatchRun.paths(files), verifier: verifier) { line in
             buffer += line
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 {
-                output.write(Data(buffer.utf8))
+                Output.standardOutput(buffer)
                 buffer = ""
             }
         }
-        output.write(Data(buffer.utf8))
+        Output.standardOutput(buffer)
         struct Line: Encodable { let summary: BatchRun.Summary }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        output.write((try? encoder.encode(Line(summary: summary))) ?? Data())
-        output.write(Data("\n".utf8))
+        Output.standardOutput(String(decoding: (try? encoder.encode(Line(summary: summary))) ?? Data(), as: UTF8.self) + "\n")
 
         if summary.errors > 0 { throw ExitCode(2) }
         if summary.untrusted > 0 { throw ExitCode(1) }

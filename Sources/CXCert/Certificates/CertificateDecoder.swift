@@ -360,47 +360,22 @@ public struct CertificateDecoder: Sendable {
 }
 
 extension CertificateDecoder {
-    /// Reads and decodes a file, refusing files over the input limit before reading them.
+    /// Reads (through ``BoundedReader``, capped at the input limit) and decodes a file.
     public func decode(contentsOf url: URL) throws(CertificateDecodingError) -> DecodedCertificates {
-        try decode(bytes: try readLimited(url))
+        try decode(path: url.path)
     }
 
     /// Reads standard input up to the limit.
     public func decodeStandardInput() throws(CertificateDecodingError) -> DecodedCertificates {
-        var bytes: [UInt8] = []
-        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
-            bytes += chunk
-            guard bytes.count <= limits.maxInputBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxInputBytes) }
-        }
-        return try decode(bytes: bytes)
-    }
-
-    func readLimited(_ url: URL) throws(CertificateDecodingError) -> [UInt8] {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw .unreadable("cannot open: \((error as NSError).localizedDescription)")
-        }
-        defer { try? handle.close() }
-        do {
-            let size = try handle.seekToEnd()
-            guard size <= UInt64(limits.maxInputBytes) else {
-                throw CertificateDecodingError.tooLarge(size: Int(size), limit: limits.maxInputBytes)
-            }
-            try handle.seek(toOffset: 0)
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch let error as CertificateDecodingError {
-            throw error
-        } catch {
-            throw .unreadable("cannot read: \((error as NSError).localizedDescription)")
-        }
+        try decode(path: "-")
     }
 }
 
 extension CertificateDecoder {
     /// Decodes a command-line path, where `-` means standard input.
     public func decode(path: String) throws(CertificateDecodingError) -> DecodedCertificates {
-        path == "-" ? try decodeStandardInput() : try decode(contentsOf: URL(fileURLWithPath: path))
+        let bytes: [UInt8]
+        do { bytes = try BoundedReader.read(path: path, limit: limits.maxInputBytes) } catch { throw .read(error) }
+        return try decode(bytes: bytes)
     }
 }
