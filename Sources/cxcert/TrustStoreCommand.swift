@@ -37,10 +37,7 @@ struct DevicesCommand: ParsableCommand {
 
 /// Parses `--at` values.
 func parseDate(_ text: String) throws -> Date {
-    guard let date = parseISO8601(text) else {
-        throw ValidationError("'\(text)' is not an ISO 8601 date (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)")
-    }
-    return date
+    do { return try StrictDate.parse(text) } catch { throw ValidationError(error.description) }
 }
 
 /// `--device-data FILE` and `--capability KEY=VALUE`, shared by every command that judges devices.

@@ -69,7 +69,8 @@ public enum Auditor {
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
-            guard let parsed = parseISO8601(at) else { throw .invalidFile("at: '\(at)' is not an ISO 8601 date") }
+            let parsed: Date
+            do { parsed = try StrictDate.parse(at) } catch { throw .invalidFile("at: \(error.description)") }
             time = parsed
         } else {
             time = Date()

@@ -46,9 +46,12 @@ enum Remedy {
         case .malformed:
             return "Reissue \(name) from a CA that produces RFC 5280-conformant certificates."
         case .sha2Unsupported:
-            let newest = "4.0.7577.4463"
-            return
-                "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones, or update them to Lync Phone Edition \(newest) or later, which validates SHA-256."
+            // Never recommend a build older than the one judged (a --capability override can make a new build fail).
+            let first = FirmwareVersion("4.0.7577.4463")!
+            let update =
+                profile.firmware.map { $0 < first } ?? true
+                ? ", or update them to Lync Phone Edition \(first) or later, which validates SHA-256" : ""
+            return "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones\(update)."
         case .weakSignature:
             return "Reissue \(name) with a SHA-256 (or stronger) signature."
         case .unsupportedAlgorithm:

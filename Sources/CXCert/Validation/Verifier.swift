@@ -186,6 +186,23 @@ public enum Verifier {
                 {
                     return
                 }
+                // OpenSSL's TLS-server purpose covers keyUsage as well as the EKU: name what actually fails.
+                var blamed = false
+                if problem.depth == 0, let certificate = problem.certificate, let usage = certificate.keyUsage,
+                    usage.isDisjoint(with: [.digitalSignature, .keyEncipherment, .keyAgreement])
+                {
+                    let has = usage.names.joined(separator: ", ")
+                    add(
+                        .keyUsage, .error, certificate,
+                        "\(subject)'s keyUsage (\(has.isEmpty ? "empty" : has)) allows neither digitalSignature nor keyEncipherment, which a TLS server key needs."
+                    )
+                    blamed = true
+                }
+                let ekuAllows =
+                    problem.certificate?.extendedKeyUsage.map {
+                        $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) }
+                    } ?? true
+                if blamed && ekuAllows { return }
                 let usages = problem.certificate?.extendedKeyUsage?.map(\.name).joined(separator: ", ") ?? "none"
                 add(
                     .eku, .error, problem.certificate,
@@ -238,16 +255,35 @@ public enum Verifier {
                         "\(certificate.subject.displayName) is signed with ECDSA, which this firmware is not known to verify\(Self.basis(profile.facts["ecdsa"]))."
                     )
                 }
+                // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
+                if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) {
+                    add(
+                        .unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with \(algorithm.name) (\(algorithm.scheme.rawValue)); Lync Phone Edition verifies only RSA signatures (PKCS#1 v1.5, and RSASSA-PSS or ECDSA where the device data says so)."
+                    )
+                }
             }
             for link in chain {
                 let key = link.certificate.publicKey
                 let name = link.certificate.subject.displayName
-                if key.algorithm == .ec && !profile.acceptsECDSA {
+                switch key.algorithm {
+                case .ec where !profile.acceptsECDSA:
                     add(
                         .unsupportedAlgorithm, .error, link.certificate,
                         "\(name) has an EC key; this firmware is not known to use ECC\(Self.basis(profile.facts["ecdsa"])).")
+                case .rsaPSS where !profile.acceptsRSASSAPSS:
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has an RSASSA-PSS key, which Lync Phone Edition does not support\(Self.basis(profile.facts["rsassaPss"]))."
+                    )
+                case .dsa, .ed25519, .ed448, .unknown:
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has a\(key.algorithm == .unknown ? "n unknown" : " \(key.algorithm.rawValue)") key; Lync Phone Edition uses only RSA keys (and EC keys where the device data says so)."
+                    )
+                default: break
                 }
-                if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa, key.bits > limit {
+                if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa || key.algorithm == .rsaPSS, key.bits > limit {
                     add(
                         .unsupportedAlgorithm, .error, link.certificate,
                         "\(name) has a \(key.bits)-bit RSA key; this firmware handles at most \(limit) bits\(Self.basis(profile.facts["maxRSAKeyBits"]))."
