@@ -217,6 +217,7 @@ public enum AuditReport {
                                 switch link.role {
                                 case .leaf: "leaf"
                                 case .intermediate: "intermediate"
+                                case .untrustedRoot: "root (not trusted)"
                                 case .anchor(let source): "anchor · \(source)"
                                 }
                             let isAnchor = if case .anchor = link.role { true } else { false }

@@ -142,7 +142,7 @@ public enum Auditor {
         for root in trust.roots ?? [] {
             do {
                 anchors += try CertificateDecoder().decode(path: resolve(root, base: base)).certificates.map {
-                    TrustAnchor(certificate: $0, source: .user(file: root))
+                    TrustAnchor(certificate: $0, source: .deploymentRoot(file: root))
                 }
             } catch {
                 throw .input("trust.roots \(root): \(error)")
@@ -203,7 +203,8 @@ public enum Auditor {
                 let verdicts = fleet.map { member in
                     Verifier.verify(
                         VerificationRequest(
-                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time),
+                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
+                            command: .audit),
                         profile: member.profile)
                 }
                 return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
@@ -218,7 +219,8 @@ public enum Auditor {
         do {
             let report = try Prober.probe(target, options: options)
             let verdicts = fleet.compactMap { member in
-                Verifier.verify(report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time)
+                Verifier.verify(
+                    report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time, command: .audit)
             }
             return ServerAudit(name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts)
         } catch {

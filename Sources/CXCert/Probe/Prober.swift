@@ -247,11 +247,13 @@ extension Verifier {
     /// Validates what a server presented for one client, adding a `tls-version` finding when the
     /// phone's own handshake was refused.
     public static func verify(
-        _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date()
+        _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date(),
+        command: RemedyContext = .probe
     ) -> Verdict? {
         guard let leaf = report.presented.first else { return nil }
         let request = VerificationRequest(
-            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time)
+            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
+            command: command)
         let verdict = verify(request, profile: profile)
         guard !profile.isGeneric, case .refused(let reason) = report.asPhone else { return verdict }
         let finding = Finding(

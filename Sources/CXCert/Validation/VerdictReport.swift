@@ -43,6 +43,7 @@ public enum VerdictReport {
                     switch link.role {
                     case .leaf: ("leaf", nil)
                     case .intermediate: ("intermediate", nil)
+                    case .untrustedRoot: ("root", nil)
                     case .anchor(let source): ("anchor", source.description)
                     }
                 return ChainEntry(
@@ -88,6 +89,7 @@ public enum VerdictReport {
                 switch link.role {
                 case .leaf: "leaf"
                 case .intermediate: "intermediate"
+                case .untrustedRoot: "root (not trusted)"
                 case .anchor(let source): "anchor: \(source)"
                 }
             out.append(

@@ -12,11 +12,14 @@ public struct VerificationRequest: Sendable {
     /// A deployment's name plan: every name it gives for the client is checked too.
     public var plan: NamePlan?
     public var time: Date
+    /// The command the verdict is printed by, so that every remedy names only options it has.
+    public var command: RemedyContext = .verify
 
     public init(
         leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],
-        plan: NamePlan? = nil, time: Date = Date()
+        plan: NamePlan? = nil, time: Date = Date(), command: RemedyContext = .verify
     ) {
+        self.command = command
         self.leaf = leaf
         self.intermediates = intermediates
         self.anchors = anchors
@@ -43,6 +46,8 @@ public struct ChainLink: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
         case leaf
         case intermediate
+        /// A self-signed certificate at the top of the chain that the client does not trust.
+        case untrustedRoot
         case anchor(TrustSource)
     }
     public let certificate: Certificate
@@ -76,6 +81,7 @@ public enum Verifier {
         let chain = outcome.chain.enumerated().map { index, certificate in
             let isTop = index == outcome.chain.count - 1
             if isTop, let source = anchorSources[certificate] { return ChainLink(certificate: certificate, role: .anchor(source)) }
+            if isTop, index > 0, certificate.isSelfIssued { return ChainLink(certificate: certificate, role: .untrustedRoot) }
             return ChainLink(certificate: certificate, role: index == 0 ? .leaf : .intermediate)
         }
         var context = Context(profile: profile, chain: chain, request: request)
@@ -124,7 +130,7 @@ public enum Verifier {
                 Finding(
                     code: code, severity: severity, certificate: certificate, message: message,
                     deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[code.rawValue]?.summary,
-                    remedy: Remedy.text(for: code, certificate: certificate, profile: profile, chain: chain)))
+                    remedy: Remedy.text(for: code, certificate: certificate, profile: profile, chain: chain, command: request.command)))
         }
 
         mutating func add(_ problem: PathValidation.Problem) {
@@ -157,7 +163,7 @@ public enum Verifier {
             case .untrustedSelfSigned:
                 add(
                     .untrustedRoot, .error, problem.certificate,
-                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)")."
+                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among \(request.command.trustPlace))" : " (not in its built-in cache, \(request.command.trustPlace) or Active Directory)")."
                 )
             case .notACA:
                 // OpenSSL also calls a CA:TRUE certificate without keyCertSign an invalid CA; that is a key-usage problem.
@@ -376,7 +382,9 @@ public enum Verifier {
                 Finding(
                     code: .nameNotCovered, severity: severity, certificate: request.leaf, message: message,
                     deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[FindingCode.nameNotCovered.rawValue]?.summary,
-                    remedy: Remedy.text(for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host)))
+                    remedy: Remedy.text(
+                        for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host,
+                        command: request.command)))
         }
 
         /// ` (source: ..., confidence ...)` so the user sees what the claim rests on.
