@@ -53,6 +53,9 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give the server certificate FILE") }
         if !batch && files.count > 1 { throw ValidationError("give one FILE (or use --batch)") }
+        for host in hosts {
+            do { _ = try DomainName.host(host) } catch { throw ValidationError("--host: \(error)") }
+        }
         if batch && (firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
             throw ValidationError("--batch takes at most one --firmware and no --host or deployment names")
         }

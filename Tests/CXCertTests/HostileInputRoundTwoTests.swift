@@ -335,3 +335,160 @@ struct ChainRemedyTests {
         #expect(!result.stdout.contains("ContosoRootCA.cer") && !result.stdout.contains("ContosoIssuingCA.cer"))
     }
 }
+
+@Suite("Hostile input, round two: names")
+struct NameInputTests {
+    @Test("10. an IP literal is matched against IP SANs only, on phones and generic; the message and fix speak of addresses")
+    func ipLiterals() throws {
+        let pki = try TestPKI.get()
+        let leaf = try pki.certificate("leaf.pem")  // SAN IP:10.0.0.5, IP:2001:db8::1
+        for device in ["cx700", "generic"] {
+            let verdict = Verifier.verify(
+                VerificationRequest(
+                    leaf: leaf, intermediates: [try pki.certificate("inter.pem")],
+                    anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root.pem"))],
+                    hosts: ["10.0.0.5", "[2001:db8::1]", "2001:DB8:0:0::1", "10.0.0.6"]),
+                profile: try DeviceProfile.resolve(device: device))
+            #expect(verdict.names.map(\.isCovered) == [true, true, true, false], "\(device): \(verdict.names)")
+            let finding = try #require(verdict.findings.first { $0.code == .nameNotCovered })
+            #expect(finding.message.contains("IP SAN") && finding.message.contains("10.0.0.5"), "\(finding.message)")
+            #expect(!finding.remedy.contains("as a DNS name"), "\(finding.remedy)")
+        }
+    }
+
+    @Test("11. U-labels become A-labels wherever a name enters: --host matching, names, the generated configs")
+    func idn() throws {
+        #expect(try DomainName.aLabels("Bücher.Contoso.com.") == "xn--bcher-kva.contoso.com")
+        #expect(try DomainName.aLabels("münchen.de") == "xn--mnchen-3ya.de")
+        #expect(try DomainName.aLabels("例え.テスト") == "xn--r8jz45g.xn--zckzah")
+        #expect(throws: DomainName.Invalid.self) { try DomainName.aLabels("bü☃cher.contoso.com") }
+        #expect(throws: DomainName.Invalid.self) { try DomainName.aLabels("xn--.contoso.com") }
+        let match = HostnameMatcher.match(
+            "bücher.contoso.com", dnsNames: ["xn--bcher-kva.contoso.com"], rules: .phone(matchesSubjectCN: false))
+        #expect(match.isCovered)
+        let config = try CLI.run(["names", "--pool", "bücher.contoso.com", "--sip-domain", "contoso.com", "--format", "openssl"])
+        #expect(config.status == 0)
+        #expect(config.stdout.contains("DNS.1 = xn--bcher-kva.contoso.com"))
+        #expect(config.stdout.allSatisfy { $0.isASCII }, "\(config.stdout)")
+        let inf = try CLI.run(["names", "--pool", "bücher.contoso.com", "--sip-domain", "contoso.com", "--format", "certreq"])
+        #expect(inf.stdout.contains("dns=xn--bcher-kva.contoso.com&") && inf.stdout.allSatisfy { $0.isASCII })
+    }
+
+    @Test("12. every name and URL is validated (exit 2) and no generated config can be restructured")
+    func nameValidation() throws {
+        let bad: [[String]] = [
+            ["--pool", "pool01.contoso.com\n[ext]\nbasicConstraints = CA:TRUE"], ["--pool", ""], ["--pool", "*.contoso.com"],
+            ["--pool", "user@fabrikam.com"], ["--pool", "a b.contoso.com"], ["--pool", "pool=1.contoso.com"],
+            ["--pool", "p.contoso.com", "--simple-url", "not a url"],
+            ["--pool", "p.contoso.com", "--simple-url", "ftp://meet.contoso.com"],
+            ["--pool", "p.contoso.com", "--simple-url", "https://meet.contoso.com/\"x"],
+            ["--pool", "p.contoso.com", "--server", "fe01..contoso.com"],
+            ["--pool", "p.contoso.com", "--sip-domain", "contoso.com\"&dns=evil.com"], ["--pool", "p.contoso.com", "--ad-domain=-bad.com"],
+        ]
+        for arguments in bad {
+            for format in ["openssl", "certreq"] {
+                let result = try CLI.run(["names"] + arguments + ["--format", format])
+                #expect(result.status == 2, "\(arguments): \(result.stdout)")
+                #expect(result.stdout.isEmpty && result.stderr.contains("is not a valid"), "\(arguments): \(result.stderr)")
+            }
+        }
+        let verify = try CLI.run(["verify", repositoryRoot.appendingPathComponent("Examples/contoso/pool01.pem").path, "--host", "a\nb"])
+        #expect(verify.status == 2 && verify.stderr.contains("--host"), "\(verify.stderr)")
+        // The library's last guard: a plan built from unchecked values still writes only LDH names.
+        let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["x\n[ext]"], pool: "p.contoso.com\n[req]"))
+        for text in [plan.opensslConfig(), plan.certreqINF()] {
+            #expect(!text.contains("[ext]\n[") && text.components(separatedBy: "[req]").count <= 2, "\(text)")
+            #expect(!text.contains("x\n"), "\(text)")
+        }
+        let file = try makeTemporaryDirectory("bad-pool")
+        try file.write("d.yaml", "pool: \"p.contoso.com\\n[ext]\"\nservers: [{host: a}]\nfleet: [{device: cx700}]\n")
+        let audit = try CLI.run(["audit", file.appendingPathComponent("d.yaml").path])
+        #expect(audit.status == 2 && audit.stderr.contains("not a valid DNS name"), "\(audit.stderr)")
+    }
+}
+
+@Suite("Hostile input, round two: deployment files")
+struct DeploymentInputTests {
+    @Test("13. unknown keys are errors at their line and column, with the closest valid key; boot: and deadline stay valid")
+    func unknownKeys() throws {
+        let cases: [(String, String)] = [
+            (
+                "sipDomain: [contoso.com]\nservers: [{host: a}]\nfleet: [{device: cx700}]\n",
+                "line 1, column 1: unknown key 'sipDomain' (did you mean 'sipDomains'?)"
+            ),
+            (
+                "servers:\n  - host: a\n    certficate: x.pem\nfleet: [{device: cx700}]\n",
+                "line 3, column 5: unknown key 'certficate' in servers[0] (did you mean 'certificate'?)"
+            ),
+            (
+                "servers: [{host: a}]\nfleet: [{device: cx700}]\ntrust: {roots: [], adSnapshots: x}\n",
+                "unknown key 'adSnapshots' in trust (did you mean 'adSnapshot'?)"
+            ),
+            ("servers: [{host: a}]\nfleet: [{device: cx700}]\nboot: {smtp: x}\n", "unknown key 'smtp' in boot"),
+            (
+                "servers: [{host: a}]\nfleet:\n  - device: cx700\n    count: many\n",
+                "line 4, column 12: fleet[0].count: expected a whole number"
+            ),
+            ("servers: [{host: a}\nfleet: x\n", "line 2, column 1:"),
+        ]
+        for (yaml, expected) in cases {
+            let error = #expect(throws: AuditError.self) { try DeploymentFile(yaml: yaml) }
+            #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+        }
+        let valid = try DeploymentFile(
+            yaml:
+                "servers: [{host: a}]\nfleet: [{device: cx700}]\ndeadline: 60\nboot: {smtpDomain: contoso.com, webFQDN: 'web.contoso.com:443'}\n"
+        )
+        #expect(valid.deadline == 60 && valid.boot?.smtpDomain == "contoso.com")
+        _ = try DeploymentFile(
+            yaml: try String(contentsOf: repositoryRoot.appendingPathComponent("Examples/deployment.yaml"), encoding: .utf8))
+        let folder = try makeTemporaryDirectory("unknown-key")
+        try folder.write("d.yaml", "sipDomain: [contoso.com]\nservers: [{host: a}]\nfleet: [{device: cx700}]\n")
+        let audit = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path])
+        #expect(audit.status == 2 && audit.stderr.contains("did you mean 'sipDomains'"), "\(audit.stderr)")
+    }
+
+    @Test("14. without a pool, the names the domains give are still checked, and the verdict says what was not")
+    func namesWithoutPool() throws {
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("no-pool")
+        // A leaf with the FQDN but without the short name ucupdates-r2.
+        try pki.ensure("np-leaf") {
+            try pki.issue(
+                "np-leaf", issuer: "root-sha1", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
+                extensions: ["subjectAltName=DNS:pool01.contoso.com,DNS:ucupdates-r2.contoso.com", "extendedKeyUsage=serverAuth"])
+        }
+        let leaf = pki.url("np-leaf.pem").path
+        let verify = try CLI.run([
+            "verify", leaf, "--trust", pki.url("root-sha1.pem").path, "--device", "cx700", "--firmware", "4.0.7577.4463", "--ad-domain",
+            "contoso.com", "--json",
+        ])
+        #expect(verify.status == 1, "\(verify.stdout) \(verify.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+        let names = (json["names"] as? [[String: Any]])?.compactMap { $0["host"] as? String } ?? []
+        #expect(names.contains("ucupdates-r2") && names.contains("ucupdates-r2.contoso.com"), "\(names)")
+        let notes = json["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.contains("pool FQDN") } && notes.contains { $0.contains("sip.<SIP domain>") }, "\(notes)")
+        try folder.write("leaf.pem", try pki.directory.read("np-leaf.pem"))
+        try folder.write("root.pem", try pki.directory.read("root-sha1.pem"))
+        try folder.write(
+            "d.yaml",
+            "adDomains: [contoso.com]\nservers: [{certificate: leaf.pem, role: web-internal}]\nfleet: [{device: cx700, firmware: 4.0.7577.4463}]\ntrust: {roots: [root.pem]}\n"
+        )
+        let audit = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path, "--json"])
+        #expect(audit.status == 1 && audit.stdout.contains("ucupdates-r2"), "\(audit.stdout) \(audit.stderr)")
+    }
+
+    @Test("15. a missing or non-certificate certificate: file is an input error (exit 2), not an unreachable server")
+    func certificateFileErrors() throws {
+        let folder = try makeTemporaryDirectory("cert-file")
+        try folder.write("notes.txt", "hello\n")
+        for (file, reason) in [("missing.pem", "no such file or directory"), ("notes.txt", "base64"), (".", "is a directory")] {
+            try folder.write("d.yaml", "servers: [{name: a, certificate: '\(file)'}]\nfleet: [{device: generic}]\n")
+            let audit = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path])
+            #expect(audit.status == 2, "\(file): \(audit.stdout) \(audit.stderr)")
+            #expect(audit.stderr.contains("servers[0].certificate \(file)") && audit.stderr.contains(reason), "\(audit.stderr)")
+            #expect(!audit.stdout.contains("unreachable"))
+        }
+    }
+}

@@ -85,6 +85,18 @@ public enum Auditor {
             }
         }
         let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
+        // A certificate file that is missing or holds no certificate is the user's input error (exit 2),
+        // not an unreachable server: check them all before probing anything.
+        for (index, server) in file.servers.enumerated() {
+            guard let certificate = server.certificate else { continue }
+            do {
+                guard !(try CertificateDecoder().decode(path: resolve(certificate, base: base)).certificates.isEmpty) else {
+                    throw CertificateDecodingError.noCertificate("the file holds none")
+                }
+            } catch {
+                throw .input("servers[\(index)].certificate \(certificate): \(error)")
+            }
+        }
         let plan = file.plan
         let phone = fleet.first { !$0.profile.isGeneric }?.profile
         var probeOptions = Prober.Options(

@@ -265,7 +265,9 @@ extension Verifier {
                 "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(report.target.description), e.g. a listener or load-balancer virtual server kept for the phones."
         )
         return Verdict(
-            profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding], names: verdict.names
+            profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding],
+            names: verdict.names,
+            notes: verdict.notes
         )
     }
 }

@@ -91,6 +91,10 @@ enum Remedy {
                 "Reissue \(name) with an RSA key (2048 bits) and a PKCS#1 v1.5 signature (sha1WithRSAEncryption for phones that cannot validate SHA-2)."
         case .weakKey:
             return "Reissue \(name) with an RSA key of 2048 bits."
+        case .nameNotCovered where host.flatMap(HostnameMatcher.ipAddress) != nil:
+            let address = host ?? ""
+            return
+                "Connect by the DNS name the phones use (they look servers up by name), or reissue the certificate with IP:\(address) in the subjectAltName."
         case .nameNotCovered, .wildcardNotSupported:
             let missing = host ?? "the host name"
             return

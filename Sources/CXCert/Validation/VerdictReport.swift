@@ -56,7 +56,7 @@ public enum VerdictReport {
                 if case .covered(let entry) = match.outcome { by = entry }
                 return NameEntry(host: match.host, covered: match.isCovered, matchedBy: by)
             },
-            findings: verdict.findings, notes: verdict.profile.notes)
+            findings: verdict.findings, notes: verdict.notes)
     }
 
     /// One object for one verdict; `{"results": [...]}` for several.
@@ -80,7 +80,7 @@ public enum VerdictReport {
             out.append(style.bold("Verdict per firmware at \(iso8601(first.time))"))
             out.append(table.render(style: style))
         }
-        for note in Set(verdicts.flatMap(\.profile.notes)).sorted() { out.append(style.dim("Note: \(note)")) }
+        for note in Set(verdicts.flatMap(\.notes)).sorted() { out.append(style.dim("Note: \(note)")) }
         out.append("")
         out.append(style.bold("Chain") + style.dim(" (as \(first.profile.isGeneric ? "the client" : "the phone") builds it)"))
         for (index, link) in first.chain.enumerated() {

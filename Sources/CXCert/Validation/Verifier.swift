@@ -62,6 +62,8 @@ public struct Verdict: Sendable {
     public let findings: [Finding]
     /// How each requested host name fared.
     public let names: [NameMatch]
+    /// How the verdict was reached that the reader must know: an inherited build, names not checked.
+    public let notes: [String]
 
     /// True when no finding is an error: the client would connect.
     public var trusted: Bool { !findings.contains { $0.severity == .error } }
@@ -99,7 +101,9 @@ public enum Verifier {
             names.append(match)
             context.add(match, planned: planned)
         }
-        return Verdict(profile: profile, time: request.time, chain: chain, findings: context.findings, names: names)
+        return Verdict(
+            profile: profile, time: request.time, chain: chain, findings: context.findings, names: names,
+            notes: profile.notes + (request.plan?.unchecked ?? []))
     }
 
     /// Accumulates findings for one verdict, dropping repeats of the same code on the same certificate.
@@ -369,6 +373,14 @@ public enum Verifier {
                     : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
                 addName(match.host, severity, "\(match.host) appears only in the subject CN; \(rule).\(why)")
             case .notCovered:
+                if HostnameMatcher.ipAddress(match.host) != nil {
+                    let ips = leaf.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } }
+                    addName(
+                        match.host, severity,
+                        "The IP address \(match.host) is not among the certificate's IP SAN entries (\(ips.isEmpty ? "none" : ips.joined(separator: ", "))); an address is never matched against DNS names.\(why)"
+                    )
+                    return
+                }
                 addName(
                     match.host, severity,
                     "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", "))).\(why)")
