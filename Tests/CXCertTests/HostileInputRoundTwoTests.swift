@@ -492,3 +492,40 @@ struct DeploymentInputTests {
         }
     }
 }
+
+@Suite("Hostile input, round two: the command line")
+struct CommandLineTests {
+    @Test("usage errors are one 'cxcert: ...' line plus the subcommand's usage, exit 2; bare cxcert and help bogus exit 2")
+    func usageErrors() throws {
+        let cases: [([String], String, String)] = [
+            ([], "cxcert: no command given", "Usage: cxcert <subcommand>"),
+            (["help", "bogus"], "cxcert: unknown command 'bogus'", "Usage: cxcert <subcommand>"),
+            (["bogus"], "cxcert: unknown command 'bogus'", "Usage: cxcert <subcommand>"),
+            (["verify", "--bogus", "x"], "cxcert: Unknown option '--bogus'", "Usage: cxcert verify "),
+            (["ds", "publish"], "cxcert: Missing expected argument '<file>'", "Usage: cxcert ds publish "),
+        ]
+        for (arguments, first, usage) in cases {
+            let result = try CLI.run(arguments)
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(lines.first == first, "\(arguments): \(result.stderr)")
+            #expect(lines.dropFirst().first?.hasPrefix(usage) == true, "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("Error:"), "\(arguments): \(result.stderr)")
+        }
+        let publish = try CLI.run(["ds", "publish"])
+        #expect(publish.stderr.contains("See 'cxcert ds publish --help'"), "\(publish.stderr)")
+        #expect(try CLI.run(["help", "verify"]).status == 0)
+    }
+
+    @Test("--version prints cxcert's version, the OpenSSL version and the trust-store revision")
+    func version() throws {
+        let result = try CLI.run(["--version"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(result.status == 0)
+        #expect(lines.count == 3, "\(result.stdout)")
+        #expect(lines.first?.hasPrefix("cxcert ") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("OpenSSL 3") == true, "\(result.stdout)")
+        #expect(
+            lines.last == "trust store revision \(LibraryVersions.trustStoreRevision)" && LibraryVersions.trustStoreRevision.count == 12)
+    }
+}
