@@ -72,9 +72,9 @@ func printError(_ message: String) {
     Output.standardError("cxcert: \(message)\n")
 }
 
-/// Colour only on a terminal and never when NO_COLOR is set.
+/// Colour only on a terminal, as no-color.org and TERM=dumb say.
 func terminalStyle() -> TextStyle {
-    TextStyle(color: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    TextStyle.terminal(isTTY: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
 }
 
 /// Decodes every path (`-` is standard input); reports each bad one on standard error.

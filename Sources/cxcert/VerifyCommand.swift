@@ -78,7 +78,9 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         let file = files[0]
-        guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
+        let bundle = try load(file)
+        guard let (leaf, bundled) = VerificationRequest.split(bundle: bundle) else { throw ExitCode(2) }
+        if let choice = VerificationRequest.leafChoice(bundle: bundle) { printError("note: \(file): \(choice)") }
         let intermediates = try bundled + chains.flatMap(load)
         let request = VerificationRequest(
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())

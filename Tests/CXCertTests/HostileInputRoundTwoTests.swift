@@ -529,3 +529,106 @@ struct CommandLineTests {
             lines.last == "trust store revision \(LibraryVersions.trustStoreRevision)" && LibraryVersions.trustStoreRevision.count == 12)
     }
 }
+
+@Suite("Hostile input, round two: misleading or rough")
+struct RoughEdgeTests {
+    @Test("PKCS#12 and DER CRLs are named with the command that helps; concatenated DER certificates decode")
+    func otherFiles() throws {
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("other-files")
+        try pki.openssl([
+            "pkcs12", "-export", "-in", pki.url("leaf.pem").path, "-inkey", pki.url("leaf.key").path, "-passout", "pass:x", "-out",
+            folder.appendingPathComponent("leaf.p12").path,
+        ])
+        try folder.write("index.txt", "")
+        try folder.write("crlnumber", "01\n")
+        try folder.write(
+            "ca.cnf",
+            "[ca]\ndefault_ca = d\n[d]\ndatabase = \(folder.path)/index.txt\ncrlnumber = \(folder.path)/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n"
+        )
+        try pki.openssl([
+            "ca", "-config", folder.appendingPathComponent("ca.cnf").path, "-gencrl", "-keyfile", "rsa2048.key", "-cert", "root.pem",
+            "-out",
+            folder.appendingPathComponent("root.crl").path,
+        ])
+        try pki.openssl([
+            "crl", "-in", folder.appendingPathComponent("root.crl").path, "-outform", "DER", "-out",
+            folder.appendingPathComponent("root.crl.der").path,
+        ])
+        let p12 = try CLI.run(["inspect", folder.appendingPathComponent("leaf.p12").path])
+        #expect(
+            p12.status == 2 && p12.stderr.contains("PKCS#12") && p12.stderr.contains("openssl pkcs12 -in FILE -nokeys"), "\(p12.stderr)")
+        let crl = try CLI.run(["inspect", folder.appendingPathComponent("root.crl.der").path])
+        #expect(crl.status == 2 && crl.stderr.contains("certificate revocation list (CRL)"), "\(crl.stderr)")
+        let der =
+            try pki.openssl(["x509", "-in", "leaf.pem", "-outform", "DER"]) + pki.openssl(["x509", "-in", "inter.pem", "-outform", "DER"])
+        let decoded = try CertificateDecoder().decode(der)
+        #expect(decoded.certificates.map(\.subject.commonName) == ["pool01.contoso.com", "Contoso Issuing CA"])
+    }
+
+    @Test("control characters from certificates are escaped in inspect text; Markdown escapes HTML")
+    func escaping() throws {
+        #expect(CertificateText.printable("a\u{1B}[2Jb\nc\u{9B}") == "a\\u{1b}[2Jb\\u{a}c\\u{9b}")
+        #expect(AuditReport.markdownText("<script>alert(1)</script> | *x*") == "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\*")
+        let pki = try TestPKI.get()
+        try pki.ensure("esc-leaf") {
+            try pki.issue(
+                "esc-leaf", issuer: "inter", subject: "/CN=esc.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:esc.contoso.com,URI:http://x/\u{1B}[2J"])
+        }
+        let result = try CLI.run(["inspect", pki.url("esc-leaf.pem").path])
+        #expect(result.status == 0 && !result.stdout.contains("\u{1B}") && result.stdout.contains("\\u{1b}[2J"), "\(result.stdout)")
+    }
+
+    @Test("colour follows no-color.org: an empty NO_COLOR does not disable it, TERM=dumb does")
+    func colour() {
+        #expect(TextStyle.terminal(isTTY: true, environment: [:]).color)
+        #expect(TextStyle.terminal(isTTY: true, environment: ["NO_COLOR": ""]).color)
+        #expect(!TextStyle.terminal(isTTY: true, environment: ["NO_COLOR": "1"]).color)
+        #expect(!TextStyle.terminal(isTTY: true, environment: ["TERM": "dumb"]).color)
+        #expect(!TextStyle.terminal(isTTY: false, environment: [:]).color)
+    }
+
+    @Test("verify FILE with two leaves says which was chosen and why; documented JSON keys are present even when null")
+    func twoLeavesAndNulls() throws {
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("two-leaves")
+        try pki.ensure("tl-other") {
+            try pki.issue(
+                "tl-other", issuer: "inter", subject: "/CN=other.contoso.com", key: "other.key",
+                extensions: ["subjectAltName=DNS:other.contoso.com", "extendedKeyUsage=serverAuth"])
+        }
+        try folder.write("two.pem", try pki.directory.read("leaf.pem") + pki.directory.read("tl-other.pem"))
+        let result = try CLI.run([
+            "verify", folder.appendingPathComponent("two.pem").path, "--device", "generic", "--json", "--host", "nowhere.contoso.com",
+        ])
+        #expect(
+            result.stderr.contains("2 certificates issued none of the others") && result.stderr.contains("judging pool01.contoso.com"),
+            "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        for key in ["trusted", "profile", "device", "firmware", "at", "chain", "names", "findings", "notes"] {
+            #expect(json.keys.contains(key), "\(key)")
+        }
+        #expect(json["firmware"] is NSNull)
+        let name = try #require((json["names"] as? [[String: Any]])?.first)
+        #expect(name.keys.contains("matchedBy") && name["matchedBy"] is NSNull)
+        for link in json["chain"] as? [[String: Any]] ?? [] {
+            #expect(Set(link.keys) == ["subject", "sha256", "role", "source", "signatureAlgorithm", "keyBits"], "\(link.keys)")
+        }
+    }
+
+    @Test("audit --html - prints the page, --html DIR is a clear error, audit - reads standard input")
+    func auditOutputs() throws {
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("audit-outputs")
+        try folder.write("leaf.pem", try pki.directory.read("leaf.pem"))
+        let yaml = "servers: [{certificate: \(folder.appendingPathComponent("leaf.pem").path)}]\nfleet: [{device: generic}]\n"
+        try folder.write("d.yaml", yaml)
+        let page = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path, "--html", "-"])
+        #expect(page.stdout.hasPrefix("<!DOCTYPE html>") || page.stdout.contains("<html"), "\(page.stdout.prefix(200))")
+        let directory = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path, "--html", folder.path])
+        #expect(directory.status == 2 && directory.stderr.contains("is a directory"), "\(directory.stderr)")
+        let stdin = try CLI.run(["audit", "-", "--json"], input: Data(yaml.utf8))
+        #expect(stdin.status == 1 && stdin.stdout.contains("pool01.contoso.com"), "\(stdin.stderr)")
+    }
+}

@@ -117,7 +117,29 @@ public struct CertificateDecoder: Sendable {
                 }
                 return (try pkcs7(reader, contentInfo: outer), true)
             }
-            return ([try Certificate(derBytes: bytes)], false)
+            if let other = try Self.otherStructure(reader, outer: outer, first: first) {
+                throw CertificateDecodingError.unrecognized(other)
+            }
+            guard outer.end < bytes.count else { return ([try Certificate(derBytes: bytes)], false) }
+            // Concatenated DER certificates (`cat a.cer b.cer`): one after another, each a whole SEQUENCE.
+            var certificates: [Certificate] = []
+            var offset = 0
+            while offset < bytes.count {
+                let element = try reader.element(at: offset)
+                guard element.tag == DERTag.sequence else {
+                    throw CertificateDecodingError.trailingData(offset: offset, count: bytes.count - offset)
+                }
+                do {
+                    certificates.append(try Certificate(derBytes: Array(bytes[offset..<element.end])))
+                } catch {
+                    throw CertificateDecodingError.inPart("DER certificate \(certificates.count + 1) at offset \(offset)", error)
+                }
+                guard certificates.count <= limits.maxCertificates else {
+                    throw CertificateDecodingError.tooManyCertificates(limit: limits.maxCertificates)
+                }
+                offset = element.end
+            }
+            return (certificates, false)
         } catch let failure as DERReader.Failure {
             throw CertificateDecodingError(failure)
         } catch let error as CertificateDecodingError {
@@ -125,6 +147,28 @@ public struct CertificateDecoder: Sendable {
         } catch {
             throw .unrecognized("\(error)")
         }
+    }
+
+    /// Files people mistake for certificates: a PKCS#12 bundle (version 3, then a ContentInfo) or a CRL
+    /// (its TBS has a time right after the issuer name, where a certificate has its validity SEQUENCE).
+    static func otherStructure(_ reader: DERReader, outer: DERReader.Element, first: DERReader.Element) throws -> String? {
+        let parts = try reader.children(of: outer)
+        if first.tag == DERTag.integer, reader.content(first) == [3], parts.count >= 2, parts[1].tag == DERTag.sequence,
+            let inner = try reader.children(of: parts[1], depth: 1).first, inner.tag == DERTag.objectIdentifier
+        {
+            return
+                "a PKCS#12 (.pfx/.p12) file: it bundles a private key, and cxcert reads certificates only; extract them with openssl pkcs12 -in FILE -nokeys -out certs.pem"
+        }
+        guard first.tag == DERTag.sequence else { return nil }
+        var fields = try reader.children(of: first, depth: 1)
+        if fields.first?.tag == DERTag.integer { fields.removeFirst() }  // a CRL's optional version
+        if fields.count >= 3, fields[0].tag == DERTag.sequence, fields[1].tag == DERTag.sequence,
+            fields[2].tag == 0x17 || fields[2].tag == 0x18
+        {
+            return
+                "a certificate revocation list (CRL), not a certificate; openssl crl -inform DER -in FILE -noout -text shows it"
+        }
+        return nil
     }
 
     private static let signedDataOID = "1.2.840.113549.1.7.2"

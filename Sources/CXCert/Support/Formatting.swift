@@ -106,6 +106,12 @@ public struct TextStyle: Sendable {
 
     public static let plain = TextStyle(color: false)
 
+    /// Colour on a terminal unless NO_COLOR is set to a non-empty value (no-color.org: an empty value
+    /// does not count) or TERM is `dumb`.
+    public static func terminal(isTTY: Bool, environment: [String: String]) -> TextStyle {
+        TextStyle(color: isTTY && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+    }
+
     public func bold(_ text: String) -> String { wrap(text, "1") }
     public func dim(_ text: String) -> String { wrap(text, "2") }
     public func red(_ text: String) -> String { wrap(text, "31") }

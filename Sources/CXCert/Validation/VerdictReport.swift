@@ -9,12 +9,32 @@ public enum VerdictReport {
         let source: String?
         let signatureAlgorithm: String
         let keyBits: Int
+
+        // The README's keys are always present: a missing value is null, never an absent key.
+        private enum Key: String, CodingKey { case subject, sha256, role, source, signatureAlgorithm, keyBits }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(subject, forKey: .subject)
+            try out.encode(sha256, forKey: .sha256)
+            try out.encode(role, forKey: .role)
+            try out.encode(source, forKey: .source)
+            try out.encode(signatureAlgorithm, forKey: .signatureAlgorithm)
+            try out.encode(keyBits, forKey: .keyBits)
+        }
     }
 
     struct NameEntry: Encodable {
         let host: String
         let covered: Bool
         let matchedBy: String?
+
+        private enum Key: String, CodingKey { case host, covered, matchedBy }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(host, forKey: .host)
+            try out.encode(covered, forKey: .covered)
+            try out.encode(matchedBy, forKey: .matchedBy)
+        }
     }
 
     struct Result: Encodable {
@@ -27,6 +47,20 @@ public enum VerdictReport {
         let names: [NameEntry]
         let findings: [Finding]
         let notes: [String]
+
+        private enum Key: String, CodingKey { case trusted, profile, device, firmware, at, chain, names, findings, notes }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(trusted, forKey: .trusted)
+            try out.encode(profile, forKey: .profile)
+            try out.encode(device, forKey: .device)
+            try out.encode(firmware, forKey: .firmware)
+            try out.encode(at, forKey: .at)
+            try out.encode(chain, forKey: .chain)
+            try out.encode(names, forKey: .names)
+            try out.encode(findings, forKey: .findings)
+            try out.encode(notes, forKey: .notes)
+        }
     }
 
     static func result(_ verdict: Verdict) -> Result {

@@ -39,6 +39,17 @@ public struct VerificationRequest: Sendable {
         others.remove(at: others.firstIndex(of: leaf)!)
         return (leaf, others)
     }
+
+    /// Which leaf ``split(bundle:)`` chose and why, when more than one certificate could be the leaf.
+    public static func leafChoice(bundle: [Certificate]) -> String? {
+        let issuers = Set(bundle.filter { !$0.isSelfIssued }.map(\.issuer))
+        let candidates = bundle.filter { !issuers.contains($0.subject) }
+        guard candidates.count > 1, let (leaf, _) = split(bundle: bundle) else { return nil }
+        let names = candidates.map { "\($0.subject.displayName) (SHA-256 \($0.sha256Fingerprint.prefix(16))...)" }
+        let why = leaf.isCA ? "none is a non-CA, so the first in the file" : "the first that is not a CA"
+        return
+            "\(candidates.count) certificates issued none of the others: \(names.joined(separator: ", ")); judging \(leaf.subject.displayName), \(why). Give one server certificate per file to choose."
+    }
 }
 
 /// One certificate of the built chain and its role.
