@@ -657,3 +657,41 @@ struct OfflineTests {
         #expect(result.stderr.contains("is not a CA certificate") && !result.stderr.contains("127.0.0.1"), "\(result.stderr)")
     }
 }
+
+@Suite("Hostile input, round two: inspect JSON")
+struct InspectJSONTests {
+    static let documentedKeys: Set<String> = [
+        "file", "format", "encoding", "subject", "issuer", "subjectAttributes", "issuerAttributes", "serial", "version", "notBefore",
+        "notAfter", "signatureAlgorithm", "signatureAlgorithmOID", "signatureHash", "signatureScheme", "keyType", "keyBits", "keyCurve",
+        "isCA", "pathLength", "keyUsage", "extendedKeyUsage", "san", "subjectKeyIdentifier", "authorityKeyIdentifier",
+        "crlDistributionPoints", "ocsp", "caIssuers", "selfIssued", "extensions", "sha1", "sha256",
+    ]
+
+    @Test("every documented key is present (absent extensions null); registeredID keeps its OID, otherName its value")
+    func keysAndOtherNames() throws {
+        let pki = try TestPKI.get()
+        try pki.ensure("san-other") {
+            try pki.issue(
+                "san-other", issuer: "inter", subject: "/CN=o.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:admin@contoso.com,RID:1.2.3.4,DNS:o.contoso.com"])
+        }
+        // A bare v1 certificate has none of the optional extensions.
+        try pki.ensure("bare-v1") {
+            try pki.openssl([
+                "req", "-x509", "-new", "-key", "other.key", "-subj", "/CN=bare", "-days", "30", "-out", "bare-v1.pem", "-config",
+                "/dev/null",
+            ])
+        }
+        for (file, absent) in [
+            ("san-other.pem", [] as [String]), ("bare-v1.pem", ["keyUsage", "extendedKeyUsage", "pathLength", "subjectKeyIdentifier"]),
+        ] {
+            let result = try CLI.run(["inspect", pki.url(file).path, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let entry = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])?.first)
+            #expect(Set(entry.keys) == Self.documentedKeys, "\(file): \(Set(entry.keys).symmetricDifference(Self.documentedKeys))")
+            for key in absent { #expect(entry[key] is NSNull, "\(file): \(key) = \(String(describing: entry[key]))") }
+        }
+        let san = try pki.certificate("san-other.pem").subjectAlternativeNames.map(\.value)
+        #expect(san.contains("UPN: admin@contoso.com") && san.contains("registeredID 1.2.3.4"), "\(san)")
+    }
+}
