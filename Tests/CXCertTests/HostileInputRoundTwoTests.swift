@@ -695,3 +695,14 @@ struct InspectJSONTests {
         #expect(san.contains("UPN: admin@contoso.com") && san.contains("registeredID 1.2.3.4"), "\(san)")
     }
 }
+
+@Suite("Hostile input, round two: boot names")
+struct BootNameTests {
+    @Test("11. boot's domains enter as A-labels too; a non-name is still refused")
+    func bootIDN() throws {
+        let inputs = try BootInputs(sipDomain: "Bücher.de", dhcpDomain: "münchen.de", searchDomains: ["例え.テスト"])
+        #expect(inputs.sipDomain == "xn--bcher-kva.de" && inputs.dhcpDomain == "xn--mnchen-3ya.de")
+        #expect(inputs.searchDomains == ["xn--r8jz45g.xn--zckzah"])
+        #expect(throws: BootError.self) { try BootInputs(sipDomain: "contoso.com\n[x]") }
+    }
+}
