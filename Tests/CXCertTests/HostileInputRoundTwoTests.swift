@@ -706,3 +706,23 @@ struct BootNameTests {
         #expect(throws: BootError.self) { try BootInputs(sipDomain: "contoso.com\n[x]") }
     }
 }
+
+@Suite("Hostile input, round two: capture paths")
+struct CapturePathTests {
+    @Test("trace: process substitution is read; a directory, a device and a symlink loop are refused in plain words")
+    func tracePaths() throws {
+        let capture = repositoryRoot.appendingPathComponent("Fuzz/seeds/capture/lab-boot-and-tls.pcap").path
+        let piped = try HostileInputRoundTwoTests.bounded("$CXCERT trace <(cat \(capture))")
+        #expect(piped.status != 2 && piped.output.contains("45 frames"), "\(piped.output)")
+        let folder = try makeTemporaryDirectory("trace-loop")
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("a").path, withDestinationPath: "a")
+        for (path, reason) in [
+            (folder.path, "is a directory"), ("/dev/zero", "is a device, not a file"),
+            (folder.appendingPathComponent("a").path, "too many levels of symbolic links"),
+        ] {
+            let run = try HostileInputRoundTwoTests.bounded("$CXCERT trace \(path)")
+            #expect(run.status == 2 && run.seconds < 10, "\(path): \(run.output)")
+            #expect(run.output == "cxcert: \(path): \(reason)\n", "\(run.output)")
+        }
+    }
+}

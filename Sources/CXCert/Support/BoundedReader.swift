@@ -85,6 +85,23 @@ public enum BoundedReader {
         return bytes
     }
 
+    /// The same refusals as ``read(path:limit:)`` without reading, for paths another library opens
+    /// (libpcap): a directory, a device, a missing file or a symlink loop, each in plain words.
+    public static func checkOpenable(path: String) throws(Failure) {
+        guard path != "-" else { return }
+        // O_NONBLOCK: opening a FIFO must not wait here for a writer (the real open will).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: errorText(errno)) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: throw .isDirectory(path: path)
+        case S_IFCHR where isatty(fd) == 0, S_IFBLK: throw .isDevice(path: path)
+        default: return
+        }
+    }
+
     public static func readText(path: String, limit: Int = defaultLimit) throws(Failure) -> String {
         let bytes = try read(path: path, limit: limit)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notText(path: path) }
