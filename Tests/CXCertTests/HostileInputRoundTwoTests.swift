@@ -726,3 +726,21 @@ struct CapturePathTests {
         }
     }
 }
+
+@Suite("Hostile input, round two: deployment-file places")
+struct DeploymentPlaceTests {
+    @Test("13. range and name errors found after decoding also name their line and column")
+    func placedErrors() throws {
+        let cases: [(String, String)] = [
+            ("servers: [{host: a, port: 70000}]\nfleet: [{device: cx700}]\n", "line 1, column 27: servers[0].port"),
+            ("servers: [{host: a}]\nfleet:\n  - device: cx700\n    count: -1\n", "line 4, column 12: fleet[0].count"),
+            ("servers: [{host: a}]\nfleet: [{device: cx700}]\ntimeout: -3\n", "line 3, column 10: timeout"),
+            ("pool: 'a b'\nservers: [{host: a}]\nfleet: [{device: cx700}]\n", "line 1, column 7: pool: 'a b' is not a valid DNS name"),
+            ("servers: [{name: x}]\nfleet: [{device: cx700}]\n", "line 1, column 11: servers[0] needs a host"),
+        ]
+        for (yaml, expected) in cases {
+            let error = #expect(throws: AuditError.self) { try DeploymentFile(yaml: yaml) }
+            #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+        }
+    }
+}

@@ -110,31 +110,58 @@ public struct DeploymentFile: Sendable, Codable {
         } catch {
             throw .invalidFile(Self.describe(yamlError: error))
         }
-        guard !servers.isEmpty || boot != nil else { throw .invalidFile("'servers' lists no server") }
+        /// "line L, column C: " of the value at a key path (`servers`, 0, `port`), or "" when the file has no such node.
+        func at(_ keys: [Any]) -> String {
+            let path: [any CodingKey] = keys.map { ($0 as? Int).map(IndexKey.init) ?? IndexKey(string: "\($0)") }
+            return Self.node(at: path, in: root).map { "\(Self.place($0)): " } ?? ""
+        }
+        guard !servers.isEmpty || boot != nil else { throw .invalidFile("\(at(["servers"]))'servers' lists no server") }
         do {
             _ = try Deployment(adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [])
                 .validated(allowingNoPool: pool == nil)
-        } catch { throw .invalidFile("\(error.option): \(error.invalid)") }
-        guard !fleet.isEmpty else { throw .invalidFile("'fleet' lists no device") }
+        } catch {
+            let key =
+                ["ad-domain": "adDomains", "sip-domain": "sipDomains", "pool": "pool", "simple-url": "simpleURLs"][error.option]
+                ?? error.option
+            throw .invalidFile("\(at([key]))\(key): \(error.invalid)")
+        }
+        guard !fleet.isEmpty else { throw .invalidFile("\(at(["fleet"]))'fleet' lists no device") }
         for (index, server) in servers.enumerated() {
             if server.host == nil && server.certificate == nil {
-                throw .invalidFile("servers[\(index)] needs a host or a certificate file")
+                throw .invalidFile("\(at(["servers", index]))servers[\(index)] needs a host or a certificate file")
             }
             if let port = server.port, !(1...65_535).contains(port) {
-                throw .invalidFile("servers[\(index)].port: \(port) is not a TCP port (1-65535)")
+                throw .invalidFile("\(at(["servers", index, "port"]))servers[\(index)].port: \(port) is not a TCP port (1-65535)")
             }
         }
         for (index, entry) in fleet.enumerated() {
             if let count = entry.count, !(0...Self.maxCount).contains(count) {
-                throw .invalidFile("fleet[\(index)].count: \(count) is not a number of phones (0-\(Self.maxCount))")
+                throw .invalidFile(
+                    "\(at(["fleet", index, "count"]))fleet[\(index)].count: \(count) is not a number of phones (0-\(Self.maxCount))")
             }
         }
         if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 3600) {
-            throw .invalidFile("timeout: \(timeout) is not a number of seconds between 0 and 3600")
+            throw .invalidFile("\(at(["timeout"]))timeout: \(timeout) is not a number of seconds between 0 and 3600")
         }
         if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 86_400) {
-            throw .invalidFile("deadline: \(deadline) is not a number of seconds between 0 and 86400")
+            throw .invalidFile("\(at(["deadline"]))deadline: \(deadline) is not a number of seconds between 0 and 86400")
         }
+    }
+
+    /// A coding key for walking the composed YAML by path.
+    struct IndexKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(_ index: Int) {
+            stringValue = "\(index)"
+            intValue = index
+        }
+        init(string: String) {
+            stringValue = string
+            intValue = nil
+        }
+        init?(stringValue: String) { self.init(string: stringValue) }
+        init?(intValue: Int) { self.init(intValue) }
     }
 
     /// The first line where flow brackets, compact `- - -` sequences or indentation nest beyond the
