@@ -68,6 +68,20 @@ static inline const ASN1_STRING *cx_GENERAL_NAME_string(const GENERAL_NAME *gn) 
 static inline const ASN1_OBJECT *cx_GENERAL_NAME_other_type(const GENERAL_NAME *gn) {
     return gn->type == GEN_OTHERNAME ? gn->d.otherName->type_id : NULL;
 }
+/// The OID of a registeredID general name, else NULL.
+static inline const ASN1_OBJECT *cx_GENERAL_NAME_rid(const GENERAL_NAME *gn) {
+    return gn->type == GEN_RID ? gn->d.registeredID : NULL;
+}
+/// An otherName's value when it is a string (a UPN is a UTF8String), else NULL.
+static inline const ASN1_STRING *cx_GENERAL_NAME_other_string(const GENERAL_NAME *gn) {
+    if (gn->type != GEN_OTHERNAME || gn->d.otherName->value == NULL) return NULL;
+    const ASN1_TYPE *value = gn->d.otherName->value;
+    switch (value->type) {
+    case V_ASN1_UTF8STRING: case V_ASN1_IA5STRING: case V_ASN1_PRINTABLESTRING: case V_ASN1_VISIBLESTRING:
+        return value->value.asn1_string;
+    default: return NULL;
+    }
+}
 static inline const X509_NAME *cx_GENERAL_NAME_dirname(const GENERAL_NAME *gn) {
     return gn->type == GEN_DIRNAME ? gn->d.directoryName : NULL;
 }

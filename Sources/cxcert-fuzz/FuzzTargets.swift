@@ -4,7 +4,7 @@ import Foundation
 /// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
 /// on any input: a crash, a leak or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case decoder, soap, ldif, deployment, hostname, dhcp, capture
+    case decoder, soap, ldif, deployment, hostname, dhcp, capture, names
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -42,6 +42,25 @@ enum FuzzTarget: String, CaseIterable {
             let report = DHCPOptionsReport(options: options)
             _ = DHCPOptionsReport.checkProvisioning(report.provisioning)
             _ = DHCPRendering.text(decoding: report, findings: report.findings)
+        case .names:
+            // Each line as a host name, a date and a deployment name; what comes out must be inert.
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for line in lines {
+                if let ascii = try? DomainName.aLabels(line) {
+                    precondition(
+                        ascii.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && !"[]=\"&;#".unicodeScalars.contains($0) }, ascii)
+                }
+                _ = try? StrictDate.parse(line)
+            }
+            let deployment = Deployment(
+                adDomains: Array(lines.prefix(2)), sipDomains: Array(lines.dropFirst(2).prefix(1)), pool: lines.first ?? "",
+                simpleURLs: Array(lines.dropFirst(3)))
+            for plan in [NamePlan(deployment), (try? deployment.validated()).map(NamePlan.init)].compactMap({ $0 }) {
+                let config = plan.opensslConfig()
+                let sections = config.split(separator: "\n").filter { $0.hasPrefix("[") }
+                precondition(sections == ["[req]", "[dn]", "[ext]", "[alt_names]"], config)
+                precondition(!plan.certreqINF().split(separator: "\n").contains { $0.hasPrefix("[") && $0.contains("dns=") }, "certreq")
+            }
         case .capture:
             // A whole capture file from memory; and the same bytes as a TLS, LDAP and HTTP stream.
             if let file = try? PcapFile(bytes: bytes, maxFrames: 2000) {

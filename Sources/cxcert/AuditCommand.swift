@@ -8,7 +8,7 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Probe every server of a deployment and judge it for every phone build of the fleet.",
         discussion: "Exit codes: 0 only if every phone in the fleet trusts every server; 1 otherwise; 2 usage or input errors.")
 
-    @Argument(help: "The deployment file (YAML or JSON; see Examples/deployment.yaml).")
+    @Argument(help: "The deployment file (YAML or JSON; see Examples/deployment.yaml); '-' reads standard input.")
     var file: String
 
     @Flag(help: "Print JSON.")
@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Print Markdown.")
     var markdown = false
 
-    @Option(help: "Also write a self-contained HTML report to this file.")
+    @Option(help: "Also write a self-contained HTML report to this file ('-' prints it instead of the report).")
     var html: String?
 
     @OptionGroup var knowledge: KnowledgeOptions
@@ -44,8 +44,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = URL(fileURLWithPath: file)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            printError("\(file): cannot read the deployment file")
+        let data: [UInt8]
+        do { data = try BoundedReader.read(path: file, limit: DeploymentFile.maxBytes) } catch {
+            printError(error.description)
             throw ExitCode(2)
         }
         let result: AuditResult
@@ -60,20 +61,31 @@ struct AuditCommand: AsyncParsableCommand {
             ) {
                 done, total, name in
                 guard showProgress else { return }
-                FileHandle.standardError.write(Data("\r\u{1B}[2Kprobing \(done)/\(total): \(name)".utf8))
-                if done == total { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+                Output.standardError("\r\u{1B}[2Kprobing \(done)/\(total): \(name)")
+                if done == total { Output.standardError("\r\u{1B}[2K") }
             }
         } catch let error as AuditError {
             printError("\(file): \(error)")
             throw ExitCode(2)
         }
-        if let html {
+        if let html, html != "-" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), isDirectory.boolValue {
+                printError("\(html): is a directory (give a file name for the HTML report, or '-' for standard output)")
+                throw ExitCode(2)
+            }
             do { try AtomicFile.write(Data(AuditReport.html(result).utf8), to: html) } catch {
                 printError(error.description)
                 throw ExitCode(2)
             }
         }
-        print(json ? AuditReport.json(result) : markdown ? AuditReport.markdown(result) : AuditReport.text(result, style: terminalStyle()))
+        if html == "-" {
+            print(AuditReport.html(result))
+        } else {
+            print(
+                json ? AuditReport.json(result) : markdown ? AuditReport.markdown(result) : AuditReport.text(result, style: terminalStyle())
+            )
+        }
         if !result.allTrusted { throw ExitCode(1) }
     }
 }

@@ -187,6 +187,9 @@ struct BootCommand: ParsableCommand {
         guard let dhcpAnswer else { return nil }
         do {
             return try DHCPExchange(json: try BoundedReader.read(path: dhcpAnswer, limit: 1 << 20))
+        } catch let error as BoundedReader.Failure {
+            printError(error.description)
+            throw ExitCode(2)
         } catch {
             printError("\(dhcpAnswer): \(error)")
             throw ExitCode(2)
@@ -201,6 +204,9 @@ struct BootCommand: ParsableCommand {
             let file = try DeploymentFile(yaml: String(decoding: bytes, as: UTF8.self))
             let base = URL(fileURLWithPath: deployment).deletingLastPathComponent()
             return try BootWalker.Configuration(deployment: file, base: base, knowledge: knowledge)
+        } catch let error as BoundedReader.Failure {
+            printError(error.description)
+            throw ExitCode(2)
         } catch {
             printError("\(deployment): \(error)")
             throw ExitCode(2)

@@ -10,14 +10,44 @@ struct CXCertCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 success, 1 a certificate is not trusted or a check failed, 2 usage or input error.
             """,
-        version: "0.1.0",
+        version: versionText,
         subcommands: [
             VerifyCommand.self, ProbeCommand.self, AuditCommand.self, InspectCommand.self, NamesCommand.self, DirectoryCommand.self,
             TrustStoreCommand.self, DevicesCommand.self, BootCommand.self, DHCPCommand.self, TraceCommand.self,
         ])
 
-    /// ArgumentParser's usage errors exit 64; scripts rely on cxcert's documented 2.
+    static let versionText = "cxcert 0.1.0\n\(LibraryVersions.openSSL)\ntrust store revision \(LibraryVersions.trustStoreRevision)"
+
+    /// The subcommand the arguments name (as far as they name one), and the first unknown name, if any.
+    static func subcommand(for arguments: [String]) -> (command: any ParsableCommand.Type, unknown: String?) {
+        var current: any ParsableCommand.Type = CXCertCommand.self
+        for argument in arguments where !argument.hasPrefix("-") {
+            let children = current.configuration.subcommands
+            guard !children.isEmpty else { break }
+            guard let next = children.first(where: { $0._commandName == argument }) else { return (current, argument) }
+            current = next
+        }
+        return (current, nil)
+    }
+
+    /// `cxcert: what is wrong` and the subcommand's usage on standard error, exit 2.
+    static func usageError(_ message: String, for command: any ParsableCommand.Type) -> Never {
+        // The usage line already spells the command path (`cxcert ds publish ...`).
+        let usage = usageString(for: command)
+        let path = usage.split(separator: " ").prefix { !$0.hasPrefix("[") && !$0.hasPrefix("<") && !$0.hasPrefix("-") }.joined(
+            separator: " ")
+        Output.standardError("cxcert: \(message)\nUsage: \(usage)\n  See '\(path) --help'.\n")
+        Foundation.exit(2)
+    }
+
+    /// ArgumentParser's usage errors exit 64 with several lines; scripts rely on cxcert's documented
+    /// one-line error and exit 2.
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.isEmpty { usageError("no command given", for: CXCertCommand.self) }
+        if arguments.first == "help", case (_, let unknown?) = subcommand(for: Array(arguments.dropFirst())) {
+            usageError("unknown command '\(unknown)'", for: CXCertCommand.self)
+        }
         do {
             var command = try parseAsRoot()
             if var async = command as? any AsyncParsableCommand {
@@ -28,8 +58,9 @@ struct CXCertCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                let (command, unknown) = subcommand(for: arguments)
+                let text = message(for: error)
+                usageError(unknown != nil && command == CXCertCommand.self ? "unknown command '\(unknown!)'" : text, for: command)
             }
             exit(withError: error)
         }
@@ -38,12 +69,12 @@ struct CXCertCommand: AsyncParsableCommand {
 
 /// Writes one line to standard error in the `cxcert: ...` form.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("cxcert: \(message)\n".utf8))
+    Output.standardError("cxcert: \(message)\n")
 }
 
-/// Colour only on a terminal and never when NO_COLOR is set.
+/// Colour only on a terminal, as no-color.org and TERM=dumb say.
 func terminalStyle() -> TextStyle {
-    TextStyle(color: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+    TextStyle.terminal(isTTY: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
 }
 
 /// Decodes every path (`-` is standard input); reports each bad one on standard error.

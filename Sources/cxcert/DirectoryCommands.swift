@@ -117,6 +117,7 @@ struct DirectoryCommand: ParsableCommand {
                 printError("\(file): \(error)")
                 throw ExitCode(2)
             }
+            try directory(json: json) { () throws(DirectoryError) in try DirectoryClient.checkPublishable(certificate, force: force) }
             let client = try connection.connect()
             let report = try directory(json: json) { () throws(DirectoryError) in
                 try client.publish(certificate, target: target, force: force, dryRun: dryRun)

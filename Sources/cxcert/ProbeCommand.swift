@@ -52,16 +52,20 @@ struct ProbeCommand: ParsableCommand {
         let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: knowledgeBase)
         let anchors = try loadAnchors(trusts)
         var results: [ProbeResult] = []
+        var entries: [Result<ProbeResult, ProbeFailure>] = []
         var failed = false
         for text in targets {
             do {
-                results.append(try probe(text, profiles: profiles, anchors: anchors))
+                let result = try probe(text, profiles: profiles, anchors: anchors)
+                results.append(result)
+                entries.append(.success(result))
             } catch {
                 printError(error.description)
+                entries.append(.failure(ProbeFailure(target: text, reason: error.description)))
                 failed = true
             }
         }
-        print(json ? ProbeResult.json(results) : results.map { $0.text(style: terminalStyle()) }.joined(separator: "\n\n"))
+        print(json ? ProbeResult.json(entries) : results.map { $0.text(style: terminalStyle()) }.joined(separator: "\n\n"))
         if failed { throw ExitCode(2) }
         if !results.allSatisfy({ $0.verdicts.allSatisfy(\.trusted) }) { throw ExitCode(1) }
     }

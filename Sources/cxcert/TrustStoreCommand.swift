@@ -37,10 +37,7 @@ struct DevicesCommand: ParsableCommand {
 
 /// Parses `--at` values.
 func parseDate(_ text: String) throws -> Date {
-    guard let date = parseISO8601(text) else {
-        throw ValidationError("'\(text)' is not an ISO 8601 date (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)")
-    }
-    return date
+    do { return try StrictDate.parse(text) } catch { throw ValidationError(error.description) }
 }
 
 /// `--device-data FILE` and `--capability KEY=VALUE`, shared by every command that judges devices.
@@ -55,14 +52,16 @@ struct KnowledgeOptions: ParsableArguments {
         var knowledge = DeviceKnowledgeBase.builtIn
         do {
             if let deviceData {
-                let data = try Data(contentsOf: URL(fileURLWithPath: deviceData))
-                try knowledge.merge(userJSON: data)
+                let bytes = try BoundedReader.read(path: deviceData, limit: 1 << 20)
+                try knowledge.merge(userJSON: Data(bytes))
             }
             for assignment in capabilities {
                 let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2 else { throw ValidationError("--capability takes KEY=VALUE, not '\(assignment)'") }
                 try knowledge.override(parts[0], value: FactValue(commandLine: parts[1]))
             }
+        } catch let error as BoundedReader.Failure {
+            throw ValidationError("--device-data \(error)")
         } catch let error as DeviceKnowledgeError {
             throw ValidationError(error.description)
         } catch let error as ValidationError {

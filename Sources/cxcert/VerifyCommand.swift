@@ -53,6 +53,9 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give the server certificate FILE") }
         if !batch && files.count > 1 { throw ValidationError("give one FILE (or use --batch)") }
+        for host in hosts {
+            do { _ = try DomainName.host(host) } catch { throw ValidationError("--host: \(error)") }
+        }
         if batch && (firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
             throw ValidationError("--batch takes at most one --firmware and no --host or deployment names")
         }
@@ -75,7 +78,9 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         let file = files[0]
-        guard let (leaf, bundled) = VerificationRequest.split(bundle: try load(file)) else { throw ExitCode(2) }
+        let bundle = try load(file)
+        guard let (leaf, bundled) = VerificationRequest.split(bundle: bundle) else { throw ExitCode(2) }
+        if let choice = VerificationRequest.leafChoice(bundle: bundle) { printError("note: \(file): \(choice)") }
         let intermediates = try bundled + chains.flatMap(load)
         let request = VerificationRequest(
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())
@@ -87,22 +92,20 @@ struct VerifyCommand: ParsableCommand {
     /// `--batch`: JSON lines on standard output, the summary last; exit 2 if any input was unreadable, 1 if any untrusted.
     private func runBatch(profile: DeviceProfile, intermediates: [Certificate], anchors: [TrustAnchor]) throws {
         let verifier = BatchVerifier(intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date())
-        let output = FileHandle.standardOutput
         var buffer = ""
         let summary = BatchRun.run(BatchRun.paths(files), verifier: verifier) { line in
             buffer += line
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 {
-                output.write(Data(buffer.utf8))
+                Output.standardOutput(buffer)
                 buffer = ""
             }
         }
-        output.write(Data(buffer.utf8))
+        Output.standardOutput(buffer)
         struct Line: Encodable { let summary: BatchRun.Summary }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        output.write((try? encoder.encode(Line(summary: summary))) ?? Data())
-        output.write(Data("\n".utf8))
+        Output.standardOutput(String(decoding: (try? encoder.encode(Line(summary: summary))) ?? Data(), as: UTF8.self) + "\n")
 
         if summary.errors > 0 { throw ExitCode(2) }
         if summary.untrusted > 0 { throw ExitCode(1) }

@@ -39,7 +39,7 @@ struct VerifyTests {
         let verdict = try verdict("leaf", chain: [])
         #expect(codes(verdict) == ["missing-intermediate"])
         #expect(verdict.findings.first?.certificate?.subject.commonName == "pool01.contoso.com")
-        #expect(verdict.findings.first?.remedy.contains("--chain ContosoIssuingCA.cer") == true)
+        #expect(verdict.findings.first?.remedy.contains("pass it here with --chain FILE") == true)
     }
 
     @Test("untrusted-root when the chain reaches a root the client does not have")
@@ -49,7 +49,13 @@ struct VerifyTests {
         let phone = try verdict("leaf", chain: ["inter", "root"], trust: [], device: "cx700", firmware: "4.0.7577.4463")
         #expect(codes(phone) == ["untrusted-root"])
         let finding = try #require(phone.findings.first)
-        #expect(finding.remedy.contains("certutil -f -dspublish ContosoRootCA.cer RootCA"))
+        #expect(finding.remedy.contains("certutil -f -dspublish ROOT.cer RootCA"))
+        #expect(finding.remedy.contains("in the chain the server sends"))
+        // 9. the self-signed root sent in the chain is a root, not an intermediate.
+        #expect(phone.chain.last?.role == .untrustedRoot)
+        #expect(VerdictReport.text([phone]).contains("root (not trusted)"))
+        let json = try JSONSerialization.jsonObject(with: Data(VerdictReport.json([phone]).utf8)) as? [String: Any]
+        #expect((json?["chain"] as? [[String: Any]])?.last?["role"] as? String == "root")
         #expect(finding.deviceSymptom?.contains("Cannot validate server certificate") == true)
         #expect(finding.deviceSymptom?.contains("0x2F0D") == true)
     }

@@ -116,7 +116,7 @@ public enum AuditReport {
     // MARK: Markdown
 
     public static func markdown(_ result: AuditResult) -> String {
-        func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func escape(_ text: String) -> String { markdownText(text) }
         var out = [
             "# cxcert audit", "",
             "At \(iso8601(result.time)). "
@@ -141,6 +141,23 @@ public enum AuditReport {
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Text from certificates and servers as inert Markdown: HTML is written as entities (a renderer
+    /// must not run a subject's `<script>`), Markdown syntax is backslash-escaped, lines are joined.
+    static func markdownText(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(character)"
+            case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
     }
 
     // MARK: HTML
@@ -217,6 +234,7 @@ public enum AuditReport {
                                 switch link.role {
                                 case .leaf: "leaf"
                                 case .intermediate: "intermediate"
+                                case .untrustedRoot: "root (not trusted)"
                                 case .anchor(let source): "anchor · \(source)"
                                 }
                             let isAnchor = if case .anchor = link.role { true } else { false }

@@ -69,7 +69,8 @@ public enum Auditor {
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
-            guard let parsed = parseISO8601(at) else { throw .invalidFile("at: '\(at)' is not an ISO 8601 date") }
+            let parsed: Date
+            do { parsed = try StrictDate.parse(at) } catch { throw .invalidFile("at: \(error.description)") }
             time = parsed
         } else {
             time = Date()
@@ -84,6 +85,18 @@ public enum Auditor {
             }
         }
         let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
+        // A certificate file that is missing or holds no certificate is the user's input error (exit 2),
+        // not an unreachable server: check them all before probing anything.
+        for (index, server) in file.servers.enumerated() {
+            guard let certificate = server.certificate else { continue }
+            do {
+                guard !(try CertificateDecoder().decode(path: resolve(certificate, base: base)).certificates.isEmpty) else {
+                    throw CertificateDecodingError.noCertificate("the file holds none")
+                }
+            } catch {
+                throw .input("servers[\(index)].certificate \(certificate): \(error)")
+            }
+        }
         let plan = file.plan
         let phone = fleet.first { !$0.profile.isGeneric }?.profile
         var probeOptions = Prober.Options(
@@ -141,7 +154,7 @@ public enum Auditor {
         for root in trust.roots ?? [] {
             do {
                 anchors += try CertificateDecoder().decode(path: resolve(root, base: base)).certificates.map {
-                    TrustAnchor(certificate: $0, source: .user(file: root))
+                    TrustAnchor(certificate: $0, source: .deploymentRoot(file: root))
                 }
             } catch {
                 throw .input("trust.roots \(root): \(error)")
@@ -202,7 +215,8 @@ public enum Auditor {
                 let verdicts = fleet.map { member in
                     Verifier.verify(
                         VerificationRequest(
-                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time),
+                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
+                            command: .audit),
                         profile: member.profile)
                 }
                 return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
@@ -217,7 +231,8 @@ public enum Auditor {
         do {
             let report = try Prober.probe(target, options: options)
             let verdicts = fleet.compactMap { member in
-                Verifier.verify(report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time)
+                Verifier.verify(
+                    report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time, command: .audit)
             }
             return ServerAudit(name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts)
         } catch {

@@ -94,7 +94,9 @@ public struct BootInputs: Sendable, Hashable, Codable {
     }
 
     static func domain(_ text: String, what: String) throws(BootError) -> String {
-        let name = text.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        // U-labels become A-labels: DNS is asked, and certificates are matched, in the ASCII form.
+        let ascii = text.allSatisfy(\.isASCII) ? text : ((try? DomainName.aLabels(text)) ?? text)
+        let name = ascii.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         guard isDomainName(name) else { throw .invalidValue(text, expected: "\(what) (a DNS name such as contoso.com)") }
         return name
     }

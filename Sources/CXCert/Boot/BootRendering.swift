@@ -279,7 +279,10 @@ public enum BootRendering {
         var out = ""
         for character in text {
             switch character {
-            case "|", "\\", "`", "*", "_", "[", "]", "<", ">", "#": out += "\\\(character)"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(character)"
             case "\n", "\r": out += " "
             default: out.append(character)
             }

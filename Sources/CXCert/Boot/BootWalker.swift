@@ -549,7 +549,7 @@ private struct BuildWalk {
             let at = clock?.date ?? configuration.now
             guard
                 let verdict = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at)
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at, command: .boot)
             else {
                 endpoints.append(
                     BootEndpoint(
@@ -568,7 +568,8 @@ private struct BuildWalk {
             deferred += verdict.findings.filter { $0.severity != .info }
             if let clock, abs(clock.offset) > 1 {
                 let truth = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now)
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
+                    command: .boot)
                 if let truth, truth.trusted != verdict.trusted {
                     let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
                     deferred.append(

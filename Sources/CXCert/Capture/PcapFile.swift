@@ -48,7 +48,12 @@ public final class PcapFile {
     public init(path: String, maxFrames: Int = 10_000_000) throws(CaptureError) {
         self.path = path
         self.maxFrames = maxFrames
-        if let head = try? BoundedReader.readPrefix(path: path, count: 4), head == Array("GMBU".utf8) {
+        do { try BoundedReader.checkOpenable(path: path) } catch { throw .unreadable(path, reason: error.reason) }
+        // Peek only at a regular file: reading a pipe's first bytes (`<(cat x.pcap)`) would take them from libpcap.
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, let head = try? BoundedReader.readPrefix(path: path, count: 4),
+            head == Array("GMBU".utf8)
+        {
             throw .networkMonitor(path)
         }
         var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)

@@ -117,7 +117,29 @@ public struct CertificateDecoder: Sendable {
                 }
                 return (try pkcs7(reader, contentInfo: outer), true)
             }
-            return ([try Certificate(derBytes: bytes)], false)
+            if let other = try Self.otherStructure(reader, outer: outer, first: first) {
+                throw CertificateDecodingError.unrecognized(other)
+            }
+            guard outer.end < bytes.count else { return ([try Certificate(derBytes: bytes)], false) }
+            // Concatenated DER certificates (`cat a.cer b.cer`): one after another, each a whole SEQUENCE.
+            var certificates: [Certificate] = []
+            var offset = 0
+            while offset < bytes.count {
+                let element = try reader.element(at: offset)
+                guard element.tag == DERTag.sequence else {
+                    throw CertificateDecodingError.trailingData(offset: offset, count: bytes.count - offset)
+                }
+                do {
+                    certificates.append(try Certificate(derBytes: Array(bytes[offset..<element.end])))
+                } catch {
+                    throw CertificateDecodingError.inPart("DER certificate \(certificates.count + 1) at offset \(offset)", error)
+                }
+                guard certificates.count <= limits.maxCertificates else {
+                    throw CertificateDecodingError.tooManyCertificates(limit: limits.maxCertificates)
+                }
+                offset = element.end
+            }
+            return (certificates, false)
         } catch let failure as DERReader.Failure {
             throw CertificateDecodingError(failure)
         } catch let error as CertificateDecodingError {
@@ -125,6 +147,28 @@ public struct CertificateDecoder: Sendable {
         } catch {
             throw .unrecognized("\(error)")
         }
+    }
+
+    /// Files people mistake for certificates: a PKCS#12 bundle (version 3, then a ContentInfo) or a CRL
+    /// (its TBS has a time right after the issuer name, where a certificate has its validity SEQUENCE).
+    static func otherStructure(_ reader: DERReader, outer: DERReader.Element, first: DERReader.Element) throws -> String? {
+        let parts = try reader.children(of: outer)
+        if first.tag == DERTag.integer, reader.content(first) == [3], parts.count >= 2, parts[1].tag == DERTag.sequence,
+            let inner = try reader.children(of: parts[1], depth: 1).first, inner.tag == DERTag.objectIdentifier
+        {
+            return
+                "a PKCS#12 (.pfx/.p12) file: it bundles a private key, and cxcert reads certificates only; extract them with openssl pkcs12 -in FILE -nokeys -out certs.pem"
+        }
+        guard first.tag == DERTag.sequence else { return nil }
+        var fields = try reader.children(of: first, depth: 1)
+        if fields.first?.tag == DERTag.integer { fields.removeFirst() }  // a CRL's optional version
+        if fields.count >= 3, fields[0].tag == DERTag.sequence, fields[1].tag == DERTag.sequence,
+            fields[2].tag == 0x17 || fields[2].tag == 0x18
+        {
+            return
+                "a certificate revocation list (CRL), not a certificate; openssl crl -inform DER -in FILE -noout -text shows it"
+        }
+        return nil
     }
 
     private static let signedDataOID = "1.2.840.113549.1.7.2"
@@ -360,47 +404,22 @@ public struct CertificateDecoder: Sendable {
 }
 
 extension CertificateDecoder {
-    /// Reads and decodes a file, refusing files over the input limit before reading them.
+    /// Reads (through ``BoundedReader``, capped at the input limit) and decodes a file.
     public func decode(contentsOf url: URL) throws(CertificateDecodingError) -> DecodedCertificates {
-        try decode(bytes: try readLimited(url))
+        try decode(path: url.path)
     }
 
     /// Reads standard input up to the limit.
     public func decodeStandardInput() throws(CertificateDecodingError) -> DecodedCertificates {
-        var bytes: [UInt8] = []
-        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
-            bytes += chunk
-            guard bytes.count <= limits.maxInputBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxInputBytes) }
-        }
-        return try decode(bytes: bytes)
-    }
-
-    func readLimited(_ url: URL) throws(CertificateDecodingError) -> [UInt8] {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw .unreadable("cannot open: \((error as NSError).localizedDescription)")
-        }
-        defer { try? handle.close() }
-        do {
-            let size = try handle.seekToEnd()
-            guard size <= UInt64(limits.maxInputBytes) else {
-                throw CertificateDecodingError.tooLarge(size: Int(size), limit: limits.maxInputBytes)
-            }
-            try handle.seek(toOffset: 0)
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch let error as CertificateDecodingError {
-            throw error
-        } catch {
-            throw .unreadable("cannot read: \((error as NSError).localizedDescription)")
-        }
+        try decode(path: "-")
     }
 }
 
 extension CertificateDecoder {
     /// Decodes a command-line path, where `-` means standard input.
     public func decode(path: String) throws(CertificateDecodingError) -> DecodedCertificates {
-        path == "-" ? try decodeStandardInput() : try decode(contentsOf: URL(fileURLWithPath: path))
+        let bytes: [UInt8]
+        do { bytes = try BoundedReader.read(path: path, limit: limits.maxInputBytes) } catch { throw .read(error) }
+        return try decode(bytes: bytes)
     }
 }

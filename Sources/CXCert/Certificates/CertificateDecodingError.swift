@@ -4,6 +4,8 @@ public indirect enum CertificateDecodingError: Error, Equatable, Sendable, Custo
     /// The input could not be read at all (missing file, permissions, a directory).
     case unreadable(String)
     case tooLarge(size: Int, limit: Int)
+    /// The named path could not be read (missing, a directory, a device, over the limit, a symlink loop).
+    case read(BoundedReader.Failure)
     /// A DER element at `offset` declares more bytes than the input has.
     case truncated(offset: Int, needed: Int, available: Int)
     case malformedDER(offset: Int, reason: String)
@@ -27,6 +29,7 @@ public indirect enum CertificateDecodingError: Error, Equatable, Sendable, Custo
         switch self {
         case .empty: "the input is empty"
         case .unreadable(let reason): reason
+        case .read(let failure): failure.reason
         case .tooLarge(let size, let limit): "the input is \(size) bytes; the limit is \(limit) bytes"
         case .truncated(let offset, let needed, let available):
             "truncated DER at offset \(offset): the element needs \(needed) bytes, \(available) remain"

@@ -5,10 +5,10 @@ public enum CertificateText {
     /// Renders one certificate as aligned `label  value` lines, judged against `now` for validity colour.
     public static func render(_ c: Certificate, now: Date = Date(), style: TextStyle = .plain) -> String {
         var lines: [(String, String)] = []
-        lines.append(("Subject", style.bold(c.subject.rfc4514.isEmpty ? "(empty)" : c.subject.rfc4514)))
-        lines.append(("Issuer", c.issuer.rfc4514 + (c.isSelfIssued ? style.dim("  (self-issued)") : "")))
+        lines.append(("Subject", style.bold(c.subject.rfc4514.isEmpty ? "(empty)" : printable(c.subject.rfc4514))))
+        lines.append(("Issuer", printable(c.issuer.rfc4514) + (c.isSelfIssued ? style.dim("  (self-issued)") : "")))
         lines.append(("Validity", "\(day(c.notBefore)) → \(day(c.notAfter))  " + validity(c, now: now, style: style)))
-        let san = c.subjectAlternativeNames.map(\.description)
+        let san = c.subjectAlternativeNames.map { printable($0.description) }
         lines.append(("SANs", san.isEmpty ? style.dim("none") : san.joined(separator: ", ")))
         let algorithm = c.signatureAlgorithm
         let hash = algorithm.hash.isBroken ? style.red(algorithm.name) : algorithm.name
@@ -30,12 +30,26 @@ public enum CertificateText {
         if let eku = c.extendedKeyUsage { lines.append(("EKU", eku.map(\.name).joined(separator: ", "))) }
         if let ski = c.subjectKeyIdentifier { lines.append(("SKI", hexString(ski, separator: ":"))) }
         if let aki = c.authorityKeyIdentifier { lines.append(("AKI", hexString(aki, separator: ":"))) }
-        for url in c.crlDistributionPoints { lines.append(("CRL", url)) }
-        for url in c.ocspURLs { lines.append(("OCSP", url)) }
-        for url in c.caIssuerURLs { lines.append(("CA issuers", url)) }
+        for url in c.crlDistributionPoints { lines.append(("CRL", printable(url))) }
+        for url in c.ocspURLs { lines.append(("OCSP", printable(url))) }
+        for url in c.caIssuerURLs { lines.append(("CA issuers", printable(url))) }
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
             .joined(separator: "\n")
+    }
+
+    /// Text from a certificate with control characters (C0, DEL, C1) escaped as `\u{1b}`: a crafted
+    /// SAN must not move the cursor, clear the screen or fake output lines on the reader's terminal.
+    public static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func day(_ date: Date) -> String {

@@ -227,6 +227,13 @@ public struct DeviceKnowledgeBase: Sendable {
             families.append(family)
         }
         for build in file.builds ?? [] {
+            // A release date is a day, a month or a year, or a range of them ("2012-12/2013-01").
+            for part in build.date?.split(separator: "/", omittingEmptySubsequences: false) ?? [] {
+                let padded = part.count == 4 ? "\(part)-01-01" : part.count == 7 ? "\(part)-01" : String(part)
+                do { _ = try StrictDate.parse(padded) } catch {
+                    throw .invalidData("build \(build.version): date '\(build.date ?? "")' is not a valid date (\(error.reason))")
+                }
+            }
             builds.removeAll { $0.version == build.version }
             builds.append(build)
         }

@@ -16,6 +16,9 @@ public struct DeviceProfile: Sendable {
     public let facts: [String: CapabilityRule]
     /// The nearest known builds below and above an unlisted build number.
     public let placement: (below: FirmwareBuild?, above: FirmwareBuild?)
+    /// For a build newer than every known one: the newest known build whose capabilities it is judged
+    /// with (the data's ranges end at the last build anyone documented; a later build is not worse).
+    public private(set) var inheritedFrom: FirmwareBuild?
 
     /// Resolves `device` (`generic`, a family or a model id) at `firmware` (default: the newest known build).
     public static func resolve(
@@ -36,15 +39,27 @@ public struct DeviceProfile: Sendable {
         } else {
             throw .invalidData("no firmware build is listed for \(family.id)")
         }
+        let newest = knowledge.newestBuild(for: family.id)
+        let inherited = newest.flatMap { version > $0.version ? $0 : nil }
         var facts: [String: CapabilityRule] = [:]
         for capability in DeviceKnowledgeBase.capabilityTypes.keys {
-            facts[capability] = knowledge.rule(for: capability, version: version, family: family.id)
+            facts[capability] = knowledge.rule(for: capability, version: inherited?.version ?? version, family: family.id)
         }
         let known = knowledge.build(version)
         let placement =
             known == nil ? (knowledge.builds.last { $0.version < version }, knowledge.builds.first { $0.version > version }) : (nil, nil)
-        return DeviceProfile(
+        var profile = DeviceProfile(
             kind: .phone(family: family, model: model, firmware: version), build: known, facts: facts, placement: placement)
+        profile.inheritedFrom = inherited
+        return profile
+    }
+
+    /// What the reader must know about how this profile was judged.
+    public var notes: [String] {
+        guard let inheritedFrom, let firmware else { return [] }
+        return [
+            "Firmware \(firmware) is newer than every known build; it is judged with the capabilities of the newest known build, \(inheritedFrom.version) (\(inheritedFrom.name))."
+        ]
     }
 
     public var isGeneric: Bool { if case .generic = kind { true } else { false } }

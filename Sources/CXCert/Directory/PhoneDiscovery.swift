@@ -229,13 +229,10 @@ extension DirectorySnapshot {
     public static let maxBytes = 16 << 20
 
     public init(contentsOfFile path: String) throws(DirectoryError) {
-        // Read at most one byte past the cap, so /dev/zero or a huge file is refused without being loaded.
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notFound("cannot read the snapshot \(path)") }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.read(upToCount: Self.maxBytes + 1) ?? Data() } catch { throw .notFound("cannot read the snapshot \(path)") }
-        guard data.count <= Self.maxBytes else {
-            throw .invalidSnapshot(line: 0, reason: "the snapshot is larger than \(Self.maxBytes) bytes")
+        let data: [UInt8]
+        do { data = try BoundedReader.read(path: path, limit: Self.maxBytes) } catch {
+            if case .tooLarge = error { throw .invalidSnapshot(line: 0, reason: "the snapshot is \(error.reason)") }
+            throw .notFound("cannot read the snapshot \(error)")
         }
         try self.init(ldif: String(decoding: data, as: UTF8.self))
     }

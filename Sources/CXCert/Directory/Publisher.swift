@@ -50,6 +50,16 @@ public struct PartialWrite: Sendable, Hashable, Encodable {
 extension DirectoryClient {
     private static let placeholder = Data([0])
 
+    /// What `publish` refuses without asking the directory: checked before connecting, so a wrong file
+    /// is reported as such even when no DC is reachable (`ds publish --dry-run`).
+    public static func checkPublishable(_ certificate: Certificate, force: Bool) throws(DirectoryError) {
+        guard certificate.isCA || (certificate.isSelfIssued && certificate.basicConstraints == nil) || force else {
+            throw .refused(
+                "\(certificate.subject.displayName) is not a CA certificate (basicConstraints CA:TRUE is missing); phones would not use it as a root. Use --force to publish it anyway."
+            )
+        }
+    }
+
     /// Publishes a CA certificate as `certutil -f -dspublish FILE RootCA|SubCA|NTAuthCA` does: each
     /// target object is created when missing (class certificationAuthority, ARL/CRL set to one 0x00 byte)
     /// and otherwise gets the certificate as one more `cACertificate` value; other values are never
@@ -58,11 +68,7 @@ extension DirectoryClient {
     public func publish(
         _ certificate: Certificate, target: PublishTarget = .rootCA, force: Bool = false, dryRun: Bool = false
     ) throws(DirectoryError) -> DirectoryReport {
-        guard certificate.isCA || (certificate.isSelfIssued && certificate.basicConstraints == nil) || force else {
-            throw .refused(
-                "\(certificate.subject.displayName) is not a CA certificate (basicConstraints CA:TRUE is missing); phones would not use it as a root. Use --force to publish it anyway."
-            )
-        }
+        try Self.checkPublishable(certificate, force: force)
         var changes: [DirectoryChange] = []
         let objects = target.objects(for: certificate, in: containers)
         for dn in objects {

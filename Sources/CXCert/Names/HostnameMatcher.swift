@@ -36,14 +36,18 @@ public struct NameMatch: Sendable, Hashable {
 /// Host-name matching for server certificates.
 public enum HostnameMatcher {
     /// Lower-cased, without one trailing dot: how both sides are compared.
+    /// A U-label name becomes its A-labels, so `bücher.contoso.com` meets the SAN's `xn--bcher-kva.contoso.com`.
     static func normalize(_ name: String) -> String {
+        if !name.allSatisfy(\.isASCII), let ascii = try? DomainName.aLabels(name) { return ascii }
         var name = name.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         return name
     }
 
     /// The canonical text of an IP address, or nil when `text` is not one.
-    static func ipAddress(_ text: String) -> String? {
+    public static func ipAddress(_ text: String) -> String? {
+        // `[::1]`, as a URL or HOST:PORT writes an IPv6 literal.
+        let text = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { ipAddressText(Array($0)) } }
         var v6 = in6_addr()
@@ -63,8 +67,9 @@ public enum HostnameMatcher {
         _ host: String, dnsNames: [String], ipAddresses: [String] = [], commonNames: [String] = [], rules: NameRules
     ) -> NameMatch {
         let wanted = normalize(host)
+        // An IP literal is matched only against IP SAN entries (never as a DNS name or the CN).
         if let ip = ipAddress(wanted) {
-            let covered = ipAddresses.contains(ip)
+            let covered = ipAddresses.contains { ipAddress($0) == ip }
             return NameMatch(host: host, outcome: covered ? .covered(by: "IP:\(ip)") : .notCovered)
         }
         if let exact = dnsNames.first(where: { normalize($0) == wanted }) {

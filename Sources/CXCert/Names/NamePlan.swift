@@ -23,6 +23,59 @@ public struct Deployment: Sendable, Hashable, Codable {
         self.servers = servers
         self.simpleURLs = simpleURLs
     }
+
+    /// Every name checked as a host name and turned into A-labels, every simple URL checked as an
+    /// http(s) URL with such a host; the first bad value is the error (`--pool`, `--simple-url`, ...).
+    public func validated(allowingNoPool: Bool = false) throws(DeploymentNameError) -> Deployment {
+        func names(_ values: [String], _ option: String) throws(DeploymentNameError) -> [String] {
+            var out: [String] = []
+            for value in values {
+                do { out.append(try DomainName.aLabels(value)) } catch { throw DeploymentNameError(option: option, invalid: error) }
+            }
+            return out
+        }
+        var urls: [String] = []
+        for url in simpleURLs {
+            do { urls.append(try Self.simpleURL(url)) } catch { throw DeploymentNameError(option: "simple-url", invalid: error) }
+        }
+        return Deployment(
+            adDomains: try names(adDomains, "ad-domain"), sipDomains: try names(sipDomains, "sip-domain"),
+            pool: allowingNoPool && pool.isEmpty ? "" : try names([pool], "pool")[0], servers: try names(servers, "server"),
+            simpleURLs: urls)
+    }
+
+    /// `https://meet.contoso.com/path` (or a bare host) with its host in A-labels.
+    static func simpleURL(_ text: String) throws(DomainName.Invalid) -> String {
+        func fail(_ reason: String) -> DomainName.Invalid { DomainName.Invalid(text: text, reason: reason, what: "URL") }
+        if let bad = text.unicodeScalars.first(where: { $0.value < 0x21 || $0.value == 0x7F || "\"<>\\^`{|}".unicodeScalars.contains($0) })
+        {
+            throw fail("a URL cannot contain \(bad.value < 0x21 ? "a space or control character" : "'\(bad)'")")
+        }
+        let full = text.contains("://") ? text : "https://\(text)"
+        guard let schemeEnd = full.range(of: "://") else { throw fail("not a URL") }
+        let scheme = full[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "https" || scheme == "http" else { throw fail("a simple URL is http:// or https://, not \(scheme)://") }
+        let rest = full[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { throw fail("a simple URL has no user part") }
+        var host = String(authority)
+        var port = ""
+        if let colon = host.lastIndex(of: ":") {
+            port = String(host[colon...])
+            host = String(host[..<colon])
+            guard port.count > 1, port.dropFirst().allSatisfy(\.isASCII), let number = Int(port.dropFirst()), (1...65535).contains(number)
+            else { throw fail("the port is not a number from 1 to 65535") }
+        }
+        let ascii = try DomainName.aLabels(host)
+        return "\(scheme)://\(ascii)\(port)\(rest.dropFirst(authority.count))"
+    }
+}
+
+/// A deployment name that is not a host name (or a simple URL that is not a URL), with the option or key it came from.
+public struct DeploymentNameError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let option: String
+    public let invalid: DomainName.Invalid
+    public var description: String { "--\(option): \(invalid)" }
 }
 
 /// One name a certificate must (or should) carry, and why.
@@ -85,6 +138,23 @@ public struct NamePlan: Sendable, Encodable {
         self.deployment = deployment
         self.names = names
         self.notes = notes
+        self.unchecked = Self.unchecked(deployment)
+    }
+
+    /// The names this plan could not derive, and why (a deployment given without its pool, its SIP or
+    /// DHCP domains): `verify` and `audit` say so instead of implying every name was checked.
+    public private(set) var unchecked: [String] = []
+
+    static func unchecked(_ deployment: Deployment) -> [String] {
+        var out: [String] = []
+        if HostnameMatcher.normalize(deployment.pool).isEmpty {
+            out.append("Not checked: the pool FQDN and its short name (no pool given: --pool, or pool: in a deployment file).")
+        }
+        if deployment.sipDomains.isEmpty { out.append("Not checked: sip.<SIP domain> (no SIP domain given: --sip-domain or sipDomains:).") }
+        if deployment.adDomains.isEmpty {
+            out.append("Not checked: ucupdates-r2 and ucupdates-r2.<DHCP domain> (no DHCP domain given: --ad-domain or adDomains:).")
+        }
+        return out
     }
 
     public init(_ deployment: Deployment) {
@@ -151,6 +221,7 @@ public struct NamePlan: Sendable, Encodable {
             )
         }
         self.notes = notes
+        self.unchecked = Self.unchecked(deployment)
     }
 
     /// The names a client must find: everything for `generic`; for a phone, the `ucupdates-r2` names
@@ -177,11 +248,23 @@ public struct NamePlan: Sendable, Encodable {
     // MARK: Renderings
 
     /// An `openssl req` configuration whose CSR carries exactly the plan's names.
+    /// Only plain LDH names (letters, digits, '-', '_', '.') reach a generated config: a newline, '=',
+    /// '"' or '[' would change its structure. ``Deployment/validated()`` refuses such names up front;
+    /// this is the last guard for a plan built from unchecked values.
+    static func configSafe(_ names: [String]) -> [String] {
+        names.filter { name in
+            !name.isEmpty
+                && name.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+                }
+        }
+    }
+
     public func opensslConfig(role: PlannedName.Role? = nil) -> String {
-        let dns = names(role: role).enumerated().map { "DNS.\($0.offset + 1) = \($0.element)" }
+        let dns = Self.configSafe(names(role: role)).enumerated().map { "DNS.\($0.offset + 1) = \($0.element)" }
         return """
             # openssl req -new -config this.cnf -newkey rsa:2048 -nodes -keyout pool.key -out pool.csr
-            # Generated by cxcert names for \(deployment.pool). Phones that cannot validate SHA-2 need the
+            # Generated by cxcert names for \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "an invalid pool name"). Phones that cannot validate SHA-2 need the
             # CA to sign with SHA-1; the CSR's own hash does not decide that.
             [req]
             prompt = no
@@ -190,7 +273,7 @@ public struct NamePlan: Sendable, Encodable {
             req_extensions = ext
 
             [dn]
-            CN = \(HostnameMatcher.normalize(deployment.pool))
+            CN = \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "invalid")
 
             [ext]
             keyUsage = critical, digitalSignature, keyEncipherment
@@ -205,15 +288,15 @@ public struct NamePlan: Sendable, Encodable {
 
     /// A Windows `certreq -new` INF with the SAN extension filled in.
     public func certreqINF(role: PlannedName.Role? = nil) -> String {
-        let continued = names(role: role).map { "_continue_ = \"dns=\($0)&\"" }
+        let continued = Self.configSafe(names(role: role)).map { "_continue_ = \"dns=\($0)&\"" }
         return """
             ; certreq -new pool.inf pool.req   (then certreq -submit -attrib "CertificateTemplate:WebServer" pool.req)
-            ; Generated by cxcert names for \(deployment.pool).
+            ; Generated by cxcert names for \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "an invalid pool name").
             [Version]
             Signature = "$Windows NT$"
 
             [NewRequest]
-            Subject = "CN=\(HostnameMatcher.normalize(deployment.pool))"
+            Subject = "CN=\(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "invalid")"
             KeyLength = 2048
             KeySpec = 1
             KeyUsage = 0xA0

@@ -91,7 +91,11 @@ enum PathValidation {
         }
         // OpenSSL may report one condition more than once (e.g. while trying alternative chains).
         var seen = Set<Problem>()
-        return Outcome(chain: chain, problems: problems.filter { seen.insert($0).inserted })
+        var unique = problems.filter { seen.insert($0).inserted }
+        // Past the depth limit OpenSSL stops building and then cannot find the cut certificate's issuer:
+        // that is the same problem, not a missing intermediate.
+        if unique.contains(where: { $0.kind == .chainTooLong }) { unique.removeAll { $0.kind == .issuerNotFound } }
+        return Outcome(chain: chain, problems: unique)
     }
 
     /// Receives the callback's reports; lives for one validation on one thread.

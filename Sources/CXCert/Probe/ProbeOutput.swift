@@ -43,6 +43,14 @@ public struct ProbeResult: Sendable {
             let accepted: Bool
             let cipher: String?
             let reason: String?
+
+            private enum Key: String, CodingKey { case accepted, cipher, reason }
+            func encode(to encoder: any Encoder) throws {
+                var out = encoder.container(keyedBy: Key.self)
+                try out.encode(accepted, forKey: .accepted)
+                try out.encode(cipher, forKey: .cipher)
+                try out.encode(reason, forKey: .reason)
+            }
             init(_ outcome: HandshakeOutcome) {
                 switch outcome {
                 case .accepted(let cipher): (accepted, self.cipher, reason) = (true, cipher, nil)
@@ -62,6 +70,30 @@ public struct ProbeResult: Sendable {
         let presented: [CertificateReference]
         let chainIssues: [String]
         let results: [VerdictReport.Result]
+        /// Why the target could not be probed (then most other values are null or empty).
+        var error: String? = nil
+
+        // Every key is always present; a missing value is null.
+        private enum Key: String, CodingKey {
+            case target, host, port, serverName, negotiatedVersion, negotiatedCipher, protocols, asPhone, cipherSuites, presented,
+                chainIssues, results, error
+        }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(target, forKey: .target)
+            try out.encode(error == nil ? host : nil, forKey: .host)
+            try out.encode(error == nil ? port : nil, forKey: .port)
+            try out.encode(serverName, forKey: .serverName)
+            try out.encode(negotiatedVersion, forKey: .negotiatedVersion)
+            try out.encode(negotiatedCipher, forKey: .negotiatedCipher)
+            try out.encode(protocols, forKey: .protocols)
+            try out.encode(error == nil ? asPhone : nil, forKey: .asPhone)
+            try out.encode(cipherSuites, forKey: .cipherSuites)
+            try out.encode(presented, forKey: .presented)
+            try out.encode(chainIssues, forKey: .chainIssues)
+            try out.encode(results, forKey: .results)
+            try out.encode(error, forKey: .error)
+        }
     }
 
     var json: JSON {
@@ -76,4 +108,29 @@ public struct ProbeResult: Sendable {
 
     /// A JSON array, one object per probed server.
     public static func json(_ results: [ProbeResult]) -> String { encodeJSON(results.map(\.json)) }
+
+    /// One object per target in the order given: a target that could not be probed is there too, with its `error`.
+    public static func json(_ entries: [Result<ProbeResult, ProbeFailure>]) -> String {
+        encodeJSON(
+            entries.map { entry in
+                switch entry {
+                case .success(let result): result.json
+                case .failure(let failure):
+                    JSON(
+                        target: failure.target, host: "", port: 0, serverName: nil, negotiatedVersion: nil, negotiatedCipher: nil,
+                        protocols: [:], asPhone: .init(.refused("not probed")), cipherSuites: [], presented: [], chainIssues: [],
+                        results: [], error: failure.reason)
+                }
+            })
+    }
+}
+
+/// A target `probe` could not probe, as given on the command line, and why.
+public struct ProbeFailure: Error, Sendable {
+    public let target: String
+    public let reason: String
+    public init(target: String, reason: String) {
+        self.target = target
+        self.reason = reason
+    }
 }

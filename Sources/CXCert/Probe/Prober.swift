@@ -247,11 +247,13 @@ extension Verifier {
     /// Validates what a server presented for one client, adding a `tls-version` finding when the
     /// phone's own handshake was refused.
     public static func verify(
-        _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date()
+        _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date(),
+        command: RemedyContext = .probe
     ) -> Verdict? {
         guard let leaf = report.presented.first else { return nil }
         let request = VerificationRequest(
-            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time)
+            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
+            command: command)
         let verdict = verify(request, profile: profile)
         guard !profile.isGeneric, case .refused(let reason) = report.asPhone else { return verdict }
         let finding = Finding(
@@ -263,7 +265,9 @@ extension Verifier {
                 "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(report.target.description), e.g. a listener or load-balancer virtual server kept for the phones."
         )
         return Verdict(
-            profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding], names: verdict.names
+            profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding],
+            names: verdict.names,
+            notes: verdict.notes
         )
     }
 }

@@ -4,39 +4,79 @@ import Foundation
     import Glibc
 #endif
 
-/// Reads a user-named path with a byte cap, whatever it is (regular file, FIFO, process substitution,
-/// character device): it reads at most `limit + 1` bytes, so `/dev/zero` ends with an error instead of
-/// filling memory.
+/// THE reader for every path a user names (certificates, chains, roots, deployment files, device data,
+/// snapshots, answers): it reads at most `limit + 1` bytes whatever the path is, so `/dev/zero` or a
+/// huge file ends with an error instead of filling memory. Regular files, FIFOs, pipes, `/dev/stdin`,
+/// process substitution (`<(cat x.pem)`) and terminals are read; directories and other devices are
+/// refused by name; every failure says why in plain words (never a Foundation error number).
 public enum BoundedReader {
+    /// The input cap most readers use (16 MiB).
+    public static let defaultLimit = 16 << 20
+
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
         case cannotOpen(path: String, reason: String)
         case isDirectory(path: String)
+        /// A character or block device other than a terminal (`/dev/zero`, `/dev/sda`).
+        case isDevice(path: String)
         case tooLarge(path: String, limit: Int)
         case notText(path: String)
 
-        public var description: String {
+        public var path: String {
             switch self {
-            case .cannotOpen(let path, let reason): "\(path): \(reason)"
-            case .isDirectory(let path): "\(path): is a directory"
-            case .tooLarge(let path, let limit): "\(path): more than \(limit) bytes"
-            case .notText(let path): "\(path): not UTF-8 text"
+            case .cannotOpen(let path, _), .isDirectory(let path), .isDevice(let path), .tooLarge(let path, _), .notText(let path): path
             }
         }
+
+        /// What is wrong, without the path (callers that already print the path use this).
+        public var reason: String {
+            switch self {
+            case .cannotOpen(_, let reason): reason
+            case .isDirectory: "is a directory"
+            case .isDevice: "is a device, not a file"
+            case .tooLarge(_, let limit): "more than \(BoundedReader.size(limit))"
+            case .notText: "not UTF-8 text"
+            }
+        }
+
+        public var description: String { "\(path == "-" ? "standard input" : path): \(reason)" }
     }
 
-    public static func read(path: String, limit: Int = 16 << 20) throws(Failure) -> [UInt8] {
+    /// "16 MiB", "1 MiB", "64 KiB" or a byte count.
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+
+    /// Reads `path`; `-` is standard input.
+    public static func read(path: String, limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
+        if path == "-" { return try read(descriptor: STDIN_FILENO, path: path, limit: limit) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased()) }
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: errorText(errno)) }
         defer { close(fd) }
+        return try read(descriptor: fd, path: path, limit: limit)
+    }
+
+    /// Reads an open descriptor to its end, refusing directories and non-terminal devices.
+    public static func read(descriptor fd: Int32, path: String, limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
         var status = stat()
-        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { throw .isDirectory(path: path) }
+        if fstat(fd, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR: throw .isDirectory(path: path)
+            case S_IFCHR where isatty(fd) == 0, S_IFBLK: throw .isDevice(path: path)
+            case S_IFREG where Int(status.st_size) > limit: throw .tooLarge(path: path, limit: limit)
+            default: break
+            }
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            // Never ask for more than one byte past the cap.
+            let want = min(chunk.count, limit + 1 - bytes.count)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
+                throw .cannotOpen(path: path, reason: errorText(errno))
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
@@ -45,9 +85,31 @@ public enum BoundedReader {
         return bytes
     }
 
-    public static func readText(path: String, limit: Int = 16 << 20) throws(Failure) -> String {
+    /// The same refusals as ``read(path:limit:)`` without reading, for paths another library opens
+    /// (libpcap): a directory, a device, a missing file or a symlink loop, each in plain words.
+    public static func checkOpenable(path: String) throws(Failure) {
+        guard path != "-" else { return }
+        // O_NONBLOCK: opening a FIFO must not wait here for a writer (the real open will).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: errorText(errno)) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: throw .isDirectory(path: path)
+        case S_IFCHR where isatty(fd) == 0, S_IFBLK: throw .isDevice(path: path)
+        default: return
+        }
+    }
+
+    public static func readText(path: String, limit: Int = defaultLimit) throws(Failure) -> String {
         let bytes = try read(path: path, limit: limit)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notText(path: path) }
         return text
+    }
+
+    /// strerror in lower case: "no such file or directory", "too many levels of symbolic links".
+    static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
     }
 }

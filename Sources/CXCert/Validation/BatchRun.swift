@@ -33,15 +33,25 @@ public enum BatchRun {
         }
     }
 
+    /// One input of a batch: a path to read, or one the walk already knows it will not read, and why.
+    public struct Entry: Sendable, Hashable {
+        public var path: String
+        public var problem: String?
+        public init(path: String, problem: String? = nil) {
+            self.path = path
+            self.problem = problem
+        }
+    }
+
     /// Every file named by `arguments`: files, directories (recursively) and `-` (paths on standard input).
-    public static func paths(_ arguments: [String]) -> AnySequence<String> {
+    public static func paths(_ arguments: [String]) -> AnySequence<Entry> {
         AnySequence(
-            arguments.lazy.flatMap { argument -> AnySequence<String> in
+            arguments.lazy.flatMap { argument -> AnySequence<Entry> in
                 if argument == "-" {
-                    return AnySequence(AnyIterator { readLine(strippingNewline: true) }.lazy.filter { !$0.isEmpty })
+                    return AnySequence(AnyIterator { readLine(strippingNewline: true) }.lazy.filter { !$0.isEmpty }.map { Entry(path: $0) })
                 }
                 var info = stat()
-                guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return AnySequence([argument]) }
+                guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return AnySequence([Entry(path: argument)]) }
                 return AnySequence(DirectoryWalk(argument))
             })
     }
@@ -75,42 +85,28 @@ public enum BatchRun {
         }
     }
 
-    /// Reads a whole file with POSIX calls (Foundation's Data adds a copy and overhead per file).
-    static func readFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= limit else { return nil }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
-            guard got > 0 else { return nil }
-            done += got
-        }
-        return bytes
-    }
-
     /// Validates every path, calling `emit` with one JSON line per file, in order.
-    public static func run(_ paths: AnySequence<String>, verifier: BatchVerifier, chunkSize: Int = 1024, emit: (String) -> Void) -> Summary
-    {
+    public static func run(_ paths: AnySequence<Entry>, verifier: BatchVerifier, chunkSize: Int = 1024, emit: (String) -> Void) -> Summary {
         var summary = Summary()
         let started = Date()
         let iterator = paths.makeIterator()
         let decoder = CertificateDecoder()
         while true {
-            var paths: [String] = []
+            var paths: [Entry] = []
             while paths.count < chunkSize, let path = iterator.next() { paths.append(path) }
             if paths.isEmpty { break }
             let chunk = paths
             let results = Slots(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
-                let path = chunk[index]
-                guard let bytes = readFile(path) else {
-                    results[index] = .init(
-                        trusted: false, codes: [], fast: false, error: "cannot read the file (missing, not a regular file, or over 16 MiB)")
+                let entry = chunk[index]
+                if let problem = entry.problem {
+                    results[index] = .init(trusted: false, codes: [], fast: false, error: problem)
+                    return
+                }
+                let path = entry.path
+                let bytes: [UInt8]
+                do throws(BoundedReader.Failure) { bytes = try BoundedReader.read(path: path, limit: decoder.limits.maxInputBytes) } catch {
+                    results[index] = .init(trusted: false, codes: [], fast: false, error: error.reason)
                     return
                 }
                 if let der = quickDER(bytes) {
@@ -126,7 +122,7 @@ public enum BatchRun {
                     results[index] = .init(trusted: false, codes: [], fast: false, error: "\(error)")
                 }
             }
-            for (index, path) in chunk.enumerated() {
+            for (index, entry) in chunk.enumerated() {
                 guard let outcome = results[index] else { continue }
                 summary.total += 1
                 if outcome.error != nil {
@@ -137,22 +133,46 @@ public enum BatchRun {
                     summary.untrusted += 1
                 }
                 if outcome.fast { summary.fastPath += 1 }
-                emit(line(path, outcome))
+                emit(line(entry.path, outcome))
             }
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    /// Files below a directory, depth first, read with readdir (d_type spares a stat per entry).
+    /// Every entry below a directory, depth first, read with readdir (d_type spares a stat per entry).
+    /// Each real directory is walked once (by device and inode), so links such as `ln -s . a` end; a link
+    /// to a directory outside the root is not followed. Neither is silent: each is an entry with its reason,
+    /// as is a dangling link or a directory that cannot be opened.
     struct DirectoryWalk: Sequence, IteratorProtocol {
+        private struct Identity: Hashable {
+            let device: UInt64
+            let inode: UInt64
+        }
         private var stack: [(path: String, handle: OpaquePointer)] = []
+        private var seen: Set<Identity> = []
+        private var pending: [Entry] = []
+        private let rootReal: String
 
         init(_ root: String) {
-            if let handle = opendir(root) { stack.append((root, handle)) }
+            rootReal = Self.realPath(root) ?? root
+            var info = stat()
+            if stat(root, &info) == 0 { seen.insert(Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))) }
+            if let handle = opendir(root) {
+                stack.append((root, handle))
+            } else {
+                pending.append(Entry(path: root, problem: "cannot open the directory: \(BoundedReader.errorText(errno))"))
+            }
         }
 
-        mutating func next() -> String? {
+        static func realPath(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+
+        mutating func next() -> Entry? {
+            if !pending.isEmpty { return pending.removeFirst() }
             while let (path, handle) = stack.last {
                 guard let entry = readdir(handle) else {
                     closedir(handle)
@@ -164,17 +184,38 @@ public enum BatchRun {
                 }
                 if name == "." || name == ".." { continue }
                 let full = path.hasSuffix("/") ? path + name : path + "/" + name
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
-                    var info = stat()
-                    guard stat(full, &info) == 0 else { continue }
-                    type = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                let type = entry.pointee.d_type
+                if type == UInt8(DT_REG) { return Entry(path: full) }
+                var info = stat()
+                guard stat(full, &info) == 0 else {
+                    let reason = BoundedReader.errorText(errno)
+                    return Entry(path: full, problem: errno == ENOENT && type == UInt8(DT_LNK) ? "dangling symbolic link" : reason)
                 }
-                if type == UInt8(DT_DIR) {
-                    if let child = opendir(full) { stack.append((full, child)) }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: break
+                case S_IFREG: return Entry(path: full)
+                // Opening a FIFO found in a tree would wait for a writer for ever; a device may never end.
+                case S_IFIFO: return Entry(path: full, problem: "a FIFO, not a regular file: not read")
+                case S_IFSOCK: return Entry(path: full, problem: "a socket, not a regular file: not read")
+                default: return Entry(path: full, problem: "a device, not a regular file: not read")
+                }
+                let identity = Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+                if type == UInt8(DT_LNK) {
+                    let target = Self.realPath(full) ?? full
+                    guard target == rootReal || target.hasPrefix(rootReal.hasSuffix("/") ? rootReal : rootReal + "/") else {
+                        return Entry(path: full, problem: "symbolic link to a directory outside \(rootReal), not followed")
+                    }
+                }
+                guard seen.insert(identity).inserted else {
+                    if type == UInt8(DT_LNK) {
+                        return Entry(path: full, problem: "symbolic link to a directory already walked, not followed")
+                    }
                     continue
                 }
-                return full
+                guard let child = opendir(full) else {
+                    return Entry(path: full, problem: "cannot open the directory: \(BoundedReader.errorText(errno))")
+                }
+                stack.append((full, child))
             }
             return nil
         }

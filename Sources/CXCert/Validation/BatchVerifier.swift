@@ -118,7 +118,7 @@ public final class BatchVerifier: @unchecked Sendable {
         if epoch > lean.notAfter { findings.append(("expired", .error)) }
         // OpenSSL's TLS server purpose: serverAuth when an EKU is present; a keyUsage that allows the key exchange.
         if lean.hasExtendedKeyUsage && !lean.extendedKeyUsageHasServerAuth { findings.append(("eku", .error)) }
-        if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append(("eku", .error)) }
+        if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append(("key-usage", .error)) }
         if profile.isGeneric {
             if lean.rsaBits < 2048 || lean.rsaBits % 8 != 0 { findings.append(("weak-key", .error)) }
             if lean.signatureAlgorithmOID == Self.sha1WithRSA { findings.append(("weak-signature", .error)) }

@@ -1,22 +1,54 @@
+/// Which command prints a verdict: each has its own way to add a root or an intermediate.
+public enum RemedyContext: Sendable, Hashable {
+    case verify, probe, audit, boot, trace
+
+    /// How to add a root to what this command trusts.
+    var trustOption: String {
+        switch self {
+        case .verify, .probe, .boot, .trace: "--trust FILE"
+        case .audit: "a trust.roots entry in the deployment file"
+        }
+    }
+
+    /// Where this command's own roots come from, for messages.
+    var trustPlace: String { self == .audit ? "trust.roots" : "--trust" }
+
+    /// How to add an intermediate here, when the command can.
+    var chainOption: String? {
+        switch self {
+        case .verify: "pass it here with --chain FILE"
+        case .audit: "list it in the server's certificate: file"
+        case .probe, .boot, .trace: nil
+        }
+    }
+}
+
 /// The fix for each finding, specific enough to act on: the command to run or what to reissue.
+/// File names are placeholders the admin fills in (`ROOT.cer`), never a name that looks like an existing file.
 enum Remedy {
     static func text(
-        for code: FindingCode, certificate: Certificate?, profile: DeviceProfile, chain: [ChainLink], host: String? = nil
+        for code: FindingCode, certificate: Certificate?, profile: DeviceProfile, chain: [ChainLink], host: String? = nil,
+        command: RemedyContext = .verify
     ) -> String {
         let name = certificate?.subject.displayName ?? "the certificate"
-        let file = fileName(for: certificate)
         switch code {
         case .untrustedRoot:
+            let sent = chain.contains { $0.role == .untrustedRoot && $0.certificate == certificate }
+            let save =
+                sent
+                ? "Save \(name) (SHA-256 \(certificate?.sha256Fingerprint.prefix(16) ?? "")..., in the chain the server sends) as ROOT.cer, then "
+                : "With \(name) saved as ROOT.cer, "
             return profile.isGeneric
-                ? "Trust \(name) explicitly (--trust \(file)) or have the server use a certificate from a CA the clients trust."
-                : "Publish the root where the phone looks: cxcert ds publish \(file) (same as certutil -f -dspublish \(file) RootCA); phones download it at their next sign-in."
+                ? "\(save)trust it explicitly (\(command.trustOption)), or have the server use a certificate from a CA the clients trust."
+                : "\(save)publish it where the phone looks: cxcert ds publish ROOT.cer (same as certutil -f -dspublish ROOT.cer RootCA); phones download it at their next sign-in."
         case .missingIntermediate:
-            let issuer = certificate.map { fileName(named: $0.issuer.displayName) } ?? "issuer.cer"
+            let issuer = certificate?.issuer.displayName ?? "the issuer"
+            let here = command.chainOption.map { " (and \($0))" } ?? ""
             return
-                "If \(certificate?.issuer.displayName ?? "the issuer") is an intermediate CA, have the server send it with its certificate (and pass it here with --chain \(issuer)); "
+                "If \(issuer) is an intermediate CA, have the server send it with its certificate\(here); "
                 + (profile.isGeneric
-                    ? "if it is a root, pass it with --trust."
-                    : "if it is your root CA, publish it: cxcert ds publish \(issuer) (certutil -f -dspublish \(issuer) RootCA).")
+                    ? "if it is a root, add it with \(command.trustOption)."
+                    : "if it is your root CA, save it as ROOT.cer and publish it: cxcert ds publish ROOT.cer (certutil -f -dspublish ROOT.cer RootCA).")
         case .expired:
             return "Renew \(name) and install the new certificate on the server."
         case .notYetValid:
@@ -46,9 +78,12 @@ enum Remedy {
         case .malformed:
             return "Reissue \(name) from a CA that produces RFC 5280-conformant certificates."
         case .sha2Unsupported:
-            let newest = "4.0.7577.4463"
-            return
-                "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones, or update them to Lync Phone Edition \(newest) or later, which validates SHA-256."
+            // Never recommend a build older than the one judged (a --capability override can make a new build fail).
+            let first = FirmwareVersion("4.0.7577.4463")!
+            let update =
+                profile.firmware.map { $0 < first } ?? true
+                ? ", or update them to Lync Phone Edition \(first) or later, which validates SHA-256" : ""
+            return "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones\(update)."
         case .weakSignature:
             return "Reissue \(name) with a SHA-256 (or stronger) signature."
         case .unsupportedAlgorithm:
@@ -56,6 +91,10 @@ enum Remedy {
                 "Reissue \(name) with an RSA key (2048 bits) and a PKCS#1 v1.5 signature (sha1WithRSAEncryption for phones that cannot validate SHA-2)."
         case .weakKey:
             return "Reissue \(name) with an RSA key of 2048 bits."
+        case .nameNotCovered where host.flatMap(HostnameMatcher.ipAddress) != nil:
+            let address = host ?? ""
+            return
+                "Connect by the DNS name the phones use (they look servers up by name), or reissue the certificate with IP:\(address) in the subjectAltName."
         case .nameNotCovered, .wildcardNotSupported:
             let missing = host ?? "the host name"
             return

@@ -8,6 +8,8 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
     case activeDirectory(String)
     /// A root chain from the Lync Certificate Provisioning service (a captured `GetRootCertChains` answer).
     case certificateProvisioning(String)
+    /// A root a deployment file lists under `trust.roots`.
+    case deploymentRoot(file: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
         case .user(let file): "--trust \(file)"
         case .activeDirectory(let place): "Active Directory (\(place))"
         case .certificateProvisioning(let place): "Certificate Provisioning service (\(place))"
+        case .deploymentRoot(let file): "trust.roots \(file)"
         }
     }
 }

@@ -9,12 +9,32 @@ public enum VerdictReport {
         let source: String?
         let signatureAlgorithm: String
         let keyBits: Int
+
+        // The README's keys are always present: a missing value is null, never an absent key.
+        private enum Key: String, CodingKey { case subject, sha256, role, source, signatureAlgorithm, keyBits }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(subject, forKey: .subject)
+            try out.encode(sha256, forKey: .sha256)
+            try out.encode(role, forKey: .role)
+            try out.encode(source, forKey: .source)
+            try out.encode(signatureAlgorithm, forKey: .signatureAlgorithm)
+            try out.encode(keyBits, forKey: .keyBits)
+        }
     }
 
     struct NameEntry: Encodable {
         let host: String
         let covered: Bool
         let matchedBy: String?
+
+        private enum Key: String, CodingKey { case host, covered, matchedBy }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(host, forKey: .host)
+            try out.encode(covered, forKey: .covered)
+            try out.encode(matchedBy, forKey: .matchedBy)
+        }
     }
 
     struct Result: Encodable {
@@ -26,6 +46,21 @@ public enum VerdictReport {
         let chain: [ChainEntry]
         let names: [NameEntry]
         let findings: [Finding]
+        let notes: [String]
+
+        private enum Key: String, CodingKey { case trusted, profile, device, firmware, at, chain, names, findings, notes }
+        func encode(to encoder: any Encoder) throws {
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(trusted, forKey: .trusted)
+            try out.encode(profile, forKey: .profile)
+            try out.encode(device, forKey: .device)
+            try out.encode(firmware, forKey: .firmware)
+            try out.encode(at, forKey: .at)
+            try out.encode(chain, forKey: .chain)
+            try out.encode(names, forKey: .names)
+            try out.encode(findings, forKey: .findings)
+            try out.encode(notes, forKey: .notes)
+        }
     }
 
     static func result(_ verdict: Verdict) -> Result {
@@ -42,6 +77,7 @@ public enum VerdictReport {
                     switch link.role {
                     case .leaf: ("leaf", nil)
                     case .intermediate: ("intermediate", nil)
+                    case .untrustedRoot: ("root", nil)
                     case .anchor(let source): ("anchor", source.description)
                     }
                 return ChainEntry(
@@ -54,7 +90,7 @@ public enum VerdictReport {
                 if case .covered(let entry) = match.outcome { by = entry }
                 return NameEntry(host: match.host, covered: match.isCovered, matchedBy: by)
             },
-            findings: verdict.findings)
+            findings: verdict.findings, notes: verdict.notes)
     }
 
     /// One object for one verdict; `{"results": [...]}` for several.
@@ -78,6 +114,7 @@ public enum VerdictReport {
             out.append(style.bold("Verdict per firmware at \(iso8601(first.time))"))
             out.append(table.render(style: style))
         }
+        for note in Set(verdicts.flatMap(\.notes)).sorted() { out.append(style.dim("Note: \(note)")) }
         out.append("")
         out.append(style.bold("Chain") + style.dim(" (as \(first.profile.isGeneric ? "the client" : "the phone") builds it)"))
         for (index, link) in first.chain.enumerated() {
@@ -86,6 +123,7 @@ public enum VerdictReport {
                 switch link.role {
                 case .leaf: "leaf"
                 case .intermediate: "intermediate"
+                case .untrustedRoot: "root (not trusted)"
                 case .anchor(let source): "anchor: \(source)"
                 }
             out.append(

@@ -12,11 +12,14 @@ public struct VerificationRequest: Sendable {
     /// A deployment's name plan: every name it gives for the client is checked too.
     public var plan: NamePlan?
     public var time: Date
+    /// The command the verdict is printed by, so that every remedy names only options it has.
+    public var command: RemedyContext = .verify
 
     public init(
         leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],
-        plan: NamePlan? = nil, time: Date = Date()
+        plan: NamePlan? = nil, time: Date = Date(), command: RemedyContext = .verify
     ) {
+        self.command = command
         self.leaf = leaf
         self.intermediates = intermediates
         self.anchors = anchors
@@ -36,6 +39,17 @@ public struct VerificationRequest: Sendable {
         others.remove(at: others.firstIndex(of: leaf)!)
         return (leaf, others)
     }
+
+    /// Which leaf ``split(bundle:)`` chose and why, when more than one certificate could be the leaf.
+    public static func leafChoice(bundle: [Certificate]) -> String? {
+        let issuers = Set(bundle.filter { !$0.isSelfIssued }.map(\.issuer))
+        let candidates = bundle.filter { !issuers.contains($0.subject) }
+        guard candidates.count > 1, let (leaf, _) = split(bundle: bundle) else { return nil }
+        let names = candidates.map { "\($0.subject.displayName) (SHA-256 \($0.sha256Fingerprint.prefix(16))...)" }
+        let why = leaf.isCA ? "none is a non-CA, so the first in the file" : "the first that is not a CA"
+        return
+            "\(candidates.count) certificates issued none of the others: \(names.joined(separator: ", ")); judging \(leaf.subject.displayName), \(why). Give one server certificate per file to choose."
+    }
 }
 
 /// One certificate of the built chain and its role.
@@ -43,6 +57,8 @@ public struct ChainLink: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
         case leaf
         case intermediate
+        /// A self-signed certificate at the top of the chain that the client does not trust.
+        case untrustedRoot
         case anchor(TrustSource)
     }
     public let certificate: Certificate
@@ -57,6 +73,8 @@ public struct Verdict: Sendable {
     public let findings: [Finding]
     /// How each requested host name fared.
     public let names: [NameMatch]
+    /// How the verdict was reached that the reader must know: an inherited build, names not checked.
+    public let notes: [String]
 
     /// True when no finding is an error: the client would connect.
     public var trusted: Bool { !findings.contains { $0.severity == .error } }
@@ -76,6 +94,7 @@ public enum Verifier {
         let chain = outcome.chain.enumerated().map { index, certificate in
             let isTop = index == outcome.chain.count - 1
             if isTop, let source = anchorSources[certificate] { return ChainLink(certificate: certificate, role: .anchor(source)) }
+            if isTop, index > 0, certificate.isSelfIssued { return ChainLink(certificate: certificate, role: .untrustedRoot) }
             return ChainLink(certificate: certificate, role: index == 0 ? .leaf : .intermediate)
         }
         var context = Context(profile: profile, chain: chain, request: request)
@@ -93,7 +112,9 @@ public enum Verifier {
             names.append(match)
             context.add(match, planned: planned)
         }
-        return Verdict(profile: profile, time: request.time, chain: chain, findings: context.findings, names: names)
+        return Verdict(
+            profile: profile, time: request.time, chain: chain, findings: context.findings, names: names,
+            notes: profile.notes + (request.plan?.unchecked ?? []))
     }
 
     /// Accumulates findings for one verdict, dropping repeats of the same code on the same certificate.
@@ -124,7 +145,7 @@ public enum Verifier {
                 Finding(
                     code: code, severity: severity, certificate: certificate, message: message,
                     deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[code.rawValue]?.summary,
-                    remedy: Remedy.text(for: code, certificate: certificate, profile: profile, chain: chain)))
+                    remedy: Remedy.text(for: code, certificate: certificate, profile: profile, chain: chain, command: request.command)))
         }
 
         mutating func add(_ problem: PathValidation.Problem) {
@@ -157,7 +178,7 @@ public enum Verifier {
             case .untrustedSelfSigned:
                 add(
                     .untrustedRoot, .error, problem.certificate,
-                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among --trust)" : " (not in its built-in cache, --trust or Active Directory)")."
+                    "The chain ends at \(subject), a root this \(profile.isGeneric ? "client" : "phone") does not trust\(profile.isGeneric ? " (not among \(request.command.trustPlace))" : " (not in its built-in cache, \(request.command.trustPlace) or Active Directory)")."
                 )
             case .notACA:
                 // OpenSSL also calls a CA:TRUE certificate without keyCertSign an invalid CA; that is a key-usage problem.
@@ -186,6 +207,23 @@ public enum Verifier {
                 {
                     return
                 }
+                // OpenSSL's TLS-server purpose covers keyUsage as well as the EKU: name what actually fails.
+                var blamed = false
+                if problem.depth == 0, let certificate = problem.certificate, let usage = certificate.keyUsage,
+                    usage.isDisjoint(with: [.digitalSignature, .keyEncipherment, .keyAgreement])
+                {
+                    let has = usage.names.joined(separator: ", ")
+                    add(
+                        .keyUsage, .error, certificate,
+                        "\(subject)'s keyUsage (\(has.isEmpty ? "empty" : has)) allows neither digitalSignature nor keyEncipherment, which a TLS server key needs."
+                    )
+                    blamed = true
+                }
+                let ekuAllows =
+                    problem.certificate?.extendedKeyUsage.map {
+                        $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) }
+                    } ?? true
+                if blamed && ekuAllows { return }
                 let usages = problem.certificate?.extendedKeyUsage?.map(\.name).joined(separator: ", ") ?? "none"
                 add(
                     .eku, .error, problem.certificate,
@@ -238,16 +276,35 @@ public enum Verifier {
                         "\(certificate.subject.displayName) is signed with ECDSA, which this firmware is not known to verify\(Self.basis(profile.facts["ecdsa"]))."
                     )
                 }
+                // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
+                if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) {
+                    add(
+                        .unsupportedAlgorithm, .error, certificate,
+                        "\(certificate.subject.displayName) is signed with \(algorithm.name) (\(algorithm.scheme.rawValue)); Lync Phone Edition verifies only RSA signatures (PKCS#1 v1.5, and RSASSA-PSS or ECDSA where the device data says so)."
+                    )
+                }
             }
             for link in chain {
                 let key = link.certificate.publicKey
                 let name = link.certificate.subject.displayName
-                if key.algorithm == .ec && !profile.acceptsECDSA {
+                switch key.algorithm {
+                case .ec where !profile.acceptsECDSA:
                     add(
                         .unsupportedAlgorithm, .error, link.certificate,
                         "\(name) has an EC key; this firmware is not known to use ECC\(Self.basis(profile.facts["ecdsa"])).")
+                case .rsaPSS where !profile.acceptsRSASSAPSS:
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has an RSASSA-PSS key, which Lync Phone Edition does not support\(Self.basis(profile.facts["rsassaPss"]))."
+                    )
+                case .dsa, .ed25519, .ed448, .unknown:
+                    add(
+                        .unsupportedAlgorithm, .error, link.certificate,
+                        "\(name) has a\(key.algorithm == .unknown ? "n unknown" : " \(key.algorithm.rawValue)") key; Lync Phone Edition uses only RSA keys (and EC keys where the device data says so)."
+                    )
+                default: break
                 }
-                if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa, key.bits > limit {
+                if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa || key.algorithm == .rsaPSS, key.bits > limit {
                     add(
                         .unsupportedAlgorithm, .error, link.certificate,
                         "\(name) has a \(key.bits)-bit RSA key; this firmware handles at most \(limit) bits\(Self.basis(profile.facts["maxRSAKeyBits"]))."
@@ -327,6 +384,14 @@ public enum Verifier {
                     : "this firmware is not known to use the CN\(Self.basis(profile.facts["subjectCNMatching"]))"
                 addName(match.host, severity, "\(match.host) appears only in the subject CN; \(rule).\(why)")
             case .notCovered:
+                if HostnameMatcher.ipAddress(match.host) != nil {
+                    let ips = leaf.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } }
+                    addName(
+                        match.host, severity,
+                        "The IP address \(match.host) is not among the certificate's IP SAN entries (\(ips.isEmpty ? "none" : ips.joined(separator: ", "))); an address is never matched against DNS names.\(why)"
+                    )
+                    return
+                }
                 addName(
                     match.host, severity,
                     "\(match.host) is not in the certificate's subjectAltName (\(leaf.dnsNames.joined(separator: ", "))).\(why)")
@@ -340,7 +405,9 @@ public enum Verifier {
                 Finding(
                     code: .nameNotCovered, severity: severity, certificate: request.leaf, message: message,
                     deviceSymptom: profile.isGeneric ? nil : Symptom.builtIn[FindingCode.nameNotCovered.rawValue]?.summary,
-                    remedy: Remedy.text(for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host)))
+                    remedy: Remedy.text(
+                        for: .nameNotCovered, certificate: request.leaf, profile: profile, chain: chain, host: host,
+                        command: request.command)))
         }
 
         /// ` (source: ..., confidence ...)` so the user sees what the claim rests on.

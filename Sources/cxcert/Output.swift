@@ -1,0 +1,42 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes to standard output and error that survive a reader that went away (`cxcert ... | head -1`).
+/// The library ignores SIGPIPE process-wide (a server closing a socket must be an error, not death), so a
+/// write to a closed pipe fails with EPIPE instead — and Foundation's FileHandle traps on that (SIGILL).
+/// Here a closed stdout or stderr ends the process the way a shell expects: quietly, killed by SIGPIPE
+/// (status 141).
+enum Output {
+    static func standardOutput(_ text: String) { write(text, to: STDOUT_FILENO) }
+
+    static func standardError(_ text: String) { write(text, to: STDERR_FILENO) }
+
+    static func write(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { closedPipe() }
+                return  // another failure (a full disk) is not worth dying for on a diagnostic stream
+            }
+            done += count
+        }
+    }
+
+    static func closedPipe() -> Never {
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
+        _exit(128 + SIGPIPE)
+    }
+}
+
+/// Every `print` of the CLI goes through ``Output`` (one write per call, no stdio buffer that would
+/// swallow EPIPE).
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Output.standardOutput(items.map { "\($0)" }.joined(separator: separator) + terminator)
+}
