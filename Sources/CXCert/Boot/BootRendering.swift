@@ -275,20 +275,8 @@ public enum BootRendering {
 
     // MARK: Markdown
 
-    static func markdown(escaping text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(character)"
-            case "\n", "\r": out += " "
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Markdown as inert text, the one escaping every report uses.
+    static func markdown(escaping text: String) -> String { AuditReport.markdownText(text) }
 
     public static func markdown(_ report: BootReport) -> String {
         var out: [String] = ["# cxcert boot replay", ""]
