@@ -83,7 +83,8 @@ struct VerifyCommand: ParsableCommand {
         if let choice = VerificationRequest.leafChoice(bundle: bundle) { printError("note: \(file): \(choice)") }
         let intermediates = try bundled + chains.flatMap(load)
         let request = VerificationRequest(
-            leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date())
+            leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date(),
+            vocabulary: .command(.verify))
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
         if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }

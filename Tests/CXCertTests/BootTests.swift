@@ -381,7 +381,7 @@ struct DiscoveryCodeTests {
     func symptomsAndDocumentation() throws {
         let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for code in Self.codes {
-            let row = Symptom.builtIn[code.rawValue]
+            let row = Symptom.builtIn[code]
             #expect(row != nil, "no symptom row for \(code)")
             #expect(row?.source.isEmpty == false, "\(code) has no source")
             #expect(readme.contains("`\(code.rawValue)`"), "the README does not name \(code)")

@@ -105,15 +105,20 @@ struct DeviceKnowledgeTests {
         #expect(throws: DeviceKnowledgeError.self) { try knowledge.override("colour", value: .bool(true)) }
     }
 
-    @Test("every finding code has a symptom row with a source")
-    func symptoms() {
-        for code in [
-            "untrusted-root", "missing-intermediate", "expired", "not-yet-valid", "bad-signature", "not-a-ca", "path-length",
-            "key-usage", "eku", "sha2-unsupported", "weak-key", "name-not-covered", "wildcard-not-supported", "root-expired",
-        ] {
-            #expect(Symptom.builtIn[code]?.source.isEmpty == false, "\(code)")
+    @Test("every finding code has a symptom row with a source, or an explicit no-device-symptom row")
+    func symptoms() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for code in FindingCode.allCases {
+            let row = Symptom.builtIn[code]
+            #expect(row != nil, "no symptom row for \(code)")
+            #expect(row?.source.isEmpty == false, "\(code) has no source")
+            if let row, row.display == nil, row.lastUpdateStatus == nil, row.noDeviceSymptom == nil {
+                #expect(row.note?.isEmpty == false, "\(code): a row without a symptom must say why")
+            }
+            #expect(readme.contains("`\(code.rawValue)`"), "the README does not name \(code)")
         }
-        #expect(Symptom.builtIn["untrusted-root"]?.lastUpdateStatus?.hex == "0x2F0D")
+        #expect(Symptom.builtIn[.untrustedRoot]?.lastUpdateStatus?.hex == "0x2F0D")
+        #expect(Symptom.builtIn[.weakSignature]?.noDeviceSymptom != nil)
     }
 
     @Test("cxcert devices --json lists every build with sourced capabilities")

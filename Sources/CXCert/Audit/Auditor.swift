@@ -216,7 +216,7 @@ public enum Auditor {
                     Verifier.verify(
                         VerificationRequest(
                             leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
-                            command: .audit),
+                            vocabulary: .command(.audit)),
                         profile: member.profile)
                 }
                 return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
@@ -232,7 +232,8 @@ public enum Auditor {
             let report = try Prober.probe(target, options: options)
             let verdicts = fleet.compactMap { member in
                 Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time, command: .audit)
+                    report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
+                    vocabulary: .command(.audit))
             }
             return ServerAudit(name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts)
         } catch {
@@ -251,6 +252,7 @@ public enum Auditor {
     static func group(_ servers: [ServerAudit], fleet: [FleetMember]) -> [FixGroup] {
         struct Accumulator {
             var code: FindingCode
+            var remedy: String
             var phones: Set<Int> = []
             var builds: [String] = []
             var servers: [String] = []
@@ -262,16 +264,23 @@ public enum Auditor {
         for server in servers {
             for (index, verdict) in server.verdicts.enumerated() {
                 for finding in verdict.findings where finding.severity == .error {
-                    // Missing names of one certificate are one fix: reissue it with all of them.
-                    let isName = finding.code == .nameNotCovered || finding.code == .wildcardNotSupported
-                    let name = finding.message.split(separator: " ").first.map(String.init) ?? ""
-                    if isName && !(missingNames[server.name]?.contains(name) ?? false) {
-                        missingNames[server.name, default: []].append(name)
+                    // Missing names of one certificate are one fix: reissue it with all of them. Any other fix
+                    // is one per code and certificate (or endpoint), whichever builds and servers it affects.
+                    let key: String
+                    switch finding.detail {
+                    case .name(let host, _, _, _, _):
+                        if !(missingNames[server.name]?.contains(host) ?? false) { missingNames[server.name, default: []].append(host) }
+                        key = "names|\(server.name)"
+                    case .handshakeRefused(let endpoint, _, _):
+                        key = "\(finding.code.rawValue)|\(endpoint)"
+                    case .described(_, let remedy):
+                        key = "\(finding.code.rawValue)|\(remedy)"
+                    default:
+                        key = "\(finding.code.rawValue)|\(finding.certificate?.sha256Fingerprint ?? server.name)"
                     }
-                    let key = isName ? "names|\(server.name)" : finding.remedy
                     if groups[key] == nil {
                         order.append(key)
-                        groups[key] = Accumulator(code: finding.code)
+                        groups[key] = Accumulator(code: finding.code, remedy: finding.remedy)
                     }
                     groups[key]!.phones.insert(index)
                     if !groups[key]!.builds.contains(verdict.profile.name) { groups[key]!.builds.append(verdict.profile.name) }
@@ -282,7 +291,7 @@ public enum Auditor {
         }
         return order.map { key in
             let group = groups[key]!
-            var remedy = key
+            var remedy = group.remedy
             if key.hasPrefix("names|") {
                 let server = String(key.dropFirst(6))
                 remedy =

@@ -150,8 +150,8 @@ private struct BuildWalk {
         -> Finding
     {
         Finding(
-            code: code, severity: severity, certificate: certificate, message: message,
-            deviceSymptom: Symptom.builtIn[code.rawValue]?.summary, remedy: remedy)
+            code: code, severity: severity, certificate: certificate, detail: .described(message: message, remedy: remedy),
+            client: FindingClient(profile), vocabulary: .command(.boot))
     }
 
     // MARK: DNS
@@ -549,7 +549,7 @@ private struct BuildWalk {
             let at = clock?.date ?? configuration.now
             guard
                 let verdict = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at, command: .boot)
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at, vocabulary: .command(.boot))
             else {
                 endpoints.append(
                     BootEndpoint(
@@ -569,7 +569,7 @@ private struct BuildWalk {
             if let clock, abs(clock.offset) > 1 {
                 let truth = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
-                    command: .boot)
+                    vocabulary: .command(.boot))
                 if let truth, truth.trusted != verdict.trusted {
                     let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
                     deferred.append(

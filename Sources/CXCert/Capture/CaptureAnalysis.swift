@@ -382,7 +382,7 @@ extension CaptureReader {
             let verdict = Verifier.verify(
                 VerificationRequest(
                     leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock,
-                    command: .trace),
+                    vocabulary: .command(.trace)),
                 profile: profile)
             tlsNotes.append("\(host): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
             let outcome: String

@@ -1,12 +1,5 @@
 import Foundation
 
-extension FindingCode {
-    public static let captureDamaged: FindingCode = "capture-damaged"
-    public static let captureGap: FindingCode = "capture-gap"
-    public static let dnsOrderDiffers: FindingCode = "dns-order-differs"
-    public static let phoneAlert: FindingCode = "phone-alert"
-}
-
 /// A phone found in a capture.
 public struct CapturedPhone: Sendable, Hashable {
     public let address: String
@@ -236,9 +229,8 @@ public struct CaptureReader: Sendable {
         -> Finding
     {
         Finding(
-            code: code, severity: severity, certificate: certificate, message: message,
-            deviceSymptom: Symptom.builtIn[code.rawValue]?.summary,
-            remedy: remedy)
+            code: code, severity: severity, certificate: certificate, detail: .described(message: message, remedy: remedy),
+            client: .anyPhone, vocabulary: .command(.trace))
     }
 
     static func clock(_ date: Date) -> String {

@@ -1,24 +1,5 @@
 import Foundation
 
-extension FindingCode {
-    public static let dhcpNoAnswer: FindingCode = "dhcp-no-answer"
-    public static let dhcpOption43Missing: FindingCode = "dhcp-option-43-missing"
-    public static let dhcpOption43Incomplete: FindingCode = "dhcp-option-43-incomplete"
-    public static let dhcpOption43Truncated: FindingCode = "dhcp-option-43-truncated"
-    public static let dhcpOption43Identifier: FindingCode = "dhcp-option-43-identifier"
-    public static let dhcpOption43BinaryPort: FindingCode = "dhcp-option-43-binary-port"
-    public static let dhcpOption43ScopeLevel: FindingCode = "dhcp-option-43-scope-level"
-    public static let dhcpOption120Missing: FindingCode = "dhcp-option-120-missing"
-    public static let dhcpOption120Address: FindingCode = "dhcp-option-120-address"
-    public static let dhcpOption120TooMany: FindingCode = "dhcp-option-120-too-many"
-    public static let dhcpOption120Mismatch: FindingCode = "dhcp-option-120-mismatch"
-    public static let dhcpOption119WindowsString: FindingCode = "dhcp-option-119-windows-string"
-    public static let dhcpOption15Missing: FindingCode = "dhcp-option-15-missing"
-    public static let dhcpMalformedOption: FindingCode = "dhcp-malformed-option"
-    public static let dhcpSeveralServers: FindingCode = "dhcp-several-servers"
-    public static let dhcpOption43WebFQDN: FindingCode = "dhcp-option-43-web-fqdn"
-}
-
 /// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning
 /// service (Microsoft gg412828; sub-options 1-5).
 public struct UCProvisioning: Sendable, Hashable, Codable {
@@ -128,8 +109,8 @@ public struct DHCPOptionsReport: Sendable {
 
     static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String) -> Finding {
         Finding(
-            code: code, severity: severity, certificate: nil, message: message, deviceSymptom: Symptom.builtIn[code.rawValue]?.summary,
-            remedy: remedy)
+            code: code, severity: severity, detail: .described(message: message, remedy: remedy), client: .anyPhone,
+            vocabulary: .command(.boot))
     }
 
     static func addresses(_ data: [UInt8]?) -> [String] {

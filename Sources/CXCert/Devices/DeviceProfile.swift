@@ -128,7 +128,7 @@ public struct Symptom: Sendable, Codable, Hashable {
         public let hex: String
         public let name: String
     }
-    public let finding: String
+    public let finding: FindingCode
     /// The on-screen text, when a source gives it.
     public let display: String?
     /// The WinHTTP code the phone's "Last Update Status" would show.
@@ -136,9 +136,11 @@ public struct Symptom: Sendable, Codable, Hashable {
     public let source: String
     public let confidence: Confidence
     public let note: String?
+    /// Set when the finding never concerns a phone (a generic-profile rule), and why.
+    public let noDeviceSymptom: String?
 
     /// The built-in table, by finding code.
-    public static let builtIn: [String: Symptom] = {
+    public static let builtIn: [FindingCode: Symptom] = {
         struct File: Decodable { let symptoms: [Symptom] }
         do {
             let file = try JSONDecoder().decode(File.self, from: Data(EmbeddedData.symptoms.utf8))

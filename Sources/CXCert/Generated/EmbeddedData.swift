@@ -1438,7 +1438,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "Inference: cxcert reads at most 64 records of one answer",
       "confidence": "low",
-      "note": null
+      "note": "On-screen text NOT FOUND: the finding is about cxcert's own read limit; what the phone does with such an answer is not documented."
     },
     {
       "finding": "device-update-not-found",
@@ -1542,7 +1542,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.35: 'up to two Registrar FQDNs'",
       "confidence": "high",
-      "note": null
+      "note": "On-screen text NOT FOUND: the source says how many registrar names the phone takes, not what it shows when given more."
     },
     {
       "finding": "dhcp-option-120-mismatch",
@@ -1550,7 +1550,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.7, l.45: option 120 is asked in parallel with DNS and the first DHCP answer with an FQDN is used",
       "confidence": "medium",
-      "note": null
+      "note": "On-screen text NOT FOUND: the phone signs in to whichever answer comes first; a mismatch shows no message of its own."
     },
     {
       "finding": "dhcp-option-119-windows-string",
@@ -1558,7 +1558,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "Polycom CX700 deployment guide (seeds/cx700-deployment-guide.txt l.1150-1160) vs RFC 3397; which form the phones parse is NOT FOUND",
       "confidence": "low",
-      "note": null
+      "note": "On-screen text NOT FOUND: which form the phones parse is not documented, so neither is a symptom."
     },
     {
       "finding": "dhcp-option-15-missing",
@@ -1566,7 +1566,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "J. Schertz (seeds/lync2013-phone-edition-updates-article.txt l.23): 'make sure that Option 15 is configured to provide the AD domain name'",
       "confidence": "medium",
-      "note": null
+      "note": "On-screen text NOT FOUND: without option 15 the DNS-suffix retries and the DC locator have no domain; the later step's finding says what the phone shows."
     },
     {
       "finding": "dhcp-malformed-option",
@@ -1582,7 +1582,7 @@ enum EmbeddedData {
       "lastUpdateStatus": null,
       "source": "Microsoft, Lync Server 2010 device DHCP troubleshooting (seeds/lync2010-dhcp-troubleshooting.txt) l.7: 'the first DHCP response with an FQDN is used and other responses are ignored'",
       "confidence": "high",
-      "note": null
+      "note": "On-screen text NOT FOUND: the phone uses the first answer; it shows nothing for the others."
     },
     {
       "finding": "dhcp-option-43-web-fqdn",
@@ -1623,6 +1623,87 @@ enum EmbeddedData {
       "source": "RFC 5246 §7.2 alerts as the phone sent them in the capture; the on-screen text is the guide's (seeds/cx700-deployment-guide.txt l.281)",
       "confidence": "medium",
       "note": "The alert is what the phone sent; the text is what such a refusal usually shows."
+    },
+    {
+      "finding": "name-constraints",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: a name-constraint violation fails CryptoAPI chain building (CERT_E_INVALID_NAME / CERT_TRUST_INVALID_NAME_CONSTRAINTS). The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "critical-extension",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: an unknown critical extension fails CryptoAPI chain building (CERT_TRUST_INVALID_EXTENSION). The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "chain-too-long",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: a chain past the length limit or looping fails CryptoAPI chain building. The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "malformed-certificate",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: a certificate CryptoAPI cannot decode fails the handshake. The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "path-validation",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: any other path-validation failure fails CryptoAPI chain building. The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "path-budget-exhausted",
+      "display": "Cannot validate server certificate",
+      "lastUpdateStatus": {
+        "code": 12169,
+        "hex": "0x2F89",
+        "name": "ERROR_WINHTTP_SECURE_INVALID_CERT"
+      },
+      "source": "cxcert project mission statement (field reports of the phone's on-screen message); Microsoft, 'Error Messages (Winhttp.h)', https://learn.microsoft.com/windows/win32/winhttp/error-messages (via lpe-facts.md section 4)",
+      "confidence": "low",
+      "note": "Inferred, never observed: no path the phone accepts was found among the certificates offered; the phone's own chain engine has its own limits, which no source documents. The project's field reports give 'Cannot validate server certificate' for trust failures in general; 12169 ('certificate is invalid') is the closest WinHTTP code. Whether the phone's Windows CE chain engine enforces this rule at all: NOT FOUND."
+    },
+    {
+      "finding": "weak-signature",
+      "display": null,
+      "lastUpdateStatus": null,
+      "source": "cxcert: the rule belongs to the generic profile only (CA/Browser Forum Baseline Requirements 7.1.3.2); phones validate SHA-1 and are judged by sha2-unsupported instead",
+      "confidence": "high",
+      "noDeviceSymptom": "A generic-profile rule: phones accept SHA-1 signatures, so this finding never concerns a phone.",
+      "note": null
     }
   ]
 }

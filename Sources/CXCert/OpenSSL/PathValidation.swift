@@ -8,6 +8,8 @@ enum PathValidation {
     /// One problem OpenSSL reported, at a depth of the built chain (0 = the leaf).
     struct Problem: Sendable, Hashable {
         let kind: PathProblem
+        /// OpenSSL's `X509_V_ERR_*` code.
+        let code: Int32
         let depth: Int
         let certificate: Certificate?
         /// OpenSSL's own wording, kept for the message.
@@ -42,7 +44,11 @@ enum PathValidation {
 
         guard let store = X509_STORE_new(), let untrusted = cx_sk_X509_new_null(), let context = X509_STORE_CTX_new()
         else {
-            return Outcome(chain: [leaf], problems: [Problem(kind: .internalError, depth: 0, certificate: leaf, reason: "out of memory")])
+            return Outcome(
+                chain: [leaf],
+                problems: [
+                    Problem(kind: .internalError, code: X509_V_ERR_UNSPECIFIED, depth: 0, certificate: leaf, reason: "out of memory")
+                ])
         }
         defer {
             X509_STORE_CTX_free(context)
@@ -61,7 +67,7 @@ enum PathValidation {
                 chain: [leaf],
                 problems: [
                     Problem(
-                        kind: .internalError, depth: 0, certificate: leaf,
+                        kind: .internalError, code: X509_V_ERR_UNSPECIFIED, depth: 0, certificate: leaf,
                         reason: OpenSSLError.drain(or: "cannot start validation").description)
                 ])
         }
@@ -87,7 +93,8 @@ enum PathValidation {
         if chain.isEmpty { chain = [leaf] }
         let problems = collector.entries.map { entry in
             Problem(
-                kind: PathProblem(code: entry.code), depth: entry.depth, certificate: certificate(entry.certificate), reason: entry.reason)
+                kind: PathProblem(code: entry.code), code: entry.code, depth: entry.depth, certificate: certificate(entry.certificate),
+                reason: entry.reason)
         }
         // OpenSSL may report one condition more than once (e.g. while trying alternative chains).
         var seen = Set<Problem>()

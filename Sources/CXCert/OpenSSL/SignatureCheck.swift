@@ -77,3 +77,16 @@ enum SignatureCheck {
         return result == 1
     }
 }
+
+extension SignatureCheck {
+    /// True when `issuer`'s public key verifies the signature on `certificate` (any algorithm OpenSSL knows).
+    static func isSigned(_ certificate: Certificate, by issuer: Certificate) -> Bool {
+        guard let key = X509_get0_pubkey(issuer.handle.pointer) else {
+            ERR_clear_error()
+            return false
+        }
+        let result = X509_verify(certificate.handle.pointer, key)
+        if result != 1 { ERR_clear_error() }
+        return result == 1
+    }
+}

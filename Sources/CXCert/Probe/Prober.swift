@@ -248,22 +248,18 @@ extension Verifier {
     /// phone's own handshake was refused.
     public static func verify(
         _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date(),
-        command: RemedyContext = .probe
+        vocabulary: Vocabulary = .command(.probe)
     ) -> Verdict? {
         guard let leaf = report.presented.first else { return nil }
         let request = VerificationRequest(
             leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
-            command: command)
+            vocabulary: vocabulary)
         let verdict = verify(request, profile: profile)
         guard !profile.isGeneric, case .refused(let reason) = report.asPhone else { return verdict }
         let finding = Finding(
-            code: .tlsVersion, severity: .error, certificate: nil,
-            message:
-                "\(report.target.description) refuses the phone's handshake (TLS 1.0, no SNI, its cipher suites): \(reason). Phone Edition cannot use TLS 1.1 or 1.2.",
-            deviceSymptom: Symptom.builtIn[FindingCode.tlsVersion.rawValue]?.summary,
-            remedy:
-                "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(report.target.description), e.g. a listener or load-balancer virtual server kept for the phones."
-        )
+            code: .tlsVersion, severity: .error,
+            detail: .handshakeRefused(endpoint: report.target.description, reason: reason, offeredSuites: profile.tlsCipherSuites),
+            client: FindingClient(profile), vocabulary: vocabulary)
         return Verdict(
             profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding],
             names: verdict.names,

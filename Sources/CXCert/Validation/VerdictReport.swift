@@ -37,6 +37,13 @@ public enum VerdictReport {
         }
     }
 
+    /// Another candidate path the client judged: its chain, whether the policies accepted it, its error codes.
+    struct AlternativeEntry: Encodable {
+        let chain: [ChainEntry]
+        let accepted: Bool
+        let codes: [FindingCode]
+    }
+
     struct Result: Encodable {
         let trusted: Bool
         let profile: String
@@ -47,8 +54,9 @@ public enum VerdictReport {
         let names: [NameEntry]
         let findings: [Finding]
         let notes: [String]
+        let alternatives: [AlternativeEntry]
 
-        private enum Key: String, CodingKey { case trusted, profile, device, firmware, at, chain, names, findings, notes }
+        private enum Key: String, CodingKey { case trusted, profile, device, firmware, at, chain, names, findings, notes, alternatives }
         func encode(to encoder: any Encoder) throws {
             var out = encoder.container(keyedBy: Key.self)
             try out.encode(trusted, forKey: .trusted)
@@ -60,6 +68,7 @@ public enum VerdictReport {
             try out.encode(names, forKey: .names)
             try out.encode(findings, forKey: .findings)
             try out.encode(notes, forKey: .notes)
+            try out.encode(alternatives, forKey: .alternatives)
         }
     }
 
@@ -72,25 +81,32 @@ public enum VerdictReport {
         return Result(
             trusted: verdict.trusted, profile: verdict.profile.name, device: device,
             firmware: verdict.profile.firmware?.text, at: iso8601(verdict.time),
-            chain: verdict.chain.map { link in
-                let (role, source): (String, String?) =
-                    switch link.role {
-                    case .leaf: ("leaf", nil)
-                    case .intermediate: ("intermediate", nil)
-                    case .untrustedRoot: ("root", nil)
-                    case .anchor(let source): ("anchor", source.description)
-                    }
-                return ChainEntry(
-                    subject: link.certificate.subject.rfc4514, sha256: link.certificate.sha256Fingerprint, role: role,
-                    source: source, signatureAlgorithm: link.certificate.signatureAlgorithm.name,
-                    keyBits: link.certificate.publicKey.bits)
-            },
+            chain: verdict.chain.map(chainEntry),
             names: verdict.names.map { match in
                 var by: String?
                 if case .covered(let entry) = match.outcome { by = entry }
                 return NameEntry(host: match.host, covered: match.isCovered, matchedBy: by)
             },
-            findings: verdict.findings, notes: verdict.notes)
+            findings: verdict.findings, notes: verdict.notes,
+            alternatives: verdict.alternatives.map { candidate in
+                AlternativeEntry(
+                    chain: candidate.path.links.map(chainEntry), accepted: candidate.isAccepted,
+                    codes: candidate.findings.filter { $0.severity == .error }.map(\.code))
+            })
+    }
+
+    private static func chainEntry(_ link: ChainLink) -> ChainEntry {
+        let (role, source): (String, String?) =
+            switch link.role {
+            case .leaf: ("leaf", nil)
+            case .intermediate: ("intermediate", nil)
+            case .untrustedRoot: ("root", nil)
+            case .anchor(let source): ("anchor", source.description)
+            }
+        return ChainEntry(
+            subject: link.certificate.subject.rfc4514, sha256: link.certificate.sha256Fingerprint, role: role,
+            source: source, signatureAlgorithm: link.certificate.signatureAlgorithm.name,
+            keyBits: link.certificate.publicKey.bits)
     }
 
     /// One object for one verdict; `{"results": [...]}` for several.
@@ -138,6 +154,16 @@ public enum VerdictReport {
                 case .covered(let entry): out.append("  \(style.green("✔")) \(match.host)  (\(entry))")
                 default: out.append("  \(style.red("✘")) \(match.host)")
                 }
+            }
+        }
+        if !first.alternatives.isEmpty {
+            out.append("")
+            out.append(style.bold("Other candidate paths") + style.dim(" (judged by the same client, not chosen)"))
+            for candidate in first.alternatives {
+                let names = candidate.path.certificates.map(\.subject.displayName).joined(separator: " → ")
+                let codes = Set(candidate.findings.filter { $0.severity == .error }.map(\.code.rawValue)).sorted()
+                out.append(
+                    "  \(candidate.isAccepted ? style.green("✔") : style.red("✘")) \(names)  \(style.dim(codes.joined(separator: ", ")))")
             }
         }
         // Each distinct finding once, with the clients it applies to.

@@ -1,0 +1,291 @@
+import Foundation
+
+/// What a policy judges: one candidate path, for one request, on behalf of one client.
+public struct PolicyInput: Sendable {
+    public let path: CandidatePath
+    public let request: VerificationRequest
+    public let client: FindingClient
+
+    /// The certificates whose signatures the client verifies: all but the anchor's own.
+    public var verifiedSignatures: [Certificate] {
+        path.anchor == nil ? path.certificates : Array(path.certificates.dropLast())
+    }
+
+    /// A finding about this path, in the request's vocabulary.
+    public func finding(_ code: FindingCode, _ severity: Severity, _ certificate: Certificate?, _ detail: FindingDetail) -> Finding {
+        Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: client, vocabulary: request.vocabulary)
+    }
+}
+
+/// One rule family a client applies to a candidate path. A client is a list of policies; a new device family is
+/// a new list, not an edit to a switch (the shape of swift-certificates' `VerifierPolicy`).
+public protocol VerifierPolicy: Sendable {
+    /// Every finding this policy has about the path; none with severity `.error` means it accepts it.
+    func findings(for input: PolicyInput) -> [Finding]
+}
+
+/// RFC 5280 path validation of the fixed candidate path by OpenSSL, every problem reported and attributed to
+/// its root cause (OpenSSL's knock-on errors folded into the finding that explains them).
+public struct RFC5280Policy: VerifierPolicy {
+    /// OpenSSL's strict RFC 5280 checks (key identifiers, critical flags), as modern clients apply them.
+    public var strict: Bool
+    /// Intermediates allowed at most.
+    public var maxIntermediates: Int
+
+    public init(strict: Bool, maxIntermediates: Int = 16) {
+        self.strict = strict
+        self.maxIntermediates = maxIntermediates
+    }
+
+    public func findings(for input: PolicyInput) -> [Finding] {
+        let path = input.path
+        let outcome = PathValidation.validate(
+            leaf: path.certificates[0], intermediates: path.intermediates, anchors: path.anchor.map { [$0.certificate] } ?? [],
+            options: .init(time: input.request.time, strict: strict, maxDepth: maxIntermediates))
+        return outcome.problems.flatMap { findings(for: $0, input) }
+    }
+
+    private func findings(for problem: PathValidation.Problem, _ input: PolicyInput) -> [Finding] {
+        if problem.kind == .purpose { return purpose(problem, input) }
+        return finding(for: problem, input).map { [$0] } ?? []
+    }
+
+    private func finding(for problem: PathValidation.Problem, _ input: PolicyInput) -> Finding? {
+        let certificate = problem.certificate
+        let isAnchor = certificate != nil && certificate == input.path.anchor?.certificate
+        let at = input.request.time
+        let openSSL = FindingDetail.openSSL(code: problem.code, reason: problem.reason, depth: problem.depth)
+        func validity(_ certificate: Certificate?) -> FindingDetail {
+            guard let certificate else { return openSSL }
+            return .validity(notBefore: certificate.notBefore, notAfter: certificate.notAfter, at: at)
+        }
+        switch problem.kind {
+        case .expired:
+            return input.finding(isAnchor ? .rootExpired : .expired, .error, certificate, validity(certificate))
+        case .notYetValid:
+            return input.finding(.notYetValid, .error, certificate, validity(certificate))
+        case .badSignature:
+            return input.finding(
+                .badSignature, .error, certificate,
+                .signature(algorithm: certificate?.signatureAlgorithm.name ?? "unknown", reason: problem.reason))
+        case .issuerNotFound:
+            return input.finding(
+                .missingIntermediate, .error, certificate, .issuerMissing(issuer: certificate?.issuer.rfc4514 ?? "its issuer"))
+        case .untrustedSelfSigned:
+            let sent = input.request.leaf == certificate || input.request.intermediates.contains { $0 == certificate }
+            return input.finding(.untrustedRoot, .error, certificate, .untrustedRoot(sentByServer: sent))
+        case .notACA:
+            // OpenSSL also calls a CA:TRUE certificate without keyCertSign an invalid CA; that is a key-usage problem.
+            if let certificate, certificate.isCA, let usage = certificate.keyUsage, !usage.contains(.keyCertSign) {
+                return input.finding(.keyUsage, .error, certificate, Self.usage(certificate, needed: ["keyCertSign"]))
+            }
+            return input.finding(.notACA, .error, certificate, openSSL)
+        case .pathLength:
+            return input.finding(.pathLength, .error, certificate, openSSL)
+        case .keyUsage:
+            if problem.depth > 0, let certificate {
+                return input.finding(.keyUsage, .error, certificate, Self.usage(certificate, needed: ["keyCertSign"]))
+            }
+            return input.finding(.keyUsage, .error, certificate, openSSL)
+        case .purpose:
+            return nil
+        case .nameConstraints:
+            return input.finding(.nameConstraints, .error, certificate, openSSL)
+        case .criticalExtension:
+            return input.finding(.criticalExtension, .error, certificate, openSSL)
+        case .chainTooLong:
+            return input.finding(.chainTooLong, .error, certificate, openSSL)
+        case .strictRFC5280:
+            return input.finding(.malformed, .error, certificate, openSSL)
+        case .weakForSecurityLevel:
+            return input.finding(.weakKey, .error, certificate, openSSL)
+        case .internalError, .other:
+            return input.finding(.pathValidation, .error, certificate, openSSL)
+        }
+    }
+
+    /// OpenSSL's TLS-server purpose covers keyUsage as well as the EKU: name what actually fails.
+    private func purpose(_ problem: PathValidation.Problem, _ input: PolicyInput) -> [Finding] {
+        let certificate = problem.certificate
+        let allowsServerAuth =
+            certificate?.extendedKeyUsage.map {
+                $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) }
+            }
+            ?? true
+        // On a CA the purpose check fails as a consequence of not being a CA, unless its own EKU excludes serverAuth.
+        if problem.depth > 0, allowsServerAuth { return [] }
+        var out: [Finding] = []
+        if problem.depth == 0, let certificate, let usage = certificate.keyUsage,
+            usage.isDisjoint(with: [.digitalSignature, .keyEncipherment, .keyAgreement])
+        {
+            out.append(
+                input.finding(.keyUsage, .error, certificate, Self.usage(certificate, needed: ["digitalSignature", "keyEncipherment"])))
+            if allowsServerAuth { return out }
+        }
+        out.append(input.finding(.eku, .error, certificate, Self.usage(certificate, needed: ["serverAuth"])))
+        return out
+    }
+
+    static func usage(_ certificate: Certificate?, needed: [String]) -> FindingDetail {
+        .usage(
+            keyUsage: certificate?.keyUsage?.names, extendedKeyUsage: certificate?.extendedKeyUsage?.map(\.name), needed: needed)
+    }
+}
+
+/// What Lync Phone Edition firmware can verify and use, from the device data: SHA-2, RSASSA-PSS, ECDSA, RSA sizes.
+public struct FirmwarePolicy: VerifierPolicy {
+    public let profile: DeviceProfile
+
+    public init(profile: DeviceProfile) { self.profile = profile }
+
+    public func findings(for input: PolicyInput) -> [Finding] {
+        guard profile.firmware != nil else { return [] }
+        var out: [Finding] = []
+        func basis(_ key: String) -> CapabilityBasis? { CapabilityBasis(profile.facts[key]) }
+        for certificate in input.verifiedSignatures {
+            let algorithm = certificate.signatureAlgorithm
+            let detail = { (key: String?) in FindingDetail.algorithm(name: algorithm.name, use: .signature, rule: key.flatMap(basis)) }
+            if algorithm.hash.isSHA2 && !profile.validatesSHA2 {
+                out.append(input.finding(.sha2Unsupported, .error, certificate, detail("sha2Signatures")))
+            }
+            if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS {
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("rsassaPss")))
+            }
+            if algorithm.scheme == .ecdsa && !profile.acceptsECDSA {
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("ecdsa")))
+            }
+            // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
+            if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) {
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(nil)))
+            }
+        }
+        for certificate in input.path.certificates {
+            let key = certificate.publicKey
+            let detail = { (key: String?) in
+                FindingDetail.algorithm(name: certificate.publicKey.algorithm.rawValue, use: .key, rule: key.flatMap(basis))
+            }
+            switch key.algorithm {
+            case .ec where !profile.acceptsECDSA: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("ecdsa")))
+            case .rsaPSS where !profile.acceptsRSASSAPSS:
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("rsassaPss")))
+            case .dsa, .ed25519, .ed448, .unknown: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(nil)))
+            default: break
+            }
+            if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa || key.algorithm == .rsaPSS, key.bits > limit {
+                out.append(
+                    input.finding(
+                        .unsupportedAlgorithm, .error, certificate,
+                        .keySize(
+                            algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis("maxRSAKeyBits")))
+                )
+            }
+            if key.algorithm == .rsa, key.bits < 1024, certificate == input.path.certificates[0] {
+                out.append(
+                    input.finding(
+                        .weakKey, .warning, certificate, .keySize(algorithm: "RSA", bits: key.bits, limit: 1024, bound: .minimum, rule: nil)
+                    ))
+            }
+        }
+        return out
+    }
+}
+
+/// The CA/Browser Forum rules a current browser or rustls-webpki applies on top of RFC 5280.
+public struct WebPKIPolicy: VerifierPolicy {
+    static let curves = ["prime256v1", "secp384r1", "secp521r1"]
+
+    public init() {}
+
+    public func findings(for input: PolicyInput) -> [Finding] {
+        var out: [Finding] = []
+        for certificate in input.path.certificates {
+            let key = certificate.publicKey
+            switch key.algorithm {
+            case .rsa where key.bits < 2048 || key.bits % 8 != 0:
+                out.append(
+                    input.finding(
+                        .weakKey, .error, certificate, .keySize(algorithm: "RSA", bits: key.bits, limit: 2048, bound: .minimum, rule: nil)))
+            case .dsa:
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, .algorithm(name: "DSA", use: .key, rule: nil)))
+            case .ec where !Self.curves.contains(key.curve ?? ""):
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, .curve(name: key.curve, allowed: Self.curves)))
+            default: break
+            }
+        }
+        for certificate in input.verifiedSignatures {
+            let algorithm = certificate.signatureAlgorithm
+            if algorithm.hash.isBroken {
+                out.append(input.finding(.weakSignature, .error, certificate, .algorithm(name: algorithm.name, use: .signature, rule: nil)))
+            }
+            if algorithm.scheme == .dsa {
+                out.append(
+                    input.finding(.unsupportedAlgorithm, .error, certificate, .algorithm(name: algorithm.name, use: .signature, rule: nil)))
+            }
+            let serial = certificate.serialNumber
+            if serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
+                out.append(input.finding(.malformed, .error, certificate, .serialNumber(serial)))
+            }
+        }
+        let leaf = input.path.certificates[0]
+        if leaf.extendedKeyUsage == nil {
+            out.append(
+                input.finding(.eku, .error, leaf, .usage(keyUsage: leaf.keyUsage?.names, extendedKeyUsage: nil, needed: ["serverAuth"])))
+        }
+        return out
+    }
+}
+
+/// The names the client connects by: the request's hosts and the deployment plan's names for this client.
+public struct NameCoveragePolicy: VerifierPolicy {
+    public let profile: DeviceProfile
+
+    public init(profile: DeviceProfile) { self.profile = profile }
+
+    /// How each name fares, with the plan entry that asks for it.
+    public func matches(for request: VerificationRequest) -> [(match: NameMatch, planned: PlannedName?)] {
+        var out: [(NameMatch, PlannedName?)] = []
+        for host in request.hosts {
+            out.append((HostnameMatcher.match(host, certificate: request.leaf, rules: profile.nameRules), nil))
+        }
+        for planned in request.plan?.names(for: profile) ?? []
+        where !out.contains(where: { HostnameMatcher.normalize($0.0.host) == planned.name }) {
+            out.append((HostnameMatcher.match(planned.name, certificate: request.leaf, rules: profile.nameRules), planned))
+        }
+        return out
+    }
+
+    public func findings(for input: PolicyInput) -> [Finding] {
+        let leaf = input.request.leaf
+        let ips = leaf.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } }
+        var seen = Set<String>()
+        return matches(for: input.request).compactMap { match, planned in
+            let shortfall: FindingDetail.NameShortfall
+            switch match.outcome {
+            case .covered: return nil
+            case .onlyWildcard(let entry): shortfall = .onlyWildcard(entry: entry)
+            case .onlyCommonName: shortfall = .onlyCommonName
+            case .notCovered: shortfall = .notCovered
+            }
+            guard seen.insert(match.host.lowercased()).inserted else { return nil }
+            let code: FindingCode = if case .onlyWildcard = shortfall { .wildcardNotSupported } else { .nameNotCovered }
+            return input.finding(
+                code, planned?.necessity == .recommended ? .warning : .error, leaf,
+                .name(host: match.host, match: shortfall, dnsNames: leaf.dnsNames, ipAddresses: ips, planned: planned))
+        }
+    }
+}
+
+extension DeviceProfile {
+    /// The name-matching rules this client applies.
+    public var nameRules: NameRules { isGeneric ? .rfc6125 : .phone(matchesSubjectCN: matchesSubjectCN) }
+
+    /// The policies this client applies to every candidate path, in order.
+    public func policies(maxIntermediates: Int = 16) -> [any VerifierPolicy] {
+        isGeneric
+            ? [RFC5280Policy(strict: true, maxIntermediates: maxIntermediates), WebPKIPolicy(), NameCoveragePolicy(profile: self)]
+            : [
+                RFC5280Policy(strict: false, maxIntermediates: maxIntermediates), FirmwarePolicy(profile: self),
+                NameCoveragePolicy(profile: self),
+            ]
+    }
+}
