@@ -41,7 +41,7 @@ struct DeviceKnowledgeTests {
             #expect(!profile.acceptsWildcards)
             #expect(profile.maxTLSVersion == "1.0")
             #expect(profile.usesBuiltInCache)
-            let rule = try #require(profile.facts["sha2Signatures"])
+            let rule = try #require(profile.facts[.sha2Signatures])
             #expect(!rule.source.isEmpty)
         }
         let unlisted = try DeviceProfile.resolve(device: "tanjay", firmware: "3.5.6907.250")
@@ -78,7 +78,7 @@ struct DeviceKnowledgeTests {
         let knowledge = DeviceKnowledgeBase.builtIn
         for family in knowledge.families.map(\.id) {
             for version in ["0.0.0.1", "1.0.199.123", "3.5.6907.35", "4.0.7577.4463", "99.0"] {
-                for capability in DeviceKnowledgeBase.capabilityTypes.keys {
+                for capability in Capability.allCases {
                     let rule = knowledge.rule(for: capability, version: FirmwareVersion(version)!, family: family)
                     #expect(rule != nil, "\(family) \(version) \(capability)")
                     #expect(rule?.source.isEmpty == false)
@@ -100,7 +100,7 @@ struct DeviceKnowledgeTests {
         try knowledge.override("wildcardNames", value: FactValue(commandLine: "true"))
         let profile = try DeviceProfile.resolve(device: "cx600", firmware: "4.0.7577.4463", knowledge: knowledge)
         #expect(profile.acceptsWildcards)
-        #expect(profile.facts["wildcardNames"]?.confidence == .user)
+        #expect(profile.facts[.wildcardNames]?.confidence == .user)
         #expect(throws: DeviceKnowledgeError.self) { try knowledge.override("wildcardNames", value: .string("maybe")) }
         #expect(throws: DeviceKnowledgeError.self) { try knowledge.override("colour", value: .bool(true)) }
     }

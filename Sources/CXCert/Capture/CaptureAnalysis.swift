@@ -440,7 +440,7 @@ extension CaptureReader {
         return [
             Self.finding(
                 .dnsOrderDiffers, .warning,
-                "The phone asked \(seen.joined(separator: ", ")) in that order; the device data for \(profile.name) expects \(order.joined(separator: ", ")) (\(profile.facts["registrarLookup"]?.source ?? "no source")).",
+                "The phone asked \(seen.joined(separator: ", ")) in that order; the device data for \(profile.name) expects \(order.joined(separator: ", ")) (\(profile.facts[.registrarLookup]?.source ?? "no source")).",
                 "If the capture is right, correct the registrarLookup row for this build (--device-data) and tell the cxcert maintainers.")
         ]
     }

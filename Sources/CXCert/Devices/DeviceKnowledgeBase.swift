@@ -90,7 +90,7 @@ public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
 
 /// One sourced capability fact over a range of builds.
 public struct CapabilityRule: Sendable, Codable, Hashable {
-    public let capability: String
+    public let capability: Capability
     public let from: FirmwareVersion
     public let through: FirmwareVersion
     /// Family ids, or `["*"]` for every family.
@@ -101,7 +101,7 @@ public struct CapabilityRule: Sendable, Codable, Hashable {
     public let note: String?
 
     public init(
-        capability: String, from: FirmwareVersion, through: FirmwareVersion, families: [String], value: FactValue,
+        capability: Capability, from: FirmwareVersion, through: FirmwareVersion, families: [String], value: FactValue,
         source: String, confidence: Confidence, note: String?
     ) {
         self.capability = capability
@@ -112,6 +112,26 @@ public struct CapabilityRule: Sendable, Codable, Hashable {
         self.source = source
         self.confidence = confidence
         self.note = note
+    }
+
+    private enum Key: String, CodingKey { case capability, from, through, families, value, source, confidence, note }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        let name = try container.decode(String.self, forKey: .capability)
+        guard let capability = Capability(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .capability, in: container,
+                debugDescription: DeviceKnowledgeError.unknownCapability(name, known: Capability.allCases.map(\.rawValue).sorted())
+                    .description)
+        }
+        self.init(
+            capability: capability, from: try container.decode(FirmwareVersion.self, forKey: .from),
+            through: try container.decode(FirmwareVersion.self, forKey: .through),
+            families: try container.decode([String].self, forKey: .families), value: try container.decode(FactValue.self, forKey: .value),
+            source: try container.decode(String.self, forKey: .source),
+            confidence: try container.decode(Confidence.self, forKey: .confidence),
+            note: try container.decodeIfPresent(String.self, forKey: .note))
     }
 
     func applies(to version: FirmwareVersion, family: String) -> Bool {
@@ -185,30 +205,10 @@ public struct DeviceKnowledgeBase: Sendable {
         }
     }
 
-    /// Every capability key with the type its value must have.
-    public static let capabilityTypes: [String: String] = [
-        "sha2Signatures": "bool", "maxTLSVersion": "string", "wildcardNames": "bool", "builtInCache": "bool",
-        "subjectCNMatching": "bool", "rootDiscovery": "list", "ucupdatesLookup": "bool", "ucupdatesDomains": "list",
-        "maxRSAKeyBits": "int-or-null", "rsassaPss": "bool", "ecdsa": "bool", "tlsCipherSuites": "list",
-        // The discovery walk (Knowledge/discovery.json).
-        "registrarLookup": "list", "strictDNSNaming": "bool", "dnsSuffixRetry": "bool", "timeSources": "list", "dcLocator": "list",
-        "autodiscoverOrder": "list",
-    ]
-
     private static func check(_ rules: [CapabilityRule]) throws(DeviceKnowledgeError) {
-        for rule in rules {
-            guard let expected = capabilityTypes[rule.capability] else {
-                throw .unknownCapability(rule.capability, known: capabilityTypes.keys.sorted())
-            }
-            let fits: Bool =
-                switch (expected, rule.value) {
-                case ("bool", .bool), ("string", .string), ("list", .list), ("int-or-null", .int), ("int-or-null", .null): true
-                case ("list", .string): true
-                default: false
-                }
-            guard fits else {
-                throw .wrongValueType(capability: rule.capability, expected: expected, found: rule.value.description)
-            }
+        for rule in rules where !rule.capability.accepts(rule.value) {
+            throw .wrongValueType(
+                capability: rule.capability.rawValue, expected: rule.capability.valueType.rawValue, found: rule.value.description)
         }
     }
 
@@ -240,8 +240,16 @@ public struct DeviceKnowledgeBase: Sendable {
         builds.sort { $0.version < $1.version }
     }
 
-    /// Forces one capability for every build and family (the `--capability KEY=VALUE` option).
-    public mutating func override(_ capability: String, value: FactValue) throws(DeviceKnowledgeError) {
+    /// Forces one capability, named as on the command line, for every build and family (`--capability KEY=VALUE`).
+    public mutating func override(_ name: String, value: FactValue) throws(DeviceKnowledgeError) {
+        guard let capability = Capability(rawValue: name) else {
+            throw .unknownCapability(name, known: Capability.allCases.map(\.rawValue).sorted())
+        }
+        try override(capability, value: value)
+    }
+
+    /// Forces one capability for every build and family.
+    public mutating func override(_ capability: Capability, value: FactValue) throws(DeviceKnowledgeError) {
         let everything = CapabilityRule(
             capability: capability, from: FirmwareVersion("0")!, through: FirmwareVersion("999999999.0.0.0")!,
             families: ["*"], value: value, source: "command line (--capability \(capability)=\(value))",
@@ -251,7 +259,7 @@ public struct DeviceKnowledgeBase: Sendable {
     }
 
     /// The rule that decides `capability` for a build of a family.
-    public func rule(for capability: String, version: FirmwareVersion, family: String) -> CapabilityRule? {
+    public func rule(for capability: Capability, version: FirmwareVersion, family: String) -> CapabilityRule? {
         func best(_ candidates: [CapabilityRule]) -> CapabilityRule? {
             candidates.enumerated().filter { $0.element.capability == capability && $0.element.applies(to: version, family: family) }
                 .max { a, b in

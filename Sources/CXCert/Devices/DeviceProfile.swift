@@ -13,7 +13,7 @@ public struct DeviceProfile: Sendable {
     /// The known release, when the build number is one we have a name for.
     public let build: FirmwareBuild?
     /// The deciding rule for each capability key (phones only).
-    public let facts: [String: CapabilityRule]
+    public let facts: [Capability: CapabilityRule]
     /// The nearest known builds below and above an unlisted build number.
     public let placement: (below: FirmwareBuild?, above: FirmwareBuild?)
     /// For a build newer than every known one: the newest known build whose capabilities it is judged
@@ -41,8 +41,8 @@ public struct DeviceProfile: Sendable {
         }
         let newest = knowledge.newestBuild(for: family.id)
         let inherited = newest.flatMap { version > $0.version ? $0 : nil }
-        var facts: [String: CapabilityRule] = [:]
-        for capability in DeviceKnowledgeBase.capabilityTypes.keys {
+        var facts: [Capability: CapabilityRule] = [:]
+        for capability in Capability.allCases {
             facts[capability] = knowledge.rule(for: capability, version: inherited?.version ?? version, family: family.id)
         }
         let known = knowledge.build(version)
@@ -82,12 +82,12 @@ public struct DeviceProfile: Sendable {
 
     // Typed views of the facts. Missing facts fall back to the strictest reading.
 
-    private func bool(_ key: String, default fallback: Bool) -> Bool {
+    private func bool(_ key: Capability, default fallback: Bool) -> Bool {
         if case .bool(let value) = facts[key]?.value { return value }
         return fallback
     }
 
-    private func list(_ key: String) -> [String] {
+    private func list(_ key: Capability) -> [String] {
         switch facts[key]?.value {
         case .list(let value): value
         case .string(let value): [value]
@@ -96,29 +96,29 @@ public struct DeviceProfile: Sendable {
     }
 
     /// Can the firmware verify SHA-2 signatures in the server's chain?
-    public var validatesSHA2: Bool { isGeneric || bool("sha2Signatures", default: false) }
-    public var acceptsRSASSAPSS: Bool { isGeneric || bool("rsassaPss", default: false) }
-    public var acceptsECDSA: Bool { isGeneric || bool("ecdsa", default: false) }
+    public var validatesSHA2: Bool { isGeneric || bool(.sha2Signatures, default: false) }
+    public var acceptsRSASSAPSS: Bool { isGeneric || bool(.rsassaPss, default: false) }
+    public var acceptsECDSA: Bool { isGeneric || bool(.ecdsa, default: false) }
     /// Does name matching honour wildcard SAN entries?
-    public var acceptsWildcards: Bool { isGeneric || bool("wildcardNames", default: false) }
+    public var acceptsWildcards: Bool { isGeneric || bool(.wildcardNames, default: false) }
     /// Is the subject CN used when no SAN entry matches?
-    public var matchesSubjectCN: Bool { !isGeneric && bool("subjectCNMatching", default: false) }
+    public var matchesSubjectCN: Bool { !isGeneric && bool(.subjectCNMatching, default: false) }
     /// Does the firmware trust its built-in public-root cache?
-    public var usesBuiltInCache: Bool { !isGeneric && bool("builtInCache", default: true) }
-    public var maxRSAKeyBits: Int? { if case .int(let value) = facts["maxRSAKeyBits"]?.value { value } else { nil } }
-    public var maxTLSVersion: String? { if case .string(let value) = facts["maxTLSVersion"]?.value { value } else { nil } }
-    public var rootDiscovery: [String] { list("rootDiscovery") }
-    public var looksUpUCUpdates: Bool { bool("ucupdatesLookup", default: false) }
-    public var ucupdatesDomains: [String] { list("ucupdatesDomains") }
+    public var usesBuiltInCache: Bool { !isGeneric && bool(.builtInCache, default: true) }
+    public var maxRSAKeyBits: Int? { if case .int(let value) = facts[.maxRSAKeyBits]?.value { value } else { nil } }
+    public var maxTLSVersion: String? { if case .string(let value) = facts[.maxTLSVersion]?.value { value } else { nil } }
+    public var rootDiscovery: [String] { list(.rootDiscovery) }
+    public var looksUpUCUpdates: Bool { bool(.ucupdatesLookup, default: false) }
+    public var ucupdatesDomains: [String] { list(.ucupdatesDomains) }
     /// The TLS cipher suites the firmware offers (OpenSSL names).
-    public var tlsCipherSuites: [String] { list("tlsCipherSuites") }
+    public var tlsCipherSuites: [String] { list(.tlsCipherSuites) }
     /// The discovery walk's ordered templates (see `Knowledge/discovery.json`).
-    public var registrarLookup: [String] { list("registrarLookup") }
-    public var enforcesStrictDNSNaming: Bool { bool("strictDNSNaming", default: false) }
-    public var retriesWithDNSSuffixes: Bool { bool("dnsSuffixRetry", default: false) }
-    public var timeSources: [String] { list("timeSources") }
-    public var dcLocator: [String] { list("dcLocator") }
-    public var autodiscoverOrder: [String] { list("autodiscoverOrder") }
+    public var registrarLookup: [String] { list(.registrarLookup) }
+    public var enforcesStrictDNSNaming: Bool { bool(.strictDNSNaming, default: false) }
+    public var retriesWithDNSSuffixes: Bool { bool(.dnsSuffixRetry, default: false) }
+    public var timeSources: [String] { list(.timeSources) }
+    public var dcLocator: [String] { list(.dcLocator) }
+    public var autodiscoverOrder: [String] { list(.autodiscoverOrder) }
 }
 
 /// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.

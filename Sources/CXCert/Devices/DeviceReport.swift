@@ -16,8 +16,8 @@ public struct DeviceReport: Sendable, Encodable {
         rows = knowledge.builds.flatMap { build in
             let families = build.families.contains("*") ? knowledge.families.map(\.id) : build.families
             return families.map { family in
-                let facts = DeviceKnowledgeBase.capabilityTypes.keys.reduce(into: [String: CapabilityRule]()) { result, key in
-                    result[key] = knowledge.rule(for: key, version: build.version, family: family)
+                let facts = Capability.allCases.reduce(into: [String: CapabilityRule]()) { result, key in
+                    result[key.rawValue] = knowledge.rule(for: key, version: build.version, family: family)
                 }
                 return Row(family: family, build: build, capabilities: facts)
             }

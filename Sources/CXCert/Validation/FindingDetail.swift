@@ -77,7 +77,7 @@ public enum FindingDetail: Sendable, Hashable {
 
 /// The device-data rule a finding rests on: which capability, how sure, and where it comes from.
 public struct CapabilityBasis: Sendable, Hashable, Encodable {
-    public let capability: String
+    public let capability: Capability
     public let confidence: Confidence
     public let source: String
 

@@ -141,18 +141,18 @@ public struct FirmwarePolicy: VerifierPolicy {
     public func findings(for input: PolicyInput) -> [Finding] {
         guard profile.firmware != nil else { return [] }
         var out: [Finding] = []
-        func basis(_ key: String) -> CapabilityBasis? { CapabilityBasis(profile.facts[key]) }
+        func basis(_ key: Capability) -> CapabilityBasis? { CapabilityBasis(profile.facts[key]) }
         for certificate in input.verifiedSignatures {
             let algorithm = certificate.signatureAlgorithm
-            let detail = { (key: String?) in FindingDetail.algorithm(name: algorithm.name, use: .signature, rule: key.flatMap(basis)) }
+            let detail = { (key: Capability?) in FindingDetail.algorithm(name: algorithm.name, use: .signature, rule: key.flatMap(basis)) }
             if algorithm.hash.isSHA2 && !profile.validatesSHA2 {
-                out.append(input.finding(.sha2Unsupported, .error, certificate, detail("sha2Signatures")))
+                out.append(input.finding(.sha2Unsupported, .error, certificate, detail(.sha2Signatures)))
             }
             if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS {
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("rsassaPss")))
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.rsassaPss)))
             }
             if algorithm.scheme == .ecdsa && !profile.acceptsECDSA {
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("ecdsa")))
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.ecdsa)))
             }
             // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
             if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) {
@@ -161,13 +161,13 @@ public struct FirmwarePolicy: VerifierPolicy {
         }
         for certificate in input.path.certificates {
             let key = certificate.publicKey
-            let detail = { (key: String?) in
+            let detail = { (key: Capability?) in
                 FindingDetail.algorithm(name: certificate.publicKey.algorithm.rawValue, use: .key, rule: key.flatMap(basis))
             }
             switch key.algorithm {
-            case .ec where !profile.acceptsECDSA: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("ecdsa")))
+            case .ec where !profile.acceptsECDSA: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.ecdsa)))
             case .rsaPSS where !profile.acceptsRSASSAPSS:
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail("rsassaPss")))
+                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.rsassaPss)))
             case .dsa, .ed25519, .ed448, .unknown: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(nil)))
             default: break
             }
@@ -176,7 +176,7 @@ public struct FirmwarePolicy: VerifierPolicy {
                     input.finding(
                         .unsupportedAlgorithm, .error, certificate,
                         .keySize(
-                            algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis("maxRSAKeyBits")))
+                            algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis(.maxRSAKeyBits)))
                 )
             }
             if key.algorithm == .rsa, key.bits < 1024, certificate == input.path.certificates[0] {
