@@ -84,7 +84,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         self.signatureAlgorithm = handle.signatureAlgorithm
         self.publicKey = handle.publicKey
         self.basicConstraints = handle.basicConstraints(
-            critical: extensions.first { $0.oid == "2.5.29.19" }?.critical ?? false)
+            critical: extensions.first { $0.oid == OID.basicConstraints }?.critical ?? false)
         self.keyUsage = handle.keyUsage
         self.extendedKeyUsage = handle.extendedKeyUsage
         self.subjectAlternativeNames = handle.subjectAlternativeNames

@@ -171,12 +171,8 @@ public struct CertificateDecoder: Sendable {
         return nil
     }
 
-    private static let signedDataOID = "1.2.840.113549.1.7.2"
-    private static let pkcs7ContentTypes = [
-        "1.2.840.113549.1.7.1": "data", "1.2.840.113549.1.7.3": "envelopedData",
-        "1.2.840.113549.1.7.4": "signedAndEnvelopedData", "1.2.840.113549.1.7.5": "digestedData",
-        "1.2.840.113549.1.7.6": "encryptedData", "1.2.840.113549.1.9.16.1.2": "authenticatedData",
-    ]
+    private static let signedDataOID = OID.pkcs7SignedData
+    private static let pkcs7ContentTypes = OID.pkcs7ContentTypes
 
     /// ContentInfo { contentType, [0] EXPLICIT SignedData { version, digestAlgorithms,
     /// encapContentInfo, [0] IMPLICIT certificates OPTIONAL, [1] crls OPTIONAL, signerInfos } }.

@@ -130,8 +130,8 @@ public struct ExtendedKeyUsage: Sendable, Hashable, Codable, CustomStringConvert
     /// OpenSSL's short name (`serverAuth`, `clientAuth`, ...) or the OID when unnamed.
     public let name: String
 
-    public static let serverAuthOID = "1.3.6.1.5.5.7.3.1"
-    public static let anyOID = "2.5.29.37.0"
+    public static let serverAuthOID = OID.serverAuth
+    public static let anyOID = OID.anyExtendedKeyUsage
     public var description: String { name }
 }
 

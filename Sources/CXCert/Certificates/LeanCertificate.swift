@@ -27,22 +27,16 @@ struct LeanCertificate {
     /// Critical extensions other than the four read here.
     let otherCriticalExtensions: Bool
 
-    // Extension OIDs as their DER content bytes, compared without building strings.
-    static let basicConstraints: [UInt8] = [0x55, 0x1D, 0x13], keyUsageOID: [UInt8] = [0x55, 0x1D, 0x0F]
-    static let extKeyUsage: [UInt8] = [0x55, 0x1D, 0x25], subjectAltName: [UInt8] = [0x55, 0x1D, 0x11]
-    static let authorityKeyID: [UInt8] = [0x55, 0x1D, 0x23]
+    // OIDs as their DER content bytes, compared without building strings.
+    static let basicConstraints = OID.der(OID.basicConstraints), keyUsageOID = OID.der(OID.keyUsage)
+    static let extKeyUsage = OID.der(OID.extendedKeyUsage), subjectAltName = OID.der(OID.subjectAltName)
+    static let authorityKeyID = OID.der(OID.authorityKeyIdentifier)
     /// Netscape cert type: OpenSSL's TLS purpose check reads it, so its presence sends a leaf the full path.
-    static let netscapeCertType: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x86, 0xF8, 0x42, 0x01, 0x01]
+    static let netscapeCertType = OID.der(OID.netscapeCertType)
     /// Algorithm OIDs the fast path knows, by content bytes.
-    static let knownAlgorithms: [([UInt8], String)] = [
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01], "1.2.840.113549.1.1.1"),
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x05], "1.2.840.113549.1.1.5"),
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B], "1.2.840.113549.1.1.11"),
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0C], "1.2.840.113549.1.1.12"),
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0D], "1.2.840.113549.1.1.13"),
-        ([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0E], "1.2.840.113549.1.1.14"),
-    ]
-    static let serverAuthBytes: [UInt8] = [0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01]
+    static let knownAlgorithms: [([UInt8], String)] =
+        ([OID.rsaEncryption] + OID.rsaSignatures.map(\.oid)).map { (OID.der($0), $0) }
+    static let serverAuthBytes = OID.der(OID.serverAuth)
 
     init?(_ bytes: [UInt8]) {
         let reader = DERReader(bytes, maxDepth: 8)
@@ -82,7 +76,7 @@ struct LeanCertificate {
         self.notBefore = notBefore
         self.notAfter = notAfter
         keyAlgorithmOID = keyAlgorithm
-        rsaBits = keyAlgorithm == "1.2.840.113549.1.1.1" ? (Self.rsaModulusBits(reader, spki[1]) ?? 0) : 0
+        rsaBits = keyAlgorithm == OID.rsaEncryption ? (Self.rsaModulusBits(reader, spki[1]) ?? 0) : 0
 
         var aki: Range<Int>?
         var hasEKU = false

@@ -29,6 +29,9 @@ enum PathValidation {
         /// Check the TLS server purpose (serverAuth EKU when present, and on CAs).
         var serverPurpose: Bool = true
         var maxDepth: Int = 16
+        /// Let OpenSSL check validity periods; off when the caller checks them itself (OpenSSL treats the
+        /// `notAfter` second as expired, RFC 5280 as valid).
+        var checksTime: Bool = true
     }
 
     /// Validates `leaf` through `intermediates` (any order) up to one of `anchors`.
@@ -60,6 +63,7 @@ enum PathValidation {
         // Anchors need not be self-signed: whatever a phone downloads from AD is an anchor to it.
         var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
         if options.strict { flags |= UInt(X509_V_FLAG_X509_STRICT) }
+        if !options.checksTime { flags |= UInt(X509_V_FLAG_NO_CHECK_TIME) }
         _ = X509_STORE_set_flags(store, flags)
         ERR_clear_error()
         guard X509_STORE_CTX_init(context, store, leaf.handle.pointer, untrusted) == 1 else {
@@ -71,7 +75,8 @@ enum PathValidation {
                         reason: OpenSSLError.drain(or: "cannot start validation").description)
                 ])
         }
-        X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970))
+        // A set time would override X509_V_FLAG_NO_CHECK_TIME (OpenSSL checks USE_CHECK_TIME first).
+        if options.checksTime { X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970)) }
         X509_STORE_CTX_set_depth(context, Int32(options.maxDepth))
         if options.serverPurpose { _ = X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER) }
 

@@ -10,10 +10,8 @@ enum SignatureCheck {
         let byOID: [String: OpaquePointer]
     }
 
-    private static let digestNames: [String: String] = [
-        "1.2.840.113549.1.1.5": "SHA1", "1.2.840.113549.1.1.14": "SHA224", "1.2.840.113549.1.1.11": "SHA256",
-        "1.2.840.113549.1.1.12": "SHA384", "1.2.840.113549.1.1.13": "SHA512",
-    ]
+    private static let digestNames: [String: String] = Dictionary(
+        uniqueKeysWithValues: OID.rsaSignatures.map { ($0.oid, $0.hash.rawValue.uppercased()) })
 
     private static let fetched = Fetched(byOID: digestNames.compactMapValues { EVP_MD_fetch(nil, $0, nil) })
 
@@ -24,8 +22,8 @@ enum SignatureCheck {
 
     /// Verify contexts already set up for an issuer key and digest (RSA, PKCS#1 v1.5 padding): setting
     /// one up costs provider look-ups under a lock, more than the verification. A context serves one
-    /// thread at a time, so they are checked out and back in.
-    private final class Pool: @unchecked Sendable {
+    /// thread at a time, so they are checked out and back in. The verifier that owns a pool frees it with itself.
+    final class Pool: @unchecked Sendable {
         struct Key: Hashable {
             let key: OpaquePointer
             let digest: OpaquePointer
@@ -49,13 +47,20 @@ enum SignatureCheck {
         func checkin(_ key: Key, _ context: OpaquePointer) {
             lock.withLock { free[key, default: []].append(context) }
         }
-    }
 
-    private static let pool = Pool()
+        /// How many contexts are set up and idle (for tests).
+        var idle: Int { lock.withLock { free.values.reduce(0) { $0 + $1.count } } }
+
+        deinit {
+            for context in free.values.joined() { EVP_PKEY_CTX_free(context) }
+        }
+    }
 
     /// True when the signature verifies, false when it does not, nil when the algorithm is not handled here.
     /// The issuer certificate must outlive the call (the pool keys on its key object).
-    static func verify(_ bytes: [UInt8], signed: Range<Int>, signature: Range<Int>, algorithmOID: String, issuer: Certificate) -> Bool? {
+    static func verify(
+        _ bytes: [UInt8], signed: Range<Int>, signature: Range<Int>, algorithmOID: String, issuer: Certificate, pool: Pool
+    ) -> Bool? {
         guard let md = digest(algorithmOID), let key = X509_get0_pubkey(issuer.handle.pointer), EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
         else { return nil }
         var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

@@ -157,7 +157,10 @@ enum TLSHandshake {
     /// Opens and closes a TCP connection to an address (plain HTTP reachability), under the same deadline rules.
     static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
         let settings = Settings(host: address, port: port, serverName: nil, versions: .tls10 ... .tls13, timeout: timeout)
-        close(try connect(settings, target: "\(address.contains(":") ? "[\(address)]" : address):\(port)", deadline: Date().addingTimeInterval(timeout)))
+        close(
+            try connect(
+                settings, target: "\(address.contains(":") ? "[\(address)]" : address):\(port)",
+                deadline: Date().addingTimeInterval(timeout)))
     }
 
     /// Connects (non-blocking) to the first address that answers before the deadline.

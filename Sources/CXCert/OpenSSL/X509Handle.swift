@@ -226,7 +226,7 @@ final class X509Handle: @unchecked Sendable {
         case GEN_OTHERNAME:
             // The value is kept (a UPN is the point of the entry); a non-string value is named, not dropped.
             let type = objectNames(cx_GENERAL_NAME_other_type(name))
-            let label = type.dotted == "1.3.6.1.4.1.311.20.2.3" ? "UPN" : "otherName \(type.dotted)"
+            let label = type.dotted == OID.userPrincipalName ? "UPN" : "otherName \(type.dotted)"
             let value = cx_GENERAL_NAME_other_string(name).map { String(decoding: bytes(of: $0), as: UTF8.self) }
             return .other("\(label): \(value ?? "(a non-string value)")")
         case GEN_RID: return .other("registeredID \(objectNames(cx_GENERAL_NAME_rid(name)).dotted)")

@@ -5,7 +5,8 @@ import Foundation
 /// The first certificate under each issuer takes the full OpenSSL path (``Verifier``); that fixes the
 /// chain above the leaf and its findings, and caches the issuer's key. Every later certificate from
 /// the same issuer (same issuer name and key identifier) is read by a lean DER reader, its one
-/// signature verified with the cached key, and only the leaf's own rules checked. Anything unusual —
+/// signature verified with the cached key, and only the leaf's own rules checked — the same
+/// ``CertificateRules`` the full path's policies run, over the facts the lean reader provides. Anything unusual —
 /// another algorithm, an unknown critical extension, name constraints above, a failed signature,
 /// host names to match — goes the full path. Safe to call from several threads at once.
 public final class BatchVerifier: @unchecked Sendable {
@@ -26,7 +27,7 @@ public final class BatchVerifier: @unchecked Sendable {
         let keyIdentifier: [UInt8]
         let issuer: Certificate
         /// Findings on the rest of the chain (not about the leaf).
-        let chainFindings: [(String, Severity)]
+        let chainFindings: [(FindingCode, Severity)]
         let fastPathAllowed: Bool
     }
 
@@ -38,6 +39,8 @@ public final class BatchVerifier: @unchecked Sendable {
     /// Few issuers per batch: a list compared byte-wise beats hashing a fresh key for every leaf.
     private var issuers: [IssuerEntry] = []
     private let epoch: Int64
+    /// Verify contexts for the issuers' keys, freed with this verifier.
+    let pool = SignatureCheck.Pool()
 
     public init(intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date()) {
         self.intermediates = intermediates
@@ -67,13 +70,13 @@ public final class BatchVerifier: @unchecked Sendable {
             let issuer = verdict.chain[1].certificate
             // Name and policy constraints above make each leaf's names matter: no shortcut then.
             let constrained = verdict.chain.dropFirst().contains { link in
-                link.certificate.extensions.contains { ["2.5.29.30", "2.5.29.36", "2.5.29.54"].contains($0.oid) }
+                link.certificate.extensions.contains {
+                    [OID.nameConstraints, OID.policyConstraints, OID.inhibitAnyPolicy].contains($0.oid)
+                }
             }
             let entry = IssuerEntry(
                 issuerName: [UInt8](leaf.issuer.der), keyIdentifier: leaf.authorityKeyIdentifier.map { [UInt8]($0) } ?? [], issuer: issuer,
-                chainFindings: verdict.findings.filter { $0.certificate != nil && $0.certificate != leaf }.map {
-                    ($0.code.rawValue, $0.severity)
-                },
+                chainFindings: verdict.findings.filter { $0.certificate != nil && $0.certificate != leaf }.map { ($0.code, $0.severity) },
                 fastPathAllowed: !constrained)
             lock.withLock {
                 if !issuers.contains(where: { $0.issuerName == entry.issuerName && $0.keyIdentifier == entry.keyIdentifier }) {
@@ -84,15 +87,10 @@ public final class BatchVerifier: @unchecked Sendable {
         return Outcome(trusted: verdict.trusted, codes: Array(Set(verdict.findings.map(\.code.rawValue))).sorted(), fast: false, error: nil)
     }
 
-    static let serverAuth = "1.3.6.1.5.5.7.3.1"
-    static let rsaEncryption = "1.2.840.113549.1.1.1"
-    static let sha1WithRSA = "1.2.840.113549.1.1.5"
-    static let sha2WithRSA: Set = ["1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", "1.2.840.113549.1.1.14"]
-
     /// The fast path, or nil when this certificate must take the full one.
     func fastPath(_ der: [UInt8]) -> Outcome? {
-        guard let lean = LeanCertificate(der), lean.version == 3, lean.keyAlgorithmOID == Self.rsaEncryption, lean.rsaBits > 0,
-            !lean.otherCriticalExtensions, SignatureCheck.handles(lean.signatureAlgorithmOID)
+        guard let lean = LeanCertificate(der), lean.version == 3, lean.keyAlgorithmOID == OID.rsaEncryption, lean.rsaBits > 0,
+            !lean.otherCriticalExtensions, let facts = CertificateFacts(lean, der: der)
         else { return nil }
         let name = der[lean.issuer]
         let keyIdentifier = lean.authorityKeyIdentifier.map { der[$0] } ?? der[0..<0]
@@ -100,37 +98,31 @@ public final class BatchVerifier: @unchecked Sendable {
         guard let entry = known.first(where: { name.elementsEqual($0.issuerName) && keyIdentifier.elementsEqual($0.keyIdentifier) }),
             entry.fastPathAllowed
         else { return nil }
-        if profile.isGeneric {
-            // OpenSSL's strict mode checks these on the leaf; let it speak for odd ones.
-            let serial = der[lean.serial]
-            guard lean.authorityKeyIdentifier != nil, lean.hasSubjectAltName, let first = serial.first, first & 0x80 == 0,
-                serial.count <= 21, serial.contains(where: { $0 != 0 })
-            else { return nil }
-        }
+        // OpenSSL's strict mode checks these on the leaf; let it speak for odd ones.
+        if profile.isGeneric, lean.authorityKeyIdentifier == nil || !lean.hasSubjectAltName || facts.malformedSerial != nil { return nil }
         guard
             SignatureCheck.verify(
-                der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer)
+                der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer, pool: pool
+            )
                 == true
         else { return nil }
 
         var findings = entry.chainFindings
-        if epoch < lean.notBefore { findings.append(("not-yet-valid", .error)) }
-        if epoch > lean.notAfter { findings.append(("expired", .error)) }
-        // OpenSSL's TLS server purpose: serverAuth when an EKU is present; a keyUsage that allows the key exchange.
-        if lean.hasExtendedKeyUsage && !lean.extendedKeyUsageHasServerAuth { findings.append(("eku", .error)) }
-        if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append(("key-usage", .error)) }
+        func add(_ hits: [CertificateRules.Hit]) { findings += hits.map { ($0.code, $0.severity) } }
+        add(CertificateRules.validity(facts, at: epoch, isAnchor: false).map { [$0] } ?? [])
+        // OpenSSL's TLS server purpose (the full path asks OpenSSL): serverAuth when an EKU is present; a keyUsage
+        // that allows the key exchange.
+        if lean.hasExtendedKeyUsage && !lean.extendedKeyUsageHasServerAuth { findings.append((.eku, .error)) }
+        if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append((.keyUsage, .error)) }
         if profile.isGeneric {
-            if lean.rsaBits < 2048 || lean.rsaBits % 8 != 0 { findings.append(("weak-key", .error)) }
-            if lean.signatureAlgorithmOID == Self.sha1WithRSA { findings.append(("weak-signature", .error)) }
-            if !lean.hasExtendedKeyUsage { findings.append(("eku", .error)) }
+            add(CertificateRules.webPKIKey(facts) + CertificateRules.webPKISigned(facts))
+            if !lean.hasExtendedKeyUsage { findings.append((.eku, .error)) }
         } else {
-            if Self.sha2WithRSA.contains(lean.signatureAlgorithmOID) && !profile.validatesSHA2 {
-                findings.append(("sha2-unsupported", .error))
-            }
-            if let limit = profile.maxRSAKeyBits, lean.rsaBits > limit { findings.append(("unsupported-algorithm", .error)) }
-            if lean.rsaBits < 1024 { findings.append(("weak-key", .warning)) }
+            add(
+                CertificateRules.firmwareSignature(facts, profile: profile)
+                    + CertificateRules.firmwareKey(facts, profile: profile, isLeaf: true))
         }
         return Outcome(
-            trusted: !findings.contains { $0.1 == .error }, codes: Array(Set(findings.map(\.0))).sorted(), fast: true, error: nil)
+            trusted: !findings.contains { $0.1 == .error }, codes: Array(Set(findings.map(\.0.rawValue))).sorted(), fast: true, error: nil)
     }
 }

@@ -41,8 +41,15 @@ public struct RFC5280Policy: VerifierPolicy {
         let path = input.path
         let outcome = PathValidation.validate(
             leaf: path.certificates[0], intermediates: path.intermediates, anchors: path.anchor.map { [$0.certificate] } ?? [],
-            options: .init(time: input.request.time, strict: strict, maxDepth: maxIntermediates))
-        return outcome.problems.flatMap { findings(for: $0, input) }
+            options: .init(time: input.request.time, strict: strict, maxDepth: maxIntermediates, checksTime: false))
+        // Validity periods are cxcert's own check, on every certificate of the path (RFC 5280 4.1.2.5, inclusive).
+        let time = Int64(input.request.time.timeIntervalSince1970.rounded(.down))
+        let validity = path.certificates.compactMap { certificate in
+            CertificateRules.validity(CertificateFacts(certificate), at: time, isAnchor: certificate == path.anchor?.certificate).map {
+                input.finding($0.code, $0.severity, certificate, $0.detail)
+            }
+        }
+        return validity + outcome.problems.flatMap { findings(for: $0, input) }
     }
 
     private func findings(for problem: PathValidation.Problem, _ input: PolicyInput) -> [Finding] {
@@ -140,92 +147,31 @@ public struct FirmwarePolicy: VerifierPolicy {
 
     public func findings(for input: PolicyInput) -> [Finding] {
         guard profile.firmware != nil else { return [] }
-        var out: [Finding] = []
-        func basis(_ key: Capability) -> CapabilityBasis? { CapabilityBasis(profile.facts[key]) }
-        for certificate in input.verifiedSignatures {
-            let algorithm = certificate.signatureAlgorithm
-            let detail = { (key: Capability?) in FindingDetail.algorithm(name: algorithm.name, use: .signature, rule: key.flatMap(basis)) }
-            if algorithm.hash.isSHA2 && !profile.validatesSHA2 {
-                out.append(input.finding(.sha2Unsupported, .error, certificate, detail(.sha2Signatures)))
-            }
-            if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS {
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.rsassaPss)))
-            }
-            if algorithm.scheme == .ecdsa && !profile.acceptsECDSA {
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.ecdsa)))
-            }
-            // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
-            if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) {
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(nil)))
+        let leaf = input.path.certificates[0]
+        let signatures = input.verifiedSignatures.flatMap { certificate in
+            CertificateRules.firmwareSignature(CertificateFacts(certificate), profile: profile).map { (certificate, $0) }
+        }
+        let keys = input.path.certificates.flatMap { certificate in
+            CertificateRules.firmwareKey(CertificateFacts(certificate), profile: profile, isLeaf: certificate == leaf).map {
+                (certificate, $0)
             }
         }
-        for certificate in input.path.certificates {
-            let key = certificate.publicKey
-            let detail = { (key: Capability?) in
-                FindingDetail.algorithm(name: certificate.publicKey.algorithm.rawValue, use: .key, rule: key.flatMap(basis))
-            }
-            switch key.algorithm {
-            case .ec where !profile.acceptsECDSA: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.ecdsa)))
-            case .rsaPSS where !profile.acceptsRSASSAPSS:
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(.rsassaPss)))
-            case .dsa, .ed25519, .ed448, .unknown: out.append(input.finding(.unsupportedAlgorithm, .error, certificate, detail(nil)))
-            default: break
-            }
-            if let limit = profile.maxRSAKeyBits, key.algorithm == .rsa || key.algorithm == .rsaPSS, key.bits > limit {
-                out.append(
-                    input.finding(
-                        .unsupportedAlgorithm, .error, certificate,
-                        .keySize(
-                            algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis(.maxRSAKeyBits)))
-                )
-            }
-            if key.algorithm == .rsa, key.bits < 1024, certificate == input.path.certificates[0] {
-                out.append(
-                    input.finding(
-                        .weakKey, .warning, certificate, .keySize(algorithm: "RSA", bits: key.bits, limit: 1024, bound: .minimum, rule: nil)
-                    ))
-            }
-        }
-        return out
+        return (signatures + keys).map { certificate, hit in input.finding(hit.code, hit.severity, certificate, hit.detail) }
     }
 }
 
 /// The CA/Browser Forum rules a current browser or rustls-webpki applies on top of RFC 5280.
 public struct WebPKIPolicy: VerifierPolicy {
-    static let curves = ["prime256v1", "secp384r1", "secp521r1"]
-
     public init() {}
 
     public func findings(for input: PolicyInput) -> [Finding] {
-        var out: [Finding] = []
-        for certificate in input.path.certificates {
-            let key = certificate.publicKey
-            switch key.algorithm {
-            case .rsa where key.bits < 2048 || key.bits % 8 != 0:
-                out.append(
-                    input.finding(
-                        .weakKey, .error, certificate, .keySize(algorithm: "RSA", bits: key.bits, limit: 2048, bound: .minimum, rule: nil)))
-            case .dsa:
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, .algorithm(name: "DSA", use: .key, rule: nil)))
-            case .ec where !Self.curves.contains(key.curve ?? ""):
-                out.append(input.finding(.unsupportedAlgorithm, .error, certificate, .curve(name: key.curve, allowed: Self.curves)))
-            default: break
-            }
+        let keys = input.path.certificates.flatMap { certificate in
+            CertificateRules.webPKIKey(CertificateFacts(certificate)).map { (certificate, $0) }
         }
-        for certificate in input.verifiedSignatures {
-            let algorithm = certificate.signatureAlgorithm
-            if algorithm.hash.isBroken {
-                out.append(input.finding(.weakSignature, .error, certificate, .algorithm(name: algorithm.name, use: .signature, rule: nil)))
-            }
-            if algorithm.scheme == .dsa {
-                out.append(
-                    input.finding(.unsupportedAlgorithm, .error, certificate, .algorithm(name: algorithm.name, use: .signature, rule: nil)))
-            }
-            let serial = certificate.serialNumber
-            if serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
-                out.append(input.finding(.malformed, .error, certificate, .serialNumber(serial)))
-            }
+        let signed = input.verifiedSignatures.flatMap { certificate in
+            CertificateRules.webPKISigned(CertificateFacts(certificate)).map { (certificate, $0) }
         }
+        var out = (keys + signed).map { certificate, hit in input.finding(hit.code, hit.severity, certificate, hit.detail) }
         let leaf = input.path.certificates[0]
         if leaf.extendedKeyUsage == nil {
             out.append(
