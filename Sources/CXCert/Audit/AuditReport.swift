@@ -78,10 +78,12 @@ public enum AuditReport {
         (change.appeared.map { "+\($0.rawValue)" } + change.disappeared.map { "-\($0.rawValue)" }).joined(separator: ", ")
     }
 
-    /// What a matrix cell adds with a horizon: `breaks 2027-03-01T00:00:01Z (+expired)`, or "" when nothing changes.
+    /// What a matrix cell adds with a horizon: `breaks 2027-03-01T00:00:01Z (+expired)` (or `trusted from`, or
+    /// `changes` for codes that change while untrusted), or "" when nothing changes.
     static func changeNote(_ audit: ServerAudit, _ index: Int) -> String {
         guard index < audit.nextChanges.count, let change = audit.nextChanges[index] else { return "" }
-        let verb = change.trusted ? "trusted from" : "breaks"
+        let trustedNow = index < audit.verdicts.count && audit.verdicts[index].trusted
+        let verb = change.trusted ? "trusted from" : trustedNow ? "breaks" : "changes"
         return "\(verb) \(iso8601(change.at)) (\(changeCodes(change)))"
     }
 
