@@ -210,6 +210,27 @@ struct NextChangeTests {
         }
     }
 
+    @Test("a probed server refusing the phone's handshake: tls-version stays, the change is the leaf expiring")
+    func probedServer() throws {
+        let pki = try TimedPKI()
+        let chain = try pki.chain(leaf: ("2022-01-01T00:00:00Z", "2030-06-01T00:00:00Z"))
+        let report = ProbeReport(
+            target: ProbeTarget(host: "pool01.contoso.com"), presented: [chain.leaf, chain.intermediate], chainIssues: [],
+            protocols: [:], cipherSuites: [], asPhone: .refused("handshake failure"), negotiated: nil)
+        let anchors = [TrustAnchor(certificate: chain.root, source: .user(file: "root.pem"))]
+        let phone = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")
+        let time = try TimedPKI.date("2026-01-01")
+        let now = try #require(
+            Verifier.verify(report, anchors: anchors, hosts: ["pool01.contoso.com"], plan: nil, profile: phone, time: time))
+        #expect(now.errorCodes == [.tlsVersion])
+        let change = try #require(
+            Verifier.nextChange(
+                for: report, anchors: anchors, hosts: ["pool01.contoso.com"], plan: nil, profile: phone, time: time,
+                until: try TimedPKI.date("2040-01-01")))
+        #expect(change.at == (try TimedPKI.date("2030-06-01T00:00:01Z")))
+        #expect(!change.trusted && change.appeared == [.expired] && change.disappeared.isEmpty)
+    }
+
     @Test("a change of codes while still untrusted is a change: the root expires before the leaf becomes valid")
     func codesChangeWhileUntrusted() throws {
         let pki = try TimedPKI()
