@@ -231,6 +231,31 @@ struct NextChangeTests {
         #expect(!change.trusted && change.appeared == [.expired] && change.disappeared.isEmpty)
     }
 
+    @Test("a renewed intermediate sent beside the old one: the old one's expiry changes nothing, the renewal's does")
+    func renewedIntermediate() throws {
+        let pki = try TimedPKI()
+        let chain = try pki.chain(
+            intermediate: ("2021-01-01T00:00:00Z", "2029-01-01T00:00:00Z"), leaf: ("2022-01-01T00:00:00Z", "2034-01-01T00:00:00Z"))
+        // Same name and key, valid longer: path building takes whichever is valid at the time.
+        let renewed = try pki.make(
+            "inter-renewed", subject: "/DC=com/DC=contoso/CN=Timed Issuing CA", issuer: "root", notBefore: "2024-01-01T00:00:00Z",
+            notAfter: "2032-01-01T00:00:00Z", ca: true)
+        let request = VerificationRequest(
+            leaf: chain.leaf, intermediates: [chain.intermediate, renewed],
+            anchors: [TrustAnchor(certificate: chain.root, source: .user(file: "root.pem"))], time: try TimedPKI.date("2026-01-01"))
+        for profile in try profiles() {
+            // OpenSSL prefers an issuer valid at the time: the old one's expiry is a candidate that changes nothing.
+            let afterOldExpiry = verdict(request, at: try TimedPKI.date("2029-01-01T00:00:01Z"), profile).trusted
+            #expect(afterOldExpiry, "\(profile.name)")
+            let candidates = NextChange.candidateInstants(
+                request.relevantCertificates(for: profile), after: request.time, until: try TimedPKI.date("2040-01-01"))
+            #expect(candidates.first == (try TimedPKI.date("2029-01-01T00:00:01Z")))
+            let change = try #require(Verifier.nextChange(for: request, profile: profile, until: try TimedPKI.date("2040-01-01")))
+            #expect(change.at == (try TimedPKI.date("2032-01-01T00:00:01Z")), "\(profile.name)")
+            #expect(!change.trusted && change.codes == [.expired])
+        }
+    }
+
     @Test("a change of codes while still untrusted is a change: the root expires before the leaf becomes valid")
     func codesChangeWhileUntrusted() throws {
         let pki = try TimedPKI()
