@@ -51,20 +51,40 @@ public struct NextChange: Sendable, Hashable {
     /// are compared case- and space-insensitively, as OpenSSL's canonical form does, so the set is never
     /// smaller than what OpenSSL could pick.
     public static func relevantCertificates(leaf: Certificate, pool: [Certificate]) -> [Certificate] {
+        relevant(leaf: leaf, pool: pool.map(Named.init))
+    }
+
+    /// A certificate with its subject and issuer in canonical form, computed once.
+    struct Named: Sendable {
+        let certificate: Certificate
+        let subject: String
+        let issuer: String
+
+        init(_ certificate: Certificate) {
+            self.certificate = certificate
+            subject = NextChange.canonical(certificate.subject)
+            issuer = NextChange.canonical(certificate.issuer)
+        }
+    }
+
+    /// The built-in cache, named once per process rather than once per verdict.
+    static let namedCache: [Named] = TrustAnchor.builtInCache.map { Named($0.certificate) }
+
+    static func relevant(leaf: Certificate, pool: [Named]) -> [Certificate] {
         var taken = [leaf]
         var issuers: Set<String> = [canonical(leaf.issuer)]
-        var rest = pool.filter { $0 != leaf }
+        var rest = pool.filter { $0.certificate != leaf }
         var grew = true
         while grew {
             grew = false
-            var remaining: [Certificate] = []
-            for certificate in rest {
-                if issuers.contains(canonical(certificate.subject)) {
-                    taken.append(certificate)
-                    issuers.insert(canonical(certificate.issuer))
+            var remaining: [Named] = []
+            for named in rest {
+                if issuers.contains(named.subject) {
+                    if !taken.contains(named.certificate) { taken.append(named.certificate) }
+                    issuers.insert(named.issuer)
                     grew = true
                 } else {
-                    remaining.append(certificate)
+                    remaining.append(named)
                 }
             }
             rest = remaining
@@ -73,7 +93,7 @@ public struct NextChange: Sendable, Hashable {
     }
 
     /// A name's attributes with values lowercased and runs of spaces folded, like OpenSSL's canonical encoding.
-    private static func canonical(_ name: DistinguishedName) -> String {
+    static func canonical(_ name: DistinguishedName) -> String {
         name.attributes.map { attribute in
             let words = attribute.value.lowercased().split(whereSeparator: \.isWhitespace)
             return "\(attribute.oid)=\(words.joined(separator: " "))"
@@ -109,8 +129,8 @@ extension VerificationRequest {
     /// supplied intermediates, the given anchors and (for phones) the built-in cache roots that a chain
     /// from the leaf could reach by issuer name.
     public func relevantCertificates(for profile: DeviceProfile) -> [Certificate] {
-        let cache = profile.usesBuiltInCache ? TrustAnchor.builtInCache.map(\.certificate) : []
-        return NextChange.relevantCertificates(leaf: leaf, pool: intermediates + anchors.map(\.certificate) + cache)
+        let supplied = (intermediates + anchors.map(\.certificate)).map(NextChange.Named.init)
+        return NextChange.relevant(leaf: leaf, pool: supplied + (profile.usesBuiltInCache ? NextChange.namedCache : []))
     }
 }
 
