@@ -296,7 +296,7 @@ public enum Auditor {
                     fleet.prefix(verdicts.count).map { member in
                         Verifier.nextChange(
                             for: report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
-                            until: until, command: .audit)
+                            until: until)
                     }
                 } ?? []
             return ServerAudit(

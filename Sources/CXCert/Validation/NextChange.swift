@@ -155,20 +155,21 @@ extension Verifier {
     }
 
     /// As ``nextChange(for:profile:until:)`` for a probed server, judged as
-    /// ``verify(_:anchors:hosts:plan:profile:time:command:)`` judges it (a refused phone handshake stays a finding).
+    /// the probe-report `verify` judges it (a refused phone handshake stays a finding).
+    /// Only trust and codes are compared, so the wording of the findings (the printing command) does not matter.
     public static func nextChange(
         for report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date,
-        until: Date, command: RemedyContext = .probe
+        until: Date
     ) -> NextChange? {
         guard let leaf = report.presented.first,
-            let baseline = verify(report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: time, command: command)
+            let baseline = verify(report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: time)
         else { return nil }
-        let request = VerificationRequest(
-            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
-            command: command)
-        let instants = NextChange.candidateInstants(request.relevantCertificates(for: profile), after: time, until: until)
+        let certificates = VerificationRequest(
+            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, time: time
+        ).relevantCertificates(for: profile)
+        let instants = NextChange.candidateInstants(certificates, after: time, until: until)
         return NextChange.first(after: baseline, instants: instants) { instant in
-            verify(report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: instant, command: command)
+            verify(report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: instant)
         }
     }
 }
