@@ -20,6 +20,15 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Also write a self-contained HTML report to this file ('-' prints it instead of the report).")
     var html: String?
 
+    @Option(
+        help: "Also say, for each server and build, when the verdict next changes, looking up to this ISO 8601 time.", transform: parseDate)
+    var until: Date?
+
+    @Option(
+        name: .customLong("fail-within"),
+        help: "Exit 1 if a server a build trusts now stops being trusted within this many days (looks ahead at least that far).")
+    var failWithin: Int?
+
     @OptionGroup var knowledge: KnowledgeOptions
 
     @Option(name: .customLong("ad-bind"), help: "Bind to trust.ad's directory as this name (overrides the file's bind).")
@@ -39,6 +48,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if let failWithin, !(0...36_500).contains(failWithin) {
+            throw ValidationError("--fail-within: \(failWithin) is not a number of days (0-36500)")
+        }
         if adPasswordEnv != nil && adPasswordFile != nil { throw ValidationError("give --ad-password-env or --ad-password-file, not both") }
     }
 
@@ -57,7 +69,7 @@ struct AuditCommand: AsyncParsableCommand {
                 deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
                 directory: AuditDirectoryAccess(
                     bind: adBind, password: adPasswordEnv.map { .environment($0) } ?? adPasswordFile.map { .file($0) }, caFile: adCAFile,
-                    allowDeploymentCAFile: allowDeploymentCAFile)
+                    allowDeploymentCAFile: allowDeploymentCAFile), until: until, failWithinDays: failWithin
             ) {
                 done, total, name in
                 guard showProgress else { return }
@@ -86,6 +98,7 @@ struct AuditCommand: AsyncParsableCommand {
                 json ? AuditReport.json(result) : markdown ? AuditReport.markdown(result) : AuditReport.text(result, style: terminalStyle())
             )
         }
-        if !result.allTrusted { throw ExitCode(1) }
+        if let line = AuditReport.failWithinLine(result) { printError(line) }
+        if !result.allTrusted || !result.failingWithin.isEmpty { throw ExitCode(1) }
     }
 }

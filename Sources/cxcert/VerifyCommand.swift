@@ -35,6 +35,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Validate at this ISO 8601 time (default: now).", transform: parseDate)
     var at: Date?
 
+    @Option(
+        help: "Say when the verdict next changes, looking up to this ISO 8601 time (default: ten years after --at).",
+        transform: parseDate)
+    var until: Date?
+
     @OptionGroup(title: "Deployment names (check every name the phones use)") var deployment: DeploymentOptions
 
     @Option(name: .customLong("ad"), help: "Also trust the roots a phone would download from this directory (ldaps://...).")
@@ -56,6 +61,8 @@ struct VerifyCommand: ParsableCommand {
         for host in hosts {
             do { _ = try DomainName.host(host) } catch { throw ValidationError("--host: \(error)") }
         }
+        if let until, until <= at ?? Date() { throw ValidationError("--until must be after --at (or now)") }
+        if batch && until != nil { throw ValidationError("--batch does not take --until") }
         if batch && (firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
             throw ValidationError("--batch takes at most one --firmware and no --host or deployment names")
         }
@@ -86,7 +93,14 @@ struct VerifyCommand: ParsableCommand {
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date(),
             vocabulary: .command(.verify))
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
-        print(json ? VerdictReport.json(verdicts) : VerdictReport.text(verdicts, style: terminalStyle()))
+        let horizon = until ?? NextChange.defaultHorizon(after: request.time)
+        let changes = zip(profiles, verdicts).map { profile, verdict in
+            Verifier.nextChange(for: request, profile: profile, until: horizon, baseline: verdict)
+        }
+        print(
+            json
+                ? VerdictReport.json(verdicts, nextChanges: changes)
+                : VerdictReport.text(verdicts, nextChanges: changes, until: horizon, style: terminalStyle()))
         if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }
     }
 

@@ -47,12 +47,54 @@ public enum AuditReport {
                 for message in fix.messages.prefix(3) { out.append("   - \(message)") }
             }
         }
+        if let until = result.until {
+            out.append("")
+            out.append(style.bold("When the answer changes (until \(iso8601(until)))"))
+            let changes = result.changes
+            if changes.isEmpty {
+                out.append("  No verdict changes.")
+            } else {
+                var changeTable = TextTable(header: ["Server", "Build", "At", "Becomes", "Codes"])
+                for item in changes {
+                    changeTable.append([
+                        item.server, "[\(item.memberIndex + 1)]",
+                        iso8601(item.change.at), item.change.trusted ? style.green("✔ trusted") : style.red("✘ not trusted"),
+                        changeCodes(item.change),
+                    ])
+                }
+                out.append(changeTable.render(style: style))
+            }
+        }
         for note in result.planNotes { out.append("\n" + note) }
         out.append("")
         out.append(
             result.allTrusted
                 ? style.green("Every phone in the fleet trusts every server.") : style.red("Some phones would not trust some servers."))
         return out.joined(separator: "\n")
+    }
+
+    /// `+expired, -not-yet-valid`: the codes that appear and disappear at a change.
+    static func changeCodes(_ change: NextChange) -> String {
+        (change.appeared.map { "+\($0.rawValue)" } + change.disappeared.map { "-\($0.rawValue)" }).joined(separator: ", ")
+    }
+
+    /// What a matrix cell adds with a horizon: `breaks 2027-03-01T00:00:01Z (+expired)` (or `trusted from`, or
+    /// `changes` for codes that change while untrusted), or "" when nothing changes.
+    static func changeNote(_ audit: ServerAudit, _ index: Int) -> String {
+        guard index < audit.nextChanges.count, let change = audit.nextChanges[index] else { return "" }
+        let trustedNow = index < audit.verdicts.count && audit.verdicts[index].trusted
+        let verb = change.trusted ? "trusted from" : trustedNow ? "breaks" : "changes"
+        return "\(verb) \(iso8601(change.at)) (\(changeCodes(change)))"
+    }
+
+    /// The one line `audit --fail-within` prints on standard error: the earliest pair that breaks in the window,
+    /// its time and codes, and how many more do; nil when none does.
+    public static func failWithinLine(_ result: AuditResult) -> String? {
+        let failing = result.failingWithin.sorted { $0.change.at < $1.change.at }
+        guard let first = failing.first, let days = result.failWithinDays else { return nil }
+        let more = failing.count > 1 ? "; \(failing.count - 1) more server × build pairs break within the window" : ""
+        return
+            "\(first.server) stops being trusted by \(first.member.profile.name) at \(iso8601(first.change.at)) (\(changeCodes(first.change))), within \(days) days of \(iso8601(result.time))\(more)"
     }
 
     // MARK: JSON
@@ -69,7 +111,21 @@ public enum AuditReport {
             let source: String
             let problem: String?
             let probe: ProbeResult.JSON?
-            let results: [VerdictReport.Result]
+            let results: [ResultEntry]
+        }
+        /// A verify-shaped result; with a horizon it carries `nextChange` (null when nothing changes).
+        struct ResultEntry: Encodable {
+            let result: VerdictReport.Result
+            /// nil when the audit did not look ahead, so the key is absent.
+            let nextChange: NextChange??
+
+            func encode(to encoder: any Encoder) throws {
+                if let nextChange {
+                    try VerdictReport.ResultWithNextChange(result: result, nextChange: nextChange).encode(to: encoder)
+                } else {
+                    try result.encode(to: encoder)
+                }
+            }
         }
         struct Fix: Encodable {
             let code: String
@@ -80,6 +136,8 @@ public enum AuditReport {
             let messages: [String]
         }
         let at: String
+        /// The horizon of `nextChange`, present only when the audit looked ahead.
+        let until: String?
         let allTrusted: Bool
         let fleet: [Member]
         let servers: [Server]
@@ -90,7 +148,7 @@ public enum AuditReport {
     public static func json(_ result: AuditResult) -> String {
         encodeJSON(
             JSON(
-                at: iso8601(result.time), allTrusted: result.allTrusted,
+                at: iso8601(result.time), until: result.until.map(iso8601), allTrusted: result.allTrusted,
                 fleet: result.fleet.map { member in
                     let device: String =
                         switch member.profile.kind {
@@ -103,7 +161,12 @@ public enum AuditReport {
                     .init(
                         name: audit.name, source: audit.source, problem: audit.problem,
                         probe: audit.probe.map { ProbeResult(report: $0, verdicts: []).json },
-                        results: audit.verdicts.map(VerdictReport.result))
+                        results: audit.verdicts.enumerated().map { index, verdict in
+                            .init(
+                                result: VerdictReport.result(verdict),
+                                nextChange: result.until == nil
+                                    ? nil : .some(index < audit.nextChanges.count ? audit.nextChanges[index] : nil))
+                        })
                 },
                 fixes: result.fixes.map {
                     .init(
@@ -131,6 +194,20 @@ public enum AuditReport {
                         let (trusted, text) = cell(audit, index)
                         return trusted ? "✔" : "✘ \(escape(text))"
                     }.joined(separator: " | ") + " |")
+        }
+        if let until = result.until {
+            out += ["", "## When the answer changes (until \(iso8601(until)))", ""]
+            let changes = result.changes
+            if changes.isEmpty {
+                out.append("No verdict changes.")
+            } else {
+                out += ["| Server | Build | At | Becomes | Codes |", "|---|---|---|---|---|"]
+                for item in changes {
+                    out.append(
+                        "| \(escape(item.server)) | \(escape(item.member.profile.name)) | \(iso8601(item.change.at)) | \(item.change.trusted ? "✔ trusted" : "✘ not trusted") | \(escape(changeCodes(item.change))) |"
+                    )
+                }
+            }
         }
         if !result.fixes.isEmpty {
             out += ["", "## Fixes, most phones affected first", ""]
@@ -192,10 +269,29 @@ public enum AuditReport {
                 "<tr><th scope=\"row\"><a href=\"#\(anchorID(audit.name))\">\(html(audit.name))</a></th>"
                     + result.fleet.indices.map { index in
                         let (trusted, text) = cell(audit, index)
-                        return "<td class=\"\(trusted ? "trusted" : "untrusted")\">\(trusted ? "✔ trusted" : "✘ " + html(text))</td>"
+                        let note = changeNote(audit, index)
+                        let next = note.isEmpty ? "" : "<br><span class=\"next\">\(html(note))</span>"
+                        return "<td class=\"\(trusted ? "trusted" : "untrusted")\">\(trusted ? "✔ trusted" : "✘ " + html(text))\(next)</td>"
                     }.joined() + "</tr>")
         }
         body.append("</tbody></table>")
+        if let until = result.until {
+            body.append("<h2>When the answer changes <span class=\"dim\">until \(html(iso8601(until)))</span></h2>")
+            let changes = result.changes
+            if changes.isEmpty {
+                body.append("<p class=\"ok\">No verdict changes.</p>")
+            } else {
+                body.append(
+                    "<table id=\"changes\"><thead><tr><th>Server</th><th>Build</th><th>Changes at</th><th>Becomes</th><th>Codes</th></tr></thead><tbody>"
+                )
+                for item in changes {
+                    body.append(
+                        "<tr><th scope=\"row\">\(html(item.server))</th><td>\(html(column(item.member)))</td><td>\(html(iso8601(item.change.at)))</td><td class=\"\(item.change.trusted ? "trusted" : "untrusted")\">\(item.change.trusted ? "✔ trusted" : "✘ not trusted")</td><td><code>\(html(changeCodes(item.change)))</code></td></tr>"
+                    )
+                }
+                body.append("</tbody></table>")
+            }
+        }
         if !result.fixes.isEmpty {
             body.append("<h2>Fixes, most phones affected first</h2><ol class=\"fixes\">")
             for fix in result.fixes {
@@ -269,7 +365,8 @@ public enum AuditReport {
             h1{margin:0 0 .3rem} .dim{color:#6b7280;font-weight:normal} code{background:#eef1f5;padding:0 .25rem;border-radius:3px}
             .summary{font-size:1.1rem;padding:.6rem .9rem;border-radius:6px} .summary.ok{background:#e6f6ea} .summary.bad{background:#fde8e8}
             table#matrix{border-collapse:collapse;margin:1rem 0;width:100%} #matrix th,#matrix td{border:1px solid #d8dde6;padding:.45rem .6rem;text-align:left;vertical-align:top}
-            #matrix thead th{background:#f3f5f8} td.trusted{background:#d9f2df;color:#14532d} td.untrusted{background:#fbd5d5;color:#7f1d1d}
+            #matrix thead th{background:#f3f5f8} .next{font-size:12px;color:#92400e}
+            table#changes{border-collapse:collapse;margin:.5rem 0} #changes th,#changes td{border:1px solid #d8dde6;padding:.35rem .6rem;text-align:left} td.trusted{background:#d9f2df;color:#14532d} td.untrusted{background:#fbd5d5;color:#7f1d1d}
             .ok{color:#166534} .bad{color:#991b1b} .warn{color:#92400e}
             .pill{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px} .pill.ok{background:#d9f2df} .pill.off{background:#eceff3;color:#9aa1ab;text-decoration:line-through}
             .chain{display:flex;align-items:center;flex-wrap:wrap;gap:.4rem;margin:.6rem 0} .node{border:1px solid #b8c2d0;border-radius:6px;padding:.4rem .6rem;background:#fff}

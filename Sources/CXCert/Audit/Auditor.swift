@@ -17,6 +17,8 @@ public struct ServerAudit: Sendable {
     public let problem: String?
     /// One verdict per fleet member, in fleet order (empty when there is a problem).
     public let verdicts: [Verdict]
+    /// When each verdict next changes, in fleet order; empty unless the audit was asked to look ahead.
+    public var nextChanges: [NextChange?] = []
 }
 
 /// Findings that one fix resolves, and how many phones they affect.
@@ -36,9 +38,49 @@ public struct AuditResult: Sendable {
     public let fixes: [FixGroup]
     public let time: Date
     public let planNotes: [String]
+    /// How far ahead the next changes were looked for; nil when they were not.
+    public var until: Date? = nil
+    /// `audit --fail-within`: the number of days within which a trusted pair must not break.
+    public var failWithinDays: Int? = nil
+
+    /// The pairs trusted now that break within ``failWithinDays`` of ``time`` (empty without it).
+    public var failingWithin: [AuditChange] {
+        guard let days = failWithinDays else { return [] }
+        return breaking(by: time.addingTimeInterval(TimeInterval(days) * 86_400))
+    }
 
     /// Every phone trusts every server it needs.
     public var allTrusted: Bool { servers.allSatisfy { $0.problem == nil && $0.verdicts.allSatisfy(\.trusted) } }
+
+    /// Every server × build whose verdict changes before ``until``, in server then fleet order.
+    public var changes: [AuditChange] {
+        servers.flatMap { server in
+            zip(server.verdicts.indices, server.nextChanges).compactMap { index, change in
+                change.map {
+                    AuditChange(
+                        server: server.name, memberIndex: index, member: fleet[index], trustedNow: server.verdicts[index].trusted,
+                        change: $0)
+                }
+            }
+        }
+    }
+
+    /// The pairs trusted now that stop being trusted at or before `deadline`: what `audit --fail-within` gates on.
+    public func breaking(by deadline: Date) -> [AuditChange] {
+        changes.filter { $0.trustedNow && !$0.change.trusted && $0.change.at <= deadline }
+    }
+}
+
+/// One server × build whose verdict changes within an audit's horizon.
+public struct AuditChange: Sendable {
+    /// The server's name as the report prints it.
+    public let server: String
+    /// The build's place in the fleet (0-based), as the matrix numbers its columns from 1.
+    public let memberIndex: Int
+    public let member: FleetMember
+    /// Whether the build trusts the server at the audit's time.
+    public let trustedNow: Bool
+    public let change: NextChange
 }
 
 /// How `trust.ad` may connect: the secret and the CA come from the command line, not the deployment file.
@@ -62,10 +104,13 @@ public struct AuditDirectoryAccess: Sendable {
 
 public enum Auditor {
     /// Probes every server concurrently, builds the name plan, and judges every server for every build.
+    /// With `until`, also finds when each verdict next changes up to that instant (``ServerAudit/nextChanges``);
+    /// `failWithinDays` looks at least that many days ahead and fills ``AuditResult/failingWithin``.
     /// `progress` is called as servers finish (done, total, server name).
     public static func run(
         _ file: DeploymentFile, relativeTo base: URL, knowledge: DeviceKnowledgeBase = .builtIn,
-        directory access: AuditDirectoryAccess = AuditDirectoryAccess(), progress: (@Sendable (Int, Int, String) -> Void)? = nil
+        directory access: AuditDirectoryAccess = AuditDirectoryAccess(), until requestedUntil: Date? = nil,
+        failWithinDays: Int? = nil, progress: (@Sendable (Int, Int, String) -> Void)? = nil
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
@@ -75,6 +120,13 @@ public enum Auditor {
         } else {
             time = Date()
         }
+        if let requestedUntil, requestedUntil <= time {
+            throw .input("--until \(iso8601(requestedUntil)) is not after the audit's time \(iso8601(time))")
+        }
+        if let failWithinDays, failWithinDays < 0 { throw .input("--fail-within: \(failWithinDays) is not a number of days") }
+        // Look as far as the later of --until and --fail-within, so that the gate sees every break it must.
+        let failHorizon = failWithinDays.map { time.addingTimeInterval(TimeInterval($0) * 86_400) }
+        let until = [requestedUntil, failHorizon].compactMap { $0 }.max()
         let fleet = try file.fleet.map { entry throws(AuditError) -> FleetMember in
             do {
                 return FleetMember(
@@ -111,7 +163,8 @@ public enum Auditor {
             for (index, server) in file.servers.enumerated() {
                 group.addTask {
                     let audit = await runBlocking {
-                        examine(server, base: base, options: options, fleet: fleet, anchors: anchors, plan: plan, time: time)
+                        examine(
+                            server, base: base, options: options, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until)
                     }
                     progress?(counter.increment(), total, audit.name)
                     return (index, audit)
@@ -121,7 +174,9 @@ public enum Auditor {
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        return AuditResult(fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [])
+        return AuditResult(
+            fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [], until: until,
+            failWithinDays: failWithinDays)
     }
 
     /// Runs blocking work (sockets, OpenSSL) off the cooperative thread pool.
@@ -198,7 +253,7 @@ public enum Auditor {
 
     private static func examine(
         _ server: DeploymentFile.Server, base: URL, options: Prober.Options, fleet: [FleetMember], anchors: [TrustAnchor],
-        plan: NamePlan?, time: Date
+        plan: NamePlan?, time: Date, until: Date?
     ) -> ServerAudit {
         let roleNames = plan.map { plan in server.role.map { plan.names(role: $0) } ?? [] } ?? []
         var hosts = (server.names ?? [])
@@ -212,14 +267,17 @@ public enum Auditor {
                 guard let (leaf, rest) = VerificationRequest.split(bundle: certificates) else {
                     throw CertificateDecodingError.noCertificate(file)
                 }
-                let verdicts = fleet.map { member in
-                    Verifier.verify(
-                        VerificationRequest(
-                            leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
-                            vocabulary: .command(.audit)),
-                        profile: member.profile)
-                }
-                return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts)
+                let request = VerificationRequest(
+                    leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
+                    vocabulary: .command(.audit))
+                let verdicts = fleet.map { member in Verifier.verify(request, profile: member.profile) }
+                let changes =
+                    until.map { until in
+                        zip(fleet, verdicts).map { member, verdict in
+                            Verifier.nextChange(for: request, profile: member.profile, until: until, baseline: verdict)
+                        }
+                    } ?? []
+                return ServerAudit(name: name, source: file, probe: nil, problem: nil, verdicts: verdicts, nextChanges: changes)
             } catch {
                 return ServerAudit(name: name, source: file, probe: nil, problem: "\(file): \(error)", verdicts: [])
             }
@@ -235,7 +293,16 @@ public enum Auditor {
                     report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
                     vocabulary: .command(.audit))
             }
-            return ServerAudit(name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts)
+            let changes =
+                until.map { until in
+                    fleet.prefix(verdicts.count).map { member in
+                        Verifier.nextChange(
+                            for: report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
+                            until: until)
+                    }
+                } ?? []
+            return ServerAudit(
+                name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts, nextChanges: changes)
         } catch {
             return ServerAudit(name: name, source: target.description, probe: nil, problem: error.description, verdicts: [])
         }

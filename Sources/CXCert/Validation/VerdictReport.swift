@@ -203,3 +203,64 @@ public enum VerdictReport {
         "\(mark(verdict, style: style).uppercased())  \(verdict.profile.name)  at \(iso8601(verdict.time))"
     }
 }
+
+// MARK: When the answer changes
+
+extension VerdictReport {
+    /// `{"at", "trusted", "codes"}`: the README's `nextChange` object.
+    struct NextChangeEntry: Encodable {
+        let at: String
+        let trusted: Bool
+        let codes: [String]
+
+        init(_ change: NextChange) {
+            at = iso8601(change.at)
+            trusted = change.trusted
+            codes = change.codes.map(\.rawValue)
+        }
+    }
+
+    /// A verify-shaped result plus its `nextChange` key, which is always written (null when nothing changes).
+    struct ResultWithNextChange: Encodable {
+        let result: Result
+        let nextChange: NextChange?
+
+        private enum Key: String, CodingKey { case nextChange }
+        func encode(to encoder: any Encoder) throws {
+            try result.encode(to: encoder)
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(nextChange.map(NextChangeEntry.init), forKey: .nextChange)
+        }
+    }
+
+    /// As ``json(_:)`` with each result's `nextChange` (`nextChanges` in the order of `verdicts`).
+    public static func json(_ verdicts: [Verdict], nextChanges: [NextChange?]) -> String {
+        struct Many: Encodable { let results: [ResultWithNextChange] }
+        let results = zip(verdicts, padded(nextChanges, to: verdicts.count)).map {
+            ResultWithNextChange(result: result($0.0), nextChange: $0.1)
+        }
+        return results.count == 1 ? encodeJSON(results[0]) : encodeJSON(Many(results: results))
+    }
+
+    /// As ``text(_:style:)`` followed by one line per verdict saying when the answer changes.
+    public static func text(_ verdicts: [Verdict], nextChanges: [NextChange?], until: Date, style: TextStyle = .plain) -> String {
+        var out = [text(verdicts, style: style), ""]
+        for (verdict, change) in zip(verdicts, padded(nextChanges, to: verdicts.count)) {
+            let who = verdicts.count > 1 ? "\(verdict.profile.name): " : ""
+            out.append("\(who)\(nextChangeLine(change, until: until, style: style))")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// One line: `Next change: 2027-03-01T00:00:01Z ✘ not trusted (+expired)`, or none before `until`.
+    public static func nextChangeLine(_ change: NextChange?, until: Date, style: TextStyle = .plain) -> String {
+        guard let change else { return "Next change: none until \(iso8601(until))." }
+        let mark = change.trusted ? style.green("✔ trusted") : style.red("✘ not trusted")
+        let codes = change.appeared.map { "+\($0.rawValue)" } + change.disappeared.map { "-\($0.rawValue)" }
+        return "Next change: \(iso8601(change.at)) \(mark) (\(codes.joined(separator: ", ")))."
+    }
+
+    private static func padded(_ changes: [NextChange?], to count: Int) -> [NextChange?] {
+        Array(changes.prefix(count)) + Array(repeating: nil, count: max(0, count - changes.count))
+    }
+}
