@@ -19,6 +19,9 @@ public struct DeviceProfile: Sendable {
     /// For a build newer than every known one: the newest known build whose capabilities it is judged
     /// with (the data's ranges end at the last build anyone documented; a later build is not worse).
     public private(set) var inheritedFrom: FirmwareBuild?
+    /// For each yes/no capability this build lacks: the first known later build of its family that has it (what a
+    /// remedy can recommend upgrading to, from the same data that judged the build).
+    public private(set) var upgrades: [Capability: FirmwareBuild] = [:]
 
     /// Resolves `device` (`generic`, a family or a model id) at `firmware` (default: the newest known build).
     public static func resolve(
@@ -51,6 +54,12 @@ public struct DeviceProfile: Sendable {
         var profile = DeviceProfile(
             kind: .phone(family: family, model: model, firmware: version), build: known, facts: facts, placement: placement)
         profile.inheritedFrom = inherited
+        for capability in Capability.allCases where capability.valueType == .bool && facts[capability]?.value != .bool(true) {
+            profile.upgrades[capability] = knowledge.builds.first { build in
+                build.version > version && (build.families.contains(family.id) || build.families.contains("*"))
+                    && knowledge.rule(for: capability, version: build.version, family: family.id)?.value == .bool(true)
+            }
+        }
         return profile
     }
 

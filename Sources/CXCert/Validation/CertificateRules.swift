@@ -61,7 +61,7 @@ enum CertificateRules {
         func hit(_ code: FindingCode, _ capability: Capability?) -> Hit {
             Hit(
                 code: code, severity: .error,
-                detail: .algorithm(name: algorithm.name, use: .signature, rule: capability.flatMap { CapabilityBasis(profile.facts[$0]) }))
+                detail: .algorithm(name: algorithm.name, use: .signature, rule: capability.flatMap { CapabilityBasis(profile, $0) }))
         }
         var out: [Hit] = []
         if algorithm.hash.isSHA2 && !profile.validatesSHA2 { out.append(hit(.sha2Unsupported, .sha2Signatures)) }
@@ -75,7 +75,7 @@ enum CertificateRules {
     /// What keys a phone's firmware can use, and its RSA size limits.
     static func firmwareKey(_ facts: CertificateFacts, profile: DeviceProfile, isLeaf: Bool) -> [Hit] {
         let key = facts.key
-        func basis(_ capability: Capability) -> CapabilityBasis? { CapabilityBasis(profile.facts[capability]) }
+        func basis(_ capability: Capability) -> CapabilityBasis? { CapabilityBasis(profile, capability) }
         func unsupported(_ capability: Capability?) -> Hit {
             Hit(
                 code: .unsupportedAlgorithm, severity: .error,

@@ -80,12 +80,15 @@ public struct CapabilityBasis: Sendable, Hashable, Encodable {
     public let capability: Capability
     public let confidence: Confidence
     public let source: String
+    /// The first known later build of the family that has the capability, when the data names one.
+    public let firstBuildWith: FirmwareVersion?
 
-    init?(_ rule: CapabilityRule?) {
-        guard let rule else { return nil }
-        capability = rule.capability
+    init?(_ profile: DeviceProfile, _ capability: Capability) {
+        guard let rule = profile.facts[capability] else { return nil }
+        self.capability = capability
         confidence = rule.confidence
         source = rule.source
+        firstBuildWith = profile.upgrades[capability]?.version
     }
 }
 

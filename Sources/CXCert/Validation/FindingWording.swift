@@ -254,12 +254,10 @@ public enum FindingWording {
                 "Send only the chain the clients need (the leaf and its intermediates, no cross-certificates), or supply fewer candidate intermediates."
         case (.malformed, _):
             return "Reissue \(name) from a CA that produces RFC 5280 and CA/Browser Forum-conformant certificates."
-        case (.sha2Unsupported, _):
-            // Never recommend a build older than the one judged (a capability override can make a new build fail).
-            let first = FirmwareVersion("4.0.7577.4463")!
-            let update =
-                finding.client.firmware.map { $0 < first } ?? true
-                ? ", or update them to Lync Phone Edition \(first) or later, which validates SHA-256" : ""
+        case (.sha2Unsupported, .algorithm(_, _, let rule)):
+            // The build to recommend comes from the device data that judged this one: a later build that has the
+            // capability, never one at or below the judged build (an override can make a new build fail).
+            let update = rule?.firstBuildWith.map { ", or update them to Lync Phone Edition \($0) or later, which validates SHA-256" } ?? ""
             return "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones\(update)."
         case (.weakSignature, _):
             return "Reissue \(name) with a SHA-256 (or stronger) signature."
