@@ -31,7 +31,11 @@ let package = Package(
         .systemLibrary(
             name: "CPcap", pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
-        .target(name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", "CPcap", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", "CPcap", .product(name: "Yams", package: "Yams")],
+            exclude: ["TrustStore/README.md", "Knowledge/README.md"],
+            // Compiled in, not a resource bundle: a binary copied alone keeps its trust store and device data.
+            resources: [.embedInCode("TrustStore"), .embedInCode("Knowledge")]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

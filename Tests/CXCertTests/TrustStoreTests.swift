@@ -79,19 +79,21 @@ struct TrustStoreTests {
         #expect(byRow[3]?.guideErrors.isEmpty == true)
     }
 
-    @Test("the compiled-in copy is byte-identical to TrustStore/ and Knowledge/ (else run Scripts/embed-data)")
-    func embeddedDataIsFresh() throws {
+    @Test("the compiled-in copy is TrustStore/ and Knowledge/ byte for byte, every PEM reachable by its index path")
+    func embeddedDataIsComplete() throws {
         let root = repositoryRoot
-        #expect(
-            EmbeddedData.trustStoreIndex == (try String(contentsOf: root.appendingPathComponent("TrustStore/index.json"), encoding: .utf8)))
-        #expect(EmbeddedData.devices == (try String(contentsOf: root.appendingPathComponent("Knowledge/devices.json"), encoding: .utf8)))
-        #expect(EmbeddedData.symptoms == (try String(contentsOf: root.appendingPathComponent("Knowledge/symptoms.json"), encoding: .utf8)))
-        let folder = root.appendingPathComponent("TrustStore")
-        let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".pem") }
-        #expect(Set(files) == Set(EmbeddedData.trustStoreFiles.keys))
+        func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: root.appendingPathComponent(path))) }
+        #expect(EmbeddedData.trustStoreIndex == (try bytes("TrustStore/index.json")))
+        #expect(EmbeddedData.devices == (try bytes("Knowledge/devices.json")))
+        #expect(EmbeddedData.symptoms == (try bytes("Knowledge/symptoms.json")))
+        #expect(EmbeddedData.discovery == (try bytes("Knowledge/discovery.json")))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root.appendingPathComponent("TrustStore").path)
+            .filter { $0.hasSuffix(".pem") }
+        #expect(files.count == 22)
         for file in files {
-            #expect(EmbeddedData.trustStoreFiles[file] == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)))
+            #expect(EmbeddedData.trustStoreFile(file) == (try bytes("TrustStore/\(file)")), "\(file) is not embedded under its path")
         }
+        #expect(EmbeddedData.trustStoreFile("no-such.pem") == nil)
     }
 
     @Test("states at a date: 5 roots valid on 2026-11-21, all 17 on 2009-01-01")

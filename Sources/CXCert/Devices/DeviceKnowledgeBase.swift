@@ -178,13 +178,13 @@ public struct DeviceKnowledgeBase: Sendable {
     /// The facts shipped with cxcert.
     public static let builtIn: DeviceKnowledgeBase = {
         do {
-            var knowledge = try DeviceKnowledgeBase(json: Data(EmbeddedData.devices.utf8))
-            let discovery = try decode(Data(EmbeddedData.discovery.utf8)).capabilities ?? []
+            var knowledge = try DeviceKnowledgeBase(json: Data(EmbeddedData.devices))
+            let discovery = try decode(Data(EmbeddedData.discovery)).capabilities ?? []
             try check(discovery)
             knowledge.rules += discovery
             return knowledge
         } catch {
-            fatalError("the embedded device data is corrupt (run Scripts/embed-data): \(error)")
+            fatalError("the embedded device data is corrupt (a build defect): \(error)")
         }
     }()
 

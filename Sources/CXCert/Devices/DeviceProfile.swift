@@ -152,10 +152,10 @@ public struct Symptom: Sendable, Codable, Hashable {
     public static let builtIn: [FindingCode: Symptom] = {
         struct File: Decodable { let symptoms: [Symptom] }
         do {
-            let file = try JSONDecoder().decode(File.self, from: Data(EmbeddedData.symptoms.utf8))
+            let file = try JSONDecoder().decode(File.self, from: Data(EmbeddedData.symptoms))
             return Dictionary(file.symptoms.map { ($0.finding, $0) }, uniquingKeysWith: { first, _ in first })
         } catch {
-            fatalError("the embedded symptom table is corrupt (run Scripts/embed-data): \(error)")
+            fatalError("the embedded symptom table is corrupt (a build defect): \(error)")
         }
     }()
 

@@ -8,9 +8,9 @@ public enum LibraryVersions {
     public static var openSSL: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
 
     /// The first 12 hex digits of the SHA-256 of the embedded trust-store index: changes whenever the
-    /// built-in cache data does (Scripts/embed-data).
+    /// built-in cache data does.
     public static let trustStoreRevision: String = {
-        let bytes = Array(EmbeddedData.trustStoreIndex.utf8)
+        let bytes = EmbeddedData.trustStoreIndex
         var digest = [UInt8](repeating: 0, count: 32)
         _ = bytes.withUnsafeBufferPointer { SHA256($0.baseAddress, $0.count, &digest) }
         return digest.prefix(6).map { String(format: "%02x", $0) }.joined()

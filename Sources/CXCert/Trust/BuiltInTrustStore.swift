@@ -85,12 +85,12 @@ public enum BuiltInTrustStore {
     private static func load() -> [TrustStoreEntry] {
         // The embedded data is checked by the test suite; a failure here is a build defect, not input.
         do {
-            let index = try JSONDecoder().decode(IndexFile.self, from: Data(EmbeddedData.trustStoreIndex.utf8))
+            let index = try JSONDecoder().decode(IndexFile.self, from: Data(EmbeddedData.trustStoreIndex))
             return try index.entries.map { row in
-                guard let pem = EmbeddedData.trustStoreFiles[row.file] else {
+                guard let pem = EmbeddedData.trustStoreFile(row.file) else {
                     throw CertificateDecodingError.unreadable("TrustStore/\(row.file) is not embedded")
                 }
-                let decoded = try CertificateDecoder().decode(Data(pem.utf8))
+                let decoded = try CertificateDecoder().decode(Data(pem))
                 guard decoded.certificates.count == 1, let certificate = decoded.certificates.first else {
                     throw CertificateDecodingError.unreadable("TrustStore/\(row.file) must hold one certificate")
                 }
@@ -104,7 +104,7 @@ public enum BuiltInTrustStore {
                     source: row.source, alternates: row.alternates, certificate: certificate)
             }
         } catch {
-            fatalError("the embedded trust store is corrupt (run Scripts/embed-data): \(error)")
+            fatalError("the embedded trust store is corrupt (a build defect): \(error)")
         }
     }
 }
