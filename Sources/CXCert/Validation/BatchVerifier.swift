@@ -6,7 +6,7 @@ import Foundation
 /// chain above the leaf and its findings, and caches the issuer's key. Every later certificate from
 /// the same issuer (same issuer name and key identifier) is read by a lean DER reader, its one
 /// signature verified with the cached key, and only the leaf's own rules checked — the same
-/// ``CertificateRules`` the full path's policies run, over the facts the lean reader provides. Anything unusual —
+/// `CertificateRules` the full path's policies run, over the facts the lean reader provides. Anything unusual —
 /// another algorithm, an unknown critical extension, name constraints above, a failed signature,
 /// host names to match — goes the full path. Safe to call from several threads at once.
 public final class BatchVerifier: @unchecked Sendable {

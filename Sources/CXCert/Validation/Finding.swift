@@ -1,5 +1,5 @@
 /// A stable finding code, as scripts match on it. The full list is in the README; every code has a row in
-/// `Knowledge/symptoms.json` (a test iterates ``allCases``).
+/// `Knowledge/symptoms.json` (a test iterates `allCases`).
 public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
     // The chain: RFC 5280 path validation and candidate paths.
     case untrustedRoot = "untrusted-root"
