@@ -75,15 +75,11 @@ extension ProbeCommand {
     func probe(_ text: String, profiles: [DeviceProfile], anchors: [TrustAnchor]) throws(ProbeError) -> ProbeResult {
         var target = try ProbeTarget(parsing: text)
         if noSNI { target.serverName = nil } else if let sni { target.serverName = sni }
-        let phone = profiles.first { !$0.isGeneric }
-        let roots = anchors.map(\.certificate) + (phone == nil ? [] : BuiltInTrustStore.certificates)
-        var options = Prober.Options(timeout: timeout, asPhone: asPhone, phoneCipherSuites: phone?.tlsCipherSuites, knownRoots: roots)
+        var options = Prober.Options(timeout: timeout, asPhone: asPhone)
         options.totalTimeout = deadline
-        let report = try Prober.probe(target, options: options)
-        let verdicts = profiles.compactMap {
-            Verifier.verify(report, anchors: anchors, hosts: [target.serverName ?? target.host], plan: nil, profile: $0)
-        }
-        return ProbeResult(report: report, verdicts: verdicts)
+        let prober = ProbeVerification(profiles: profiles, anchors: anchors, options: options, vocabulary: .command(.probe))
+        let outcome = try prober.examine(.init(target, hosts: [target.serverName ?? target.host]))
+        return ProbeResult(report: outcome.report, verdicts: outcome.verdicts)
     }
 }
 

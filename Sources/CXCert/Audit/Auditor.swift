@@ -150,40 +150,21 @@ public enum Auditor {
             }
         }
         let plan = file.plan
-        let phone = fleet.first { !$0.profile.isGeneric }?.profile
-        var probeOptions = Prober.Options(
-            timeout: file.timeout ?? 10, asPhone: phone != nil, phoneCipherSuites: phone?.tlsCipherSuites,
-            knownRoots: anchors.map(\.certificate) + BuiltInTrustStore.certificates)
+        var probeOptions = Prober.Options(timeout: file.timeout ?? 10, asPhone: fleet.contains { !$0.profile.isGeneric })
         // One deadline for every probe of the audit, however many servers and handshakes.
         probeOptions.deadline = Date().addingTimeInterval(file.deadline ?? 300)
-        let options = probeOptions
+        let prober = ProbeVerification(
+            profiles: fleet.map(\.profile), anchors: anchors, options: probeOptions, vocabulary: .command(.audit))
         let counter = Counter()
         let total = file.servers.count
-        let audits = await withTaskGroup(of: (Int, ServerAudit).self) { group in
-            for (index, server) in file.servers.enumerated() {
-                group.addTask {
-                    let audit = await runBlocking {
-                        examine(
-                            server, base: base, options: options, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until)
-                    }
-                    progress?(counter.increment(), total, audit.name)
-                    return (index, audit)
-                }
-            }
-            var results: [(Int, ServerAudit)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        let audits = await BoundedWork.map(file.servers, limit: prober.maxConcurrentProbes) { _, server in
+            let audit = examine(server, base: base, prober: prober, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until)
+            progress?(counter.increment(), total, audit.name)
+            return audit
         }
         return AuditResult(
             fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [], until: until,
             failWithinDays: failWithinDays)
-    }
-
-    /// Runs blocking work (sockets, OpenSSL) off the cooperative thread pool.
-    private static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
     }
 
     private final class Counter: @unchecked Sendable {
@@ -252,7 +233,7 @@ public enum Auditor {
     }
 
     private static func examine(
-        _ server: DeploymentFile.Server, base: URL, options: Prober.Options, fleet: [FleetMember], anchors: [TrustAnchor],
+        _ server: DeploymentFile.Server, base: URL, prober: ProbeVerification, fleet: [FleetMember], anchors: [TrustAnchor],
         plan: NamePlan?, time: Date, until: Date?
     ) -> ServerAudit {
         let roleNames = plan.map { plan in server.role.map { plan.names(role: $0) } ?? [] } ?? []
@@ -287,22 +268,10 @@ public enum Auditor {
             host: host, port: server.port ?? 443, serverName: server.sni ?? (HostnameMatcher.ipAddress(host) == nil ? host : nil))
         let name = server.name ?? target.description
         do {
-            let report = try Prober.probe(target, options: options)
-            let verdicts = fleet.compactMap { member in
-                Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
-                    vocabulary: .command(.audit))
-            }
-            let changes =
-                until.map { until in
-                    fleet.prefix(verdicts.count).map { member in
-                        Verifier.nextChange(
-                            for: report, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
-                            until: until)
-                    }
-                } ?? []
+            let outcome = try prober.examine(.init(target, hosts: hosts, plan: rolePlan?.filtered), at: time, until: until)
             return ServerAudit(
-                name: name, source: target.description, probe: report, problem: nil, verdicts: verdicts, nextChanges: changes)
+                name: name, source: target.description, probe: outcome.report, problem: nil, verdicts: outcome.verdicts,
+                nextChanges: outcome.nextChanges)
         } catch {
             return ServerAudit(name: name, source: target.description, probe: nil, problem: error.description, verdicts: [])
         }
