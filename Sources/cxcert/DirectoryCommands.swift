@@ -75,7 +75,7 @@ func directory<T>(json: Bool = false, _ body: () throws(DirectoryError) -> T) th
     do {
         return try body()
     } catch {
-        if json, case .partial(let write) = error { print(encodeJSON(write)) }
+        if json, case .partial(let write) = error { print(JSONOutput.encode(write)) }
         printError(error.description)
         throw ExitCode(2)
     }
@@ -123,7 +123,7 @@ struct DirectoryCommand: ParsableCommand {
                 try client.publish(certificate, target: target, force: force, dryRun: dryRun)
             }
             if !json { for warning in report.warnings { printError("warning: \(warning)") } }
-            print(json ? encodeJSON(report) : render(report, certificate: certificate))
+            print(json ? JSONOutput.encode(report) : render(report, certificate: certificate))
         }
 
         private func render(_ report: DirectoryReport, certificate: Certificate) -> String {
@@ -164,7 +164,7 @@ struct DirectoryCommand: ParsableCommand {
                 }
             }
             let listing = DirectoryListing(snapshot)
-            print(json ? encodeJSON(listing) : listing.text(style: terminalStyle()))
+            print(json ? JSONOutput.encode(listing) : listing.text(style: terminalStyle()))
         }
     }
 
@@ -206,7 +206,7 @@ struct DirectoryCommand: ParsableCommand {
                     selector, targets: Set(targets.isEmpty ? [.rootCA] : targets), deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }
             if json {
-                print(encodeJSON(report))
+                print(JSONOutput.encode(report))
                 return
             }
             if dryRun {
@@ -267,7 +267,7 @@ struct DirectoryCommand: ParsableCommand {
                     ? { (url: String) throws(DirectoryError) -> Data in
                         try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
                     } : nil)
-            print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))
+            print(json ? JSONOutput.encode(result) : PhoneDiscovery.text(result, style: terminalStyle()))
         }
     }
 }

@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
                     CertificateSummary($0, file: entry.path, format: entry.result.format, encoding: entry.result.encoding)
                 }
             }
-            print(encodeJSON(summaries))
+            print(JSONOutput.encode(summaries))
         } else {
             let style = terminalStyle()
             var first = true

@@ -65,7 +65,7 @@ struct NamesCommand: ParsableCommand {
     func run() {
         guard let plan = deployment.plan else { return }
         if json {
-            print(encodeJSON(plan))
+            print(JSONOutput.encode(plan))
             return
         }
         switch format {

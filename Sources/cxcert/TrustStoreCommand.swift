@@ -15,7 +15,7 @@ struct TrustStoreCommand: ParsableCommand {
 
     func run() {
         let date = at ?? Date()
-        print(json ? encodeJSON(TrustStoreStatus.all(at: date)) : TrustStoreStatus.text(at: date, style: terminalStyle()))
+        print(json ? JSONOutput.encode(TrustStoreStatus.all(at: date)) : TrustStoreStatus.text(at: date, style: terminalStyle()))
     }
 }
 
@@ -31,7 +31,7 @@ struct DevicesCommand: ParsableCommand {
 
     func run() throws {
         let report = DeviceReport(knowledge: try knowledge.load())
-        print(json ? encodeJSON(report) : report.text(style: terminalStyle()))
+        print(json ? JSONOutput.encode(report) : report.text(style: terminalStyle()))
     }
 }
 

@@ -86,7 +86,8 @@ struct VerifyCommand: ParsableCommand {
         }
         let file = files[0]
         let bundle = try load(file)
-        guard let (leaf, bundled) = VerificationRequest.split(bundle: bundle) else { throw ExitCode(2) }
+        guard let split = VerificationRequest.split(bundle: bundle) else { throw ExitCode(2) }
+        let (leaf, bundled) = (split.leaf, split.others)
         if let choice = VerificationRequest.leafChoice(bundle: bundle) { printError("note: \(file): \(choice)") }
         let intermediates = try bundled + chains.flatMap(load)
         let request = VerificationRequest(

@@ -12,7 +12,8 @@ struct ReadmeExampleTests {
     func readmeExample() throws {
         let decoded = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("pool01.pem"))
         let root = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("ContosoCA.cer"))
-        let (leaf, chain) = try #require(VerificationRequest.split(bundle: decoded.certificates))
+        let split = try #require(VerificationRequest.split(bundle: decoded.certificates))
+        let (leaf, chain) = (split.leaf, split.others)
         let request = VerificationRequest(
             leaf: leaf, intermediates: chain,
             anchors: root.certificates.map { TrustAnchor(certificate: $0, source: .user(file: "ContosoCA.cer")) },

@@ -98,9 +98,9 @@ struct TrustStoreTests {
 
     @Test("states at a date: 5 roots valid on 2026-11-21, all 17 on 2009-01-01")
     func statesAtDate() throws {
-        let now = try #require(parseISO8601("2026-11-21"))
+        let now = try #require((try? StrictDate.parse("2026-11-21")))
         #expect(TrustStoreStatus.all(at: now).filter { $0.state == .valid }.map(\.entry.row) == [1, 6, 10, 15, 17])
-        let then = try #require(parseISO8601("2009-01-01"))
+        let then = try #require((try? StrictDate.parse("2009-01-01")))
         #expect(TrustStoreStatus.all(at: then).allSatisfy { $0.state == .valid })
         #expect(TrustStoreStatus.all(at: now).filter(\.weakKey).count == 9)
     }

@@ -167,7 +167,7 @@ struct VerifyTests {
             try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-secure-ca.pem")).certificates.first)
         let cross = try CertificateDecoder().decode(contentsOf: fixtures.appendingPathComponent("godaddy-class2-by-valicert.pem"))
             .certificates
-        let at = try #require(parseISO8601("2012-06-01"))
+        let at = try #require((try? StrictDate.parse("2012-06-01")))
         let request = VerificationRequest(leaf: secureCA, intermediates: cross, time: at)
         let phone = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
         guard case .anchor(let source) = try #require(phone.chain.last).role else {

@@ -146,7 +146,7 @@ public enum AuditReport {
     }
 
     public static func json(_ result: AuditResult) -> String {
-        encodeJSON(
+        JSONOutput.encode(
             JSON(
                 at: iso8601(result.time), until: result.until.map(iso8601), allTrusted: result.allTrusted,
                 fleet: result.fleet.map { member in

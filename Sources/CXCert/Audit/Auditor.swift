@@ -245,11 +245,11 @@ public enum Auditor {
             let name = server.name ?? file
             do {
                 let certificates = try CertificateDecoder().decode(path: resolve(file, base: base)).certificates
-                guard let (leaf, rest) = VerificationRequest.split(bundle: certificates) else {
+                guard let split = VerificationRequest.split(bundle: certificates) else {
                     throw CertificateDecodingError.noCertificate(file)
                 }
                 let request = VerificationRequest(
-                    leaf: leaf, intermediates: rest, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
+                    leaf: split.leaf, intermediates: split.others, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
                     vocabulary: .command(.audit))
                 let verdicts = fleet.map { member in Verifier.verify(request, profile: member.profile) }
                 let changes =

@@ -34,7 +34,7 @@ public enum TLSMessage: Sendable, Hashable {
     }
 
     /// Messages with the stream offset of the record they ended in; `problem` says where reading stopped early.
-    public static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (
+    package static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (
         messages: [(offset: Int, message: TLSMessage)], problem: String?
     ) {
         var messages: [(Int, TLSMessage)] = []
@@ -130,7 +130,7 @@ public enum LDAPMessageView: Sendable, Hashable {
     /// An entry and its attributes' values.
     case searchEntry(dn: String, attributes: [String: [[UInt8]]])
 
-    public static func parse(_ stream: [UInt8], maxMessages: Int = 10_000) -> (
+    package static func parse(_ stream: [UInt8], maxMessages: Int = 10_000) -> (
         messages: [(offset: Int, message: LDAPMessageView)], problem: String?
     ) {
         let reader = DERReader(stream)
@@ -179,7 +179,7 @@ public struct HTTPMessageView: Sendable, Hashable {
     public var status: Int? { isRequest ? nil : startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
     public var target: String? { isRequest ? startLine.split(separator: " ").dropFirst().first.map(String.init) : nil }
 
-    public static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {
+    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {
         var messages: [HTTPMessageView] = []
         var offset = 0
         let separator: [UInt8] = [13, 10, 13, 10]

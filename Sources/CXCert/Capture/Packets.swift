@@ -178,7 +178,7 @@ public struct TCPStream: Sendable {
     }
 
     /// The contiguous stream from its start, every gap in it, and the time each byte range arrived.
-    public func assembled() -> (bytes: [UInt8], gaps: [Gap]) {
+    package func assembled() -> (bytes: [UInt8], gaps: [Gap]) {
         var bytes: [UInt8] = []
         var gaps: [Gap] = []
         for offset in segments.keys.sorted() {

@@ -69,10 +69,13 @@ public struct CertificateSummary: Encodable, Sendable {
     }
 }
 
-/// Encodes values as the project's JSON: pretty, keys sorted, slashes unescaped.
-public func encodeJSON<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { return "null" }
-    return String(decoding: data, as: UTF8.self)
+/// The project's JSON: pretty, keys sorted, slashes unescaped.
+public enum JSONOutput {
+    /// `value` as the project's JSON text (`null` if it cannot be encoded).
+    public static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
 }

@@ -6,6 +6,11 @@ public struct DeviceFamily: Sendable, Codable, Hashable {
         public let id: String
         public let name: String
     }
+    /// A device name resolved to its family, and to the model when it named one.
+    public struct Match: Sendable, Hashable {
+        public let family: DeviceFamily
+        public let model: Model?
+    }
     public let id: String
     public let name: String
     public let description: String
@@ -281,12 +286,12 @@ public struct DeviceKnowledgeBase: Sendable {
     }
 
     /// Finds a family by its id or one of its model ids (case, spaces and dashes ignored).
-    public func family(named name: String) -> (family: DeviceFamily, model: DeviceFamily.Model?)? {
+    public func family(named name: String) -> DeviceFamily.Match? {
         let key = Self.normalize(name)
         for family in families {
-            if Self.normalize(family.id) == key { return (family, nil) }
+            if Self.normalize(family.id) == key { return DeviceFamily.Match(family: family, model: nil) }
             if let model = family.models.first(where: { Self.normalize($0.id) == key || Self.normalize($0.name) == key }) {
-                return (family, model)
+                return DeviceFamily.Match(family: family, model: model)
             }
         }
         return nil

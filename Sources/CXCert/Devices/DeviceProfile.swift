@@ -15,7 +15,7 @@ public struct DeviceProfile: Sendable {
     /// The deciding rule for each capability key (phones only).
     public let facts: [Capability: CapabilityRule]
     /// The nearest known builds below and above an unlisted build number.
-    public let placement: (below: FirmwareBuild?, above: FirmwareBuild?)
+    public let placement: BuildPlacement
     /// For a build newer than every known one: the newest known build whose capabilities it is judged
     /// with (the data's ranges end at the last build anyone documented; a later build is not worse).
     public private(set) var inheritedFrom: FirmwareBuild?
@@ -28,11 +28,12 @@ public struct DeviceProfile: Sendable {
         device: String, firmware: String? = nil, knowledge: DeviceKnowledgeBase = .builtIn
     ) throws(DeviceKnowledgeError) -> DeviceProfile {
         if DeviceKnowledgeBase.normalize(device) == "generic" {
-            return DeviceProfile(kind: .generic, build: nil, facts: [:], placement: (nil, nil))
+            return DeviceProfile(kind: .generic, build: nil, facts: [:], placement: BuildPlacement(below: nil, above: nil))
         }
-        guard let (family, model) = knowledge.family(named: device) else {
+        guard let match = knowledge.family(named: device) else {
             throw .unknownDevice(device, known: knowledge.deviceNames)
         }
+        let (family, model) = (match.family, match.model)
         let version: FirmwareVersion
         if let firmware {
             guard let parsed = FirmwareVersion(firmware) else { throw .invalidFirmware(firmware) }
@@ -50,7 +51,9 @@ public struct DeviceProfile: Sendable {
         }
         let known = knowledge.build(version)
         let placement =
-            known == nil ? (knowledge.builds.last { $0.version < version }, knowledge.builds.first { $0.version > version }) : (nil, nil)
+            known == nil
+            ? BuildPlacement(below: knowledge.builds.last { $0.version < version }, above: knowledge.builds.first { $0.version > version })
+            : BuildPlacement(below: nil, above: nil)
         var profile = DeviceProfile(
             kind: .phone(family: family, model: model, firmware: version), build: known, facts: facts, placement: placement)
         profile.inheritedFrom = inherited
@@ -128,6 +131,14 @@ public struct DeviceProfile: Sendable {
     public var timeSources: [String] { list(.timeSources) }
     public var dcLocator: [String] { list(.dcLocator) }
     public var autodiscoverOrder: [String] { list(.autodiscoverOrder) }
+}
+
+/// Where an unlisted build number falls among the known builds.
+public struct BuildPlacement: Sendable, Hashable {
+    /// The nearest known build below it.
+    public let below: FirmwareBuild?
+    /// The nearest known build above it.
+    public let above: FirmwareBuild?
 }
 
 /// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.

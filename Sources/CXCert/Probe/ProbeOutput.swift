@@ -107,11 +107,11 @@ public struct ProbeResult: Sendable {
     }
 
     /// A JSON array, one object per probed server.
-    public static func json(_ results: [ProbeResult]) -> String { encodeJSON(results.map(\.json)) }
+    public static func json(_ results: [ProbeResult]) -> String { JSONOutput.encode(results.map(\.json)) }
 
     /// One object per target in the order given: a target that could not be probed is there too, with its `error`.
     public static func json(_ entries: [Result<ProbeResult, ProbeFailure>]) -> String {
-        encodeJSON(
+        JSONOutput.encode(
             entries.map { entry in
                 switch entry {
                 case .success(let result): result.json

@@ -75,7 +75,7 @@ public struct ProbeReport: Sendable {
     public let cipherSuites: [String]
     /// The handshake a Phone Edition device would make: TLS 1.0, no SNI, its suites.
     public let asPhone: HandshakeOutcome
-    public let negotiated: (version: TLSVersion, cipher: String)?
+    public let negotiated: NegotiatedSession?
 }
 
 public enum Prober {
@@ -172,7 +172,7 @@ public enum Prober {
         return ProbeReport(
             target: target, presented: presented, chainIssues: analyze(presented, knownRoots: options.knownRoots), protocols: protocols,
             cipherSuites: suites,
-            asPhone: asPhone, negotiated: (main.version, main.cipher))
+            asPhone: asPhone, negotiated: NegotiatedSession(version: main.version, cipher: main.cipher))
     }
 
     /// Only the handshake a Phone Edition device makes (TLS 1.0, no SNI, `suites`); when the server refuses it,
@@ -208,7 +208,7 @@ public enum Prober {
         let presented = main.chain.compactMap { try? Certificate(derBytes: $0) }
         return ProbeReport(
             target: target, presented: presented, chainIssues: analyze(presented, knownRoots: knownRoots), protocols: [:], cipherSuites: [],
-            asPhone: asPhone, negotiated: (main.version, main.cipher))
+            asPhone: asPhone, negotiated: NegotiatedSession(version: main.version, cipher: main.cipher))
     }
 
     /// Opens and closes a TCP connection within `timeout` (plain-HTTP reachability).

@@ -5,8 +5,6 @@ func iso8601(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
 }
 
-/// Parses ISO 8601 dates as users type them: a full timestamp, or a bare day (midnight UTC).
-public func parseISO8601(_ text: String) -> Date? { try? StrictDate.parse(text) }
 
 /// The one date parser for options, deployment files and device data. Strict: each field is checked
 /// against its range (no 2027-02-30 rolling into March, no 25:61:61), years are four digits (0001-9999).

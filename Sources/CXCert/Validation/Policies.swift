@@ -188,7 +188,7 @@ public struct NameCoveragePolicy: VerifierPolicy {
     public init(profile: DeviceProfile) { self.profile = profile }
 
     /// How each name fares, with the plan entry that asks for it.
-    public func matches(for request: VerificationRequest) -> [(match: NameMatch, planned: PlannedName?)] {
+    func matches(for request: VerificationRequest) -> [(match: NameMatch, planned: PlannedName?)] {
         var out: [(NameMatch, PlannedName?)] = []
         for host in request.hosts {
             out.append((HostnameMatcher.match(host, certificate: request.leaf, rules: profile.nameRules), nil))

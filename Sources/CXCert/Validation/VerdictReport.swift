@@ -112,7 +112,7 @@ public enum VerdictReport {
     /// One object for one verdict; `{"results": [...]}` for several.
     public static func json(_ verdicts: [Verdict]) -> String {
         struct Many: Encodable { let results: [Result] }
-        return verdicts.count == 1 ? encodeJSON(result(verdicts[0])) : encodeJSON(Many(results: verdicts.map(result)))
+        return verdicts.count == 1 ? JSONOutput.encode(result(verdicts[0])) : JSONOutput.encode(Many(results: verdicts.map(result)))
     }
 
     /// The human report: a verdict per client (a matrix when there are several), the chain, names, findings.
@@ -239,7 +239,7 @@ extension VerdictReport {
         let results = zip(verdicts, padded(nextChanges, to: verdicts.count)).map {
             ResultWithNextChange(result: result($0.0), nextChange: $0.1)
         }
-        return results.count == 1 ? encodeJSON(results[0]) : encodeJSON(Many(results: results))
+        return results.count == 1 ? JSONOutput.encode(results[0]) : JSONOutput.encode(Many(results: results))
     }
 
     /// As ``text(_:style:)`` followed by one line per verdict saying when the answer changes.

@@ -33,26 +33,34 @@ public struct VerificationRequest: Sendable {
 
     /// Splits a bundle into the server certificate and the rest, by structure rather than order:
     /// the leaf is the certificate that issued none of the others, preferring a non-CA.
-    public static func split(bundle: [Certificate]) -> (leaf: Certificate, others: [Certificate])? {
+    public static func split(bundle: [Certificate]) -> BundleSplit? {
         guard !bundle.isEmpty else { return nil }
         let issuers = Set(bundle.filter { !$0.isSelfIssued }.map(\.issuer))
         let candidates = bundle.filter { !issuers.contains($0.subject) }
         let leaf = candidates.first { !$0.isCA } ?? candidates.first ?? bundle[0]
         var others = bundle
         others.remove(at: others.firstIndex(of: leaf)!)
-        return (leaf, others)
+        return BundleSplit(leaf: leaf, others: others)
     }
 
     /// Which leaf ``split(bundle:)`` chose and why, when more than one certificate could be the leaf.
     public static func leafChoice(bundle: [Certificate]) -> String? {
         let issuers = Set(bundle.filter { !$0.isSelfIssued }.map(\.issuer))
         let candidates = bundle.filter { !issuers.contains($0.subject) }
-        guard candidates.count > 1, let (leaf, _) = split(bundle: bundle) else { return nil }
+        guard candidates.count > 1, let leaf = split(bundle: bundle)?.leaf else { return nil }
         let names = candidates.map { "\($0.subject.displayName) (SHA-256 \($0.sha256Fingerprint.prefix(16))...)" }
         let why = leaf.isCA ? "none is a non-CA, so the first in the file" : "the first that is not a CA"
         return
             "\(candidates.count) certificates issued none of the others: \(names.joined(separator: ", ")); judging \(leaf.subject.displayName), \(why). Give one server certificate per file to choose."
     }
+}
+
+/// A bundle split into the server certificate and the rest (``VerificationRequest/split(bundle:)``).
+public struct BundleSplit: Sendable, Hashable {
+    /// The certificate that issued none of the others.
+    public let leaf: Certificate
+    /// Everything else, in bundle order: intermediates, roots, unrelated certificates.
+    public let others: [Certificate]
 }
 
 /// One certificate of the built chain and its role.

@@ -25,12 +25,15 @@ do {
     for file in files {
         let path = (folder as NSString).appendingPathComponent(file)
         guard let decoded = try? decoder.decode(path: path),
-            let (leaf, chain) = VerificationRequest.split(bundle: decoded.certificates), !leaf.isCA
+            let split = VerificationRequest.split(bundle: decoded.certificates), !split.leaf.isCA
         else { continue }
-        let request = VerificationRequest(leaf: leaf, intermediates: chain, anchors: TrustAnchor.builtInCache + roots, hosts: [])
+        let request = VerificationRequest(
+            leaf: split.leaf, intermediates: split.others, anchors: TrustAnchor.builtInCache + roots, hosts: [])
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         let line = zip(profiles, verdicts).map { profile, verdict in
-            "\(profile.name): " + (verdict.trusted ? "trusted" : verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: ","))
+            "\(profile.name): "
+                + (verdict.trusted
+                    ? "trusted" : verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: ","))
         }
         print("\(file)  \(line.joined(separator: "  "))")
         judged += verdicts.count
