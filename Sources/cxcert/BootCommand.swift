@@ -50,14 +50,7 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("ntp-server"), help: "DHCP option 42: IP[:PORT] (repeatable).")
     var ntpServers: [String] = []
 
-    @Option(help: "A family (tanjay, aries) or a model (cx700, cx600, hp4120, ...); default tanjay, or the deployment's fleet.")
-    var device: String?
-
-    @Option(name: .customLong("firmware"), help: "Firmware build(s), one walk each (default: the newest known build).")
-    var firmwares: [String] = []
-
-    @Option(name: .customLong("trust"), help: "Roots the phone already has besides its built-in cache (repeatable).")
-    var trusts: [String] = []
+    @OptionGroup(title: "Client") var client: ClientOptions
 
     @Option(name: .customLong("ad"), help: "The directory the phone downloads roots from (ldaps://...).")
     var ad: String?
@@ -129,10 +122,10 @@ struct BootCommand: ParsableCommand {
             guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
             var site = configuration ?? BootWalker.Configuration(inputs: inputs, profiles: [])
             site.inputs = inputs
-            if configuration == nil || !firmwares.isEmpty || device != nil {
-                site.profiles = try resolveProfiles(device: device ?? "tanjay", firmwares: firmwares, knowledge: knowledgeBase)
+            if configuration == nil || !client.firmwares.isEmpty || client.device != nil {
+                site.profiles = try client.profiles(knowledge: knowledgeBase)
             }
-            site.trusted += try loadAnchors(trusts)
+            site.trusted += try client.anchors()
             if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
             if let pool {

@@ -20,14 +20,7 @@ struct ProbeCommand: ParsableCommand {
     @Flag(name: .customLong("as-phone"), help: "Take the chain from the phone's own handshake: TLS 1.0 only, no SNI, its suites.")
     var asPhone = false
 
-    @Option(name: .customLong("trust"), help: "Roots to trust besides the phone's built-in cache (repeatable).")
-    var trusts: [String] = []
-
-    @Option(help: "generic, a family or a model, as for verify.")
-    var device = "tanjay"
-
-    @Option(name: .customLong("firmware"), help: "Firmware build(s), one verdict each.")
-    var firmwares: [String] = []
+    @OptionGroup(title: "Client") var client: ClientOptions
 
     @Option(help: "Seconds allowed for each connection and handshake.")
     var timeout: Double = 10
@@ -49,8 +42,8 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let knowledgeBase = try knowledge.load()
-        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: knowledgeBase)
-        let anchors = try loadAnchors(trusts)
+        let profiles = try client.profiles(knowledge: knowledgeBase)
+        let anchors = try client.anchors()
         var results: [ProbeResult] = []
         var entries: [Result<ProbeResult, ProbeFailure>] = []
         var failed = false
@@ -80,28 +73,5 @@ extension ProbeCommand {
         let prober = ProbeVerification(profiles: profiles, anchors: anchors, options: options, vocabulary: .command(.probe))
         let outcome = try prober.examine(.init(target, hosts: [target.serverName ?? target.host]))
         return ProbeResult(report: outcome.report, verdicts: outcome.verdicts)
-    }
-}
-
-/// `--device`/`--firmware` to profiles, as usage errors when unknown.
-func resolveProfiles(device: String, firmwares: [String], knowledge: DeviceKnowledgeBase) throws -> [DeviceProfile] {
-    do {
-        return try (firmwares.isEmpty ? [nil] : firmwares.map(Optional.some)).map {
-            try DeviceProfile.resolve(device: device, firmware: $0, knowledge: knowledge)
-        }
-    } catch {
-        throw ValidationError("\(error)")
-    }
-}
-
-/// `--trust` files as anchors; an unreadable file is an input error (exit 2).
-func loadAnchors(_ paths: [String]) throws -> [TrustAnchor] {
-    try paths.flatMap { path -> [TrustAnchor] in
-        do {
-            return try CertificateDecoder().decode(path: path).certificates.map { TrustAnchor(certificate: $0, source: .user(file: path)) }
-        } catch {
-            printError("\(path): \(error)")
-            throw ExitCode(2)
-        }
     }
 }

@@ -19,14 +19,7 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .customLong("phone"), help: "A phone's MAC or IP address (repeatable; default: every client that looks like a phone).")
     var phones: [String] = []
 
-    @Option(help: "A family or model (default: from a Device Update request, else tanjay).")
-    var device: String?
-
-    @Option(help: "The build (default: from a Device Update request, else the newest known build).")
-    var firmware: String?
-
-    @Option(name: .customLong("trust"), help: "Roots the phone already had besides its built-in cache (repeatable).")
-    var trusts: [String] = []
+    @OptionGroup(title: "Client") var client: ClientOptions
 
     @OptionGroup var knowledge: KnowledgeOptions
 
@@ -38,13 +31,16 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture FILE") }
+        if client.firmwares.count > 1 { throw ValidationError("trace takes at most one --firmware") }
     }
 
     func run() throws {
         let knowledgeBase = try knowledge.load()
-        if let device { _ = try resolveProfiles(device: device, firmwares: firmware.map { [$0] } ?? [], knowledge: knowledgeBase) }
+        if client.device != nil { _ = try client.profiles(knowledge: knowledgeBase) }
         let reader = CaptureReader(
-            options: .init(phones: phones, device: device, firmware: firmware, trusted: try loadAnchors(trusts), knowledge: knowledgeBase))
+            options: .init(
+                phones: phones, device: client.device, firmware: client.firmwares.first?.text, trusted: try client.anchors(),
+                knowledge: knowledgeBase))
         let report: CaptureReport
         do {
             report = try reader.read(paths: files)

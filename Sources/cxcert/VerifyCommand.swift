@@ -20,14 +20,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("chain"), help: "More intermediates, in any order and format (repeatable).")
     var chains: [String] = []
 
-    @Option(name: .customLong("trust"), help: "Roots to trust besides the phone's built-in cache: AD-published or your own (repeatable).")
-    var trusts: [String] = []
-
-    @Option(help: "generic, a family (tanjay, aries) or a model (cx700, cx600, hp4120, aastra6725ip, ...).")
-    var device = "tanjay"
-
-    @Option(name: .customLong("firmware"), help: "Firmware build(s), one verdict each (default: the newest known build).")
-    var firmwares: [String] = []
+    @OptionGroup(title: "Client") var client: ClientOptions
 
     @Option(name: .customLong("host"), help: "A name the certificate must cover, as the client connects to it (repeatable).")
     var hosts: [String] = []
@@ -63,14 +56,14 @@ struct VerifyCommand: ParsableCommand {
         }
         if let until, until <= at ?? Date() { throw ValidationError("--until must be after --at (or now)") }
         if batch && until != nil { throw ValidationError("--batch does not take --until") }
-        if batch && (firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
+        if batch && (client.firmwares.count > 1 || !hosts.isEmpty || deployment.pool != nil) {
             throw ValidationError("--batch takes at most one --firmware and no --host or deployment names")
         }
     }
 
     func run() throws {
-        let profiles = try resolveProfiles(device: device, firmwares: firmwares, knowledge: try knowledge.load())
-        let anchors = try loadAnchors(trusts) + directoryAnchors()
+        let profiles = try client.profiles(knowledge: try knowledge.load())
+        let anchors = try client.anchors() + directoryAnchors()
         let decoder = CertificateDecoder()
         func load(_ path: String) throws -> [Certificate] {
             do {
