@@ -195,7 +195,7 @@ struct DirectoryCommand: ParsableCommand {
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             var credentials: HTTPCredentials?
             if let httpUser {
-                let source: PasswordSource = httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? .prompt
+                let source: PasswordSource = httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? TerminalPassword.source
                 credentials = HTTPCredentials(
                     user: httpUser, password: try directory { () throws(DirectoryError) in try source.resolve(for: httpUser) })
             }

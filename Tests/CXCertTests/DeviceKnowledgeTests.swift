@@ -97,7 +97,7 @@ struct DeviceKnowledgeTests {
         try knowledge.merge(userJSON: Data(file.utf8))
         #expect(try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.187", knowledge: knowledge).validatesSHA2)
         #expect(try !DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35", knowledge: knowledge).validatesSHA2)
-        try knowledge.override("wildcardNames", value: FactValue(commandLine: "true"))
+        try knowledge.override("wildcardNames", value: .bool(true))
         let profile = try DeviceProfile.resolve(device: "cx600", firmware: "4.0.7577.4463", knowledge: knowledge)
         #expect(profile.acceptsWildcards)
         #expect(profile.facts[.wildcardNames]?.confidence == .user)

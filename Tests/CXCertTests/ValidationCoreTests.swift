@@ -66,3 +66,26 @@ struct ValidationCoreTests {
         #expect(OID.der(OID.basicConstraints) == [0x55, 0x1D, 0x13])
     }
 }
+
+/// The command-line side of the shared options: typed firmware builds and capability overrides.
+@Suite("CLI option groups")
+struct OptionGroupTests {
+    @Test("--capability KEY=VALUE overrides a capability; an unknown key, a bad value or a bad --firmware is a usage error")
+    func capabilityAndFirmware() throws {
+        let pki = try TestPKI.get()
+        let base = ["verify", pki.url("leaf.pem").path, "--chain", pki.url("inter.pem").path, "--trust", pki.url("root.pem").path]
+        let old = base + ["--device", "cx700", "--firmware", "3.5.6907.35", "--json"]
+        #expect(try CLI.run(old).status == 1)
+        let forced = try CLI.run(old + ["--capability", "sha2Signatures=true"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let unknown = try CLI.run(old + ["--capability", "colour=blue"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown capability 'colour'"))
+        let wrongType = try CLI.run(old + ["--capability", "sha2Signatures=maybe"])
+        #expect(wrongType.status == 2)
+        #expect(wrongType.stderr.contains("sha2Signatures takes bool"))
+        let badBuild = try CLI.run(base + ["--device", "cx700", "--firmware", "4.x"])
+        #expect(badBuild.status == 2)
+        #expect(badBuild.stderr.contains("--firmware"))
+    }
+}

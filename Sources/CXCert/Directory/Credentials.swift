@@ -36,8 +36,8 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
         storage.count = bytes.count
     }
 
-    /// Copies `count` bytes from C memory the caller then wipes.
-    init(copying pointer: UnsafePointer<UInt8>, count: Int) {
+    /// Copies `count` bytes from memory the caller then wipes (a terminal prompt's buffer, a C string).
+    public init(copying pointer: UnsafePointer<UInt8>, count: Int) {
         storage = Storage(capacity: count)
         storage.buffer.baseAddress!.update(from: pointer, count: count)
         storage.count = count
@@ -63,9 +63,11 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
 public enum PasswordSource: Sendable {
     case environment(String)
     case file(String)
-    /// Ask on the terminal without echo.
-    case prompt
+    /// Asked for only when a bind needs it (the CLI prompts on the terminal without echo); nil when none is given.
+    case ask(@Sendable (_ user: String) -> Secret?)
     case secret(Secret)
+    /// No password: fine for an anonymous bind, an error when a bind name needs one.
+    case none
 
     /// The largest password file read.
     static let maxFileBytes = 64 << 10
@@ -99,14 +101,13 @@ public enum PasswordSource: Sendable {
                 storage.buffer[storage.count] = 0
             }
             return Secret(storage: storage)
-        case .prompt:
-            guard isatty(STDIN_FILENO) == 1, let raw = getpass("Password for \(user): ") else {
+        case .ask(let ask):
+            guard let secret = ask(user) else {
                 throw .noPassword("no password: use --password-env VAR or --password-file FILE (standard input is not a terminal)")
             }
-            // getpass returns its own static buffer: copy once, then wipe it.
-            let length = strlen(raw)
-            defer { explicit_bzero(raw, length) }
-            return raw.withMemoryRebound(to: UInt8.self, capacity: length) { Secret(copying: $0, count: length) }
+            return secret
+        case .none:
+            throw .noPassword("no password was given for \(user)")
         }
     }
 }
@@ -141,7 +142,7 @@ public struct DirectoryConfiguration: Sendable {
     public var maxIncomingBytes: Int = 16 << 20
 
     public init(
-        url: String, bindName: String? = nil, password: PasswordSource = .prompt, caFile: String? = nil,
+        url: String, bindName: String? = nil, password: PasswordSource = .none, caFile: String? = nil,
         allowPlain: Bool = false, allowPasswordInClear: Bool = false, timeout: TimeInterval = 15, maxEntries: Int = 100_000
     ) {
         self.allowPasswordInClear = allowPasswordInClear

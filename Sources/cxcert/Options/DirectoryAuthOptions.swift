@@ -35,7 +35,7 @@ struct DirectoryAuthOptions: ParsableArguments {
 
     /// The configuration, after a warning on standard error when the connection will not be encrypted.
     func configuration(url: String) -> DirectoryConfiguration {
-        let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? .prompt
+        let password: PasswordSource = passwordEnv.map { .environment($0) } ?? passwordFile.map { .file($0) } ?? TerminalPassword.source
         let configuration = DirectoryConfiguration(
             url: url, bindName: bind, password: password, caFile: caFile, allowPlain: plain, allowPasswordInClear: sendPasswordInClear,
             timeout: timeout ?? 15)
