@@ -26,7 +26,11 @@ enum PathValidation {
         var strict: Bool
         /// Check the TLS server purpose (serverAuth EKU when present, and on CAs).
         var serverPurpose: Bool = true
+        /// The most intermediates a path may hold (OpenSSL's depth: neither the leaf nor the anchor counts).
         var maxDepth: Int = 16
+        /// A CA certificate (CA:TRUE with keyCertSign) may be the server certificate, as RFC 5280 allows:
+        /// OpenSSL's TLS-server purpose then refuses it only for its keyUsage, which names its CA role.
+        var acceptsCAInLeafPosition: Bool = false
     }
 
     /// Validates `leaf` through `intermediates` (any order) up to one of `anchors`.
@@ -52,7 +56,9 @@ enum PathValidation {
         for anchor in anchors { _ = X509_STORE_add_cert(store, anchor.handle.pointer) }
         for intermediate in intermediates { _ = cx_sk_X509_push_ref(untrusted, intermediate.handle.pointer) }
         // Anchors need not be self-signed: whatever a phone downloads from AD is an anchor to it.
-        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
+        // cxcert checks validity itself: RFC 5280 4.1.2.5 makes notAfter inclusive, and OpenSSL treats
+        // a validation time equal to notAfter as expired.
+        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN) | UInt(X509_V_FLAG_NO_CHECK_TIME)
         if options.strict { flags |= UInt(X509_V_FLAG_X509_STRICT) }
         _ = X509_STORE_set_flags(store, flags)
         ERR_clear_error()
@@ -91,11 +97,37 @@ enum PathValidation {
         }
         // OpenSSL may report one condition more than once (e.g. while trying alternative chains).
         var seen = Set<Problem>()
-        var unique = problems.filter { seen.insert($0).inserted }
+        var unique = (problems + validityProblems(chain: chain, at: options.time)).filter { seen.insert($0).inserted }
+        if options.acceptsCAInLeafPosition, let first = chain.first, first == leaf, Self.isCAInLeafPosition(leaf) {
+            unique.removeAll { $0.kind == .purpose && $0.depth == 0 }
+        }
         // Past the depth limit OpenSSL stops building and then cannot find the cut certificate's issuer:
         // that is the same problem, not a missing intermediate.
         if unique.contains(where: { $0.kind == .chainTooLong }) { unique.removeAll { $0.kind == .issuerNotFound } }
         return Outcome(chain: chain, problems: unique)
+    }
+
+    /// Validity of every certificate of the built path, top first as OpenSSL reports it, with both
+    /// ends inclusive (RFC 5280 4.1.2.5: "the validity period ... from notBefore through notAfter, inclusive").
+    static func validityProblems(chain: [Certificate], at time: Date) -> [Problem] {
+        let seconds = time.timeIntervalSince1970.rounded(.down)
+        return chain.enumerated().reversed().compactMap { depth, certificate in
+            if seconds < certificate.notBefore.timeIntervalSince1970 {
+                return Problem(kind: .notYetValid, depth: depth, certificate: certificate, reason: "certificate is not yet valid")
+            }
+            if seconds > certificate.notAfter.timeIntervalSince1970 {
+                return Problem(kind: .expired, depth: depth, certificate: certificate, reason: "certificate has expired")
+            }
+            return nil
+        }
+    }
+
+    /// A CA certificate used as the server certificate whose only objection from OpenSSL's TLS-server
+    /// purpose is a CA keyUsage: CA:TRUE, keyCertSign, and an EKU (if any) that allows serverAuth.
+    static func isCAInLeafPosition(_ leaf: Certificate) -> Bool {
+        guard leaf.isCA, leaf.keyUsage?.contains(.keyCertSign) ?? true else { return false }
+        return leaf.extendedKeyUsage.map { $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } }
+            ?? true
     }
 
     /// Receives the callback's reports; lives for one validation on one thread.

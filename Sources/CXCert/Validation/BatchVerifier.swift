@@ -39,7 +39,16 @@ public final class BatchVerifier: @unchecked Sendable {
     private var issuers: [IssuerEntry] = []
     private let epoch: Int64
 
-    public init(intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date()) {
+    /// The most intermediates a path may hold (`--max-chain-depth`).
+    public let maxChainDepth: Int
+
+    /// Validates against `intermediates` and `anchors` as `profile` would at `time`, with paths of at
+    /// most `maxChainDepth` intermediates.
+    public init(
+        intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date(),
+        maxChainDepth: Int = VerificationRequest.defaultMaxChainDepth
+    ) {
+        self.maxChainDepth = maxChainDepth
         self.intermediates = intermediates
         self.anchors = anchors
         self.profile = profile
@@ -61,8 +70,9 @@ public final class BatchVerifier: @unchecked Sendable {
         } catch {
             return Outcome(trusted: false, codes: [], fast: false, error: error.description)
         }
-        let verdict = Verifier.verify(
-            VerificationRequest(leaf: leaf, intermediates: intermediates, anchors: anchors, time: time), profile: profile)
+        var request = VerificationRequest(leaf: leaf, intermediates: intermediates, anchors: anchors, time: time)
+        request.maxChainDepth = maxChainDepth
+        let verdict = Verifier.verify(request, profile: profile)
         if verdict.chain.count > 1 {
             let issuer = verdict.chain[1].certificate
             // Name and policy constraints above make each leaf's names matter: no shortcut then.
@@ -103,8 +113,9 @@ public final class BatchVerifier: @unchecked Sendable {
         if profile.isGeneric {
             // OpenSSL's strict mode checks these on the leaf; let it speak for odd ones.
             let serial = der[lean.serial]
+            // The web-PKI leaf rules need the full reader for anything but a plain leaf.
             guard lean.authorityKeyIdentifier != nil, lean.hasSubjectAltName, let first = serial.first, first & 0x80 == 0,
-                serial.count <= 21, serial.contains(where: { $0 != 0 })
+                serial.count <= 21, serial.contains(where: { $0 != 0 }), lean.plainForWebPKI
             else { return nil }
         }
         guard
@@ -122,7 +133,6 @@ public final class BatchVerifier: @unchecked Sendable {
         if profile.isGeneric {
             if lean.rsaBits < 2048 || lean.rsaBits % 8 != 0 { findings.append(("weak-key", .error)) }
             if lean.signatureAlgorithmOID == Self.sha1WithRSA { findings.append(("weak-signature", .error)) }
-            if !lean.hasExtendedKeyUsage { findings.append(("eku", .error)) }
         } else {
             if Self.sha2WithRSA.contains(lean.signatureAlgorithmOID) && !profile.validatesSHA2 {
                 findings.append(("sha2-unsupported", .error))

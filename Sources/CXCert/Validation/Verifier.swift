@@ -14,6 +14,10 @@ public struct VerificationRequest: Sendable {
     public var time: Date
     /// The command the verdict is printed by, so that every remedy names only options it has.
     public var command: RemedyContext = .verify
+    /// The most intermediates a path may hold (`--max-chain-depth`); the leaf and the anchor do not count.
+    public var maxChainDepth: Int = VerificationRequest.defaultMaxChainDepth
+    /// The depth limit when none is given: the chain-length limit cxcert has always had.
+    public static let defaultMaxChainDepth = 16
 
     public init(
         leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],
@@ -88,7 +92,8 @@ public enum Verifier {
         if profile.usesBuiltInCache { anchors = TrustAnchor.builtInCache + anchors }
         let outcome = PathValidation.validate(
             leaf: request.leaf, intermediates: request.intermediates, anchors: anchors.map(\.certificate),
-            options: .init(time: request.time, strict: profile.isGeneric))
+            options: .init(
+                time: request.time, strict: profile.isGeneric, maxDepth: request.maxChainDepth, acceptsCAInLeafPosition: profile.isGeneric))
         let anchorSources = Dictionary(anchors.map { ($0.certificate, $0.source) }, uniquingKeysWith: { first, _ in first })
 
         let chain = outcome.chain.enumerated().map { index, certificate in
@@ -355,11 +360,11 @@ public enum Verifier {
                     )
                 }
             }
-            let leaf = request.leaf
-            if leaf.extendedKeyUsage == nil {
+            // RFC 5280, the Baseline Requirements and RFC 9525 where OpenSSL does not apply them (WebPKIRules.swift).
+            for violation in WebPKIRules.violations(path: chain.map(\.certificate), anchorIndex: anchor == nil ? nil : chain.count - 1) {
                 add(
-                    .eku, .error, leaf,
-                    "\(leaf.subject.displayName) has no extendedKeyUsage; the web PKI requires serverAuth on a server certificate.")
+                    violation.rule.code, .error, violation.certificate,
+                    "\(violation.certificate.subject.displayName): \(violation.detail) (\(violation.rule.reference))")
             }
         }
 
