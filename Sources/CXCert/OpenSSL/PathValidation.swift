@@ -71,7 +71,7 @@ enum PathValidation {
                         reason: OpenSSLError.drain(or: "cannot start validation").description)
                 ])
         }
-        X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970))
+        // No X509_STORE_CTX_set_time: a check time overrides X509_V_FLAG_NO_CHECK_TIME in OpenSSL.
         X509_STORE_CTX_set_depth(context, Int32(options.maxDepth))
         if options.serverPurpose { _ = X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER) }
 
