@@ -181,12 +181,17 @@ struct WebPKITests {
             #expect(codes(after) == ["expired"], "\(device) after notAfter")
             let atStart = try verdict("plain", device: device, firmware: firmware, at: leaf.notBefore)
             #expect(atStart.trusted, "\(device) at notBefore: \(atStart.findings.map(\.message))")
-            #expect(codes(try verdict("plain", device: device, firmware: firmware, at: leaf.notBefore.addingTimeInterval(-1))) == ["not-yet-valid"])
+            #expect(
+                codes(try verdict("plain", device: device, firmware: firmware, at: leaf.notBefore.addingTimeInterval(-1))) == [
+                    "not-yet-valid"
+                ])
         }
         // The anchor too: a root is still valid at its own notAfter.
         let root = try lab.certificate("root-short")
         #expect(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter).trusted)
-        #expect(codes(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter.addingTimeInterval(1))).contains("root-expired"))
+        #expect(
+            codes(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter.addingTimeInterval(1))).contains(
+                "root-expired"))
     }
 
     @Test("an alternate path around a name constraint that forbids the first path is accepted")
@@ -212,7 +217,8 @@ struct WebPKITests {
     func batchAgreesWithFullPath() throws {
         let profile = try DeviceProfile.resolve(device: "generic")
         let batch = BatchVerifier(
-            intermediates: [try lab.certificate("inter")], anchors: [TrustAnchor(certificate: try lab.certificate("root"), source: .user(file: "root"))],
+            intermediates: [try lab.certificate("inter")],
+            anchors: [TrustAnchor(certificate: try lab.certificate("root"), source: .user(file: "root"))],
             profile: profile)
         // The first leaf fills the issuer cache, so the rest may take the fast path.
         _ = batch.verify(der: [UInt8](try lab.certificate("plain").der))
@@ -308,12 +314,15 @@ struct WebPKILab: Sendable {
     }
 
     /// A server leaf `name.pem` under `issuer` for `host` (CN and SAN), with `extra` extensions.
-    func leaf(_ name: String, issuer: String = "inter", subject: String? = nil, san: String? = nil, extra: [String]? = nil, serial: String? = nil)
+    func leaf(
+        _ name: String, issuer: String = "inter", subject: String? = nil, san: String? = nil, extra: [String]? = nil, serial: String? = nil
+    )
         throws
     {
         let host = "\(name).example.com"
         try issue(
-            name, issuer: issuer, subject: subject ?? "/CN=\(host)", extensions: ["subjectAltName=\(san ?? "DNS:\(host)")"] + (extra ?? Self.server),
+            name, issuer: issuer, subject: subject ?? "/CN=\(host)",
+            extensions: ["subjectAltName=\(san ?? "DNS:\(host)")"] + (extra ?? Self.server),
             serial: serial)
     }
 

@@ -139,8 +139,12 @@ enum WebPKIRules {
         }
         let leafDNS = leaf.dnsNames
         let leafIPs = leaf.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } }
-        let constrainsDNS = constraints.contains { ($0.permitted ?? []).contains(where: \.isDNS) || ($0.excluded ?? []).contains(where: \.isDNS) }
-        let constrainsIP = constraints.contains { ($0.permitted ?? []).contains(where: \.isIP) || ($0.excluded ?? []).contains(where: \.isIP) }
+        let constrainsDNS = constraints.contains {
+            ($0.permitted ?? []).contains(where: \.isDNS) || ($0.excluded ?? []).contains(where: \.isDNS)
+        }
+        let constrainsIP = constraints.contains {
+            ($0.permitted ?? []).contains(where: \.isIP) || ($0.excluded ?? []).contains(where: \.isIP)
+        }
         if constrainsDNS, let bad = leafDNS.first(where: { !isPreferredDNSName($0) }) {
             flag(
                 .nameConstraintsUncheckableName, leaf,
@@ -254,7 +258,9 @@ enum WebPKIRules {
         guard !host.isEmpty, host.utf8.count <= 253 else { return false }
         for label in host.split(separator: ".", omittingEmptySubsequences: false) {
             guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
-                label.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D })
+                label.utf8.allSatisfy({
+                    (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D
+                })
             else { return false }
         }
         return true
