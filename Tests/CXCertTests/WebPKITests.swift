@@ -90,6 +90,15 @@ struct WebPKITests {
             try expectRefused("leaf-\(root)", .malformed, reference: "CABF BR 7.1.2.1.3", chain: [], trust: [root])
         }
         try expectAccepted("leaf-root-aki-keyid", chain: [], trust: ["root-aki-keyid"])
+        // Each way of going wrong is named.
+        let messages = try ["root-aki-issuer", "root-aki-mismatch", "root-aki-serial-only"].flatMap {
+            try verdict("leaf-\($0)", chain: [], trust: [$0]).findings.map(\.message)
+        }
+        for part in [
+            "carries authorityCertIssuer or authorityCertSerialNumber", "is not its own subjectKeyIdentifier", "has no keyIdentifier",
+        ] {
+            #expect(messages.contains { $0.contains(part) }, "\(part): \(messages)")
+        }
     }
 
     @Test("a CN that is not a SAN entry, or differs in case, IP spelling or punycode, is refused; an exact copy is accepted")
@@ -192,6 +201,18 @@ struct WebPKITests {
         #expect(
             codes(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter.addingTimeInterval(1))).contains(
                 "root-expired"))
+    }
+
+    @Test("an expired copy of the issuing CA beside its renewal does not derail the path, in any order")
+    func expiredCopyBesideRenewal() throws {
+        let later = Date().addingTimeInterval(60 * 86_400)
+        for chain in [["inter-old", "inter"], ["inter", "inter-old"]] {
+            let verdict = try verdict("plain", chain: chain, at: later)
+            #expect(verdict.trusted, "\(chain): \(verdict.findings.map(\.message))")
+            #expect(verdict.chain[1].certificate == (try lab.certificate("inter")))
+        }
+        // Alone, the old copy is what expired.
+        #expect(codes(try verdict("plain", chain: ["inter-old"], at: later)) == ["expired"])
     }
 
     @Test("an alternate path around a name constraint that forbids the first path is accepted")
@@ -334,6 +355,8 @@ struct WebPKILab: Sendable {
         let keyID = "subjectKeyIdentifier=hash"
         try lab.root("root", subject: "/CN=WebPKI Lab Root", extensions: [keyID])
         try lab.issue("inter", issuer: "root", subject: "/CN=WebPKI Lab Issuing CA", key: "inter.key", extensions: ca)
+        // The same CA (name and key) in an earlier, short-lived issue, as servers still send next to the renewal.
+        try lab.issue("inter-old", issuer: "root", subject: "/CN=WebPKI Lab Issuing CA", key: "inter.key", extensions: ca, days: 30)
 
         // Baselines and the accepted neighbours.
         try lab.leaf("plain")

@@ -56,9 +56,7 @@ enum PathValidation {
         for anchor in anchors { _ = X509_STORE_add_cert(store, anchor.handle.pointer) }
         for intermediate in intermediates { _ = cx_sk_X509_push_ref(untrusted, intermediate.handle.pointer) }
         // Anchors need not be self-signed: whatever a phone downloads from AD is an anchor to it.
-        // cxcert checks validity itself: RFC 5280 4.1.2.5 makes notAfter inclusive, and OpenSSL treats
-        // a validation time equal to notAfter as expired.
-        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN) | UInt(X509_V_FLAG_NO_CHECK_TIME)
+        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
         if options.strict { flags |= UInt(X509_V_FLAG_X509_STRICT) }
         _ = X509_STORE_set_flags(store, flags)
         ERR_clear_error()
@@ -71,7 +69,9 @@ enum PathValidation {
                         reason: OpenSSLError.drain(or: "cannot start validation").description)
                 ])
         }
-        // No X509_STORE_CTX_set_time: a check time overrides X509_V_FLAG_NO_CHECK_TIME in OpenSSL.
+        // The time still steers OpenSSL's choice among issuer candidates (a valid one first); its own
+        // validity verdicts are replaced by cxcert's below.
+        X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970))
         X509_STORE_CTX_set_depth(context, Int32(options.maxDepth))
         if options.serverPurpose { _ = X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER) }
 
@@ -91,7 +91,10 @@ enum PathValidation {
             }
         }
         if chain.isEmpty { chain = [leaf] }
-        let problems = collector.entries.map { entry in
+        // cxcert checks validity itself: RFC 5280 4.1.2.5 makes notAfter inclusive, and OpenSSL treats a
+        // validation time equal to notAfter as expired.
+        let outsideValidity = [X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID]
+        let problems = collector.entries.filter { !outsideValidity.contains($0.code) }.map { entry in
             Problem(
                 kind: PathProblem(code: entry.code), depth: entry.depth, certificate: certificate(entry.certificate), reason: entry.reason)
         }
