@@ -132,6 +132,11 @@ struct WebPKITests {
         #expect(!verdict.trusted)
         #expect(codes(verdict) == ["malformed-certificate"], "\(verdict.findings.map(\.message))")
         try expectAccepted("plain")
+        // x509-limbo's case: a self-signed server certificate with a negative serial, trusted as itself.
+        let alone = try self.verdict("self-negative", chain: [], trust: ["self-negative"])
+        #expect(codes(alone) == ["malformed-certificate"], "\(alone.findings.map(\.message))")
+        let positive = try self.verdict("self-positive", chain: [], trust: ["self-positive"])
+        #expect(positive.trusted, "\(positive.findings.map(\.message))")
     }
 
     @Test("an underscore in a DNS SAN is refused; a hyphen is accepted")
@@ -388,6 +393,19 @@ struct WebPKILab: Sendable {
         try lab.leaf("ca-leaf", extra: ca)
         try lab.leaf("ca-leaf-pathlen0", extra: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"])
         try lab.leaf("ca-leaf-no-certsign", extra: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
+
+        // Self-signed server certificates, trusted as themselves.
+        for (name, serial) in [("self-negative", "-5"), ("self-positive", "0x0A1B2C3D")] {
+            try lab.pki.directory.write(
+                "\(name).cnf",
+                "[req]\ndistinguished_name = dn\nx509_extensions = e\n[dn]\n[e]\nsubjectKeyIdentifier = hash\n"
+                    + "authorityKeyIdentifier = keyid:always\nsubjectAltName = DNS:\(name).example.com\n"
+                    + (server.joined(separator: "\n")) + "\n")
+            try lab.pki.openssl([
+                "req", "-x509", "-new", "-config", "\(name).cnf", "-key", "leaf.key", "-subj", "/CN=\(name).example.com", "-set_serial",
+                serial, "-days", "30", "-out", "\(name).pem",
+            ])
+        }
 
         // Name constraints in the issuing CA.
         func constrainedCA(_ name: String, _ constraint: String) throws {

@@ -171,8 +171,9 @@ enum WebPKIRules {
             }
         }
 
-        // The root: a key id that names its own key, nothing else, and no EKU.
-        if let anchorIndex, path.indices.contains(anchorIndex), path[anchorIndex].isSelfIssued {
+        // The root above the leaf: a key id that names its own key, nothing else, and no EKU. (A
+        // self-signed server certificate trusted as itself is a leaf, not a root.)
+        if let anchorIndex, anchorIndex > 0, path.indices.contains(anchorIndex), path[anchorIndex].isSelfIssued {
             let root = path[anchorIndex]
             if root.extension(authorityKeyIdentifierOID) != nil {
                 if root.authorityKeyIdentifier == nil {
@@ -230,10 +231,11 @@ enum WebPKIRules {
             flag(.caWithoutKeyCertSign, leaf, "basicConstraints says CA:TRUE but keyUsage lacks keyCertSign")
         }
 
-        // Every certificate: serial numbers, AIA, policy constraints.
+        // Every certificate: serial numbers (not a root's, whose serial no client reads, but a leaf's even
+        // when it is its own anchor), AIA, policy constraints.
         for (index, certificate) in path.enumerated() {
             let serial = certificate.serialNumber
-            if serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
+            if index == 0 || index != anchorIndex, serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
                 flag(.serialNumber, certificate, "serial number \(serial) is not positive, non-zero and at most 20 octets")
             }
             if index != anchorIndex {
