@@ -419,7 +419,9 @@ struct WebPKILab: Sendable {
         try lab.leaf("aia-malformed", extra: server + ["1.3.6.1.5.5.7.1.1=DER:6D616C666F726D6564"])
         try lab.leaf("aia-empty", extra: server + ["1.3.6.1.5.5.7.1.1=DER:3000"])
         try lab.leaf("ca-leaf", extra: ca)
-        try lab.leaf("ca-leaf-pathlen0", extra: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"])
+        try lab.leaf(
+            "ca-leaf-pathlen0", subject: "/CN=WebPKI Lab CA in leaf position",
+            extra: ["basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign"])
         try lab.leaf("ca-leaf-no-certsign", extra: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature"])
 
         // Self-signed server certificates, trusted as themselves.

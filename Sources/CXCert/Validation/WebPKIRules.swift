@@ -204,8 +204,9 @@ enum WebPKIRules {
                 flag(.wildcardPublicSuffix, leaf, "the wildcard \(name) spans the public suffix \(base)")
             }
         }
+        // BR 7.1.4.3 is the subscriber profile: a CA certificate in leaf position keeps its CA's name.
         let sanTexts = leafDNS + leafIPs
-        for commonName in leaf.subject.values(of: "CN") where !sanTexts.contains(commonName) {
+        for commonName in leaf.subject.values(of: "CN") where !leaf.isCA && !sanTexts.contains(commonName) {
             let near =
                 leafDNS.contains { HostnameMatcher.normalize($0) == HostnameMatcher.normalize(commonName) }
                 || HostnameMatcher.ipAddress(commonName).map { ip in leafIPs.contains { HostnameMatcher.ipAddress($0) == ip } } == true
