@@ -92,4 +92,13 @@ static inline const GENERAL_NAMES *cx_DIST_POINT_fullname(const DIST_POINT *dp) 
 static inline const ASN1_OBJECT *cx_ACCESS_DESCRIPTION_method(const ACCESS_DESCRIPTION *ad) { return ad->method; }
 static inline const GENERAL_NAME *cx_ACCESS_DESCRIPTION_location(const ACCESS_DESCRIPTION *ad) { return ad->location; }
 
+// Name constraints: the two subtree lists (NULL when absent) and each subtree's base name.
+static inline const STACK_OF(GENERAL_SUBTREE) *cx_NAME_CONSTRAINTS_permitted(const NAME_CONSTRAINTS *nc) { return nc->permittedSubtrees; }
+static inline const STACK_OF(GENERAL_SUBTREE) *cx_NAME_CONSTRAINTS_excluded(const NAME_CONSTRAINTS *nc) { return nc->excludedSubtrees; }
+static inline int cx_sk_GENERAL_SUBTREE_num(const STACK_OF(GENERAL_SUBTREE) *s) { return sk_GENERAL_SUBTREE_num(s); }
+static inline const GENERAL_NAME *cx_sk_GENERAL_SUBTREE_base(const STACK_OF(GENERAL_SUBTREE) *s, int i) {
+    GENERAL_SUBTREE *tree = sk_GENERAL_SUBTREE_value(s, i);
+    return tree ? tree->base : NULL;
+}
+
 #endif

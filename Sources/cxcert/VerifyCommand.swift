@@ -33,6 +33,11 @@ struct VerifyCommand: ParsableCommand {
         transform: parseDate)
     var until: Date?
 
+    @Option(
+        name: .customLong("max-chain-depth"),
+        help: "The most intermediates between the server certificate and the root (0-64; default 16).")
+    var maxChainDepth: Int = VerificationRequest.defaultMaxChainDepth
+
     @OptionGroup(title: "Deployment names (check every name the phones use)") var deployment: DeploymentOptions
 
     @Option(name: .customLong("ad"), help: "Also trust the roots a phone would download from this directory (ldaps://...).")
@@ -51,6 +56,7 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give the server certificate FILE") }
         if !batch && files.count > 1 { throw ValidationError("give one FILE (or use --batch)") }
+        guard (0...64).contains(maxChainDepth) else { throw ValidationError("--max-chain-depth must be between 0 and 64") }
         for host in hosts {
             do { _ = try DomainName.host(host) } catch { throw ValidationError("--host: \(error)") }
         }
@@ -83,9 +89,10 @@ struct VerifyCommand: ParsableCommand {
         let (leaf, bundled) = (split.leaf, split.others)
         if let choice = VerificationRequest.leafChoice(bundle: bundle) { printError("note: \(file): \(choice)") }
         let intermediates = try bundled + chains.flatMap(load)
-        let request = VerificationRequest(
+        var request = VerificationRequest(
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date(),
             vocabulary: .command(.verify))
+        request.maxChainDepth = maxChainDepth
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         let horizon = until ?? NextChange.defaultHorizon(after: request.time)
         let changes = zip(profiles, verdicts).map { profile, verdict in
@@ -100,7 +107,8 @@ struct VerifyCommand: ParsableCommand {
 
     /// `--batch`: JSON lines on standard output, the summary last; exit 2 if any input was unreadable, 1 if any untrusted.
     private func runBatch(profile: DeviceProfile, intermediates: [Certificate], anchors: [TrustAnchor]) throws {
-        let verifier = BatchVerifier(intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date())
+        let verifier = BatchVerifier(
+            intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date(), maxChainDepth: maxChainDepth)
         var buffer = ""
         let summary = BatchRun.run(BatchRun.paths(files), verifier: verifier) { line in
             buffer += line

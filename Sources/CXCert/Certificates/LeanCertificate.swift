@@ -26,6 +26,11 @@ struct LeanCertificate {
     let hasSubjectAltName: Bool
     /// Critical extensions other than the four read here.
     let otherCriticalExtensions: Bool
+    /// Nothing here that one of the `generic` profile's leaf rules (``WebPKIRules``) could object to:
+    /// no nameConstraints or policyConstraints, a non-critical EKU of serverAuth/clientAuth only, not a CA,
+    /// SAN DNS names in preferred syntax without wildcards, a readable AIA, and a subject CN (if any)
+    /// that is byte for byte one of the SAN DNS names. When false, batch validation takes the full path.
+    let plainForWebPKI: Bool
 
     // OIDs as their DER content bytes, compared without building strings.
     static let basicConstraints = OID.der(OID.basicConstraints), keyUsageOID = OID.der(OID.keyUsage)
@@ -37,6 +42,10 @@ struct LeanCertificate {
     static let knownAlgorithms: [([UInt8], String)] =
         ([OID.rsaEncryption] + OID.rsaSignatures.map(\.oid)).map { (OID.der($0), $0) }
     static let serverAuthBytes = OID.der(OID.serverAuth)
+    static let clientAuthBytes = OID.der(OID.clientAuth)
+    static let nameConstraintsOID = OID.der(OID.nameConstraints), policyConstraintsOID = OID.der(OID.policyConstraints)
+    static let authorityInfoAccess = OID.der(OID.authorityInfoAccess)
+    static let commonNameOID = OID.der(OID.commonName)
 
     init?(_ bytes: [UInt8]) {
         let reader = DERReader(bytes, maxDepth: 8)
@@ -84,6 +93,8 @@ struct LeanCertificate {
         var usage: UInt16?
         var san = false
         var otherCritical = false
+        var plain = true
+        var sanDNSNames: [ArraySlice<UInt8>] = []
         for field in fields.dropFirst(index + 6) {
             if field.tag == 0x81 || field.tag == 0x82 || field.tag == 0xA1 || field.tag == 0xA2 { continue }  // unique IDs
             guard field.tag == 0xA3, let wrapper = try? reader.children(of: field), wrapper.count == 1,
@@ -113,6 +124,15 @@ struct LeanCertificate {
                     serverAuth = purposes.contains {
                         $0.tag == DERTag.objectIdentifier && reader.content($0).elementsEqual(Self.serverAuthBytes)
                     }
+                    if critical
+                        || !purposes.allSatisfy({
+                            $0.tag == DERTag.objectIdentifier
+                                && (reader.content($0).elementsEqual(Self.serverAuthBytes)
+                                    || reader.content($0).elementsEqual(Self.clientAuthBytes))
+                        })
+                    {
+                        plain = false
+                    }
                 } else if oid.elementsEqual(Self.keyUsageOID) {
                     guard let bits = try? reader.element(at: value.contentStart, limit: value.contentEnd), bits.tag == 0x03,
                         bits.contentLength >= 1, bits.contentLength <= 3
@@ -125,10 +145,35 @@ struct LeanCertificate {
                     usage = raw
                 } else if oid.elementsEqual(Self.subjectAltName) {
                     san = true
+                    guard let sequence = try? reader.element(at: value.contentStart, limit: value.contentEnd),
+                        sequence.tag == DERTag.sequence, let names = try? reader.children(of: sequence)
+                    else { return nil }
+                    for name in names where name.tag == 0x82 {
+                        let text = reader.content(name)
+                        if text.first == UInt8(ascii: "*") || !WebPKIRules.isPreferredDNSName(String(decoding: text, as: UTF8.self)) {
+                            plain = false
+                        }
+                        sanDNSNames.append(text)
+                    }
+                    if names.contains(where: { $0.tag == 0x87 && $0.contentLength != 4 && $0.contentLength != 16 }) { plain = false }
                 } else if oid.elementsEqual(Self.netscapeCertType) {
                     otherCritical = true
-                } else if !oid.elementsEqual(Self.basicConstraints), critical {
-                    otherCritical = true
+                } else if oid.elementsEqual(Self.basicConstraints) {
+                    // CA:TRUE in leaf position has rules of its own.
+                    guard let sequence = try? reader.element(at: value.contentStart, limit: value.contentEnd),
+                        let items = try? reader.children(of: sequence)
+                    else { return nil }
+                    if let first = items.first, first.tag == 0x01, reader.content(first).contains(where: { $0 != 0 }) { plain = false }
+                } else {
+                    if critical { otherCritical = true }
+                    if oid.elementsEqual(Self.nameConstraintsOID) || oid.elementsEqual(Self.policyConstraintsOID) { plain = false }
+                    if oid.elementsEqual(Self.authorityInfoAccess) {
+                        let sequence = try? reader.element(at: value.contentStart, limit: value.contentEnd)
+                        let items = sequence.flatMap { $0.tag == DERTag.sequence ? try? reader.children(of: $0) : nil } ?? []
+                        if items.isEmpty || sequence?.end != value.contentEnd || !items.allSatisfy({ $0.tag == DERTag.sequence }) {
+                            plain = false
+                        }
+                    }
                 }
             }
         }
@@ -138,6 +183,35 @@ struct LeanCertificate {
         keyUsage = usage
         hasSubjectAltName = san
         otherCriticalExtensions = otherCritical
+        // The subject CN, if any, must be one of the SAN DNS names byte for byte.
+        if plain {
+            if let commonNames = Self.commonNames(reader, fields[index + 4]) {
+                plain = commonNames.allSatisfy { name in sanDNSNames.contains { $0.elementsEqual(name) } }
+            } else {
+                plain = false
+            }
+        }
+        plainForWebPKI = plain
+    }
+
+    /// The values of the subject's CN attributes, or nil when the name cannot be read here.
+    private static func commonNames(_ reader: DERReader, _ name: DERReader.Element) -> [ArraySlice<UInt8>]? {
+        guard let sets = try? reader.children(of: name) else { return nil }
+        var values: [ArraySlice<UInt8>] = []
+        for set in sets {
+            guard set.tag == 0x31, let attributes = try? reader.children(of: set) else { return nil }
+            for attribute in attributes {
+                guard let items = try? reader.children(of: attribute), items.count == 2, items[0].tag == DERTag.objectIdentifier else {
+                    return nil
+                }
+                if reader.content(items[0]).elementsEqual(commonNameOID) {
+                    // Only the plain string types compare byte for byte with an IA5String SAN entry.
+                    guard [0x0C, 0x13, 0x16].contains(items[1].tag) else { return nil }
+                    values.append(reader.content(items[1]))
+                }
+            }
+        }
+        return values
     }
 
     /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path).

@@ -29,12 +29,16 @@ enum OID {
     static let inhibitAnyPolicy = "2.5.29.54"
     /// Netscape certificate type: OpenSSL's TLS purpose check reads it.
     static let netscapeCertType = "2.16.840.1.113730.1.1"
+    /// Authority information access (RFC 5280 4.2.2.1).
+    static let authorityInfoAccess = "1.3.6.1.5.5.7.1.1"
 
     // Extended key usages.
     static let serverAuth = "1.3.6.1.5.5.7.3.1"
+    static let clientAuth = "1.3.6.1.5.5.7.3.2"
     static let anyExtendedKeyUsage = "2.5.29.37.0"
 
     // Names and containers.
+    static let commonName = "2.5.4.3"
     /// Microsoft's user principal name (an otherName in a SAN).
     static let userPrincipalName = "1.3.6.1.4.1.311.20.2.3"
     static let pkcs7SignedData = "1.2.840.113549.1.7.2"

@@ -32,6 +32,9 @@ enum PathValidation {
         /// Let OpenSSL check validity periods; off when the caller checks them itself (OpenSSL treats the
         /// `notAfter` second as expired, RFC 5280 as valid).
         var checksTime: Bool = true
+        /// A CA certificate (CA:TRUE with keyCertSign) may be the server certificate, as RFC 5280 allows:
+        /// OpenSSL's TLS-server purpose then refuses it only for its keyUsage, which names its CA role.
+        var acceptsCAInLeafPosition: Bool = false
     }
 
     /// Validates `leaf` through `intermediates` (any order) up to one of `anchors`.
@@ -104,10 +107,21 @@ enum PathValidation {
         // OpenSSL may report one condition more than once (e.g. while trying alternative chains).
         var seen = Set<Problem>()
         var unique = problems.filter { seen.insert($0).inserted }
+        if options.acceptsCAInLeafPosition, let first = chain.first, first == leaf, Self.isCAInLeafPosition(leaf) {
+            unique.removeAll { $0.kind == .purpose && $0.depth == 0 }
+        }
         // Past the depth limit OpenSSL stops building and then cannot find the cut certificate's issuer:
         // that is the same problem, not a missing intermediate.
         if unique.contains(where: { $0.kind == .chainTooLong }) { unique.removeAll { $0.kind == .issuerNotFound } }
         return Outcome(chain: chain, problems: unique)
+    }
+
+    /// A CA certificate used as the server certificate whose only objection from OpenSSL's TLS-server
+    /// purpose is a CA keyUsage: CA:TRUE, keyCertSign, and an EKU (if any) that allows serverAuth.
+    static func isCAInLeafPosition(_ leaf: Certificate) -> Bool {
+        guard leaf.isCA, leaf.keyUsage?.contains(.keyCertSign) ?? true else { return false }
+        return leaf.extendedKeyUsage.map { $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } }
+            ?? true
     }
 
     /// Receives the callback's reports; lives for one validation on one thread.

@@ -207,7 +207,7 @@ final class X509Handle: @unchecked Sendable {
         return Self.generalNames(names)
     }
 
-    private static func generalNames(_ names: OpaquePointer?) -> [GeneralName] {
+    static func generalNames(_ names: OpaquePointer?) -> [GeneralName] {
         guard let names else { return [] }
         return (0..<cx_sk_GENERAL_NAME_num(names)).compactMap { index in
             guard let name = cx_sk_GENERAL_NAME_value(names, index) else { return nil }
@@ -215,7 +215,7 @@ final class X509Handle: @unchecked Sendable {
         }
     }
 
-    private static func generalName(_ name: UnsafePointer<GENERAL_NAME>) -> GeneralName {
+    static func generalName(_ name: UnsafePointer<GENERAL_NAME>) -> GeneralName {
         let text = cx_GENERAL_NAME_string(name)
         switch cx_GENERAL_NAME_type(name) {
         case GEN_DNS: return .dns(String(decoding: bytes(of: text), as: UTF8.self))

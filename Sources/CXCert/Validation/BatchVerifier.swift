@@ -42,7 +42,16 @@ public final class BatchVerifier: @unchecked Sendable {
     /// Verify contexts for the issuers' keys, freed with this verifier.
     let pool = SignatureCheck.Pool()
 
-    public init(intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date()) {
+    /// The most intermediates a path may hold (`--max-chain-depth`).
+    public let maxChainDepth: Int
+
+    /// Validates against `intermediates` and `anchors` as `profile` would at `time`, with paths of at
+    /// most `maxChainDepth` intermediates.
+    public init(
+        intermediates: [Certificate], anchors: [TrustAnchor], profile: DeviceProfile, time: Date = Date(),
+        maxChainDepth: Int = VerificationRequest.defaultMaxChainDepth
+    ) {
+        self.maxChainDepth = maxChainDepth
         self.intermediates = intermediates
         self.anchors = anchors
         self.profile = profile
@@ -64,8 +73,9 @@ public final class BatchVerifier: @unchecked Sendable {
         } catch {
             return Outcome(trusted: false, codes: [], fast: false, error: error.description)
         }
-        let verdict = Verifier.verify(
-            VerificationRequest(leaf: leaf, intermediates: intermediates, anchors: anchors, time: time), profile: profile)
+        var request = VerificationRequest(leaf: leaf, intermediates: intermediates, anchors: anchors, time: time)
+        request.maxChainDepth = maxChainDepth
+        let verdict = Verifier.verify(request, profile: profile)
         if verdict.chain.count > 1 {
             let issuer = verdict.chain[1].certificate
             // Name and policy constraints above make each leaf's names matter: no shortcut then.
@@ -98,8 +108,13 @@ public final class BatchVerifier: @unchecked Sendable {
         guard let entry = known.first(where: { name.elementsEqual($0.issuerName) && keyIdentifier.elementsEqual($0.keyIdentifier) }),
             entry.fastPathAllowed
         else { return nil }
-        // OpenSSL's strict mode checks these on the leaf; let it speak for odd ones.
-        if profile.isGeneric, lean.authorityKeyIdentifier == nil || !lean.hasSubjectAltName || facts.malformedSerial != nil { return nil }
+        // OpenSSL's strict mode checks these on the leaf, and the web-PKI leaf rules need the full reader for anything
+        // but a plain leaf: let the full path speak for odd ones.
+        if profile.isGeneric,
+            lean.authorityKeyIdentifier == nil || !lean.hasSubjectAltName || facts.malformedSerial != nil || !lean.plainForWebPKI
+        {
+            return nil
+        }
         guard
             SignatureCheck.verify(
                 der, signed: lean.tbs, signature: lean.signature, algorithmOID: lean.signatureAlgorithmOID, issuer: entry.issuer, pool: pool
@@ -116,7 +131,6 @@ public final class BatchVerifier: @unchecked Sendable {
         if let usage = lean.keyUsage, usage & 0b1_0101 == 0 { findings.append((.keyUsage, .error)) }
         if profile.isGeneric {
             add(CertificateRules.webPKIKey(facts) + CertificateRules.webPKISigned(facts))
-            if !lean.hasExtendedKeyUsage { findings.append((.eku, .error)) }
         } else {
             add(
                 CertificateRules.firmwareSignature(facts, profile: profile)

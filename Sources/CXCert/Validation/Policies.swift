@@ -41,7 +41,9 @@ public struct RFC5280Policy: VerifierPolicy {
         let path = input.path
         let outcome = PathValidation.validate(
             leaf: path.certificates[0], intermediates: path.intermediates, anchors: path.anchor.map { [$0.certificate] } ?? [],
-            options: .init(time: input.request.time, strict: strict, maxDepth: maxIntermediates, checksTime: false))
+            options: .init(
+                time: input.request.time, strict: strict, maxDepth: maxIntermediates, checksTime: false,
+                acceptsCAInLeafPosition: strict))
         // Validity periods are cxcert's own check, on every certificate of the path (RFC 5280 4.1.2.5, inclusive).
         let time = Int64(input.request.time.timeIntervalSince1970.rounded(.down))
         let validity = path.certificates.compactMap { certificate in
@@ -171,13 +173,15 @@ public struct WebPKIPolicy: VerifierPolicy {
         let signed = input.verifiedSignatures.flatMap { certificate in
             CertificateRules.webPKISigned(CertificateFacts(certificate)).map { (certificate, $0) }
         }
-        var out = (keys + signed).map { certificate, hit in input.finding(hit.code, hit.severity, certificate, hit.detail) }
-        let leaf = input.path.certificates[0]
-        if leaf.extendedKeyUsage == nil {
-            out.append(
-                input.finding(.eku, .error, leaf, .usage(keyUsage: leaf.keyUsage?.names, extendedKeyUsage: nil, needed: ["serverAuth"])))
-        }
-        return out
+        // RFC 5280, the Baseline Requirements and RFC 9525 where OpenSSL does not apply them (WebPKIRules.swift).
+        let path = input.path
+        let rules = WebPKIRules.violations(path: path.certificates, anchorIndex: path.anchor == nil ? nil : path.certificates.count - 1)
+            .map { violation in
+                input.finding(
+                    violation.rule.code, .error, violation.certificate,
+                    .rule(id: violation.rule.rawValue, reference: violation.rule.reference, detail: violation.detail))
+            }
+        return (keys + signed).map { certificate, hit in input.finding(hit.code, hit.severity, certificate, hit.detail) } + rules
     }
 }
 

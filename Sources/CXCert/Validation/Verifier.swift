@@ -16,6 +16,13 @@ public struct VerificationRequest: Sendable {
     public var vocabulary: Vocabulary
     /// The most work candidate path building may do.
     public var budget: PathBudget
+    /// The most intermediates a path may hold (`--max-chain-depth`); the leaf and the anchor do not count.
+    public var maxChainDepth: Int {
+        get { budget.maxIntermediates }
+        set { budget.maxIntermediates = newValue }
+    }
+    /// The depth limit when none is given: the chain-length limit cxcert has always had.
+    public static let defaultMaxChainDepth = 16
 
     public init(
         leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],

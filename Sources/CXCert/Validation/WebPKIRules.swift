@@ -1,0 +1,276 @@
+import Foundation
+
+/// One rule family the `generic` profile applies on top of OpenSSL's RFC 5280 validation: the checks
+/// RFC 5280, the CA/Browser Forum Baseline Requirements or RFC 9525 make and OpenSSL leaves out.
+///
+/// Each family names the text it comes from and the stable finding code it is reported under, so a
+/// script matching on codes sees no new codes for old meanings.
+enum WebPKIRule: String, CaseIterable, Sendable {
+    /// nameConstraints in an end-entity certificate: only CA certificates may carry it.
+    case nameConstraintsOnEndEntity = "name-constraints-on-end-entity"
+    /// nameConstraints not marked critical.
+    case nameConstraintsNotCritical = "name-constraints-not-critical"
+    /// nameConstraints with neither subtree, an empty subtree list, or contents OpenSSL cannot decode.
+    case nameConstraintsEmpty = "name-constraints-empty"
+    /// A constrained name form whose SAN entry is not a valid name of that form, so it cannot be checked.
+    case nameConstraintsUncheckableName = "name-constraints-uncheckable-name"
+    /// A wildcard SAN that covers a name an excluded subtree forbids.
+    case nameConstraintsExcludedWildcard = "name-constraints-excluded-wildcard"
+    /// A root's authorityKeyIdentifier without the key id, with issuer/serial, or with another key's id.
+    case rootAuthorityKeyIdentifier = "root-authority-key-identifier"
+    /// A subject CN that is not a character-for-character copy of a SAN entry.
+    case commonNameNotInSAN = "common-name-not-in-san"
+    /// An end-entity extendedKeyUsage that is critical, holds anyExtendedKeyUsage or a forbidden purpose.
+    case endEntityExtendedKeyUsage = "end-entity-extended-key-usage"
+    /// A root certificate with an extendedKeyUsage.
+    case rootExtendedKeyUsage = "root-extended-key-usage"
+    /// A serial number that is negative, zero or longer than 20 octets.
+    case serialNumber = "serial-number"
+    /// A dNSName SAN entry that is not a host name in preferred syntax (an underscore, an empty label, ...).
+    case dnsNameSyntax = "dns-name-syntax"
+    /// A wildcard whose remainder is a public suffix (`*.com`, `*.co.uk`).
+    case wildcardPublicSuffix = "wildcard-public-suffix"
+    /// An Authority Information Access extension that cannot be decoded or holds no access description.
+    case authorityInformationAccess = "authority-information-access"
+    /// A CA:TRUE certificate in leaf position whose keyUsage lacks keyCertSign.
+    case caWithoutKeyCertSign = "ca-without-key-cert-sign"
+    /// policyConstraints not marked critical.
+    case policyConstraintsNotCritical = "policy-constraints-not-critical"
+
+    /// Where the rule is written.
+    var reference: String {
+        switch self {
+        case .nameConstraintsOnEndEntity, .nameConstraintsNotCritical: "RFC 5280 4.2.1.10"
+        case .nameConstraintsEmpty: "RFC 5280 4.2.1.10, CABF BR 7.1.2.5.2"
+        case .nameConstraintsUncheckableName, .nameConstraintsExcludedWildcard: "RFC 5280 4.2.1.10, RFC 9525 6.3"
+        case .rootAuthorityKeyIdentifier: "CABF BR 7.1.2.1.3"
+        case .commonNameNotInSAN: "CABF BR 7.1.4.3"
+        case .endEntityExtendedKeyUsage: "CABF BR 7.1.2.7.10"
+        case .rootExtendedKeyUsage: "CABF BR 7.1.2.1.2"
+        case .serialNumber: "RFC 5280 4.1.2.2, CABF BR 7.1"
+        case .dnsNameSyntax: "RFC 5280 4.2.1.6, CABF BR 7.1.2.7.12"
+        case .wildcardPublicSuffix: "CABF BR 3.2.2.6, RFC 9525 6.3"
+        case .authorityInformationAccess: "RFC 5280 4.2.2.1, CABF BR 7.1.2.7.7"
+        case .caWithoutKeyCertSign: "RFC 5280 4.2.1.9, CABF BR 7.1.2.7.8"
+        case .policyConstraintsNotCritical: "RFC 5280 4.2.1.11"
+        }
+    }
+
+    /// The existing finding code the rule is reported under.
+    var code: FindingCode {
+        switch self {
+        case .nameConstraintsOnEndEntity, .nameConstraintsNotCritical, .nameConstraintsEmpty, .nameConstraintsUncheckableName,
+            .nameConstraintsExcludedWildcard:
+            .nameConstraints
+        case .endEntityExtendedKeyUsage, .rootExtendedKeyUsage: .eku
+        case .caWithoutKeyCertSign: .keyUsage
+        case .rootAuthorityKeyIdentifier, .commonNameNotInSAN, .serialNumber, .dnsNameSyntax, .wildcardPublicSuffix,
+            .authorityInformationAccess, .policyConstraintsNotCritical:
+            .malformed
+        }
+    }
+}
+
+/// One certificate of a path breaking one ``WebPKIRule``; `detail` says how, without the subject.
+struct RuleViolation: Sendable, Hashable {
+    let rule: WebPKIRule
+    let certificate: Certificate
+    let detail: String
+}
+
+/// The web-PKI rules as one pure function of a built path, so they can be tested without OpenSSL's
+/// verdict and run the same whatever builds the path.
+enum WebPKIRules {
+    static let nameConstraintsOID = OID.nameConstraints
+    static let policyConstraintsOID = OID.policyConstraints
+    static let extendedKeyUsageOID = OID.extendedKeyUsage
+    static let authorityKeyIdentifierOID = OID.authorityKeyIdentifier
+    static let authorityInformationAccessOID = OID.authorityInfoAccess
+
+    /// Purposes CABF BR 7.1.2.7.10 forbids in a TLS server certificate, with their names.
+    static let forbiddenServerPurposes: [String: String] = [
+        ExtendedKeyUsage.anyOID: "anyExtendedKeyUsage", "1.3.6.1.5.5.7.3.3": "codeSigning",
+        "1.3.6.1.5.5.7.3.4": "emailProtection", "1.3.6.1.5.5.7.3.8": "timeStamping", "1.3.6.1.5.5.7.3.9": "OCSPSigning",
+        "1.3.6.1.4.1.11129.2.4.4": "precertificate signing",
+    ]
+
+    /// Public suffixes a wildcard may not stand on besides every single label (`*.com`): the common
+    /// second-level registry suffixes. A short fixed list, not the whole Public Suffix List.
+    static let multiLabelPublicSuffixes: Set<String> = [
+        "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "net.uk", "com.au", "net.au", "org.au", "edu.au",
+        "gov.au", "co.nz", "org.nz", "net.nz", "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp", "co.kr", "or.kr", "com.br", "net.br",
+        "org.br", "com.cn", "net.cn", "org.cn", "gov.cn", "com.mx", "org.mx", "co.in", "net.in", "org.in", "co.za", "org.za",
+        "com.tw", "org.tw", "com.hk", "org.hk", "com.sg", "org.sg", "com.tr", "org.tr", "com.ar", "co.il", "org.il", "com.ua",
+        "com.pl", "co.id", "or.id", "com.my", "com.ph", "com.vn", "com.sa", "com.eg", "co.th", "in.th", "github.io",
+        "cloudfront.net", "azurewebsites.net", "herokuapp.com", "appspot.com", "blogspot.com",
+    ]
+
+    /// Every violation on `path` (leaf first). `anchorIndex` is the trust anchor's index when the path
+    /// reaches one; root rules apply to it only when it is self-issued (a root, not an intermediate
+    /// trusted directly).
+    static func violations(path: [Certificate], anchorIndex: Int?) -> [RuleViolation] {
+        guard let leaf = path.first else { return [] }
+        var found: [RuleViolation] = []
+        func flag(_ rule: WebPKIRule, _ certificate: Certificate, _ detail: String) {
+            found.append(RuleViolation(rule: rule, certificate: certificate, detail: detail))
+        }
+
+        // Name constraints: where they may appear and what they must hold.
+        for (index, certificate) in path.enumerated() {
+            guard let info = certificate.extension(nameConstraintsOID) else { continue }
+            if index == 0 && !certificate.isCA {
+                flag(.nameConstraintsOnEndEntity, certificate, "an end-entity certificate carries nameConstraints, which only a CA may")
+                continue
+            }
+            if !info.critical { flag(.nameConstraintsNotCritical, certificate, "nameConstraints is not marked critical") }
+            switch certificate.nameConstraints {
+            case .absent: break
+            case .unreadable: flag(.nameConstraintsEmpty, certificate, "nameConstraints cannot be decoded")
+            case .present(let constraints):
+                if constraints.permitted == nil && constraints.excluded == nil {
+                    flag(.nameConstraintsEmpty, certificate, "nameConstraints has neither permitted nor excluded subtrees")
+                } else if constraints.permitted?.isEmpty == true || constraints.excluded?.isEmpty == true {
+                    flag(.nameConstraintsEmpty, certificate, "nameConstraints has an empty list of subtrees")
+                }
+            }
+        }
+        let constraints: [NameConstraintsInfo] = path.dropFirst().compactMap {
+            if case .present(let info) = $0.nameConstraints { info } else { nil }
+        }
+        let leafDNS = leaf.dnsNames
+        let leafIPs = leaf.subjectAlternativeNames.compactMap { if case .ip(let value) = $0 { value } else { nil } }
+        let constrainsDNS = constraints.contains {
+            ($0.permitted ?? []).contains(where: \.isDNS) || ($0.excluded ?? []).contains(where: \.isDNS)
+        }
+        let constrainsIP = constraints.contains {
+            ($0.permitted ?? []).contains(where: \.isIP) || ($0.excluded ?? []).contains(where: \.isIP)
+        }
+        if constrainsDNS, let bad = leafDNS.first(where: { !isPreferredDNSName($0) }) {
+            flag(
+                .nameConstraintsUncheckableName, leaf,
+                "the SAN entry DNS:\(bad) is not a valid DNS name, so the name constraints above it cannot be checked")
+        }
+        if constrainsIP, let bad = leafIPs.first(where: { HostnameMatcher.ipAddress($0) == nil }) {
+            flag(
+                .nameConstraintsUncheckableName, leaf,
+                "the SAN entry IP:\(bad) is not a single IPv4 or IPv6 address, so the name constraints above it cannot be checked")
+        }
+        for info in constraints {
+            for case .dns(let excluded) in info.excluded ?? [] {
+                let subtree = HostnameMatcher.normalize(excluded.hasPrefix(".") ? String(excluded.dropFirst()) : excluded)
+                for wildcard in leafDNS where wildcard.hasPrefix("*.") {
+                    let base = HostnameMatcher.normalize(String(wildcard.dropFirst(2)))
+                    guard subtree.hasSuffix(".\(base)") else { continue }
+                    let extra = subtree.dropLast(base.count + 1)
+                    if !extra.isEmpty && !extra.contains(".") {
+                        flag(
+                            .nameConstraintsExcludedWildcard, leaf,
+                            "the wildcard \(wildcard) covers \(subtree), which an excluded subtree forbids")
+                    }
+                }
+            }
+        }
+
+        // The root above the leaf: a key id that names its own key, nothing else, and no EKU. (A
+        // self-signed server certificate trusted as itself is a leaf, not a root.)
+        if let anchorIndex, anchorIndex > 0, path.indices.contains(anchorIndex), path[anchorIndex].isSelfIssued {
+            let root = path[anchorIndex]
+            if root.extension(authorityKeyIdentifierOID) != nil {
+                if root.authorityKeyIdentifier == nil {
+                    flag(.rootAuthorityKeyIdentifier, root, "the root's authorityKeyIdentifier has no keyIdentifier")
+                } else if let ski = root.subjectKeyIdentifier, ski != root.authorityKeyIdentifier {
+                    flag(.rootAuthorityKeyIdentifier, root, "the root's authorityKeyIdentifier is not its own subjectKeyIdentifier")
+                }
+                if root.authorityKeyIdentifierNamesIssuer {
+                    flag(
+                        .rootAuthorityKeyIdentifier, root,
+                        "the root's authorityKeyIdentifier carries authorityCertIssuer or authorityCertSerialNumber")
+                }
+            }
+            if let usages = root.extendedKeyUsage {
+                flag(
+                    .rootExtendedKeyUsage, root,
+                    "the root carries an extendedKeyUsage (\(usages.map(\.name).joined(separator: ", "))), which a root may not")
+            }
+        }
+
+        // The leaf's names: SAN syntax, wildcards, and the CN as a copy of a SAN entry.
+        for name in leafDNS where !isPreferredDNSName(name) {
+            flag(.dnsNameSyntax, leaf, "the SAN entry DNS:\(name) is not a host name in preferred name syntax")
+        }
+        for name in leafDNS where name.hasPrefix("*.") {
+            let base = HostnameMatcher.normalize(String(name.dropFirst(2)))
+            if !base.contains(".") || multiLabelPublicSuffixes.contains(base) {
+                flag(.wildcardPublicSuffix, leaf, "the wildcard \(name) spans the public suffix \(base)")
+            }
+        }
+        // BR 7.1.4.3 is the subscriber profile: a CA certificate in leaf position keeps its CA's name.
+        let sanTexts = leafDNS + leafIPs
+        for commonName in leaf.subject.values(of: "CN") where !leaf.isCA && !sanTexts.contains(commonName) {
+            let near =
+                leafDNS.contains { HostnameMatcher.normalize($0) == HostnameMatcher.normalize(commonName) }
+                || HostnameMatcher.ipAddress(commonName).map { ip in leafIPs.contains { HostnameMatcher.ipAddress($0) == ip } } == true
+            flag(
+                .commonNameNotInSAN, leaf,
+                near
+                    ? "the subject CN \(commonName) is not a character-for-character copy of its SAN entry"
+                    : "the subject CN \(commonName) is not among the SAN entries (\(sanTexts.isEmpty ? "none" : sanTexts.joined(separator: ", ")))"
+            )
+        }
+
+        // The leaf's extendedKeyUsage and CA bit.
+        if let usages = leaf.extendedKeyUsage {
+            if leaf.extension(extendedKeyUsageOID)?.critical == true {
+                flag(.endEntityExtendedKeyUsage, leaf, "the extendedKeyUsage is marked critical")
+            }
+            let forbidden = usages.compactMap { forbiddenServerPurposes[$0.oid] }
+            if !forbidden.isEmpty {
+                flag(.endEntityExtendedKeyUsage, leaf, "the extendedKeyUsage holds \(forbidden.joined(separator: ", "))")
+            }
+        }
+        if leaf.isCA, let usage = leaf.keyUsage, !usage.contains(.keyCertSign) {
+            flag(.caWithoutKeyCertSign, leaf, "basicConstraints says CA:TRUE but keyUsage lacks keyCertSign")
+        }
+
+        // Every certificate: serial numbers (not a root's, whose serial no client reads, but a leaf's even
+        // when it is its own anchor), AIA, policy constraints.
+        for (index, certificate) in path.enumerated() {
+            let serial = certificate.serialNumber
+            if index == 0 || index != anchorIndex, serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
+                flag(.serialNumber, certificate, "serial number \(serial) is not positive, non-zero and at most 20 octets")
+            }
+            if index != anchorIndex {
+                switch certificate.authorityInformationAccessCount {
+                case .unreadable: flag(.authorityInformationAccess, certificate, "Authority Information Access cannot be decoded")
+                case .present(0): flag(.authorityInformationAccess, certificate, "Authority Information Access holds no access description")
+                default: break
+                }
+            }
+            if let policy = certificate.extension(policyConstraintsOID), !policy.critical {
+                flag(.policyConstraintsNotCritical, certificate, "policyConstraints is not marked critical")
+            }
+        }
+        return found
+    }
+
+    /// A dNSName as RFC 5280 4.2.1.6 (RFC 1034 preferred name syntax) and the BRs allow it: ASCII
+    /// letter-digit-hyphen labels of 1 to 63 characters, no leading or trailing hyphen, at most 253
+    /// characters, optionally `*.` in front; no underscore, no empty label, no trailing dot.
+    static func isPreferredDNSName(_ name: String) -> Bool {
+        let host = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
+        guard !host.isEmpty, host.utf8.count <= 253 else { return false }
+        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                label.utf8.allSatisfy({
+                    (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D
+                })
+            else { return false }
+        }
+        return true
+    }
+}
+
+extension GeneralName {
+    var isDNS: Bool { if case .dns = self { true } else { false } }
+    var isIP: Bool { if case .ip = self { true } else { false } }
+}
