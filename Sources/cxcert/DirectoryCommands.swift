@@ -264,7 +264,7 @@ struct DirectoryCommand: ParsableCommand {
             let result = PhoneDiscovery.walk(
                 snapshot,
                 fetch: fetch
-                    ? { (url: String) throws(DirectoryError) -> Data in
+                    ? { (url: String) throws(HTTPError) -> Data in
                         try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
                     } : nil)
             print(json ? encodeJSON(result) : PhoneDiscovery.text(result, style: terminalStyle()))

@@ -113,7 +113,13 @@ struct ProbeTests {
         }
         #expect(Date().timeIntervalSince(started) < 12)
         switch (mode, error) {
-        case ("silent", .timeout?), ("dribble", .timeout?), ("close", .closedEarly?), ("garbage", .notTLS?), ("http", .notTLS?): break
+        case ("silent", .connection(.timeout)?), ("dribble", .connection(.timeout)?), ("close", .connection(.closedEarly)?),
+            ("garbage", .connection(.notTLS)?):
+            break
+        case ("http", .connection(.notTLS(_, let cause))?):
+            // OpenSSL's whole stack travels with the error: its first entry is the record layer's refusal.
+            #expect(cause.stack.first?.library == "SSL routines", "\(cause.fullDescription)")
+            #expect(cause.stack.first?.reason == "wrong version number", "\(cause.fullDescription)")
         default: Issue.record("\(mode): unexpected \(String(describing: error))")
         }
     }
@@ -123,7 +129,9 @@ struct ProbeTests {
         let server = try BackgroundServer.hostile("close")
         let port = server.port
         server.stop()
-        #expect(throws: ProbeError.refused("127.0.0.1:\(port)")) { try Prober.probe(ProbeTarget(host: "127.0.0.1", port: port)) }
+        #expect(throws: ProbeError.connection(.refused("127.0.0.1:\(port)"))) {
+            try Prober.probe(ProbeTarget(host: "127.0.0.1", port: port))
+        }
         #expect(throws: ProbeError.invalidTarget("host:99999")) { try ProbeTarget(parsing: "host:99999") }
         #expect(try ProbeTarget(parsing: "pool01.contoso.com").port == 443)
         #expect(try ProbeTarget(parsing: "[::1]:5061") == ProbeTarget(host: "::1", port: 5061, serverName: nil))
