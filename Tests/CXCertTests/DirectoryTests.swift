@@ -110,7 +110,10 @@ struct DirectoryTests {
     @Test("a non-CA certificate is refused unless forced")
     func refusesLeaf() throws {
         let client = try DirectoryClient(dc.adminConfiguration)
-        #expect(throws: DirectoryError.self) { try client.publish(try pki.certificate("leaf.pem"), dryRun: true) }
+        let leaf = try pki.certificate("leaf.pem")
+        let error = #expect(throws: DirectoryError.self) { try client.publish(leaf, dryRun: true) }
+        #expect(caseName(error) == "refused", "\(String(describing: error))")
+        #expect(error?.description.hasPrefix("pool01.contoso.com is not a CA certificate") == true)
         #expect(try client.publish(try pki.certificate("leaf.pem"), force: true, dryRun: true).changes.count == 2)
     }
 
@@ -166,8 +169,10 @@ struct DirectoryTests {
             deleted.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder, .objectDeleted, .objectDeleted])
         #expect(try dc.ldapsearch(dn, "cACertificate").isEmpty)
         #expect(try dc.ldapsearch(aia, "cACertificate").isEmpty)
-        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }
-        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint)) }
+        let injection = #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }
+        #expect(caseName(injection) == "invalidSelector", "\(String(describing: injection))")
+        let gone = #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint)) }
+        #expect(caseName(gone) == "notFound", "\(String(describing: gone))")
     }
 
     @Test("an ordinary user can list but gets a clear insufficient-rights error on publish")
@@ -217,14 +222,17 @@ struct DirectoryTests {
         // Without the test CA the server's certificate cannot be verified.
         var unverified = dc.adminConfiguration
         unverified.caFile = nil
-        #expect(throws: DirectoryError.self) { try DirectoryClient(unverified) }
+        let unverifiedError = #expect(throws: DirectoryError.self) { try DirectoryClient(unverified) }
+        #expect(caseName(unverifiedError) == "certificateNotVerified", "\(String(describing: unverifiedError))")
         // ldap:// is upgraded with StartTLS; plain LDAP is refused unless asked for.
         var startTLS = dc.adminConfiguration
         startTLS.url = dc.plainURL
         _ = try DirectoryClient(startTLS)
-        #expect(throws: DirectoryError.self) {
+        let plain = #expect(throws: DirectoryError.self) {
             try LDAPSession(.init(url: dc.plainURL, caFile: nil, startTLS: false, allowPlain: false, timeout: 5))
         }
+        #expect(caseName(plain) == "encryptionRequired", "\(String(describing: plain))")
+        #expect(plain?.ldapCause == nil, "refused before anything is sent")
         // No password source on a non-terminal: a clear error, not a hang.
         let noPassword = try CLI.run(["ds", "list", "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin])
         #expect(noPassword.status == 2)

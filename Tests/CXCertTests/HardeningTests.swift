@@ -124,6 +124,11 @@ struct HardeningTests {
         try client.session.add(
             dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(cn.utf8)])])
         let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
+        guard case .partial(let write)? = error else {
+            Issue.record("expected a partial write, got \(String(describing: error))")
+            return
+        }
+        #expect(write.written.map(\.action) == [.created], "\(write.written)")
         let message = error?.description ?? ""
         #expect(message.contains("already written: created CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities"))
         #expect(message.contains("Run the same command again to finish"))
