@@ -36,5 +36,6 @@ public struct LDAPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The code's text with the server's diagnostic after it, as admins search for it.
     public var reason: String { diagnostic.map { "\(message) (\($0))" } ?? message }
 
+    /// `LDAP error CODE during OPERATION: REASON`, the wording `DirectoryError.ldap` has always used.
     public var description: String { "LDAP error \(code) during \(operation): \(reason)" }
 }

@@ -11,8 +11,9 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable, Equatable 
         public let library: String?
         /// The reason, e.g. `wrong version number`; nil when OpenSSL has no string for the code.
         public let reason: String?
-        /// The source file and line inside OpenSSL, when it was built to record them.
+        /// The source file inside OpenSSL, when it was built to record it.
         public let file: String?
+        /// The line in `file`, when recorded.
         public let line: Int?
         /// The OpenSSL function that raised it, when recorded.
         public let function: String?

@@ -13,6 +13,7 @@ public enum ProbeError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// One line for the admin; a connection failure reads exactly as its `TLSError` does.
     public var description: String {
         switch self {
         case .invalidTarget(let text): "'\(text)' is not HOST[:PORT]"

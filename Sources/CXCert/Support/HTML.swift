@@ -4,7 +4,9 @@
 public indirect enum HTML: Sendable, Hashable {
     /// One attribute, kept in the order given so a page renders the same every time.
     public struct Attribute: Sendable, Hashable {
+        /// The attribute's name, written as is.
         public let name: String
+        /// The value, escaped when rendered.
         public let value: String
 
         /// An attribute; `name` must be a literal attribute name (it is not escaped), `value` is escaped.
