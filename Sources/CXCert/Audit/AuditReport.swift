@@ -240,6 +240,7 @@ public enum AuditReport {
 
     /// The chain as boxes joined by arrows, ending at its anchor or at a dashed "no trusted anchor".
     static func chain(_ verdict: Verdict) -> HTML {
+        func isAnchor(_ link: ChainLink) -> Bool { if case .anchor = link.role { true } else { false } }
         let arrow = HTML.tag("div", ["class": "arrow"], .text("→"))
         var nodes = verdict.chain.map { link in
             let role: String =
@@ -249,15 +250,15 @@ public enum AuditReport {
                 case .untrustedRoot: "root (not trusted)"
                 case .anchor(let source): "anchor · \(source)"
                 }
-            let isAnchor = if case .anchor = link.role { true } else { false }
             let key = link.certificate.publicKey
             return HTML.tag(
-                "div", ["class": isAnchor ? "node anchor" : "node"], .tag("b", .text(link.certificate.subject.displayName)), .tag("br"),
+                "div", ["class": isAnchor(link) ? "node anchor" : "node"], .tag("b", .text(link.certificate.subject.displayName)),
+                .tag("br"),
                 .tag(
                     "span", ["class": "dim"], .text("\(link.certificate.signatureAlgorithm.name), \(key.algorithm.rawValue) \(key.bits)"),
                     .tag("br"), .text(role)))
         }
-        if let last = verdict.chain.last, !{ if case .anchor = last.role { true } else { false } }() {
+        if let last = verdict.chain.last, !isAnchor(last) {
             nodes.append(.tag("div", ["class": "node missing"], .text("no trusted anchor")))
         }
         return .tag("div", ["class": "chain"], children: HTML.joined(nodes, separator: arrow))
