@@ -202,7 +202,7 @@ struct DirectoryCommand: ParsableCommand {
             let result = PhoneDiscovery.walk(
                 snapshot,
                 fetch: fetch
-                    ? { (url: String) throws(DirectoryError) -> Data in
+                    ? { (url: String) throws(HTTPError) -> Data in
                         try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
                     } : nil)
             print(json ? JSONOutput.encode(result) : PhoneDiscovery.text(result, style: terminalStyle()))

@@ -110,7 +110,10 @@ struct DirectoryTests {
     @Test("a non-CA certificate is refused unless forced")
     func refusesLeaf() throws {
         let client = try DirectoryClient(dc.adminConfiguration)
-        #expect(throws: DirectoryError.self) { try client.publish(try pki.certificate("leaf.pem"), dryRun: true) }
+        let leaf = try pki.certificate("leaf.pem")
+        let error = #expect(throws: DirectoryError.self) { try client.publish(leaf, dryRun: true) }
+        #expect(caseName(error) == "refused", "\(String(describing: error))")
+        #expect(error?.description.hasPrefix("pool01.contoso.com is not a CA certificate") == true)
         #expect(try client.publish(try pki.certificate("leaf.pem"), force: true, dryRun: true).changes.count == 2)
     }
 
@@ -166,8 +169,10 @@ struct DirectoryTests {
             deleted.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder, .objectDeleted, .objectDeleted])
         #expect(try dc.ldapsearch(dn, "cACertificate").isEmpty)
         #expect(try dc.ldapsearch(aia, "cACertificate").isEmpty)
-        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }
-        #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint)) }
+        let injection = #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: "*)(objectClass=*")) }
+        #expect(caseName(injection) == "invalidSelector", "\(String(describing: injection))")
+        let gone = #expect(throws: DirectoryError.self) { try client.remove(try CertificateSelector(parsing: drop.sha1Thumbprint)) }
+        #expect(caseName(gone) == "notFound", "\(String(describing: gone))")
     }
 
     @Test("an ordinary user can list but gets a clear insufficient-rights error on publish")
@@ -176,10 +181,13 @@ struct DirectoryTests {
         _ = try DirectorySnapshot(reading: client)
         let ca = try makeCA(unique("User Attempt CA"))
         let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
-        guard case .insufficientRights = error else {
-            Issue.record("expected insufficient rights, got \(String(describing: error))")
+        guard case .insufficientRights(let operation, _, let cause?)? = error else {
+            Issue.record("expected insufficient rights with its LDAP result, got \(String(describing: error))")
             return
         }
+        #expect(operation == "add")
+        #expect(cause.code == 50)
+        #expect(cause.diagnostic != nil, "Samba says which check refused it")
         #expect(error?.description.contains("insufficient rights") == true)
         // A CA nobody has published (an already-published one would rightly be "already published", exit 0).
         let fresh = pki.url("user-attempt-\(UUID().uuidString).der")
@@ -198,10 +206,12 @@ struct DirectoryTests {
         var configuration = dc.adminConfiguration
         configuration.password = .secret(Secret(wrong))
         let error = #expect(throws: DirectoryError.self) { try DirectoryClient(configuration) }
-        guard case .invalidCredentials = error else {
+        guard case .invalidCredentials(let cause)? = error else {
             Issue.record("expected invalid credentials, got \(String(describing: error))")
             return
         }
+        #expect(cause.code == 49)
+        #expect(cause.operation == "bind as \(dc.admin)")
         #expect(error?.description.contains(wrong) == false)
         let cli = try CLI.run(
             ["ds", "list", "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin, "--password-env", "CXCERT_WRONG"],
@@ -212,18 +222,39 @@ struct DirectoryTests {
         // Without the test CA the server's certificate cannot be verified.
         var unverified = dc.adminConfiguration
         unverified.caFile = nil
-        #expect(throws: DirectoryError.self) { try DirectoryClient(unverified) }
+        let unverifiedError = #expect(throws: DirectoryError.self) { try DirectoryClient(unverified) }
+        #expect(caseName(unverifiedError) == "certificateNotVerified", "\(String(describing: unverifiedError))")
         // ldap:// is upgraded with StartTLS; plain LDAP is refused unless asked for.
         var startTLS = dc.adminConfiguration
         startTLS.url = dc.plainURL
         _ = try DirectoryClient(startTLS)
-        #expect(throws: DirectoryError.self) {
+        let plain = #expect(throws: DirectoryError.self) {
             try LDAPSession(.init(url: dc.plainURL, caFile: nil, startTLS: false, allowPlain: false, timeout: 5))
         }
+        #expect(caseName(plain) == "encryptionRequired", "\(String(describing: plain))")
+        #expect(plain?.ldapCause == nil, "refused before anything is sent")
         // No password source on a non-terminal: a clear error, not a hang.
         let noPassword = try CLI.run(["ds", "list", "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.admin])
         #expect(noPassword.status == 2)
         #expect(noPassword.stderr.contains("--password-env"))
+    }
+
+    @Test("a missing object is 'no such object' with the LDAP result kept: code 32 and the server's diagnostic")
+    func noSuchObjectCause() throws {
+        let client = try DirectoryClient(dc.adminConfiguration)
+        let missing = "CN=Missing \(UUID().uuidString.prefix(8)),CN=AIA,\(dc.publicKeyServices)"
+        let error = #expect(throws: DirectoryError.self) { try client.session.delete(dn: missing) }
+        guard case .noSuchObject(let dn, let cause?)? = error else {
+            Issue.record("expected no such object with its LDAP result, got \(String(describing: error))")
+            return
+        }
+        #expect(dn == missing)
+        #expect(cause.code == 32)
+        #expect(cause.operation == "delete \(missing)")
+        // Samba words it "...Cannot delete <dn>, entry does not exist!" and sends no matched DN.
+        #expect(cause.diagnostic?.contains("entry does not exist") == true, "\(cause)")
+        #expect(cause.matchedDN == nil)
+        #expect(error?.description == "no such object: \(missing)")
     }
 
     @Test("names with LDAP-special characters are escaped, never injected")
@@ -291,11 +322,11 @@ struct DirectoryTests {
         let snapshot = DirectorySnapshot(certificationAuthorities: [placeholderOnly], enrollmentServices: services)
         let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret("Ph0ne!Passw0rd"))
         // The stub speaks Basic only: over http that needs the explicit allowance.
-        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
             try HTTPFetcher.get(url, credentials: credentials)
         }
         #expect(clear.enrollmentServices.first?.problem?.contains("--http-basic-in-clear") == true)
-        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
             try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: true)
         }
         #expect(result.fallbackUsed)
@@ -304,7 +335,7 @@ struct DirectoryTests {
         #expect(service.url == "http://127.0.0.1:\(server.port)/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64")
         #expect(service.certificates == [ca], "\(service.problem ?? "")")
         // Wrong credentials: the step says so.
-        let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(DirectoryError) -> Data in
+        let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
             try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")), allowBasicInClear: true)
         }
         #expect(refused.enrollmentServices.first?.problem?.contains("HTTP 401") == true)

@@ -72,7 +72,9 @@ struct HostileInputRoundTwoTests {
         #expect(run.status == 2, "\(arguments): \(run.output)")
         #expect(run.maxRSSKiB < 200 << 10, "\(arguments): \(run.maxRSSKiB) KiB")
         #expect(run.seconds < 10, "\(arguments): \(run.seconds) s")
-        #expect(run.output.contains("is a device, not a file") || run.output.contains("more than 16 MiB"), "\(run.output)")
+        // /dev/zero itself is refused as a device before a byte is read; through a pipe it is cut at 16 MiB.
+        let reason = arguments.contains("<(") ? "more than 16 MiB" : "is a device, not a file"
+        #expect(run.output.contains(reason), "\(run.output)")
         #expect(!run.output.contains("NSCocoaErrorDomain"))
     }
 
@@ -127,7 +129,9 @@ struct HostileInputRoundTwoTests {
         #expect(line("dangling").contains("dangling symbolic link"))
         #expect(line("up").contains("outside"))
         #expect(line("fifo").contains("a FIFO"))
-        #expect(line("a").contains("already walked") || line("b").contains("already walked"))
+        // Both links point at the folder being walked, which is walked once.
+        #expect(line("a").contains("already walked"), "\(line("a"))")
+        #expect(line("b").contains("already walked"), "\(line("b"))")
         #expect(!run.output.contains("outside.pem"))
     }
 
@@ -625,7 +629,7 @@ struct RoughEdgeTests {
         let yaml = "servers: [{certificate: \(folder.appendingPathComponent("leaf.pem").path)}]\nfleet: [{device: generic}]\n"
         try folder.write("d.yaml", yaml)
         let page = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path, "--html", "-"])
-        #expect(page.stdout.hasPrefix("<!DOCTYPE html>") || page.stdout.contains("<html"), "\(page.stdout.prefix(200))")
+        #expect(page.stdout.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"), "\(page.stdout.prefix(200))")
         let directory = try CLI.run(["audit", folder.appendingPathComponent("d.yaml").path, "--html", folder.path])
         #expect(directory.status == 2 && directory.stderr.contains("is a directory"), "\(directory.stderr)")
         let stdin = try CLI.run(["audit", "-", "--json"], input: Data(yaml.utf8))

@@ -239,146 +239,146 @@ public enum AuditReport {
 
     // MARK: HTML
 
-    static func html(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     /// One self-contained page: the coloured matrix, each chain as a path to its anchor, each finding with its fix.
+    /// Built as an `HTML` tree, so every string from a certificate, a server or the deployment file is escaped.
     public static func html(_ result: AuditResult) -> String {
-        var body: [String] = []
-        body.append("<h1>cxcert audit</h1>")
+        var body: [HTML] = []
+        body.append(.tag("h1", .text("cxcert audit")))
         body.append(
-            "<p class=\"summary \(result.allTrusted ? "ok" : "bad")\">\(result.allTrusted ? "Every phone in the fleet trusts every server." : "Some phones would not trust some servers.") <span class=\"dim\">Validated at \(html(iso8601(result.time))).</span></p>"
-        )
-        body.append(
-            "<table id=\"matrix\"><thead><tr><th>Server</th>" + result.fleet.map { "<th>\(html(column($0)))</th>" }.joined()
-                + "</tr></thead><tbody>")
-        for audit in result.servers {
-            body.append(
-                "<tr><th scope=\"row\"><a href=\"#\(anchorID(audit.name))\">\(html(audit.name))</a></th>"
+            .tag(
+                "p", ["class": "summary \(result.allTrusted ? "ok" : "bad")"],
+                .text(result.allTrusted ? "Every phone in the fleet trusts every server." : "Some phones would not trust some servers."),
+                .text(" "), .tag("span", ["class": "dim"], .text("Validated at \(iso8601(result.time))."))))
+        let header = HTML.tag("tr", children: [.tag("th", .text("Server"))] + result.fleet.map { .tag("th", .text(column($0))) })
+        let rows = result.servers.map { audit in
+            HTML.tag(
+                "tr",
+                children: [.tag("th", ["scope": "row"], .tag("a", ["href": "#\(anchorID(audit.name))"], .text(audit.name)))]
                     + result.fleet.indices.map { index in
                         let (trusted, text) = cell(audit, index)
                         let note = changeNote(audit, index)
-                        let next = note.isEmpty ? "" : "<br><span class=\"next\">\(html(note))</span>"
-                        return "<td class=\"\(trusted ? "trusted" : "untrusted")\">\(trusted ? "✔ trusted" : "✘ " + html(text))\(next)</td>"
-                    }.joined() + "</tr>")
+                        var cell: [HTML] = [.text(trusted ? "✔ trusted" : "✘ " + text)]
+                        if !note.isEmpty { cell += [.raw("<br>"), .tag("span", ["class": "next"], .text(note))] }
+                        return .tag("td", ["class": trusted ? "trusted" : "untrusted"], children: cell)
+                    })
         }
-        body.append("</tbody></table>")
+        body.append(.tag("table", ["id": "matrix"], .tag("thead", header), .tag("tbody", children: HTML.lines(rows))))
         if let until = result.until {
-            body.append("<h2>When the answer changes <span class=\"dim\">until \(html(iso8601(until)))</span></h2>")
+            body.append(.tag("h2", .text("When the answer changes "), .tag("span", ["class": "dim"], .text("until \(iso8601(until))"))))
             let changes = result.changes
             if changes.isEmpty {
-                body.append("<p class=\"ok\">No verdict changes.</p>")
+                body.append(.tag("p", ["class": "ok"], .text("No verdict changes.")))
             } else {
-                body.append(
-                    "<table id=\"changes\"><thead><tr><th>Server</th><th>Build</th><th>Changes at</th><th>Becomes</th><th>Codes</th></tr></thead><tbody>"
-                )
-                for item in changes {
-                    body.append(
-                        "<tr><th scope=\"row\">\(html(item.server))</th><td>\(html(column(item.member)))</td><td>\(html(iso8601(item.change.at)))</td><td class=\"\(item.change.trusted ? "trusted" : "untrusted")\">\(item.change.trusted ? "✔ trusted" : "✘ not trusted")</td><td><code>\(html(changeCodes(item.change)))</code></td></tr>"
-                    )
+                let head = HTML.tag(
+                    "tr", children: ["Server", "Build", "Changes at", "Becomes", "Codes"].map { .tag("th", .text($0)) })
+                let rows = changes.map { item in
+                    HTML.tag(
+                        "tr", .tag("th", ["scope": "row"], .text(item.server)), .tag("td", .text(column(item.member))),
+                        .tag("td", .text(iso8601(item.change.at))),
+                        .tag(
+                            "td", ["class": item.change.trusted ? "trusted" : "untrusted"],
+                            .text(item.change.trusted ? "✔ trusted" : "✘ not trusted")),
+                        .tag("td", .tag("code", .text(changeCodes(item.change)))))
                 }
-                body.append("</tbody></table>")
+                body.append(.tag("table", ["id": "changes"], .tag("thead", head), .tag("tbody", children: HTML.lines(rows))))
             }
         }
         if !result.fixes.isEmpty {
-            body.append("<h2>Fixes, most phones affected first</h2><ol class=\"fixes\">")
-            for fix in result.fixes {
-                body.append(
-                    "<li><strong>\(html(fix.remedy))</strong><div class=\"dim\"><code>\(html(fix.code.rawValue))</code> · \(fix.phonesAffected) phones · \(html(fix.servers.joined(separator: ", ")))</div><ul>"
-                        + fix.messages.map { "<li>\(html($0))</li>" }.joined() + "</ul></li>")
+            let fixes = result.fixes.map { fix in
+                HTML.tag(
+                    "li", .tag("strong", .text(fix.remedy)),
+                    .tag(
+                        "div", ["class": "dim"], .tag("code", .text(fix.code.rawValue)),
+                        .text(" · \(fix.phonesAffected) phones · \(fix.servers.joined(separator: ", "))")),
+                    .tag("ul", children: fix.messages.map { .tag("li", .text($0)) }))
             }
-            body.append("</ol>")
-        }
-        body.append("<h2>Servers</h2>")
-        for audit in result.servers {
             body.append(
-                "<section id=\"\(anchorID(audit.name))\"><h3>\(html(audit.name)) <span class=\"dim\">\(html(audit.source))</span></h3>")
-            if let problem = audit.problem {
-                body.append("<p class=\"bad\">\(html(problem))</p></section>")
-                continue
-            }
-            if let probe = audit.probe {
-                let protocols = TLSVersion.allCases.map { version in
-                    let ok = probe.protocols[version]?.isAccepted ?? false
-                    return "<span class=\"pill \(ok ? "ok" : "off")\">\(version.rawValue)</span>"
-                }.joined(separator: " ")
-                let phone: String =
-                    switch probe.asPhone {
-                    case .accepted(let cipher): "<span class=\"ok\">phone handshake accepted (\(html(cipher)))</span>"
-                    case .refused(let reason): "<span class=\"bad\">phone handshake refused: \(html(reason))</span>"
-                    }
-                body.append("<p>\(protocols) — \(phone)</p>")
-                for issue in probe.chainIssues { body.append("<p class=\"warn\">Chain sent: \(html(issue.description))</p>") }
-            }
-            if let verdict = audit.verdicts.first {
-                body.append(
-                    "<div class=\"chain\">"
-                        + verdict.chain.map { link in
-                            let role: String =
-                                switch link.role {
-                                case .leaf: "leaf"
-                                case .intermediate: "intermediate"
-                                case .untrustedRoot: "root (not trusted)"
-                                case .anchor(let source): "anchor · \(source)"
-                                }
-                            let isAnchor = if case .anchor = link.role { true } else { false }
-                            return
-                                "<div class=\"node\(isAnchor ? " anchor" : "")\"><b>\(html(link.certificate.subject.displayName))</b><br><span class=\"dim\">\(html(link.certificate.signatureAlgorithm.name)), \(link.certificate.publicKey.algorithm.rawValue) \(link.certificate.publicKey.bits)<br>\(html(role))</span></div>"
-                        }.joined(separator: "<div class=\"arrow\">→</div>")
-                        + (verdict.chain.last.map {
-                            if case .anchor = $0.role {
-                                ""
-                            } else {
-                                "<div class=\"arrow\">→</div><div class=\"node missing\">no trusted anchor</div>"
-                            }
-                        } ?? "") + "</div>")
-            }
-            for (index, verdict) in audit.verdicts.enumerated() where !verdict.findings.isEmpty {
-                body.append("<h4>\(html(column(result.fleet[index])))</h4><ul class=\"findings\">")
-                for finding in verdict.findings {
-                    body.append(
-                        "<li class=\"\(finding.severity.rawValue)\"><code>\(html(finding.code.rawValue))</code> \(html(finding.message))"
-                            + (finding.deviceSymptom.map { "<br><span class=\"dim\">Phone shows: \(html($0))</span>" } ?? "")
-                            + "<br><b>Fix:</b> \(html(finding.remedy))</li>")
-                }
-                body.append("</ul>")
-            }
-            body.append("</section>")
+                .group([
+                    .tag("h2", .text("Fixes, most phones affected first")), .tag("ol", ["class": "fixes"], children: HTML.lines(fixes)),
+                ]))
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>cxcert audit</title>
-            <style>
-            body{font:14px/1.45 system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;color:#1d2330;padding:0 1rem}
-            h1{margin:0 0 .3rem} .dim{color:#6b7280;font-weight:normal} code{background:#eef1f5;padding:0 .25rem;border-radius:3px}
-            .summary{font-size:1.1rem;padding:.6rem .9rem;border-radius:6px} .summary.ok{background:#e6f6ea} .summary.bad{background:#fde8e8}
-            table#matrix{border-collapse:collapse;margin:1rem 0;width:100%} #matrix th,#matrix td{border:1px solid #d8dde6;padding:.45rem .6rem;text-align:left;vertical-align:top}
-            #matrix thead th{background:#f3f5f8} .next{font-size:12px;color:#92400e}
-            table#changes{border-collapse:collapse;margin:.5rem 0} #changes th,#changes td{border:1px solid #d8dde6;padding:.35rem .6rem;text-align:left} td.trusted{background:#d9f2df;color:#14532d} td.untrusted{background:#fbd5d5;color:#7f1d1d}
-            .ok{color:#166534} .bad{color:#991b1b} .warn{color:#92400e}
-            .pill{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px} .pill.ok{background:#d9f2df} .pill.off{background:#eceff3;color:#9aa1ab;text-decoration:line-through}
-            .chain{display:flex;align-items:center;flex-wrap:wrap;gap:.4rem;margin:.6rem 0} .node{border:1px solid #b8c2d0;border-radius:6px;padding:.4rem .6rem;background:#fff}
-            .node.anchor{border-color:#15803d;background:#f0fbf3} .node.missing{border-style:dashed;border-color:#b91c1c;color:#b91c1c} .arrow{color:#6b7280;font-size:18px}
-            ul.findings li{margin:.35rem 0} li.error code{background:#fbd5d5} li.warning code{background:#fdecc8}
-            section{border-top:1px solid #e5e7eb;margin-top:1rem;padding-top:.5rem}
-            </style></head><body>
-            \(body.joined(separator: "\n"))
-            </body></html>
-
-            """
+        body.append(.tag("h2", .text("Servers")))
+        body += result.servers.map { server($0, fleet: result.fleet) }
+        return HTML.page(title: "cxcert audit", css: css, body: body, trailingNewline: true)
     }
+
+    /// One server's section: its probe, its chain as a path to the anchor, and each build's findings.
+    static func server(_ audit: ServerAudit, fleet: [FleetMember]) -> HTML {
+        let heading = HTML.tag("h3", .text(audit.name), .text(" "), .tag("span", ["class": "dim"], .text(audit.source)))
+        let id: KeyValuePairs<String, String> = ["id": anchorID(audit.name)]
+        if let problem = audit.problem {
+            return .tag("section", id, heading, .newline, .tag("p", ["class": "bad"], .text(problem)))
+        }
+        var blocks: [HTML] = []
+        if let probe = audit.probe {
+            let protocols = TLSVersion.allCases.map { version in
+                let ok = probe.protocols[version]?.isAccepted ?? false
+                return HTML.tag("span", ["class": "pill \(ok ? "ok" : "off")"], .text(version.rawValue))
+            }
+            let phone: HTML =
+                switch probe.asPhone {
+                case .accepted(let cipher): .tag("span", ["class": "ok"], .text("phone handshake accepted (\(cipher))"))
+                case .refused(let reason): .tag("span", ["class": "bad"], .text("phone handshake refused: \(reason)"))
+                }
+            blocks.append(.tag("p", children: HTML.joined(protocols, separator: .text(" ")) + [.text(" — "), phone]))
+            for issue in probe.chainIssues { blocks.append(.tag("p", ["class": "warn"], .text("Chain sent: \(issue.description)"))) }
+        }
+        if let verdict = audit.verdicts.first { blocks.append(chain(verdict)) }
+        for (index, verdict) in audit.verdicts.enumerated() where !verdict.findings.isEmpty {
+            let findings = verdict.findings.map { finding in
+                HTML.tag(
+                    "li", ["class": finding.severity.rawValue],
+                    children: [.tag("code", .text(finding.code.rawValue)), .text(" \(finding.message)")]
+                        + (finding.deviceSymptom.map { [.tag("br"), .tag("span", ["class": "dim"], .text("Phone shows: \($0)"))] } ?? [])
+                        + [.tag("br"), .tag("b", .text("Fix:")), .text(" \(finding.remedy)")])
+            }
+            blocks.append(
+                .group([.tag("h4", .text(column(fleet[index]))), .tag("ul", ["class": "findings"], children: HTML.lines(findings))]))
+        }
+        return .tag("section", id, children: [heading] + blocks.flatMap { [HTML.newline, $0] } + [.newline])
+    }
+
+    /// The chain as boxes joined by arrows, ending at its anchor or at a dashed "no trusted anchor".
+    static func chain(_ verdict: Verdict) -> HTML {
+        func isAnchor(_ link: ChainLink) -> Bool { if case .anchor = link.role { true } else { false } }
+        let arrow = HTML.tag("div", ["class": "arrow"], .text("→"))
+        var nodes = verdict.chain.map { link in
+            let role: String =
+                switch link.role {
+                case .leaf: "leaf"
+                case .intermediate: "intermediate"
+                case .untrustedRoot: "root (not trusted)"
+                case .anchor(let source): "anchor · \(source)"
+                }
+            let key = link.certificate.publicKey
+            return HTML.tag(
+                "div", ["class": isAnchor(link) ? "node anchor" : "node"], .tag("b", .text(link.certificate.subject.displayName)),
+                .tag("br"),
+                .tag(
+                    "span", ["class": "dim"], .text("\(link.certificate.signatureAlgorithm.name), \(key.algorithm.rawValue) \(key.bits)"),
+                    .tag("br"), .text(role)))
+        }
+        if let last = verdict.chain.last, !isAnchor(last) {
+            nodes.append(.tag("div", ["class": "node missing"], .text("no trusted anchor")))
+        }
+        return .tag("div", ["class": "chain"], children: HTML.joined(nodes, separator: arrow))
+    }
+
+    /// The page's own style sheet.
+    static let css = """
+        body{font:14px/1.45 system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;color:#1d2330;padding:0 1rem}
+        h1{margin:0 0 .3rem} .dim{color:#6b7280;font-weight:normal} code{background:#eef1f5;padding:0 .25rem;border-radius:3px}
+        .summary{font-size:1.1rem;padding:.6rem .9rem;border-radius:6px} .summary.ok{background:#e6f6ea} .summary.bad{background:#fde8e8}
+        table#matrix{border-collapse:collapse;margin:1rem 0;width:100%} #matrix th,#matrix td{border:1px solid #d8dde6;padding:.45rem .6rem;text-align:left;vertical-align:top}
+        #matrix thead th{background:#f3f5f8} .next{font-size:12px;color:#92400e}
+        table#changes{border-collapse:collapse;margin:.5rem 0} #changes th,#changes td{border:1px solid #d8dde6;padding:.35rem .6rem;text-align:left} td.trusted{background:#d9f2df;color:#14532d} td.untrusted{background:#fbd5d5;color:#7f1d1d}
+        .ok{color:#166534} .bad{color:#991b1b} .warn{color:#92400e}
+        .pill{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px} .pill.ok{background:#d9f2df} .pill.off{background:#eceff3;color:#9aa1ab;text-decoration:line-through}
+        .chain{display:flex;align-items:center;flex-wrap:wrap;gap:.4rem;margin:.6rem 0} .node{border:1px solid #b8c2d0;border-radius:6px;padding:.4rem .6rem;background:#fff}
+        .node.anchor{border-color:#15803d;background:#f0fbf3} .node.missing{border-style:dashed;border-color:#b91c1c;color:#b91c1c} .arrow{color:#6b7280;font-size:18px}
+        ul.findings li{margin:.35rem 0} li.error code{background:#fbd5d5} li.warning code{background:#fdecc8}
+        section{border-top:1px solid #e5e7eb;margin-top:1rem;padding-top:.5rem}
+        """
 
     static func anchorID(_ name: String) -> String {
         "server-" + name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()

@@ -314,66 +314,78 @@ public enum BootRendering {
 
     // MARK: HTML
 
+    /// One self-contained page: the build × step matrix and each build's timeline, built as an `HTML` tree
+    /// so names, answers and messages from the network are escaped.
     public static func html(_ report: BootReport, title: String? = nil) -> String {
-        let e: (String) -> String = { AuditReport.html($0) }
-        var body: [String] = ["<h1>\(e(title ?? "cxcert boot replay"))</h1>"]
+        var body: [HTML] = [.tag("h1", .text(title ?? "cxcert boot replay"))]
         if title == nil {
             body.append(
-                "<p class=\"summary \(report.allSignIn ? "ok" : "bad")\">\(report.allSignIn ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly.") <span class=\"dim\">At \(e(iso8601(report.at))), SIP domain \(e(report.inputs.sipDomain)).</span></p>"
-            )
+                .tag(
+                    "p", ["class": "summary \(report.allSignIn ? "ok" : "bad")"],
+                    .text(
+                        report.allSignIn
+                            ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly."),
+                    .text(" "),
+                    .tag("span", ["class": "dim"], .text("At \(iso8601(report.at)), SIP domain \(report.inputs.sipDomain)."))))
         }
-        body.append(
-            "<table id=\"matrix\"><thead><tr><th>Build</th>" + columns(report).map { "<th>\(e($0.rawValue))</th>" }.joined()
-                + "<th>signs in</th></tr></thead><tbody>")
-        for (index, trace) in report.builds.enumerated() {
-            body.append(
-                "<tr><th scope=\"row\"><a href=\"#build-\(index)\">\(e(trace.profile.name))</a></th>"
+        let header = HTML.tag(
+            "tr",
+            children: [.tag("th", .text("Build"))] + columns(report).map { .tag("th", .text($0.rawValue)) } + [
+                .tag("th", .text("signs in"))
+            ])
+        let rows = report.builds.enumerated().map { index, trace in
+            HTML.tag(
+                "tr",
+                children: [.tag("th", ["scope": "row"], .tag("a", ["href": "#build-\(index)"], .text(trace.profile.name)))]
                     + columns(report).map { kind in
                         let status = trace.step(kind)?.status ?? .skipped
-                        return "<td class=\"\(status.rawValue)\">\(symbol(status)) \(status.rawValue)</td>"
-                    }.joined() + "<td class=\"\(trace.signsIn ? "ok" : "failed")\">\(trace.signsIn ? "yes" : "no")</td></tr>")
+                        return .tag("td", ["class": status.rawValue], .text("\(symbol(status)) \(status.rawValue)"))
+                    } + [.tag("td", ["class": trace.signsIn ? "ok" : "failed"], .text(trace.signsIn ? "yes" : "no"))])
         }
-        body.append("</tbody></table>")
+        body.append(.tag("table", ["id": "matrix"], .tag("thead", header), .tag("tbody", children: HTML.lines(rows))))
         for (index, trace) in report.builds.enumerated() {
-            body.append("<section class=\"build\" id=\"build-\(index)\"><h2>\(e(trace.profile.name))</h2>")
-            body.append(
-                "<p class=\"dim\">Phone clock: \(e(trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none"))</p><ol class=\"timeline\">"
-            )
-            for step in trace.steps {
-                body.append(
-                    "<li class=\"step \(step.status.rawValue)\"><h3>\(symbol(step.status)) \(e(step.kind.rawValue)) <span class=\"dim\">\(step.status.rawValue)</span></h3><ul>"
-                )
-                for query in step.queries { body.append("<li class=\"query\"><code>\(e(line(query)))</code></li>") }
-                for sample in step.timeSamples { body.append("<li class=\"ntp\">\(e(line(sample)))</li>") }
-                for endpoint in step.endpoints { body.append("<li class=\"endpoint\">\(e(line(endpoint)))</li>") }
-                for note in step.notes { body.append("<li class=\"note\">\(e(note))</li>") }
-                body.append("</ul>")
-                for finding in step.findings {
-                    body.append(
-                        "<div class=\"finding \(finding.severity.rawValue)\"><code>\(e(finding.code.rawValue))</code> \(e(finding.message))"
-                            + (finding.deviceSymptom.map { "<div class=\"dim\">Phone: \(e($0))</div>" } ?? "")
-                            + "<div class=\"fix\">Fix: \(e(finding.remedy))</div></div>")
-                }
-                body.append("</li>")
-            }
-            body.append("</ol></section>")
+            body.append(timeline(trace, index: index))
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>cxcert boot replay</title>
-            <style>
-            body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-            table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-            td.ok{background:#e6f4ea}td.warning{background:#fff4d6}td.failed{background:#fde2e1}td.skipped{color:#888}
-            .summary.ok{color:#1e7b34}.summary.bad{color:#b3261e;font-weight:bold}.dim{color:#777;font-weight:normal}
-            ol.timeline{list-style:none;border-left:3px solid #ccc;padding-left:1em}
-            li.step{margin:.8em 0}li.step.failed h3{color:#b3261e}li.step.ok h3{color:#1e7b34}li.step.warning h3{color:#8a6d00}
-            li.step h3{margin:.2em 0;font-size:1.05em}li.query code{font-size:.85em;color:#555}
-            .finding{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #b3261e;background:#fdf3f2}
-            .finding.warning{border-color:#e0a800;background:#fffbea}.fix{margin-top:.2em}
-            </style></head><body>
-            \(body.joined(separator: "\n"))
-            </body></html>
-            """
+        return HTML.page(title: "cxcert boot replay", css: css, body: body, trailingNewline: false)
     }
+
+    /// One build's section: its clock and each step with what it asked, what answered and what was found.
+    static func timeline(_ trace: BootTrace, index: Int) -> HTML {
+        let steps = trace.steps.map { step in
+            var items: [HTML] = []
+            items += step.queries.map { .tag("li", ["class": "query"], .tag("code", .text(line($0)))) }
+            items += step.timeSamples.map { .tag("li", ["class": "ntp"], .text(line($0))) }
+            items += step.endpoints.map { .tag("li", ["class": "endpoint"], .text(line($0))) }
+            items += step.notes.map { .tag("li", ["class": "note"], .text($0)) }
+            let findings = step.findings.map { finding in
+                HTML.tag(
+                    "div", ["class": "finding \(finding.severity.rawValue)"],
+                    children: [.tag("code", .text(finding.code.rawValue)), .text(" \(finding.message)")]
+                        + (finding.deviceSymptom.map { [.tag("div", ["class": "dim"], .text("Phone: \($0)"))] } ?? [])
+                        + [.tag("div", ["class": "fix"], .text("Fix: \(finding.remedy)"))])
+            }
+            let heading = HTML.tag(
+                "h3", .text("\(symbol(step.status)) \(step.kind.rawValue) "), .tag("span", ["class": "dim"], .text(step.status.rawValue)))
+            return HTML.tag(
+                "li", ["class": "step \(step.status.rawValue)"],
+                children: [heading, .tag("ul", children: HTML.lines(items))] + findings.flatMap { [HTML.newline, $0] } + [.newline])
+        }
+        let clock = trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none"
+        return .tag(
+            "section", ["class": "build", "id": "build-\(index)"], .tag("h2", .text(trace.profile.name)), .newline,
+            .tag("p", ["class": "dim"], .text("Phone clock: \(clock)")), .tag("ol", ["class": "timeline"], children: HTML.lines(steps)))
+    }
+
+    /// The page's own style sheet.
+    static let css = """
+        body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+        table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+        td.ok{background:#e6f4ea}td.warning{background:#fff4d6}td.failed{background:#fde2e1}td.skipped{color:#888}
+        .summary.ok{color:#1e7b34}.summary.bad{color:#b3261e;font-weight:bold}.dim{color:#777;font-weight:normal}
+        ol.timeline{list-style:none;border-left:3px solid #ccc;padding-left:1em}
+        li.step{margin:.8em 0}li.step.failed h3{color:#b3261e}li.step.ok h3{color:#1e7b34}li.step.warning h3{color:#8a6d00}
+        li.step h3{margin:.2em 0;font-size:1.05em}li.query code{font-size:.85em;color:#555}
+        .finding{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #b3261e;background:#fdf3f2}
+        .finding.warning{border-color:#e0a800;background:#fffbea}.fix{margin-top:.2em}
+        """
 }

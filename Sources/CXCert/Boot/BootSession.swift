@@ -51,7 +51,7 @@ final class BootSession: @unchecked Sendable {
     private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
     private let reachability = OnceCache<EndpointKey, ProbeError?>()
-    private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, DirectoryError>>()
+    private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
     private let lock = NSLock()
     private var silent: Set<DNSServer> = []
 
@@ -105,9 +105,9 @@ final class BootSession: @unchecked Sendable {
         }
     }
 
-    func get(_ url: String, address: String) -> Result<HTTPFetcher.Answer, DirectoryError> {
+    func get(_ url: String, address: String) -> Result<HTTPFetcher.Answer, HTTPError> {
         http.value(for: HTTPKey(url: url, address: address)) {
-            Result { () throws(DirectoryError) in try HTTPFetcher.answer(url, address: address, timeout: timeout) }
+            Result { () throws(HTTPError) in try HTTPFetcher.answer(url, address: address, timeout: timeout) }
         }
     }
 }

@@ -281,7 +281,8 @@ private struct BuildWalk {
                 finding(
                     .dhcpOption43WebFQDN, .warning,
                     "Option 43 names the web services \(given), but the deployment's are \(expected.host); the phone fetches its root chain from \(given).",
-                    "Put the internal web services FQDN (\(expected.host)) in option 43 sub-option 3, not a meeting URL or another pool's name."))
+                    "Put the internal web services FQDN (\(expected.host)) in option 43 sub-option 3, not a meeting URL or another pool's name."
+                ))
         }
         finish(.dhcp)
     }
@@ -449,12 +450,7 @@ private struct BuildWalk {
         finish(.registrar)
     }
 
-    static func isUnreachable(_ error: ProbeError) -> Bool {
-        switch error {
-        case .refused, .unreachable, .timeout, .cannotResolve, .invalidTarget: true
-        default: false
-        }
-    }
+    static func isUnreachable(_ error: ProbeError) -> Bool { error.isUnreachable }
 
     // MARK: Step 3: roots
 

@@ -104,8 +104,9 @@ public enum PhoneDiscovery {
         return "http://\(dnsHostName)/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64"
     }
 
-    /// Walks the snapshot as the phone does. `fetch` downloads a certsrv URL (nil: do not fetch).
-    public static func walk(_ snapshot: DirectorySnapshot, fetch: ((String) throws(DirectoryError) -> Data)? = nil) -> DiscoveryResult {
+    /// Walks the snapshot as the phone does. `fetch` downloads a certsrv URL over HTTP (nil: do not fetch);
+    /// its failure becomes the enrollment service's problem.
+    public static func walk(_ snapshot: DirectorySnapshot, fetch: ((String) throws(HTTPError) -> Data)? = nil) -> DiscoveryResult {
         var found: [Certificate: [String]] = [:]
         var order: [Certificate] = []
         var placeholders = 0
@@ -140,7 +141,7 @@ public enum PhoneDiscovery {
             do {
                 let certificates = try CertificateDecoder().decode(try fetch(url)).certificates
                 return EnrollmentService(dn: entry.dn, dnsHostName: host, url: url, certificates: certificates, problem: nil)
-            } catch let error as DirectoryError {
+            } catch let error as HTTPError {
                 return EnrollmentService(dn: entry.dn, dnsHostName: host, url: url, certificates: [], problem: error.description)
             } catch {
                 return EnrollmentService(dn: entry.dn, dnsHostName: host, url: url, certificates: [], problem: "\(error)")

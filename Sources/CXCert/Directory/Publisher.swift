@@ -93,7 +93,7 @@ extension DirectoryClient {
                 return try publishOnce(certificate, to: dn, dryRun: dryRun)
             } catch .noSuchObject where attempt < 5 {
                 continue
-            } catch .ldap(let code, _, _) where code == LDAPSession.alreadyExists && attempt < 5 {
+            } catch .ldap(let cause) where cause.code == LDAPSession.alreadyExists && attempt < 5 {
                 continue
             }
         }
@@ -151,7 +151,7 @@ extension DirectoryClient {
                         LDAPModification(operation: .delete, attribute: "authorityRevocationList", values: [lock]),
                     ])
                 return DirectoryChange(dn: dn, action: .valueAdded, ldif: ldif)
-            } catch .ldap(let code, _, _) where code == LDAPSession.valueExists {
+            } catch .ldap(let cause) where cause.code == LDAPSession.valueExists {
                 // Either the certificate is there already (another publisher) or a remover holds the lock.
                 guard let fresh = try read(dn, attributes: ["cACertificate", "authorityRevocationList"]) else { throw .noSuchObject(dn) }
                 if fresh.values("cACertificate").contains(der) { return DirectoryChange(dn: dn, action: .alreadyPresent, ldif: "") }
@@ -270,8 +270,8 @@ extension DirectoryClient {
             do {
                 try session.modify(dn: dn, modifications)
                 return change
-            } catch .ldap(let code, _, _)
-                where code == LDAPSession.noSuchAttribute || code == LDAPSession.objectClassViolation || code == LDAPSession.valueExists
+            } catch .ldap(let cause)
+                where [LDAPSession.noSuchAttribute, LDAPSession.objectClassViolation, LDAPSession.valueExists].contains(cause.code)
             {
                 // Someone changed the values meanwhile (removed ours, removed the others, added a
                 // placeholder): the modify was refused as a whole, so read again and decide again.
@@ -308,7 +308,7 @@ extension DirectoryClient {
             try session.modify(dn: dn, [lock])
         } catch .noSuchObject {
             return gone
-        } catch .ldap(let code, _, _) where code == LDAPSession.valueExists {
+        } catch .ldap(let cause) where cause.code == LDAPSession.valueExists {
             return DirectoryChange(dn: dn, action: .objectKept, ldif: "", note: "another cxcert remove is deleting it")
         }
         guard let entry = try read(dn, attributes: ["cACertificate"]) else { return gone }

@@ -39,8 +39,8 @@ public enum HTTPFetcher {
     /// which sends it in clear, only over https or with `allowBasicInClear`.
     public static func get(
         _ url: String, credentials: HTTPCredentials? = nil, allowBasicInClear: Bool = false, limits: Limits = Limits()
-    ) throws(DirectoryError) -> Data {
-        guard initialized, let curl = curl_easy_init() else { throw .http("libcurl could not start") }
+    ) throws(HTTPError) -> Data {
+        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
         let body = Body(limit: limits.maxBodyBytes)
         let context = Unmanaged.passRetained(body)
@@ -61,19 +61,13 @@ public enum HTTPFetcher {
             _ = credentials.password.withCString { cx_curl_set_string(curl, CURLOPT_PASSWORD, $0) }
         }
         let result = curl_easy_perform(curl)
-        if body.overflowed { throw .http("\(url): the answer is larger than \(limits.maxBodyBytes) bytes") }
-        guard result == CURLE_OK else { throw .http("\(url): \(String(cString: curl_easy_strerror(result)))") }
+        if body.overflowed { throw .bodyTooLarge(url: url, limit: limits.maxBodyBytes) }
+        guard result == CURLE_OK else { throw curlFailure(url, result) }
         var status = 0
         _ = cx_curl_response_code(curl, &status)
         guard status == 200 else {
-            var hint = ""
-            if status == 401 {
-                hint =
-                    credentials != nil && !url.lowercased().hasPrefix("https://") && !allowBasicInClear
-                    ? " (authentication required or refused; over http only Negotiate and NTLM are offered — Basic would send the password in clear: --http-basic-in-clear allows it)"
-                    : " (authentication required or refused)"
-            }
-            throw .http("\(url): HTTP \(status)\(hint)")
+            let basicWithheld = credentials != nil && !url.lowercased().hasPrefix("https://") && !allowBasicInClear
+            throw .status(url: url, code: status, basicWithheld: basicWithheld)
         }
         return body.data
     }
@@ -86,11 +80,11 @@ public enum HTTPFetcher {
 
     /// GETs `url` from `address` (the name in the URL is pinned to it, so no resolver is asked), following no
     /// redirect and keeping at most 64 KiB of the body. Used to read a redirect, as the phone's autodiscover step does.
-    public static func answer(_ url: String, address: String, timeout: TimeInterval) throws(DirectoryError) -> Answer {
-        guard initialized, let curl = curl_easy_init() else { throw .http("libcurl could not start") }
+    public static func answer(_ url: String, address: String, timeout: TimeInterval) throws(HTTPError) -> Answer {
+        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
         guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme else {
-            throw .http("\(url): not a URL")
+            throw .invalidURL(url)
         }
         let port = components.port ?? (scheme == "https" ? 443 : 80)
         let pinned = curl_slist_append(nil, "\(host):\(port):\(address.contains(":") ? "[\(address)]" : address)")
@@ -109,13 +103,18 @@ public enum HTTPFetcher {
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
         let result = curl_easy_perform(curl)
         guard result == CURLE_OK || (result == CURLE_WRITE_ERROR && body.overflowed) else {
-            throw .http("\(url): \(String(cString: curl_easy_strerror(result)))")
+            throw curlFailure(url, result)
         }
         var status = 0
         _ = cx_curl_response_code(curl, &status)
         var location: UnsafeMutablePointer<CChar>?
         _ = cx_curl_redirect_url(curl, &location)
         return Answer(status: status, location: location.map { String(cString: $0) })
+    }
+
+    /// libcurl's code and words for a failed transfer.
+    private static func curlFailure(_ url: String, _ result: CURLcode) -> HTTPError {
+        .curl(url: url, code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)))
     }
 
     private static let collect: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

@@ -183,9 +183,12 @@ final class LDAPSession {
         try check(rc, operation, detail: diagnostic.isEmpty ? nil : diagnostic)
     }
 
-    private func diagnosticMessage() -> String? {
+    private func diagnosticMessage() -> String? { stringOption(LDAP_OPT_DIAGNOSTIC_MESSAGE) }
+
+    /// A string option of the last result (diagnostic message, matched DN), trimmed; nil when empty.
+    private func stringOption(_ option: Int32) -> String? {
         var message: UnsafeMutablePointer<CChar>?
-        guard ldap_get_option(handle, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message) == LDAP_OPT_SUCCESS, let message else { return nil }
+        guard ldap_get_option(handle, option, &message) == LDAP_OPT_SUCCESS, let message else { return nil }
         defer { ldap_memfree(message) }
         let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
@@ -335,16 +338,18 @@ final class LDAPSession {
 
     private func pageCookie(_ result: OpaquePointer) throws(DirectoryError) -> berval? {
         var code: Int32 = 0
+        var matched: UnsafeMutablePointer<CChar>?
         var diagnostic: UnsafeMutablePointer<CChar>?
         var controls: UnsafeMutablePointer<UnsafeMutablePointer<LDAPControl>?>?
-        let rc = ldap_parse_result(handle, result, &code, nil, &diagnostic, nil, &controls, 0)
+        let rc = ldap_parse_result(handle, result, &code, &matched, &diagnostic, nil, &controls, 0)
         defer {
+            if let matched { ldap_memfree(matched) }
             if let diagnostic { ldap_memfree(diagnostic) }
             if let controls { ldap_controls_free(controls) }
         }
         try check(rc, "reading a search result")
         if code != LDAP_SUCCESS {
-            try check(code, "search", detail: diagnostic.map { String(cString: $0) })
+            try check(code, "search", detail: diagnostic.map { String(cString: $0) }, matchedDN: matched.map { String(cString: $0) })
         }
         guard let found = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, controls, nil) else { return nil }
         var count: ber_int_t = 0
@@ -455,25 +460,28 @@ final class LDAPSession {
         return body(mods)
     }
 
-    /// Turns an LDAP result code into a typed error naming the operation and object.
-    private func check(_ rc: Int32, _ operation: String, dn: String = "", detail: String? = nil) throws(DirectoryError) {
+    /// Turns an LDAP result code into a typed error naming the operation and object, with the result
+    /// (code, diagnostic, matched DN) kept as its cause.
+    private func check(_ rc: Int32, _ operation: String, dn: String = "", detail: String? = nil, matchedDN: String? = nil)
+        throws(DirectoryError)
+    {
         guard rc != LDAP_SUCCESS else { return }
         if watchdog.hasFired {
             throw .timeout("\(dn.isEmpty ? operation : "\(operation) \(dn)"): no answer within \(Self.seconds(options.timeout)) s")
         }
-        let reason = String(cString: ldap_err2string(rc))
-        var diagnostic = detail ?? ""
-        if detail == nil { diagnostic = diagnosticMessage() ?? "" }
-        let text = diagnostic.isEmpty ? reason : "\(reason) (\(diagnostic.trimmingCharacters(in: .whitespacesAndNewlines)))"
+        let cause = LDAPError(
+            code: rc, operation: dn.isEmpty ? operation : "\(operation) \(dn)", diagnostic: detail ?? diagnosticMessage(),
+            matchedDN: matchedDN ?? stringOption(LDAP_OPT_MATCHED_DN))
         switch rc {
-        case LDAP_SERVER_DOWN, LDAP_CONNECT_ERROR: throw .cannotConnect("\(options.url): \(text)")
-        case LDAP_INVALID_CREDENTIALS: throw .invalidCredentials(text)
-        case LDAP_INSUFFICIENT_ACCESS: throw .insufficientRights(operation: operation, dn: dn)
+        case LDAP_SERVER_DOWN, LDAP_CONNECT_ERROR: throw .cannotConnect("\(options.url): \(cause.reason)", cause: cause)
+        case LDAP_INVALID_CREDENTIALS: throw .invalidCredentials(cause)
+        case LDAP_INSUFFICIENT_ACCESS: throw .insufficientRights(operation: operation, dn: dn, cause: cause)
         case LDAP_STRONG_AUTH_REQUIRED, LDAP_CONFIDENTIALITY_REQUIRED:
-            throw .encryptionRequired("the directory requires an encrypted connection for \(operation): use ldaps:// or StartTLS")
-        case LDAP_NO_SUCH_OBJECT: throw .noSuchObject(dn.isEmpty ? text : dn)
+            throw .encryptionRequired(
+                "the directory requires an encrypted connection for \(operation): use ldaps:// or StartTLS", cause: cause)
+        case LDAP_NO_SUCH_OBJECT: throw .noSuchObject(dn.isEmpty ? cause.reason : dn, cause: cause)
         case LDAP_TIMEOUT, LDAP_TIMELIMIT_EXCEEDED: throw .timeout(operation)
-        default: throw .ldap(code: rc, operation: dn.isEmpty ? operation : "\(operation) \(dn)", message: text)
+        default: throw .ldap(cause)
         }
     }
 

@@ -1,20 +1,102 @@
 import COpenSSL
 
-/// The reason OpenSSL gave for a failure, drained from its thread-local error queue.
-struct OpenSSLError: Error, CustomStringConvertible, Sendable {
-    let description: String
+/// What OpenSSL said about a failure: every error it had queued on this thread, oldest first, so the
+/// cause deep in the stack (an ASN.1 tag, a record layer refusal) is kept, not only the first reason.
+public struct OpenSSLError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// One queued OpenSSL error.
+    public struct Entry: Sendable, Equatable, CustomStringConvertible {
+        /// The packed error code (`ERR_get_error`), for callers that classify by library and reason.
+        public let code: UInt
+        /// The library that raised it, e.g. `SSL routines` or `asn1 encoding routines`.
+        public let library: String?
+        /// The reason, e.g. `wrong version number`; nil when OpenSSL has no string for the code.
+        public let reason: String?
+        /// The source file inside OpenSSL, when it was built to record it.
+        public let file: String?
+        /// The line in `file`, when recorded.
+        public let line: Int?
+        /// The OpenSSL function that raised it, when recorded.
+        public let function: String?
+        /// Extra text OpenSSL attached (`ERR_add_error_data`), e.g. the offending name.
+        public let data: String?
 
-    /// Takes every queued error (so none leaks into a later call) and keeps the first reason.
-    static func drain(or fallback: String) -> OpenSSLError {
-        var reasons: [String] = []
-        while case let code = ERR_get_error(), code != 0 {
-            if let text = ERR_reason_error_string(code) {
-                reasons.append(String(cString: text))
-            } else {
-                reasons.append("error 0x\(String(code, radix: 16))")
-            }
+        /// Builds an entry; `drain` is the usual source, tests build them directly.
+        public init(
+            code: UInt, library: String?, reason: String?, file: String? = nil, line: Int? = nil, function: String? = nil,
+            data: String? = nil
+        ) {
+            self.code = code
+            self.library = library
+            self.reason = reason
+            self.file = file
+            self.line = line
+            self.function = function
+            self.data = data
         }
-        return OpenSSLError(description: reasons.first ?? fallback)
+
+        /// The reason, or the code in hex when OpenSSL has no string for it.
+        public var reasonText: String { reason ?? "error 0x\(String(code, radix: 16))" }
+
+        /// `library: reason (data) [function file:line]`, as much as is known.
+        public var description: String {
+            var text = library.map { "\($0): \(reasonText)" } ?? reasonText
+            if let data, !data.isEmpty { text += " (\(data))" }
+            var place: [String] = []
+            if let function, !function.isEmpty { place.append(function) }
+            if let file, !file.isEmpty { place.append(line.map { "\(file):\($0)" } ?? file) }
+            if !place.isEmpty { text += " [\(place.joined(separator: " "))]" }
+            return text
+        }
+    }
+
+    /// Every queued error, oldest (the first cause) first; empty when OpenSSL queued none.
+    public let stack: [Entry]
+    /// What cxcert was doing, used as the description when OpenSSL queued nothing.
+    public let fallback: String
+
+    /// An error with an explicit stack (usually from `drain`).
+    public init(stack: [Entry], fallback: String) {
+        self.stack = stack
+        self.fallback = fallback
+    }
+
+    /// An error cxcert detected itself, with no OpenSSL stack.
+    public init(description: String) {
+        self.init(stack: [], fallback: description)
+    }
+
+    /// The first reason (the wording users and tests know), or the fallback.
+    public var description: String { stack.first?.reasonText ?? fallback }
+
+    /// Every queued error on one line, oldest first, for logs and bug reports.
+    public var fullDescription: String {
+        stack.isEmpty ? fallback : stack.map(\.description).joined(separator: "; ")
+    }
+
+    /// The first error's packed code, or 0 when the stack is empty.
+    var firstCode: UInt { stack.first?.code ?? 0 }
+
+    /// Takes every queued error (so none leaks into a later call), keeping all of them in order.
+    static func drain(or fallback: String) -> OpenSSLError {
+        var stack: [Entry] = []
+        while true {
+            var file: UnsafePointer<CChar>?
+            var line: Int32 = 0
+            var function: UnsafePointer<CChar>?
+            var data: UnsafePointer<CChar>?
+            var flags: Int32 = 0
+            let code = ERR_get_error_all(&file, &line, &function, &data, &flags)
+            guard code != 0 else { break }
+            let fileText = file.map { String(cString: $0) }
+            stack.append(
+                Entry(
+                    code: code, library: ERR_lib_error_string(code).map { String(cString: $0) },
+                    reason: ERR_reason_error_string(code).map { String(cString: $0) },
+                    file: fileText.flatMap { $0.isEmpty ? nil : $0 }, line: fileText?.isEmpty == false && line > 0 ? Int(line) : nil,
+                    function: function.map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 },
+                    data: flags & ERR_TXT_STRING != 0 ? data.map { String(cString: $0) } : nil))
+        }
+        return OpenSSLError(stack: stack, fallback: fallback)
     }
 }
 

@@ -40,7 +40,7 @@ enum TLSHandshake {
     /// A write to a socket the server has closed must be an error, not a process-killing SIGPIPE.
     private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    static func perform(_ settings: Settings) throws(ProbeError) -> Result {
+    static func perform(_ settings: Settings) throws(TLSError) -> Result {
         _ = ignoreSIGPIPE
         let target = "\(settings.host):\(settings.port)"
         let own = Date().addingTimeInterval(settings.timeout)
@@ -48,7 +48,9 @@ enum TLSHandshake {
         let socket = try connect(settings, target: target, deadline: deadline)
         defer { close(socket) }
 
-        guard let context = SSL_CTX_new(TLS_client_method()) else { throw .tls(target, reason: "cannot create a TLS context") }
+        guard let context = SSL_CTX_new(TLS_client_method()) else {
+            throw .setup(target, reason: "cannot create a TLS context", cause: OpenSSLError.drain(or: "SSL_CTX_new failed"))
+        }
         defer { SSL_CTX_free(context) }
         _ = cx_SSL_CTX_set_min_proto_version(context, protocolNumber(settings.versions.lowerBound))
         _ = cx_SSL_CTX_set_max_proto_version(context, protocolNumber(settings.versions.upperBound))
@@ -56,10 +58,12 @@ enum TLSHandshake {
         SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
         ERR_clear_error()
         guard SSL_CTX_set_cipher_list(context, settings.ciphers + ":@SECLEVEL=0") == 1 || settings.versions.lowerBound == .tls13 else {
-            throw .tls(target, reason: "no usable cipher in '\(settings.ciphers)'")
+            throw .setup(target, reason: "no usable cipher in '\(settings.ciphers)'", cause: OpenSSLError.drain(or: "no cipher match"))
         }
         if let suites = settings.tls13Suites { _ = SSL_CTX_set_ciphersuites(context, suites) }
-        guard let ssl = SSL_new(context) else { throw .tls(target, reason: "cannot create a TLS session") }
+        guard let ssl = SSL_new(context) else {
+            throw .setup(target, reason: "cannot create a TLS session", cause: OpenSSLError.drain(or: "SSL_new failed"))
+        }
         defer { SSL_free(ssl) }
         _ = SSL_set_fd(ssl, socket)
         if let name = settings.serverName { _ = cx_SSL_set_tlsext_host_name(ssl, name) }
@@ -110,33 +114,34 @@ enum TLSHandshake {
         }
     }
 
-    /// Names the OpenSSL failure: not TLS, an alert from the server, or a size limit.
-    private static func classify(target: String) -> ProbeError {
-        let code = ERR_peek_error()
-        let reason = OpenSSLError.drain(or: "handshake failed").description
+    /// Names the OpenSSL failure: not TLS, an alert from the server, or a size limit. Classified by the
+    /// first queued error (the cause); the whole stack travels with the error.
+    private static func classify(target: String) -> TLSError {
+        let cause = OpenSSLError.drain(or: "handshake failed")
+        let code = cause.firstCode
         let library = ERR_GET_LIB(code)
         let number = ERR_GET_REASON(code)
-        guard library == ERR_LIB_SSL else { return .tls(target, reason: reason) }
+        guard library == ERR_LIB_SSL else { return .failed(target, cause) }
         switch number {
         case SSL_R_UNEXPECTED_EOF_WHILE_READING:
             return .closedEarly(target)
         case SSL_R_WRONG_VERSION_NUMBER, SSL_R_PACKET_LENGTH_TOO_LONG, SSL_R_UNKNOWN_PROTOCOL, SSL_R_RECORD_LENGTH_MISMATCH,
             SSL_R_UNEXPECTED_MESSAGE, SSL_R_HTTP_REQUEST, SSL_R_HTTPS_PROXY_REQUEST, SSL_R_LENGTH_MISMATCH, SSL_R_BAD_PACKET:
-            return .notTLS(target, reason: reason)
+            return .notTLS(target, cause)
         case SSL_R_EXCESSIVE_MESSAGE_SIZE, SSL_R_DATA_LENGTH_TOO_LONG:
-            return .tooLarge(target, reason: reason)
+            return .tooLarge(target, cause)
         default:
             // 1000+ are alerts the server sent (SSL_AD_REASON_OFFSET), e.g. "tlsv1 alert protocol version".
             if number >= 1000 || number == SSL_R_UNSUPPORTED_PROTOCOL || number == SSL_R_NO_PROTOCOLS_AVAILABLE
                 || number == SSL_R_NO_SHARED_CIPHER || number == SSL_R_NO_CIPHERS_AVAILABLE
             {
-                return .handshakeRefused(target, reason: reason)
+                return .handshakeRefused(target, cause)
             }
-            return .tls(target, reason: reason)
+            return .failed(target, cause)
         }
     }
 
-    private static func wait(_ socket: Int32, events: Int16, deadline: Date, target: String, timeout: TimeInterval) throws(ProbeError) {
+    private static func wait(_ socket: Int32, events: Int16, deadline: Date, target: String, timeout: TimeInterval) throws(TLSError) {
         let remaining = deadline.timeIntervalSinceNow
         guard remaining > 0 else { throw .timeout(target, seconds: timeout) }
         var descriptor = pollfd(fd: socket, events: events, revents: 0)
@@ -145,7 +150,7 @@ enum TLSHandshake {
     }
 
     /// Resolves (under the deadline) unless the probe did already.
-    static func resolve(host: String, port: Int, deadline: Date, timeout: TimeInterval) throws(ProbeError) -> [Data] {
+    static func resolve(host: String, port: Int, deadline: Date, timeout: TimeInterval) throws(TLSError) -> [Data] {
         guard let answer = AddressLookup(host: host, port: port).wait(until: deadline) else {
             throw .timeout("\(host):\(port) (name lookup)", seconds: timeout)
         }
@@ -155,7 +160,7 @@ enum TLSHandshake {
     }
 
     /// Opens and closes a TCP connection to an address (plain HTTP reachability), under the same deadline rules.
-    static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
+    static func reach(address: String, port: Int, timeout: TimeInterval) throws(TLSError) {
         let settings = Settings(host: address, port: port, serverName: nil, versions: .tls10 ... .tls13, timeout: timeout)
         close(
             try connect(
@@ -164,12 +169,12 @@ enum TLSHandshake {
     }
 
     /// Connects (non-blocking) to the first address that answers before the deadline.
-    private static func connect(_ settings: Settings, target: String, deadline: Date) throws(ProbeError) -> Int32 {
+    private static func connect(_ settings: Settings, target: String, deadline: Date) throws(TLSError) -> Int32 {
         var addresses = settings.addresses ?? []
         if settings.addresses == nil {
             addresses = try resolve(host: settings.host, port: settings.port, deadline: deadline, timeout: settings.timeout)
         }
-        var lastError: ProbeError = .unreachable(target, reason: "no address")
+        var lastError: TLSError = .unreachable(target, reason: "no address")
         for address in addresses {
             let family = address.withUnsafeBytes { Int32($0.load(fromByteOffset: 0, as: sa_family_t.self)) }
             let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)

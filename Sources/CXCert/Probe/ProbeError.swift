@@ -1,30 +1,23 @@
 /// Why a TLS connection could not be made, in words an admin can act on.
 public enum ProbeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The target is not `HOST[:PORT]`.
     case invalidTarget(String)
-    case cannotResolve(host: String, reason: String)
-    case refused(String)
-    case unreachable(String, reason: String)
-    case timeout(String, seconds: Double)
-    /// Something answered, but not with TLS (e.g. plain HTTP on the port).
-    case notTLS(String, reason: String)
-    /// The server ended the handshake: an alert, or a closed connection.
-    case handshakeRefused(String, reason: String)
-    case closedEarly(String)
-    case tooLarge(String, reason: String)
-    case tls(String, reason: String)
+    /// The connection or the handshake failed; the cause keeps what the socket and OpenSSL said.
+    case connection(TLSError)
 
+    /// True when no server could be talked to at all, so there is nothing to judge.
+    public var isUnreachable: Bool {
+        switch self {
+        case .invalidTarget: true
+        case .connection(let cause): cause.isUnreachable
+        }
+    }
+
+    /// One line for the admin; a connection failure reads exactly as its `TLSError` does.
     public var description: String {
         switch self {
         case .invalidTarget(let text): "'\(text)' is not HOST[:PORT]"
-        case .cannotResolve(let host, let reason): "cannot resolve \(host): \(reason)"
-        case .refused(let target): "\(target): connection refused (nothing listens on that port)"
-        case .unreachable(let target, let reason): "\(target): unreachable (\(reason))"
-        case .timeout(let target, let seconds): "\(target): no complete answer within \(seconds.formatted()) s"
-        case .notTLS(let target, let reason): "\(target): the server does not speak TLS on this port (\(reason))"
-        case .handshakeRefused(let target, let reason): "\(target): the server refused the handshake (\(reason))"
-        case .closedEarly(let target): "\(target): the server closed the connection during the handshake"
-        case .tooLarge(let target, let reason): "\(target): the server's handshake is too large (\(reason))"
-        case .tls(let target, let reason): "\(target): TLS error: \(reason)"
+        case .connection(let cause): cause.description
         }
     }
 }

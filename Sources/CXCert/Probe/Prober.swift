@@ -122,9 +122,14 @@ public enum Prober {
         let own = Date().addingTimeInterval(options.totalTimeout)
         let deadline = options.deadline.map { min($0, own) } ?? own
         // One name lookup for every handshake, under the same deadline.
-        let addresses = try TLSHandshake.resolve(
-            host: target.host, port: target.port, deadline: min(deadline, Date().addingTimeInterval(options.timeout)),
-            timeout: options.timeout)
+        let addresses: [Data]
+        do {
+            addresses = try TLSHandshake.resolve(
+                host: target.host, port: target.port, deadline: min(deadline, Date().addingTimeInterval(options.timeout)),
+                timeout: options.timeout)
+        } catch {
+            throw .connection(error)
+        }
         func settings(_ versions: ClosedRange<TLSVersion>, sni: String?, ciphers: String = "ALL:COMPLEMENTOFALL") -> TLSHandshake.Settings {
             TLSHandshake.Settings(
                 host: target.host, port: target.port, serverName: sni, versions: versions, ciphers: ciphers, timeout: options.timeout,
@@ -133,14 +138,14 @@ public enum Prober {
         let cutShort = "not tried: the probe's deadline passed"
         // The phone's own offer first: it is the verdict that matters most.
         let phoneSettings = settings(.tls10 ... .tls10, sni: nil, ciphers: options.phoneCipherSuites.joined(separator: ":"))
-        let phone: Result<TLSHandshake.Result, ProbeError> = Result { () throws(ProbeError) in try TLSHandshake.perform(phoneSettings) }
-        let modern: Result<TLSHandshake.Result, ProbeError> = Result { () throws(ProbeError) in
+        let phone: Result<TLSHandshake.Result, TLSError> = Result { () throws(TLSError) in try TLSHandshake.perform(phoneSettings) }
+        let modern: Result<TLSHandshake.Result, TLSError> = Result { () throws(TLSError) in
             try TLSHandshake.perform(settings(.tls10 ... .tls13, sni: target.serverName))
         }
         let main: TLSHandshake.Result
         switch (options.asPhone ? phone : modern, options.asPhone ? modern : phone) {
         case (.success(let result), _), (.failure, .success(let result)): main = result
-        case (.failure(let error), .failure): throw error
+        case (.failure(let error), .failure): throw .connection(error)
         }
         var protocols: [TLSVersion: HandshakeOutcome] = [:]
         for version in TLSVersion.allCases {
@@ -182,7 +187,7 @@ public enum Prober {
         throws(ProbeError) -> ProbeReport
     {
         let started = Date()
-        let phone = Result { () throws(ProbeError) in
+        let phone = Result { () throws(TLSError) in
             try TLSHandshake.perform(
                 TLSHandshake.Settings(
                     host: target.host, port: target.port, serverName: nil, versions: .tls10 ... .tls10,
@@ -195,14 +200,16 @@ public enum Prober {
             main = result
             asPhone = .accepted(cipher: result.cipher)
         case .failure(let error):
-            switch error {
-            case .refused, .unreachable, .timeout, .cannotResolve, .invalidTarget: throw error
-            default: break
-            }
+            if error.isUnreachable { throw .connection(error) }
             // One deadline for the target: the second handshake gets what is left of it.
             let left = max(0.1, timeout - Date().timeIntervalSince(started))
-            main = try TLSHandshake.perform(
-                TLSHandshake.Settings(host: target.host, port: target.port, serverName: nil, versions: .tls10 ... .tls13, timeout: left))
+            do {
+                main = try TLSHandshake.perform(
+                    TLSHandshake.Settings(host: target.host, port: target.port, serverName: nil, versions: .tls10 ... .tls13, timeout: left)
+                )
+            } catch {
+                throw .connection(error)
+            }
             asPhone = .refused(error.description)
         }
         let presented = main.chain.compactMap { try? Certificate(derBytes: $0) }
@@ -213,7 +220,11 @@ public enum Prober {
 
     /// Opens and closes a TCP connection within `timeout` (plain-HTTP reachability).
     public static func reach(address: String, port: Int, timeout: TimeInterval) throws(ProbeError) {
-        try TLSHandshake.reach(address: address, port: port, timeout: timeout)
+        do {
+            try TLSHandshake.reach(address: address, port: port, timeout: timeout)
+        } catch {
+            throw .connection(error)
+        }
     }
 
     /// Checks the order, duplicates, completeness and root of a chain as sent. A chain that stops just

@@ -15,6 +15,8 @@ final class BootLab: @unchecked Sendable {
     private var processes: [Process] = []
     /// Servers started behind a shell, killed by the pid they write.
     private var pidFiles: [URL] = []
+    /// The shell in front of each such server: it exits when the server does.
+    private var shells: [URL: Process] = [:]
 
     init() throws {
         let index = Self.lock.withLock {
@@ -36,8 +38,23 @@ final class BootLab: @unchecked Sendable {
     func launchBehindShell(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> URL {
         let pidFile = directory.appendingPathComponent("\(UUID().uuidString).pid")
         pidFiles.append(pidFile)
-        try launch(["sh", "-c", "\"$@\" & echo $! > '\(pidFile.path)'; wait", "sh"] + arguments, environment: environment, ready: ready)
+        shells[pidFile] = try launch(
+            ["sh", "-c", "\"$@\" & echo $! > '\(pidFile.path)'; wait", "sh"] + arguments, environment: environment, ready: ready)
         return pidFile
+    }
+
+    /// Sends `signal` to a `launchBehindShell` server and joins its shell (which exits with it), for at most
+    /// `seconds`. True when it ended in time.
+    @discardableResult
+    func signal(_ pidFile: URL, _ signal: Int32, waitingUpTo seconds: TimeInterval = 5) -> Bool {
+        guard let pid = pid(pidFile), let shell = shells[pidFile] else { return false }
+        kill(pid, signal)
+        let ended = DispatchSemaphore(value: 0)
+        Thread {
+            shell.waitUntilExit()
+            ended.signal()
+        }.start()
+        return ended.wait(timeout: .now() + seconds) == .success
     }
 
     /// The pid a `launchBehindShell` server wrote.
@@ -141,17 +158,16 @@ final class BootLab: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, mode, address(last), "\(port)"] + extra
-        process.standardOutput = try FileHandle(forWritingTo: log)
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
         processes.append(process)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, process.isRunning {
-            if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("\n") { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        throw Shell.Failure(description: "lab_stub.py \(mode) did not start")
+        // The stub prints its port once bound: that line is the readiness signal; the rest goes to the log.
+        let readiness = ReadinessLine(output, copyTo: log) { Int($0) }
+        try? output.fileHandleForWriting.close()
+        guard readiness.wait(seconds: 10) != nil else { throw Shell.Failure(description: "lab_stub.py \(mode) did not start") }
     }
 }
 

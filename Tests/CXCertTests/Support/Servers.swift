@@ -6,25 +6,20 @@ final class BackgroundServer: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    /// Output goes to a file (a pipe nobody drains would fill and block the server); the port is read from it.
-    init(_ arguments: [String], in directory: URL? = nil, portLine: (String) -> Int?) throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("cxcert-server-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+    /// The port is the server's readiness line on standard output, read from a pipe that is drained until the
+    /// server ends (a pipe nobody drains would fill and block it).
+    init(_ arguments: [String], in directory: URL? = nil, portLine: @escaping @Sendable (String) -> Int?) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.standardOutput = try FileHandle(forWritingTo: log)
+        let output = Pipe()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var found: Int?
-        let deadline = Date().addingTimeInterval(10)
-        while found == nil, Date() < deadline, process.isRunning {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            found = text.split(separator: "\n").compactMap { portLine(String($0)) }.first
-            if found == nil { usleep(20_000) }
-        }
-        guard let found else {
+        let readiness = ReadinessLine(output, parse: portLine)
+        try? output.fileHandleForWriting.close()
+        guard let found = readiness.wait(seconds: 10) else {
             kill(process.processIdentifier, SIGKILL)
             throw Shell.Failure(description: "\(arguments.joined(separator: " ")) did not report a port")
         }
@@ -52,6 +47,48 @@ final class BackgroundServer: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { stop() } }
+}
+
+/// Reads a child's standard output on a thread of its own until it ends (so the child never blocks on a
+/// full pipe), copies it to `log` when given, and hands over the first line `parse` accepts: a readiness
+/// line read as it is written, instead of polling a log file.
+final class ReadinessLine<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let arrived = DispatchSemaphore(value: 0)
+    private var value: Value?
+
+    init(_ pipe: Pipe, copyTo log: URL? = nil, parse: @escaping @Sendable (String) -> Value?) {
+        let handle = pipe.fileHandleForReading
+        let copy = log.flatMap { try? FileHandle(forWritingTo: $0) }
+        Thread { [self] in
+            var pending = Data()
+            var found = false
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                copy?.write(chunk)
+                guard !found else { continue }
+                pending.append(chunk)
+                while !found, let end = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[pending.startIndex..<end], as: UTF8.self)
+                    pending = Data(pending[(end + 1)...])
+                    if let parsed = parse(line) {
+                        lock.withLock { value = parsed }
+                        found = true
+                        arrived.signal()
+                    }
+                }
+            }
+            try? copy?.close()
+            if !found { arrived.signal() }
+        }.start()
+    }
+
+    /// The parsed line, or nil when the output ended or `seconds` passed first.
+    func wait(seconds: TimeInterval) -> Value? {
+        _ = arrived.wait(timeout: .now() + seconds)
+        return lock.withLock { value }
+    }
 }
 
 /// Tests/CXCertTests/Support/recorder.py: a rogue peer that keeps every byte it receives.

@@ -20,15 +20,19 @@ enum Shell {
         process.standardError = errors
         process.standardInput = stdin
         try process.run()
-        // Read both pipes concurrently so a chatty tool cannot fill one and block.
+        // Read both pipes concurrently so a chatty tool cannot fill one and block; joined below.
         let errorData = LockedData()
-        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        let errorsRead = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            errorData.set(errors.fileHandleForReading.readDataToEndOfFile())
+            errorsRead.signal()
+        }
         reader.start()
         if let input { stdin.fileHandleForWriting.write(input) }
         try? stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
+        errorsRead.wait()
         guard process.terminationStatus == 0 else {
             throw Failure(
                 description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
@@ -45,7 +49,6 @@ enum Shell {
         private let lock = NSLock()
         private var data: Data?
         func set(_ value: Data) { lock.withLock { data = value } }
-        var isSet: Bool { lock.withLock { data != nil } }
         var value: Data { lock.withLock { data ?? Data() } }
     }
 }
@@ -67,3 +70,16 @@ extension URL {
 /// The repository root, for reading TrustStore/ and Examples/ in tests.
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The case name of an enum value with associated values (`invalidSelector` for
+/// `DirectoryError.invalidSelector("...")`), so a test can pin which case it expects when the payload
+/// is long prose; nil for nil.
+func caseName(_ value: Any?) -> String? {
+    guard let value else { return nil }
+    let mirror = Mirror(reflecting: value)
+    if mirror.displayStyle == .optional {
+        guard let wrapped = mirror.children.first?.value else { return nil }
+        return caseName(wrapped)
+    }
+    return mirror.children.first?.label ?? "\(value)"
+}
