@@ -133,14 +133,18 @@ struct WalkFindingDetailTests {
             let message = try DHCPMessage(parsing: data)
             let report = DHCPOptionsReport(options: message.options, instances: message.instances)
             findings += report.findings + DHCPOptionsReport.checkProvisioning(report.provisioning)
-            findings += DHCPExchange(
-                interface: nil, clientAddress: nil,
-                answers: [DHCPAnswer(server: "192.0.2.1", vendorClass: DHCPExchange.ucVendorClass, message: message, elapsed: 0)]
-            ).findings
+            findings +=
+                DHCPExchange(
+                    interface: nil, clientAddress: nil,
+                    answers: [DHCPAnswer(server: "192.0.2.1", vendorClass: DHCPExchange.ucVendorClass, message: message, elapsed: 0)]
+                ).findings
         }
         let u43 = DHCPDecodeTests.dhcpUtil43
         let cases: [[UInt8: [UInt8]]] = [
-            [43: bytes("010C4D532D55432D436C69656E74 0205 6874747073"), 119: Array("contoso.com;fabrikam.com".utf8), 120: bytes("01 0A000005")],
+            [
+                43: bytes("010C4D532D55432D436C69656E74 0205 6874747073"), 119: Array("contoso.com;fabrikam.com".utf8),
+                120: bytes("01 0A000005"),
+            ],
             [43: bytes(u43.replacingOccurrences(of: "0403 343433", with: "0402 01BB")), 120: [0] + bytes("0161 00 0162 00 0163 00")],
             [43: bytes(u43.replacingOccurrences(of: "4D532D55432D436C69656E74", with: "6D732D75632D636C69656E74")), 15: bytes("2e2e2e00")],
             [43: bytes("0303612E2E 0402ABCD"), 6: bytes("0a0000"), 119: bytes("c0ff"), 120: bytes("00ff")],
@@ -155,9 +159,10 @@ struct WalkFindingDetailTests {
         findings += DHCPExchange(interface: nil, clientAddress: nil, answers: []).findings
         let scope = answer("192.0.2.9", [(43, bytes(u43))], vendorClass: nil)
         findings += DHCPExchange(interface: nil, clientAddress: nil, answers: [scope]).findings
-        findings += DHCPExchange(
-            interface: nil, clientAddress: nil, answers: [answer("192.0.2.1", [(43, bytes(u43))]), answer("192.0.2.2", []), scope]
-        ).findings
+        findings +=
+            DHCPExchange(
+                interface: nil, clientAddress: nil, answers: [answer("192.0.2.1", [(43, bytes(u43))]), answer("192.0.2.2", []), scope]
+            ).findings
 
         let seen = try FindingDetailTests.check(findings, "dhcp")
         let dhcpCodes = FindingCode.allCases.map(\.rawValue).filter { $0.hasPrefix("dhcp-") }
@@ -169,8 +174,14 @@ struct WalkFindingDetailTests {
             findings.contains {
                 if case .provisioning(let option43?, nil, [3, 4, 5], nil) = $0.detail { option43.scheme == "https" } else { false }
             })
-        #expect(findings.contains { $0.code == .dhcpMalformedOption && $0.detail == .dhcpOption(option: 15, raw: bytes("2e2e2e00"), decoded: []) })
-        #expect(findings.contains { $0.code == .dhcpOption120Address && $0.detail == .dhcpOption(option: 120, raw: bytes("010A000005"), decoded: ["10.0.0.5"]) })
+        #expect(
+            findings.contains {
+                $0.code == .dhcpMalformedOption && $0.detail == .dhcpOption(option: 15, raw: bytes("2e2e2e00"), decoded: [])
+            })
+        #expect(
+            findings.contains {
+                $0.code == .dhcpOption120Address && $0.detail == .dhcpOption(option: 120, raw: bytes("010A000005"), decoded: ["10.0.0.5"])
+            })
         #expect(findings.contains { $0.code == .dhcpOption43ScopeLevel && $0.detail == .dhcpServers(servers: ["192.0.2.9"], used: nil) })
         #expect(
             findings.contains {
@@ -179,7 +190,8 @@ struct WalkFindingDetailTests {
         // And the words are still today's.
         #expect(
             findings.contains {
-                $0.message == "Option 15: '...' is not a domain name." && $0.remedy == "Correct option 15 in the DHCP server's configuration."
+                $0.message == "Option 15: '...' is not a domain name."
+                    && $0.remedy == "Correct option 15 in the DHCP server's configuration."
             })
         #expect(findings.contains { $0.message == "Option 120: encoding byte 3 (RFC 3361 defines 0 and 1)." })
     }
@@ -193,12 +205,20 @@ struct WalkFindingDetailTests {
         var findings: [Finding] = []
         for (firmware, trust) in [("3.5.6907.35", true), ("4.0.7577.4463", true), ("3.5.6907.35", false)] {
             let options = CaptureReader.Options(
-                device: "cx700", firmware: firmware, trusted: trust ? [TrustAnchor(certificate: root, source: .user(file: "lab-root.pem"))] : [])
+                device: "cx700", firmware: firmware,
+                trusted: trust ? [TrustAnchor(certificate: root, source: .user(file: "lab-root.pem"))] : [])
             let report = try CaptureReader(options: options).read(paths: [capture])
             findings += report.findings + report.phones.flatMap { $0.trace.steps.flatMap(\.findings) }
         }
         let alerts = findings.filter { $0.code == .phoneAlert }
-        #expect(alerts.contains { if case .tlsAlert(_, _, _, "unknown_ca", true, _, false, let codes, _) = $0.detail { codes.contains("sha2-unsupported") } else { false } })
+        #expect(
+            alerts.contains {
+                if case .tlsAlert(_, _, _, "unknown_ca", true, _, false, let codes, _) = $0.detail {
+                    codes.contains("sha2-unsupported")
+                } else {
+                    false
+                }
+            })
         #expect(alerts.contains { if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, _, _) = $0.detail { true } else { false } })
 
         // A copy cut inside a frame, and limits of one flow and a few bytes.
@@ -213,7 +233,9 @@ struct WalkFindingDetailTests {
         }
         #expect(file == cut.path && frame > 0)
         #expect(damaged.message.hasPrefix("\(cut.path): after frame \(frame): "))
-        let tight = try CaptureReader(options: .init(device: "cx700", maxStreamBytes: 64, maxStreams: 2, maxTotalBytes: 512)).read(paths: [capture])
+        let tight = try CaptureReader(options: .init(device: "cx700", maxStreamBytes: 64, maxStreams: 2, maxTotalBytes: 512)).read(paths: [
+            capture
+        ])
         findings += tight.findings
         let gaps = Set(tight.findings.compactMap { if case .captureGap(let gap, _, _, _, _, _) = $0.detail { gap } else { nil } })
         #expect(gaps.isSuperset(of: [.flowLimit, .byteLimit]), "\(gaps)")
@@ -221,7 +243,8 @@ struct WalkFindingDetailTests {
         let order = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map {
             BootQuery(name: $0, type: .srv, server: nil, answer: .nxdomain, purpose: "captured")
         }
-        findings += CaptureReader().orderFindings(queries: order, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
+        findings += CaptureReader().orderFindings(
+            queries: order, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
 
         let seen = try FindingDetailTests.check(findings, "trace")
         #expect(seen.isSuperset(of: ["phone-alert", "capture-damaged", "capture-gap", "dns-order-differs", "sha2-unsupported"]), "\(seen)")
@@ -233,7 +256,8 @@ struct WalkFindingDetailTests {
         let closed = try closedLoopbackPort()
         let inputs = try BootInputs(
             sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: ["contoso.com"], smtpDomain: "contoso.com",
-            upn: "a@contoso.com", webServices: Endpoint(host: "127.0.0.1", port: closed), registrars: [Endpoint(host: "127.0.0.1", port: closed)],
+            upn: "a@contoso.com", webServices: Endpoint(host: "127.0.0.1", port: closed),
+            registrars: [Endpoint(host: "127.0.0.1", port: closed)],
             dnsServers: [DNSServer(address: "127.0.0.1", port: closed)], ntpServers: [Endpoint(host: "127.0.0.1", port: closed)])
         let profiles = try ["1.0.199.123", "3.5.6907.35", "4.0.7577.4463"].map { try DeviceProfile.resolve(device: "cx700", firmware: $0) }
         var configuration = BootWalker.Configuration(inputs: inputs, profiles: profiles, directory: [], timeout: 0.5)
@@ -252,17 +276,31 @@ struct WalkFindingDetailTests {
             ]), "\(seen)")
         // The facts a script acts on.
         let web = try #require(findings.first { $0.code == .dhcpOption43WebFQDN })
-        #expect(web.detail == .provisioning(UCProvisioning(bytes(DHCPDecodeTests.dhcpUtil43)), subOption: 3, missing: [], expectedWebFQDN: "web.contoso.com"))
+        #expect(
+            web.detail
+                == .provisioning(
+                    UCProvisioning(bytes(DHCPDecodeTests.dhcpUtil43)), subOption: 3, missing: [], expectedWebFQDN: "web.contoso.com"))
         #expect(web.message.contains("server.fqdn.company.com, but the deployment's are web.contoso.com"))
         #expect(
             findings.contains {
                 $0.detail == .search(tried: profiles[0].timeSources, domains: ["fabrikam.com"], roots: nil) && $0.code == .timeSourceMissing
             })
-        #expect(findings.contains { if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail { true } else { false } })
+        #expect(
+            findings.contains {
+                if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail {
+                    true
+                } else {
+                    false
+                }
+            })
         #expect(findings.contains { if case .endpoint(_, _, 80, "http", _, nil, _?) = $0.detail { true } else { false } })
         #expect(
             findings.contains {
-                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail { questions.contains { $0.name == "_ntp._udp.fabrikam.com" } } else { false }
+                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail {
+                    questions.contains { $0.name == "_ntp._udp.fabrikam.com" }
+                } else {
+                    false
+                }
             })
         #expect(findings.contains { $0.code == .deviceUpdateNotFound && $0.message.hasPrefix("ucupdates-r2.contoso.com does not resolve") })
     }

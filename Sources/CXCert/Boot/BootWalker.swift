@@ -189,7 +189,8 @@ private struct BuildWalk {
                     finding(
                         .concatenatedNameAnswered, .warning,
                         .dnsAnswer(
-                            name: concatenated, type: type.rawValue, result: answer.result, answers: describe(answer).components(separatedBy: ", "),
+                            name: concatenated, type: type.rawValue, result: answer.result,
+                            answers: describe(answer).components(separatedBy: ", "),
                             limit: nil, retriedFrom: name, domain: suffix)))
                 return (answer, concatenated)
             }

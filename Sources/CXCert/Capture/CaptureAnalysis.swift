@@ -49,7 +49,9 @@ extension CaptureReader {
             let requests = HTTPMessageView.parse(up)
             let responses = HTTPMessageView.parse(down)
             session.http = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
-            for problem in [requests.problem, responses.problem].compactMap({ $0 }) { session.problems.append(gap(.unparsed, reason: problem)) }
+            for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
+                session.problems.append(gap(.unparsed, reason: problem))
+            }
         }
         return session
     }
@@ -399,7 +401,8 @@ extension CaptureReader {
                     Self.finding(
                         .phoneAlert, .error,
                         .tlsAlert(
-                            host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert), fromPhone: true,
+                            host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                            fromPhone: true,
                             device: profile.name, trusted: verdict.trusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
                         certificate: leaf))
             } else {

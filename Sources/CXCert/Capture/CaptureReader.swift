@@ -191,13 +191,15 @@ public struct CaptureReader: Sendable {
             findings.append(
                 Self.finding(
                     .captureGap, .warning,
-                    .captureGap(gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
+                    .captureGap(
+                        gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
         }
         if droppedBytes > 0 {
             findings.append(
                 Self.finding(
                     .captureGap, .warning,
-                    .captureGap(gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
+                    .captureGap(
+                        gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
         }
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
         return analyze(

@@ -228,7 +228,8 @@ public struct DHCPOptionsReport: Sendable {
         if !missing.isEmpty, provisioning.truncatedSubOption == nil {
             findings.append(
                 finding(
-                    .dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil)))
+                    .dhcpOption43Incomplete, .error,
+                    .provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil)))
         }
         if provisioning.portEncoding == .binary {
             findings.append(

@@ -354,7 +354,8 @@ extension FindingDetail: Encodable {
             try put("expected", expected)
             try put("device", device)
             try put("source", source)
-        case .tlsAlert(let host, let port, let alert, let alertName, let fromPhone, let device, let trusted, let findings, let offeredSuites):
+        case .tlsAlert(
+            let host, let port, let alert, let alertName, let fromPhone, let device, let trusted, let findings, let offeredSuites):
             try put("host", host)
             try put("port", port)
             try put("alert", alert)

@@ -333,7 +333,8 @@ extension FindingWording {
             return "This build holds no root at sign-in."
         case (_, .ntp(let server, let address, let port, let via, let leap, let stratum, let referenceID, let kissOfDeath)):
             if via == "captured" {
-                return "\(server) answered the phone with leap indicator \(leap), stratum \(stratum): the phone cannot set its clock from it."
+                return
+                    "\(server) answered the phone with leap indicator \(leap), stratum \(stratum): the phone cannot set its clock from it."
             }
             let why =
                 kissOfDeath
@@ -357,7 +358,8 @@ extension FindingWording {
             guard let failure else { return "\(purpose ?? "TLS"): \(host) sent no certificate" }
             return "\(purpose ?? "TLS"): \(host) (\(address):\(port)): \(failure)"
         case (_, .redirect(let from, let to, let hops, let loops)):
-            return loops ? "The autodiscover redirect loops back to \(to)." : "The autodiscover redirect from \(from) takes more than \(hops) hops."
+            return loops
+                ? "The autodiscover redirect loops back to \(to)." : "The autodiscover redirect from \(from) takes more than \(hops) hops."
         case (.dhcpMalformedOption, .dhcpOption(let option, let raw, _)):
             return "Option \(option): \(malformation(option: option, raw: raw ?? []))."
         case (.dhcpOption119WindowsString, .dhcpOption(_, let raw, _)):
@@ -382,7 +384,8 @@ extension FindingWording {
                 let router =
                     option43.length == 90
                     ? " The option is exactly 90 bytes (180 hex digits): the limit of Cisco IOS 'option 43 hex'." : ""
-                return "Option 43 is cut inside sub-option \(option43.truncatedSubOption ?? subOption ?? 0) (\(option43.length) bytes in all).\(router)"
+                return
+                    "Option 43 is cut inside sub-option \(option43.truncatedSubOption ?? subOption ?? 0) (\(option43.length) bytes in all).\(router)"
             case .dhcpOption43Identifier:
                 return "Option 43 sub-option 1 is '\(option43.identifier ?? "")', not 'MS-UC-Client' (case-sensitive)."
             case .dhcpOption43BinaryPort:
@@ -474,7 +477,8 @@ extension FindingWording {
             return
                 "Point \(name) at a name in \(sip) (for example a new A record pool01.\(sip) or sip.\(sip)) that the pool certificate carries."
         case (.deviceUpdateNotFound, .dnsAnswer(_, _, _, _, _, _, let domain)):
-            return "Publish an A record ucupdates-r2.\(domain ?? "<DHCP domain>") pointing at the pool's web services (or its load balancer)."
+            return
+                "Publish an A record ucupdates-r2.\(domain ?? "<DHCP domain>") pointing at the pool's web services (or its load balancer)."
         case (_, .dnsAnswer(let name, _, _, _, _, _, _)):
             return "Publish an A record for \(name) in the DNS the phones use."
         case (.timeSourceMissing, .search(_, let domains, _)):
@@ -532,7 +536,8 @@ extension FindingWording {
         case (.dhcpOption43BinaryPort, _):
             return "Send sub-option 4 as ASCII text: 34:34:33 for 443."
         case (.dhcpOption43WebFQDN, .provisioning(_, _, _, let expected)):
-            return "Put the internal web services FQDN (\(expected ?? "?")) in option 43 sub-option 3, not a meeting URL or another pool's name."
+            return
+                "Put the internal web services FQDN (\(expected ?? "?")) in option 43 sub-option 3, not a meeting URL or another pool's name."
         case (_, .provisioning(_, let subOption, let missing, _)):
             if !missing.isEmpty {
                 return
