@@ -86,13 +86,16 @@ public enum FindingDetail: Sendable, Hashable {
 
     /// One DNS question and its result.
     public struct DNSQuestion: Sendable, Hashable, Encodable {
+        /// The name asked.
         public let name: String
+        /// `A` or `SRV`.
         public let type: String
         /// The server asked, `address:port`; null when no server was asked.
         public let server: String?
         /// `NXDOMAIN`, `NODATA`, `SERVFAIL`, `REFUSED`, `timeout`, `skipped` or `error`.
         public let result: String
 
+        /// A question as the walk recorded it.
         public init(name: String, type: String, server: String?, result: String) {
             self.name = name
             self.type = type
