@@ -126,8 +126,11 @@ public struct CaptureReader: Sendable {
                         case .damaged(let file, let frame, let reason): .captureDamage(file: file, frame: frame, reason: reason)
                         case .tooLarge(let file, let limit): .captureDamage(file: file, frame: nil, reason: "more than \(limit)")
                         case .unreadable(let file, let reason): .captureDamage(file: file, frame: nil, reason: reason)
-                        case .networkMonitor(let file), .unsupportedLink(let file, _):
-                            .captureDamage(file: file, frame: nil, reason: String(error.description.dropFirst(file.count + 2)))
+                        // Refused when the file is opened, never by next(); worded like the error all the same.
+                        case .networkMonitor(let file):
+                            .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
+                        case .unsupportedLink(let file, let type):
+                            .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
                         }
                     findings.append(Self.finding(.captureDamaged, .warning, detail))
                     break
