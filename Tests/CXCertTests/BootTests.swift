@@ -83,7 +83,12 @@ struct BootTests {
         #expect(r1.step(.deviceUpdate)?.status == .skipped)
         let update = lpe.step(.deviceUpdate)
         #expect(
-            update?.findings.contains { $0.code == .deviceUpdateNotFound && $0.message.contains("ucupdates-r2.branch.contoso.com") } == true
+            update?.findings.contains {
+                guard $0.code == .deviceUpdateNotFound, case .dnsAnswer(let name, "A", _, [], _, _, let domain) = $0.detail else {
+                    return false
+                }
+                return name == "ucupdates-r2.branch.contoso.com" && domain == "branch.contoso.com"
+            } == true
         )
         #expect(
             update?.endpoints.contains { $0.host == "ucupdates-r2.contoso.com" && $0.port == 443 && $0.verdict?.trusted == true } == true)
@@ -97,6 +102,9 @@ struct BootTests {
         #expect(lpe.step(.roots)?.roots.map(\.source) == ["--trust root-sha1.pem"])
         #expect(lpe.step(.roots)?.notes.contains { $0.contains("domain controller: dc01.contoso.com") } == true)
         #expect(!report.allSignIn)
+        // Every finding of the walk is data the README documents.
+        let seen = try FindingDetailTests.check(report.builds.flatMap { $0.steps.flatMap(\.findings) }, "boot guide")
+        #expect(seen.isSuperset(of: ["time-source-missing", "strict-dns-naming", "device-update-not-found", "autodiscover-failed"]))
     }
 
     @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
@@ -187,9 +195,13 @@ struct BootTests {
         #expect(codes(trace, .time).contains("clock-skew"))
         let tls = codes(trace, .registrarTLS)
         #expect(tls.isSuperset(of: ["not-yet-valid", "clock-skew"]))
-        #expect(
-            trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew }?.message.contains("at this machine's clock it is trusted")
-                == true)
+        let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
+        guard case .clock(let offset, _, _, let host?, false, true, let differing) = skew.detail, skew.message.hasPrefix("\(host): ") else {
+            Issue.record("detail: \(skew.detail)")
+            return
+        }
+        #expect(abs(offset + 259_200) < 60 && differing.contains("not-yet-valid"))
+        _ = try FindingDetailTests.check(trace.steps.flatMap(\.findings), "clock skew")
     }
 
     @Test("Unsynchronised, kiss-of-death and garbage time servers are not used", arguments: ["sntp-unsync", "sntp-kod", "sntp-garbage"])
@@ -204,7 +216,10 @@ struct BootTests {
         #expect(time.contains("time-source-missing"))
         #expect(time.contains("time-source-unsynchronized") == (mode != "sntp-garbage"))
         if mode == "sntp-kod" {
-            #expect(trace.step(.time)?.findings.contains { $0.message.contains("kiss-of-death") && $0.message.contains("RATE") } == true)
+            #expect(
+                trace.step(.time)?.findings.contains {
+                    if case .ntp(_, _, 123, _, _, 0, "RATE", true) = $0.detail { $0.message.contains("kiss-of-death") } else { false }
+                } == true)
         }
         if mode == "sntp-garbage" {
             #expect(trace.step(.time)?.timeSamples.first.map { if case .failure = $0.result { true } else { false } } == true)
@@ -254,6 +269,17 @@ struct BootTests {
         let registrar = codes(trace, .registrar)
         #expect(registrar.isSuperset(of: ["dns-answer-oversized", "registrar-not-found"]))
         #expect(
+            trace.step(.registrar)?.findings.contains {
+                if case .dnsAnswer("_sipinternaltls._tcp.fabrikam.com", "SRV", "records", let answers, DNSClient.maxRecords?, nil, nil) = $0
+                    .detail
+                {
+                    answers.count >= DNSClient.maxRecords
+                } else {
+                    false
+                }
+            } == true)
+        _ = try FindingDetailTests.check(trace.steps.flatMap(\.findings), "hostile records")
+        #expect(
             trace.step(.registrar)?.queries.contains { $0.name == "_sip._tls.fabrikam.com" && $0.type == .a && $0.answer == .nodata }
                 == true)
     }
@@ -267,7 +293,14 @@ struct BootTests {
         let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
         let exchange = try #require(trace.step(.exchange))
         #expect(exchange.status == .failed)
-        #expect(exchange.findings.contains { $0.code == .autodiscoverFailed && $0.message.contains("loops") })
+        #expect(
+            exchange.findings.contains {
+                $0.code == .autodiscoverFailed
+                    && $0.detail
+                        == .redirect(
+                            from: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml",
+                            to: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml", hops: 1, loops: true)
+            })
         #expect(exchange.endpoints.contains { $0.outcome.hasPrefix("HTTP 302") })
     }
 

@@ -37,6 +37,7 @@ struct DHCPDecodeTests {
         #expect(report.provisioning?.truncatedSubOption == 5)
         #expect(findings.map(\.code) == [.dhcpOption43Truncated])
         #expect(findings.first?.message.contains("Cisco IOS") == true)
+        #expect(findings.first?.detail == .provisioning(report.provisioning, subOption: 5, missing: [], expectedWebFQDN: nil))
     }
 
     @Test("The port as a 2-byte integer, a wrong identifier and missing sub-options are findings")
@@ -50,7 +51,8 @@ struct DHCPDecodeTests {
         #expect(DHCPOptionsReport.checkProvisioning(wrong.provisioning).map(\.code) == [.dhcpOption43Identifier])
         let partial = DHCPOptionsReport(options: [43: bytes("010C4D532D55432D436C69656E74 0205 6874747073")])
         let finding = try #require(DHCPOptionsReport.checkProvisioning(partial.provisioning).first)
-        #expect(finding.code == .dhcpOption43Incomplete && finding.message.contains("3, 4, 5"))
+        #expect(finding.code == .dhcpOption43Incomplete)
+        #expect(finding.detail == .provisioning(partial.provisioning, subOption: nil, missing: [3, 4, 5], expectedWebFQDN: nil))
         #expect(DHCPOptionsReport.checkProvisioning(nil).map(\.code) == [.dhcpOption43Missing])
     }
 
@@ -271,6 +273,7 @@ struct DHCPLiveTests {
         #expect(legacy.phoneAnswer?.options.searchEncoding == .windowsString)
         #expect(legacy.phoneAnswer?.options.searchDomains == ["contoso.com", "fabrikam.com"])
         #expect(legacy.findings.map(\.code).contains(.dhcpOption119WindowsString))
+        _ = try FindingDetailTests.check(exchange.findings + port.findings + legacy.findings, "dhcp misconfigurations")
     }
 
     @Test("No server: a finding within the deadline; port 68 taken: a clear error")
@@ -344,7 +347,8 @@ struct DHCPLiveTests {
             let dhcpStep = try #require(steps.first { $0["step"] as? String == "dhcp" })
             let flagged =
                 (dhcpStep["findings"] as? [[String: Any]])?.contains {
-                    $0["code"] as? String == "dhcp-option-43-web-fqdn" && ($0["message"] as? String)?.contains("web.contoso.com") == true
+                    $0["code"] as? String == "dhcp-option-43-web-fqdn"
+                        && ($0["detail"] as? [String: Any])?["expectedWebFQDN"] as? String == "web.contoso.com"
                 } ?? false
             #expect(flagged == (source.first == "--dhcp"), "\(dhcpStep["findings"] ?? "none")")
             // Option 120 and the SRV record name different hosts.

@@ -67,13 +67,23 @@ struct TraceTests {
         let refused = try #require(tls.endpoints.first { $0.outcome.contains("unknown_ca") })
         #expect(refused.host == "pool01.contoso.com")
         #expect(refused.chain.first?.subject.displayName == "pool01.contoso.com")
-        #expect(tls.findings.contains { $0.code == .phoneAlert && $0.message.contains("explains it: sha2-unsupported") })
+        #expect(
+            tls.findings.contains {
+                guard $0.code == .phoneAlert,
+                    case .tlsAlert("pool01.contoso.com", 5061, 48, "unknown_ca", true, _, false, let codes, _) = $0.detail
+                else { return false }
+                return codes.contains("sha2-unsupported")
+            })
         #expect(tls.notes.contains { $0.contains("TLS 1.0") && $0.contains("no SNI") })
 
         // The same capture for the LPE build: the chain is trusted, so the alert is not explained by it.
         let lpe = try #require(try read(file, firmware: "4.0.7577.4463", trust: [root]).phones.first)
         let lpeTLS = try #require(lpe.trace.step(.tls))
-        #expect(lpeTLS.findings.contains { $0.code == .phoneAlert && $0.message.contains("does not explain the alert") })
+        #expect(
+            lpeTLS.findings.contains {
+                if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, [], _) = $0.detail { $0.code == .phoneAlert } else { false }
+            })
+        _ = try FindingDetailTests.check(r2.trace.steps.flatMap(\.findings) + lpe.trace.steps.flatMap(\.findings), "lab capture")
         #expect(!lpeTLS.findings.contains { $0.code == .sha2Unsupported })
     }
 
@@ -186,7 +196,11 @@ struct TraceTests {
                 input: Data())
         }
         let report = try read(short)
-        #expect(report.findings.contains { $0.code == .captureGap && $0.message.contains("snap length") })
+        #expect(
+            report.findings.contains {
+                if case .captureGap(.snapLength, nil, let count?, nil, nil, nil) = $0.detail { count > 0 } else { false }
+            })
+        _ = try FindingDetailTests.check(report.findings, "snap length 96")
         #expect(report.phones.allSatisfy { $0.trace.step(.tls)?.endpoints.allSatisfy { $0.verdict == nil } ?? true })
     }
 
@@ -238,7 +252,12 @@ struct TraceTests {
         let observed = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map(query)
         let finding = try #require(reader.orderFindings(queries: observed, profile: r2).first)
         #expect(finding.code == .dnsOrderDiffers)
-        #expect(finding.message.contains("_sipinternal._tcp.fabrikam.com, _sip._tls.fabrikam.com in that order"))
+        guard case .dnsOrder(let seen, let order, r2.name, _) = finding.detail else {
+            Issue.record("detail: \(finding.detail)")
+            return
+        }
+        #expect(seen == observed.map(\.name))
+        #expect(order == ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"])
         let r1 = try DeviceProfile.resolve(device: "cx700", firmware: "1.0.199.123")
         #expect(reader.orderFindings(queries: observed, profile: r1).isEmpty)
     }

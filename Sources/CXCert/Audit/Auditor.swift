@@ -309,8 +309,6 @@ public enum Auditor {
                         key = "names|\(server.name)"
                     case .handshakeRefused(let endpoint, _, _):
                         key = "\(finding.code.rawValue)|\(endpoint)"
-                    case .described(_, let remedy):
-                        key = "\(finding.code.rawValue)|\(remedy)"
                     default:
                         key = "\(finding.code.rawValue)|\(finding.certificate?.sha256Fingerprint ?? server.name)"
                     }

@@ -126,10 +126,12 @@ private struct BuildWalk {
             findings.append(
                 finding(
                     .dnsUnanswered, failed ? .error : .warning,
-                    "\(unanswered.count) DNS question\(unanswered.count == 1 ? "" : "s") got no answer: "
-                        + unanswered.prefix(4).map { "\($0.name) \($0.type.rawValue) (\($0.answer.result))" }.joined(separator: ", "),
-                    "Make sure the DNS servers the phones get from DHCP option 6 (\(inputs.dnsServers.map(\.description).joined(separator: ", "))) answer from the phones' network."
-                ))
+                    .dnsUnanswered(
+                        questions: unanswered.map {
+                            FindingDetail.DNSQuestion(
+                                name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
+                        },
+                        servers: inputs.dnsServers.map(\.description))))
         }
         let status: BootStepStatus =
             if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
@@ -146,12 +148,8 @@ private struct BuildWalk {
         findings = []
     }
 
-    func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String, certificate: Certificate? = nil)
-        -> Finding
-    {
-        Finding(
-            code: code, severity: severity, certificate: certificate, detail: .described(message: message, remedy: remedy),
-            client: FindingClient(profile), vocabulary: .command(.boot))
+    func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
+        Finding(code: code, severity: severity, detail: detail, client: FindingClient(profile), vocabulary: .command(.boot))
     }
 
     // MARK: DNS
@@ -167,8 +165,9 @@ private struct BuildWalk {
             findings.append(
                 finding(
                     .dnsAnswerOversized, .warning,
-                    "\(name) \(type.rawValue) has \(DNSClient.maxRecords) or more records; only the first \(DNSClient.maxRecords) were read.",
-                    "Publish a handful of records for \(name); a phone tries them in priority order."))
+                    .dnsAnswer(
+                        name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
+                        limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil)))
         }
         return last
     }
@@ -189,8 +188,10 @@ private struct BuildWalk {
                 findings.append(
                     finding(
                         .concatenatedNameAnswered, .warning,
-                        "\(concatenated) answers (\(describe(answer))) although \(name) does not; the phone will use it.",
-                        "Publish \(name) itself, and remove any wildcard record in \(suffix) that makes concatenated names resolve."))
+                        .dnsAnswer(
+                            name: concatenated, type: type.rawValue, result: answer.result,
+                            answers: describe(answer).components(separatedBy: ", "),
+                            limit: nil, retriedFrom: name, domain: suffix)))
                 return (answer, concatenated)
             }
         }
@@ -199,8 +200,14 @@ private struct BuildWalk {
 
     /// The IPv4 addresses of a host (an IP literal is its own address).
     mutating func addresses(_ host: String, purpose: String, retry: Bool = true) -> [String] {
-        if HostnameMatcher.ipAddress(host) != nil { return [host] }
-        return lookup(host, .a, purpose: purpose, retry: retry).answer.addresses
+        resolve(host, purpose: purpose, retry: retry).addresses
+    }
+
+    /// The IPv4 addresses of a host and the DNS result that gave them (`records` for an IP literal).
+    mutating func resolve(_ host: String, purpose: String, retry: Bool = true) -> (addresses: [String], result: String) {
+        if HostnameMatcher.ipAddress(host) != nil { return ([host], "records") }
+        let answer = lookup(host, .a, purpose: purpose, retry: retry).answer
+        return (answer.addresses, answer.result)
     }
 
     func describe(_ answer: DNSAnswer) -> String {
@@ -280,9 +287,8 @@ private struct BuildWalk {
             findings.append(
                 finding(
                     .dhcpOption43WebFQDN, .warning,
-                    "Option 43 names the web services \(given), but the deployment's are \(expected.host); the phone fetches its root chain from \(given).",
-                    "Put the internal web services FQDN (\(expected.host)) in option 43 sub-option 3, not a meeting URL or another pool's name."
-                ))
+                    .provisioning(
+                        exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host)))
         }
         finish(.dhcp)
     }
@@ -331,16 +337,12 @@ private struct BuildWalk {
         }
         for sample in unsynchronized {
             guard case .success(let response) = sample.result else { continue }
-            let why =
-                response.isKissOfDeath
-                ? "sent a kiss-of-death (stratum 0, code \(response.referenceID.isEmpty ? "none" : response.referenceID))"
-                : "is not synchronised (leap indicator \(response.leapIndicator), stratum \(response.stratum))"
             findings.append(
                 finding(
                     .timeSourceUnsynchronized, clock == nil ? .error : .warning,
-                    "The time server \(sample.name) (\(sample.address):\(sample.port), \(sample.how)) \(why); the phone ignores its time.",
-                    "Give \(sample.name) a reliable upstream source (on a Windows DC: w32tm /config /manualpeerlist:... /syncfromflags:manual /reliable:yes /update)."
-                ))
+                    .ntp(
+                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
         }
         if let clock {
             notes.append("phone clock: \(Self.iso(clock.date)) from \(clock.source), offset \(Self.duration(clock.offset))")
@@ -348,17 +350,13 @@ private struct BuildWalk {
                 findings.append(
                     finding(
                         .clockSkew, .warning,
-                        "The phone's clock will be \(Self.duration(clock.offset)) \(clock.offset < 0 ? "behind" : "ahead of") this machine's (time source \(clock.source)).",
-                        "Correct the time on \(clock.source.split(separator: " ").first ?? "the time source"); every certificate is judged at the phone's clock."
-                    ))
+                        .clock(
+                            offset: clock.offset, source: clock.source, phoneClock: clock.date, host: nil, trustedAtPhoneClock: nil,
+                            trustedAtLocalClock: nil, differing: [])))
             }
         } else {
             findings.append(
-                finding(
-                    .timeSourceMissing, .error,
-                    "No time source answered with a synchronised time (tried: \(profile.timeSources.joined(separator: ", "))); certificates are judged at this machine's clock instead.",
-                    "Publish _ntp._udp.\(inputs.sipDomain) (SRV, port 123) pointing at a synchronised NTP server in the SIP domain, or give DHCP option 42, and let the phones reach UDP 123."
-                ))
+                finding(.timeSourceMissing, .error, .search(tried: profile.timeSources, domains: [inputs.sipDomain], roots: nil)))
         }
         finish(.time)
     }
@@ -392,9 +390,9 @@ private struct BuildWalk {
                             recoverable.append(
                                 finding(
                                     .strictDNSNaming, .error,
-                                    "\(asked) points to \(target), outside the SIP domain \(inputs.sipDomain); this build enforces strict DNS naming and ignores the record.",
-                                    "Point \(asked) at a name in \(inputs.sipDomain) (for example a new A record pool01.\(inputs.sipDomain) or sip.\(inputs.sipDomain)) that the pool certificate carries."
-                                ))
+                                    .dnsAnswer(
+                                        name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target], limit: nil,
+                                        retriedFrom: nil, domain: inputs.sipDomain)))
                             continue
                         }
                         candidates.append((target, record.port, "SRV \(asked)"))
@@ -414,8 +412,10 @@ private struct BuildWalk {
                 case .failure(let error) where Self.isUnreachable(error):
                     recoverable.append(
                         finding(
-                            .endpointUnreachable, .error, "\(candidate.host) (\(address):\(candidate.port), \(candidate.via)): \(error)",
-                            "Make \(candidate.host):\(candidate.port) reachable from the phones, or remove the record that names it."))
+                            .endpointUnreachable, .error,
+                            .endpoint(
+                                host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
+                                via: candidate.via, failure: error.description)))
                 default:
                     registrar = (candidate.host, address, candidate.port, candidate.via)
                     notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
@@ -432,18 +432,14 @@ private struct BuildWalk {
                 findings.append(
                     finding(
                         .dhcpOption120Mismatch, .warning,
-                        "DHCP option 120 names \(inputs.registrars.map(\.host).joined(separator: ", ")) but _sipinternaltls._tcp.\(sip) points to \(targets.sorted().joined(separator: ", ")).",
-                        "Make option 120 and the SRV record name the same registrar pool."))
+                        .registrarMismatch(
+                            option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted())))
             }
         }
         if registrar == nil {
             findings += recoverable
             findings.append(
-                finding(
-                    .registrarNotFound, .error,
-                    "No registrar was found that completes a connection (tried \(profile.registrarLookup.count) lookups in this build's order).",
-                    "Publish _sipinternaltls._tcp.\(inputs.sipDomain) (SRV, port 5061) pointing at the pool's name in \(inputs.sipDomain), or give DHCP option 120."
-                ))
+                finding(.registrarNotFound, .error, .search(tried: profile.registrarLookup, domains: [inputs.sipDomain], roots: nil)))
         } else {
             findings += recoverable.map { $0.with(severity: .warning) }
         }
@@ -494,17 +490,13 @@ private struct BuildWalk {
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
-                        finding(
-                            .noRootDownload, .warning,
-                            "The directory holds no root certificate the phone can download (no certificationAuthority object with a cACertificate, no enrollment service).",
-                            "Publish the internal root: certutil -f -dspublish root.cer RootCA (or cxcert ds publish)."))
+                        finding(.noRootDownload, .warning, .roots(scope: .activeDirectory, count: 0)))
                 }
             } else {
                 findings.append(
                     finding(
                         .dcNotFound, directory.isEmpty ? .warning : .error,
-                        "The phone finds no domain controller (\(profile.dcLocator.joined(separator: ", ")) for \(inputs.userDomains.joined(separator: ", "))), so it cannot download the \(directory.count) root\(directory.count == 1 ? "" : "s") published in Active Directory.",
-                        "Publish _ldap._tcp.dc._msdcs.<AD domain> in the DNS the phones use (option 6), and give option 15 the AD domain."))
+                        .search(tried: profile.dcLocator, domains: inputs.userDomains, roots: directory.count)))
             }
         } else if usesDirectory {
             notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
@@ -519,9 +511,7 @@ private struct BuildWalk {
         }
         if roots.isEmpty && !profile.usesBuiltInCache {
             findings.append(
-                finding(
-                    .noRootDownload, .error, "This build holds no root at sign-in.",
-                    "Publish the internal root in Active Directory (certutil -f -dspublish root.cer RootCA)."))
+                finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))
         }
         finish(.roots, roots: roots)
     }
@@ -538,14 +528,16 @@ private struct BuildWalk {
                     host: host, address: address, port: port, purpose: purpose, chain: [], verdict: nil, outcome: error.description))
             deferred.append(
                 finding(
-                    .endpointUnreachable, .error, "\(purpose): \(host) (\(address):\(port)): \(error)",
-                    "Make \(host):\(port) answer TLS from the phones' network."))
+                    .endpointUnreachable, .error,
+                    .endpoint(
+                        host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
             return false
         case .success(let report):
             let at = clock?.date ?? configuration.now
             guard
                 let verdict = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at, vocabulary: .command(.boot))
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
+                    vocabulary: .command(.boot))
             else {
                 endpoints.append(
                     BootEndpoint(
@@ -553,8 +545,8 @@ private struct BuildWalk {
                         outcome: "the server sent no certificate"))
                 deferred.append(
                     finding(
-                        .endpointUnreachable, .error, "\(purpose): \(host) sent no certificate",
-                        "Configure a certificate on \(host):\(port)."))
+                        .endpointUnreachable, .error,
+                        .endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil)))
                 return false
             }
             endpoints.append(
@@ -571,8 +563,9 @@ private struct BuildWalk {
                     deferred.append(
                         finding(
                             .clockSkew, verdict.trusted ? .warning : .error,
-                            "\(host): at the phone's clock (\(Self.iso(clock.date)), \(Self.duration(clock.offset)) \(clock.offset < 0 ? "behind" : "ahead") from \(clock.source)) the chain is \(verdict.trusted ? "trusted" : "not trusted"); at this machine's clock it is \(truth.trusted ? "trusted" : "not trusted") (\(codes.joined(separator: ", "))).",
-                            "Fix the time source \(clock.source) rather than the certificate."))
+                            .clock(
+                                offset: clock.offset, source: clock.source, phoneClock: clock.date, host: host,
+                                trustedAtPhoneClock: verdict.trusted, trustedAtLocalClock: truth.trusted, differing: codes)))
                 }
             }
             return verdict.trusted
@@ -603,11 +596,14 @@ private struct BuildWalk {
             finish(.webServices, skipped: true)
             return
         }
-        guard let address = addresses(web.host, purpose: "web services").first else {
+        let resolved = resolve(web.host, purpose: "web services")
+        guard let address = resolved.addresses.first else {
             findings.append(
                 finding(
-                    .endpointUnreachable, .error, "The web services name \(web.host) does not resolve.",
-                    "Publish an A record for \(web.host) in the DNS the phones use."))
+                    .endpointUnreachable, .error,
+                    .dnsAnswer(
+                        name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
+                        domain: nil)))
             finish(.webServices)
             return
         }
@@ -625,8 +621,8 @@ private struct BuildWalk {
                     host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: error.description))
             findings.append(
                 finding(
-                    .endpointUnreachable, .error, "\(host) (\(address)) does not accept plain HTTP on port 80, which \(why) use: \(error)",
-                    "Open TCP 80 to \(host) from the phones (and balance it on the hardware load balancer)."))
+                    .endpointUnreachable, .error,
+                    .endpoint(host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description)))
         } else {
             endpoints.append(
                 BootEndpoint(host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: "reachable"))
@@ -658,12 +654,14 @@ private struct BuildWalk {
         }
         for domain in domains {
             let name = "ucupdates-r2.\(domain)"
-            guard let address = addresses(name, purpose: "device update").first else {
+            let resolved = resolve(name, purpose: "device update")
+            guard let address = resolved.addresses.first else {
                 findings.append(
                     finding(
                         .deviceUpdateNotFound, .warning,
-                        "\(name) does not resolve: phones given \(domain) by DHCP that have never signed in find no update server.",
-                        "Publish an A record ucupdates-r2.\(domain) pointing at the pool's web services (or its load balancer)."))
+                        .dnsAnswer(
+                            name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
+                            domain: domain)))
                 continue
             }
             var found: [Finding] = []
@@ -725,11 +723,7 @@ private struct BuildWalk {
         } else {
             findings += failures
             findings.append(
-                finding(
-                    .autodiscoverFailed, .error,
-                    "No autodiscover URL for \(smtp) answered with a certificate this build trusts (\(profile.autodiscoverOrder.joined(separator: ", "))).",
-                    "Give https://autodiscover.\(smtp) a certificate without wildcards that chains to a root the phone has, or an HTTP redirect to one."
-                ))
+                finding(.autodiscoverFailed, .error, .search(tried: profile.autodiscoverOrder, domains: [smtp], roots: nil)))
         }
         finish(.exchange)
     }
@@ -742,9 +736,7 @@ private struct BuildWalk {
         for _ in 0..<5 {
             guard visited.insert(url).inserted else {
                 failures.append(
-                    finding(
-                        .autodiscoverFailed, .error, "The autodiscover redirect loops back to \(url).",
-                        "Redirect http://autodiscover.<SMTP domain>/autodiscover/autodiscover.xml once, to the HTTPS autodiscover URL."))
+                    finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
                 return false
             }
             switch session.get(url, address: currentAddress) {
@@ -781,9 +773,7 @@ private struct BuildWalk {
             }
         }
         failures.append(
-            finding(
-                .autodiscoverFailed, .error, "The autodiscover redirect from \(start) takes more than 5 hops.",
-                "Redirect http://autodiscover.<SMTP domain>/autodiscover/autodiscover.xml once, to the HTTPS autodiscover URL."))
+            finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
         return false
     }
 

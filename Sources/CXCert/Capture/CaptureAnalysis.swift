@@ -7,7 +7,8 @@ extension CaptureReader {
         var tls: [(offset: Int, message: TLSMessage, fromClient: Bool)] = []
         var ldap: [(offset: Int, message: LDAPMessageView, fromClient: Bool)] = []
         var http: [(message: HTTPMessageView, fromClient: Bool)] = []
-        var problems: [String] = []
+        /// What is missing from the connection in the capture, as `capture-gap` details.
+        var problems: [FindingDetail] = []
         var time: Date { connection.time }
     }
 
@@ -16,12 +17,17 @@ extension CaptureReader {
         let (up, upGaps) = connection.toServer.assembled()
         let (down, downGaps) = connection.toClient.assembled()
         let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
-        if !connection.toServer.sawStart && !connection.toClient.sawStart {
-            session.problems.append("\(name): the capture starts in the middle of this connection")
+        func gap(
+            _ kind: FindingDetail.CaptureGap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
+        ) -> FindingDetail {
+            .captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason)
         }
-        for gap in upGaps + downGaps { session.problems.append("\(name): \(gap.length) bytes missing at stream offset \(gap.offset)") }
+        if !connection.toServer.sawStart && !connection.toClient.sawStart {
+            session.problems.append(gap(.midConnection))
+        }
+        for missing in upGaps + downGaps { session.problems.append(gap(.missingBytes, count: missing.length, offset: missing.offset)) }
         if connection.toServer.overflowed || connection.toClient.overflowed {
-            session.problems.append("\(name): more than \(options.maxStreamBytes) bytes in one direction; the rest was not kept")
+            session.problems.append(gap(.streamLimit, limit: options.maxStreamBytes))
         }
         if up.first == 0x16 || down.first == 0x16 {
             let client = TLSMessage.parse(up)
@@ -32,18 +38,20 @@ extension CaptureReader {
                 + server.messages.map { (connection.toClient.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
             session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
             for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
-                session.problems.append("\(name): \(problem)")
+                session.problems.append(gap(.unparsed, reason: problem))
             }
         } else if up.first == 0x30 || connection.server.port == 389 {
             let client = LDAPMessageView.parse(up)
             let server = LDAPMessageView.parse(down)
             session.ldap = client.messages.map { ($0.offset, $0.message, true) } + server.messages.map { ($0.offset, $0.message, false) }
-            for problem in [client.problem, server.problem].compactMap({ $0 }) { session.problems.append("\(name): \(problem)") }
+            for problem in [client.problem, server.problem].compactMap({ $0 }) { session.problems.append(gap(.unparsed, reason: problem)) }
         } else if let first = up.first, (0x41...0x5A).contains(first) {
             let requests = HTTPMessageView.parse(up)
             let responses = HTTPMessageView.parse(down)
             session.http = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
-            for problem in [requests.problem, responses.problem].compactMap({ $0 }) { session.problems.append("\(name): \(problem)") }
+            for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
+                session.problems.append(gap(.unparsed, reason: problem))
+            }
         }
         return session
     }
@@ -134,8 +142,7 @@ extension CaptureReader {
         let sessions = connections.map(read)
         var captureFindings = findings
         for problem in sessions.flatMap(\.problems) {
-            captureFindings.append(
-                Self.finding(.captureGap, .warning, problem, "Start the capture before the phone connects, and capture with tcpdump -s 0."))
+            captureFindings.append(Self.finding(.captureGap, .warning, problem))
         }
         let traces = phones(dhcp: dhcp, sessions: sessions, macs: macs).map { phone in
             trace(phone, dhcp: dhcp, dns: dns, ntp: ntp, sessions: sessions)
@@ -251,8 +258,9 @@ extension CaptureReader {
                     timeFindings.append(
                         Self.finding(
                             .timeSourceUnsynchronized, .error,
-                            "\(request.server) answered the phone with leap indicator \(response.leapIndicator), stratum \(response.stratum): the phone cannot set its clock from it.",
-                            "Give \(request.server) a reliable upstream source."))
+                            .ntp(
+                                server: request.server, address: request.server, port: 123, via: "captured", leap: response.leapIndicator,
+                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
                 } else {
                     syncs.append((reply.time, response.offset))
                 }
@@ -362,9 +370,9 @@ extension CaptureReader {
                 tlsFindings.append(
                     Self.finding(
                         .tlsVersion, .error,
-                        "\(host):\(server.port) refused the phone's handshake (alert \(TLSMessage.alertName(serverAlert))).",
-                        "Allow TLS 1.0 and one of the phone's suites (\(profile.tlsCipherSuites.joined(separator: ", "))) on \(host):\(server.port)."
-                    ))
+                        .tlsAlert(
+                            host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
+                            fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites)))
             }
             guard let leaf = chain.first else {
                 endpoints.append(
@@ -392,12 +400,10 @@ extension CaptureReader {
                 tlsFindings.append(
                     Self.finding(
                         .phoneAlert, .error,
-                        verdict.trusted
-                            ? "The phone refused \(host)'s chain with \(TLSMessage.alertName(phoneAlert)), but cxcert finds it trusted for \(profile.name): the certificate does not explain the alert (the device data may be wrong for this build, or the cause lies elsewhere: a root downloaded before the capture, a reset store)."
-                            : "The phone refused \(host)'s chain with \(TLSMessage.alertName(phoneAlert)); cxcert's verdict for \(profile.name) explains it: \(codes.joined(separator: ", ")).",
-                        verdict.trusted
-                            ? "Check the phone's build and its downloaded roots (reset it to clear them)."
-                            : "See the chain's findings in this step for the fix.",
+                        .tlsAlert(
+                            host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                            fromPhone: true,
+                            device: profile.name, trusted: verdict.trusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
                         certificate: leaf))
             } else {
                 outcome =
@@ -440,8 +446,7 @@ extension CaptureReader {
         return [
             Self.finding(
                 .dnsOrderDiffers, .warning,
-                "The phone asked \(seen.joined(separator: ", ")) in that order; the device data for \(profile.name) expects \(order.joined(separator: ", ")) (\(profile.facts[.registrarLookup]?.source ?? "no source")).",
-                "If the capture is right, correct the registrarLookup row for this build (--device-data) and tell the cxcert maintainers.")
+                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
         ]
     }
 

@@ -121,10 +121,18 @@ public struct CaptureReader: Sendable {
                 do {
                     frame = try file.next()
                 } catch {
-                    findings.append(
-                        Self.finding(
-                            .captureDamaged, .warning, "\(error)",
-                            "Read what the file holds up to that point; take a new capture if more is needed."))
+                    let detail: FindingDetail =
+                        switch error {
+                        case .damaged(let file, let frame, let reason): .captureDamage(file: file, frame: frame, reason: reason)
+                        case .tooLarge(let file, let limit): .captureDamage(file: file, frame: nil, reason: "more than \(limit)")
+                        case .unreadable(let file, let reason): .captureDamage(file: file, frame: nil, reason: reason)
+                        // Refused when the file is opened, never by next(); worded like the error all the same.
+                        case .networkMonitor(let file):
+                            .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
+                        case .unsupportedLink(let file, let type):
+                            .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
+                        }
+                    findings.append(Self.finding(.captureDamaged, .warning, detail))
                     break
                 }
                 guard let frame else { break }
@@ -180,22 +188,21 @@ public struct CaptureReader: Sendable {
             findings.append(
                 Self.finding(
                     .captureGap, .warning,
-                    "\(cutFrames) frame\(cutFrames == 1 ? " was" : "s were") cut by the snap length; what they held past the cut is missing.",
-                    "Capture with a full snap length (tcpdump -s 0)."))
+                    .captureGap(gap: .snapLength, connection: nil, count: cutFrames, limit: nil, offset: nil, reason: nil)))
         }
         if droppedStreams > 0 {
             findings.append(
                 Self.finding(
                     .captureGap, .warning,
-                    "More than \(options.maxStreams) TCP flows; \(droppedStreams) packets of later flows were not read.",
-                    "Filter the capture to the phones (tcpdump host PHONE)."))
+                    .captureGap(
+                        gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
         }
         if droppedBytes > 0 {
             findings.append(
                 Self.finding(
                     .captureGap, .warning,
-                    "The capture holds more than \(options.maxTotalBytes >> 20) MiB of TCP payload; \(droppedBytes) later bytes were not read.",
-                    "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."))
+                    .captureGap(
+                        gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
         }
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
         return analyze(
@@ -225,12 +232,8 @@ public struct CaptureReader: Sendable {
         return connections.sorted { $0.time < $1.time }
     }
 
-    static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String, certificate: Certificate? = nil)
-        -> Finding
-    {
-        Finding(
-            code: code, severity: severity, certificate: certificate, detail: .described(message: message, remedy: remedy),
-            client: .anyPhone, vocabulary: .command(.trace))
+    static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail, certificate: Certificate? = nil) -> Finding {
+        Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: .command(.trace))
     }
 
     static func clock(_ date: Date) -> String {

@@ -8,6 +8,8 @@ public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
     case networkMonitor(String)
     case unsupportedLink(String, linkType: Int)
     case tooLarge(String, limit: String)
+    /// The file cannot be read past a frame (`afterFrame` frames were read).
+    case damaged(String, afterFrame: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(path) is a Microsoft Network Monitor capture (.cap); convert it first: editcap -F pcapng \(path) out.pcapng (Wireshark), or save it as .pcapng from Network Monitor / Message Analyzer"
         case .unsupportedLink(let path, let type): "\(path): link type \(type) is not Ethernet, Linux cooked or raw IP"
         case .tooLarge(let path, let limit): "\(path): more than \(limit)"
+        case .damaged(let path, let frame, let reason): "\(path): after frame \(frame): \(reason)"
         }
     }
 }
@@ -125,7 +128,7 @@ public final class PcapFile {
         case -2: return nil  // PCAP_ERROR_BREAK: end of file
         default:
             let reason = String(cString: pcap_geterr(handle))
-            throw .unreadable(path, reason: "after frame \(count): \(reason)")
+            throw .damaged(path, afterFrame: count, reason: reason)
         }
     }
 }

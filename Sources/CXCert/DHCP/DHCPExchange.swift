@@ -48,46 +48,28 @@ public struct DHCPExchange: Sendable {
     public var findings: [Finding] {
         guard let answer = phoneAnswer else {
             return [
-                DHCPOptionsReport.finding(
-                    .dhcpNoAnswer, .error,
-                    answers.isEmpty
-                        ? "No DHCP server answered the phone's DHCPINFORM (vendor class MS-UC-Client)."
-                        : "DHCP servers answered, but not the INFORM with vendor class MS-UC-Client.",
-                    "Make a DHCP server (or the Lync registrar's DHCP component) answer DHCPINFORM on this network, or relay it (ip helper-address)."
-                )
+                DHCPOptionsReport.finding(.dhcpNoAnswer, .error, .dhcpServers(servers: answers.map(\.server), used: nil))
             ]
         }
         var findings = answer.options.findings + DHCPOptionsReport.checkProvisioning(answer.options.provisioning)
         if answer.options.registrars.isEmpty && answer.options.registrarEncoding == nil {
             findings.append(
-                DHCPOptionsReport.finding(
-                    .dhcpOption120Missing, .warning,
-                    "No option 120: the phone finds its registrar only through DNS (and, per Microsoft, may authenticate but not begin SIP communications).",
-                    "Send the registrar pool FQDN in option 120 (encoding 0)."))
+                DHCPOptionsReport.finding(.dhcpOption120Missing, .warning, .dhcpOption(option: 120, raw: nil, decoded: [])))
         }
         if answer.options.domainName == nil {
             findings.append(
                 DHCPOptionsReport.finding(
-                    .dhcpOption15Missing, .warning,
-                    "No option 15: the phone has no DHCP domain for ucupdates-r2 and the DC locator.",
-                    "Send option 15 with the Active Directory domain that holds ucupdates-r2."))
+                    .dhcpOption15Missing, .warning, .dhcpOption(option: 15, raw: answer.message.options[15], decoded: [])))
         }
         let leaks = answers.filter { $0.vendorClass == nil && $0.message.options[43] != nil }
         if let leak = leaks.first {
             findings.append(
-                DHCPOptionsReport.finding(
-                    .dhcpOption43ScopeLevel, .warning,
-                    "\(leak.server) sends option 43 to a client that gave no vendor class: it is set for the whole scope, and every client on it receives the phones' values.",
-                    "Set option 43 for vendor class MS-UC-Client only (a Windows vendor class, dnsmasq 'vendor:MS-UC-Client', a Kea client class)."
-                ))
+                DHCPOptionsReport.finding(.dhcpOption43ScopeLevel, .warning, .dhcpServers(servers: [leak.server], used: nil)))
         }
         if Set(answers.filter { $0.vendorClass == Self.ucVendorClass }.map(\.server)).count > 1 {
             let servers = answers.filter { $0.vendorClass == Self.ucVendorClass }.map(\.server)
             findings.append(
-                DHCPOptionsReport.finding(
-                    .dhcpSeveralServers, .warning,
-                    "\(servers.count) servers answered (\(servers.joined(separator: ", "))); the phone uses \(answer.server)'s answer and ignores the others.",
-                    "Make every server that answers the phones give the same options, or leave only one."))
+                DHCPOptionsReport.finding(.dhcpSeveralServers, .warning, .dhcpServers(servers: servers, used: answer.server)))
         }
         return findings
     }

@@ -107,10 +107,8 @@ public struct DHCPOptionsReport: Sendable {
     public let splitOptions: [Int]
     public let findings: [Finding]
 
-    static func finding(_ code: FindingCode, _ severity: Severity, _ message: String, _ remedy: String) -> Finding {
-        Finding(
-            code: code, severity: severity, detail: .described(message: message, remedy: remedy), client: .anyPhone,
-            vocabulary: .command(.boot))
+    static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
+        Finding(code: code, severity: severity, detail: detail, client: .anyPhone, vocabulary: .command(.boot))
     }
 
     static func addresses(_ data: [UInt8]?) -> [String] {
@@ -121,15 +119,14 @@ public struct DHCPOptionsReport: Sendable {
     /// Decodes the options of one answer to `vendorClass` (nil: an INFORM sent without option 60).
     public init(options: [UInt8: [UInt8]], instances: [UInt8: Int] = [:]) {
         var findings: [Finding] = []
-        func malformed(_ code: Int, _ why: String) {
-            findings.append(
-                Self.finding(
-                    .dhcpMalformedOption, .error, "Option \(code): \(why).", "Correct option \(code) in the DHCP server's configuration."))
+        // Why the bytes do not decode is worded from them (FindingWording.malformation).
+        func malformed(_ code: UInt8) {
+            findings.append(Self.finding(.dhcpMalformedOption, .error, .dhcpOption(option: Int(code), raw: options[code], decoded: [])))
         }
         subnetMask = options[1].flatMap { $0.count == 4 ? Self.addresses($0).first : nil }
         routers = Self.addresses(options[3])
         for code: UInt8 in [3, 4, 6, 42] where options[code].map({ $0.count % 4 != 0 }) == true {
-            malformed(Int(code), "\(options[code]!.count) bytes is not a list of IPv4 addresses")
+            malformed(code)
         }
         dnsServers = Self.addresses(options[6])
         timeServers = Self.addresses(options[4])
@@ -143,7 +140,7 @@ public struct DHCPOptionsReport: Sendable {
                 domainName = name.trimmingCharacters(in: CharacterSet(charactersIn: "."))
             } else {
                 domainName = nil
-                malformed(15, "'\(Self.printable(bytes))' is not a domain name")
+                malformed(15)
             }
         } else {
             domainName = nil
@@ -159,15 +156,11 @@ public struct DHCPOptionsReport: Sendable {
                 searchDomains = names.filter { BootInputs.isDomainName($0) }
                 searchEncoding = .windowsString
                 findings.append(
-                    Self.finding(
-                        .dhcpOption119WindowsString, .warning,
-                        "Option 119 is the Windows Server 2003 string '\(text)', not RFC 3397 labels; which form the phones read is not known.",
-                        "Send option 119 in RFC 3397 form (the built-in option of Windows Server 2012 and later, dnsmasq's or Kea's domain-search)."
-                    ))
+                    Self.finding(.dhcpOption119WindowsString, .warning, .dhcpOption(option: 119, raw: data, decoded: searchDomains)))
             } else {
                 searchDomains = []
                 searchEncoding = nil
-                malformed(119, "neither RFC 3397 names nor a string")
+                malformed(119)
             }
         } else {
             searchDomains = []
@@ -183,28 +176,22 @@ public struct DHCPOptionsReport: Sendable {
                     registrarEncoding = .names
                     if decoded.names.count > 2 {
                         findings.append(
-                            Self.finding(
-                                .dhcpOption120TooMany, .warning,
-                                "Option 120 lists \(decoded.names.count) registrars; the phones try at most two (Lync 2010 DHCP troubleshooting).",
-                                "List at most two registrar pool FQDNs in option 120."))
+                            Self.finding(.dhcpOption120TooMany, .warning, .dhcpOption(option: 120, raw: data, decoded: decoded.names)))
                     }
                 } else {
                     registrars = []
                     registrarEncoding = nil
-                    malformed(120, "the names are not valid RFC 1035 labels")
+                    malformed(120)
                 }
             case 1:
                 registrars = rest.count % 4 == 0 ? Self.addresses(rest) : []
                 registrarEncoding = .ipv4
                 findings.append(
-                    Self.finding(
-                        .dhcpOption120Address, .error,
-                        "Option 120 gives the registrar as an IPv4 address (\(registrars.joined(separator: ", "))); the phone connects over TLS and needs a name to check the certificate.",
-                        "Send the registrar pool's FQDN in option 120 (encoding 0), as DHCPUtil -SipServer <pool FQDN> computes it."))
+                    Self.finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: data, decoded: registrars)))
             default:
                 registrars = []
                 registrarEncoding = nil
-                malformed(120, "encoding byte \(encoding) (RFC 3361 defines 0 and 1)")
+                malformed(120)
             }
         } else {
             registrars = []
@@ -223,28 +210,17 @@ public struct DHCPOptionsReport: Sendable {
     public static func checkProvisioning(_ provisioning: UCProvisioning?) -> [Finding] {
         guard let provisioning else {
             return [
-                finding(
-                    .dhcpOption43Missing, .error,
-                    "No option 43 for vendor class MS-UC-Client: Aries phones that sign in by PIN cannot find the Certificate Provisioning service, and so no root.",
-                    "Configure option 43 for vendor class MS-UC-Client with sub-options 1-5 (DHCPUtil.exe -SipServer <pool> -WebServer <web FQDN> computes them)."
-                )
+                finding(.dhcpOption43Missing, .error, .provisioning(nil, subOption: nil, missing: [1, 2, 3, 4, 5], expectedWebFQDN: nil))
             ]
         }
         var findings: [Finding] = []
         if let cut = provisioning.truncatedSubOption {
-            let router =
-                provisioning.length == 90 ? " The option is exactly 90 bytes (180 hex digits): the limit of Cisco IOS 'option 43 hex'." : ""
             findings.append(
-                finding(
-                    .dhcpOption43Truncated, .error,
-                    "Option 43 is cut inside sub-option \(cut) (\(provisioning.length) bytes in all).\(router)",
-                    "Send the whole option (on Cisco IOS XE 'option ext 43 hex', up to 255 bytes), or shorten the web services FQDN."))
+                finding(.dhcpOption43Truncated, .error, .provisioning(provisioning, subOption: cut, missing: [], expectedWebFQDN: nil)))
         }
         if let identifier = provisioning.identifier, identifier != "MS-UC-Client" {
             findings.append(
-                finding(
-                    .dhcpOption43Identifier, .error, "Option 43 sub-option 1 is '\(identifier)', not 'MS-UC-Client' (case-sensitive).",
-                    "Set sub-option 1 (UC Identifier) to the 12 bytes 'MS-UC-Client'."))
+                finding(.dhcpOption43Identifier, .error, .provisioning(provisioning, subOption: 1, missing: [], expectedWebFQDN: nil)))
         }
         let missing =
             [(1, provisioning.identifier), (2, provisioning.scheme), (3, provisioning.webFQDN), (5, provisioning.path)]
@@ -253,28 +229,19 @@ public struct DHCPOptionsReport: Sendable {
             findings.append(
                 finding(
                     .dhcpOption43Incomplete, .error,
-                    "Option 43 lacks sub-option\(missing.count == 1 ? "" : "s") \(missing.sorted().map(String.init).joined(separator: ", ")), so the phone cannot build the Certificate Provisioning URL.",
-                    "Send all five sub-options (1 UC identifier, 2 URL scheme, 3 web services FQDN, 4 port as text, 5 /CertProv/CertProvisioningService.svc)."
-                ))
+                    .provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil)))
         }
         if provisioning.portEncoding == .binary {
             findings.append(
-                finding(
-                    .dhcpOption43BinaryPort, .warning,
-                    "Option 43 sub-option 4 sends the port as a 2-byte integer (\(provisioning.port ?? 0)), not the text DHCPUtil writes ('443'); how the phone reads it is not known.",
-                    "Send sub-option 4 as ASCII text: 34:34:33 for 443."))
+                finding(.dhcpOption43BinaryPort, .warning, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
         }
         if provisioning.portEncoding == .invalid {
             findings.append(
-                finding(
-                    .dhcpOption43Incomplete, .error, "Option 43 sub-option 4 is not a port.",
-                    "Send sub-option 4 as ASCII text: 34:34:33 for 443."))
+                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
         }
         if let fqdn = provisioning.webFQDN, !BootInputs.isDomainName(fqdn) {
             findings.append(
-                finding(
-                    .dhcpOption43Incomplete, .error, "Option 43 sub-option 3 '\(fqdn)' is not a host name.",
-                    "Send the internal web services FQDN in sub-option 3."))
+                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: nil)))
         }
         return findings
     }

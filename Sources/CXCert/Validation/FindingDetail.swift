@@ -31,8 +31,48 @@ public enum FindingDetail: Sendable, Hashable {
     case pathBudget(candidates: Int, signatureChecks: Int, maxCandidates: Int, maxSignatureChecks: Int)
     /// The server refuses the phone's handshake (`tls-version`).
     case handshakeRefused(endpoint: String, reason: String, offeredSuites: [String])
-    /// A finding of the discovery walk, a DHCP answer or a capture, as the step that found it words it.
-    case described(message: String, remedy: String)
+    /// DNS questions of a walk step that got no answer (`dns-unanswered`), and the DNS servers the phones were given.
+    case dnsUnanswered(questions: [DNSQuestion], servers: [String])
+    /// One DNS name the walk asked and what it found: too many records (`limit`), a name that answers only with a
+    /// DHCP suffix appended (`retriedFrom`, `domain` = the suffix), an SRV target outside the SIP domain (`domain`),
+    /// a name that does not resolve (`device-update-not-found`, `endpoint-unreachable`).
+    case dnsAnswer(name: String, type: String, result: String, answers: [String], limit: Int?, retriedFrom: String?, domain: String?)
+    /// A lookup order of the build's data tried to its end without success (`tried`: its templates, `domains`: the
+    /// domains filled in); `roots` counts the roots in Active Directory a phone without a DC cannot download.
+    case search(tried: [String], domains: [String], roots: Int?)
+    /// Where a build's roots come from holds none (`no-root-download`).
+    case roots(scope: RootScope, count: Int)
+    /// A time server that answered but is not synchronised: its leap indicator, stratum and reference (kiss code).
+    /// `via` says how the phone found it (`captured` for a capture).
+    case ntp(server: String, address: String, port: Int, via: String, leap: Int, stratum: Int, referenceID: String, kissOfDeath: Bool)
+    /// The phone's clock against this machine's (`clock-skew`); with `host`, the verdict on that host's chain at each clock.
+    case clock(
+        offset: Double, source: String, phoneClock: Date, host: String?, trustedAtPhoneClock: Bool?, trustedAtLocalClock: Bool?,
+        differing: [String])
+    /// A server the phone cannot use (`endpoint-unreachable`): `service` is `tls` or `http`, `via` the record that named
+    /// it, `failure` the network error (null when the server answered without a certificate).
+    case endpoint(host: String, address: String?, port: Int, service: String, purpose: String?, via: String?, failure: String?)
+    /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
+    case redirect(from: String, to: String, hops: Int, loops: Bool)
+    /// A DHCP option as received (`raw`, null when absent) and as decoded.
+    case dhcpOption(option: Int, raw: [UInt8]?, decoded: [String])
+    /// Option 43 for MS-UC-Client as decoded (null when absent); `subOption` is the one at fault, `missing` the absent
+    /// ones, `expectedWebFQDN` the deployment's web services.
+    case provisioning(UCProvisioning?, subOption: Int?, missing: [Int], expectedWebFQDN: String?)
+    /// The DHCP servers that answered (`used`: the one whose answer the phone takes).
+    case dhcpServers(servers: [String], used: String?)
+    /// Option 120 and the registrar SRV record name different pools.
+    case registrarMismatch(option120: [String], srv: String, targets: [String])
+    /// A capture file that cannot be read past a frame (`frame`: the last frame read, null before the first).
+    case captureDamage(file: String, frame: Int?, reason: String)
+    /// Part of the traffic missing from a capture: what is missing, in which connection, how much, and the limit.
+    case captureGap(gap: CaptureGap, connection: String?, count: Int?, limit: Int?, offset: Int?, reason: String?)
+    /// The registrar SRV names in the order a phone asked them, against its build's data and its source.
+    case dnsOrder(seen: [String], expected: [String], device: String, source: String?)
+    /// A TLS alert in a capture: who sent it, for which endpoint, and cxcert's verdict on the chain (phone alerts).
+    case tlsAlert(
+        host: String, port: Int, alert: Int, alertName: String, fromPhone: Bool, device: String, trusted: Bool?, findings: [String],
+        offeredSuites: [String])
 
     /// Whether an algorithm finding concerns a signature the client verifies or a key it uses.
     public enum AlgorithmUse: String, Sendable, Hashable, Codable {
@@ -42,6 +82,52 @@ public enum FindingDetail: Sendable, Hashable {
     /// Whether a key-size limit is a minimum or a maximum.
     public enum Bound: String, Sendable, Hashable, Codable {
         case minimum, maximum
+    }
+
+    /// One DNS question and its result.
+    public struct DNSQuestion: Sendable, Hashable, Encodable {
+        /// The name asked.
+        public let name: String
+        /// `A` or `SRV`.
+        public let type: String
+        /// The server asked, `address:port`; null when no server was asked.
+        public let server: String?
+        /// `NXDOMAIN`, `NODATA`, `SERVFAIL`, `REFUSED`, `timeout`, `skipped` or `error`.
+        public let result: String
+
+        /// A question as the walk recorded it.
+        public init(name: String, type: String, server: String?, result: String) {
+            self.name = name
+            self.type = type
+            self.server = server
+            self.result = result
+        }
+    }
+
+    /// Which roots a `no-root-download` finding counts.
+    public enum RootScope: String, Sendable, Hashable, Codable {
+        /// The roots published in Active Directory.
+        case activeDirectory = "active-directory"
+        /// Every root the build holds at sign-in.
+        case signIn = "sign-in"
+    }
+
+    /// What part of a capture is missing.
+    public enum CaptureGap: String, Sendable, Hashable, Codable {
+        /// Frames cut by the snap length (`count` frames).
+        case snapLength = "snap-length"
+        /// Packets of flows past the flow limit (`count` packets, `limit` flows).
+        case flowLimit = "flow-limit"
+        /// TCP payload past the capture's budget (`count` bytes, `limit` bytes).
+        case byteLimit = "byte-limit"
+        /// A connection whose start is not in the capture.
+        case midConnection = "mid-connection"
+        /// Bytes missing in a connection (`count` bytes at stream `offset`).
+        case missingBytes = "missing-bytes"
+        /// A connection direction past the per-stream limit (`limit` bytes).
+        case streamLimit = "stream-limit"
+        /// A connection whose protocol could not be read to its end (`reason`).
+        case unparsed
     }
 
     /// How a host name falls short.
@@ -70,7 +156,22 @@ public enum FindingDetail: Sendable, Hashable {
         case .rule: "rule"
         case .pathBudget: "path-budget"
         case .handshakeRefused: "handshake-refused"
-        case .described: "described"
+        case .dnsUnanswered: "dns-questions"
+        case .dnsAnswer: "dns-answer"
+        case .search: "search"
+        case .roots: "roots"
+        case .ntp: "ntp"
+        case .clock: "clock"
+        case .endpoint: "endpoint"
+        case .redirect: "redirect"
+        case .dhcpOption: "dhcp-option"
+        case .provisioning: "dhcp-option-43"
+        case .dhcpServers: "dhcp-servers"
+        case .registrarMismatch: "registrar-mismatch"
+        case .captureDamage: "capture-damage"
+        case .captureGap: "capture-gap"
+        case .dnsOrder: "dns-order"
+        case .tlsAlert: "tls-alert"
         }
     }
 }
@@ -169,8 +270,104 @@ extension FindingDetail: Encodable {
             try put("endpoint", endpoint)
             try put("reason", reason)
             try put("offeredSuites", offeredSuites)
-        case .described:
-            break
+        case .dnsUnanswered(let questions, let servers):
+            try put("questions", questions)
+            try put("servers", servers)
+        case .dnsAnswer(let name, let type, let result, let answers, let limit, let retriedFrom, let domain):
+            try put("name", name)
+            try put("type", type)
+            try put("result", result)
+            try put("answers", answers)
+            try put("limit", limit)
+            try put("retriedFrom", retriedFrom)
+            try put("domain", domain)
+        case .search(let tried, let domains, let roots):
+            try put("tried", tried)
+            try put("domains", domains)
+            try put("roots", roots)
+        case .roots(let scope, let count):
+            try put("scope", scope)
+            try put("count", count)
+        case .ntp(let server, let address, let port, let via, let leap, let stratum, let referenceID, let kissOfDeath):
+            try put("server", server)
+            try put("address", address)
+            try put("port", port)
+            try put("via", via)
+            try put("leap", leap)
+            try put("stratum", stratum)
+            try put("referenceID", referenceID)
+            try put("kissOfDeath", kissOfDeath)
+        case .clock(let offset, let source, let phoneClock, let host, let trustedAtPhoneClock, let trustedAtLocalClock, let differing):
+            try put("offset", offset)
+            try put("source", source)
+            try put("phoneClock", iso8601(phoneClock))
+            try put("host", host)
+            try put("trustedAtPhoneClock", trustedAtPhoneClock)
+            try put("trustedAtLocalClock", trustedAtLocalClock)
+            try put("differing", differing)
+        case .endpoint(let host, let address, let port, let service, let purpose, let via, let failure):
+            try put("host", host)
+            try put("address", address)
+            try put("port", port)
+            try put("service", service)
+            try put("purpose", purpose)
+            try put("via", via)
+            try put("failure", failure)
+        case .redirect(let from, let to, let hops, let loops):
+            try put("from", from)
+            try put("to", to)
+            try put("hops", hops)
+            try put("loops", loops)
+        case .dhcpOption(let option, let raw, let decoded):
+            try put("option", option)
+            try put("raw", raw.map { $0.map { String(format: "%02x", $0) }.joined() })
+            try put("decoded", decoded)
+        case .provisioning(let option43, let subOption, let missing, let expectedWebFQDN):
+            try put("identifier", option43?.identifier)
+            try put("scheme", option43?.scheme)
+            try put("webFQDN", option43?.webFQDN)
+            try put("port", option43?.port)
+            try put("portEncoding", option43?.portEncoding)
+            try put("path", option43?.path)
+            try put("length", option43?.length)
+            try put("truncatedSubOption", option43?.truncatedSubOption)
+            try put("subOption", subOption)
+            try put("missing", missing)
+            try put("expectedWebFQDN", expectedWebFQDN)
+        case .dhcpServers(let servers, let used):
+            try put("servers", servers)
+            try put("used", used)
+        case .registrarMismatch(let option120, let srv, let targets):
+            try put("option120", option120)
+            try put("srv", srv)
+            try put("targets", targets)
+        case .captureDamage(let file, let frame, let reason):
+            try put("file", file)
+            try put("frame", frame)
+            try put("reason", reason)
+        case .captureGap(let gap, let connection, let count, let limit, let offset, let reason):
+            try put("gap", gap)
+            try put("connection", connection)
+            try put("count", count)
+            try put("limit", limit)
+            try put("offset", offset)
+            try put("reason", reason)
+        case .dnsOrder(let seen, let expected, let device, let source):
+            try put("seen", seen)
+            try put("expected", expected)
+            try put("device", device)
+            try put("source", source)
+        case .tlsAlert(
+            let host, let port, let alert, let alertName, let fromPhone, let device, let trusted, let findings, let offeredSuites):
+            try put("host", host)
+            try put("port", port)
+            try put("alert", alert)
+            try put("alertName", alertName)
+            try put("fromPhone", fromPhone)
+            try put("device", device)
+            try put("trusted", trusted)
+            try put("findings", findings)
+            try put("offeredSuites", offeredSuites)
         }
     }
 }
