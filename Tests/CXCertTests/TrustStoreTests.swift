@@ -109,7 +109,9 @@ struct TrustStoreTests {
     func copiedBinary() throws {
         let folder = try makeTemporaryDirectory("alone")
         let copy = folder.appendingPathComponent("cxcert")
-        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        // Copied by cp, not by this process: a child another test forks meanwhile would inherit our write
+        // descriptor and make the copy "text file busy" to exec.
+        try Shell.run(["cp", CLI.binary.path, copy.path])
         let result = try CLI.run(["truststore", "--json", "--at", "2026-11-21"], binary: copy)
         #expect(result.status == 0, "\(result.stderr)")
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
