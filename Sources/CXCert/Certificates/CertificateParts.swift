@@ -48,9 +48,19 @@ public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
     case none, unknown
 
     /// SHA-2 family digests, which old phone firmware cannot validate.
-    public var isSHA2: Bool { [.sha224, .sha256, .sha384, .sha512].contains(self) }
+    public var isSHA2: Bool {
+        switch self {
+        case .sha224, .sha256, .sha384, .sha512: true
+        default: false
+        }
+    }
     /// Digests no current verifier should accept (collisions are practical or the digest is gone).
-    public var isBroken: Bool { [.md2, .md4, .md5, .sha1].contains(self) }
+    public var isBroken: Bool {
+        switch self {
+        case .md2, .md4, .md5, .sha1: true
+        default: false
+        }
+    }
 }
 
 /// How a certificate is signed: the scheme and the digest.

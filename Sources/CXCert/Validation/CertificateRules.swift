@@ -47,12 +47,12 @@ enum CertificateRules {
     /// RFC 5280 4.1.2.5: the validity period includes both `notBefore` and `notAfter`, so a certificate is still
     /// valid at its `notAfter` second (OpenSSL counts that second as expired, so cxcert checks times itself).
     static func validity(_ facts: CertificateFacts, at time: Int64, isAnchor: Bool) -> Hit? {
+        guard time < facts.notBefore || time > facts.notAfter else { return nil }
         let detail = FindingDetail.validity(
             notBefore: Date(timeIntervalSince1970: TimeInterval(facts.notBefore)),
             notAfter: Date(timeIntervalSince1970: TimeInterval(facts.notAfter)), at: Date(timeIntervalSince1970: TimeInterval(time)))
         if time < facts.notBefore { return Hit(code: .notYetValid, severity: .error, detail: detail) }
-        if time > facts.notAfter { return Hit(code: isAnchor ? .rootExpired : .expired, severity: .error, detail: detail) }
-        return nil
+        return Hit(code: isAnchor ? .rootExpired : .expired, severity: .error, detail: detail)
     }
 
     /// What a phone's firmware can verify in a signature it must check: SHA-2, RSASSA-PSS, ECDSA, RSA only.
@@ -68,7 +68,10 @@ enum CertificateRules {
         if algorithm.scheme == .rsaPSS && !profile.acceptsRSASSAPSS { out.append(hit(.unsupportedAlgorithm, .rsassaPss)) }
         if algorithm.scheme == .ecdsa && !profile.acceptsECDSA { out.append(hit(.unsupportedAlgorithm, .ecdsa)) }
         // Lync Phone Edition's CryptoAPI verifies RSA signatures; no source claims any other scheme.
-        if [.dsa, .ed25519, .ed448, .unknown].contains(algorithm.scheme) { out.append(hit(.unsupportedAlgorithm, nil)) }
+        switch algorithm.scheme {
+        case .dsa, .ed25519, .ed448, .unknown: out.append(hit(.unsupportedAlgorithm, nil))
+        default: break
+        }
         return out
     }
 
