@@ -323,3 +323,33 @@ struct WalkFindingDetailTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// The audit groups fixes by the findings' data: one reissue per server for every missing name, one fix per
+/// code and certificate, whatever the wording.
+@Suite("Audit fix groups from data")
+struct AuditGroupingTests {
+    @Test("missing names of one server are one fix listing every host; a SHA-2 fix is one per certificate across builds")
+    func groupsFromData() throws {
+        let pki = try TestPKI.get()
+        let leaf = try pki.certificate("leaf.pem")
+        let request = VerificationRequest(
+            leaf: leaf, intermediates: [try pki.certificate("inter.pem")],
+            anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))],
+            hosts: ["sip.fabrikam.com", "meet.fabrikam.com", "pool01.contoso.com"], vocabulary: .command(.audit))
+        let fleet = try ["3.5.6907.35", "4.0.7577.4463"].map {
+            FleetMember(profile: try DeviceProfile.resolve(device: "cx700", firmware: $0), count: 5)
+        }
+        let verdicts = fleet.map { Verifier.verify(request, profile: $0.profile) }
+        let server = ServerAudit(name: "pool01", source: "pool01.pem", probe: nil, problem: nil, verdicts: verdicts)
+        let groups = Auditor.group([server], fleet: fleet)
+        let names = try #require(groups.first { $0.code == .nameNotCovered })
+        #expect(names.remedy.contains("sip.fabrikam.com, meet.fabrikam.com"), "\(names.remedy)")
+        #expect(names.phonesAffected == 10)
+        #expect(groups.filter { $0.code == .nameNotCovered }.count == 1)
+        let sha2 = try #require(groups.first { $0.code == .sha2Unsupported })
+        #expect(sha2.builds == [fleet[0].profile.name])
+        #expect(sha2.phonesAffected == 5)
+        // Most phones affected first.
+        #expect(groups.map(\.phonesAffected) == groups.map(\.phonesAffected).sorted(by: >))
+    }
+}
