@@ -57,7 +57,7 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         let url = URL(fileURLWithPath: file)
         let data: [UInt8]
-        do { data = try BoundedReader.read(path: file, limit: DeploymentFile.maxBytes) } catch {
+        do { data = try Input.bytes(file, limit: DeploymentFile.maxBytes) } catch {
             printError(error.description)
             throw ExitCode(2)
         }

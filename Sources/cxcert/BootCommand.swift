@@ -179,7 +179,7 @@ struct BootCommand: ParsableCommand {
         }
         guard let dhcpAnswer else { return nil }
         do {
-            return try DHCPExchange(json: try BoundedReader.read(path: dhcpAnswer, limit: 1 << 20))
+            return try DHCPExchange(json: try Input.bytes(dhcpAnswer, limit: 1 << 20))
         } catch let error as BoundedReader.Failure {
             printError(error.description)
             throw ExitCode(2)
@@ -193,7 +193,7 @@ struct BootCommand: ParsableCommand {
     private func siteFromFile(knowledge: DeviceKnowledgeBase) throws -> BootWalker.Configuration? {
         guard let deployment else { return nil }
         do {
-            let bytes = try BoundedReader.read(path: deployment, limit: DeploymentFile.maxBytes)
+            let bytes = try Input.bytes(deployment, limit: DeploymentFile.maxBytes)
             let file = try DeploymentFile(yaml: String(decoding: bytes, as: UTF8.self))
             let base = URL(fileURLWithPath: deployment).deletingLastPathComponent()
             return try BootWalker.Configuration(deployment: file, base: base, knowledge: knowledge)
@@ -214,7 +214,7 @@ struct BootCommand: ParsableCommand {
     private func certProvAnchors() throws -> [TrustAnchor]? {
         guard let certProvResponse else { return nil }
         do {
-            return try CertificateDecoder().decode(path: certProvResponse).certificates.map {
+            return try Input.certificates(certProvResponse).certificates.map {
                 TrustAnchor(certificate: $0, source: .certificateProvisioning("captured answer \(certProvResponse)"))
             }
         } catch {

@@ -85,9 +85,9 @@ func decodeAll(_ paths: [String], decoder: CertificateDecoder = CertificateDecod
     var failed = false
     for path in paths {
         do {
-            decoded.append((path, try decoder.decode(path: path)))
+            decoded.append((path, try Input.certificates(path, decoder: decoder)))
         } catch {
-            printError("\(path == "-" ? "standard input" : path): \(error)")
+            printError("\(Input.name(path)): \(error)")
             failed = true
         }
     }

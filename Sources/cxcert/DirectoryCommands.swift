@@ -49,7 +49,7 @@ struct DirectoryCommand: ParsableCommand {
         func run() throws {
             let certificate: Certificate
             do {
-                guard let first = try CertificateDecoder().decode(path: file).certificates.first else { throw ExitCode(2) }
+                guard let first = try Input.certificates(file).certificates.first else { throw ExitCode(2) }
                 certificate = first
             } catch let error as CertificateDecodingError {
                 printError("\(file): \(error)")
@@ -195,7 +195,8 @@ struct DirectoryCommand: ParsableCommand {
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             var credentials: HTTPCredentials?
             if let httpUser {
-                let source: PasswordSource = httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? TerminalPassword.source
+                let source: PasswordSource =
+                    httpPasswordEnv.map { .environment($0) } ?? httpPasswordFile.map { .file($0) } ?? TerminalPassword.source
                 credentials = HTTPCredentials(
                     user: httpUser, password: try directory { () throws(DirectoryError) in try source.resolve(for: httpUser) })
             }

@@ -73,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
         let decoder = CertificateDecoder()
         func load(_ path: String) throws -> [Certificate] {
             do {
-                return try decoder.decode(path: path).certificates
+                return try Input.certificates(path, decoder: decoder).certificates
             } catch {
                 printError("\(path): \(error)")
                 throw ExitCode(2)
@@ -110,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
         let verifier = BatchVerifier(
             intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date(), maxChainDepth: maxChainDepth)
         var buffer = ""
-        let summary = BatchRun.run(BatchRun.paths(files), verifier: verifier) { line in
+        let summary = BatchRun.run(Input.batchEntries(files), verifier: verifier) { line in
             buffer += line
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 {

@@ -91,3 +91,20 @@ struct OptionGroupTests {
         #expect(badBuild.stderr.contains("--firmware"))
     }
 }
+
+/// Standard input is the command line's business: in the library `-` is a file name like any other.
+@Suite("The - convention lives in the CLI")
+struct StandardInputConventionTests {
+    @Test("the library's readers take '-' as a path (and find no such file); the CLI reads standard input for it")
+    func dashIsAPathInTheLibrary() throws {
+        let folder = try makeTemporaryDirectory("dash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: BoundedReader.Failure.self) { try BoundedReader.read(path: "-") }
+        #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(path: "-") }
+        #expect(BatchRun.paths(["-"]).map(\.path) == ["-"])
+        let pem = try Data(contentsOf: repositoryRoot.appendingPathComponent("Examples/contoso/pool01.pem"))
+        let cli = try CLI.run(["inspect", "-", "--json"], input: pem)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(cli.stdout.contains("pool01.contoso.com"))
+    }
+}

@@ -404,18 +404,21 @@ extension CertificateDecoder {
     public func decode(contentsOf url: URL) throws(CertificateDecodingError) -> DecodedCertificates {
         try decode(path: url.path)
     }
-
-    /// Reads standard input up to the limit.
-    public func decodeStandardInput() throws(CertificateDecodingError) -> DecodedCertificates {
-        try decode(path: "-")
-    }
 }
 
 extension CertificateDecoder {
-    /// Decodes a command-line path, where `-` means standard input.
+    /// Reads (through ``BoundedReader``, capped at the input limit) and decodes the file at `path`.
     public func decode(path: String) throws(CertificateDecodingError) -> DecodedCertificates {
         let bytes: [UInt8]
         do { bytes = try BoundedReader.read(path: path, limit: limits.maxInputBytes) } catch { throw .read(error) }
+        return try decode(bytes: bytes)
+    }
+
+    /// Reads an open descriptor (standard input, a pipe) to its end, capped at the input limit, and decodes it;
+    /// `name` names it in errors.
+    public func decode(descriptor: Int32, name: String) throws(CertificateDecodingError) -> DecodedCertificates {
+        let bytes: [UInt8]
+        do { bytes = try BoundedReader.read(descriptor: descriptor, path: name, limit: limits.maxInputBytes) } catch { throw .read(error) }
         return try decode(bytes: bytes)
     }
 }

@@ -38,7 +38,7 @@ public enum BoundedReader {
             }
         }
 
-        public var description: String { "\(path == "-" ? "standard input" : path): \(reason)" }
+        public var description: String { "\(path): \(reason)" }
     }
 
     /// "16 MiB", "1 MiB", "64 KiB" or a byte count.
@@ -48,16 +48,16 @@ public enum BoundedReader {
         return "\(bytes) bytes"
     }
 
-    /// Reads `path`; `-` is standard input.
+    /// Reads the file at `path` (standard input is the caller's business: pass its descriptor to
+    /// ``read(descriptor:path:limit:)``).
     public static func read(path: String, limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
-        if path == "-" { return try read(descriptor: STDIN_FILENO, path: path, limit: limit) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: errorText(errno)) }
         defer { close(fd) }
         return try read(descriptor: fd, path: path, limit: limit)
     }
 
-    /// Reads an open descriptor to its end, refusing directories and non-terminal devices.
+    /// Reads an open descriptor to its end, refusing directories and non-terminal devices; `path` names it in errors.
     public static func read(descriptor fd: Int32, path: String, limit: Int = defaultLimit) throws(Failure) -> [UInt8] {
         var status = stat()
         if fstat(fd, &status) == 0 {

@@ -43,13 +43,10 @@ public enum BatchRun {
         }
     }
 
-    /// Every file named by `arguments`: files, directories (recursively) and `-` (paths on standard input).
+    /// Every file named by `arguments`: files and directories (recursively), lazily.
     public static func paths(_ arguments: [String]) -> AnySequence<Entry> {
         AnySequence(
             arguments.lazy.flatMap { argument -> AnySequence<Entry> in
-                if argument == "-" {
-                    return AnySequence(AnyIterator { readLine(strippingNewline: true) }.lazy.filter { !$0.isEmpty }.map { Entry(path: $0) })
-                }
                 var info = stat()
                 guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return AnySequence([Entry(path: argument)]) }
                 return AnySequence(DirectoryWalk(argument))

@@ -48,7 +48,7 @@ func resolveProfiles(device: String, firmwares: [String], knowledge: DeviceKnowl
 func loadAnchors(_ paths: [String]) throws -> [TrustAnchor] {
     try paths.flatMap { path -> [TrustAnchor] in
         do {
-            return try CertificateDecoder().decode(path: path).certificates.map { TrustAnchor(certificate: $0, source: .user(file: path)) }
+            return try Input.certificates(path).certificates.map { TrustAnchor(certificate: $0, source: .user(file: path)) }
         } catch {
             printError("\(path): \(error)")
             throw ExitCode(2)

@@ -14,7 +14,7 @@ struct KnowledgeOptions: ParsableArguments {
         var knowledge = DeviceKnowledgeBase.builtIn
         do {
             if let deviceData {
-                let bytes = try BoundedReader.read(path: deviceData, limit: 1 << 20)
+                let bytes = try Input.bytes(deviceData, limit: 1 << 20)
                 try knowledge.merge(userJSON: Data(bytes))
             }
             for assignment in capabilities {
