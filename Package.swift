@@ -45,11 +45,11 @@ let package = Package(
             path: "Sources/cxcert"),
         // Fuzz targets: libFuzzer drives them when built by Fuzz/run; otherwise the binary replays inputs.
         .executableTarget(name: "cxcert-fuzz", dependencies: ["CXCert"]),
-        .testTarget(
-            name: "CXCertTests", dependencies: ["CXCert", "cxcert-fuzz"],
-            exclude: [
-                "Fixtures", "Support/certsrv_stub.py", "Support/hostile_server.py", "Support/recorder.py", "Support/lab_stub.py",
-            ]),
+        // Test helpers shared by the test targets: the test PKI, background servers, the Samba DC, the labs.
+        .target(
+            name: "CXCertTestSupport", dependencies: ["CXCert"], path: "Tests/CXCertTestSupport",
+            exclude: ["certsrv_stub.py", "hostile_server.py", "recorder.py", "lab_stub.py"]),
+        .testTarget(name: "CXCertTests", dependencies: ["CXCert", "CXCertTestSupport", "cxcert-fuzz"], exclude: ["Fixtures"]),
         // The public API as users see it: no @testable import.
         .testTarget(name: "CXCertAPITests", dependencies: ["CXCert"]),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Each C adapter throws its own error (OpenSSL, TLS, HTTP, LDAP); domain errors carry it as their cause
 /// and read as they did when they only held a string.

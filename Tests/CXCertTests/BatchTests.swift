@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The batch fast path must say exactly what the full OpenSSL path says, or step aside.
 @Suite("verify --batch: the lean fast path agrees with the full OpenSSL path")

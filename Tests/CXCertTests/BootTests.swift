@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// `cxcert boot` against real DNS (dnsmasq), NTP (chrony) and TLS (`openssl s_server`) servers on a
 /// loopback block of its own, and against liars where a test needs one.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Candidate path building: every path from the leaf is judged by the client's policies, the first accepted one
 /// wins, and a hostile graph of cross-signed CAs stops at the budget with its own finding.

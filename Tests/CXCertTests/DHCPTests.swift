@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The DHCP codec and the checks, offline.
 @Suite("DHCP options decoded and checked")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Every container the field produces, made with openssl from the same three certificates.
 struct FormatFixtures: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("Device families, firmware builds and capabilities")
 struct DeviceKnowledgeTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Runs `cxcert` and measures how long it took.
 private func timed(_ arguments: [String], environment: [String: String] = [:]) throws -> (CLI.Result, TimeInterval) {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("MS-WCCE sanitized names and LDAP escaping")
 struct SanitizedNameTests {
@@ -374,7 +375,7 @@ struct DirectoryTests {
     }
 }
 
-/// Tests/CXCertTests/Support/certsrv_stub.py on a free loopback port.
+/// Tests/CXCertTestSupport/certsrv_stub.py on a free loopback port.
 final class CertsrvStub: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -382,7 +383,7 @@ final class CertsrvStub: @unchecked Sendable {
     init(body: URL, user: String, password: String) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/certsrv_stub.py").path, body.path, user, password,
+            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certsrv_stub.py").path, body.path, user, password,
         ]
         let output = Pipe()
         process.standardOutput = output

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Every finding's JSON `detail` is the README's contract: its `kind` is documented for its code, and every
 /// key the README lists for that kind is present.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The typed HTML builder of the reports: text and attribute values escaped unless `.raw` is asked for,
 /// and hostile certificate subjects inert in the audit and boot pages.

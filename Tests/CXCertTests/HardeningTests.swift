@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("Hardening: limits, kept fuzz inputs, hostile directories")
 struct HardeningTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Issue 12: every crash, hang and wrong answer a new user found, each pinned by a test.
 @Suite("Hostile input, round two")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("Limits: YAML aliases, ranges, snapshot size, safe output files")
 struct LimitsTests {

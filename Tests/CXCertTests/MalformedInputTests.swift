@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Hostile and broken input must give a specific error, never a crash or a hang.
 @Suite("Malformed input gives errors, never crashes")

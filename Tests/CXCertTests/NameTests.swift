@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("Host-name matching: phone rules and RFC 6125")
 struct HostnameMatchingTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// A small hierarchy with exact validity periods, made at test time with `openssl ca -startdate/-enddate`
 /// (OpenSSL 3.0's `x509 -req` has only `-days`, relative to now). One directory per test, so tests in

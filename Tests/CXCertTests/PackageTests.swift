@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift
 /// toolchain reachable. `Scripts/test` builds the package first; without it this test builds it (minutes).

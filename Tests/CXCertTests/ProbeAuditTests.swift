@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Real TLS servers (`openssl s_server` on loopback) probed as people and phones would.
 @Suite("cxcert probe against openssl s_server", .integration, .tags(.integration))

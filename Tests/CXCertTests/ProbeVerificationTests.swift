@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The one probe-then-verify path of `probe` and `audit`.
 @Suite("Probe then verify: one service for probe and audit")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Captures recorded at test time with tcpdump while real clients talk to real servers, then read back.
 @Suite("cxcert trace: captures of real clients and servers", .serialized, .integration, .tags(.integration))

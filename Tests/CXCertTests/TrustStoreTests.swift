@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 @Suite("The built-in trusted-authorities cache")
 struct TrustStoreTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The rules both paths share: validity periods counted as RFC 5280 counts them, and resources the verifier owns.
 @Suite("Validation core: one rule set for the full and the batch path")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// Real PKIs made with openssl at test time; each scenario asserts the exact set of finding codes.
 @Suite("cxcert verify: chains, device policy and findings")

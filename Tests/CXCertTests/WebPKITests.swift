@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCert
+@testable import CXCertTestSupport
 
 /// The `generic` profile as a modern strict client: one test per rule family of issue #14 item 5, each
 /// with a certificate the rule refuses and a neighbour it accepts, all made with `openssl` at test time.

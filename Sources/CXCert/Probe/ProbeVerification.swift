@@ -38,8 +38,12 @@ public struct ProbeVerification: Sendable {
     }
 
     /// - Parameters:
-    ///   - options: timeouts, deadline and handshake choices; when any client is a phone, the phone's handshake
-    ///     is used with the first phone's suites unless `options.asPhone` was set otherwise by the caller.
+    ///   - profiles: the clients, one verdict each.
+    ///   - anchors: roots the clients have besides a phone's built-in cache.
+    ///   - options: timeouts, deadline and handshake choices; when any client is a phone, the first phone's suites
+    ///     are offered in the phone's handshake.
+    ///   - vocabulary: whose words the findings use.
+    ///   - maxConcurrentProbes: servers probed at once at most.
     public init(
         profiles: [DeviceProfile], anchors: [TrustAnchor], options: Prober.Options = Prober.Options(),
         vocabulary: Vocabulary = .plain, maxConcurrentProbes: Int = 8

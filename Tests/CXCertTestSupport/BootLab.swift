@@ -154,7 +154,7 @@ final class BootLab: @unchecked Sendable {
     func stub(_ mode: String, at last: Int, port: Int, _ extra: [String] = []) throws {
         let log = directory.appendingPathComponent("stub-\(mode)-\(last)-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/lab_stub.py").path
+        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/lab_stub.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, mode, address(last), "\(port)"] + extra

@@ -69,7 +69,7 @@ extension URL {
 
 /// The repository root, for reading TrustStore/ and Examples/ in tests.
 let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The case name of an enum value with associated values (`invalidSelector` for
 /// `DirectoryError.invalidSelector("...")`), so a test can pin which case it expects when the payload

@@ -85,7 +85,7 @@ final class DHCPLab: @unchecked Sendable {
 
     /// `lab_stub.py dhcp-raw` in the server namespace: an answer with exactly these option bytes.
     func rawServer(_ options: [String]) throws {
-        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/lab_stub.py").path
+        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/lab_stub.py").path
         try lab.launch(["ip", "netns", "exec", namespace, "python3", script, "dhcp-raw", serverAddress, "67"] + options) { log in
             log.contains("67")
         }

@@ -36,7 +36,7 @@ final class BackgroundServer: @unchecked Sendable {
     }
 
     static func hostile(_ mode: String) throws -> BackgroundServer {
-        try BackgroundServer(["python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/hostile_server.py").path, mode]) {
+        try BackgroundServer(["python3", repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/hostile_server.py").path, mode]) {
             Int($0)
         }
     }
@@ -91,7 +91,7 @@ final class ReadinessLine<Value: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Tests/CXCertTests/Support/recorder.py: a rogue peer that keeps every byte it receives.
+/// Tests/CXCertTestSupport/recorder.py: a rogue peer that keeps every byte it receives.
 final class Recorder: @unchecked Sendable {
     let server: BackgroundServer
     let log: URL
@@ -101,7 +101,7 @@ final class Recorder: @unchecked Sendable {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("cxcert-recorder-\(UUID().uuidString).bin")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         server = try BackgroundServer([
-            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTests/Support/recorder.py").path, mode, log.path,
+            "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/recorder.py").path, mode, log.path,
         ]) { Int($0) }
     }
 
