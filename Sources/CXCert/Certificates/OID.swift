@@ -35,6 +35,12 @@ enum OID {
     // Extended key usages.
     static let serverAuth = "1.3.6.1.5.5.7.3.1"
     static let clientAuth = "1.3.6.1.5.5.7.3.2"
+    static let codeSigning = "1.3.6.1.5.5.7.3.3"
+    static let emailProtection = "1.3.6.1.5.5.7.3.4"
+    static let timeStamping = "1.3.6.1.5.5.7.3.8"
+    static let ocspSigning = "1.3.6.1.5.5.7.3.9"
+    /// Certificate Transparency's precertificate signing (RFC 6962).
+    static let precertificateSigning = "1.3.6.1.4.1.11129.2.4.4"
     static let anyExtendedKeyUsage = "2.5.29.37.0"
 
     // Names and containers.

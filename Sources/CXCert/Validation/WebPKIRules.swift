@@ -89,9 +89,8 @@ enum WebPKIRules {
 
     /// Purposes CABF BR 7.1.2.7.10 forbids in a TLS server certificate, with their names.
     static let forbiddenServerPurposes: [String: String] = [
-        ExtendedKeyUsage.anyOID: "anyExtendedKeyUsage", "1.3.6.1.5.5.7.3.3": "codeSigning",
-        "1.3.6.1.5.5.7.3.4": "emailProtection", "1.3.6.1.5.5.7.3.8": "timeStamping", "1.3.6.1.5.5.7.3.9": "OCSPSigning",
-        "1.3.6.1.4.1.11129.2.4.4": "precertificate signing",
+        OID.anyExtendedKeyUsage: "anyExtendedKeyUsage", OID.codeSigning: "codeSigning", OID.emailProtection: "emailProtection",
+        OID.timeStamping: "timeStamping", OID.ocspSigning: "OCSPSigning", OID.precertificateSigning: "precertificate signing",
     ]
 
     /// Public suffixes a wildcard may not stand on besides every single label (`*.com`): the common
