@@ -10,8 +10,10 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let version: Int
     public let subject: DistinguishedName
     public let issuer: DistinguishedName
+    /// The serial number, typed.
+    public let serial: SerialNumber
     /// The serial number as uppercase hex without separators (a leading `-` if negative).
-    public let serialNumber: String
+    public var serialNumber: String { serial.hex }
     public let notBefore: Date
     public let notAfter: Date
     public let signatureAlgorithm: SignatureAlgorithm
@@ -32,10 +34,14 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let caIssuerURLs: [String]
     /// Every extension present, in order.
     public let extensions: [ExtensionInfo]
-    /// SHA-1 over the DER: the Windows "thumbprint", uppercase hex without separators.
-    public let sha1Thumbprint: String
-    /// SHA-256 over the DER, uppercase hex without separators.
-    public let sha256Fingerprint: String
+    /// SHA-1 over the DER: the Windows "thumbprint".
+    public let sha1: Fingerprint
+    /// SHA-256 over the DER.
+    public let sha256: Fingerprint
+    /// The SHA-1 thumbprint as uppercase hex without separators, as certutil prints it.
+    public var sha1Thumbprint: String { sha1.hex }
+    /// The SHA-256 fingerprint as uppercase hex without separators.
+    public var sha256Fingerprint: String { sha256.hex }
 
     /// The OpenSSL object, kept so that validation never decodes the same bytes twice.
     let handle: X509Handle
@@ -78,7 +84,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         self.version = handle.version
         self.subject = handle.subject
         self.issuer = handle.issuer
-        self.serialNumber = handle.serialHex
+        self.serial = handle.serial
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.signatureAlgorithm = handle.signatureAlgorithm
@@ -94,8 +100,8 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         self.ocspURLs = access.filter { $0.method == "OCSP" }.map(\.location)
         self.caIssuerURLs = access.filter { $0.method == "caIssuers" }.map(\.location)
         self.extensions = extensions
-        self.sha1Thumbprint = hexString(Digest.sha1.hash(bytes))
-        self.sha256Fingerprint = hexString(Digest.sha256.hash(bytes))
+        self.sha1 = Fingerprint(.sha1, of: bytes)
+        self.sha256 = Fingerprint(.sha256, of: bytes)
     }
 
     /// Whether basicConstraints marks this certificate as a CA.

@@ -58,11 +58,10 @@ final class X509Handle: @unchecked Sendable {
         return DistinguishedName(attributes: attributes, rfc4514: text, der: bytes)
     }
 
-    /// The serial number as uppercase hex, as `openssl x509 -serial` prints it.
-    var serialHex: String {
-        guard let serial = X509_get0_serialNumber(pointer) else { return "" }
-        let hex = hexString(bytes(of: serial))
-        return (serial.pointee.type == V_ASN1_NEG_INTEGER ? "-" : "") + (hex.isEmpty ? "00" : hex)
+    /// The serial number: magnitude and sign, as OpenSSL decoded it.
+    var serial: SerialNumber {
+        guard let serial = X509_get0_serialNumber(pointer) else { return SerialNumber(magnitude: [], isNegative: false) }
+        return SerialNumber(magnitude: bytes(of: serial), isNegative: serial.pointee.type == V_ASN1_NEG_INTEGER)
     }
 
     var notBefore: Date? { Self.date(X509_get0_notBefore(pointer)) }

@@ -17,8 +17,7 @@ struct CertificateFacts: Sendable {
         key = certificate.publicKey
         notBefore = Int64(certificate.notBefore.timeIntervalSince1970.rounded())
         notAfter = Int64(certificate.notAfter.timeIntervalSince1970.rounded())
-        let serial = certificate.serialNumber
-        malformedSerial = serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 ? serial : nil
+        malformedSerial = certificate.serial.isWellFormed ? nil : certificate.serial.hex
     }
 
     /// The facts of a lean certificate the fast path accepted: an RSA key and an RSA PKCS#1 v1.5 signature.

@@ -234,8 +234,8 @@ enum WebPKIRules {
         // Every certificate: serial numbers (not a root's, whose serial no client reads, but a leaf's even
         // when it is its own anchor), AIA, policy constraints.
         for (index, certificate) in path.enumerated() {
-            let serial = certificate.serialNumber
-            if index == 0 || index != anchorIndex, serial.hasPrefix("-") || serial.allSatisfy({ $0 == "0" }) || serial.count > 40 {
+            let serial = certificate.serial
+            if index == 0 || index != anchorIndex, !serial.isWellFormed {
                 flag(.serialNumber, certificate, "serial number \(serial) is not positive, non-zero and at most 20 octets")
             }
             if index != anchorIndex {

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A certificate's serial number: its magnitude as big-endian bytes, and its sign (RFC 5280 requires a positive
+/// serial; some certificates in the field carry a negative one, and the web-PKI rules say so).
+public struct SerialNumber: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The magnitude, big-endian, without leading zero bytes (one zero byte for zero).
+    public let magnitude: [UInt8]
+    public let isNegative: Bool
+
+    public init(magnitude: [UInt8], isNegative: Bool) {
+        let trimmed = Array(magnitude.drop { $0 == 0 })
+        self.magnitude = trimmed.isEmpty ? [0] : trimmed
+        self.isNegative = isNegative
+    }
+
+    /// Uppercase hex without separators, a leading `-` when negative: as `openssl x509 -serial` prints it.
+    public var hex: String { (isNegative ? "-" : "") + hexString(magnitude) }
+    public var description: String { hex }
+
+    /// Zero or negative, or longer than 20 octets: what RFC 5280 4.1.2.2 forbids.
+    public var isWellFormed: Bool { !isNegative && magnitude != [0] && magnitude.count <= 20 }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        guard let bytes = hexBytes(digits) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a hex serial"))
+        }
+        self.init(magnitude: bytes, isNegative: negative)
+    }
+}
+
+/// A digest of a certificate's DER: the SHA-256 fingerprint, or the SHA-1 Windows thumbprint.
+public struct Fingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Algorithm: String, Sendable, Hashable, Codable {
+        case sha1, sha256
+    }
+    public let algorithm: Algorithm
+    public let bytes: [UInt8]
+
+    public init(algorithm: Algorithm, bytes: [UInt8]) {
+        self.algorithm = algorithm
+        self.bytes = bytes
+    }
+
+    /// The digest of `der` with `algorithm`.
+    init(_ algorithm: Algorithm, of der: [UInt8]) {
+        self.init(algorithm: algorithm, bytes: algorithm == .sha1 ? Digest.sha1.hash(der) : Digest.sha256.hash(der))
+    }
+
+    /// Uppercase hex without separators, as `certutil` and cxcert's JSON print it.
+    public var hex: String { hexString(bytes) }
+    public var description: String { hex }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let bytes = hexBytes(text), bytes.count == 20 || bytes.count == 32 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a fingerprint"))
+        }
+        self.init(algorithm: bytes.count == 20 ? .sha1 : .sha256, bytes: bytes)
+    }
+}
+
+/// The bytes of an even-length hex string, nil for anything else.
+private func hexBytes(_ text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+        guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+        bytes.append(high << 4 | low)
+    }
+    return bytes
+}
+
+private func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
