@@ -38,6 +38,10 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let sha1: Fingerprint
     /// SHA-256 over the DER.
     public let sha256: Fingerprint
+    /// True when the certificate may serve TLS: no extendedKeyUsage, or one listing serverAuth or anyExtendedKeyUsage.
+    public var allowsServerAuth: Bool {
+        extendedKeyUsage.map { $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } } ?? true
+    }
     /// The SHA-1 thumbprint as uppercase hex without separators, as certutil prints it.
     public var sha1Thumbprint: String { sha1.hex }
     /// The SHA-256 fingerprint as uppercase hex without separators.

@@ -48,8 +48,6 @@ public enum DHCPRendering {
         let findings: [Finding]
     }
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
-
     static func decoded(_ report: DHCPOptionsReport) -> JSONDecoded {
         JSONDecoded(
             subnetMask: report.subnetMask, routers: report.routers, dnsServers: report.dnsServers, timeServers: report.timeServers,
@@ -83,7 +81,7 @@ public enum DHCPRendering {
                         server: answer.server, vendorClass: answer.vendorClass,
                         messageType: answer.message.messageType.map { Int($0.rawValue) },
                         elapsedSeconds: (answer.elapsed * 1000).rounded() / 1000,
-                        options: Dictionary(uniqueKeysWithValues: answer.message.options.map { ("\($0.key)", hex($0.value)) }),
+                        options: Dictionary(uniqueKeysWithValues: answer.message.options.map { ("\($0.key)", hexString($0.value)) }),
                         decoded: decoded(answer.options))
                 }, findings: exchange.findings))
     }
@@ -193,13 +191,8 @@ extension DHCPExchange {
 
     /// Hex as DHCPUtil, router configurations and captures print it: spaces, colons, dots and `0x` ignored.
     public static func bytes(hex text: String) -> [UInt8]? {
-        var digits = text.replacingOccurrences(of: "0x", with: "").filter { !" :.-\n\t".contains($0) }
-        guard digits.count % 2 == 0, digits.count <= 4096, digits.allSatisfy(\.isHexDigit) else { return nil }
-        var bytes: [UInt8] = []
-        while !digits.isEmpty {
-            bytes.append(UInt8(digits.prefix(2), radix: 16)!)
-            digits.removeFirst(2)
-        }
-        return bytes
+        let digits = text.replacingOccurrences(of: "0x", with: "").filter { !" :.-\n\t".contains($0) }
+        guard digits.count <= 4096 else { return nil }
+        return hexBytes(digits)
     }
 }

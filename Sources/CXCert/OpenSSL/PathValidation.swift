@@ -120,8 +120,7 @@ enum PathValidation {
     /// purpose is a CA keyUsage: CA:TRUE, keyCertSign, and an EKU (if any) that allows serverAuth.
     static func isCAInLeafPosition(_ leaf: Certificate) -> Bool {
         guard leaf.isCA, leaf.keyUsage?.contains(.keyCertSign) ?? true else { return false }
-        return leaf.extendedKeyUsage.map { $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } }
-            ?? true
+        return leaf.allowsServerAuth
     }
 
     /// Receives the callback's reports; lives for one validation on one thread.

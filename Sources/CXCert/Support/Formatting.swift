@@ -5,7 +5,6 @@ func iso8601(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
 }
 
-
 /// The one date parser for options, deployment files and device data. Strict: each field is checked
 /// against its range (no 2027-02-30 rolling into March, no 25:61:61), years are four digits (0001-9999).
 public enum StrictDate {
@@ -124,4 +123,26 @@ public struct TextStyle: Sendable {
 /// Hex with a separator, for identifiers people compare by eye.
 func hexString(_ data: Data, separator: String) -> String {
     data.map { hexString([$0]) }.joined(separator: separator)
+}
+
+/// The bytes of an even-length hex string, nil for anything else.
+func hexBytes(_ text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+        guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+        bytes.append(high << 4 | low)
+    }
+    return bytes
+}
+
+private func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
 }

@@ -116,11 +116,7 @@ public struct RFC5280Policy: VerifierPolicy {
     /// OpenSSL's TLS-server purpose covers keyUsage as well as the EKU: name what actually fails.
     private func purpose(_ problem: PathValidation.Problem, _ input: PolicyInput) -> [Finding] {
         let certificate = problem.certificate
-        let allowsServerAuth =
-            certificate?.extendedKeyUsage.map {
-                $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) }
-            }
-            ?? true
+        let allowsServerAuth = certificate?.allowsServerAuth ?? true
         // On a CA the purpose check fails as a consequence of not being a CA, unless its own EKU excludes serverAuth.
         if problem.depth > 0, allowsServerAuth { return [] }
         var out: [Finding] = []
