@@ -5,7 +5,10 @@ let package = Package(
     name: "cxcert",
     platforms: [.macOS(.v13)],
     products: [
+        // Everything, as one import.
         .library(name: "CXCert", targets: ["CXCert"]),
+        // Decoding, trust stores, device knowledge and verification only: links OpenSSL and nothing else.
+        .library(name: "CXCertCore", targets: ["CXCertCore"]),
         .executable(name: "cxcert", targets: ["CXCertCLI"]),
     ],
     dependencies: [
@@ -15,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // C libraries, reached only through the Swift wrappers in Sources/CXCert/OpenSSL and Directory.
+        // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
@@ -31,11 +34,27 @@ let package = Package(
         .systemLibrary(
             name: "CPcap", pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
+        // The layers, each a module, so the compiler holds them (see "Architecture" in the README):
+        // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client) and
+        // directory (LDAP, HTTP, LDIF) ← discovery (DNS, NTP, DHCP, captures, the boot walk) ← audit
+        // (deployment files, Yams) ← reports (text, Markdown, HTML, JSON) ← the umbrella `CXCert`.
         .target(
-            name: "CXCert", dependencies: ["COpenSSL", "CLDAP", "CCurl", "CAres", "CPcap", .product(name: "Yams", package: "Yams")],
+            name: "CXCertCore", dependencies: ["COpenSSL"],
             exclude: ["TrustStore/README.md", "Knowledge/README.md"],
             // Compiled in, not a resource bundle: a binary copied alone keeps its trust store and device data.
             resources: [.embedInCode("TrustStore"), .embedInCode("Knowledge")]),
+        .target(name: "CXCertProbe", dependencies: ["CXCertCore", "COpenSSL"]),
+        .target(name: "CXCertDirectory", dependencies: ["CXCertCore", "CLDAP", "CCurl"]),
+        .target(name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CAres", "CPcap"]),
+        .target(
+            name: "CXCertAudit",
+            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "CXCertReports",
+            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit"]),
+        .target(
+            name: "CXCert",
+            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit", "CXCertReports"]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

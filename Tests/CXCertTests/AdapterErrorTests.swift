@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// Each C adapter throws its own error (OpenSSL, TLS, HTTP, LDAP); domain errors carry it as their cause

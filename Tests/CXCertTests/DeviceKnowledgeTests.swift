@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 @Suite("Device families, firmware builds and capabilities")

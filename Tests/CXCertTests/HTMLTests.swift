@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The typed HTML builder of the reports: text and attribute values escaped unless `.raw` is asked for,

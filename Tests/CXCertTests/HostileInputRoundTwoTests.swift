@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// Issue 12: every crash, hang and wrong answer a new user found, each pinned by a test.

@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift

@@ -2,7 +2,12 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The one probe-then-verify path of `probe` and `audit`.

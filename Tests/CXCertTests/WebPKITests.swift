@@ -1,7 +1,12 @@
 import Foundation
 import Testing
 
-@testable import CXCert
+@testable import CXCertAudit
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The `generic` profile as a modern strict client: one test per rule family of issue #14 item 5, each
@@ -186,16 +191,20 @@ struct WebPKITests {
 
     @Test("notAfter is inclusive for every profile: valid at notAfter, expired one second later")
     func notAfterInclusive() throws {
-        let leaf = try lab.certificate("plain")
+        // The lab makes the chain one certificate at a time, so their ends can differ by a second: the edges are
+        // the chain's earliest notAfter and latest notBefore.
+        let chain = try verdict("plain").chain.map(\.certificate)
+        let end = try #require(chain.map(\.notAfter).min())
+        let start = try #require(chain.map(\.notBefore).max())
         for (device, firmware) in [("generic", nil), ("cx700", "4.0.7577.4463"), ("aries", "4.0.7577.4463")] as [(String, String?)] {
-            let atEnd = try verdict("plain", device: device, firmware: firmware, at: leaf.notAfter)
+            let atEnd = try verdict("plain", device: device, firmware: firmware, at: end)
             #expect(atEnd.trusted, "\(device) at notAfter: \(atEnd.findings.map(\.message))")
-            let after = try verdict("plain", device: device, firmware: firmware, at: leaf.notAfter.addingTimeInterval(1))
+            let after = try verdict("plain", device: device, firmware: firmware, at: end.addingTimeInterval(1))
             #expect(codes(after) == ["expired"], "\(device) after notAfter")
-            let atStart = try verdict("plain", device: device, firmware: firmware, at: leaf.notBefore)
+            let atStart = try verdict("plain", device: device, firmware: firmware, at: start)
             #expect(atStart.trusted, "\(device) at notBefore: \(atStart.findings.map(\.message))")
             #expect(
-                codes(try verdict("plain", device: device, firmware: firmware, at: leaf.notBefore.addingTimeInterval(-1))) == [
+                codes(try verdict("plain", device: device, firmware: firmware, at: start.addingTimeInterval(-1))) == [
                     "not-yet-valid"
                 ])
         }

@@ -1,4 +1,4 @@
-import CXCert
+import CXCertCore
 import Foundation
 
 // fleetcheck FOLDER ROOT DEVICE:BUILD...

@@ -1,0 +1,9 @@
+// The umbrella module: `import CXCert` brings every layer, as it did when the library was one target.
+// Users who want only decoding and verification import `CXCertCore` (product `CXCertCore`), which links
+// OpenSSL alone: no libldap, libcurl, c-ares, libpcap or Yams.
+@_exported import CXCertAudit
+@_exported import CXCertCore
+@_exported import CXCertDirectory
+@_exported import CXCertDiscovery
+@_exported import CXCertProbe
+@_exported import CXCertReports

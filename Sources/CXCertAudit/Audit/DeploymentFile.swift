@@ -1,0 +1,387 @@
+import CXCertCore
+import CXCertDiscovery
+import Foundation
+import Yams
+
+/// A deployment described once (YAML or JSON): names, servers, the phone fleet and trust sources.
+/// `Examples/deployment.yaml` documents every key.
+public struct DeploymentFile: Sendable, Codable {
+    public struct Server: Sendable, Codable {
+        /// A label for reports (default: host:port or the certificate file).
+        public var name: String?
+        public var host: String?
+        public var port: Int?
+        /// The SNI to send (default: the host name).
+        public var sni: String?
+        /// Which certificate this server presents: `default` (SIP, 5061) or `web-internal` (443).
+        public var role: PlannedName.Role?
+        /// Certificate (chain) file for a server that cannot be reached from where the audit runs.
+        public var certificate: String?
+        /// More names this server must cover.
+        public var names: [String]?
+    }
+
+    public struct FleetEntry: Sendable, Codable {
+        public var device: String
+        public var firmware: String?
+        /// How many phones run this build (weights the findings).
+        public var count: Int?
+    }
+
+    public struct DirectorySource: Sendable, Codable {
+        public var url: String
+        public var bind: String?
+        /// Refused: which secret is sent where is the command line's decision (`--ad-password-env`,
+        /// `--ad-password-file`), never a file's. Read only to say so.
+        public var passwordEnv: String?
+        public var passwordFile: String?
+        /// Used only with `--allow-deployment-ca-file`: a file that names both the server and the CA
+        /// that vouches for it could make a rogue server look genuine.
+        public var caFile: String?
+    }
+
+    public struct Trust: Sendable, Codable {
+        /// Root certificate files (any format).
+        public var roots: [String]?
+        /// An LDIF snapshot from `cxcert ds list --save`.
+        public var adSnapshot: String?
+        /// A live directory to read the roots from, as the phones do.
+        public var ad: DirectorySource?
+    }
+
+    /// What `cxcert boot` needs besides the names above: the values DHCP gives the phones and the sign-in.
+    public struct Boot: Sendable, Codable {
+        public var smtpDomain: String?
+        /// `DOMAIN\alias` or nil.
+        public var user: String?
+        public var upn: String?
+        /// The internal web services HOST[:PORT] (DHCP option 43 sub-option 3).
+        public var webFQDN: String?
+        /// DHCP option 120 HOST[:PORT] names.
+        public var registrars: [String]?
+        /// DHCP option 6: IP[:PORT].
+        public var dnsServers: [String]?
+        /// DHCP option 42: IP[:PORT].
+        public var ntpServers: [String]?
+        /// A captured GetRootCertChains answer.
+        public var certprovResponse: String?
+    }
+
+    /// The first is DHCP option 15, the others option 119 (in order).
+    public var adDomains: [String]?
+    public var sipDomains: [String]?
+    public var pool: String?
+    public var simpleURLs: [String]?
+    public var servers: [Server]
+    public var fleet: [FleetEntry]
+    public var trust: Trust?
+    /// Validation time (ISO 8601; default now).
+    public var at: String?
+    /// Seconds per connection.
+    public var timeout: Double?
+    /// Seconds for the whole audit's probes (default 300): servers not done by then are reported as such.
+    public var deadline: Double?
+    /// The discovery walk's inputs (`cxcert boot --deployment`).
+    public var boot: Boot?
+
+    /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
+    /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
+    public static let maxNesting = 64
+    public static let maxBytes = 1 << 20
+    /// The most phones one fleet entry may count: sums stay far from overflow.
+    public static let maxCount = 10_000_000
+
+    /// Parses YAML (JSON is YAML too).
+    public init(yaml text: String) throws(AuditError) {
+        guard text.utf8.count <= Self.maxBytes else { throw .invalidFile("the file is over \(Self.maxBytes) bytes") }
+        if let line = Self.tooDeep(text) {
+            throw .invalidFile("line \(line): nested deeper than \(Self.maxNesting) levels")
+        }
+        if let line = Self.aliasOrMerge(text) {
+            throw .invalidFile(
+                "line \(line): YAML anchors, aliases and merge keys (&name, *name, <<) are not accepted (a few hundred bytes of them expand to gigabytes); write the values out"
+            )
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw .invalidFile(Self.describe(yamlError: error)) }
+        if let root { try Self.checkKeys(root, pattern: "", path: "") }
+        do {
+            self = try YAMLDecoder().decode(DeploymentFile.self, from: text)
+        } catch let error as DecodingError {
+            throw .invalidFile(Self.describe(error, root: root))
+        } catch {
+            throw .invalidFile(Self.describe(yamlError: error))
+        }
+        /// "line L, column C: " of the value at a key path (`servers`, 0, `port`), or "" when the file has no such node.
+        func at(_ keys: [Any]) -> String {
+            let path: [any CodingKey] = keys.map { ($0 as? Int).map(IndexKey.init) ?? IndexKey(string: "\($0)") }
+            return Self.node(at: path, in: root).map { "\(Self.place($0)): " } ?? ""
+        }
+        guard !servers.isEmpty || boot != nil else { throw .invalidFile("\(at(["servers"]))'servers' lists no server") }
+        do {
+            _ = try Deployment(adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [])
+                .validated(allowingNoPool: pool == nil)
+        } catch {
+            let key =
+                ["ad-domain": "adDomains", "sip-domain": "sipDomains", "pool": "pool", "simple-url": "simpleURLs"][error.option]
+                ?? error.option
+            throw .invalidFile("\(at([key]))\(key): \(error.invalid)")
+        }
+        guard !fleet.isEmpty else { throw .invalidFile("\(at(["fleet"]))'fleet' lists no device") }
+        for (index, server) in servers.enumerated() {
+            if server.host == nil && server.certificate == nil {
+                throw .invalidFile("\(at(["servers", index]))servers[\(index)] needs a host or a certificate file")
+            }
+            if let port = server.port, !(1...65_535).contains(port) {
+                throw .invalidFile("\(at(["servers", index, "port"]))servers[\(index)].port: \(port) is not a TCP port (1-65535)")
+            }
+        }
+        for (index, entry) in fleet.enumerated() {
+            if let count = entry.count, !(0...Self.maxCount).contains(count) {
+                throw .invalidFile(
+                    "\(at(["fleet", index, "count"]))fleet[\(index)].count: \(count) is not a number of phones (0-\(Self.maxCount))")
+            }
+        }
+        if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 3600) {
+            throw .invalidFile("\(at(["timeout"]))timeout: \(timeout) is not a number of seconds between 0 and 3600")
+        }
+        if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 86_400) {
+            throw .invalidFile("\(at(["deadline"]))deadline: \(deadline) is not a number of seconds between 0 and 86400")
+        }
+    }
+
+    /// A coding key for walking the composed YAML by path.
+    struct IndexKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(_ index: Int) {
+            stringValue = "\(index)"
+            intValue = index
+        }
+        init(string: String) {
+            stringValue = string
+            intValue = nil
+        }
+        init?(stringValue: String) { self.init(string: stringValue) }
+        init?(intValue: Int) { self.init(intValue) }
+    }
+
+    /// The first line where flow brackets, compact `- - -` sequences or indentation nest beyond the
+    /// limit (brackets inside quotes do not count). Conservative: it may refuse odd but valid YAML.
+    static func tooDeep(_ text: String) -> Int? {
+        var flow = 0
+        var quote: Character?
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let indent = line.prefix { $0 == " " }.count
+            var rest = line.dropFirst(indent)
+            var dashes = 0
+            while rest == "-" || rest.hasPrefix("- ") {
+                dashes += 1
+                rest = rest.dropFirst(1).drop { $0 == " " }
+            }
+            for character in rest {
+                if let open = quote {
+                    if character == open { quote = nil }
+                    continue
+                }
+                switch character {
+                case "\"", "'": quote = character
+                case "[", "{": flow += 1
+                case "]", "}": flow = max(0, flow - 1)
+                case "#": break
+                default: continue
+                }
+                if flow > maxNesting { return number + 1 }
+            }
+            // A plain quote that never closes on its line does not swallow the rest of the file.
+            if quote == "'" { quote = nil }
+            if dashes > maxNesting || indent > 4 * maxNesting { return number + 1 }
+        }
+        return nil
+    }
+
+    /// The first line with an anchor (`&a`), an alias (`*a`) or a merge key (`<<:`) outside quotes and
+    /// comments. Yams expands aliases while it builds nodes, so a "billion laughs" file of 500 bytes
+    /// takes seconds and gigabytes before any limit can look at it; deployment files never need them.
+    /// Conservative: a plain scalar starting with `&` or `*` is refused too (it is an anchor or alias).
+    static func aliasOrMerge(_ text: String) -> Int? {
+        var quote: Character?
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let characters = Array(line)
+            var previous: Character = " "
+            var index = 0
+            while index < characters.count {
+                let character = characters[index]
+                defer {
+                    previous = character
+                    index += 1
+                }
+                if let open = quote {
+                    if open == "\"" && character == "\\" {
+                        index += 1
+                    } else if character == open {
+                        quote = nil
+                    }
+                    continue
+                }
+                let boundary = previous.isWhitespace || "[{,".contains(previous)
+                guard boundary else { continue }
+                let next = index + 1 < characters.count ? characters[index + 1] : " "
+                switch character {
+                case "#": index = characters.count
+                case "\"", "'": quote = character
+                case "&",
+                    "*" where !next.isWhitespace:
+                    return number + 1
+                case "<" where next == "<": return number + 1
+                default: break
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The keys each mapping may hold (the Codable properties above), by path (`servers[]` is any
+    /// element): anything else is a typo that would otherwise be ignored silently (`sipDomain:` leaving
+    /// every name unchecked). A flat table, not a recursive enum: LeakSanitizer cannot see pointers kept
+    /// in an indirect enum's spare bits and reports the static as leaked.
+    static let schema: [String: Set<String>] = [
+        "": [
+            "adDomains", "sipDomains", "pool", "simpleURLs", "at", "timeout", "deadline", "servers", "fleet", "trust", "boot",
+        ],
+        "servers[]": ["name", "host", "port", "sni", "role", "certificate", "names"],
+        "fleet[]": ["device", "firmware", "count"],
+        "trust": ["roots", "adSnapshot", "ad"],
+        "trust.ad": ["url", "bind", "passwordEnv", "passwordFile", "caFile"],
+        "boot": ["smtpDomain", "user", "upn", "webFQDN", "registrars", "dnsServers", "ntpServers", "certprovResponse"],
+    ]
+
+    /// "line 3, column 1" for a node.
+    static func place(_ node: Node) -> String {
+        node.mark.map { "line \($0.line), column \($0.column)" } ?? "somewhere"
+    }
+
+    static func checkKeys(_ node: Node, pattern: String, path: String) throws(AuditError) {
+        switch node {
+        case .mapping(let mapping):
+            guard let keys = schema[pattern] else { return }  // a wrong shape is the decoder's error, placed by describe
+            for (key, value) in mapping {
+                let name = key.string ?? ""
+                guard keys.contains(name) else {
+                    let known = keys.sorted()
+                    let hint = closest(name, in: known).map { "did you mean '\($0)'?" } ?? "valid keys: \(known.joined(separator: ", "))"
+                    throw .invalidFile("\(place(key)): unknown key '\(name)'\(path.isEmpty ? "" : " in \(path)") (\(hint))")
+                }
+                try checkKeys(
+                    value, pattern: pattern.isEmpty ? name : "\(pattern).\(name)", path: path.isEmpty ? name : "\(path).\(name)")
+            }
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() { try checkKeys(item, pattern: "\(pattern)[]", path: "\(path)[\(index)]") }
+        case .scalar: return
+        }
+    }
+
+    /// The valid key nearest to a typo (edit distance, ignoring case), when it is near enough.
+    static func closest(_ name: String, in keys: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var row = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var previous = row[0]
+                row[0] = i + 1
+                for (j, y) in b.enumerated() {
+                    let current = row[j + 1]
+                    row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (x == y ? 0 : 1))
+                    previous = current
+                }
+            }
+            return row[b.count]
+        }
+        let lower = Array(name.lowercased())
+        let best = keys.map { ($0, distance(lower, Array($0.lowercased()))) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(2, lower.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// The node a decoding path points at, for its line and column.
+    static func node(at path: [any CodingKey], in root: Node?) -> Node? {
+        var current = root
+        for key in path {
+            if let index = key.intValue, case .sequence(let sequence)? = current {
+                current = index < sequence.count ? sequence[index] : nil
+            } else if case .mapping(let mapping)? = current {
+                current = mapping.first { $0.key.string == key.stringValue }?.value
+            } else {
+                return current
+            }
+        }
+        return current
+    }
+
+    static func describe(yamlError error: any Error) -> String {
+        if let yaml = error as? YamlError, case .scanner(_, let problem, let mark, _) = yaml {
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        }
+        if let yaml = error as? YamlError, case .parser(_, let problem, let mark, _) = yaml {
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        }
+        return "not valid YAML: \(error)"
+    }
+
+    private static func describe(_ error: DecodingError, root: Node?) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: "."))
+        }
+        func at(_ context: DecodingError.Context) -> String {
+            node(at: context.codingPath, in: root).map { "\(place($0)): " } ?? ""
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(at(context))\(path(context).isEmpty ? "" : path(context) + ": ")missing key '\(key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            return "\(at(context))\(path(context)): expected \(plainType(type)), found something else"
+        case .valueNotFound(let type, let context):
+            return "\(at(context))\(path(context)): expected \(plainType(type)), found nothing"
+        case .dataCorrupted(let context):
+            return "\(at(context))\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// `Array<String>` -> "a list", `Int` -> "a whole number", as an admin reads it.
+    static func plainType(_ type: Any.Type) -> String {
+        let name = "\(type)"
+        if name.hasPrefix("Array") { return "a list" }
+        if name.hasPrefix("Dictionary") || name.contains("Server") || name.contains("Trust") || name.contains("Boot") {
+            return "a mapping (key: value)"
+        }
+        switch name {
+        case "Int": return "a whole number"
+        case "Double": return "a number"
+        case "String": return "text"
+        case "Bool": return "true or false"
+        default: return name
+        }
+    }
+
+    /// The name plan, when the file gives a pool.
+    public var plan: NamePlan? {
+        guard pool != nil || adDomains?.isEmpty == false || sipDomains?.isEmpty == false || simpleURLs?.isEmpty == false else { return nil }
+        let deployment = Deployment(
+            adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [])
+        return NamePlan((try? deployment.validated(allowingNoPool: true)) ?? deployment)
+    }
+}
+
+/// Why an audit could not run.
+public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidFile(String)
+    case input(String)
+
+    public var description: String {
+        switch self {
+        case .invalidFile(let reason): "deployment file: \(reason)"
+        case .input(let reason): reason
+        }
+    }
+}

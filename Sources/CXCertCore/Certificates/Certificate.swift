@@ -1,0 +1,129 @@
+import Foundation
+
+/// An X.509 certificate, parsed once from DER into immutable fields.
+///
+/// Two certificates are equal when their DER encodings are equal.
+public struct Certificate: Sendable, Hashable, CustomStringConvertible {
+    /// The exact DER encoding.
+    public let der: Data
+    /// The X.509 version (1, 2 or 3).
+    public let version: Int
+    public let subject: DistinguishedName
+    public let issuer: DistinguishedName
+    /// The serial number, typed.
+    public let serial: SerialNumber
+    /// The serial number as uppercase hex without separators (a leading `-` if negative).
+    public var serialNumber: String { serial.hex }
+    public let notBefore: Date
+    public let notAfter: Date
+    public let signatureAlgorithm: SignatureAlgorithm
+    public let publicKey: PublicKeyInfo
+    /// basicConstraints, or `nil` when the extension is absent.
+    public let basicConstraints: BasicConstraints?
+    /// keyUsage, or `nil` when the extension is absent.
+    public let keyUsage: KeyUsage?
+    /// extendedKeyUsage purposes, or `nil` when the extension is absent.
+    public let extendedKeyUsage: [ExtendedKeyUsage]?
+    public let subjectAlternativeNames: [GeneralName]
+    public let authorityKeyIdentifier: Data?
+    public let subjectKeyIdentifier: Data?
+    public let crlDistributionPoints: [String]
+    /// OCSP responder URLs from Authority Information Access.
+    public let ocspURLs: [String]
+    /// CA issuer certificate URLs from Authority Information Access.
+    public let caIssuerURLs: [String]
+    /// Every extension present, in order.
+    public let extensions: [ExtensionInfo]
+    /// SHA-1 over the DER: the Windows "thumbprint".
+    public let sha1: Fingerprint
+    /// SHA-256 over the DER.
+    public let sha256: Fingerprint
+    /// True when the certificate may serve TLS: no extendedKeyUsage, or one listing serverAuth or anyExtendedKeyUsage.
+    public var allowsServerAuth: Bool {
+        extendedKeyUsage.map { $0.contains { [ExtendedKeyUsage.serverAuthOID, ExtendedKeyUsage.anyOID].contains($0.oid) } } ?? true
+    }
+    /// The SHA-1 thumbprint as uppercase hex without separators, as certutil prints it.
+    public var sha1Thumbprint: String { sha1.hex }
+    /// The SHA-256 fingerprint as uppercase hex without separators.
+    public var sha256Fingerprint: String { sha256.hex }
+
+    /// The OpenSSL object, kept so that validation never decodes the same bytes twice.
+    let handle: X509Handle
+
+    /// Parses one DER-encoded certificate.
+    ///
+    /// - Throws: ``CertificateDecodingError`` naming the offset of a truncation or the reason OpenSSL gives.
+    public init(derEncoded der: Data) throws(CertificateDecodingError) {
+        try self.init(derBytes: [UInt8](der))
+    }
+
+    package init(derBytes bytes: [UInt8]) throws(CertificateDecodingError) {
+        let reader = DERReader(bytes)
+        let outer: DERReader.Element
+        do {
+            outer = try reader.element(at: 0)
+        } catch {
+            throw CertificateDecodingError(error)
+        }
+        guard outer.tag == DERTag.sequence else {
+            throw .malformedDER(offset: 0, reason: "a certificate starts with a SEQUENCE (0x30), found 0x\(hexString([outer.tag]))")
+        }
+        guard outer.end == bytes.count else {
+            throw .trailingData(offset: outer.end, count: bytes.count - outer.end)
+        }
+        let handle: X509Handle
+        do {
+            handle = try X509Handle(der: bytes)
+        } catch {
+            throw .invalidCertificate(reason: error.description)
+        }
+        guard let notBefore = handle.notBefore, let notAfter = handle.notAfter else {
+            throw .invalidCertificate(reason: "the validity dates cannot be read")
+        }
+        let extensions = handle.extensions
+        let access = handle.authorityInformationAccess
+
+        self.handle = handle
+        self.der = Data(bytes)
+        self.version = handle.version
+        self.subject = handle.subject
+        self.issuer = handle.issuer
+        self.serial = handle.serial
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.signatureAlgorithm = handle.signatureAlgorithm
+        self.publicKey = handle.publicKey
+        self.basicConstraints = handle.basicConstraints(
+            critical: extensions.first { $0.oid == OID.basicConstraints }?.critical ?? false)
+        self.keyUsage = handle.keyUsage
+        self.extendedKeyUsage = handle.extendedKeyUsage
+        self.subjectAlternativeNames = handle.subjectAlternativeNames
+        self.authorityKeyIdentifier = handle.authorityKeyIdentifier
+        self.subjectKeyIdentifier = handle.subjectKeyIdentifier
+        self.crlDistributionPoints = handle.crlDistributionPoints
+        self.ocspURLs = access.filter { $0.method == "OCSP" }.map(\.location)
+        self.caIssuerURLs = access.filter { $0.method == "caIssuers" }.map(\.location)
+        self.extensions = extensions
+        self.sha1 = Fingerprint(.sha1, of: bytes)
+        self.sha256 = Fingerprint(.sha256, of: bytes)
+    }
+
+    /// Whether basicConstraints marks this certificate as a CA.
+    public var isCA: Bool { basicConstraints?.isCA ?? false }
+
+    /// Subject and issuer are the same name (a root, or a self-issued key rollover).
+    public var isSelfIssued: Bool { subject == issuer }
+
+    /// The DNS names of the subjectAltName extension, as written.
+    public var dnsNames: [String] {
+        subjectAlternativeNames.compactMap { if case .dns(let name) = $0 { name } else { nil } }
+    }
+
+    /// Whether `date` falls inside notBefore...notAfter.
+    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+
+    public var description: String { "\(subject.displayName) [\(sha1Thumbprint)]" }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.der == rhs.der }
+    public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+}

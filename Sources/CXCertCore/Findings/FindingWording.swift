@@ -1,0 +1,582 @@
+import Foundation
+
+/// Which command prints a verdict: each has its own way to add a root or an intermediate.
+public enum RemedyContext: Sendable, Hashable {
+    case verify, probe, audit, boot, trace
+}
+
+extension Vocabulary {
+    /// How to add a root to what the client trusts.
+    var trustOption: String {
+        switch self {
+        case .plain: "add it to the verification's trust anchors"
+        case .command(.audit): "a trust.roots entry in the deployment file"
+        case .command: "--trust FILE"
+        }
+    }
+
+    /// Where the caller's own roots come from, for messages.
+    var trustPlace: String {
+        switch self {
+        case .plain: "the given anchors"
+        case .command(.audit): "trust.roots"
+        case .command: "--trust"
+        }
+    }
+
+    /// How to add an intermediate here, when the interface can.
+    var chainOption: String? {
+        switch self {
+        case .plain: "supply it among the intermediates"
+        case .command(.verify): "pass it here with --chain FILE"
+        case .command(.audit): "list it in the server's certificate: file"
+        case .command: nil
+        }
+    }
+
+    /// How to publish a root where phones download it.
+    var publishRoot: String {
+        switch self {
+        case .plain: "publish it to Active Directory's Certification Authorities container (certutil -f -dspublish ROOT.cer RootCA)"
+        case .command:
+            "publish it where the phone looks: cxcert ds publish ROOT.cer (same as certutil -f -dspublish ROOT.cer RootCA)"
+        }
+    }
+
+    /// Where the full list of names to request comes from.
+    var namePlanHint: String {
+        switch self {
+        case .plain: "the deployment's NamePlan lists every name"
+        case .command: "cxcert names prints a request config with every name"
+        }
+    }
+
+    /// Where the device data's sources are listed.
+    var deviceDataHint: String {
+        switch self {
+        case .plain: "sources: DeviceKnowledgeBase"
+        case .command: "sources: cxcert devices --json"
+        }
+    }
+}
+
+/// Words every finding from its data: the message, and the remedy specific enough to act on (the command to run
+/// or what to reissue). The one place where findings become sentences. File names are placeholders the admin
+/// fills in (`ROOT.cer`), never a name that looks like an existing file.
+public enum FindingWording {
+    /// One sentence saying what is wrong.
+    public static func message(for finding: Finding) -> String {
+        let subject = finding.certificate?.subject.displayName ?? "the certificate"
+        let isPhone = finding.client.isPhone
+        let words = finding.vocabulary
+        switch (finding.code, finding.detail) {
+        case (.notYetValid, .validity(let notBefore, _, let at)):
+            return "\(subject) is not valid until \(iso8601(notBefore)); validation time is \(iso8601(at))."
+        case (_, .validity(_, let notAfter, let at)):
+            return "\(subject) expired on \(iso8601(notAfter)); validation time is \(iso8601(at))."
+        case (_, .signature(let algorithm, let reason)):
+            if finding.certificate?.signatureAlgorithm.hash == .md2 {
+                return "\(subject) is signed with MD2, which cannot be verified (OpenSSL 3 has no MD2)."
+            }
+            return "The signature on \(subject) (\(algorithm)) does not verify with its issuer's key (\(reason))."
+        case (_, .issuerMissing(let issuer)):
+            return
+                "The chain stops at \(subject): its issuer \(issuer) is neither a supplied certificate nor a trusted root\(isPhone ? " of this phone" : "")."
+        case (_, .untrustedRoot):
+            return isPhone
+                ? "The chain ends at \(subject), a root this phone does not trust (not in its built-in cache, \(words.trustPlace) or Active Directory)."
+                : "The chain ends at \(subject), a root this client does not trust (not among \(words.trustPlace))."
+        case (.eku, .usage(_, let extendedKeyUsage, _)):
+            guard let extendedKeyUsage else {
+                return "\(subject) has no extendedKeyUsage; the web PKI requires serverAuth on a server certificate."
+            }
+            return
+                "\(subject) is not valid for TLS server authentication (extendedKeyUsage: \(extendedKeyUsage.isEmpty ? "none" : extendedKeyUsage.joined(separator: ", ")))."
+        case (_, .usage(let keyUsage, _, let needed)):
+            if needed.contains("keyCertSign") { return "\(subject) is a CA but its keyUsage lacks keyCertSign." }
+            let has = keyUsage?.joined(separator: ", ") ?? ""
+            return
+                "\(subject)'s keyUsage (\(has.isEmpty ? "empty" : has)) allows neither digitalSignature nor keyEncipherment, which a TLS server key needs."
+        case (_, .openSSL(_, let reason, let depth)):
+            let name = finding.certificate?.subject.displayName ?? "the certificate at depth \(depth)"
+            switch finding.code {
+            case .notACA: return "\(name) issues certificates but its basicConstraints do not mark it as a CA."
+            case .pathLength: return "The chain is longer than a pathLenConstraint above \(name) allows."
+            case .keyUsage: return "\(name)'s keyUsage does not allow this use (\(reason))."
+            case .nameConstraints: return "\(name) violates a name constraint of a CA above it (\(reason))."
+            case .criticalExtension: return "\(name) has a critical extension the validator does not understand."
+            case .chainTooLong: return "The chain is too long or loops (\(reason))."
+            case .malformed: return "\(name) breaks an RFC 5280 rule modern clients enforce: \(reason)."
+            default: return "\(name): \(reason)."
+            }
+        case (_, .algorithm(let algorithm, let use, let rule)):
+            return algorithmMessage(finding, subject: subject, algorithm: algorithm, use: use, basis: basis(rule, words))
+        case (_, .keySize(_, let bits, let limit, let bound, let rule)):
+            switch (bound, isPhone) {
+            case (.maximum, _):
+                return "\(subject) has a \(bits)-bit RSA key; this firmware handles at most \(limit) bits\(basis(rule, words))."
+            case (.minimum, true): return "\(subject) has a \(bits)-bit RSA key."
+            case (.minimum, false):
+                return "\(subject) has a \(bits)-bit RSA key; the web PKI requires at least \(limit) bits, a multiple of 8."
+            }
+        case (_, .curve(let name, _)):
+            return "\(subject) uses the curve \(name ?? "unknown"); the web PKI allows P-256, P-384 and P-521."
+        case (_, .serialNumber(let serial)):
+            return "\(subject) has serial number \(serial); it must be positive, non-zero and at most 20 octets."
+        case (_, .name(let host, let match, let dnsNames, let ipAddresses, let planned)):
+            let who = finding.client.phoneName.map { "the phone (\($0))" } ?? "a modern client"
+            let why = planned.map { " \($0.reason)" } ?? ""
+            switch match {
+            case .onlyWildcard(let entry):
+                return
+                    "\(host) is covered only by the wildcard \(entry); \(who) does not accept wildcard names and needs \(host) itself in the SAN.\(why)"
+            case .onlyCommonName:
+                let rule = isPhone ? "this firmware is not known to use the CN" : "modern clients match only the subjectAltName"
+                return "\(host) appears only in the subject CN; \(rule).\(why)"
+            case .notCovered where HostnameMatcher.ipAddress(host) != nil:
+                return
+                    "The IP address \(host) is not among the certificate's IP SAN entries (\(ipAddresses.isEmpty ? "none" : ipAddresses.joined(separator: ", "))); an address is never matched against DNS names.\(why)"
+            case .notCovered:
+                return "\(host) is not in the certificate's subjectAltName (\(dnsNames.joined(separator: ", "))).\(why)"
+            }
+        case (_, .rule(_, let reference, let detail)):
+            return "\(subject): \(detail) (\(reference))."
+        case (_, .pathBudget(let candidates, let checks, _, _)):
+            return
+                "Path budget exhausted: \(candidates) candidate paths and \(checks) signature checks tried without finding one this client accepts; the certificates offered form a graph too large to search."
+        case (_, .handshakeRefused(let endpoint, let reason, _)):
+            return
+                "\(endpoint) refuses the phone's handshake (TLS 1.0, no SNI, its cipher suites): \(reason). Phone Edition cannot use TLS 1.1 or 1.2."
+        default:
+            return walkMessage(finding)
+        }
+    }
+
+    private static func algorithmMessage(
+        _ finding: Finding, subject: String, algorithm: String, use: FindingDetail.AlgorithmUse, basis: String
+    ) -> String {
+        guard let certificate = finding.certificate else { return "\(subject) uses \(algorithm)." }
+        if case .generic = finding.client {
+            switch (finding.code, use) {
+            case (.weakSignature, _):
+                return
+                    "\(subject) is signed with \(algorithm); \(certificate.signatureAlgorithm.hash.rawValue.uppercased()) signatures are not accepted below a trust anchor."
+            case (_, .signature): return "\(subject) is signed with \(algorithm)."
+            case (_, .key): return "\(subject) has a \(algorithm) key, which the web PKI no longer allows."
+            }
+        }
+        let firmware = finding.client.firmware.map { "firmware \($0)" } ?? "this firmware"
+        switch use {
+        case .signature where finding.code == .sha2Unsupported:
+            return "\(subject) is signed with \(algorithm); \(firmware) cannot validate SHA-2 signatures\(basis)."
+        case .signature:
+            switch certificate.signatureAlgorithm.scheme {
+            case .rsaPSS: return "\(subject) is signed with RSASSA-PSS, which Lync Phone Edition does not support\(basis)."
+            case .ecdsa: return "\(subject) is signed with ECDSA, which this firmware is not known to verify\(basis)."
+            default:
+                return
+                    "\(subject) is signed with \(algorithm) (\(certificate.signatureAlgorithm.scheme.rawValue)); Lync Phone Edition verifies only RSA signatures (PKCS#1 v1.5, and RSASSA-PSS or ECDSA where the device data says so)."
+            }
+        case .key:
+            switch certificate.publicKey.algorithm {
+            case .ec: return "\(subject) has an EC key; this firmware is not known to use ECC\(basis)."
+            case .rsaPSS: return "\(subject) has an RSASSA-PSS key, which Lync Phone Edition does not support\(basis)."
+            case .unknown:
+                return "\(subject) has an unknown key; Lync Phone Edition uses only RSA keys (and EC keys where the device data says so)."
+            default:
+                return
+                    "\(subject) has a \(algorithm) key; Lync Phone Edition uses only RSA keys (and EC keys where the device data says so)."
+            }
+        }
+    }
+
+    /// ` (device data, low confidence; sources: ...)` so the reader sees what a claim rests on.
+    static func basis(_ rule: CapabilityBasis?, _ words: Vocabulary) -> String {
+        guard let rule else { return "" }
+        return " (device data, \(rule.confidence.rawValue) confidence; \(words.deviceDataHint))"
+    }
+
+    /// The fix for a finding.
+    public static func remedy(for finding: Finding) -> String {
+        let name = finding.certificate?.subject.displayName ?? "the certificate"
+        let words = finding.vocabulary
+        let isPhone = finding.client.isPhone
+        switch (finding.code, finding.detail) {
+        case (_, .handshakeRefused(let endpoint, _, let suites)):
+            return
+                "Allow TLS 1.0 and one of the phone's suites (\(suites.joined(separator: ", "))) on \(endpoint), e.g. a listener or load-balancer virtual server kept for the phones."
+        case (.untrustedRoot, .untrustedRoot(let sent)):
+            let save =
+                sent
+                ? "Save \(name) (SHA-256 \(finding.certificate?.sha256Fingerprint.prefix(16) ?? "")..., in the chain the server sends) as ROOT.cer, then "
+                : "With \(name) saved as ROOT.cer, "
+            return isPhone
+                ? "\(save)\(words.publishRoot); phones download it at their next sign-in."
+                : "\(save)trust it explicitly (\(words.trustOption)), or have the server use a certificate from a CA the clients trust."
+        case (.missingIntermediate, _):
+            let issuer = finding.certificate?.issuer.displayName ?? "the issuer"
+            let here = words.chainOption.map { " (and \($0))" } ?? ""
+            return
+                "If \(issuer) is an intermediate CA, have the server send it with its certificate\(here); "
+                + (isPhone
+                    ? "if it is your root CA, save it as ROOT.cer and \(words.publishRoot)."
+                    : "if it is a root, add it (\(words.trustOption)).")
+        case (.expired, _):
+            return "Renew \(name) and install the new certificate on the server."
+        case (.notYetValid, _):
+            return
+                "Check the server's and the CA's clocks; install \(name) only once it is valid, or reissue it with a notBefore in the past."
+        case (.rootExpired, _):
+            let publish = if case .command = words { "publish the new root (cxcert ds publish)" } else { "publish the new root" }
+            return "Renew the root CA \(name) (same key or new), \(publish), and reissue the certificates below it."
+        case (.badSignature, _):
+            return
+                "Reissue \(name) from its CA, or supply the right issuer certificate: the one given does not hold the key that signed it."
+        case (.notACA, _):
+            return "Reissue \(name) from a CA template with basicConstraints CA:TRUE (a Subordinate CA certificate)."
+        case (.pathLength, _):
+            return "Shorten the chain or reissue the constraining CA with a larger pathLenConstraint."
+        case (.keyUsage, _):
+            return
+                "Reissue \(name) with the keyUsage it needs (keyCertSign for CAs; digitalSignature and keyEncipherment for a TLS server)."
+        case (.eku, _):
+            return "Reissue \(name) with extendedKeyUsage serverAuth (1.3.6.1.5.5.7.3.1), e.g. from the Web Server template."
+        case (.nameConstraints, _):
+            return "Issue the certificate from a CA whose name constraints permit its names, or remove the constraint."
+        case (.criticalExtension, _):
+            return "Reissue \(name) without the unknown critical extension (or mark it non-critical)."
+        case (.chainTooLong, _):
+            return "Remove loops or extra cross-certificates from what the server sends."
+        case (.pathBudgetExhausted, _):
+            return
+                "Send only the chain the clients need (the leaf and its intermediates, no cross-certificates), or supply fewer candidate intermediates."
+        case (.malformed, _):
+            return "Reissue \(name) from a CA that produces RFC 5280 and CA/Browser Forum-conformant certificates."
+        case (.sha2Unsupported, .algorithm(_, _, let rule)):
+            // The build to recommend comes from the device data that judged this one: a later build that has the
+            // capability, never one at or below the judged build (an override can make a new build fail).
+            let update = rule?.firstBuildWith.map { ", or update them to Lync Phone Edition \($0) or later, which validates SHA-256" } ?? ""
+            return "Reissue \(name) with a SHA-1 signature (sha1WithRSAEncryption) for these phones\(update)."
+        case (.weakSignature, _):
+            return "Reissue \(name) with a SHA-256 (or stronger) signature."
+        case (.unsupportedAlgorithm, _):
+            return
+                "Reissue \(name) with an RSA key (2048 bits) and a PKCS#1 v1.5 signature (sha1WithRSAEncryption for phones that cannot validate SHA-2)."
+        case (.weakKey, _):
+            return "Reissue \(name) with an RSA key of 2048 bits."
+        case (.nameNotCovered, .name(let host, _, _, _, _)) where HostnameMatcher.ipAddress(host) != nil:
+            return
+                "Connect by the DNS name the phones use (they look servers up by name), or reissue the certificate with IP:\(host) in the subjectAltName."
+        case (.nameNotCovered, .name(let host, _, _, _, _)), (.wildcardNotSupported, .name(let host, _, _, _, _)):
+            return
+                "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
+        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint), (_, .redirect),
+            (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
+            (_, .dnsOrder), (_, .tlsAlert):
+            return walkRemedy(finding)
+        default:
+            return "Reissue \(name) so that it meets the rule named in the message."
+        }
+    }
+
+    /// A file name for a certificate, as an admin would have saved it: `ContosoCA.cer`.
+    static func fileName(named name: String) -> String {
+        let kept = name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return (kept.isEmpty ? "root" : kept) + ".cer"
+    }
+}
+
+extension FindingClient {
+    var phoneName: String? { if case .phone(let name, _) = self { name } else { nil } }
+    var firmware: FirmwareVersion? { if case .phone(_, let firmware) = self { firmware } else { nil } }
+}
+
+// MARK: The discovery walk, DHCP answers and captures
+
+extension FindingWording {
+    /// The message of a finding of `boot`, `dhcp` or `trace`, from its detail.
+    static func walkMessage(_ finding: Finding) -> String {
+        switch (finding.code, finding.detail) {
+        case (_, .dnsUnanswered(let questions, _)):
+            return "\(questions.count) DNS question\(questions.count == 1 ? "" : "s") got no answer: "
+                + questions.prefix(4).map { "\($0.name) \($0.type) (\($0.result))" }.joined(separator: ", ")
+        case (.dnsAnswerOversized, .dnsAnswer(let name, let type, _, _, let limit, _, _)):
+            let limit = limit.map(String.init) ?? "many"
+            return "\(name) \(type) has \(limit) or more records; only the first \(limit) were read."
+        case (.concatenatedNameAnswered, .dnsAnswer(let name, _, _, let answers, _, let retriedFrom, _)):
+            return
+                "\(name) answers (\(answers.joined(separator: ", "))) although \(retriedFrom ?? "the name asked") does not; the phone will use it."
+        case (.strictDNSNaming, .dnsAnswer(let name, _, _, let answers, _, _, let domain)):
+            return
+                "\(name) points to \(answers.joined(separator: ", ")), outside the SIP domain \(domain ?? "?"); this build enforces strict DNS naming and ignores the record."
+        case (.deviceUpdateNotFound, .dnsAnswer(let name, _, _, _, _, _, let domain)):
+            return
+                "\(name) does not resolve: phones given \(domain ?? "that domain") by DHCP that have never signed in find no update server."
+        case (_, .dnsAnswer(let name, _, _, _, _, _, _)):
+            return "The web services name \(name) does not resolve."
+        case (.timeSourceMissing, .search(let tried, _, _)):
+            return
+                "No time source answered with a synchronised time (tried: \(tried.joined(separator: ", "))); certificates are judged at this machine's clock instead."
+        case (.registrarNotFound, .search(let tried, _, _)):
+            return "No registrar was found that completes a connection (tried \(tried.count) lookups in this build's order)."
+        case (.dcNotFound, .search(let tried, let domains, let roots)):
+            let count = roots ?? 0
+            return
+                "The phone finds no domain controller (\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
+        case (_, .search(let tried, let domains, _)):
+            return
+                "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.joined(separator: ", ")))."
+        case (_, .roots(.activeDirectory, _)):
+            return
+                "The directory holds no root certificate the phone can download (no certificationAuthority object with a cACertificate, no enrollment service)."
+        case (_, .roots(.signIn, _)):
+            return "This build holds no root at sign-in."
+        case (_, .ntp(let server, let address, let port, let via, let leap, let stratum, let referenceID, let kissOfDeath)):
+            if via == "captured" {
+                return
+                    "\(server) answered the phone with leap indicator \(leap), stratum \(stratum): the phone cannot set its clock from it."
+            }
+            let why =
+                kissOfDeath
+                ? "sent a kiss-of-death (stratum 0, code \(referenceID.isEmpty ? "none" : referenceID))"
+                : "is not synchronised (leap indicator \(leap), stratum \(stratum))"
+            return "The time server \(server) (\(address):\(port), \(via)) \(why); the phone ignores its time."
+        case (_, .clock(let offset, let source, let phoneClock, let host?, let atPhone, let atLocal, let differing)):
+            func said(_ trusted: Bool?) -> String { trusted == true ? "trusted" : "not trusted" }
+            return
+                "\(host): at the phone's clock (\(iso8601(phoneClock)), \(durationText(offset)) \(offset < 0 ? "behind" : "ahead") from \(source)) the chain is \(said(atPhone)); at this machine's clock it is \(said(atLocal)) (\(differing.joined(separator: ", ")))."
+        case (_, .clock(let offset, let source, _, nil, _, _, _)):
+            return
+                "The phone's clock will be \(durationText(offset)) \(offset < 0 ? "behind" : "ahead of") this machine's (time source \(source))."
+        case (_, .endpoint(let host, let address, let port, let service, let purpose, let via, let failure)):
+            let address = address ?? "?"
+            if let via { return "\(host) (\(address):\(port), \(via)): \(failure ?? "no answer")" }
+            if service == "http" {
+                return
+                    "\(host) (\(address)) does not accept plain HTTP on port \(port), which \(purpose ?? "the phone's downloads") use: \(failure ?? "no answer")"
+            }
+            guard let failure else { return "\(purpose ?? "TLS"): \(host) sent no certificate" }
+            return "\(purpose ?? "TLS"): \(host) (\(address):\(port)): \(failure)"
+        case (_, .redirect(let from, let to, let hops, let loops)):
+            return loops
+                ? "The autodiscover redirect loops back to \(to)." : "The autodiscover redirect from \(from) takes more than \(hops) hops."
+        case (.dhcpMalformedOption, .dhcpOption(let option, let raw, _)):
+            return "Option \(option): \(malformation(option: option, raw: raw ?? []))."
+        case (.dhcpOption119WindowsString, .dhcpOption(_, let raw, _)):
+            return
+                "Option 119 is the Windows Server 2003 string '\(String(decoding: (raw ?? []).filter { $0 != 0 }, as: UTF8.self))', not RFC 3397 labels; which form the phones read is not known."
+        case (.dhcpOption120TooMany, .dhcpOption(_, _, let decoded)):
+            return "Option 120 lists \(decoded.count) registrars; the phones try at most two (Lync 2010 DHCP troubleshooting)."
+        case (.dhcpOption120Address, .dhcpOption(_, _, let decoded)):
+            return
+                "Option 120 gives the registrar as an IPv4 address (\(decoded.joined(separator: ", "))); the phone connects over TLS and needs a name to check the certificate."
+        case (.dhcpOption120Missing, _):
+            return
+                "No option 120: the phone finds its registrar only through DNS (and, per Microsoft, may authenticate but not begin SIP communications)."
+        case (.dhcpOption15Missing, _):
+            return "No option 15: the phone has no DHCP domain for ucupdates-r2 and the DC locator."
+        case (_, .provisioning(nil, _, _, _)):
+            return
+                "No option 43 for vendor class MS-UC-Client: Aries phones that sign in by PIN cannot find the Certificate Provisioning service, and so no root."
+        case (_, .provisioning(let option43?, let subOption, let missing, let expected)):
+            switch finding.code {
+            case .dhcpOption43Truncated:
+                let router =
+                    option43.length == 90
+                    ? " The option is exactly 90 bytes (180 hex digits): the limit of Cisco IOS 'option 43 hex'." : ""
+                return
+                    "Option 43 is cut inside sub-option \(option43.truncatedSubOption ?? subOption ?? 0) (\(option43.length) bytes in all).\(router)"
+            case .dhcpOption43Identifier:
+                return "Option 43 sub-option 1 is '\(option43.identifier ?? "")', not 'MS-UC-Client' (case-sensitive)."
+            case .dhcpOption43BinaryPort:
+                return
+                    "Option 43 sub-option 4 sends the port as a 2-byte integer (\(option43.port ?? 0)), not the text DHCPUtil writes ('443'); how the phone reads it is not known."
+            case .dhcpOption43WebFQDN:
+                let given = option43.webFQDN ?? "?"
+                return
+                    "Option 43 names the web services \(given), but the deployment's are \(expected ?? "?"); the phone fetches its root chain from \(given)."
+            default:
+                if !missing.isEmpty {
+                    return
+                        "Option 43 lacks sub-option\(missing.count == 1 ? "" : "s") \(missing.sorted().map(String.init).joined(separator: ", ")), so the phone cannot build the Certificate Provisioning URL."
+                }
+                if subOption == 4 { return "Option 43 sub-option 4 is not a port." }
+                return "Option 43 sub-option 3 '\(option43.webFQDN ?? "")' is not a host name."
+            }
+        case (.dhcpNoAnswer, .dhcpServers(let servers, _)):
+            return servers.isEmpty
+                ? "No DHCP server answered the phone's DHCPINFORM (vendor class MS-UC-Client)."
+                : "DHCP servers answered, but not the INFORM with vendor class MS-UC-Client."
+        case (.dhcpOption43ScopeLevel, .dhcpServers(let servers, _)):
+            return
+                "\(servers.joined(separator: ", ")) sends option 43 to a client that gave no vendor class: it is set for the whole scope, and every client on it receives the phones' values."
+        case (_, .dhcpServers(let servers, let used)):
+            return
+                "\(servers.count) servers answered (\(servers.joined(separator: ", "))); the phone uses \(used ?? "the first")'s answer and ignores the others."
+        case (_, .registrarMismatch(let option120, let srv, let targets)):
+            return "DHCP option 120 names \(option120.joined(separator: ", ")) but \(srv) points to \(targets.joined(separator: ", "))."
+        case (_, .captureDamage(let file, let frame, let reason)):
+            return frame.map { "\(file): after frame \($0): \(reason)" } ?? "\(file): \(reason)"
+        case (_, .captureGap(let gap, let connection, let count, let limit, let offset, let reason)):
+            let name = connection ?? "a connection"
+            let count = count ?? 0
+            switch gap {
+            case .snapLength:
+                return "\(count) frame\(count == 1 ? " was" : "s were") cut by the snap length; what they held past the cut is missing."
+            case .flowLimit: return "More than \(limit ?? 0) TCP flows; \(count) packets of later flows were not read."
+            case .byteLimit:
+                return "The capture holds more than \((limit ?? 0) >> 20) MiB of TCP payload; \(count) later bytes were not read."
+            case .midConnection: return "\(name): the capture starts in the middle of this connection"
+            case .missingBytes: return "\(name): \(count) bytes missing at stream offset \(offset ?? 0)"
+            case .streamLimit: return "\(name): more than \(limit ?? 0) bytes in one direction; the rest was not kept"
+            case .unparsed: return "\(name): \(reason ?? "unreadable")"
+            }
+        case (_, .dnsOrder(let seen, let expected, let device, let source)):
+            return
+                "The phone asked \(seen.joined(separator: ", ")) in that order; the device data for \(device) expects \(expected.joined(separator: ", ")) (\(source ?? "no source"))."
+        case (_, .tlsAlert(let endpoint, _, _, let alertName, true, let device, let trusted, let findings, _)):
+            return trusted == true
+                ? "The phone refused \(endpoint)'s chain with \(alertName), but cxcert finds it trusted for \(device): the certificate does not explain the alert (the device data may be wrong for this build, or the cause lies elsewhere: a root downloaded before the capture, a reset store)."
+                : "The phone refused \(endpoint)'s chain with \(alertName); cxcert's verdict for \(device) explains it: \(findings.joined(separator: ", "))."
+        case (_, .tlsAlert(let host, let port, _, let alertName, false, _, _, _, _)):
+            return "\(host):\(port) refused the phone's handshake (alert \(alertName))."
+        default:
+            return "\(finding.code.rawValue)."
+        }
+    }
+
+    /// Why a DHCP option's bytes do not decode, from the option's rules.
+    static func malformation(option: Int, raw: [UInt8]) -> String {
+        switch option {
+        case 15:
+            var bytes = raw
+            while bytes.last == 0 { bytes.removeLast() }
+            return "'\(printableASCII(bytes))' is not a domain name"
+        case 119: return "neither RFC 3397 names nor a string"
+        case 120:
+            guard let encoding = raw.first, encoding != 0 else { return "the names are not valid RFC 1035 labels" }
+            return "encoding byte \(encoding) (RFC 3361 defines 0 and 1)"
+        default: return "\(raw.count) bytes is not a list of IPv4 addresses"
+        }
+    }
+
+    /// The remedy of a finding of `boot`, `dhcp` or `trace`, from its detail.
+    static func walkRemedy(_ finding: Finding) -> String {
+        let words = finding.vocabulary
+        switch (finding.code, finding.detail) {
+        case (_, .dnsUnanswered(_, let servers)):
+            return
+                "Make sure the DNS servers the phones get from DHCP option 6 (\(servers.joined(separator: ", "))) answer from the phones' network."
+        case (.dnsAnswerOversized, .dnsAnswer(let name, _, _, _, _, _, _)):
+            return "Publish a handful of records for \(name); a phone tries them in priority order."
+        case (.concatenatedNameAnswered, .dnsAnswer(_, _, _, _, _, let retriedFrom, let domain)):
+            return
+                "Publish \(retriedFrom ?? "the name") itself, and remove any wildcard record in \(domain ?? "the DHCP domain") that makes concatenated names resolve."
+        case (.strictDNSNaming, .dnsAnswer(let name, _, _, _, _, _, let domain)):
+            let sip = domain ?? "the SIP domain"
+            return
+                "Point \(name) at a name in \(sip) (for example a new A record pool01.\(sip) or sip.\(sip)) that the pool certificate carries."
+        case (.deviceUpdateNotFound, .dnsAnswer(_, _, _, _, _, _, let domain)):
+            return
+                "Publish an A record ucupdates-r2.\(domain ?? "<DHCP domain>") pointing at the pool's web services (or its load balancer)."
+        case (_, .dnsAnswer(let name, _, _, _, _, _, _)):
+            return "Publish an A record for \(name) in the DNS the phones use."
+        case (.timeSourceMissing, .search(_, let domains, _)):
+            return
+                "Publish _ntp._udp.\(domains.first ?? "<SIP domain>") (SRV, port 123) pointing at a synchronised NTP server in the SIP domain, or give DHCP option 42, and let the phones reach UDP 123."
+        case (.registrarNotFound, .search(_, let domains, _)):
+            return
+                "Publish _sipinternaltls._tcp.\(domains.first ?? "<SIP domain>") (SRV, port 5061) pointing at the pool's name in \(domains.first ?? "the SIP domain"), or give DHCP option 120."
+        case (.dcNotFound, _):
+            return "Publish _ldap._tcp.dc._msdcs.<AD domain> in the DNS the phones use (option 6), and give option 15 the AD domain."
+        case (_, .search(_, let domains, _)):
+            let smtp = domains.first ?? "<SMTP domain>"
+            return
+                "Give https://autodiscover.\(smtp) a certificate without wildcards that chains to a root the phone has, or an HTTP redirect to one."
+        case (_, .roots(.activeDirectory, _)):
+            let tool = if case .command = words { " (or cxcert ds publish)" } else { "" }
+            return "Publish the internal root: certutil -f -dspublish root.cer RootCA\(tool)."
+        case (_, .roots(.signIn, _)):
+            return "Publish the internal root in Active Directory (certutil -f -dspublish root.cer RootCA)."
+        case (_, .ntp(let server, _, _, let via, _, _, _, _)):
+            if via == "captured" { return "Give \(server) a reliable upstream source." }
+            return
+                "Give \(server) a reliable upstream source (on a Windows DC: w32tm /config /manualpeerlist:... /syncfromflags:manual /reliable:yes /update)."
+        case (_, .clock(_, let source, _, let host, _, _, _)):
+            if host != nil { return "Fix the time source \(source) rather than the certificate." }
+            return
+                "Correct the time on \(source.split(separator: " ").first ?? "the time source"); every certificate is judged at the phone's clock."
+        case (_, .endpoint(let host, _, let port, let service, _, let via, let failure)):
+            if via != nil { return "Make \(host):\(port) reachable from the phones, or remove the record that names it." }
+            if service == "http" { return "Open TCP \(port) to \(host) from the phones (and balance it on the hardware load balancer)." }
+            if failure == nil { return "Configure a certificate on \(host):\(port)." }
+            return "Make \(host):\(port) answer TLS from the phones' network."
+        case (_, .redirect):
+            return "Redirect http://autodiscover.<SMTP domain>/autodiscover/autodiscover.xml once, to the HTTPS autodiscover URL."
+        case (.dhcpMalformedOption, .dhcpOption(let option, _, _)):
+            return "Correct option \(option) in the DHCP server's configuration."
+        case (.dhcpOption119WindowsString, _):
+            return
+                "Send option 119 in RFC 3397 form (the built-in option of Windows Server 2012 and later, dnsmasq's or Kea's domain-search)."
+        case (.dhcpOption120TooMany, _):
+            return "List at most two registrar pool FQDNs in option 120."
+        case (.dhcpOption120Address, _):
+            return "Send the registrar pool's FQDN in option 120 (encoding 0), as DHCPUtil -SipServer <pool FQDN> computes it."
+        case (.dhcpOption120Missing, _):
+            return "Send the registrar pool FQDN in option 120 (encoding 0)."
+        case (.dhcpOption15Missing, _):
+            return "Send option 15 with the Active Directory domain that holds ucupdates-r2."
+        case (.dhcpOption43Missing, _):
+            return
+                "Configure option 43 for vendor class MS-UC-Client with sub-options 1-5 (DHCPUtil.exe -SipServer <pool> -WebServer <web FQDN> computes them)."
+        case (.dhcpOption43Truncated, _):
+            return "Send the whole option (on Cisco IOS XE 'option ext 43 hex', up to 255 bytes), or shorten the web services FQDN."
+        case (.dhcpOption43Identifier, _):
+            return "Set sub-option 1 (UC Identifier) to the 12 bytes 'MS-UC-Client'."
+        case (.dhcpOption43BinaryPort, _):
+            return "Send sub-option 4 as ASCII text: 34:34:33 for 443."
+        case (.dhcpOption43WebFQDN, .provisioning(_, _, _, let expected)):
+            return
+                "Put the internal web services FQDN (\(expected ?? "?")) in option 43 sub-option 3, not a meeting URL or another pool's name."
+        case (_, .provisioning(_, let subOption, let missing, _)):
+            if !missing.isEmpty {
+                return
+                    "Send all five sub-options (1 UC identifier, 2 URL scheme, 3 web services FQDN, 4 port as text, 5 /CertProv/CertProvisioningService.svc)."
+            }
+            if subOption == 4 { return "Send sub-option 4 as ASCII text: 34:34:33 for 443." }
+            return "Send the internal web services FQDN in sub-option 3."
+        case (.dhcpNoAnswer, _):
+            return
+                "Make a DHCP server (or the Lync registrar's DHCP component) answer DHCPINFORM on this network, or relay it (ip helper-address)."
+        case (.dhcpOption43ScopeLevel, _):
+            return
+                "Set option 43 for vendor class MS-UC-Client only (a Windows vendor class, dnsmasq 'vendor:MS-UC-Client', a Kea client class)."
+        case (_, .dhcpServers):
+            return "Make every server that answers the phones give the same options, or leave only one."
+        case (_, .registrarMismatch):
+            return "Make option 120 and the SRV record name the same registrar pool."
+        case (_, .captureDamage):
+            return "Read what the file holds up to that point; take a new capture if more is needed."
+        case (_, .captureGap(let gap, _, _, _, _, _)):
+            switch gap {
+            case .snapLength: return "Capture with a full snap length (tcpdump -s 0)."
+            case .flowLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
+            case .byteLimit:
+                return "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."
+            case .midConnection, .missingBytes, .streamLimit, .unparsed:
+                return "Start the capture before the phone connects, and capture with tcpdump -s 0."
+            }
+        case (_, .dnsOrder):
+            let data = if case .command = words { "(--device-data)" } else { "(in the device data)" }
+            return "If the capture is right, correct the registrarLookup row for this build \(data) and tell the cxcert maintainers."
+        case (_, .tlsAlert(_, _, _, _, true, _, let trusted, _, _)):
+            return trusted == true
+                ? "Check the phone's build and its downloaded roots (reset it to clear them)."
+                : "See the chain's findings in this step for the fix."
+        case (_, .tlsAlert(let host, let port, _, _, false, _, _, _, let suites)):
+            return "Allow TLS 1.0 and one of the phone's suites (\(suites.joined(separator: ", "))) on \(host):\(port)."
+        default:
+            return "See the message."
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning
+/// service (Microsoft gg412828; sub-options 1-5).
+public struct UCProvisioning: Sendable, Hashable, Codable {
+    public enum PortEncoding: String, Sendable, Hashable, Codable {
+        /// ASCII decimal ("443"), as DHCPUtil writes it.
+        case text
+        /// A 2-byte integer (0x01BB), as some third-party tables type it.
+        case binary
+        case missing
+        case invalid
+    }
+
+    public let identifier: String?
+    public let scheme: String?
+    public let webFQDN: String?
+    public let port: Int?
+    public let portEncoding: PortEncoding
+    public let path: String?
+    /// The sub-option cut short by the end of the option, if any.
+    public let truncatedSubOption: Int?
+    /// Bytes in option 43.
+    public let length: Int
+    public let otherSubOptions: [Int]
+
+    /// `<scheme>://<fqdn>:<port><path>`, as DHCPUtil prints it; nil when a part is missing.
+    public var url: String? {
+        guard let scheme, let webFQDN, let port, let path else { return nil }
+        return "\(scheme)://\(webFQDN):\(port)\(path)"
+    }
+
+    /// Reads the sub-option TLVs; a trailing 0xFF (dnsmasq appends one) ends them.
+    public init(_ data: [UInt8]) {
+        var values: [Int: [UInt8]] = [:]
+        var truncated: Int?
+        var others: [Int] = []
+        var index = 0
+        while index < data.count {
+            let code = Int(data[index])
+            if code == 0 {
+                index += 1
+                continue
+            }
+            if code == 255 { break }
+            guard index + 1 < data.count else {
+                truncated = code
+                break
+            }
+            let length = Int(data[index + 1])
+            let available = min(length, data.count - index - 2)
+            if available < length { truncated = code }
+            if (1...5).contains(code) { values[code] = Array(data[(index + 2)..<(index + 2 + available)]) } else { others.append(code) }
+            index += 2 + available
+        }
+        func text(_ code: Int) -> String? { values[code].map { String(decoding: $0, as: UTF8.self) } }
+        identifier = text(1)
+        scheme = text(2)
+        webFQDN = text(3).map { $0.lowercased() }
+        path = text(5)
+        switch values[4] {
+        case nil:
+            port = nil
+            portEncoding = .missing
+        case let bytes? where !bytes.isEmpty && bytes.allSatisfy({ (0x30...0x39).contains($0) }) && bytes.count <= 5:
+            port = Int(String(decoding: bytes, as: UTF8.self))
+            portEncoding = .text
+        case let bytes? where bytes.count == 2:
+            port = Int(bytes[0]) << 8 | Int(bytes[1])
+            portEncoding = .binary
+        default:
+            port = nil
+            portEncoding = .invalid
+        }
+        truncatedSubOption = truncated
+        length = data.count
+        otherSubOptions = others
+    }
+}

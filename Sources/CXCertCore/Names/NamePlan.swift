@@ -1,0 +1,325 @@
+import Foundation
+
+/// The names of a deployment, as the admin knows them.
+public struct Deployment: Sendable, Hashable, Codable {
+    /// DNS domains DHCP hands the phones: option 15 first, then each option 119 entry.
+    public var adDomains: [String]
+    public var sipDomains: [String]
+    public var pool: String
+    public var servers: [String]
+    /// Simple URLs (https://meet.fabrikam.com/...) or their host names.
+    public var simpleURLs: [String]
+
+    /// Domain lists may be written as DHCP option 119 shows them (`contoso.com;fabrikam.com`); repeats are dropped.
+    public init(adDomains: [String], sipDomains: [String], pool: String, servers: [String] = [], simpleURLs: [String] = []) {
+        func split(_ values: [String]) -> [String] {
+            var seen: Set<String> = []
+            return values.flatMap { $0.split(whereSeparator: { ";, ".contains($0) }).map(String.init) }
+                .filter { seen.insert(HostnameMatcher.normalize($0)).inserted }
+        }
+        self.adDomains = split(adDomains)
+        self.sipDomains = split(sipDomains)
+        self.pool = pool
+        self.servers = servers
+        self.simpleURLs = simpleURLs
+    }
+
+    /// Every name checked as a host name and turned into A-labels, every simple URL checked as an
+    /// http(s) URL with such a host; the first bad value is the error (`--pool`, `--simple-url`, ...).
+    public func validated(allowingNoPool: Bool = false) throws(DeploymentNameError) -> Deployment {
+        func names(_ values: [String], _ option: String) throws(DeploymentNameError) -> [String] {
+            var out: [String] = []
+            for value in values {
+                do { out.append(try DomainName.aLabels(value)) } catch { throw DeploymentNameError(option: option, invalid: error) }
+            }
+            return out
+        }
+        var urls: [String] = []
+        for url in simpleURLs {
+            do { urls.append(try Self.simpleURL(url)) } catch { throw DeploymentNameError(option: "simple-url", invalid: error) }
+        }
+        return Deployment(
+            adDomains: try names(adDomains, "ad-domain"), sipDomains: try names(sipDomains, "sip-domain"),
+            pool: allowingNoPool && pool.isEmpty ? "" : try names([pool], "pool")[0], servers: try names(servers, "server"),
+            simpleURLs: urls)
+    }
+
+    /// `https://meet.contoso.com/path` (or a bare host) with its host in A-labels.
+    static func simpleURL(_ text: String) throws(DomainName.Invalid) -> String {
+        func fail(_ reason: String) -> DomainName.Invalid { DomainName.Invalid(text: text, reason: reason, what: "URL") }
+        if let bad = text.unicodeScalars.first(where: { $0.value < 0x21 || $0.value == 0x7F || "\"<>\\^`{|}".unicodeScalars.contains($0) })
+        {
+            throw fail("a URL cannot contain \(bad.value < 0x21 ? "a space or control character" : "'\(bad)'")")
+        }
+        let full = text.contains("://") ? text : "https://\(text)"
+        guard let schemeEnd = full.range(of: "://") else { throw fail("not a URL") }
+        let scheme = full[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "https" || scheme == "http" else { throw fail("a simple URL is http:// or https://, not \(scheme)://") }
+        let rest = full[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { throw fail("a simple URL has no user part") }
+        var host = String(authority)
+        var port = ""
+        if let colon = host.lastIndex(of: ":") {
+            port = String(host[colon...])
+            host = String(host[..<colon])
+            guard port.count > 1, port.dropFirst().allSatisfy(\.isASCII), let number = Int(port.dropFirst()), (1...65535).contains(number)
+            else { throw fail("the port is not a number from 1 to 65535") }
+        }
+        let ascii = try DomainName.aLabels(host)
+        return "\(scheme)://\(ascii)\(port)\(rest.dropFirst(authority.count))"
+    }
+}
+
+/// A deployment name that is not a host name (or a simple URL that is not a URL), with the option or key it came from.
+public struct DeploymentNameError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let option: String
+    public let invalid: DomainName.Invalid
+    public var description: String { "--\(option): \(invalid)" }
+}
+
+/// One name a certificate must (or should) carry, and why.
+public struct PlannedName: Sendable, Hashable, Encodable {
+    /// Which server certificate needs it.
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        /// The Front End pool's default certificate (SIP over TLS, port 5061).
+        case `default`
+        /// The internal web services certificate (Device Update, Certificate Provisioning, simple URLs).
+        case webInternal = "web-internal"
+    }
+    public enum Necessity: String, Sendable, Codable {
+        case required, recommended
+    }
+    /// Which clients connect by it; decides whether `verify` checks it for a device.
+    public enum Audience: String, Sendable, Codable {
+        case everyone
+        /// Phones whose firmware looks up `ucupdates-r2` before sign-in.
+        case unregisteredPhones = "unregistered-phones"
+    }
+
+    public let name: String
+    public let roles: [Role]
+    public let necessity: Necessity
+    public let audience: Audience
+    /// Which device, which step of its boot or sign-in.
+    public let reason: String
+    public let source: String
+    /// False when a public CA cannot issue it (a short name or an internal TLD, after 2015-11-01).
+    public let publicCA: Bool
+}
+
+/// Which names each role's certificate must carry for the phones and clients of a deployment.
+public struct NamePlan: Sendable, Encodable {
+    public let deployment: Deployment
+    public let names: [PlannedName]
+    public let notes: [String]
+
+    static let guide = "Polycom CX700 deployment guide (OCS 2007 R2), 'Configure DNS' and the sign-in walk-through"
+    static let deviceUpdateArticle = "J. Schertz, 'Updating Lync Phone Edition Devices for Lync 2013' (2013-05-31)"
+    static let certificateRequirements = "Microsoft, 'Certificate requirements for internal servers in Lync Server 2013' (Gg398094)"
+    static let baselineRequirements =
+        "CA/Browser Forum Baseline Requirements §7.1.4.2.1 (no internal names in certificates expiring after 2015-11-01)"
+
+    /// Suffixes that are not public top-level domains and are common inside companies (a fixed list,
+    /// not a lookup of the IANA root zone).
+    static let internalSuffixes: Set = [
+        "local", "localdomain", "lan", "corp", "internal", "intranet", "private", "home", "priv", "domain", "ad",
+        "test", "example", "invalid", "localhost", "int.local",
+    ]
+
+    /// Can a public CA still put `name` in a certificate?
+    public static func publiclyIssuable(_ name: String) -> Bool {
+        let normalized = HostnameMatcher.normalize(name)
+        guard normalized.contains("."), HostnameMatcher.ipAddress(normalized) == nil else { return false }
+        return !internalSuffixes.contains(String(normalized.split(separator: ".").last ?? ""))
+    }
+
+    init(deployment: Deployment, names: [PlannedName], notes: [String]) {
+        self.deployment = deployment
+        self.names = names
+        self.notes = notes
+        self.unchecked = Self.unchecked(deployment)
+    }
+
+    /// The names this plan could not derive, and why (a deployment given without its pool, its SIP or
+    /// DHCP domains): `verify` and `audit` say so instead of implying every name was checked.
+    public private(set) var unchecked: [String] = []
+
+    static func unchecked(_ deployment: Deployment) -> [String] {
+        var out: [String] = []
+        if HostnameMatcher.normalize(deployment.pool).isEmpty {
+            out.append("Not checked: the pool FQDN and its short name (no pool given: --pool, or pool: in a deployment file).")
+        }
+        if deployment.sipDomains.isEmpty { out.append("Not checked: sip.<SIP domain> (no SIP domain given: --sip-domain or sipDomains:).") }
+        if deployment.adDomains.isEmpty {
+            out.append("Not checked: ucupdates-r2 and ucupdates-r2.<DHCP domain> (no DHCP domain given: --ad-domain or adDomains:).")
+        }
+        return out
+    }
+
+    public init(_ deployment: Deployment) {
+        var entries: [PlannedName] = []
+        func add(
+            _ name: String, _ roles: [PlannedName.Role], _ necessity: PlannedName.Necessity, _ audience: PlannedName.Audience,
+            _ reason: String, _ source: String
+        ) {
+            let normalized = HostnameMatcher.normalize(name)
+            guard !normalized.isEmpty, !entries.contains(where: { $0.name == normalized }) else { return }
+            entries.append(
+                PlannedName(
+                    name: normalized, roles: roles, necessity: necessity, audience: audience, reason: reason, source: source,
+                    publicCA: Self.publiclyIssuable(normalized)))
+        }
+        let pool = HostnameMatcher.normalize(deployment.pool)
+        add(
+            pool, [.default, .webInternal], .required, .everyone,
+            "Registered phones connect to the pool (Registrar from DHCP option 120 or DNS SRV) and to its web services.",
+            Self.certificateRequirements)
+        for server in deployment.servers {
+            add(
+                server, [.default, .webInternal], .required, .everyone,
+                "Front End server FQDN: clients reach each server of the pool by name.", Self.certificateRequirements)
+        }
+        for sip in deployment.sipDomains {
+            add(
+                "sip.\(HostnameMatcher.normalize(sip))", [.default], .required, .everyone,
+                "Phones signing in as user@\(sip) look up sip.\(sip) when SRV records do not answer (automatic sign-in with strict DNS matching).",
+                Self.guide + "; " + Self.certificateRequirements)
+        }
+        for (index, domain) in deployment.adDomains.enumerated() {
+            let option = index == 0 ? "DHCP option 15" : "DHCP option 119"
+            add(
+                "ucupdates-r2.\(HostnameMatcher.normalize(domain))", [.webInternal], .required, .unregisteredPhones,
+                "Unregistered phones look up ucupdates-r2.\(domain) (\(option)) to find Device Update before anyone signs in.",
+                Self.guide + "; " + Self.deviceUpdateArticle)
+        }
+        if !deployment.adDomains.isEmpty {
+            add(
+                "ucupdates-r2", [.webInternal], .required, .unregisteredPhones,
+                "Unregistered phones resolve ucupdates-r2.<DHCP domain> but check the certificate against the short name ucupdates-r2; without it Device Update fails before sign-in.",
+                Self.deviceUpdateArticle)
+        }
+        if let short = pool.split(separator: ".").first, pool.contains(".") {
+            add(
+                String(short), [.default, .webInternal], .recommended, .everyone,
+                "The guide's walk-through resolves the pool as \(short).<DHCP domain> and its _sipinternaltls SRV record points to \(short); carry the short name if SRV records or option 120 name the pool that way.",
+                Self.guide)
+        }
+        for url in deployment.simpleURLs {
+            let host = URL(string: url.contains("://") ? url : "https://\(url)")?.host ?? url
+            add(
+                host, [.webInternal], .required, .everyone,
+                "Simple URL \(url): meeting, dial-in and admin pages on the internal web services.", Self.certificateRequirements)
+        }
+        self.deployment = deployment
+        self.names = entries
+        var notes: [String] = []
+        let privateNames = entries.filter { !$0.publicCA }.map(\.name)
+        if !privateNames.isEmpty {
+            notes.append(
+                "A public CA cannot issue \(privateNames.joined(separator: ", ")) (short names and internal TLDs, \(Self.baselineRequirements)); this plan needs the internal enterprise CA, published to AD for the phones."
+            )
+        }
+        self.notes = notes
+        self.unchecked = Self.unchecked(deployment)
+    }
+
+    /// The names a client must find: everything for `generic`; for a phone, the `ucupdates-r2` names
+    /// only if its firmware looks them up, and only the DHCP domains it uses.
+    public func names(for profile: DeviceProfile) -> [PlannedName] {
+        guard !profile.isGeneric else { return names }
+        let domains = profile.ucupdatesDomains
+        let usable = Set(
+            deployment.adDomains.enumerated().filter { index, _ in
+                domains.contains(index == 0 ? "dhcp-option-15" : "dhcp-option-119")
+            }.map { "ucupdates-r2.\(HostnameMatcher.normalize($0.element))" })
+        return names.filter { entry in
+            guard entry.audience == .unregisteredPhones else { return true }
+            guard profile.looksUpUCUpdates else { return false }
+            return entry.name == "ucupdates-r2" ? !usable.isEmpty : usable.contains(entry.name)
+        }
+    }
+
+    /// The names for `role`, or every name.
+    public func names(role: PlannedName.Role?) -> [String] {
+        names.filter { role == nil || $0.roles.contains(role!) }.map(\.name)
+    }
+
+    // MARK: Renderings
+
+    /// An `openssl req` configuration whose CSR carries exactly the plan's names.
+    /// Only plain LDH names (letters, digits, '-', '_', '.') reach a generated config: a newline, '=',
+    /// '"' or '[' would change its structure. ``Deployment/validated()`` refuses such names up front;
+    /// this is the last guard for a plan built from unchecked values.
+    static func configSafe(_ names: [String]) -> [String] {
+        names.filter { name in
+            !name.isEmpty
+                && name.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+                }
+        }
+    }
+
+    public func opensslConfig(role: PlannedName.Role? = nil) -> String {
+        let dns = Self.configSafe(names(role: role)).enumerated().map { "DNS.\($0.offset + 1) = \($0.element)" }
+        return """
+            # openssl req -new -config this.cnf -newkey rsa:2048 -nodes -keyout pool.key -out pool.csr
+            # Generated by cxcert names for \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "an invalid pool name"). Phones that cannot validate SHA-2 need the
+            # CA to sign with SHA-1; the CSR's own hash does not decide that.
+            [req]
+            prompt = no
+            default_md = sha256
+            distinguished_name = dn
+            req_extensions = ext
+
+            [dn]
+            CN = \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "invalid")
+
+            [ext]
+            keyUsage = critical, digitalSignature, keyEncipherment
+            extendedKeyUsage = serverAuth, clientAuth
+            subjectAltName = @alt_names
+
+            [alt_names]
+            \(dns.joined(separator: "\n"))
+
+            """
+    }
+
+    /// A Windows `certreq -new` INF with the SAN extension filled in.
+    public func certreqINF(role: PlannedName.Role? = nil) -> String {
+        let continued = Self.configSafe(names(role: role)).map { "_continue_ = \"dns=\($0)&\"" }
+        return """
+            ; certreq -new pool.inf pool.req   (then certreq -submit -attrib "CertificateTemplate:WebServer" pool.req)
+            ; Generated by cxcert names for \(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "an invalid pool name").
+            [Version]
+            Signature = "$Windows NT$"
+
+            [NewRequest]
+            Subject = "CN=\(Self.configSafe([HostnameMatcher.normalize(deployment.pool)]).first ?? "invalid")"
+            KeyLength = 2048
+            KeySpec = 1
+            KeyUsage = 0xA0
+            MachineKeySet = TRUE
+            Exportable = TRUE
+            RequestType = PKCS10
+            ProviderName = "Microsoft RSA SChannel Cryptographic Provider"
+
+            [EnhancedKeyUsageExtension]
+            OID = 1.3.6.1.5.5.7.3.1
+            OID = 1.3.6.1.5.5.7.3.2
+
+            [Extensions]
+            2.5.29.17 = "{text}"
+            \(continued.joined(separator: "\n"))
+
+            """
+    }
+}
+
+extension NamePlan {
+    /// The same plan holding only `names`.
+    package func restricted(to names: Set<String>) -> NamePlan {
+        NamePlan(deployment: deployment, names: self.names.filter { names.contains($0.name) }, notes: notes)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// ISO 8601 in UTC with seconds, the one date format of every JSON output.
+package func iso8601(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+}
+
+/// The one date parser for options, deployment files and device data. Strict: each field is checked
+/// against its range (no 2027-02-30 rolling into March, no 25:61:61), years are four digits (0001-9999).
+public enum StrictDate {
+    public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
+        public let text: String
+        public let reason: String
+        public var description: String {
+            "'\(text)' is not a valid date: \(reason) (use 2026-01-31, 2026-01-31T12:00:00Z or 2026-01-31T12:00:00+01:00)"
+        }
+    }
+
+    public static func parse(_ text: String) throws(Invalid) -> Date {
+        func fail(_ reason: String) -> Invalid { Invalid(text: text, reason: reason) }
+        let chars = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int, _ what: String) throws(Invalid) -> Int {
+            guard index + digits <= chars.count, chars[index..<index + digits].allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw fail("expected \(digits) digits for the \(what)")
+            }
+            let value = chars[index..<index + digits].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            index += digits
+            return value
+        }
+        func expect(_ byte: UInt8, _ what: String) throws(Invalid) {
+            guard index < chars.count, chars[index] == byte else { throw fail("expected \(what)") }
+            index += 1
+        }
+        let year = try number(4, "year")
+        if index < chars.count, (0x30...0x39).contains(chars[index]) { throw fail("the year must have four digits (0001-9999)") }
+        try expect(UInt8(ascii: "-"), "'-' after the year")
+        let month = try number(2, "month")
+        try expect(UInt8(ascii: "-"), "'-' after the month")
+        let day = try number(2, "day")
+        guard year >= 1 else { throw fail("year 0000 does not exist") }
+        guard (1...12).contains(month) else { throw fail("month \(month) does not exist") }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { throw fail("month \(month) of \(year) has \(days) days") }
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var fraction = 0.0
+        var offset = 0
+        if index < chars.count {
+            guard chars[index] == UInt8(ascii: "T") || chars[index] == UInt8(ascii: "t") else { throw fail("expected 'T' before the time") }
+            index += 1
+            hour = try number(2, "hour")
+            try expect(UInt8(ascii: ":"), "':' after the hour")
+            minute = try number(2, "minute")
+            if index < chars.count, chars[index] == UInt8(ascii: ":") {
+                index += 1
+                second = try number(2, "second")
+                if index < chars.count, chars[index] == UInt8(ascii: ".") || chars[index] == UInt8(ascii: ",") {
+                    index += 1
+                    let start = index
+                    while index < chars.count, (0x30...0x39).contains(chars[index]), index - start < 9 { index += 1 }
+                    guard index > start else { throw fail("expected digits after the decimal point") }
+                    fraction = Double("0." + String(decoding: chars[start..<index], as: UTF8.self)) ?? 0
+                }
+            }
+            guard hour <= 23 else { throw fail("hour \(hour) does not exist (00-23)") }
+            guard minute <= 59 else { throw fail("minute \(minute) does not exist (00-59)") }
+            guard second <= 59 else { throw fail("second \(second) does not exist (00-59)") }
+            guard index < chars.count else { throw fail("a time needs a zone: Z or +HH:MM") }
+            switch chars[index] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"): index += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let sign = chars[index] == UInt8(ascii: "-") ? -1 : 1
+                index += 1
+                let hours = try number(2, "zone hours")
+                if index < chars.count, chars[index] == UInt8(ascii: ":") { index += 1 }
+                let minutes = try number(2, "zone minutes")
+                guard hours <= 23, minutes <= 59 else { throw fail("zone offset \(hours):\(minutes) does not exist") }
+                offset = sign * (hours * 3600 + minutes * 60)
+            default: throw fail("a time needs a zone: Z or +HH:MM")
+            }
+        }
+        guard index == chars.count else { throw fail("unexpected text after the date") }
+        // Days since 1970-01-01 in the proleptic Gregorian calendar (no calendar object, no rolling over).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let epochDays = era * 146_097 + dayOfEra - 719_468
+        let seconds = Double(epochDays * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
+        return Date(timeIntervalSince1970: seconds)
+    }
+}
+
+/// Hex with a separator, for identifiers people compare by eye.
+package func hexString(_ data: Data, separator: String) -> String {
+    data.map { hexString([$0]) }.joined(separator: separator)
+}
+
+/// The bytes of an even-length hex string, nil for anything else.
+package func hexBytes(_ text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+        guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+        bytes.append(high << 4 | low)
+    }
+    return bytes
+}
+
+private func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}
+
+/// A duration as people read it: milliseconds under a second, minutes under two hours, days beyond two days.
+package func durationText(_ seconds: TimeInterval) -> String {
+    let value = abs(seconds)
+    if value < 1 { return String(format: "%.3f s", value) }
+    if value < 120 { return String(format: "%.1f s", value) }
+    if value < 7200 { return String(format: "%.0f min", value / 60) }
+    if value < 172_800 { return String(format: "%.1f h", value / 3600) }
+    return String(format: "%.1f days", value / 86400)
+}
+
+/// Bytes as ASCII, with every unprintable byte shown as a dot.
+package func printableASCII(_ bytes: [UInt8]) -> String {
+    String(bytes.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
+}

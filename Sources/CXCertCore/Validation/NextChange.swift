@@ -1,0 +1,156 @@
+import Foundation
+
+/// The first instant after a verdict's time at which the verdict for the same client would change:
+/// a certificate expiring or becoming valid. Answers "how long until the phones go dark?".
+///
+/// Times follow RFC 5280 §4.1.2.5: a certificate is valid from its notBefore second through its
+/// notAfter second inclusive, so a change happens at a notBefore or one second after a notAfter.
+public struct NextChange: Sendable, Hashable {
+    /// The first second at which the verdict differs from the one at the starting time.
+    public let at: Date
+    /// Whether the client trusts the server from that instant.
+    public let trusted: Bool
+    /// Error codes present from `at` that were not before (e.g. `expired`).
+    public let appeared: [FindingCode]
+    /// Error codes present before `at` that are gone from it (e.g. `not-yet-valid`).
+    public let disappeared: [FindingCode]
+
+    /// Creates a change; the codes are kept sorted so that equal changes compare equal.
+    public init(at: Date, trusted: Bool, appeared: [FindingCode], disappeared: [FindingCode]) {
+        self.at = at
+        self.trusted = trusted
+        self.appeared = appeared.sorted { $0.rawValue < $1.rawValue }
+        self.disappeared = disappeared.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// Every code that appeared or disappeared: what causes the change.
+    public var codes: [FindingCode] { (appeared + disappeared).sorted { $0.rawValue < $1.rawValue } }
+
+    /// The default horizon: ten years after `time`, as `verify --until` assumes.
+    public static func defaultHorizon(after time: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .year, value: 10, to: time) ?? time.addingTimeInterval(10 * 365.25 * 86_400)
+    }
+
+    /// The instants at which validity of one of `certificates` begins or ends, after `time` and not
+    /// after `until`, in order: each notBefore, and each notAfter plus one second.
+    public static func candidateInstants(_ certificates: [Certificate], after time: Date, until: Date) -> [Date] {
+        var instants = Set<Date>()
+        for certificate in certificates {
+            for instant in [certificate.notBefore, certificate.notAfter.addingTimeInterval(1)] where instant > time && instant <= until {
+                instants.insert(instant)
+            }
+        }
+        return instants.sorted()
+    }
+
+    /// The certificates a chain from `leaf` could use: the leaf, then every pool certificate whose subject
+    /// is the issuer of one already taken, repeatedly. Path building goes by issuer name, so nothing
+    /// outside this set can enter a chain, and only its validity periods can change the verdict. Names
+    /// are compared case- and space-insensitively, as OpenSSL's canonical form does, so the set is never
+    /// smaller than what OpenSSL could pick.
+    public static func relevantCertificates(leaf: Certificate, pool: [Certificate]) -> [Certificate] {
+        relevant(leaf: leaf, pool: pool.map(Named.init))
+    }
+
+    /// A certificate with its subject and issuer in canonical form, computed once.
+    struct Named: Sendable {
+        let certificate: Certificate
+        let subject: String
+        let issuer: String
+
+        init(_ certificate: Certificate) {
+            self.certificate = certificate
+            subject = NextChange.canonical(certificate.subject)
+            issuer = NextChange.canonical(certificate.issuer)
+        }
+    }
+
+    /// The built-in cache, named once per process rather than once per verdict.
+    static let namedCache: [Named] = TrustAnchor.builtInCache.map { Named($0.certificate) }
+
+    static func relevant(leaf: Certificate, pool: [Named]) -> [Certificate] {
+        var taken = [leaf]
+        var issuers: Set<String> = [canonical(leaf.issuer)]
+        var rest = pool.filter { $0.certificate != leaf }
+        var grew = true
+        while grew {
+            grew = false
+            var remaining: [Named] = []
+            for named in rest {
+                if issuers.contains(named.subject) {
+                    if !taken.contains(named.certificate) { taken.append(named.certificate) }
+                    issuers.insert(named.issuer)
+                    grew = true
+                } else {
+                    remaining.append(named)
+                }
+            }
+            rest = remaining
+        }
+        return taken
+    }
+
+    /// A name's attributes with values lowercased and runs of spaces folded, like OpenSSL's canonical encoding.
+    static func canonical(_ name: DistinguishedName) -> String {
+        name.attributes.map { attribute in
+            let words = attribute.value.lowercased().split(whereSeparator: \.isWhitespace)
+            return "\(attribute.oid)=\(words.joined(separator: " "))"
+        }.joined(separator: "\u{0}")
+    }
+
+    /// Walks `instants` in order and returns the first at which `verdict(at:)` differs from `baseline`
+    /// in trust or in its set of error codes; nil when none does.
+    package static func first(
+        after baseline: Verdict, instants: [Date], verdict: (Date) -> Verdict?
+    ) -> NextChange? {
+        let before = baseline.errorCodes
+        for instant in instants {
+            guard let later = verdict(instant) else { continue }
+            let after = later.errorCodes
+            if later.trusted != baseline.trusted || after != before {
+                return NextChange(
+                    at: instant, trusted: later.trusted, appeared: Array(after.subtracting(before)),
+                    disappeared: Array(before.subtracting(after)))
+            }
+        }
+        return nil
+    }
+}
+
+extension Verdict {
+    /// The codes of the findings that make the verdict untrusted.
+    var errorCodes: Set<FindingCode> { Set(findings.filter { $0.severity == .error }.map(\.code)) }
+}
+
+extension VerificationRequest {
+    /// The certificates whose validity periods the verdict for `profile` can depend on: the leaf, and the
+    /// supplied intermediates, the given anchors and (for phones) the built-in cache roots that a chain
+    /// from the leaf could reach by issuer name.
+    public func relevantCertificates(for profile: DeviceProfile) -> [Certificate] {
+        let supplied = (intermediates + anchors.map(\.certificate)).map(NextChange.Named.init)
+        return NextChange.relevant(leaf: leaf, pool: supplied + (profile.usesBuiltInCache ? NextChange.namedCache : []))
+    }
+}
+
+extension Verifier {
+    /// When the verdict of `verify(request, profile:)` would first change after `request.time`, up to and
+    /// including `until`: re-validates at each instant a relevant certificate begins or ends its validity,
+    /// so the answer is exactly what a verification at that instant says. Nil when nothing changes.
+    public static func nextChange(for request: VerificationRequest, profile: DeviceProfile, until: Date) -> NextChange? {
+        nextChange(for: request, profile: profile, until: until, baseline: verify(request, profile: profile))
+    }
+
+    /// As ``nextChange(for:profile:until:)`` for a verdict already computed from `request`.
+    public static func nextChange(
+        for request: VerificationRequest, profile: DeviceProfile, until: Date, baseline: Verdict
+    ) -> NextChange? {
+        let instants = NextChange.candidateInstants(request.relevantCertificates(for: profile), after: request.time, until: until)
+        return NextChange.first(after: baseline, instants: instants) { instant in
+            var later = request
+            later.time = instant
+            return verify(later, profile: profile)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import CXCertCore
+import Foundation
+
+/// One directory object: its DN and binary attribute values.
+public struct DirectoryEntry: Sendable, Hashable {
+    public let dn: String
+    public let attributes: [String: [Data]]
+
+    public init(dn: String, attributes: [String: [Data]]) {
+        self.dn = dn
+        self.attributes = attributes
+    }
+
+    /// Values of an attribute, matched case-insensitively as LDAP does.
+    public func values(_ name: String) -> [Data] {
+        attributes.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value ?? []
+    }
+
+    /// The first value as text.
+    public func string(_ name: String) -> String? { values(name).first.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// `cACertificate` values that are certificates: the 1-byte 0x00 placeholders certutil writes
+    /// into mandatory attributes are skipped, as the phones and PSPKI skip them.
+    var certificateValues: [Data] { values("cACertificate").filter { $0.count > 1 } }
+}

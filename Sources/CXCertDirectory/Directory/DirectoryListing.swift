@@ -1,0 +1,33 @@
+import CXCertCore
+import Foundation
+
+/// `cxcert ds list`: every PKI object holding certificates, by container.
+public struct DirectoryListing: Sendable, Encodable {
+    public struct Object: Sendable, Encodable {
+        public let dn: String
+        /// `Certification Authorities`, `AIA`, `NTAuthCertificates`, `Enrollment Services` or `other`.
+        public let container: String
+        public let certificates: [CertificateReference]
+        public let placeholders: Int
+    }
+    public let objects: [Object]
+
+    public init(_ snapshot: DirectorySnapshot) {
+        func container(_ dn: String) -> String {
+            let parts = dn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            for name in ["certification authorities", "aia", "enrollment services"] where parts.dropFirst().first == "cn=\(name)" {
+                return [
+                    "certification authorities": "Certification Authorities", "aia": "AIA", "enrollment services": "Enrollment Services",
+                ][name]!
+            }
+            return parts.first == "cn=ntauthcertificates" ? "NTAuthCertificates" : "other"
+        }
+        objects = (snapshot.certificationAuthorities + snapshot.enrollmentServices).map { entry in
+            let values = entry.values("cACertificate")
+            return Object(
+                dn: entry.dn, container: container(entry.dn),
+                certificates: entry.certificateValues.compactMap { try? Certificate(derEncoded: $0) }.map(CertificateReference.init),
+                placeholders: values.count - entry.certificateValues.count)
+        }
+    }
+}

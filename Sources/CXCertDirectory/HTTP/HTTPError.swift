@@ -1,0 +1,42 @@
+import CXCertCore
+/// Why an HTTP GET through libcurl failed. `HTTPFetcher` throws it; `DirectoryError.http` and the boot walk
+/// carry it, keeping its wording.
+public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// libcurl could not be initialised or could not create a handle.
+    case cannotStart
+    /// The text is not a URL cxcert can fetch.
+    case invalidURL(String)
+    /// libcurl failed the transfer: its `CURLcode` and its words for it (`curl_easy_strerror`).
+    case curl(url: String, code: Int, message: String)
+    /// The body grew past the fetch's limit; the transfer was stopped there.
+    case bodyTooLarge(url: String, limit: Int)
+    /// The server answered with a status other than 200. `basicWithheld` is true when credentials were given
+    /// but Basic was not offered (plain http without `allowBasicInClear`), which the 401 hint explains.
+    case status(url: String, code: Int, basicWithheld: Bool)
+
+    /// The URL the failure concerns, when there was one.
+    public var url: String? {
+        switch self {
+        case .cannotStart: nil
+        case .invalidURL(let url), .curl(let url, _, _), .bodyTooLarge(let url, _), .status(let url, _, _): url
+        }
+    }
+
+    /// One line for the admin, naming the URL.
+    public var description: String {
+        switch self {
+        case .cannotStart: "libcurl could not start"
+        case .invalidURL(let url): "\(url): not a URL"
+        case .curl(let url, _, let message): "\(url): \(message)"
+        case .bodyTooLarge(let url, let limit): "\(url): the answer is larger than \(limit) bytes"
+        case .status(let url, let code, let basicWithheld):
+            "\(url): HTTP \(code)\(code == 401 ? Self.hint(basicWithheld: basicWithheld) : "")"
+        }
+    }
+
+    private static func hint(basicWithheld: Bool) -> String {
+        basicWithheld
+            ? " (authentication required or refused; over http only Negotiate and NTLM are offered — Basic would send the password in clear: --http-basic-in-clear allows it)"
+            : " (authentication required or refused)"
+    }
+}

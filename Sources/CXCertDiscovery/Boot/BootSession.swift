@@ -1,0 +1,116 @@
+import CXCertCore
+import CXCertDirectory
+import CXCertProbe
+import Foundation
+
+/// Computes each key's value once, even when several threads ask at the same time: the first asker
+/// computes, the others wait for its answer. This is how builds share DNS questions and handshakes.
+final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var values: [Key: Value] = [:]
+    private var pending: Set<Key> = []
+
+    func value(for key: Key, compute: () -> Value) -> Value {
+        condition.lock()
+        while pending.contains(key) { condition.wait() }
+        if let value = values[key] {
+            condition.unlock()
+            return value
+        }
+        pending.insert(key)
+        condition.unlock()
+        let value = compute()
+        condition.lock()
+        values[key] = value
+        pending.remove(key)
+        condition.broadcast()
+        condition.unlock()
+        return value
+    }
+}
+
+/// The network work of one replay, shared by every build: each DNS question, SNTP exchange, handshake and
+/// HTTP request is made once, and a DNS server that let one question time out is not asked again (its later
+/// questions are reported as skipped), so a dead server costs one deadline, not one per question.
+final class BootSession: @unchecked Sendable {
+    struct DNSKey: Hashable, Sendable {
+        let name: String
+        let type: DNSRecordType
+        let server: DNSServer
+    }
+    struct EndpointKey: Hashable, Sendable {
+        let address: String
+        let port: Int
+        let suites: [String]
+    }
+    struct HTTPKey: Hashable, Sendable {
+        let url: String
+        let address: String
+    }
+
+    let timeout: TimeInterval
+    let servers: [DNSServer]
+    private let dns = OnceCache<DNSKey, DNSAnswer>()
+    private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
+    private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
+    private let reachability = OnceCache<EndpointKey, ProbeError?>()
+    private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
+    private let lock = NSLock()
+    private var silent: Set<DNSServer> = []
+
+    init(servers: [DNSServer], timeout: TimeInterval) {
+        self.servers = servers
+        self.timeout = timeout
+    }
+
+    /// Asks the servers in order (the next only when one does not answer), as a resolver with option 6 does.
+    /// Returns every question actually put, with its answer.
+    func ask(_ name: String, _ type: DNSRecordType) -> [(DNSServer?, DNSAnswer)] {
+        guard !servers.isEmpty else { return [(nil, .failed("no DNS server given"))] }
+        var asked: [(DNSServer?, DNSAnswer)] = []
+        for server in servers {
+            if lock.withLock({ silent.contains(server) }) {
+                asked.append((server, .skipped("\(server) did not answer an earlier question within \(SNTPError.seconds(timeout))")))
+                continue
+            }
+            let answer = dns.value(for: DNSKey(name: name, type: type, server: server)) {
+                DNSClient.query(name, type: type, server: server, timeout: timeout)
+            }
+            if answer == .timeout { _ = lock.withLock { silent.insert(server) } }
+            asked.append((server, answer))
+            if !answer.isUnanswered { break }
+        }
+        return asked
+    }
+
+    func time(address: String, port: Int) -> Result<SNTPResponse, SNTPError> {
+        sntp.value(for: EndpointKey(address: address, port: port, suites: [])) {
+            SNTPClient.query(address: address, port: port, timeout: timeout)
+        }
+    }
+
+    func handshake(address: String, port: Int, suites: [String]) -> Result<ProbeReport, ProbeError> {
+        handshakes.value(for: EndpointKey(address: address, port: port, suites: suites)) {
+            Result { () throws(ProbeError) in
+                try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: timeout)
+            }
+        }
+    }
+
+    func reach(address: String, port: Int) -> ProbeError? {
+        reachability.value(for: EndpointKey(address: address, port: port, suites: [])) {
+            do throws(ProbeError) {
+                try Prober.reach(address: address, port: port, timeout: timeout)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    func get(_ url: String, address: String) -> Result<HTTPFetcher.Answer, HTTPError> {
+        http.value(for: HTTPKey(url: url, address: address)) {
+            Result { () throws(HTTPError) in try HTTPFetcher.answer(url, address: address, timeout: timeout) }
+        }
+    }
+}

@@ -1,0 +1,787 @@
+import CXCertCore
+import CXCertProbe
+import Foundation
+
+/// Replays what a phone does from power-on to sign-in — time, registrar, roots, web services, Device
+/// Update, Exchange — for each firmware build, with the lookup orders and rules of that build's data
+/// (`Knowledge/discovery.json`), and judges every server it reaches at the phone's own clock.
+public struct BootWalker: Sendable {
+    public struct Configuration: Sendable {
+        public var inputs: BootInputs
+        public var profiles: [DeviceProfile]
+        /// Roots given with `--trust`.
+        public var trusted: [TrustAnchor]
+        /// Roots the phone would download from Active Directory once it finds a DC.
+        public var directory: [TrustAnchor]?
+        /// Roots from a captured Certificate Provisioning answer.
+        public var certificateProvisioning: [TrustAnchor]?
+        /// The deployment's name plan, when one is known.
+        public var plan: NamePlan?
+        /// Seconds for each network operation.
+        public var timeout: TimeInterval
+        /// This machine's clock (the "true" time skew is measured against).
+        public var now: Date
+        /// The DHCP answers the walk started from, when it did (the `dhcp` step).
+        public var dhcp: DHCPExchange?
+        /// The web services the deployment says the phones should use, to compare with DHCP option 43.
+        public var expectedWebServices: Endpoint?
+
+        public init(
+            inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [TrustAnchor]? = nil,
+            certificateProvisioning: [TrustAnchor]? = nil, plan: NamePlan? = nil, timeout: TimeInterval = 5, now: Date = Date()
+        ) {
+            self.inputs = inputs
+            self.profiles = profiles
+            self.trusted = trusted
+            self.directory = directory
+            self.certificateProvisioning = certificateProvisioning
+            self.plan = plan
+            self.timeout = timeout
+            self.now = now
+        }
+    }
+
+    /// "3.0 days", "12 min", "0.250 s": an offset for people.
+    public static func describe(duration seconds: TimeInterval) -> String { BuildWalk.duration(seconds) }
+
+    /// A clock offset larger than this is reported even when it changes no verdict.
+    public static let notableSkew: TimeInterval = 300
+
+    public let configuration: Configuration
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    /// Walks every build at once (each on its own thread: the work is waiting on the network), sharing
+    /// each DNS question and handshake between builds.
+    public func run() -> BootReport {
+        let session = BootSession(servers: configuration.inputs.dnsServers, timeout: configuration.timeout)
+        let results = TraceSlots(count: configuration.profiles.count)
+        let group = DispatchGroup()
+        for (index, profile) in configuration.profiles.enumerated() {
+            group.enter()
+            let thread = Thread { [configuration] in
+                var walk = BuildWalk(configuration: configuration, profile: profile, session: session)
+                results.set(index, walk.run())
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        return BootReport(at: configuration.now, inputs: configuration.inputs, builds: results.all)
+    }
+}
+
+private final class TraceSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [BootTrace?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ trace: BootTrace) { lock.withLock { slots[index] = trace } }
+    var all: [BootTrace] { lock.withLock { slots.compactMap { $0 } } }
+}
+
+/// One build's walk: steps in order, each recording its questions, endpoints and findings.
+private struct BuildWalk {
+    let configuration: BootWalker.Configuration
+    let profile: DeviceProfile
+    let session: BootSession
+    var inputs: BootInputs { configuration.inputs }
+
+    // The step being recorded.
+    var queries: [BootQuery] = []
+    var endpoints: [BootEndpoint] = []
+    var samples: [BootTimeSample] = []
+    var notes: [String] = []
+    var findings: [Finding] = []
+    var steps: [BootStep] = []
+
+    // What earlier steps found.
+    var clock: (date: Date, offset: TimeInterval, source: String)?
+    var anchors: [TrustAnchor] = []
+    var registrar: (host: String, address: String, port: Int, via: String)?
+
+    init(configuration: BootWalker.Configuration, profile: DeviceProfile, session: BootSession) {
+        self.configuration = configuration
+        self.profile = profile
+        self.session = session
+    }
+
+    mutating func run() -> BootTrace {
+        if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
+        walkTime()
+        walkRegistrar()
+        walkRoots()
+        walkRegistrarTLS()
+        walkWebServices()
+        walkDeviceUpdate()
+        walkExchange()
+        return BootTrace(
+            profile: profile, phoneClock: clock?.date, clockSource: clock?.source, steps: steps)
+    }
+
+    // MARK: Recording
+
+    mutating func finish(_ kind: BootStepKind, skipped: Bool = false, roots: [BootRoot] = []) {
+        let unanswered = queries.filter { $0.answer.isUnanswered }
+        if !unanswered.isEmpty {
+            let failed = findings.contains { $0.severity == .error }
+            findings.append(
+                finding(
+                    .dnsUnanswered, failed ? .error : .warning,
+                    .dnsUnanswered(
+                        questions: unanswered.map {
+                            FindingDetail.DNSQuestion(
+                                name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
+                        },
+                        servers: inputs.dnsServers.map(\.description))))
+        }
+        let status: BootStepStatus =
+            if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
+                .failed
+            } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
+        steps.append(
+            BootStep(
+                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                findings: findings))
+        queries = []
+        endpoints = []
+        samples = []
+        notes = []
+        findings = []
+    }
+
+    func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
+        Finding(code: code, severity: severity, detail: detail, client: FindingClient(profile), vocabulary: .command(.boot))
+    }
+
+    // MARK: DNS
+
+    /// Asks one question and records it.
+    mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) -> DNSAnswer {
+        var last: DNSAnswer = .failed("not asked")
+        for (server, answer) in session.ask(name, type) {
+            queries.append(BootQuery(name: name, type: type, server: server, answer: answer, purpose: purpose))
+            last = answer
+        }
+        if answer(last, isOversized: true) {
+            findings.append(
+                finding(
+                    .dnsAnswerOversized, .warning,
+                    .dnsAnswer(
+                        name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
+                        limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil)))
+        }
+        return last
+    }
+
+    func answer(_ answer: DNSAnswer, isOversized: Bool) -> Bool {
+        max(answer.addresses.count, answer.services.count) >= DNSClient.maxRecords
+    }
+
+    /// Asks, and for builds that retry with their DNS suffixes, asks NAME.<option 15> and NAME.<each option
+    /// 119 domain> after a negative answer. Returns the answer and the name that gave it.
+    mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) -> (answer: DNSAnswer, name: String) {
+        let first = ask(name, type, purpose: purpose)
+        guard retry, profile.retriesWithDNSSuffixes, first == .nxdomain || first == .nodata else { return (first, name) }
+        for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
+            let concatenated = "\(name).\(suffix)"
+            let answer = ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
+            if !answer.addresses.isEmpty || !answer.services.isEmpty {
+                findings.append(
+                    finding(
+                        .concatenatedNameAnswered, .warning,
+                        .dnsAnswer(
+                            name: concatenated, type: type.rawValue, result: answer.result,
+                            answers: describe(answer).components(separatedBy: ", "),
+                            limit: nil, retriedFrom: name, domain: suffix)))
+                return (answer, concatenated)
+            }
+        }
+        return (first, name)
+    }
+
+    /// The IPv4 addresses of a host (an IP literal is its own address).
+    mutating func addresses(_ host: String, purpose: String, retry: Bool = true) -> [String] {
+        resolve(host, purpose: purpose, retry: retry).addresses
+    }
+
+    /// The IPv4 addresses of a host and the DNS result that gave them (`records` for an IP literal).
+    mutating func resolve(_ host: String, purpose: String, retry: Bool = true) -> (addresses: [String], result: String) {
+        if HostnameMatcher.ipAddress(host) != nil { return ([host], "records") }
+        let answer = lookup(host, .a, purpose: purpose, retry: retry).answer
+        return (answer.addresses, answer.result)
+    }
+
+    func describe(_ answer: DNSAnswer) -> String {
+        switch answer {
+        case .addresses(let list): list.joined(separator: ", ")
+        case .services(let list): list.map { "\($0.target):\($0.port)" }.joined(separator: ", ")
+        default: answer.result
+        }
+    }
+
+    /// Expands a data template's placeholders; nil (with a note) when an input it needs is missing.
+    mutating func expand(_ pattern: String) -> [String]? {
+        var names = [pattern]
+        let values: [(String, [String], String)] = [
+            ("{sip}", [inputs.sipDomain], "the SIP domain"),
+            ("{dhcp}", [inputs.dhcpDomain].compactMap { $0 }, "a DHCP domain (option 15)"),
+            ("{search}", inputs.searchDomains, "search domains (option 119)"),
+            ("{smtp}", [inputs.smtpDomain].compactMap { $0 }, "an SMTP domain"),
+            ("{userdomain}", inputs.userDomains, "a user or DHCP domain"),
+        ]
+        for (placeholder, replacements, what) in values where pattern.contains(placeholder) {
+            guard !replacements.isEmpty else {
+                notes.append("\(pattern): not asked, no \(what) given")
+                return nil
+            }
+            names = names.flatMap { name in replacements.map { name.replacingOccurrences(of: placeholder, with: $0) } }
+        }
+        return names
+    }
+
+    /// Splits `kind rest[:port]`.
+    static func template(_ text: String) -> (kind: String, name: String, port: Int?) {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return (text, "", nil) }
+        if let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]) {
+            return (parts[0], String(parts[1][..<colon]), port)
+        }
+        return (parts[0], parts[1], nil)
+    }
+
+    /// A template that already appends a DHCP-given domain is not retried with the suffixes again.
+    static func isConcatenation(_ pattern: String) -> Bool {
+        ["{dhcp}", "{search}", "{userdomain}"].contains { pattern.contains($0) && !pattern.hasPrefix($0) }
+    }
+
+    static func sorted(_ records: [SRVRecord]) -> [SRVRecord] {
+        records.sorted { ($0.priority, -$0.weight) < ($1.priority, -$1.weight) }
+    }
+
+    static func isUnder(_ name: String, domain: String) -> Bool {
+        let host = name.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return host == domain || host.hasSuffix("." + domain)
+    }
+
+    // MARK: Step 0: DHCP
+
+    mutating func walkDHCP(_ exchange: DHCPExchange) {
+        notes.append(
+            "asked from \(exchange.clientAddress ?? "?") on \(exchange.interface ?? "?"): \(exchange.answers.count) answer\(exchange.answers.count == 1 ? "" : "s")"
+        )
+        for answer in exchange.answers {
+            notes.append(
+                "\(answer.server) answered vendor class \(answer.vendorClass ?? "(none)") with options \(answer.message.order.map(String.init).joined(separator: ", "))"
+            )
+        }
+        if let answer = exchange.phoneAnswer {
+            let options = answer.options
+            notes.append("the phone uses \(answer.server)'s answer to MS-UC-Client")
+            notes.append(
+                "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
+            )
+        }
+        findings += exchange.findings
+        if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
+            given != expected.host
+        {
+            findings.append(
+                finding(
+                    .dhcpOption43WebFQDN, .warning,
+                    .provisioning(
+                        exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host)))
+        }
+        finish(.dhcp)
+    }
+
+    // MARK: Step 1: time
+
+    mutating func walkTime() {
+        var unsynchronized: [BootTimeSample] = []
+        search: for text in profile.timeSources {
+            let template = Self.template(text)
+            var candidates: [(name: String, port: Int, how: String)] = []
+            switch template.kind {
+            case "srv":
+                for name in expand(template.name) ?? [] {
+                    let (answer, asked) = lookup(name, .srv, purpose: "time: \(text)")
+                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, "SRV \(asked)") }
+                }
+            case "option42":
+                if inputs.ntpServers.isEmpty { notes.append("option42: no DHCP option 42 given") }
+                candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42") }
+            case "host":
+                let how = Self.isConcatenation(template.name) ? "A record (concatenated name)" : "A record"
+                candidates += (expand(template.name) ?? []).map { ($0, template.port ?? 123, how) }
+            default:
+                notes.append("unknown time-source template '\(text)' in the device data")
+            }
+            for candidate in candidates {
+                let retry = !candidate.how.hasSuffix("(concatenated name)")
+                for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: retry).prefix(2) {
+                    let sample = BootTimeSample(
+                        name: candidate.name, address: address, port: candidate.port, how: candidate.how,
+                        result: session.time(address: address, port: candidate.port))
+                    samples.append(sample)
+                    switch sample.result {
+                    case .success(let response) where response.isUnsynchronized: unsynchronized.append(sample)
+                    case .success(let response):
+                        clock = (
+                            configuration.now.addingTimeInterval(response.offset), response.offset,
+                            "\(candidate.name) (\(address):\(candidate.port), \(candidate.how))"
+                        )
+                        break search
+                    case .failure: continue
+                    }
+                }
+            }
+        }
+        for sample in unsynchronized {
+            guard case .success(let response) = sample.result else { continue }
+            findings.append(
+                finding(
+                    .timeSourceUnsynchronized, clock == nil ? .error : .warning,
+                    .ntp(
+                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
+        }
+        if let clock {
+            notes.append("phone clock: \(Self.iso(clock.date)) from \(clock.source), offset \(Self.duration(clock.offset))")
+            if abs(clock.offset) > BootWalker.notableSkew {
+                findings.append(
+                    finding(
+                        .clockSkew, .warning,
+                        .clock(
+                            offset: clock.offset, source: clock.source, phoneClock: clock.date, host: nil, trustedAtPhoneClock: nil,
+                            trustedAtLocalClock: nil, differing: [])))
+            }
+        } else {
+            findings.append(
+                finding(.timeSourceMissing, .error, .search(tried: profile.timeSources, domains: [inputs.sipDomain], roots: nil)))
+        }
+        finish(.time)
+    }
+
+    // MARK: Step 2: registrar
+
+    mutating func walkRegistrar() {
+        var recoverable: [Finding] = []
+        let suites = profile.tlsCipherSuites
+        search: for text in profile.registrarLookup {
+            let template = Self.template(text)
+            var candidates: [(host: String, port: Int, via: String)] = []
+            switch template.kind {
+            case "option120":
+                if inputs.registrars.isEmpty { notes.append("option120: no DHCP option 120 given") }
+                candidates = inputs.registrars.map { ($0.host, $0.port, "DHCP option 120") }
+            case "srv-tls", "srv-tcp":
+                for name in expand(template.name) ?? [] {
+                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(text)", retry: !Self.isConcatenation(template.name))
+                    for record in Self.sorted(answer.services) {
+                        let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                        if target.isEmpty {
+                            notes.append("\(asked): the record says the service is not offered")
+                            continue
+                        }
+                        if template.kind == "srv-tcp" {
+                            notes.append("\(asked) → \(target):\(record.port) is a TCP registrar; the phone needs TLS and does not use it")
+                            continue
+                        }
+                        if profile.enforcesStrictDNSNaming, !Self.isUnder(target, domain: inputs.sipDomain) {
+                            recoverable.append(
+                                finding(
+                                    .strictDNSNaming, .error,
+                                    .dnsAnswer(
+                                        name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target], limit: nil,
+                                        retriedFrom: nil, domain: inputs.sipDomain)))
+                            continue
+                        }
+                        candidates.append((target, record.port, "SRV \(asked)"))
+                    }
+                }
+            case "host":
+                candidates = (expand(template.name) ?? []).map { ($0, template.port ?? 5061, "A record") }
+            default:
+                notes.append("unknown registrar template '\(text)' in the device data")
+            }
+            for candidate in candidates {
+                guard let address = addresses(candidate.host, purpose: "registrar: \(candidate.via)").first else {
+                    notes.append("\(candidate.host) (\(candidate.via)) has no address")
+                    continue
+                }
+                switch session.handshake(address: address, port: candidate.port, suites: suites) {
+                case .failure(let error) where Self.isUnreachable(error):
+                    recoverable.append(
+                        finding(
+                            .endpointUnreachable, .error,
+                            .endpoint(
+                                host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
+                                via: candidate.via, failure: error.description)))
+                default:
+                    registrar = (candidate.host, address, candidate.port, candidate.via)
+                    notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
+                    break search
+                }
+            }
+        }
+        if !inputs.registrars.isEmpty, let sip = expand("{sip}")?.first {
+            // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
+            let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
+                .services
+            let targets = Set(records.map { $0.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+            if !targets.isEmpty, targets.isDisjoint(with: inputs.registrars.map(\.host)) {
+                findings.append(
+                    finding(
+                        .dhcpOption120Mismatch, .warning,
+                        .registrarMismatch(
+                            option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted())))
+            }
+        }
+        if registrar == nil {
+            findings += recoverable
+            findings.append(
+                finding(.registrarNotFound, .error, .search(tried: profile.registrarLookup, domains: [inputs.sipDomain], roots: nil)))
+        } else {
+            findings += recoverable.map { $0.with(severity: .warning) }
+        }
+        finish(.registrar)
+    }
+
+    static func isUnreachable(_ error: ProbeError) -> Bool { error.isUnreachable }
+
+    // MARK: Step 3: roots
+
+    mutating func walkRoots() {
+        var roots: [BootRoot] = []
+        if profile.usesBuiltInCache {
+            anchors += TrustAnchor.builtInCache
+            notes.append("\(TrustAnchor.builtInCache.count) roots from the built-in trusted-authorities cache")
+        }
+        anchors += configuration.trusted
+        roots += configuration.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
+
+        let usesDirectory = profile.rootDiscovery.contains { $0.hasPrefix("ad-") }
+        var dcFound = false
+        for text in profile.dcLocator {
+            let template = Self.template(text)
+            for name in expand(template.name) ?? [] {
+                switch template.kind {
+                case "srv":
+                    let (answer, asked) = lookup(name, .srv, purpose: "roots: DC locator")
+                    for record in Self.sorted(answer.services).prefix(4) where !record.target.isEmpty {
+                        if !addresses(record.target, purpose: "roots: domain controller").isEmpty {
+                            dcFound = true
+                            notes.append("domain controller: \(record.target):\(record.port) from \(asked)")
+                        }
+                    }
+                case "host":
+                    if addresses(name, purpose: "roots: domain apex").isEmpty {
+                        notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
+                    }
+                default:
+                    notes.append("unknown DC-locator template '\(text)' in the device data")
+                }
+            }
+        }
+        if let directory = configuration.directory {
+            if !usesDirectory {
+                notes.append("this build does not download roots from Active Directory")
+            } else if dcFound {
+                anchors += directory
+                roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
+                if directory.isEmpty {
+                    findings.append(
+                        finding(.noRootDownload, .warning, .roots(scope: .activeDirectory, count: 0)))
+                }
+            } else {
+                findings.append(
+                    finding(
+                        .dcNotFound, directory.isEmpty ? .warning : .error,
+                        .search(tried: profile.dcLocator, domains: inputs.userDomains, roots: directory.count)))
+            }
+        } else if usesDirectory {
+            notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
+        }
+        if let provisioned = configuration.certificateProvisioning {
+            if profile.rootDiscovery.contains("certprov-web-service") {
+                anchors += provisioned
+                roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
+            } else {
+                notes.append("this build does not use the Certificate Provisioning service")
+            }
+        }
+        if roots.isEmpty && !profile.usesBuiltInCache {
+            findings.append(
+                finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))
+        }
+        finish(.roots, roots: roots)
+    }
+
+    // MARK: TLS endpoints
+
+    /// The phone's handshake to `address:port`, judged for `hosts` at the phone's clock. Returns whether the
+    /// phone would trust it; findings go to the step (or to `deferred` when a later fallback may recover).
+    mutating func judge(host: String, address: String, port: Int, hosts: [String], purpose: String, deferred: inout [Finding]) -> Bool {
+        switch session.handshake(address: address, port: port, suites: profile.tlsCipherSuites) {
+        case .failure(let error):
+            endpoints.append(
+                BootEndpoint(
+                    host: host, address: address, port: port, purpose: purpose, chain: [], verdict: nil, outcome: error.description))
+            deferred.append(
+                finding(
+                    .endpointUnreachable, .error,
+                    .endpoint(
+                        host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
+            return false
+        case .success(let report):
+            let at = clock?.date ?? configuration.now
+            guard
+                let verdict = Verifier.verify(
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
+                    vocabulary: .command(.boot))
+            else {
+                endpoints.append(
+                    BootEndpoint(
+                        host: host, address: address, port: port, purpose: purpose, chain: [], verdict: nil,
+                        outcome: "the server sent no certificate"))
+                deferred.append(
+                    finding(
+                        .endpointUnreachable, .error,
+                        .endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil)))
+                return false
+            }
+            endpoints.append(
+                BootEndpoint(
+                    host: host, address: address, port: port, purpose: purpose, chain: report.presented, verdict: verdict,
+                    outcome: verdict.trusted ? "trusted" : "not trusted"))
+            deferred += verdict.findings.filter { $0.severity != .info }
+            if let clock, abs(clock.offset) > 1 {
+                let truth = Verifier.verify(
+                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
+                    vocabulary: .command(.boot))
+                if let truth, truth.trusted != verdict.trusted {
+                    let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
+                    deferred.append(
+                        finding(
+                            .clockSkew, verdict.trusted ? .warning : .error,
+                            .clock(
+                                offset: clock.offset, source: clock.source, phoneClock: clock.date, host: host,
+                                trustedAtPhoneClock: verdict.trusted, trustedAtLocalClock: truth.trusted, differing: codes)))
+                }
+            }
+            return verdict.trusted
+        }
+    }
+
+    // MARK: Step 4: the registrar's certificate
+
+    mutating func walkRegistrarTLS() {
+        guard let registrar else {
+            notes.append("no registrar to connect to")
+            finish(.registrarTLS, skipped: true)
+            return
+        }
+        var found: [Finding] = []
+        _ = judge(
+            host: registrar.host, address: registrar.address, port: registrar.port, hosts: [registrar.host],
+            purpose: "registrar (\(registrar.via))", deferred: &found)
+        findings += found
+        finish(.registrarTLS)
+    }
+
+    // MARK: Step 5: web services
+
+    mutating func walkWebServices() {
+        guard let web = inputs.webServices else {
+            notes.append("no web services FQDN given (--web-fqdn, or DHCP option 43)")
+            finish(.webServices, skipped: true)
+            return
+        }
+        let resolved = resolve(web.host, purpose: "web services")
+        guard let address = resolved.addresses.first else {
+            findings.append(
+                finding(
+                    .endpointUnreachable, .error,
+                    .dnsAnswer(
+                        name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
+                        domain: nil)))
+            finish(.webServices)
+            return
+        }
+        var found: [Finding] = []
+        _ = judge(host: web.host, address: address, port: web.port, hosts: [web.host], purpose: "web services", deferred: &found)
+        findings += found
+        checkPlainHTTP(host: web.host, address: address, why: "the root-chain and file downloads")
+        finish(.webServices)
+    }
+
+    mutating func checkPlainHTTP(host: String, address: String, why: String) {
+        if let error = session.reach(address: address, port: 80) {
+            endpoints.append(
+                BootEndpoint(
+                    host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: error.description))
+            findings.append(
+                finding(
+                    .endpointUnreachable, .error,
+                    .endpoint(host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description)))
+        } else {
+            endpoints.append(
+                BootEndpoint(host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: "reachable"))
+        }
+    }
+
+    // MARK: Step 6: Device Update
+
+    mutating func walkDeviceUpdate() {
+        guard profile.looksUpUCUpdates else {
+            notes.append("this build does not look up ucupdates-r2 (it is updated only through in-band provisioning)")
+            finish(.deviceUpdate, skipped: true)
+            return
+        }
+        var domains: [String] = []
+        for source in profile.ucupdatesDomains {
+            switch source {
+            case "dhcp-option-15": domains += [inputs.dhcpDomain].compactMap { $0 }
+            case "dhcp-option-119": domains += inputs.searchDomains
+            case "sip-domain": domains.append(inputs.sipDomain)
+            default: notes.append("unknown ucupdatesDomains value '\(source)' in the device data")
+            }
+        }
+        domains = domains.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        guard !domains.isEmpty else {
+            notes.append("no DHCP domain given (option 15 or 119): nothing to look up")
+            finish(.deviceUpdate, skipped: true)
+            return
+        }
+        for domain in domains {
+            let name = "ucupdates-r2.\(domain)"
+            let resolved = resolve(name, purpose: "device update")
+            guard let address = resolved.addresses.first else {
+                findings.append(
+                    finding(
+                        .deviceUpdateNotFound, .warning,
+                        .dnsAnswer(
+                            name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
+                            domain: domain)))
+                continue
+            }
+            var found: [Finding] = []
+            _ = judge(host: name, address: address, port: 443, hosts: ["ucupdates-r2", name], purpose: "device update", deferred: &found)
+            findings += found
+            checkPlainHTTP(host: name, address: address, why: "update files (CPE.nbt) and ucdevice.upx")
+        }
+        if !domains.contains(inputs.sipDomain) {
+            // Sources disagree on the domain (phone-discovery.md D); the SIP domain is asked for the record only.
+            let answer = ask(
+                "ucupdates-r2.\(inputs.sipDomain)", .a,
+                purpose: "device update (Lync 2013 DNS doc names the SIP domain; not used for this verdict)")
+            notes.append(
+                "ucupdates-r2.\(inputs.sipDomain): \(describe(answer)) (the Lync 2013 DNS requirements name the SIP domain; the build's data names \(profile.ucupdatesDomains.joined(separator: ", ")))"
+            )
+        }
+        finish(.deviceUpdate)
+    }
+
+    // MARK: Step 7: Exchange
+
+    mutating func walkExchange() {
+        guard let smtp = inputs.smtpDomain else {
+            notes.append("no SMTP domain given (--smtp-domain)")
+            finish(.exchange, skipped: true)
+            return
+        }
+        var failures: [Finding] = []
+        var succeeded = false
+        search: for text in profile.autodiscoverOrder {
+            let template = Self.template(text)
+            for host in expand(template.name) ?? [] {
+                guard let address = addresses(host, purpose: "exchange: \(text)").first else {
+                    notes.append("\(host) has no address")
+                    continue
+                }
+                switch template.kind {
+                case "https":
+                    if judge(
+                        host: host, address: address, port: 443, hosts: [host],
+                        purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", deferred: &failures)
+                    {
+                        succeeded = true
+                        notes.append("autodiscover: https://\(host)/autodiscover/autodiscover.xml")
+                        break search
+                    }
+                case "http-redirect":
+                    if followRedirects(from: "http://\(host)/autodiscover/autodiscover.xml", address: address, failures: &failures) {
+                        succeeded = true
+                        break search
+                    }
+                default:
+                    notes.append("unknown autodiscover template '\(text)' in the device data")
+                }
+            }
+        }
+        if succeeded {
+            findings += failures.map { $0.with(severity: .warning) }
+        } else {
+            findings += failures
+            findings.append(
+                finding(.autodiscoverFailed, .error, .search(tried: profile.autodiscoverOrder, domains: [smtp], roots: nil)))
+        }
+        finish(.exchange)
+    }
+
+    /// Follows HTTP redirects (at most 5, loops refused) until an HTTPS URL, and judges that endpoint.
+    mutating func followRedirects(from start: String, address: String, failures: inout [Finding]) -> Bool {
+        var url = start
+        var currentAddress = address
+        var visited: Set<String> = []
+        for _ in 0..<5 {
+            guard visited.insert(url).inserted else {
+                failures.append(
+                    finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
+                return false
+            }
+            switch session.get(url, address: currentAddress) {
+            case .failure(let error):
+                endpoints.append(
+                    BootEndpoint(
+                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        outcome: error.description))
+                notes.append("\(url): \(error)")
+                return false
+            case .success(let answer):
+                endpoints.append(
+                    BootEndpoint(
+                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        outcome: "HTTP \(answer.status)\(answer.location.map { " → \($0)" } ?? "")"))
+                guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.location,
+                    let components = URLComponents(string: location), let host = components.host?.lowercased()
+                else {
+                    notes.append("\(url) answered HTTP \(answer.status) without a redirect")
+                    return false
+                }
+                guard let next = addresses(host, purpose: "exchange: redirect target").first else {
+                    notes.append("the redirect target \(host) has no address")
+                    return false
+                }
+                if components.scheme == "https" {
+                    notes.append("autodiscover redirect: \(start) → \(location)")
+                    return judge(
+                        host: host, address: next, port: components.port ?? 443, hosts: [host], purpose: "autodiscover \(location)",
+                        deferred: &failures)
+                }
+                url = location
+                currentAddress = next
+            }
+        }
+        failures.append(
+            finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
+        return false
+    }
+
+    // MARK: Formatting
+
+    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    static func duration(_ seconds: TimeInterval) -> String { durationText(seconds) }
+}

@@ -1,0 +1,457 @@
+import CXCertCore
+import Foundation
+
+extension CaptureReader {
+    /// One TCP connection's readable content.
+    struct Session {
+        let connection: Connection
+        var tls: [(offset: Int, message: TLSMessage, fromClient: Bool)] = []
+        var ldap: [(offset: Int, message: LDAPMessageView, fromClient: Bool)] = []
+        var http: [(message: HTTPMessageView, fromClient: Bool)] = []
+        /// What is missing from the connection in the capture, as `capture-gap` details.
+        var problems: [FindingDetail] = []
+        var time: Date { connection.time }
+    }
+
+    func read(_ connection: Connection) -> Session {
+        var session = Session(connection: connection)
+        let (up, upGaps) = connection.toServer.assembled()
+        let (down, downGaps) = connection.toClient.assembled()
+        let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
+        func gap(
+            _ kind: FindingDetail.CaptureGap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
+        ) -> FindingDetail {
+            .captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason)
+        }
+        if !connection.toServer.sawStart && !connection.toClient.sawStart {
+            session.problems.append(gap(.midConnection))
+        }
+        for missing in upGaps + downGaps { session.problems.append(gap(.missingBytes, count: missing.length, offset: missing.offset)) }
+        if connection.toServer.overflowed || connection.toClient.overflowed {
+            session.problems.append(gap(.streamLimit, limit: options.maxStreamBytes))
+        }
+        if up.first == 0x16 || down.first == 0x16 {
+            let client = TLSMessage.parse(up)
+            let server = TLSMessage.parse(down)
+            // In the order they crossed the wire: each message at the time its last record arrived.
+            let timed =
+                client.messages.map { (connection.toServer.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
+                + server.messages.map { (connection.toClient.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
+            session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
+            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
+                session.problems.append(gap(.unparsed, reason: problem))
+            }
+        } else if up.first == 0x30 || connection.server.port == 389 {
+            let client = LDAPMessageView.parse(up)
+            let server = LDAPMessageView.parse(down)
+            session.ldap = client.messages.map { ($0.offset, $0.message, true) } + server.messages.map { ($0.offset, $0.message, false) }
+            for problem in [client.problem, server.problem].compactMap({ $0 }) { session.problems.append(gap(.unparsed, reason: problem)) }
+        } else if let first = up.first, (0x41...0x5A).contains(first) {
+            let requests = HTTPMessageView.parse(up)
+            let responses = HTTPMessageView.parse(down)
+            session.http = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
+            for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
+                session.problems.append(gap(.unparsed, reason: problem))
+            }
+        }
+        return session
+    }
+
+    // MARK: Phones
+
+    func phones(dhcp: [DHCPEvent], sessions: [Session], macs: [String: String]) -> [CapturedPhone] {
+        var found: [CapturedPhone] = []
+        func add(_ address: String, _ reason: String) {
+            guard !address.isEmpty, address != "0.0.0.0", !found.contains(where: { $0.address == address }) else { return }
+            found.append(CapturedPhone(address: address, mac: macs[address], reason: reason))
+        }
+        if !options.phones.isEmpty {
+            let known = Set(dhcp.map(\.source) + sessions.map(\.connection.client.address))
+            for name in options.phones {
+                if let address = macs.first(where: { $0.value == name })?.key ?? (known.contains(name) ? name : nil) {
+                    add(address, "named with --phone \(name)")
+                } else if let event = dhcp.first(where: { $0.mac == name }) {
+                    add(event.message.clientAddress.map(String.init).joined(separator: "."), "named with --phone \(name)")
+                }
+            }
+            return found
+        }
+        for event in dhcp where event.message.op == 1 {
+            guard event.message.options[60].map({ String(decoding: $0, as: UTF8.self) }) == DHCPExchange.ucVendorClass else { continue }
+            let address = event.message.clientAddress.map(String.init).joined(separator: ".")
+            add(address == "0.0.0.0" ? event.source : address, "DHCP with vendor class MS-UC-Client")
+        }
+        for session in sessions {
+            for entry in session.tls where entry.fromClient {
+                if case .clientHello(let version, _, let name) = entry.message, version <= 0x0301, name == nil {
+                    add(session.connection.client.address, "TLS 1.0 ClientHello without SNI, as Phone Edition sends")
+                }
+            }
+            if session.http.contains(where: { $0.fromClient && $0.message.target?.lowercased().contains("ucdevice.upx") == true }) {
+                add(session.connection.client.address, "Device Update request (ucdevice.upx)")
+            }
+        }
+        if found.isEmpty {
+            for session in sessions where session.tls.contains(where: { $0.fromClient }) {
+                add(session.connection.client.address, "a TLS client (nothing in the capture looks like a phone)")
+            }
+        }
+        return found
+    }
+
+    /// The device and build: the options, else a Device Update request, else the defaults.
+    func profile(for phone: CapturedPhone, sessions: [Session]) -> (DeviceProfile, String) {
+        var device = options.device
+        var firmware = options.firmware
+        var source = options.firmware != nil ? "--firmware" : "the newest known build (no --firmware and no Device Update request)"
+        let requests = sessions.filter { $0.connection.client.address == phone.address }.flatMap { session in
+            session.http.filter { $0.fromClient && $0.message.target?.lowercased().contains("ucdevice.upx") == true }.map(\.message)
+        }
+        for request in requests {
+            let text = (request.target ?? "") + " " + String(decoding: request.body.prefix(65_536), as: UTF8.self)
+            if firmware == nil, let version = Self.firmwareVersions(in: text).first {
+                firmware = version
+                source = "the Device Update request (\(version))"
+            }
+            if device == nil, let model = Self.models.first(where: { text.lowercased().contains($0.0) }) { device = model.1 }
+        }
+        let name = device ?? "tanjay"
+        let resolved =
+            (try? DeviceProfile.resolve(device: name, firmware: firmware, knowledge: options.knowledge))
+            ?? (try? DeviceProfile.resolve(device: "tanjay", knowledge: options.knowledge))!
+        return (resolved, (device == nil ? "device tanjay (default); " : "device \(name); ") + "build from \(source)")
+    }
+
+    static let models: [(String, String)] = [
+        ("cx700", "cx700"), ("cx600", "cx600"), ("cx500", "cx500"), ("cx3000", "cx3000"), ("4120", "hp4120"), ("4110", "hp4110"),
+        ("6725ip", "aastra6725ip"), ("6721ip", "aastra6721ip"), ("ip8540", "ip8540"),
+    ]
+
+    /// Build numbers in a request, known builds first (an IP address is not a build: its third part is small).
+    static func firmwareVersions(in text: String) -> [String] {
+        let pattern = try! NSRegularExpression(pattern: "\\b([1-9])\\.([0-9]{1,2})\\.([0-9]{3,5})\\.([0-9]{1,5})\\b")
+        let range = NSRange(text.startIndex..., in: text)
+        return pattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
+    }
+
+    // MARK: The reading
+
+    func analyze(
+        files: [String], frames: Int, findings: [Finding], dhcp: [DHCPEvent], dns: [DNSEvent], ntp: [NTPEvent], connections: [Connection],
+        macs: [String: String]
+    ) -> CaptureReport {
+        let sessions = connections.map(read)
+        var captureFindings = findings
+        for problem in sessions.flatMap(\.problems) {
+            captureFindings.append(Self.finding(.captureGap, .warning, problem))
+        }
+        let traces = phones(dhcp: dhcp, sessions: sessions, macs: macs).map { phone in
+            trace(phone, dhcp: dhcp, dns: dns, ntp: ntp, sessions: sessions)
+        }
+        return CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
+    }
+
+    func trace(_ phone: CapturedPhone, dhcp: [DHCPEvent], dns: [DNSEvent], ntp: [NTPEvent], sessions: [Session]) -> CaptureTrace {
+        let (profile, buildSource) = profile(for: phone, sessions: sessions)
+        let mine = sessions.filter { $0.connection.client.address == phone.address }
+        var steps: [BootStep] = []
+        func step(
+            _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
+            roots: [BootRoot] = [], notes: [String], findings: [Finding]
+        ) {
+            let status: BootStepStatus =
+                findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
+            steps.append(
+                BootStep(
+                    kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                    findings: findings))
+        }
+
+        // DHCP: the phone's requests and the answers with the same transaction ids.
+        let requests = dhcp.filter {
+            $0.message.op == 1
+                && ($0.mac == phone.mac || $0.source == phone.address
+                    || $0.message.clientAddress.map(String.init).joined(separator: ".") == phone.address)
+        }
+        if !requests.isEmpty {
+            var notes: [String] = []
+            var answers: [DHCPAnswer] = []
+            for request in requests {
+                let vendor = request.message.options[60].map { String(decoding: $0, as: UTF8.self) }
+                notes.append(
+                    "\(Self.clock(request.time)) DHCP \(request.message.messageType.map { "\($0)" } ?? "request") vendor class \(vendor ?? "(none)"), asking for \(request.message.options[55]?.map(String.init).joined(separator: ", ") ?? "nothing")"
+                )
+                for reply in dhcp where reply.message.op == 2 && reply.message.transactionID == request.message.transactionID {
+                    let server = DHCPOptionsReport.addresses(reply.message.options[54]).first ?? reply.source
+                    answers.append(
+                        DHCPAnswer(
+                            server: server, vendorClass: vendor, message: reply.message, elapsed: reply.time.timeIntervalSince(request.time)
+                        ))
+                    notes.append(
+                        "\(Self.clock(reply.time)) answer from \(server) with options \(reply.message.order.map(String.init).joined(separator: ", "))"
+                    )
+                }
+            }
+            let exchange = DHCPExchange(interface: nil, clientAddress: phone.address, answers: answers)
+            if let used = exchange.phoneAnswer?.options {
+                notes.append(
+                    "the phone uses: option 15 \(used.domainName ?? "none"); 119 \(used.searchDomains.joined(separator: ", ")); 6 \(used.dnsServers.joined(separator: ", ")); 120 \(used.registrars.joined(separator: ", ")); 43 \(used.provisioning?.url ?? "none")"
+                )
+            }
+            step(.dhcp, notes: notes, findings: exchange.findings)
+        }
+
+        // DNS: every question the phone asked and the answer it got, in order.
+        let asked = dns.filter { $0.client == phone.address && !$0.summary.isResponse }
+        var resolved: [(name: String, address: String, time: Date)] = []
+        var queries: [BootQuery] = []
+        var dnsNotes: [String] = []
+        for question in asked {
+            let reply = dns.first {
+                $0.summary.isResponse && $0.client == phone.address && $0.summary.id == question.summary.id
+                    && $0.summary.name == question.summary.name
+                    && $0.time >= question.time
+            }
+            guard question.summary.type == 1 || question.summary.type == 33 else {
+                dnsNotes.append(
+                    "\(Self.clock(question.time)) \(question.summary.name) type \(question.summary.type) → \(reply.map { "rcode \($0.summary.rcode)" } ?? "no answer in the capture")"
+                )
+                continue
+            }
+            let answer = reply?.summary.answer ?? .failed("no answer in the capture")
+            queries.append(
+                BootQuery(
+                    name: question.summary.name, type: question.summary.type == 33 ? .srv : .a,
+                    server: DNSServer(address: question.server, port: question.port), answer: answer,
+                    purpose: "asked at \(Self.clock(question.time))"))
+            for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
+        }
+        if !asked.isEmpty {
+            step(.dns, queries: queries, notes: dnsNotes, findings: orderFindings(queries: queries, profile: profile))
+        }
+
+        // Time: the phone's own clock in its requests, the server's in the answers.
+        let requestsNTP = ntp.filter { $0.client == phone.address && $0.packet[0] & 0x7 == 3 }
+        var samples: [BootTimeSample] = []
+        var timeNotes: [String] = []
+        var timeFindings: [Finding] = []
+        var syncs: [(time: Date, offset: TimeInterval)] = []
+        var ownClock: [(time: Date, offset: TimeInterval)] = []
+        for request in requestsNTP {
+            let transmit = Array(request.packet[40..<48])
+            if let phoneTime = SNTPClient.date(request.packet, at: 40) {
+                ownClock.append((request.time, phoneTime.timeIntervalSince(request.time)))
+                timeNotes.append(
+                    "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)"
+                )
+            }
+            guard
+                let reply = ntp.first(where: {
+                    $0.client == phone.address && $0.packet[0] & 0x7 != 3 && Array($0.packet[24..<32]) == transmit
+                })
+            else {
+                continue
+            }
+            let result = SNTPClient.parse(reply.packet, transmit: transmit, sent: request.time, received: reply.time)
+            samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: "captured", result: result))
+            if case .success(let response) = result {
+                if response.isUnsynchronized {
+                    timeFindings.append(
+                        Self.finding(
+                            .timeSourceUnsynchronized, .error,
+                            .ntp(
+                                server: request.server, address: request.server, port: 123, via: "captured", leap: response.leapIndicator,
+                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
+                } else {
+                    syncs.append((reply.time, response.offset))
+                }
+            }
+        }
+        if requestsNTP.isEmpty {
+            timeNotes.append("no time exchange of this phone in the capture: certificates are judged at the capture's clock")
+        }
+        step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
+        func phoneClock(at time: Date) -> (Date, String) {
+            if let sync = syncs.last(where: { $0.time <= time }) {
+                return (time.addingTimeInterval(sync.offset), "the time server's answer at \(Self.clock(sync.time))")
+            }
+            if let own = ownClock.last(where: { $0.time <= time }) {
+                return (time.addingTimeInterval(own.offset), "the phone's own clock in its NTP request at \(Self.clock(own.time))")
+            }
+            return (time, "the capture's clock")
+        }
+
+        // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
+        var downloaded: [(root: BootRoot, time: Date)] = []
+        var ldapNotes: [String] = []
+        var httpNotes: [String] = []
+        for session in mine {
+            let server = "\(session.connection.server.address):\(session.connection.server.port)"
+            for entry in session.ldap {
+                switch entry.message {
+                case .searchRequest(let base, let attributes):
+                    ldapNotes.append("\(Self.clock(session.time)) search \(server) base \(base) for \(attributes.joined(separator: ", "))")
+                case .searchEntry(let dn, let attributes):
+                    let values = attributes.filter { $0.key.hasPrefix("cacertificate") }.flatMap(\.value).filter { $0.count > 1 }
+                    let certificates = values.compactMap { try? Certificate(derBytes: $0) }
+                    ldapNotes.append(
+                        "\(Self.clock(session.time)) entry \(dn): \(certificates.count) cACertificate value\(certificates.count == 1 ? "" : "s")"
+                    )
+                    downloaded += certificates.map {
+                        (
+                            BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"),
+                            session.connection.toClient.time(at: entry.offset) ?? session.time
+                        )
+                    }
+                }
+            }
+            var pending: [HTTPMessageView] = []
+            for entry in session.http {
+                if entry.fromClient {
+                    pending.append(entry.message)
+                    httpNotes.append(
+                        "\(Self.clock(session.time)) \(entry.message.startLine) (Host \(entry.message.headers["host"] ?? server))")
+                    continue
+                }
+                let request = pending.isEmpty ? nil : pending.removeFirst()
+                let url = "http://\(request?.headers["host"] ?? server)\(request?.target ?? "")"
+                httpNotes.append(
+                    "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
+                )
+                if entry.message.status == 200, !entry.message.body.isEmpty,
+                    let decoded = try? CertificateDecoder().decode(Data(entry.message.body)), !decoded.certificates.isEmpty
+                {
+                    httpNotes.append(
+                        "  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
+                    downloaded += decoded.certificates.map { (BootRoot(certificate: $0, source: "HTTP \(url)"), session.time) }
+                }
+            }
+        }
+        if !ldapNotes.isEmpty { step(.ldap, notes: ldapNotes, findings: []) }
+        if !httpNotes.isEmpty { step(.http, notes: httpNotes, findings: []) }
+        var rootNotes = [
+            "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
+        ]
+        if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
+        rootNotes.append("\(downloaded.count) received in the capture")
+        step(
+            .roots,
+            roots: options.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) } + downloaded.map(\.root),
+            notes: rootNotes, findings: [])
+
+        // TLS: each chain the phone received, judged with what it had at that moment.
+        var endpoints: [BootEndpoint] = []
+        var tlsNotes: [String] = []
+        var tlsFindings: [Finding] = []
+        for session in mine where !session.tls.isEmpty {
+            let server = session.connection.server
+            let names = Array(Set(resolved.filter { $0.address == server.address && $0.time <= session.time }.map(\.name))).sorted()
+            var chain: [Certificate] = []
+            var phoneAlert: UInt8?
+            var serverAlert: UInt8?
+            for entry in session.tls {
+                switch entry.message {
+                case .clientHello(let version, let suites, let sni):
+                    tlsNotes.append(
+                        "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")"
+                    )
+                case .serverHello(let version, let suite):
+                    tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(String(format: "%04X", suite))")
+                case .certificate(let ders):
+                    chain = ders.compactMap { try? Certificate(derBytes: $0) }
+                case .alert(let level, let description) where level == 2 || description != 0:
+                    if entry.fromClient { phoneAlert = description } else { serverAlert = description }
+                    tlsNotes.append("\(entry.fromClient ? "the phone" : "the server") sent alert \(TLSMessage.alertName(description))")
+                default: continue
+                }
+            }
+            let host = names.first ?? server.address
+            if names.isEmpty { tlsNotes.append("the phone resolved no name to \(server.address) in the capture: names are not checked") }
+            if let serverAlert, chain.isEmpty {
+                tlsFindings.append(
+                    Self.finding(
+                        .tlsVersion, .error,
+                        .tlsAlert(
+                            host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
+                            fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites)))
+            }
+            guard let leaf = chain.first else {
+                endpoints.append(
+                    BootEndpoint(
+                        host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: [], verdict: nil,
+                        outcome: "no certificate in the capture"))
+                continue
+            }
+            let (clock, clockSource) = phoneClock(at: session.time)
+            let anchors =
+                (profile.usesBuiltInCache ? TrustAnchor.builtInCache : []) + options.trusted
+                + downloaded.filter { $0.time <= session.time }.map {
+                    TrustAnchor(certificate: $0.root.certificate, source: .activeDirectory($0.root.source))
+                }
+            let verdict = Verifier.verify(
+                VerificationRequest(
+                    leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock,
+                    vocabulary: .command(.trace)),
+                profile: profile)
+            tlsNotes.append("\(host): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
+            let outcome: String
+            if let phoneAlert {
+                let codes = verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue)
+                outcome = "the phone refused it with alert \(TLSMessage.alertName(phoneAlert))"
+                tlsFindings.append(
+                    Self.finding(
+                        .phoneAlert, .error,
+                        .tlsAlert(
+                            host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                            fromPhone: true,
+                            device: profile.name, trusted: verdict.trusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
+                        certificate: leaf))
+            } else {
+                outcome =
+                    verdict.trusted
+                    ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
+            }
+            tlsFindings += verdict.findings.filter { $0.severity != .info }
+            endpoints.append(
+                BootEndpoint(
+                    host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: chain, verdict: verdict,
+                    outcome: outcome))
+        }
+        if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
+        let lastClock = phoneClock(at: mine.last?.time ?? Date.distantPast)
+        return CaptureTrace(
+            phone: phone,
+            trace: BootTrace(
+                profile: profile, phoneClock: syncs.isEmpty && ownClock.isEmpty ? nil : lastClock.0, clockSource: lastClock.1, steps: steps),
+            buildSource: buildSource)
+    }
+
+    /// The registrar SRV questions in the order the phone asked them, against the order its build's data expects.
+    func orderFindings(queries: [BootQuery], profile: DeviceProfile) -> [Finding] {
+        let prefixes = ["_sipinternaltls._tcp.", "_sip._tls.", "_sipinternal._tcp.", "_sip._tcp."]
+        guard let first = queries.first(where: { query in query.type == .srv && prefixes.contains { query.name.hasPrefix($0) } }),
+            let prefix = prefixes.first(where: { first.name.hasPrefix($0) })
+        else { return [] }
+        let sip = String(first.name.dropFirst(prefix.count))
+        let expected = profile.registrarLookup.compactMap { text -> String? in
+            let parts = text.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].hasPrefix("srv"), !parts[1].contains("{dhcp}") else { return nil }
+            return parts[1].replacingOccurrences(of: "{sip}", with: sip)
+        }
+        var seen: [String] = []
+        for query in queries where query.type == .srv && expected.contains(query.name) && !seen.contains(query.name) {
+            seen.append(query.name)
+        }
+        let order = expected.filter { seen.contains($0) }
+        guard seen != order else { return [] }
+        return [
+            Self.finding(
+                .dnsOrderDiffers, .warning,
+                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
+        ]
+    }
+
+    static func signed(_ seconds: TimeInterval) -> String {
+        (seconds < 0 ? "-" : "+") + BootWalker.describe(duration: seconds)
+    }
+}

@@ -1,0 +1,234 @@
+import CXCertCore
+import Foundation
+
+/// TLS 1.0-1.2 handshake messages in clear, read from one direction of a TCP stream with strict bounds:
+/// records may split a message and a message may span records; after ChangeCipherSpec the rest is
+/// encrypted and is not read.
+public enum TLSMessage: Sendable, Hashable {
+    case clientHello(version: UInt16, suites: [UInt16], serverName: String?)
+    case serverHello(version: UInt16, suite: UInt16)
+    /// The certificates as sent (DER), leaf first.
+    case certificate([[UInt8]])
+    case alert(level: UInt8, description: UInt8)
+
+    /// The name of an alert description (RFC 5246 §7.2).
+    public static func alertName(_ code: UInt8) -> String {
+        let names: [UInt8: String] = [
+            0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow", 40: "handshake_failure",
+            42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked", 45: "certificate_expired",
+            46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca", 49: "access_denied", 50: "decode_error",
+            51: "decrypt_error", 70: "protocol_version", 71: "insufficient_security", 80: "internal_error", 90: "user_canceled",
+            100: "no_renegotiation", 112: "unrecognized_name",
+        ]
+        return names[code] ?? "alert \(code)"
+    }
+
+    public static func versionName(_ version: UInt16) -> String {
+        switch version {
+        case 0x0300: "SSL 3.0"
+        case 0x0301: "TLS 1.0"
+        case 0x0302: "TLS 1.1"
+        case 0x0303: "TLS 1.2"
+        case 0x0304: "TLS 1.3"
+        default: String(format: "0x%04X", version)
+        }
+    }
+
+    /// Messages with the stream offset of the record they ended in; `problem` says where reading stopped early.
+    package static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (
+        messages: [(offset: Int, message: TLSMessage)], problem: String?
+    ) {
+        var messages: [(Int, TLSMessage)] = []
+        var handshake: [UInt8] = []
+        var offset = 0
+        while offset + 5 <= stream.count {
+            let type = stream[offset]
+            let major = stream[offset + 1]
+            let length = Int(stream[offset + 3]) << 8 | Int(stream[offset + 4])
+            guard [20, 21, 22, 23].contains(type), major == 3 else {
+                return (messages, offset == 0 ? "not TLS" : "not a TLS record at stream offset \(offset)")
+            }
+            guard length <= 18_432 else { return (messages, "a record of \(length) bytes at offset \(offset) exceeds TLS's limit") }
+            guard offset + 5 + length <= stream.count else {
+                return (messages, "the record at offset \(offset) is cut (\(stream.count - offset - 5) of \(length) bytes captured)")
+            }
+            let body = Array(stream[(offset + 5)..<(offset + 5 + length)])
+            offset += 5 + length
+            switch type {
+            case 20: return (messages, nil)  // ChangeCipherSpec: the rest is encrypted.
+            case 21 where body.count == 2: messages.append((offset, .alert(level: body[0], description: body[1])))
+            case 22:
+                handshake += body
+                guard handshake.count <= 1 << 20 else { return (messages, "handshake messages over 1 MiB") }
+                while handshake.count >= 4 {
+                    let size = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
+                    guard size <= 1 << 20 else { return (messages, "a handshake message claims \(size) bytes") }
+                    guard handshake.count >= 4 + size else { break }
+                    let message = Array(handshake[4..<4 + size])
+                    if let decoded = decode(handshake[0], message, maxCertificates: maxCertificates) { messages.append((offset, decoded)) }
+                    handshake.removeFirst(4 + size)
+                }
+            default: continue
+            }
+        }
+        return (messages, handshake.isEmpty ? nil : "a handshake message is cut at the end of the capture")
+    }
+
+    static func decode(_ type: UInt8, _ body: [UInt8], maxCertificates: Int) -> TLSMessage? {
+        var cursor = 0
+        func take(_ count: Int) -> ArraySlice<UInt8>? {
+            guard count >= 0, cursor + count <= body.count else { return nil }
+            defer { cursor += count }
+            return body[cursor..<cursor + count]
+        }
+        func number(_ count: Int) -> Int? { take(count).map { $0.reduce(0) { $0 << 8 | Int($1) } } }
+        switch type {
+        case 1:
+            guard let version = number(2), take(32) != nil, let sid = number(1), take(sid) != nil, let suitesLength = number(2),
+                let suites = take(suitesLength), let compression = number(1), take(compression) != nil
+            else { return nil }
+            var serverName: String?
+            if let extensionsLength = number(2), let extensions = take(extensionsLength) {
+                var index = extensions.startIndex
+                while index + 4 <= extensions.endIndex {
+                    let kind = Int(extensions[index]) << 8 | Int(extensions[index + 1])
+                    let size = Int(extensions[index + 2]) << 8 | Int(extensions[index + 3])
+                    guard index + 4 + size <= extensions.endIndex else { break }
+                    let data = extensions[(index + 4)..<(index + 4 + size)]
+                    if kind == 0, data.count >= 5, data[data.startIndex + 2] == 0 {
+                        let nameLength = Int(data[data.startIndex + 3]) << 8 | Int(data[data.startIndex + 4])
+                        if data.count >= 5 + nameLength {
+                            serverName = String(decoding: data[(data.startIndex + 5)..<(data.startIndex + 5 + nameLength)], as: UTF8.self)
+                        }
+                    }
+                    index += 4 + size
+                }
+            }
+            let list = stride(from: suites.startIndex, to: suites.endIndex - 1, by: 2).map {
+                UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1])
+            }
+            return .clientHello(version: UInt16(version), suites: list, serverName: serverName)
+        case 2:
+            guard let version = number(2), take(32) != nil, let sid = number(1), take(sid) != nil, let suite = number(2) else { return nil }
+            return .serverHello(version: UInt16(version), suite: UInt16(suite))
+        case 11:
+            guard let total = number(3), total <= body.count - 3 else { return nil }
+            var certificates: [[UInt8]] = []
+            while cursor < 3 + total, certificates.count < maxCertificates, let size = number(3), let der = take(size) {
+                certificates.append(Array(der))
+            }
+            return .certificate(certificates)
+        default:
+            return nil
+        }
+    }
+}
+
+/// LDAP messages in clear (the phones search port 389): search requests and the entries returned, read
+/// with the bounded BER reader.
+public enum LDAPMessageView: Sendable, Hashable {
+    case searchRequest(base: String, attributes: [String])
+    /// An entry and its attributes' values.
+    case searchEntry(dn: String, attributes: [String: [[UInt8]]])
+
+    package static func parse(_ stream: [UInt8], maxMessages: Int = 10_000) -> (
+        messages: [(offset: Int, message: LDAPMessageView)], problem: String?
+    ) {
+        let reader = DERReader(stream)
+        var messages: [(Int, LDAPMessageView)] = []
+        var offset = 0
+        while offset < stream.count, messages.count < maxMessages {
+            let element: DERReader.Element
+            do {
+                element = try reader.element(at: offset)
+            } catch {
+                return (messages, "LDAP message at offset \(offset) is cut or malformed")
+            }
+            offset = element.end
+            guard element.tag == 0x30, let children = try? reader.children(of: element), children.count >= 2 else { continue }
+            let op = children[1]
+            guard let parts = try? reader.children(of: op) else { continue }
+            func text(_ element: DERReader.Element) -> String { String(decoding: reader.content(element), as: UTF8.self) }
+            switch op.tag {
+            case 0x63 where parts.count >= 8:
+                let attributes = (try? reader.children(of: parts[7]))?.map(text) ?? []
+                messages.append((offset, .searchRequest(base: text(parts[0]), attributes: attributes)))
+            case 0x64 where parts.count >= 2:
+                var attributes: [String: [[UInt8]]] = [:]
+                for attribute in (try? reader.children(of: parts[1])) ?? [] {
+                    guard let pair = try? reader.children(of: attribute), pair.count == 2 else { continue }
+                    let values = (try? reader.children(of: pair[1]))?.map { Array(reader.content($0)) } ?? []
+                    attributes[text(pair[0]).lowercased(), default: []] += values
+                }
+                messages.append((offset, .searchEntry(dn: text(parts[0]), attributes: attributes)))
+            default: continue
+            }
+        }
+        return (messages, nil)
+    }
+}
+
+/// HTTP/1.x messages in clear: request line or status line, headers, and a bounded body (Content-Length
+/// or chunked).
+public struct HTTPMessageView: Sendable, Hashable {
+    public let startLine: String
+    public let headers: [String: String]
+    public let body: [UInt8]
+    public let offset: Int
+
+    public var isRequest: Bool { !startLine.hasPrefix("HTTP/") }
+    public var status: Int? { isRequest ? nil : startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+    public var target: String? { isRequest ? startLine.split(separator: " ").dropFirst().first.map(String.init) : nil }
+
+    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {
+        var messages: [HTTPMessageView] = []
+        var offset = 0
+        let separator: [UInt8] = [13, 10, 13, 10]
+        while offset < stream.count, messages.count < 1000 {
+            let window = stream[offset..<min(stream.count, offset + 65_536)]
+            guard let end = window.firstRange(of: separator) else {
+                return (
+                    messages,
+                    window.count >= 65_536 ? "HTTP headers over 64 KiB at offset \(offset)" : "an HTTP message is cut at offset \(offset)"
+                )
+            }
+            let head = String(decoding: stream[offset..<end.lowerBound], as: UTF8.self)
+            var lines = head.components(separatedBy: "\r\n")
+            let startLine = lines.removeFirst()
+            guard startLine.hasPrefix("HTTP/") || startLine.contains(" HTTP/1.") else { return (messages, "not HTTP at offset \(offset)") }
+            var headers: [String: String] = [:]
+            for line in lines {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            var cursor = end.upperBound
+            var body: [UInt8] = []
+            if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+                while true {
+                    guard let lineEnd = stream[cursor...].firstRange(of: [13, 10]),
+                        let size = Int(
+                            String(decoding: stream[cursor..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "",
+                            radix: 16)
+                    else { return (messages, "a chunk is cut at offset \(cursor)") }
+                    cursor = lineEnd.upperBound
+                    if size == 0 {
+                        cursor = min(stream.count, cursor + 2)
+                        break
+                    }
+                    guard body.count + size <= maxBody else { return (messages, "an HTTP body over \(maxBody) bytes") }
+                    guard cursor + size <= stream.count else { return (messages, "a chunk is cut at offset \(cursor)") }
+                    body += stream[cursor..<cursor + size]
+                    cursor += size + 2
+                }
+            } else if let length = headers["content-length"].flatMap({ Int($0) }), length > 0 {
+                guard length <= maxBody else { return (messages, "an HTTP body of \(length) bytes is over \(maxBody)") }
+                guard cursor + length <= stream.count else { return (messages, "an HTTP body is cut at offset \(cursor)") }
+                body = Array(stream[cursor..<cursor + length])
+                cursor += length
+            }
+            messages.append(HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset))
+            offset = cursor
+        }
+        return (messages, nil)
+    }
+}

@@ -1,0 +1,247 @@
+import CXCertCore
+import Foundation
+
+/// A phone found in a capture.
+public struct CapturedPhone: Sendable, Hashable {
+    public let address: String
+    public let mac: String?
+    /// Why it is taken for a phone.
+    public let reason: String
+}
+
+/// What one phone did in a capture, in the same trace shape as `boot`.
+public struct CaptureTrace: Sendable {
+    public let phone: CapturedPhone
+    public let trace: BootTrace
+    /// Where the device and build came from (`--device/--firmware`, a Device Update request, or the default).
+    public let buildSource: String
+}
+
+/// The reading of one or more capture files.
+public struct CaptureReport: Sendable {
+    public let files: [String]
+    public let frames: Int
+    /// Problems with the capture itself (a damaged file, a cut flow), not with the phone.
+    public let findings: [Finding]
+    public let phones: [CaptureTrace]
+}
+
+/// Reads captures of real phones and judges what they saw: DHCP, DNS, time, LDAP and HTTP downloads,
+/// TLS handshakes and alerts, each chain verified for the phone's build with the roots it actually had,
+/// at its own clock, for the names it connected to.
+public struct CaptureReader: Sendable {
+    public struct Options: Sendable {
+        /// MAC or IP addresses of the phones to follow (default: every client that looks like one).
+        public var phones: [String]
+        public var device: String?
+        public var firmware: String?
+        public var trusted: [TrustAnchor]
+        public var knowledge: DeviceKnowledgeBase
+        /// Bytes kept per TCP direction.
+        public var maxStreamBytes: Int
+        /// TCP directions followed per capture.
+        public var maxStreams: Int
+        /// TCP payload bytes kept for the whole capture.
+        public var maxTotalBytes: Int
+
+        public init(
+            phones: [String] = [], device: String? = nil, firmware: String? = nil, trusted: [TrustAnchor] = [],
+            knowledge: DeviceKnowledgeBase = .builtIn, maxStreamBytes: Int = 4 << 20, maxStreams: Int = 4096, maxTotalBytes: Int = 256 << 20
+        ) {
+            self.maxTotalBytes = maxTotalBytes
+            self.phones = phones.map { $0.lowercased() }
+            self.device = device
+            self.firmware = firmware
+            self.trusted = trusted
+            self.knowledge = knowledge
+            self.maxStreamBytes = maxStreamBytes
+            self.maxStreams = maxStreams
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) { self.options = options }
+
+    // MARK: Events
+
+    struct Endpoint: Hashable {
+        let address: String
+        let port: Int
+    }
+    struct Flow: Hashable {
+        let from: Endpoint
+        let to: Endpoint
+    }
+    struct DHCPEvent {
+        let time: Date
+        let source: String
+        let mac: String?
+        let message: DHCPMessage
+    }
+    struct DNSEvent {
+        let time: Date
+        let client: String
+        let server: String
+        let port: Int
+        let summary: DNSMessageSummary
+    }
+    struct NTPEvent {
+        let time: Date
+        let client: String
+        let server: String
+        let packet: [UInt8]
+    }
+    struct Connection {
+        let client: Endpoint
+        let server: Endpoint
+        let time: Date
+        var toServer: TCPStream
+        var toClient: TCPStream
+    }
+
+    /// Reads every file; a damaged or cut file contributes what it holds and a finding.
+    public func read(paths: [String]) throws(CaptureError) -> CaptureReport {
+        var dhcp: [DHCPEvent] = []
+        var dns: [DNSEvent] = []
+        var ntp: [NTPEvent] = []
+        var streams: [Flow: TCPStream] = [:]
+        var firstSeen: [Flow: Date] = [:]
+        var synFrom: Set<Flow> = []
+        var macs: [String: String] = [:]
+        var findings: [Finding] = []
+        var frames = 0
+        var cutFrames = 0
+        var droppedStreams = 0
+        var keptBytes = 0
+        var droppedBytes = 0
+        for path in paths {
+            let file = try PcapFile(path: path)
+            while true {
+                let frame: CapturedFrame?
+                do {
+                    frame = try file.next()
+                } catch {
+                    let detail: FindingDetail =
+                        switch error {
+                        case .damaged(let file, let frame, let reason): .captureDamage(file: file, frame: frame, reason: reason)
+                        case .tooLarge(let file, let limit): .captureDamage(file: file, frame: nil, reason: "more than \(limit)")
+                        case .unreadable(let file, let reason): .captureDamage(file: file, frame: nil, reason: reason)
+                        // Refused when the file is opened, never by next(); worded like the error all the same.
+                        case .networkMonitor(let file):
+                            .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
+                        case .unsupportedLink(let file, let type):
+                            .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
+                        }
+                    findings.append(Self.finding(.captureDamaged, .warning, detail))
+                    break
+                }
+                guard let frame else { break }
+                frames += 1
+                if frame.isCut { cutFrames += 1 }
+                guard let packet = TransportPacket.decode(frame, link: file.linkType) else { continue }
+                if let mac = packet.sourceMAC { macs[packet.source] = mac }
+                switch packet.transport {
+                case .udp:
+                    if [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort),
+                        let message = try? DHCPMessage(parsing: packet.payload)
+                    {
+                        dhcp.append(DHCPEvent(time: packet.time, source: packet.source, mac: packet.sourceMAC, message: message))
+                    } else if packet.destinationPort == 53 || packet.sourcePort == 53, let summary = DNSMessageSummary.parse(packet.payload)
+                    {
+                        let response = summary.isResponse
+                        dns.append(
+                            DNSEvent(
+                                time: packet.time, client: response ? packet.destination : packet.source,
+                                server: response ? packet.source : packet.destination,
+                                port: response ? packet.sourcePort : packet.destinationPort, summary: summary))
+                    } else if packet.destinationPort == 123 || packet.sourcePort == 123, packet.payload.count >= 48 {
+                        let request = packet.payload[0] & 0x7 == 3
+                        ntp.append(
+                            NTPEvent(
+                                time: packet.time, client: request ? packet.source : packet.destination,
+                                server: request ? packet.destination : packet.source, packet: packet.payload))
+                    }
+                case .tcp:
+                    let flow = Flow(
+                        from: Endpoint(address: packet.source, port: packet.sourcePort),
+                        to: Endpoint(address: packet.destination, port: packet.destinationPort))
+                    if streams[flow] == nil {
+                        guard streams.count < options.maxStreams else {
+                            droppedStreams += 1
+                            continue
+                        }
+                        streams[flow] = TCPStream(maxBytes: options.maxStreamBytes)
+                        firstSeen[flow] = packet.time
+                    }
+                    if packet.isSYN && packet.flags & 0x10 == 0 { synFrom.insert(flow) }
+                    // One budget for the whole capture: a capture of gigabytes streams through, it is not kept.
+                    guard keptBytes + packet.payload.count <= options.maxTotalBytes else {
+                        droppedBytes += packet.payload.count
+                        continue
+                    }
+                    keptBytes += packet.payload.count
+                    streams[flow]?.add(packet)
+                }
+            }
+        }
+        if cutFrames > 0 {
+            findings.append(
+                Self.finding(
+                    .captureGap, .warning,
+                    .captureGap(gap: .snapLength, connection: nil, count: cutFrames, limit: nil, offset: nil, reason: nil)))
+        }
+        if droppedStreams > 0 {
+            findings.append(
+                Self.finding(
+                    .captureGap, .warning,
+                    .captureGap(
+                        gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
+        }
+        if droppedBytes > 0 {
+            findings.append(
+                Self.finding(
+                    .captureGap, .warning,
+                    .captureGap(
+                        gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
+        }
+        let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
+        return analyze(
+            files: paths, frames: frames, findings: findings, dhcp: dhcp, dns: dns, ntp: ntp, connections: connections, macs: macs)
+    }
+
+    /// Joins the two directions of each TCP connection; the client is the side that sent the SYN (else the
+    /// side that spoke first).
+    func pair(_ streams: [Flow: TCPStream], firstSeen: [Flow: Date], synFrom: Set<Flow>) -> [Connection] {
+        var done: Set<Flow> = []
+        var connections: [Connection] = []
+        for (flow, stream) in streams where !done.contains(flow) {
+            let reverse = Flow(from: flow.to, to: flow.from)
+            done.insert(flow)
+            done.insert(reverse)
+            let other = streams[reverse] ?? TCPStream(maxBytes: 0)
+            let flowFirst =
+                synFrom.contains(flow)
+                || (!synFrom.contains(reverse) && (firstSeen[flow] ?? .distantFuture) <= (firstSeen[reverse] ?? .distantFuture))
+            let (clientFlow, toServer, toClient) = flowFirst ? (flow, stream, other) : (reverse, other, stream)
+            connections.append(
+                Connection(
+                    client: clientFlow.from, server: clientFlow.to,
+                    time: min(firstSeen[flow] ?? .distantFuture, firstSeen[reverse] ?? .distantFuture),
+                    toServer: toServer, toClient: toClient))
+        }
+        return connections.sorted { $0.time < $1.time }
+    }
+
+    static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail, certificate: Certificate? = nil) -> Finding {
+        Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: .command(.trace))
+    }
+
+    static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "HH:mm:ss.SSS"
+        return formatter.string(from: date)
+    }
+}

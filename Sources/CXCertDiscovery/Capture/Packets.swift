@@ -1,0 +1,202 @@
+import CXCertCore
+import Foundation
+
+/// One IP packet's transport payload, as read from a frame: Ethernet (with any number of 802.1Q tags),
+/// Linux cooked (SLL, SLL2), raw IP or BSD loopback, then IPv4 or IPv6, then UDP or TCP. Every length is
+/// checked against what was captured; a frame cut by the snap length says so.
+public struct TransportPacket: Sendable {
+    public enum Transport: Sendable, Hashable { case udp, tcp }
+
+    public let time: Date
+    public let sourceMAC: String?
+    public let source: String
+    public let destination: String
+    public let transport: Transport
+    public let sourcePort: Int
+    public let destinationPort: Int
+    /// TCP only.
+    public let sequence: UInt32
+    public let flags: UInt8
+    public let payload: [UInt8]
+    /// The frame was cut before the end of this packet (snap length).
+    public let isCut: Bool
+
+    public var isSYN: Bool { flags & 0x02 != 0 }
+    public var isFIN: Bool { flags & 0x01 != 0 }
+    public var isRST: Bool { flags & 0x04 != 0 }
+
+    /// Decodes a frame; nil for anything that is not UDP or TCP over IP (ARP, ICMP, fragments after the first).
+    public static func decode(_ frame: CapturedFrame, link: PcapFile.LinkType) -> TransportPacket? {
+        let bytes = frame.bytes
+        var offset = 0
+        var mac: String?
+        var etherType = 0
+        func u16(_ at: Int) -> Int? { at + 2 <= bytes.count ? Int(bytes[at]) << 8 | Int(bytes[at + 1]) : nil }
+        switch link {
+        case .ethernet:
+            guard bytes.count >= 14, let type = u16(12) else { return nil }
+            if bytes[6..<12].contains(where: { $0 != 0 }) { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            etherType = type
+            offset = 14
+            var tags = 0
+            while etherType == 0x8100 || etherType == 0x88A8, tags < 4 {
+                guard let inner = u16(offset + 2) else { return nil }
+                etherType = inner
+                offset += 4
+                tags += 1
+            }
+        case .linuxCooked:
+            // packet type (2), ARPHRD (2), address length (2), address (8), protocol (2)
+            guard bytes.count >= 16, let type = u16(14) else { return nil }
+            if u16(4) == 6 { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            etherType = type
+            offset = 16
+        case .linuxCooked2:
+            // protocol (2), reserved (2), ifindex (4), ARPHRD (2), packet type (1), address length (1), address (8)
+            guard bytes.count >= 20, let type = u16(0) else { return nil }
+            if bytes[11] == 6 { mac = bytes[12..<18].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            etherType = type
+            offset = 20
+        case .rawIP:
+            guard let first = bytes.first else { return nil }
+            etherType = first >> 4 == 6 ? 0x86DD : 0x0800
+        case .loopback:
+            guard bytes.count >= 4 else { return nil }
+            let family = Int(bytes[0]) | Int(bytes[3])
+            etherType = family == 2 ? 0x0800 : 0x86DD
+            offset = 4
+        }
+        var protocolNumber = 0
+        var source = ""
+        var destination = ""
+        var declaredEnd = bytes.count
+        switch etherType {
+        case 0x0800:
+            guard offset + 20 <= bytes.count, bytes[offset] >> 4 == 4 else { return nil }
+            let headerLength = Int(bytes[offset] & 0x0F) * 4
+            guard headerLength >= 20, let total = u16(offset + 2), let fragment = u16(offset + 6) else { return nil }
+            // Later fragments carry no transport header.
+            guard fragment & 0x1FFF == 0 else { return nil }
+            protocolNumber = Int(bytes[offset + 9])
+            source = bytes[offset + 12..<offset + 16].map(String.init).joined(separator: ".")
+            destination = bytes[offset + 16..<offset + 20].map(String.init).joined(separator: ".")
+            declaredEnd = offset + total
+            offset += headerLength
+        case 0x86DD:
+            guard offset + 40 <= bytes.count, let payloadLength = u16(offset + 4) else { return nil }
+            protocolNumber = Int(bytes[offset + 6])
+            source = ipv6(bytes[offset + 8..<offset + 24])
+            destination = ipv6(bytes[offset + 24..<offset + 40])
+            declaredEnd = offset + 40 + payloadLength
+            offset += 40
+            // Hop-by-hop, routing and destination options headers, at most a few.
+            var hops = 0
+            while [0, 43, 60].contains(protocolNumber), hops < 4, offset + 2 <= bytes.count {
+                protocolNumber = Int(bytes[offset])
+                offset += (Int(bytes[offset + 1]) + 1) * 8
+                hops += 1
+            }
+        default:
+            return nil
+        }
+        let cut = frame.isCut || declaredEnd > bytes.count
+        let end = min(declaredEnd, bytes.count)
+        guard offset <= end else { return nil }
+        switch protocolNumber {
+        case 17:
+            guard offset + 8 <= end, let sport = u16(offset), let dport = u16(offset + 2) else { return nil }
+            return TransportPacket(
+                time: frame.time, sourceMAC: mac, source: source, destination: destination, transport: .udp, sourcePort: sport,
+                destinationPort: dport, sequence: 0, flags: 0, payload: Array(bytes[offset + 8..<end]), isCut: cut)
+        case 6:
+            guard offset + 20 <= end, let sport = u16(offset), let dport = u16(offset + 2) else { return nil }
+            let sequence = bytes[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            let dataOffset = Int(bytes[offset + 12] >> 4) * 4
+            guard dataOffset >= 20, offset + dataOffset <= end else { return nil }
+            return TransportPacket(
+                time: frame.time, sourceMAC: mac, source: source, destination: destination, transport: .tcp, sourcePort: sport,
+                destinationPort: dport, sequence: sequence, flags: bytes[offset + 13], payload: Array(bytes[offset + dataOffset..<end]),
+                isCut: cut)
+        default:
+            return nil
+        }
+    }
+
+    static func ipv6(_ bytes: ArraySlice<UInt8>) -> String {
+        var address = in6_addr()
+        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(AF_INET6, &address, &text, socklen_t(INET6_ADDRSTRLEN))
+        return String(cString: text)
+    }
+}
+
+/// Rebuilds each TCP direction's byte stream from segments: out of order, retransmitted and overlapping
+/// segments are placed by sequence number (the first copy of a byte wins); gaps (a capture that started
+/// mid-flow, lost or cut segments) are recorded, never filled. Memory is bounded per direction.
+public struct TCPStream: Sendable {
+    public struct Gap: Sendable, Hashable {
+        /// Stream offset where bytes are missing, and how many.
+        public let offset: Int
+        public let length: Int
+    }
+
+    public let maxBytes: Int
+    private var base: UInt32?
+    private var segments: [Int: [UInt8]] = [:]
+    private var stored = 0
+    public private(set) var sawStart = false
+    public private(set) var overflowed = false
+    public private(set) var cutSegments = 0
+    public private(set) var firstTime: Date?
+    /// When each stream offset first arrived (for time-ordering the messages read from it).
+    private var arrival: [(offset: Int, time: Date)] = []
+
+    public init(maxBytes: Int = 4 << 20) { self.maxBytes = maxBytes }
+
+    public mutating func add(_ packet: TransportPacket) {
+        if firstTime == nil { firstTime = packet.time }
+        if packet.isSYN {
+            base = packet.sequence &+ 1
+            sawStart = true
+            return
+        }
+        if packet.isCut { cutSegments += 1 }
+        guard !packet.payload.isEmpty else { return }
+        if base == nil { base = packet.sequence }
+        guard let base else { return }
+        // Offsets relative to the stream start (wrap-around safe within 2 GiB).
+        let offset = Int(Int32(bitPattern: packet.sequence &- base))
+        guard offset >= 0 else { return }
+        guard stored + packet.payload.count <= maxBytes else {
+            overflowed = true
+            return
+        }
+        if let existing = segments[offset], existing.count >= packet.payload.count { return }
+        stored += packet.payload.count - (segments[offset]?.count ?? 0)
+        segments[offset] = packet.payload
+        arrival.append((offset, packet.time))
+    }
+
+    /// The contiguous stream from its start, every gap in it, and the time each byte range arrived.
+    package func assembled() -> (bytes: [UInt8], gaps: [Gap]) {
+        var bytes: [UInt8] = []
+        var gaps: [Gap] = []
+        for offset in segments.keys.sorted() {
+            guard let data = segments[offset] else { continue }
+            if offset > bytes.count {
+                gaps.append(Gap(offset: bytes.count, length: offset - bytes.count))
+                // A gap ends what can be parsed: messages after it cannot be framed reliably.
+                break
+            }
+            let overlap = bytes.count - offset
+            if overlap < data.count { bytes += data[overlap...] }
+        }
+        return (bytes, gaps)
+    }
+
+    /// When the byte at `offset` was first seen.
+    public func time(at offset: Int) -> Date? {
+        arrival.filter { $0.offset <= offset }.max { $0.offset < $1.offset }?.time ?? firstTime
+    }
+}

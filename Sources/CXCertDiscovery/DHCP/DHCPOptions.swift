@@ -1,0 +1,170 @@
+import CXCertCore
+import Foundation
+
+
+/// Every option the phone depends on, decoded, with what is wrong in them.
+public struct DHCPOptionsReport: Sendable {
+    public enum SearchEncoding: String, Sendable, Codable {
+        /// RFC 3397 DNS labels (dnsmasq, Kea, Windows Server 2012 and later).
+        case rfc3397
+        /// The Windows Server 2003 recipe of the vendor guide: one ASCII string, domains separated by ';'.
+        case windowsString = "windows-2003-string"
+    }
+
+    public enum RegistrarEncoding: String, Sendable, Codable {
+        case names
+        case ipv4
+    }
+
+    public let subnetMask: String?
+    public let routers: [String]
+    public let dnsServers: [String]
+    public let timeServers: [String]
+    public let ntpServers: [String]
+    public let domainName: String?
+    public let searchDomains: [String]
+    public let searchEncoding: SearchEncoding?
+    public let registrars: [String]
+    public let registrarEncoding: RegistrarEncoding?
+    public let provisioning: UCProvisioning?
+    /// Options that arrived in several instances and were joined (RFC 3396).
+    public let splitOptions: [Int]
+    public let findings: [Finding]
+
+    static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
+        Finding(code: code, severity: severity, detail: detail, client: .anyPhone, vocabulary: .command(.boot))
+    }
+
+    static func addresses(_ data: [UInt8]?) -> [String] {
+        guard let data, data.count % 4 == 0 else { return [] }
+        return stride(from: 0, to: data.count, by: 4).map { data[$0..<$0 + 4].map(String.init).joined(separator: ".") }
+    }
+
+    /// Decodes the options of one answer to `vendorClass` (nil: an INFORM sent without option 60).
+    public init(options: [UInt8: [UInt8]], instances: [UInt8: Int] = [:]) {
+        var findings: [Finding] = []
+        // Why the bytes do not decode is worded from them (FindingWording.malformation).
+        func malformed(_ code: UInt8) {
+            findings.append(Self.finding(.dhcpMalformedOption, .error, .dhcpOption(option: Int(code), raw: options[code], decoded: [])))
+        }
+        subnetMask = options[1].flatMap { $0.count == 4 ? Self.addresses($0).first : nil }
+        routers = Self.addresses(options[3])
+        for code: UInt8 in [3, 4, 6, 42] where options[code].map({ $0.count % 4 != 0 }) == true {
+            malformed(code)
+        }
+        dnsServers = Self.addresses(options[6])
+        timeServers = Self.addresses(options[4])
+        ntpServers = Self.addresses(options[42])
+        // Option 15: NVT ASCII; a trailing NUL is tolerated (RFC 2132 §3.17 receivers).
+        if let data = options[15] {
+            var bytes = data
+            while bytes.last == 0 { bytes.removeLast() }
+            let name = String(decoding: bytes, as: UTF8.self).lowercased()
+            if BootInputs.isDomainName(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))) {
+                domainName = name.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            } else {
+                domainName = nil
+                malformed(15)
+            }
+        } else {
+            domainName = nil
+        }
+        // Option 119: RFC 3397 labels, or the Windows-2003 string form.
+        if let data = options[119] {
+            if let decoded = DNSNameList.decode(data), decoded.names.allSatisfy({ BootInputs.isDomainName($0) }) {
+                searchDomains = decoded.names
+                searchEncoding = .rfc3397
+            } else if data.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0 }) {
+                let text = String(decoding: data.filter { $0 != 0 }, as: UTF8.self)
+                let names = text.split(whereSeparator: { ";, ".contains($0) }).map { $0.lowercased() }
+                searchDomains = names.filter { BootInputs.isDomainName($0) }
+                searchEncoding = .windowsString
+                findings.append(
+                    Self.finding(.dhcpOption119WindowsString, .warning, .dhcpOption(option: 119, raw: data, decoded: searchDomains)))
+            } else {
+                searchDomains = []
+                searchEncoding = nil
+                malformed(119)
+            }
+        } else {
+            searchDomains = []
+            searchEncoding = nil
+        }
+        // Option 120 (RFC 3361): encoding 0 = names, 1 = IPv4 addresses.
+        if let data = options[120], let encoding = data.first {
+            let rest = Array(data.dropFirst())
+            switch encoding {
+            case 0:
+                if let decoded = DNSNameList.decode(rest), decoded.names.allSatisfy({ BootInputs.isDomainName($0) }) {
+                    registrars = decoded.names
+                    registrarEncoding = .names
+                    if decoded.names.count > 2 {
+                        findings.append(
+                            Self.finding(.dhcpOption120TooMany, .warning, .dhcpOption(option: 120, raw: data, decoded: decoded.names)))
+                    }
+                } else {
+                    registrars = []
+                    registrarEncoding = nil
+                    malformed(120)
+                }
+            case 1:
+                registrars = rest.count % 4 == 0 ? Self.addresses(rest) : []
+                registrarEncoding = .ipv4
+                findings.append(
+                    Self.finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: data, decoded: registrars)))
+            default:
+                registrars = []
+                registrarEncoding = nil
+                malformed(120)
+            }
+        } else {
+            registrars = []
+            registrarEncoding = nil
+        }
+        provisioning = options[43].map(UCProvisioning.init)
+        splitOptions = instances.filter { $0.value > 1 }.map { Int($0.key) }.sorted()
+        self.findings = findings
+    }
+
+    static func printable(_ bytes: [UInt8]) -> String { printableASCII(bytes) }
+
+    /// The checks of option 43 for the answer the phone uses (vendor class MS-UC-Client).
+    public static func checkProvisioning(_ provisioning: UCProvisioning?) -> [Finding] {
+        guard let provisioning else {
+            return [
+                finding(.dhcpOption43Missing, .error, .provisioning(nil, subOption: nil, missing: [1, 2, 3, 4, 5], expectedWebFQDN: nil))
+            ]
+        }
+        var findings: [Finding] = []
+        if let cut = provisioning.truncatedSubOption {
+            findings.append(
+                finding(.dhcpOption43Truncated, .error, .provisioning(provisioning, subOption: cut, missing: [], expectedWebFQDN: nil)))
+        }
+        if let identifier = provisioning.identifier, identifier != "MS-UC-Client" {
+            findings.append(
+                finding(.dhcpOption43Identifier, .error, .provisioning(provisioning, subOption: 1, missing: [], expectedWebFQDN: nil)))
+        }
+        let missing =
+            [(1, provisioning.identifier), (2, provisioning.scheme), (3, provisioning.webFQDN), (5, provisioning.path)]
+            .filter { $0.1 == nil }.map(\.0) + (provisioning.portEncoding == .missing ? [4] : [])
+        if !missing.isEmpty, provisioning.truncatedSubOption == nil {
+            findings.append(
+                finding(
+                    .dhcpOption43Incomplete, .error,
+                    .provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil)))
+        }
+        if provisioning.portEncoding == .binary {
+            findings.append(
+                finding(.dhcpOption43BinaryPort, .warning, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
+        }
+        if provisioning.portEncoding == .invalid {
+            findings.append(
+                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
+        }
+        if let fqdn = provisioning.webFQDN, !BootInputs.isDomainName(fqdn) {
+            findings.append(
+                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: nil)))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,333 @@
+internal import CAres
+import CXCertCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A DNS server named by address (never the machine's resolver configuration): `IP` or `IP:PORT`.
+public struct DNSServer: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let address: String
+    public let port: Int
+
+    public init(address: String, port: Int = 53) {
+        self.address = address
+        self.port = port
+    }
+
+    /// Parses `192.0.2.1`, `192.0.2.1:5353`, `[2001:db8::1]:53` or `2001:db8::1`. Names are refused:
+    /// resolving the server's own name would ask the machine's resolver.
+    public init(parsing text: String) throws(DNSError) {
+        var host = text
+        var port = 53
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let value = Int(rest.dropFirst()) else { throw .invalidServer(text) }
+                port = value
+            }
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            host = String(text[..<colon])
+            guard let value = Int(text[text.index(after: colon)...]) else { throw .invalidServer(text) }
+            port = value
+        }
+        guard HostnameMatcher.ipAddress(host) != nil, (1...65535).contains(port) else { throw .invalidServer(text) }
+        self.init(address: host, port: port)
+    }
+
+    public var description: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
+
+    /// The servers in the machine's `/etc/resolv.conf`, for the CLI's default (tests always name one).
+    public static func systemServers(path: String = "/etc/resolv.conf") -> [DNSServer] {
+        guard let text = try? BoundedReader.readText(path: path, limit: 64 << 10) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 2, fields[0] == "nameserver" else { return nil }
+            return try? DNSServer(parsing: String(fields[1]))
+        }
+    }
+}
+
+/// The record types the phone asks for.
+public enum DNSRecordType: String, Sendable, Hashable, Codable {
+    case a = "A"
+    case srv = "SRV"
+}
+
+/// One service record (RFC 2782).
+public struct SRVRecord: Sendable, Hashable, Codable {
+    public let priority: Int
+    public let weight: Int
+    public let port: Int
+    public let target: String
+}
+
+/// What a DNS server said to one question: the outcomes a phone's trace tells apart.
+public enum DNSAnswer: Sendable, Hashable {
+    case addresses([String])
+    case services([SRVRecord])
+    /// The name does not exist.
+    case nxdomain
+    /// The name exists but has no record of this type.
+    case nodata
+    case servfail
+    case refused
+    /// No answer within the deadline.
+    case timeout
+    /// Not asked: an earlier question to the same server went unanswered (see the trace).
+    case skipped(String)
+    case failed(String)
+
+    /// `records`, `NXDOMAIN`, `NODATA`, `SERVFAIL`, `REFUSED`, `timeout`, `skipped` or `error`.
+    public var result: String {
+        switch self {
+        case .addresses, .services: "records"
+        case .nxdomain: "NXDOMAIN"
+        case .nodata: "NODATA"
+        case .servfail: "SERVFAIL"
+        case .refused: "REFUSED"
+        case .timeout: "timeout"
+        case .skipped: "skipped"
+        case .failed: "error"
+        }
+    }
+
+    public var addresses: [String] { if case .addresses(let list) = self { list } else { [] } }
+    public var services: [SRVRecord] { if case .services(let list) = self { list } else { [] } }
+
+    /// The server did not answer at all (as opposed to answering "no").
+    public var isUnanswered: Bool {
+        switch self {
+        case .timeout, .skipped, .failed: true
+        default: false
+        }
+    }
+}
+
+public enum DNSError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidServer(String)
+
+    public var description: String {
+        switch self {
+        case .invalidServer(let text): "'\(text)' is not a DNS server address (IP or IP:PORT; a name would need a resolver)"
+        }
+    }
+}
+
+/// DNS questions through c-ares, to one named server and port, with no search list and a hard deadline.
+///
+/// c-ares was chosen over glibc's libresolv and ldns because it reports every outcome the trace must tell
+/// apart as its own status (NXDOMAIN, NODATA, SERVFAIL, REFUSED, timeout), takes a server and port per
+/// channel, falls back to TCP for truncated answers (300 SRV records), and its event loop lets cxcert hold
+/// its own deadline with `poll`. The only file that touches c-ares.
+public enum DNSClient {
+    /// Answers longer than this many records are cut (a hostile server may send hundreds).
+    public static let maxRecords = 64
+
+    private static let initialized: Bool = ares_library_init(ARES_LIB_INIT_ALL) == ARES_SUCCESS
+
+    private final class Outcome {
+        var answer: DNSAnswer?
+        let type: DNSRecordType
+        init(type: DNSRecordType) { self.type = type }
+    }
+
+    /// Asks `server` for `name`/`type`; never takes longer than `timeout` seconds.
+    public static func query(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) -> DNSAnswer {
+        guard initialized else { return .failed("c-ares could not start") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var options = ares_options()
+        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH
+        options.tries = 2
+        options.timeout = Int32(max(100, timeout * 500))
+        var channel: ares_channel?
+        guard ares_init_options(&channel, &options, ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS) == ARES_SUCCESS,
+            let channel
+        else { return .failed("c-ares could not create a channel") }
+        defer { ares_destroy(channel) }
+        // Replace whatever c-ares read from resolv.conf before anything is sent.
+        guard ares_set_servers_ports_csv(channel, server.description) == ARES_SUCCESS else {
+            return .failed("c-ares refused the server \(server)")
+        }
+        let outcome = Outcome(type: type)
+        let context = Unmanaged.passRetained(outcome)
+        defer { context.release() }
+        ares_query(channel, name, Int32(1), type == .srv ? Int32(33) : Int32(1), callback, context.toOpaque())
+
+        let maxSockets = Int(cx_ares_getsock_max())
+        while outcome.answer == nil {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
+                ares_cancel(channel)
+                outcome.answer = .timeout
+                break
+            }
+            var sockets = [ares_socket_t](repeating: -1, count: maxSockets)
+            let bits = ares_getsock(channel, &sockets, Int32(maxSockets))
+            var fds: [pollfd] = []
+            for index in 0..<maxSockets {
+                var events: Int16 = 0
+                if cx_ares_readable(bits, Int32(index)) != 0 { events |= Int16(POLLIN) }
+                if cx_ares_writable(bits, Int32(index)) != 0 { events |= Int16(POLLOUT) }
+                if events != 0 { fds.append(pollfd(fd: sockets[index], events: events, revents: 0)) }
+            }
+            var limit = timeval(tv_sec: Int(remaining), tv_usec: Int((remaining - remaining.rounded(.down)) * 1_000_000))
+            var next = timeval()
+            let wait = ares_timeout(channel, &limit, &next).map { Int($0.pointee.tv_sec) * 1000 + Int($0.pointee.tv_usec) / 1000 } ?? 10
+            let ready = poll(&fds, nfds_t(fds.count), Int32(max(1, min(wait, Int(remaining * 1000) + 1))))
+            if ready > 0 {
+                for fd in fds where fd.revents != 0 {
+                    let readable = fd.revents & Int16(POLLIN | POLLERR | POLLHUP) != 0
+                    let writable = fd.revents & Int16(POLLOUT) != 0
+                    ares_process_fd(channel, readable ? fd.fd : ARES_SOCKET_BAD, writable ? fd.fd : ARES_SOCKET_BAD)
+                }
+            } else {
+                ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
+            }
+        }
+        return outcome.answer ?? .timeout
+    }
+
+    private static let callback: ares_callback = { context, status, _, buffer, length in
+        guard let context else { return }
+        let outcome = Unmanaged<Outcome>.fromOpaque(context).takeUnretainedValue()
+        guard outcome.answer == nil else { return }
+        outcome.answer = decodeAnswer(status: status, buffer: buffer, length: Int(length), type: outcome.type)
+    }
+
+    static func decodeAnswer(status: Int32, buffer: UnsafeMutablePointer<UInt8>?, length: Int, type: DNSRecordType) -> DNSAnswer {
+        switch status {
+        case ARES_SUCCESS: break
+        case ARES_ENODATA: return .nodata
+        case ARES_ENOTFOUND: return .nxdomain
+        case ARES_ESERVFAIL: return .servfail
+        case ARES_EREFUSED: return .refused
+        case ARES_ETIMEOUT, ARES_ECANCELLED: return .timeout
+        default: return .failed(String(cString: ares_strerror(status)))
+        }
+        guard let buffer, length > 0 else { return .nodata }
+        switch type {
+        case .a:
+            var entries = [ares_addrttl](repeating: ares_addrttl(), count: maxRecords)
+            var count = Int32(maxRecords)
+            let rc = ares_parse_a_reply(buffer, Int32(length), nil, &entries, &count)
+            if rc == ARES_ENODATA { return .nodata }
+            guard rc == ARES_SUCCESS else { return .failed("malformed A answer: \(String(cString: ares_strerror(rc)))") }
+            let addresses = entries.prefix(Int(count)).map { entry -> String in
+                var address = entry.ipaddr
+                var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                inet_ntop(AF_INET, &address, &text, socklen_t(INET_ADDRSTRLEN))
+                return String(cString: text)
+            }
+            return addresses.isEmpty ? .nodata : .addresses(addresses)
+        case .srv:
+            var reply: UnsafeMutablePointer<ares_srv_reply>?
+            let rc = ares_parse_srv_reply(buffer, Int32(length), &reply)
+            defer { if let reply { ares_free_data(reply) } }
+            if rc == ARES_ENODATA { return .nodata }
+            guard rc == ARES_SUCCESS else { return .failed("malformed SRV answer: \(String(cString: ares_strerror(rc)))") }
+            var records: [SRVRecord] = []
+            var node = reply
+            while let current = node, records.count < maxRecords {
+                let target = current.pointee.host.map { String(cString: $0) } ?? ""
+                records.append(
+                    SRVRecord(
+                        priority: Int(current.pointee.priority), weight: Int(current.pointee.weight), port: Int(current.pointee.port),
+                        target: target))
+                node = current.pointee.next
+            }
+            return records.isEmpty ? .nodata : .services(records)
+        }
+    }
+}
+
+/// RFC 1035 names as DHCP options carry them (119, RFC 3397; 120, RFC 3361), expanded by c-ares so no
+/// name-compression code is written by hand; pointers are offsets into `data`, loops and out-of-range
+/// pointers are refused.
+public enum DNSNameList {
+    public struct Decoded: Sendable, Hashable {
+        public let names: [String]
+        /// At least one name used a compression pointer.
+        public let compressed: Bool
+    }
+
+    /// Decodes a whole list, or nil when any byte does not belong to a valid name.
+    public static func decode(_ data: [UInt8], maxNames: Int = 64) -> Decoded? {
+        guard !data.isEmpty, data.count <= 65_535 else { return nil }
+        var names: [String] = []
+        var compressed = false
+        var offset = 0
+        let ok: Bool = data.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            while offset < data.count {
+                guard names.count < maxNames else { return false }
+                var expanded: UnsafeMutablePointer<CChar>?
+                var consumed = 0
+                guard ares_expand_name(base + offset, base, Int32(data.count), &expanded, &consumed) == ARES_SUCCESS, let expanded else {
+                    return false
+                }
+                let name = String(cString: expanded)
+                ares_free_string(expanded)
+                guard consumed > 0, !name.isEmpty else { return false }
+                if consumed < name.utf8.count + 2 { compressed = true }
+                names.append(name.lowercased())
+                offset += consumed
+            }
+            return true
+        }
+        return ok ? Decoded(names: names, compressed: compressed) : nil
+    }
+}
+
+/// A DNS message seen in a capture: the question, and for a response its code and the A/SRV records,
+/// read by c-ares' parsers (never by hand).
+public struct DNSMessageSummary: Sendable, Hashable {
+    public let id: Int
+    public let isResponse: Bool
+    /// The response code (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED).
+    public let rcode: Int
+    public let name: String
+    public let type: Int
+    public let answer: DNSAnswer?
+
+    public static func parse(_ payload: [UInt8]) -> DNSMessageSummary? {
+        guard payload.count >= 12, payload.count <= 65_535 else { return nil }
+        let flags = Int(payload[2]) << 8 | Int(payload[3])
+        let questions = Int(payload[4]) << 8 | Int(payload[5])
+        let answers = Int(payload[6]) << 8 | Int(payload[7])
+        guard questions == 1 else { return nil }
+        var name = ""
+        var consumed = 0
+        let expanded: Bool = payload.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var text: UnsafeMutablePointer<CChar>?
+            guard ares_expand_name(base + 12, base, Int32(payload.count), &text, &consumed) == ARES_SUCCESS, let text else { return false }
+            name = String(cString: text).lowercased()
+            ares_free_string(text)
+            return true
+        }
+        guard expanded, 12 + consumed + 4 <= payload.count else { return nil }
+        let type = Int(payload[12 + consumed]) << 8 | Int(payload[13 + consumed])
+        let isResponse = flags & 0x8000 != 0
+        let rcode = flags & 0x000F
+        var answer: DNSAnswer?
+        if isResponse {
+            switch rcode {
+            case 0 where answers == 0: answer = .nodata
+            case 0:
+                answer = payload.withUnsafeBufferPointer { buffer in
+                    DNSClient.decodeAnswer(
+                        status: ARES_SUCCESS, buffer: UnsafeMutablePointer(mutating: buffer.baseAddress), length: payload.count,
+                        type: type == 33 ? .srv : .a)
+                }
+            case 2: answer = .servfail
+            case 3: answer = .nxdomain
+            case 5: answer = .refused
+            default: answer = .failed("response code \(rcode)")
+            }
+        }
+        return DNSMessageSummary(id: Int(payload[0]) << 8 | Int(payload[1]), isResponse: isResponse, rcode: rcode, name: name, type: type, answer: answer)
+    }
+}

@@ -1,0 +1,66 @@
+import CXCertCore
+import CXCertDiscovery
+import Foundation
+
+/// Text, JSON and HTML views of a capture's reading, in the trace shape of `boot`.
+public enum CaptureRendering {
+    struct JSONPhone: Encodable {
+        let address: String
+        @BootRendering.Null var mac: String?
+        let reason: String
+        let device: String
+        @BootRendering.Null var family: String?
+        @BootRendering.Null var firmware: String?
+        let buildSource: String
+        let signsIn: Bool
+        @BootRendering.Null var phoneClock: String?
+        @BootRendering.Null var clockSource: String?
+        let steps: [BootRendering.JSONStep]
+    }
+    struct JSONReport: Encodable {
+        let files: [String]
+        let frames: Int
+        let findings: [Finding]
+        let phones: [JSONPhone]
+    }
+
+    public static func json(_ report: CaptureReport) -> String {
+        let model = JSONReport(
+            files: report.files, frames: report.frames, findings: report.findings,
+            phones: report.phones.map { phone in
+                JSONPhone(
+                    address: phone.phone.address, mac: phone.phone.mac, reason: phone.phone.reason, device: phone.trace.profile.name,
+                    family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description,
+                    buildSource: phone.buildSource,
+                    signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
+                    steps: phone.trace.steps.map(BootRendering.step))
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(model)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public static func text(_ report: CaptureReport, style: TextStyle = .plain) -> String {
+        var out = [
+            style.bold("Capture \(report.files.joined(separator: ", "))") + " · \(report.frames) frames · \(report.phones.count) phone(s)"
+        ]
+        for finding in report.findings { out.append("  ! \(finding.code.rawValue): \(finding.message)") }
+        if report.phones.isEmpty { out.append("No phone found in the capture (name one with --phone MAC|IP).") }
+        for phone in report.phones {
+            out.append("")
+            out.append(
+                style.bold("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)")
+                    + "  " + (phone.trace.signsIn ? style.green("✔ nothing refused") : style.red("✘ something failed")))
+            out.append("  found as: \(phone.phone.reason); \(phone.buildSource)")
+            out += phone.trace.steps.flatMap { BootRendering.lines($0, style: style) }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    public static func html(_ report: CaptureReport) -> String {
+        let builds = report.phones.map(\.trace)
+        return BootRendering.html(
+            BootReport(at: Date(), inputs: (try? BootInputs(sipDomain: "capture.invalid"))!, builds: builds),
+            title: "cxcert trace: \(report.files.joined(separator: ", "))")
+    }
+}

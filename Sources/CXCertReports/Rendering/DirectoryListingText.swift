@@ -1,0 +1,18 @@
+import CXCertCore
+import CXCertDirectory
+import Foundation
+
+extension DirectoryListing {
+    public func text(style: TextStyle = .plain) -> String {
+        guard !objects.isEmpty else { return "No PKI objects hold certificates." }
+        var table = TextTable(header: ["Container", "Object", "Certificate", "SHA-256"])
+        for object in objects {
+            let name = object.dn.split(separator: ",").first.map(String.init) ?? object.dn
+            if object.certificates.isEmpty { table.append([object.container, name, style.dim("(no certificate)"), ""]) }
+            for certificate in object.certificates {
+                table.append([object.container, name, certificate.subject, String(certificate.sha256.prefix(16)) + "…"])
+            }
+        }
+        return table.render(style: style)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// ANSI styling for terminal text, switched off for pipes and `NO_COLOR`.
+public struct TextStyle: Sendable {
+    public var color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    public static let plain = TextStyle(color: false)
+
+    /// Colour on a terminal unless NO_COLOR is set to a non-empty value (no-color.org: an empty value
+    /// does not count) or TERM is `dumb`.
+    public static func terminal(isTTY: Bool, environment: [String: String]) -> TextStyle {
+        TextStyle(color: isTTY && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
+    }
+
+    public func bold(_ text: String) -> String { wrap(text, "1") }
+    public func dim(_ text: String) -> String { wrap(text, "2") }
+    public func red(_ text: String) -> String { wrap(text, "31") }
+    public func green(_ text: String) -> String { wrap(text, "32") }
+    public func yellow(_ text: String) -> String { wrap(text, "33") }
+
+    private func wrap(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

@@ -1,0 +1,104 @@
+import CXCertCore
+import Foundation
+
+/// Where a date falls in a certificate's validity period.
+public enum ValidityState: String, Sendable, Codable {
+    case valid
+    case expired
+    case notYetValid = "not-yet-valid"
+
+    public init(_ certificate: Certificate, at date: Date) {
+        self = date < certificate.notBefore ? .notYetValid : date > certificate.notAfter ? .expired : .valid
+    }
+}
+
+/// One cache entry judged at a date: the `cxcert truststore` row and JSON object.
+public struct TrustStoreStatus: Sendable, Encodable {
+    public let entry: TrustStoreEntry
+    public let at: Date
+    public var state: ValidityState { ValidityState(entry.certificate, at: at) }
+    /// RSA under 2048 bits: below what CA/Browser Forum rules and current clients accept.
+    public var weakKey: Bool { entry.certificate.publicKey.bits < 2048 }
+    /// Self-signed with MD2 or MD5. Harmless on an anchor (its self-signature is never checked), shown for context.
+    public var weakSelfSignature: Bool { [.md2, .md5].contains(entry.certificate.signatureAlgorithm.hash) }
+
+    public init(entry: TrustStoreEntry, at: Date) {
+        self.entry = entry
+        self.at = at
+    }
+
+    public static func all(at date: Date) -> [TrustStoreStatus] {
+        BuiltInTrustStore.entries.map { TrustStoreStatus(entry: $0, at: date) }
+    }
+
+    private enum Key: String, CodingKey {
+        case row, guide, file, displayName, subject, notBefore, notAfter, keyType, keyBits, signatureAlgorithm
+        case serial, sha1, sha256, match, confidence, guideErrors, note, source, alternates, at, state, weakKey
+        case weakSelfSignature
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        let c = entry.certificate
+        var out = encoder.container(keyedBy: Key.self)
+        try out.encode(entry.row, forKey: .row)
+        try out.encode(entry.guide, forKey: .guide)
+        try out.encode(entry.file, forKey: .file)
+        try out.encode(entry.displayName, forKey: .displayName)
+        try out.encode(c.subject.rfc4514, forKey: .subject)
+        try out.encode(iso8601(c.notBefore), forKey: .notBefore)
+        try out.encode(iso8601(c.notAfter), forKey: .notAfter)
+        try out.encode(c.publicKey.algorithm, forKey: .keyType)
+        try out.encode(c.publicKey.bits, forKey: .keyBits)
+        try out.encode(c.signatureAlgorithm.name, forKey: .signatureAlgorithm)
+        try out.encode(c.serialNumber, forKey: .serial)
+        try out.encode(c.sha1Thumbprint, forKey: .sha1)
+        try out.encode(c.sha256Fingerprint, forKey: .sha256)
+        try out.encode(entry.match, forKey: .match)
+        try out.encode(entry.confidence, forKey: .confidence)
+        try out.encode(entry.guideErrors, forKey: .guideErrors)
+        try out.encode(entry.note, forKey: .note)
+        try out.encode(entry.source, forKey: .source)
+        try out.encode(entry.alternates, forKey: .alternates)
+        try out.encode(iso8601(at), forKey: .at)
+        try out.encode(state, forKey: .state)
+        try out.encode(weakKey, forKey: .weakKey)
+        try out.encode(weakSelfSignature, forKey: .weakSelfSignature)
+    }
+
+    /// The table a person reads at a glance, then the guide's errors as footnotes.
+    public static func text(at date: Date, style: TextStyle = .plain) -> String {
+        var table = TextTable(header: [
+            "#", "Guide row (as printed)", "Certificate", "Expires", "Key", "Self-sig", "At \(CertificateText.day(date).prefix(10))",
+            "Match",
+        ])
+        var notes: [String] = []
+        for status in all(at: date) {
+            let entry = status.entry
+            let c = entry.certificate
+            let state: String =
+                switch status.state {
+                case .valid: style.green("valid")
+                case .expired: style.red("expired")
+                case .notYetValid: style.yellow("not yet valid")
+                }
+            let key = "\(c.publicKey.bits)" + (status.weakKey ? style.yellow(" weak") : "")
+            let mark = entry.guideErrors.isEmpty ? "" : " *\(entry.row)"
+            table.append([
+                "\(entry.row)", "\(entry.guide.vendor) / \(entry.guide.name) / \(entry.guide.expiry) / \(entry.guide.keyLength)",
+                entry.displayName, String(iso8601(c.notAfter).prefix(10)), key, c.signatureAlgorithm.hash.rawValue, state,
+                "\(entry.match.rawValue) (\(entry.confidence.rawValue))\(mark)",
+            ])
+            for error in entry.guideErrors { notes.append("*\(entry.row) \(error)") }
+        }
+        let valid = all(at: date).filter { $0.state == .valid }.count
+        return [
+            style.bold(BuiltInTrustStore.title),
+            table.render(style: style),
+            "",
+            "\(valid) of \(BuiltInTrustStore.entries.count) roots are within their validity period at \(iso8601(date)).",
+            "A root's own self-signature is never checked (RFC 5280), so MD2/MD5 roots still anchor chains.",
+            "",
+            style.bold("Where the guide is wrong"),
+        ].joined(separator: "\n") + "\n" + notes.joined(separator: "\n")
+    }
+}
