@@ -6,7 +6,7 @@ public struct Deployment: Sendable, Hashable, Codable {
     public var adDomains: [String]
     /// The SIP domains users sign in with (`user@contoso.com`): each needs `sip.<domain>`.
     public var sipDomains: [String]
-    /// The Front End pool's FQDN; empty when not given (``unchecked`` then says what was not checked).
+    /// The Front End pool's FQDN; empty when not given (``NamePlan/unchecked`` then says what was not checked).
     public var pool: String
     /// The FQDNs of the pool's Front End servers.
     public var servers: [String]
