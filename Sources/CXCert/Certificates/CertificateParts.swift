@@ -40,7 +40,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
 /// The digest inside a signature algorithm.
 public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
-    /// Digests with practical collisions, or gone: MD2, MD4 and MD5 (the phones' oldest roots), SHA-1.
+    /// MD2, MD4, MD5 and SHA-1: digests with practical collisions (see ``isBroken``); the phones' oldest roots use MD2 and MD5.
     case md2, md4, md5, sha1
     /// The SHA-2 family, which old phone firmware cannot validate.
     case sha224, sha256, sha384, sha512

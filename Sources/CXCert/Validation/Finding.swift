@@ -59,7 +59,8 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case timeSourceMissing = "time-source-missing"
     /// A time server the phone asks is not synchronised (or sent a kiss-of-death), so the phone ignores its time.
     case timeSourceUnsynchronized = "time-source-unsynchronized"
-    /// The phone's clock differs from this machine's enough to matter, possibly changing the verdict on a chain.
+    /// The phone's clock is notably off this machine's, or off enough that a chain's verdict at the phone's clock
+    /// differs from the verdict now.
     case clockSkew = "clock-skew"
     /// No registrar lookup of the build's order led to a server that completes a connection.
     case registrarNotFound = "registrar-not-found"
