@@ -8,15 +8,21 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let der: Data
     /// The X.509 version (1, 2 or 3).
     public let version: Int
+    /// The subject name, in encoded order.
     public let subject: DistinguishedName
+    /// The issuer name, in encoded order; path building matches it against a candidate issuer's subject.
     public let issuer: DistinguishedName
     /// The serial number, typed.
     public let serial: SerialNumber
     /// The serial number as uppercase hex without separators (a leading `-` if negative).
     public var serialNumber: String { serial.hex }
+    /// The start of the validity period (inclusive).
     public let notBefore: Date
+    /// The end of the validity period (inclusive).
     public let notAfter: Date
+    /// The algorithm of the issuer's signature over this certificate.
     public let signatureAlgorithm: SignatureAlgorithm
+    /// The subject's public key: algorithm, size and curve.
     public let publicKey: PublicKeyInfo
     /// basicConstraints, or `nil` when the extension is absent.
     public let basicConstraints: BasicConstraints?
@@ -24,9 +30,13 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public let keyUsage: KeyUsage?
     /// extendedKeyUsage purposes, or `nil` when the extension is absent.
     public let extendedKeyUsage: [ExtendedKeyUsage]?
+    /// The subjectAltName entries in encoded order; empty when the extension is absent.
     public let subjectAlternativeNames: [GeneralName]
+    /// The authorityKeyIdentifier's key identifier, or `nil` when absent.
     public let authorityKeyIdentifier: Data?
+    /// The subjectKeyIdentifier, or `nil` when the extension is absent.
     public let subjectKeyIdentifier: Data?
+    /// The URLs of the CRL distribution points.
     public let crlDistributionPoints: [String]
     /// OCSP responder URLs from Authority Information Access.
     public let ocspURLs: [String]

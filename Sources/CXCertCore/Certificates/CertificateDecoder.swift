@@ -22,17 +22,25 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
 
 /// How text input was encoded.
 public enum TextEncoding: String, Sendable, Codable {
+    /// Bytes that are not text: DER.
     case binary
+    /// UTF-8 without a byte order mark.
     case utf8 = "utf-8"
+    /// UTF-8 with a byte order mark, as Notepad saves it.
     case utf8BOM = "utf-8-bom"
+    /// UTF-16 little-endian, as Windows saves "Unicode" text.
     case utf16LE = "utf-16le"
+    /// UTF-16 big-endian.
     case utf16BE = "utf-16be"
 }
 
 /// What ``CertificateDecoder`` found in one input.
 public struct DecodedCertificates: Sendable {
+    /// The container the certificates came in.
     public let format: InputFormat
+    /// How the input was encoded, when it was text.
     public let encoding: TextEncoding
+    /// The certificates, in the order the input holds them.
     public let certificates: [Certificate]
     /// Parts that hold no certificate and were passed over (e.g. `PRIVATE KEY block at line 30`).
     public let skipped: [String]
@@ -44,10 +52,14 @@ public struct DecodedCertificates: Sendable {
 public struct CertificateDecoder: Sendable {
     /// Bounds that keep hostile input from exhausting memory or the stack.
     public struct Limits: Sendable {
+        /// Input larger than this is refused before it is parsed (16 MiB by default).
         public var maxInputBytes: Int
+        /// The most certificates one input may hold (10,000 by default).
         public var maxCertificates: Int
+        /// The deepest DER nesting the reader follows (64 by default).
         public var maxNestingDepth: Int
 
+        /// Creates limits; the defaults suit any real input.
         public init(maxInputBytes: Int = 16 << 20, maxCertificates: Int = 10_000, maxNestingDepth: Int = 64) {
             self.maxInputBytes = maxInputBytes
             self.maxCertificates = maxCertificates
@@ -55,8 +67,10 @@ public struct CertificateDecoder: Sendable {
         }
     }
 
+    /// The bounds this decoder applies.
     public var limits: Limits
 
+    /// Creates a decoder with the given bounds.
     public init(limits: Limits = Limits()) { self.limits = limits }
 
     /// The namespace of the Lync/OCS authentication web services (MS-OCAUTHWS).

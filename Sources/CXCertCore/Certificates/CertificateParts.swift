@@ -40,11 +40,17 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
 
 /// The digest inside a signature algorithm.
 public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
+    /// MD2, MD4, MD5 and SHA-1: digests with practical collisions (see ``isBroken``); the phones' oldest roots use MD2 and MD5.
     case md2, md4, md5, sha1
+    /// The SHA-2 family, which old phone firmware cannot validate.
     case sha224, sha256, sha384, sha512
+    /// SHA3-256.
     case sha3_256 = "sha3-256"
+    /// SHA3-384.
     case sha3_384 = "sha3-384"
+    /// SHA3-512.
     case sha3_512 = "sha3-512"
+    /// `none`: the scheme has no separate digest (Ed25519, Ed448); `unknown`: a digest OpenSSL does not name.
     case none, unknown
 
     /// SHA-2 family digests, which old phone firmware cannot validate.
@@ -67,15 +73,20 @@ public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
 public struct SignatureAlgorithm: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The signature scheme family.
     public enum Scheme: String, Sendable, Codable {
+        /// RSA with PKCS#1 v1.5 padding, the scheme every phone verifies.
         case rsaPKCS1 = "rsa-pkcs1"
+        /// RSASSA-PSS.
         case rsaPSS = "rsassa-pss"
+        /// ECDSA, DSA, EdDSA over Curve25519 or Curve448, or a scheme cxcert does not name.
         case ecdsa, dsa, ed25519, ed448, unknown
     }
     /// The algorithm's dotted object identifier.
     public let oid: String
     /// OpenSSL's long name, e.g. `sha256WithRSAEncryption`, `md2WithRSAEncryption`, `rsassaPss`.
     public let name: String
+    /// The signature scheme family, such as RSA PKCS#1 v1.5 or ECDSA.
     public let scheme: Scheme
+    /// The digest signed, which decides whether old firmware can validate the signature.
     public let hash: HashAlgorithm
 
     public var description: String { name }
@@ -85,14 +96,22 @@ public struct SignatureAlgorithm: Sendable, Hashable, Codable, CustomStringConve
 public struct PublicKeyInfo: Sendable, Hashable, Codable {
     /// Key algorithm families.
     public enum Algorithm: String, Sendable, Codable {
+        /// RSA (`rsaEncryption`).
         case rsa = "RSA"
+        /// RSA restricted to RSASSA-PSS (`id-RSASSA-PSS`).
         case rsaPSS = "RSA-PSS"
+        /// Elliptic curve; see ``PublicKeyInfo/curve``.
         case ec = "EC"
+        /// DSA.
         case dsa = "DSA"
+        /// Ed25519.
         case ed25519 = "Ed25519"
+        /// Ed448.
         case ed448 = "Ed448"
+        /// A key type cxcert does not name.
         case unknown
     }
+    /// The key's algorithm family.
     public let algorithm: Algorithm
     /// The key size in bits (the modulus length for RSA, e.g. 1000 for RSA's old Secure Server CA).
     public let bits: Int
@@ -102,9 +121,11 @@ public struct PublicKeyInfo: Sendable, Hashable, Codable {
 
 /// The basicConstraints extension.
 public struct BasicConstraints: Sendable, Hashable, Codable {
+    /// Whether the certificate is a CA (`cA` TRUE).
     public let isCA: Bool
     /// The pathLenConstraint, when present.
     public let pathLength: Int?
+    /// Whether the extension is marked critical.
     public let critical: Bool
 }
 
@@ -113,14 +134,23 @@ public struct KeyUsage: OptionSet, Sendable, Hashable, Codable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+    /// Bit 0: verifying signatures other than on certificates and CRLs (a TLS server's ECDHE signature).
     public static let digitalSignature = KeyUsage(rawValue: 1 << 0)
+    /// Bit 1 (contentCommitment).
     public static let nonRepudiation = KeyUsage(rawValue: 1 << 1)
+    /// Bit 2: key transport, as in TLS RSA key exchange.
     public static let keyEncipherment = KeyUsage(rawValue: 1 << 2)
+    /// Bit 3.
     public static let dataEncipherment = KeyUsage(rawValue: 1 << 3)
+    /// Bit 4.
     public static let keyAgreement = KeyUsage(rawValue: 1 << 4)
+    /// Bit 5: signing certificates, which a CA needs.
     public static let keyCertSign = KeyUsage(rawValue: 1 << 5)
+    /// Bit 6: signing CRLs.
     public static let cRLSign = KeyUsage(rawValue: 1 << 6)
+    /// Bit 7.
     public static let encipherOnly = KeyUsage(rawValue: 1 << 7)
+    /// Bit 8.
     public static let decipherOnly = KeyUsage(rawValue: 1 << 8)
 
     static let named: [(KeyUsage, String)] = [
@@ -136,21 +166,29 @@ public struct KeyUsage: OptionSet, Sendable, Hashable, Codable {
 
 /// One extendedKeyUsage purpose.
 public struct ExtendedKeyUsage: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The purpose's dotted object identifier.
     public let oid: String
     /// OpenSSL's short name (`serverAuth`, `clientAuth`, ...) or the OID when unnamed.
     public let name: String
 
+    /// `id-kp-serverAuth` (1.3.6.1.5.5.7.3.1), the purpose a TLS server certificate needs.
     public static let serverAuthOID = OID.serverAuth
+    /// `anyExtendedKeyUsage` (2.5.29.37.0).
     public static let anyOID = OID.anyExtendedKeyUsage
     public var description: String { name }
 }
 
 /// One subjectAltName entry.
 public enum GeneralName: Sendable, Hashable, CustomStringConvertible {
+    /// A DNS name, as written (a wildcard keeps its `*`).
     case dns(String)
+    /// An IP address as text (dotted IPv4 or IPv6).
     case ip(String)
+    /// A URI.
     case uri(String)
+    /// An email address (rfc822Name).
     case email(String)
+    /// A directory name, as an RFC 4514 string.
     case directory(String)
     /// otherName (e.g. a Microsoft UPN) or another form we only name by type.
     case other(String)
@@ -167,6 +205,7 @@ public enum GeneralName: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The entry's value as text, without its kind.
     public var value: String {
         switch self {
         case .dns(let v), .ip(let v), .uri(let v), .email(let v), .directory(let v), .other(let v): v
@@ -178,7 +217,10 @@ public enum GeneralName: Sendable, Hashable, CustomStringConvertible {
 
 /// An extension's identity and criticality.
 public struct ExtensionInfo: Sendable, Hashable, Codable {
+    /// The extension's dotted object identifier.
     public let oid: String
+    /// OpenSSL's short name (`basicConstraints`, `subjectAltName`, ...) or the OID when unnamed.
     public let name: String
+    /// Whether the extension is marked critical.
     public let critical: Bool
 }

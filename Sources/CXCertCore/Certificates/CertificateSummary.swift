@@ -4,13 +4,16 @@ import Foundation
 ///
 /// Every key is always present; absent extensions are `null`. See the README for the schema.
 public struct CertificateSummary: Encodable, Sendable {
+    /// The certificate summarised.
     public let certificate: Certificate
     /// Where the certificate came from, when it came from a file.
     public let file: String?
     /// The container it was found in.
     public let format: InputFormat?
+    /// How the input was encoded, when known.
     public let encoding: TextEncoding?
 
+    /// Creates the summary of a certificate, with where it came from when known.
     public init(_ certificate: Certificate, file: String? = nil, format: InputFormat? = nil, encoding: TextEncoding? = nil) {
         self.certificate = certificate
         self.file = file

@@ -5,8 +5,10 @@ import Foundation
 public struct SerialNumber: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The magnitude, big-endian, without leading zero bytes (one zero byte for zero).
     public let magnitude: [UInt8]
+    /// Whether the DER INTEGER was negative.
     public let isNegative: Bool
 
+    /// Creates a serial number from its magnitude (leading zero bytes are dropped) and its sign.
     public init(magnitude: [UInt8], isNegative: Bool) {
         let trimmed = Array(magnitude.drop { $0 == 0 })
         self.magnitude = trimmed.isEmpty ? [0] : trimmed
@@ -38,12 +40,17 @@ public struct SerialNumber: Sendable, Hashable, Codable, CustomStringConvertible
 
 /// A digest of a certificate's DER: the SHA-256 fingerprint, or the SHA-1 Windows thumbprint.
 public struct Fingerprint: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The digest a fingerprint uses.
     public enum Algorithm: String, Sendable, Hashable, Codable {
+        /// SHA-1 (the Windows thumbprint) or SHA-256.
         case sha1, sha256
     }
+    /// The digest used.
     public let algorithm: Algorithm
+    /// The digest's bytes: 20 for SHA-1, 32 for SHA-256.
     public let bytes: [UInt8]
 
+    /// Creates a fingerprint from a digest already computed.
     public init(algorithm: Algorithm, bytes: [UInt8]) {
         self.algorithm = algorithm
         self.bytes = bytes

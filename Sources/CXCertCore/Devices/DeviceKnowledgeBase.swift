@@ -2,41 +2,65 @@ import Foundation
 
 /// A device family, such as "tanjay" (CX700 / IP8540) or "aries" (CX600, HP 4120, Aastra 6725ip...).
 public struct DeviceFamily: Sendable, Codable, Hashable {
+    /// One phone model of a family.
     public struct Model: Sendable, Codable, Hashable {
+        /// The command-line name (`cx700`, `hp4120`).
         public let id: String
+        /// The product name (`Polycom CX700`).
         public let name: String
     }
     /// A device name resolved to its family, and to the model when it named one.
     public struct Match: Sendable, Hashable {
+        /// The family the name belongs to.
         public let family: DeviceFamily
+        /// The model, when the name was a model id rather than a family id.
         public let model: Model?
     }
+    /// The family id (`tanjay`, `aries`), also accepted as a device name.
     public let id: String
+    /// The family's descriptive name.
     public let name: String
+    /// What sets the family apart (hardware, sign-in, firmware lines).
     public let description: String
+    /// The models of the family.
     public let models: [Model]
+    /// The documents that say so.
     public let source: String
+    /// How sure the data is.
     public let confidence: Confidence
 }
 
 /// A named firmware release.
 public struct FirmwareBuild: Sendable, Codable, Hashable {
+    /// The build number (`3.5.6907.35`).
     public let version: FirmwareVersion
+    /// The release's name.
     public let name: String
+    /// The server release it belongs to (`OCS 2007 R2`), when known.
     public let release: String?
+    /// The release date, when a source gives one (`2012-12/2013-01` for a month range).
     public let date: String?
+    /// The family ids a source attests for the build (`*` for every family).
     public let families: [String]
+    /// What the sources say about the build, including what is not known.
     public let notes: String?
+    /// The documents the build is known from.
     public let source: String
+    /// How sure the entry is.
     public let confidence: Confidence
 }
 
 /// A JSON scalar or string list, as capability values are written in the data files.
 public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
+    /// A yes/no fact.
     case bool(Bool)
+    /// A number (a key size in bits).
     case int(Int)
+    /// A single string (a TLS version).
     case string(String)
+    /// A list of strings (lookup templates, cipher suites).
     case list([String])
+    /// No value: no source gives one.
     case null
 
     public init(from decoder: any Decoder) throws {
@@ -78,16 +102,24 @@ public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
 
 /// One sourced capability fact over a range of builds.
 public struct CapabilityRule: Sendable, Codable, Hashable {
+    /// The capability the rule sets.
     public let capability: Capability
+    /// The first build the rule applies to (inclusive).
     public let from: FirmwareVersion
+    /// The last build the rule applies to (inclusive).
     public let through: FirmwareVersion
     /// Family ids, or `["*"]` for every family.
     public let families: [String]
+    /// The capability's value for those builds.
     public let value: FactValue
+    /// The document the fact comes from.
     public let source: String
+    /// How sure the fact is.
     public let confidence: Confidence
+    /// What the source leaves open, or how it was read.
     public let note: String?
 
+    /// Creates a rule, as a `--capability` override or a test builds one.
     public init(
         capability: Capability, from: FirmwareVersion, through: FirmwareVersion, families: [String], value: FactValue,
         source: String, confidence: Confidence, note: String?
@@ -129,10 +161,15 @@ public struct CapabilityRule: Sendable, Codable, Hashable {
 
 /// Why a device or capability lookup failed.
 public enum DeviceKnowledgeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No family or model has this name; `known` lists the names there are.
     case unknownDevice(String, known: [String])
+    /// The text is not a firmware build number such as `4.0.7577.4363`.
     case invalidFirmware(String)
+    /// No capability has this key; `known` lists the keys there are.
     case unknownCapability(String, known: [String])
+    /// A value of the wrong JSON type for its capability.
     case wrongValueType(capability: String, expected: String, found: String)
+    /// The device data does not decode or holds an invalid entry, with the reason.
     case invalidData(String)
 
     public var description: String {
@@ -150,7 +187,9 @@ public enum DeviceKnowledgeError: Error, Equatable, Sendable, CustomStringConver
 /// its source and confidence. The built-in facts come from `Knowledge/devices.json`; a user file of
 /// the same shape, or single capability overrides, take precedence.
 public struct DeviceKnowledgeBase: Sendable {
+    /// The device families, as the data lists them.
     public private(set) var families: [DeviceFamily]
+    /// The known firmware builds, in version order.
     public private(set) var builds: [FirmwareBuild]
     /// Built-in rules; among those that apply, the narrowest range wins (then family-specific, then later).
     public private(set) var rules: [CapabilityRule]

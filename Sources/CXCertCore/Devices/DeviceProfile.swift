@@ -3,12 +3,15 @@ import Foundation
 /// A client to validate for: a phone family at a firmware build with its resolved capabilities,
 /// or the strict modern `generic` client.
 public struct DeviceProfile: Sendable {
+    /// Which client a profile describes.
     public enum Kind: Sendable {
         /// A strict modern TLS client: RFC 5280 plus the web-PKI rules, no phone quirks.
         case generic
+        /// A phone: its family, its model when one was named, and the firmware build judged.
         case phone(family: DeviceFamily, model: DeviceFamily.Model?, firmware: FirmwareVersion)
     }
 
+    /// The client: `generic`, or a phone at a build.
     public let kind: Kind
     /// The known release, when the build number is one we have a name for.
     public let build: FirmwareBuild?
@@ -74,6 +77,7 @@ public struct DeviceProfile: Sendable {
         ]
     }
 
+    /// True for the strict modern client, which has no device data.
     public var isGeneric: Bool { if case .generic = kind { true } else { false } }
 
     /// e.g. `cx700 (tanjay) 3.5.6907.35` or `generic`.
@@ -84,10 +88,12 @@ public struct DeviceProfile: Sendable {
         }
     }
 
+    /// The firmware build judged; nil for `generic`.
     public var firmware: FirmwareVersion? {
         if case .phone(_, _, let firmware) = kind { firmware } else { nil }
     }
 
+    /// The family id (`tanjay`, `aries`); nil for `generic`.
     public var familyID: String? {
         if case .phone(let family, _, _) = kind { family.id } else { nil }
     }
@@ -109,7 +115,9 @@ public struct DeviceProfile: Sendable {
 
     /// Can the firmware verify SHA-2 signatures in the server's chain?
     public var validatesSHA2: Bool { isGeneric || bool(.sha2Signatures, default: false) }
+    /// Can the firmware verify RSASSA-PSS signatures?
     public var acceptsRSASSAPSS: Bool { isGeneric || bool(.rsassaPss, default: false) }
+    /// Can the firmware verify ECDSA signatures and use EC keys?
     public var acceptsECDSA: Bool { isGeneric || bool(.ecdsa, default: false) }
     /// Does name matching honour wildcard SAN entries?
     public var acceptsWildcards: Bool { isGeneric || bool(.wildcardNames, default: false) }
@@ -117,19 +125,30 @@ public struct DeviceProfile: Sendable {
     public var matchesSubjectCN: Bool { !isGeneric && bool(.subjectCNMatching, default: false) }
     /// Does the firmware trust its built-in public-root cache?
     public var usesBuiltInCache: Bool { !isGeneric && bool(.builtInCache, default: true) }
+    /// The largest RSA key the firmware accepts, in bits; nil when no limit is known.
     public var maxRSAKeyBits: Int? { if case .int(let value) = facts[.maxRSAKeyBits]?.value { value } else { nil } }
+    /// The highest TLS version the firmware speaks (`"1.0"`); nil when the data gives none.
     public var maxTLSVersion: String? { if case .string(let value) = facts[.maxTLSVersion]?.value { value } else { nil } }
+    /// How the firmware downloads roots, in order (`ad-certificationAuthority`, `ad-pkiEnrollmentService-certsrv`,
+    /// `certprov-web-service`).
     public var rootDiscovery: [String] { list(.rootDiscovery) }
+    /// Does the firmware look up `ucupdates-r2` for Device Update before sign-in?
     public var looksUpUCUpdates: Bool { bool(.ucupdatesLookup, default: false) }
+    /// The DHCP domains it appends to `ucupdates-r2` (`dhcp-option-15`, `dhcp-option-119`).
     public var ucupdatesDomains: [String] { list(.ucupdatesDomains) }
     /// The TLS cipher suites the firmware offers (OpenSSL names).
     public var tlsCipherSuites: [String] { list(.tlsCipherSuites) }
     /// The discovery walk's ordered templates (see `Knowledge/discovery.json`).
     public var registrarLookup: [String] { list(.registrarLookup) }
+    /// Does the firmware ignore records that point outside the SIP domain?
     public var enforcesStrictDNSNaming: Bool { bool(.strictDNSNaming, default: false) }
+    /// Does the firmware retry a failed lookup as `<name>.<DHCP domain>`?
     public var retriesWithDNSSuffixes: Bool { bool(.dnsSuffixRetry, default: false) }
+    /// Where the firmware looks for a time server, in order (templates of `Knowledge/discovery.json`).
     public var timeSources: [String] { list(.timeSources) }
+    /// How the firmware finds a domain controller, in order (templates of `Knowledge/discovery.json`).
     public var dcLocator: [String] { list(.dcLocator) }
+    /// The autodiscover URLs the firmware tries, in order (templates of `Knowledge/discovery.json`).
     public var autodiscoverOrder: [String] { list(.autodiscoverOrder) }
 }
 
@@ -143,18 +162,26 @@ public struct BuildPlacement: Sendable, Hashable {
 
 /// What the phone shows for a class of problem, from `Knowledge/symptoms.json`.
 public struct Symptom: Sendable, Codable, Hashable {
+    /// The "Last Update Status" the phone shows: a WinHTTP error.
     public struct Status: Sendable, Codable, Hashable {
+        /// The decimal code (12045).
         public let code: Int
+        /// The code as the phone prints it (`0x2F0D`).
         public let hex: String
+        /// The WinHTTP name (`ERROR_WINHTTP_SECURE_INVALID_CA`).
         public let name: String
     }
+    /// The finding code the row is for.
     public let finding: FindingCode
     /// The on-screen text, when a source gives it.
     public let display: String?
     /// The WinHTTP code the phone's "Last Update Status" would show.
     public let lastUpdateStatus: Status?
+    /// The documents the row comes from.
     public let source: String
+    /// How sure the row is.
     public let confidence: Confidence
+    /// What the sources leave open, or how they were read.
     public let note: String?
     /// Set when the finding never concerns a phone (a generic-profile rule), and why.
     public let noDeviceSymptom: String?

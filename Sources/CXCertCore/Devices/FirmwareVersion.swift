@@ -2,6 +2,7 @@ import Foundation
 
 /// A Phone Edition build number such as `4.0.7577.4363`, ordered numerically part by part.
 public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// The numbers, in order (one to four of them); comparison treats missing ones as 0.
     public let parts: [Int]
     /// The text as given.
     public let text: String

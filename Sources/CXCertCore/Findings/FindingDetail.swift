@@ -76,11 +76,13 @@ public enum FindingDetail: Sendable, Hashable {
 
     /// Whether an algorithm finding concerns a signature the client verifies or a key it uses.
     public enum AlgorithmUse: String, Sendable, Hashable, Codable {
+        /// `signature`: a signature the client verifies; `key`: the certificate's public key.
         case signature, key
     }
 
     /// Whether a key-size limit is a minimum or a maximum.
     public enum Bound: String, Sendable, Hashable, Codable {
+        /// `minimum`: the key is too small; `maximum`: too large for the client.
         case minimum, maximum
     }
 
@@ -132,6 +134,7 @@ public enum FindingDetail: Sendable, Hashable {
 
     /// How a host name falls short.
     public enum NameShortfall: Sendable, Hashable {
+        /// No SAN entry (nor CN the client reads) holds the name.
         case notCovered
         /// Only a wildcard entry covers it, and the client does not accept wildcards.
         case onlyWildcard(entry: String)
@@ -178,8 +181,11 @@ public enum FindingDetail: Sendable, Hashable {
 
 /// The device-data rule a finding rests on: which capability, how sure, and where it comes from.
 public struct CapabilityBasis: Sendable, Hashable, Encodable {
+    /// The capability the finding rests on.
     public let capability: Capability
+    /// How sure the device data is about it.
     public let confidence: Confidence
+    /// The document the rule comes from.
     public let source: String
     /// The first known later build of the family that has the capability, when the data names one.
     public let firstBuildWith: FirmwareVersion?

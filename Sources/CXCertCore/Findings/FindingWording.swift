@@ -2,6 +2,7 @@ import Foundation
 
 /// Which command prints a verdict: each has its own way to add a root or an intermediate.
 public enum RemedyContext: Sendable, Hashable {
+    /// `cxcert verify`, `probe`, `audit`, `boot` or `trace`.
     case verify, probe, audit, boot, trace
 }
 

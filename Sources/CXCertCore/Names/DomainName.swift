@@ -9,8 +9,11 @@ import Foundation
 /// label is lower-cased and NFC-normalised, may hold only letters, combining marks, digits and hyphens,
 /// and is Punycode-encoded (RFC 3492). Anything else is refused with the reason rather than guessed at.
 public enum DomainName {
+    /// Why a text is not a valid host name (or URL), printed on one line with control characters escaped.
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The text as given.
         public let text: String
+        /// What is wrong with it (`it is empty`, a bad label...).
         public let reason: String
         /// "DNS name" or "URL".
         public var what = "DNS name"

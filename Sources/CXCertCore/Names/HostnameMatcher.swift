@@ -18,6 +18,7 @@ public enum NameRules: Sendable, Hashable {
 
 /// Whether and how one host name is covered.
 public struct NameMatch: Sendable, Hashable {
+    /// How a host name relates to the certificate's names under the rules.
     public enum Outcome: Sendable, Hashable {
         /// Covered by this SAN (or CN) entry.
         case covered(by: String)
@@ -25,11 +26,15 @@ public struct NameMatch: Sendable, Hashable {
         case onlyWildcard(String)
         /// Only the subject CN has it, and these rules do not use the CN.
         case onlyCommonName
+        /// No entry covers it.
         case notCovered
     }
+    /// The host name asked about, as given.
     public let host: String
+    /// Whether and how it is covered.
     public let outcome: Outcome
 
+    /// True when an entry covers the host under the rules.
     public var isCovered: Bool { if case .covered = outcome { true } else { false } }
 }
 
@@ -55,6 +60,12 @@ public enum HostnameMatcher {
         return nil
     }
 
+    /// Whether `certificate`'s subjectAltName (and CN, when the rules use it) covers `host`.
+    /// - Parameters:
+    ///   - host: A DNS name or IP address, as the client connects to it.
+    ///   - certificate: The server certificate.
+    ///   - rules: The phone's rules or RFC 6125's.
+    /// - Returns: The match, with the entry that covers the host or why none does.
     public static func match(_ host: String, certificate: Certificate, rules: NameRules) -> NameMatch {
         match(
             host, dnsNames: certificate.dnsNames,

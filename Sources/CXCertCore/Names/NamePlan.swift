@@ -4,8 +4,11 @@ import Foundation
 public struct Deployment: Sendable, Hashable, Codable {
     /// DNS domains DHCP hands the phones: option 15 first, then each option 119 entry.
     public var adDomains: [String]
+    /// The SIP domains users sign in with (`user@contoso.com`): each needs `sip.<domain>`.
     public var sipDomains: [String]
+    /// The Front End pool's FQDN; empty when not given (``NamePlan/unchecked`` then says what was not checked).
     public var pool: String
+    /// The FQDNs of the pool's Front End servers.
     public var servers: [String]
     /// Simple URLs (https://meet.fabrikam.com/...) or their host names.
     public var simpleURLs: [String]
@@ -73,7 +76,9 @@ public struct Deployment: Sendable, Hashable, Codable {
 
 /// A deployment name that is not a host name (or a simple URL that is not a URL), with the option or key it came from.
 public struct DeploymentNameError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The option or deployment-file key the value came from, without its dashes (`pool`, `simple-url`).
     public let option: String
+    /// Why the value is not a host name or URL.
     public let invalid: DomainName.Invalid
     public var description: String { "--\(option): \(invalid)" }
 }
@@ -87,22 +92,31 @@ public struct PlannedName: Sendable, Hashable, Encodable {
         /// The internal web services certificate (Device Update, Certificate Provisioning, simple URLs).
         case webInternal = "web-internal"
     }
+    /// Whether a name must be on the certificate or only should be.
     public enum Necessity: String, Sendable, Codable {
+        /// `required`: a client fails without it; `recommended`: needed only in some deployments (such as the short pool
+        /// name, when SRV records or option 120 name the pool that way).
         case required, recommended
     }
     /// Which clients connect by it; decides whether `verify` checks it for a device.
     public enum Audience: String, Sendable, Codable {
+        /// Every client that connects to the server.
         case everyone
         /// Phones whose firmware looks up `ucupdates-r2` before sign-in.
         case unregisteredPhones = "unregistered-phones"
     }
 
+    /// The name in A-labels, lower case.
     public let name: String
+    /// The certificates that need it.
     public let roles: [Role]
+    /// Whether it must or should be there.
     public let necessity: Necessity
+    /// Which clients connect by it.
     public let audience: Audience
     /// Which device, which step of its boot or sign-in.
     public let reason: String
+    /// The document that says so.
     public let source: String
     /// False when a public CA cannot issue it (a short name or an internal TLD, after 2015-11-01).
     public let publicCA: Bool
@@ -110,8 +124,11 @@ public struct PlannedName: Sendable, Hashable, Encodable {
 
 /// Which names each role's certificate must carry for the phones and clients of a deployment.
 public struct NamePlan: Sendable, Encodable {
+    /// The deployment the plan was made for.
     public let deployment: Deployment
+    /// The planned names, in the order derived, without repeats.
     public let names: [PlannedName]
+    /// Remarks on the whole plan, such as names a public CA cannot issue.
     public let notes: [String]
 
     static let guide = "Polycom CX700 deployment guide (OCS 2007 R2), 'Configure DNS' and the sign-in walk-through"
@@ -157,6 +174,8 @@ public struct NamePlan: Sendable, Encodable {
         return out
     }
 
+    /// Derives the names from a deployment: the pool, its servers, `sip.<SIP domain>`, `ucupdates-r2` and
+    /// `ucupdates-r2.<DHCP domain>`, the short pool name and the simple URL hosts, each with its reason and source.
     public init(_ deployment: Deployment) {
         var entries: [PlannedName] = []
         func add(
@@ -260,6 +279,8 @@ public struct NamePlan: Sendable, Encodable {
         }
     }
 
+    /// An `openssl req` configuration whose CSR carries exactly the planned names (for `role`, or every name) in its
+    /// subjectAltName; names that are not plain LDH are left out so that none can change the file's structure.
     public func opensslConfig(role: PlannedName.Role? = nil) -> String {
         let dns = Self.configSafe(names(role: role)).enumerated().map { "DNS.\($0.offset + 1) = \($0.element)" }
         return """

@@ -8,7 +8,9 @@ import Foundation
 
 /// Why an output file could not be written.
 public struct FileWriteError: Error, Sendable, CustomStringConvertible {
+    /// The destination as given.
     public let path: String
+    /// What went wrong, in the system's words (`permission denied`), or `not a file name`.
     public let reason: String
     public var description: String { "\(path): \(reason)" }
 }
@@ -17,6 +19,9 @@ public struct FileWriteError: Error, Sendable, CustomStringConvertible {
 /// over the destination. A symlink planted at the destination is replaced, never followed (so a report
 /// cannot be aimed at someone else's file), and a reader sees the old file or the new one, never half.
 public enum AtomicFile {
+    /// Writes `data` to `path` through a temporary file in the same folder, synced and renamed over the destination,
+    /// with mode 0666 less the umask.
+    /// - Throws: ``FileWriteError`` when the temporary file cannot be made, written or renamed (it is removed then).
     public static func write(_ data: Data, to path: String) throws(FileWriteError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path

@@ -13,14 +13,20 @@ public enum BoundedReader {
     /// The input cap most readers use (16 MiB).
     public static let defaultLimit = 16 << 20
 
+    /// Why a path could not be read, in plain words.
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// `open` or `read` failed; `reason` is the system's text in lower case (`no such file or directory`).
         case cannotOpen(path: String, reason: String)
+        /// The path is a directory.
         case isDirectory(path: String)
         /// A character or block device other than a terminal (`/dev/zero`, `/dev/sda`).
         case isDevice(path: String)
+        /// The input is larger than `limit` bytes.
         case tooLarge(path: String, limit: Int)
+        /// The bytes are not valid UTF-8 (from ``readText(path:limit:)``).
         case notText(path: String)
 
+        /// The path the failure is about.
         public var path: String {
             switch self {
             case .cannotOpen(let path, _), .isDirectory(let path), .isDevice(let path), .tooLarge(let path, _), .notText(let path): path
@@ -102,6 +108,8 @@ public enum BoundedReader {
         }
     }
 
+    /// Reads the file at `path` as UTF-8 text, with the same bounds and refusals as ``read(path:limit:)``.
+    /// - Throws: ``Failure/notText(path:)`` when the bytes are not valid UTF-8, or any failure of ``read(path:limit:)``.
     public static func readText(path: String, limit: Int = defaultLimit) throws(Failure) -> String {
         let bytes = try read(path: path, limit: limit)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notText(path: path) }

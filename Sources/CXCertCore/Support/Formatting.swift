@@ -8,14 +8,20 @@ package func iso8601(_ date: Date) -> String {
 /// The one date parser for options, deployment files and device data. Strict: each field is checked
 /// against its range (no 2027-02-30 rolling into March, no 25:61:61), years are four digits (0001-9999).
 public enum StrictDate {
+    /// Why a text is not a date, with the formats that are accepted.
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The text as given.
         public let text: String
+        /// What is wrong with it (`month 13 does not exist`).
         public let reason: String
         public var description: String {
             "'\(text)' is not a valid date: \(reason) (use 2026-01-31, 2026-01-31T12:00:00Z or 2026-01-31T12:00:00+01:00)"
         }
     }
 
+    /// Parses `2026-01-31` (midnight UTC), or a date with a time and a zone: `2026-01-31T12:00:00Z`,
+    /// `2026-01-31T12:00+01:00`, with optional fractional seconds.
+    /// - Throws: ``Invalid`` naming the first field that is missing or out of range.
     public static func parse(_ text: String) throws(Invalid) -> Date {
         func fail(_ reason: String) -> Invalid { Invalid(text: text, reason: reason) }
         let chars = Array(text.utf8)

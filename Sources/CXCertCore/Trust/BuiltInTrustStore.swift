@@ -5,9 +5,13 @@ import Foundation
 public struct TrustStoreEntry: Sendable, Identifiable {
     /// The row exactly as the deployment guide prints it, typos included.
     public struct GuideRow: Sendable, Codable, Equatable {
+        /// The vendor column (`VeriSign`).
         public let vendor: String
+        /// The certificate name column, as printed (`Comodo` for RSA's Secure Server CA).
         public let name: String
+        /// The expiry column, as printed (`1/7/2010`).
         public let expiry: String
+        /// The key length column, as printed (`1000`).
         public let keyLength: String
     }
 
@@ -23,32 +27,50 @@ public struct TrustStoreEntry: Sendable, Identifiable {
 
     /// The facts the table records about the certificate (checked against it by the tests).
     public struct RecordedFacts: Sendable, Codable, Equatable {
+        /// The subject, RFC 4514.
         public let subject: String
+        /// The start of the validity period, ISO 8601 UTC.
         public let notBefore: String
+        /// The end of the validity period, ISO 8601 UTC.
         public let notAfter: String
+        /// The key type (`RSA`).
         public let keyType: String
+        /// The key size in bits.
         public let keyBits: Int
+        /// OpenSSL's name of the self-signature's algorithm (`md2WithRSAEncryption`).
         public let signatureAlgorithm: String
+        /// The serial number, uppercase hex.
         public let serial: String
+        /// The SHA-1 thumbprint, uppercase hex.
         public let sha1: String
+        /// The SHA-256 fingerprint, uppercase hex.
         public let sha256: String
     }
 
     public var id: Int { row }
+    /// The row number in the guide's table (1 to 17); also the entry's ``id``.
     public let row: Int
+    /// The guide's row as printed.
     public let guide: GuideRow
     /// The PEM file under `TrustStore/`.
     public let file: String
+    /// The name Windows shows for the certificate: the CN, else the OU.
     public let displayName: String
+    /// The facts the table records about the certificate.
     public let recorded: RecordedFacts
+    /// How the certificate relates to the guide's row.
     public let match: Match
+    /// How sure the identification is.
     public let confidence: Confidence
     /// Where the guide's row is wrong, one sentence each.
     public let guideErrors: [String]
+    /// Why this certificate was chosen, and what is notable about it (key size, signature, expiry).
     public let note: String
+    /// Where the certificate comes from (such as the NSS `certdata.txt` tag).
     public let source: String
     /// Re-issues or near namesakes under `TrustStore/alternates/`.
     public let alternates: [String]
+    /// The certificate, decoded from the embedded PEM file.
     public let certificate: Certificate
 }
 

@@ -10,14 +10,21 @@ import Foundation
 /// on every core, and one JSON line per file is written in input order before the next chunk is read,
 /// so memory stays flat however many files there are.
 public enum BatchRun {
+    /// The counts of a batch: its `{"summary": ...}` line.
     public struct Summary: Sendable, Encodable {
+        /// Files judged.
         public var total = 0
+        /// Certificates trusted (no error finding).
         public var trusted = 0
+        /// Certificates not trusted.
         public var untrusted = 0
+        /// Files that could not be read as a certificate.
         public var errors = 0
         /// Decided by the fast path (the rest took the full OpenSSL path).
         public var fastPath = 0
+        /// Wall-clock time of the run.
         public var seconds = 0.0
+        /// Files judged per second of wall-clock time.
         public var chainsPerSecond: Double { seconds > 0 ? Double(total) / seconds : 0 }
 
         private enum Key: String, CodingKey { case total, trusted, untrusted, errors, fastPath, seconds, chainsPerSecond }
@@ -35,8 +42,11 @@ public enum BatchRun {
 
     /// One input of a batch: a path to read, or one the walk already knows it will not read, and why.
     public struct Entry: Sendable, Hashable {
+        /// The path as named or found by the walk.
         public var path: String
+        /// Why the walk will not read it (a dangling link, a FIFO, a device), or nil to read it.
         public var problem: String?
+        /// An input to read, or one already known to be unreadable.
         public init(path: String, problem: String? = nil) {
             self.path = path
             self.problem = problem

@@ -12,6 +12,7 @@ import Foundation
 public final class BatchVerifier: @unchecked Sendable {
     /// The verdict for one certificate, as batch output reports it.
     public struct Outcome: Sendable, Equatable {
+        /// No finding is an error.
         public let trusted: Bool
         /// Sorted, unique finding codes.
         public let codes: [String]
@@ -31,7 +32,9 @@ public final class BatchVerifier: @unchecked Sendable {
         let fastPathAllowed: Bool
     }
 
+    /// The client every certificate is judged for.
     public let profile: DeviceProfile
+    /// The time every certificate is judged at.
     public let time: Date
     private let intermediates: [Certificate]
     private let anchors: [TrustAnchor]

@@ -34,6 +34,7 @@ public struct PathBudget: Sendable, Hashable {
     /// Intermediates on one path at most (`--max-chain-depth`).
     public var maxIntermediates: Int
 
+    /// A budget; the defaults are 16 candidate paths, 100 signature checks and 16 intermediates.
     public init(maxCandidates: Int = 16, maxSignatureChecks: Int = 100, maxIntermediates: Int = 16) {
         self.maxCandidates = maxCandidates
         self.maxSignatureChecks = maxSignatureChecks

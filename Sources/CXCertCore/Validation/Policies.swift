@@ -2,8 +2,11 @@ import Foundation
 
 /// What a policy judges: one candidate path, for one request, on behalf of one client.
 public struct PolicyInput: Sendable {
+    /// The candidate path judged, from the leaf up.
     public let path: CandidatePath
+    /// The request the path was built for: hosts, time, name plan, vocabulary.
     public let request: VerificationRequest
+    /// The client the findings are worded for.
     public let client: FindingClient
 
     /// The certificates whose signatures the client verifies: all but the anchor's own.
@@ -32,6 +35,7 @@ public struct RFC5280Policy: VerifierPolicy {
     /// Intermediates allowed at most.
     public var maxIntermediates: Int
 
+    /// A policy with or without OpenSSL's strict checks, allowing `maxIntermediates` intermediates.
     public init(strict: Bool, maxIntermediates: Int = 16) {
         self.strict = strict
         self.maxIntermediates = maxIntermediates
@@ -139,8 +143,10 @@ public struct RFC5280Policy: VerifierPolicy {
 
 /// What Lync Phone Edition firmware can verify and use, from the device data: SHA-2, RSASSA-PSS, ECDSA, RSA sizes.
 public struct FirmwarePolicy: VerifierPolicy {
+    /// The phone whose device data decides what it can verify; `generic` gets no findings from this policy.
     public let profile: DeviceProfile
 
+    /// The policy for `profile`.
     public init(profile: DeviceProfile) { self.profile = profile }
 
     public func findings(for input: PolicyInput) -> [Finding] {
@@ -160,6 +166,7 @@ public struct FirmwarePolicy: VerifierPolicy {
 
 /// The CA/Browser Forum rules a current browser or rustls-webpki applies on top of RFC 5280.
 public struct WebPKIPolicy: VerifierPolicy {
+    /// The policy; it has no settings.
     public init() {}
 
     public func findings(for input: PolicyInput) -> [Finding] {
@@ -183,8 +190,10 @@ public struct WebPKIPolicy: VerifierPolicy {
 
 /// The names the client connects by: the request's hosts and the deployment plan's names for this client.
 public struct NameCoveragePolicy: VerifierPolicy {
+    /// The client whose name rules and plan names apply.
     public let profile: DeviceProfile
 
+    /// The policy for `profile`.
     public init(profile: DeviceProfile) { self.profile = profile }
 
     /// How each name fares, with the plan entry that asks for it.

@@ -24,9 +24,12 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
 
 /// A certificate a client trusts without checking its signature.
 public struct TrustAnchor: Sendable, Hashable {
+    /// The trusted certificate, usually a self-signed root.
     public let certificate: Certificate
+    /// Where the client got it, as findings and remedies name it.
     public let source: TrustSource
 
+    /// An anchor from a certificate and where it came from.
     public init(certificate: Certificate, source: TrustSource) {
         self.certificate = certificate
         self.source = source

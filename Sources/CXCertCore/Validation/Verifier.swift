@@ -2,6 +2,7 @@ import Foundation
 
 /// What to validate: a server certificate, what came with it, the trust sources, names and a time.
 public struct VerificationRequest: Sendable {
+    /// The server certificate to judge.
     public var leaf: Certificate
     /// Intermediates in any order: the input bundle, `--chain` files, AD-published CA certificates.
     public var intermediates: [Certificate]
@@ -11,6 +12,7 @@ public struct VerificationRequest: Sendable {
     public var hosts: [String]
     /// A deployment's name plan: every name it gives for the client is checked too.
     public var plan: NamePlan?
+    /// The time the chain is judged at (validity periods, the time-dependent rules).
     public var time: Date
     /// Whose words the findings use: plain words, or the options of the cxcert command that prints them.
     public var vocabulary: Vocabulary
@@ -24,6 +26,16 @@ public struct VerificationRequest: Sendable {
     /// The depth limit when none is given: the chain-length limit cxcert has always had.
     public static let defaultMaxChainDepth = 16
 
+    /// A request for `leaf`; every other input is optional.
+    /// - Parameters:
+    ///   - leaf: The server certificate.
+    ///   - intermediates: Intermediates in any order.
+    ///   - anchors: Roots the client has besides its built-in cache.
+    ///   - hosts: Host names the certificate must cover.
+    ///   - plan: A deployment's name plan, whose names for the client are checked too.
+    ///   - time: The time the chain is judged at; now by default.
+    ///   - vocabulary: Whose words the findings use.
+    ///   - budget: The most work path building may do.
     public init(
         leaf: Certificate, intermediates: [Certificate] = [], anchors: [TrustAnchor] = [], hosts: [String] = [],
         plan: NamePlan? = nil, time: Date = Date(), vocabulary: Vocabulary = .plain, budget: PathBudget = PathBudget()
@@ -72,23 +84,32 @@ public struct BundleSplit: Sendable, Hashable {
 
 /// One certificate of the built chain and its role.
 public struct ChainLink: Sendable, Hashable {
+    /// What a certificate is in the chain.
     public enum Role: Sendable, Hashable {
+        /// The server certificate.
         case leaf
+        /// A CA certificate between the leaf and the top.
         case intermediate
         /// A self-signed certificate at the top of the chain that the client does not trust.
         case untrustedRoot
+        /// The trust anchor that ends the chain, with where the client got it.
         case anchor(TrustSource)
     }
+    /// The certificate.
     public let certificate: Certificate
+    /// Its role in the chain.
     public let role: Role
 }
 
 /// The answer for one client: trusted or not, the chain that was built, and every finding.
 public struct Verdict: Sendable {
+    /// The client judged for.
     public let profile: DeviceProfile
+    /// The time judged at.
     public let time: Date
     /// The accepted path, or the best candidate when none is accepted.
     public let chain: [ChainLink]
+    /// Every finding on the chain and the names; any with severity `error` means the client will not connect.
     public let findings: [Finding]
     /// How each requested host name fared.
     public let names: [NameMatch]
@@ -97,6 +118,7 @@ public struct Verdict: Sendable {
     /// The other candidate paths judged, with their findings (empty when the first path was accepted).
     public let alternatives: [CandidateVerdict]
 
+    /// A verdict from its parts, as ``Verifier`` assembles it (or a test or another front end does).
     public init(
         profile: DeviceProfile, time: Date, chain: [ChainLink], findings: [Finding], names: [NameMatch], notes: [String],
         alternatives: [CandidateVerdict] = []
@@ -119,7 +141,9 @@ public struct Verdict: Sendable {
 
 /// One candidate path and what the client's policies found on it.
 public struct CandidateVerdict: Sendable, Hashable {
+    /// The path, from the leaf up.
     public let path: CandidatePath
+    /// What the client's policies found on it.
     public let findings: [Finding]
 
     /// True when no finding is an error.

@@ -3,15 +3,22 @@ import Foundation
 
 /// The `cxcert devices` view: every family and known build with its resolved, sourced capabilities.
 public struct DeviceReport: Sendable, Encodable {
+    /// One build of one family, with the rule that decides each capability.
     public struct Row: Sendable, Encodable {
+        /// The family id (a build attested for every family has a row per family).
         public let family: String
+        /// The build.
         public let build: FirmwareBuild
+        /// The deciding rule for each capability, by key.
         public let capabilities: [String: CapabilityRule]
     }
 
+    /// The device families.
     public let families: [DeviceFamily]
+    /// One row per family and known build, in version order.
     public let rows: [Row]
 
+    /// Resolves every capability for every family and known build of `knowledge`.
     public init(knowledge: DeviceKnowledgeBase = .builtIn) {
         families = knowledge.families
         rows = knowledge.builds.flatMap { build in

@@ -1,12 +1,17 @@
 /// Left-aligned columns for terminal tables; widths ignore ANSI colour codes.
 public struct TextTable: Sendable {
+    /// The column titles; their count sets the number of columns.
     public var header: [String]
+    /// The rows, in order.
     public var rows: [[String]] = []
 
+    /// An empty table with these column titles.
     public init(header: [String]) { self.header = header }
 
+    /// Adds a row; its cells line up with the header's columns.
     public mutating func append(_ row: [String]) { rows.append(row) }
 
+    /// The table as lines: the header in bold, every column but the last padded to its widest cell.
     public func render(style: TextStyle = .plain) -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { visibleWidth($0[safe: column] ?? "") }.max() ?? 0 }

@@ -3,10 +3,14 @@ import Foundation
 
 /// Where a date falls in a certificate's validity period.
 public enum ValidityState: String, Sendable, Codable {
+    /// Inside notBefore...notAfter (both inclusive).
     case valid
+    /// After notAfter.
     case expired
+    /// Before notBefore.
     case notYetValid = "not-yet-valid"
 
+    /// Where `date` falls in `certificate`'s validity period.
     public init(_ certificate: Certificate, at date: Date) {
         self = date < certificate.notBefore ? .notYetValid : date > certificate.notAfter ? .expired : .valid
     }
@@ -14,19 +18,24 @@ public enum ValidityState: String, Sendable, Codable {
 
 /// One cache entry judged at a date: the `cxcert truststore` row and JSON object.
 public struct TrustStoreStatus: Sendable, Encodable {
+    /// The cache entry judged.
     public let entry: TrustStoreEntry
+    /// The date it is judged at.
     public let at: Date
+    /// Where ``at`` falls in the certificate's validity period.
     public var state: ValidityState { ValidityState(entry.certificate, at: at) }
     /// RSA under 2048 bits: below what CA/Browser Forum rules and current clients accept.
     public var weakKey: Bool { entry.certificate.publicKey.bits < 2048 }
     /// Self-signed with MD2 or MD5. Harmless on an anchor (its self-signature is never checked), shown for context.
     public var weakSelfSignature: Bool { [.md2, .md5].contains(entry.certificate.signatureAlgorithm.hash) }
 
+    /// Judges one entry at a date.
     public init(entry: TrustStoreEntry, at: Date) {
         self.entry = entry
         self.at = at
     }
 
+    /// Every entry of ``BuiltInTrustStore``, in the guide's order, judged at `date`.
     public static func all(at date: Date) -> [TrustStoreStatus] {
         BuiltInTrustStore.entries.map { TrustStoreStatus(entry: $0, at: date) }
     }
