@@ -5,7 +5,12 @@ import Foundation
 /// checked against what was captured; a frame cut by the snap length says so.
 public struct TransportPacket: Sendable {
     /// The transport protocol: UDP or TCP.
-    public enum Transport: Sendable, Hashable { case udp, tcp }
+    public enum Transport: Sendable, Hashable {
+        /// UDP (DHCP, DNS, SNTP).
+        case udp
+        /// TCP (LDAP, HTTP, TLS).
+        case tcp
+    }
 
     /// When the frame was captured.
     public let time: Date
