@@ -5,6 +5,7 @@ import Foundation
 
 /// One phone build of the fleet, resolved.
 public struct FleetMember: Sendable {
+    /// The device and firmware build, resolved from the knowledge base.
     public let profile: DeviceProfile
     /// How many phones run it (1 when the file does not say).
     public let count: Int
@@ -12,9 +13,11 @@ public struct FleetMember: Sendable {
 
 /// What one server presented and how every fleet build judges it.
 public struct ServerAudit: Sendable {
+    /// The server's label in reports: the file's `name`, else `host:port` or the certificate file.
     public let name: String
     /// `host:port`, or the certificate file.
     public let source: String
+    /// What the probe found; `nil` for a server judged from a certificate file or not reached.
     public let probe: ProbeReport?
     /// Why the server could not be examined (unreachable, unreadable file...).
     public let problem: String?
@@ -26,20 +29,31 @@ public struct ServerAudit: Sendable {
 
 /// Findings that one fix resolves, and how many phones they affect.
 public struct FixGroup: Sendable {
+    /// The finding code the fix resolves.
     public let code: FindingCode
+    /// What to do; for missing names, one reissue listing every name the certificate lacks.
     public let remedy: String
+    /// Phones (fleet counts summed) with at least one of these findings.
     public let phonesAffected: Int
+    /// The builds affected, by profile name, in the order first seen.
     public let builds: [String]
+    /// The servers affected, by name, in the order first seen.
     public let servers: [String]
+    /// The distinct finding messages the fix resolves.
     public let messages: [String]
 }
 
 /// A whole deployment judged for the whole fleet.
 public struct AuditResult: Sendable {
+    /// The builds judged, in the deployment file's order.
     public let fleet: [FleetMember]
+    /// One entry per server, in the deployment file's order.
     public let servers: [ServerAudit]
+    /// The error findings grouped by fix, most phones affected first.
     public let fixes: [FixGroup]
+    /// The validation time: the file's `at`, or when the audit ran.
     public let time: Date
+    /// Notes from building the name plan (empty without a plan).
     public let planNotes: [String]
     /// How far ahead the next changes were looked for; nil when they were not.
     public var until: Date? = nil
@@ -80,9 +94,11 @@ public struct AuditChange: Sendable {
     public let server: String
     /// The build's place in the fleet (0-based), as the matrix numbers its columns from 1.
     public let memberIndex: Int
+    /// The build.
     public let member: FleetMember
     /// Whether the build trusts the server at the audit's time.
     public let trustedNow: Bool
+    /// When the verdict changes and what it becomes.
     public let change: NextChange
 }
 
@@ -97,6 +113,12 @@ public struct AuditDirectoryAccess: Sendable {
     /// Use `trust.ad.caFile` from the deployment file.
     public var allowDeploymentCAFile: Bool
 
+    /// How to reach the deployment's directory.
+    /// - Parameters:
+    ///   - bind: A bind name that overrides the file's `trust.ad.bind`.
+    ///   - password: Where the bind password comes from; `nil` binds anonymously.
+    ///   - caFile: CA certificates for the directory's TLS certificate, overriding the file's `caFile`.
+    ///   - allowDeploymentCAFile: Accept the file's `trust.ad.caFile`.
     public init(bind: String? = nil, password: PasswordSource? = nil, caFile: String? = nil, allowDeploymentCAFile: Bool = false) {
         self.bind = bind
         self.password = password
@@ -105,6 +127,7 @@ public struct AuditDirectoryAccess: Sendable {
     }
 }
 
+/// Audits a whole deployment file: probes or reads every server and judges each for every fleet build.
 public enum Auditor {
     /// Probes every server concurrently, builds the name plan, and judges every server for every build.
     /// With `until`, also finds when each verdict next changes up to that instant (``ServerAudit/nextChanges``);

@@ -6,10 +6,13 @@ import Yams
 /// A deployment described once (YAML or JSON): names, servers, the phone fleet and trust sources.
 /// `Examples/deployment.yaml` documents every key.
 public struct DeploymentFile: Sendable, Codable {
+    /// One server to judge: probed at `host`, or read from `certificate`.
     public struct Server: Sendable, Codable {
         /// A label for reports (default: host:port or the certificate file).
         public var name: String?
+        /// The name or address to probe; a name is also checked against the certificate.
         public var host: String?
+        /// The port to probe (default 443).
         public var port: Int?
         /// The SNI to send (default: the host name).
         public var sni: String?
@@ -21,25 +24,33 @@ public struct DeploymentFile: Sendable, Codable {
         public var names: [String]?
     }
 
+    /// One firmware build of the phone fleet.
     public struct FleetEntry: Sendable, Codable {
+        /// The device name or family (`cx700`, `tanjay`, `generic`...), as `--device` takes it.
         public var device: String
+        /// The firmware build (default: the device data's default).
         public var firmware: String?
         /// How many phones run this build (weights the findings).
         public var count: Int?
     }
 
+    /// A live directory (`trust.ad`) to read the roots published to Active Directory from.
     public struct DirectorySource: Sendable, Codable {
+        /// The `ldap://` or `ldaps://` URL of a domain controller.
         public var url: String
+        /// The bind name; `--ad-bind` overrides it. Binding needs a password source from the command line.
         public var bind: String?
         /// Refused: which secret is sent where is the command line's decision (`--ad-password-env`,
         /// `--ad-password-file`), never a file's. Read only to say so.
         public var passwordEnv: String?
+        /// Refused, as ``passwordEnv`` is.
         public var passwordFile: String?
         /// Used only with `--allow-deployment-ca-file`: a file that names both the server and the CA
         /// that vouches for it could make a rogue server look genuine.
         public var caFile: String?
     }
 
+    /// Where the roots the phones trust come from, besides their built-in cache.
     public struct Trust: Sendable, Codable {
         /// Root certificate files (any format).
         public var roots: [String]?
@@ -51,9 +62,11 @@ public struct DeploymentFile: Sendable, Codable {
 
     /// What `cxcert boot` needs besides the names above: the values DHCP gives the phones and the sign-in.
     public struct Boot: Sendable, Codable {
+        /// The SMTP domain the phone's Exchange autodiscover step uses.
         public var smtpDomain: String?
         /// `DOMAIN\alias` or nil.
         public var user: String?
+        /// The sign-in name `user@domain`, when given instead of ``user``.
         public var upn: String?
         /// The internal web services HOST[:PORT] (DHCP option 43 sub-option 3).
         public var webFQDN: String?
@@ -69,11 +82,17 @@ public struct DeploymentFile: Sendable, Codable {
 
     /// The first is DHCP option 15, the others option 119 (in order).
     public var adDomains: [String]?
+    /// The SIP domains users sign in with.
     public var sipDomains: [String]?
+    /// The pool FQDN.
     public var pool: String?
+    /// The simple URLs (meet, dial-in, admin).
     public var simpleURLs: [String]?
+    /// The servers to judge.
     public var servers: [Server]
+    /// The phone builds to judge for.
     public var fleet: [FleetEntry]
+    /// The roots the phones trust besides their built-in cache; `nil` means none.
     public var trust: Trust?
     /// Validation time (ISO 8601; default now).
     public var at: String?
@@ -87,6 +106,7 @@ public struct DeploymentFile: Sendable, Codable {
     /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
     /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
     public static let maxNesting = 64
+    /// The largest file accepted, in bytes (1 MiB).
     public static let maxBytes = 1 << 20
     /// The most phones one fleet entry may count: sums stay far from overflow.
     public static let maxCount = 10_000_000
@@ -375,9 +395,12 @@ public struct DeploymentFile: Sendable, Codable {
 
 /// Why an audit could not run.
 public enum AuditError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The deployment file is malformed or holds an invalid value; the text says where.
     case invalidFile(String)
+    /// Another input (a command-line value, a referenced file) is invalid; the text says which.
     case input(String)
 
+    /// One line for the admin; a file error names the deployment file.
     public var description: String {
         switch self {
         case .invalidFile(let reason): "deployment file: \(reason)"

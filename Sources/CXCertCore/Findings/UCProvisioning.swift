@@ -3,25 +3,35 @@ import Foundation
 /// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning
 /// service (Microsoft gg412828; sub-options 1-5).
 public struct UCProvisioning: Sendable, Hashable, Codable {
+    /// How sub-option 4 (the port) was written.
     public enum PortEncoding: String, Sendable, Hashable, Codable {
         /// ASCII decimal ("443"), as DHCPUtil writes it.
         case text
         /// A 2-byte integer (0x01BB), as some third-party tables type it.
         case binary
+        /// There is no sub-option 4.
         case missing
+        /// Sub-option 4 is neither decimal text of at most 5 digits nor a 2-byte integer.
         case invalid
     }
 
+    /// Sub-option 1: the vendor identifier, which must be `MS-UC-Client`.
     public let identifier: String?
+    /// Sub-option 2: the URL scheme (`https`).
     public let scheme: String?
+    /// Sub-option 3: the internal web services FQDN, lowercased.
     public let webFQDN: String?
+    /// Sub-option 4: the port, however it was encoded.
     public let port: Int?
+    /// How the port was written.
     public let portEncoding: PortEncoding
+    /// Sub-option 5: the path of the Certificate Provisioning service (`/CertProv/CertProvisioningService.svc`).
     public let path: String?
     /// The sub-option cut short by the end of the option, if any.
     public let truncatedSubOption: Int?
     /// Bytes in option 43.
     public let length: Int
+    /// Codes of sub-options other than 1-5, in order.
     public let otherSubOptions: [Int]
 
     /// `<scheme>://<fqdn>:<port><path>`, as DHCPUtil prints it; nil when a part is missing.

@@ -30,6 +30,7 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     let storage: Storage
 
+    /// Copies a password already held as a `String`; that string's own copy cannot be wiped.
     public init(_ value: String) {
         let bytes = Array(value.utf8)
         storage = Storage(capacity: bytes.count)
@@ -56,16 +57,21 @@ public struct Secret: Sendable, CustomStringConvertible, CustomDebugStringConver
         try storage.buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: storage.buffer.count) { try body($0) }
     }
 
+    /// `<redacted>`, so a password never reaches a log or an error message.
     public var description: String { "<redacted>" }
+    /// `<redacted>`, as ``description`` is.
     public var debugDescription: String { "<redacted>" }
 }
 
 /// Where a bind password comes from. Never the command line: argv is visible to every local user.
 public enum PasswordSource: Sendable {
+    /// Read from the environment variable with this name.
     case environment(String)
+    /// Read from the file at this path (at most 64 KiB; one trailing newline is dropped).
     case file(String)
     /// Asked for only when a bind needs it (the CLI prompts on the terminal without echo); nil when none is given.
     case ask(@Sendable (_ user: String) -> Secret?)
+    /// A password the caller already holds.
     case secret(Secret)
     /// No password: fine for an anonymous bind, an error when a bind name needs one.
     case none
@@ -73,6 +79,11 @@ public enum PasswordSource: Sendable {
     /// The largest password file read.
     static let maxFileBytes = 64 << 10
 
+    /// Gets the password, reading it only now so it is held no longer than the bind needs.
+    /// - Parameter user: The bind name, for the prompt of ``ask(_:)`` and for error messages.
+    /// - Returns: The password.
+    /// - Throws: ``DirectoryError/noPassword(_:)`` when the variable is unset or empty, the file is unreadable or over
+    ///   64 KiB, the prompt gives nothing, or the source is ``none``.
     public func resolve(for user: String) throws(DirectoryError) -> Secret {
         switch self {
         case .secret(let secret):
@@ -121,9 +132,11 @@ public struct DirectoryConfiguration: Sendable {
         return !parsed.isTLS
     }
 
+    /// The `ldap://` or `ldaps://` URL of the directory server.
     public var url: String
     /// Bind name: a DN, a UPN (`admin@contoso.com`) or `DOMAIN\user`; nil for an anonymous bind.
     public var bindName: String?
+    /// Where the bind password comes from, read only when binding.
     public var password: PasswordSource
     /// CA certificates (PEM) to verify the server with; default: the system store.
     public var caFile: String?
@@ -131,17 +144,30 @@ public struct DirectoryConfiguration: Sendable {
     public var allowPlain: Bool
     /// With `allowPlain`, a simple bind sends the password in clear: refused unless this is set too.
     public var allowPasswordInClear: Bool
+    /// Seconds allowed for each network step (lookup, connect, TLS, each LDAP operation).
     public var timeout: TimeInterval
     /// The most entries one search may return before it is refused.
     public var maxEntries: Int
     /// Paged searches: entries per page, and the most pages and seconds one search may take, however
     /// long the server keeps returning a paging cookie.
     public var pageSize: Int = 500
+    /// The most pages one paged search may take.
     public var maxPages: Int = 1_000
+    /// The most seconds one paged search may take in total.
     public var maxSearchTime: TimeInterval = 300
     /// The largest single LDAP message accepted from the server.
     public var maxIncomingBytes: Int = 16 << 20
 
+    /// A configuration with the defaults: TLS required, the system CA store, 15-second steps and 100,000 entries.
+    /// - Parameters:
+    ///   - url: The `ldap://` or `ldaps://` URL of the server.
+    ///   - bindName: A DN, UPN or `DOMAIN\user` to bind as; `nil` binds anonymously.
+    ///   - password: Where the bind password comes from.
+    ///   - caFile: CA certificates (PEM) to verify the server with; `nil` uses the system store.
+    ///   - allowPlain: Allow `ldap://` without StartTLS.
+    ///   - allowPasswordInClear: With `allowPlain`, allow a simple bind that sends the password unencrypted.
+    ///   - timeout: Seconds for each network step.
+    ///   - maxEntries: The most entries one search may return.
     public init(
         url: String, bindName: String? = nil, password: PasswordSource = .none, caFile: String? = nil,
         allowPlain: Bool = false, allowPasswordInClear: Bool = false, timeout: TimeInterval = 15, maxEntries: Int = 100_000

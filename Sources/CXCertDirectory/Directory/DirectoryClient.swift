@@ -5,7 +5,9 @@ import Foundation
 /// rootDSE's Configuration NC. Not thread-safe: use one client per task.
 public final class DirectoryClient {
     let session: LDAPSession
+    /// The PKI containers under the Configuration NC the rootDSE named.
     public let containers: PKIContainers
+    /// How this client connected and bound.
     public let configuration: DirectoryConfiguration
 
     /// Connects (ldaps://, or ldap:// upgraded with StartTLS unless plain LDAP is allowed), verifies the

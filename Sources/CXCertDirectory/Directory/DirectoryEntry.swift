@@ -3,9 +3,12 @@ import Foundation
 
 /// One directory object: its DN and binary attribute values.
 public struct DirectoryEntry: Sendable, Hashable {
+    /// The object's distinguished name.
     public let dn: String
+    /// Every attribute's values as the server sent them, keyed by attribute name as the server spelled it.
     public let attributes: [String: [Data]]
 
+    /// An entry read from a directory or a snapshot.
     public init(dn: String, attributes: [String: [Data]]) {
         self.dn = dn
         self.attributes = attributes

@@ -1,6 +1,7 @@
 import CXCertCore
 /// Why a directory operation failed, worded for the admin who has to act on it.
 public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text is not one `ldap://` or `ldaps://` URL cxcert accepts.
     case invalidURL(String)
     /// The server could not be reached (or refused the TLS handshake); `cause` is libldap's result when it gave one.
     case cannotConnect(String, cause: LDAPError? = nil)
@@ -14,7 +15,9 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case encryptionRequired(String, cause: LDAPError? = nil)
     /// The object does not exist; `cause` (with the matched DN) when the server said so.
     case noSuchObject(String, cause: LDAPError? = nil)
+    /// The server did not answer in time; the text names the step.
     case timeout(String)
+    /// A search returned more entries than this limit (``DirectoryConfiguration/maxEntries``).
     case sizeLimit(Int)
     /// Any other LDAP result.
     case ldap(LDAPError)
@@ -22,14 +25,18 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case refused(String)
     /// A thumbprint or serial argument that is not hex.
     case invalidSelector(String)
+    /// Something needed is not there (no Configuration NC, no certificate matching a selector, an unreadable snapshot).
     case notFound(String)
+    /// No password could be had for a bind that needs one; the text says why.
     case noPassword(String)
+    /// An LDIF snapshot is malformed at this line (0 when it concerns the whole file).
     case invalidSnapshot(line: Int, reason: String)
     /// A certsrv download failed; the cause says how.
     case http(HTTPError)
     /// A multi-object write stopped part-way; what was and was not written.
     case partial(PartialWrite)
 
+    /// One line for the admin; a wrapped LDAP or HTTP error reads as its cause does.
     public var description: String {
         switch self {
         case .invalidURL(let url): "'\(url)' is not an ldap:// or ldaps:// URL"

@@ -3,15 +3,21 @@ import Foundation
 
 /// `cxcert ds list`: every PKI object holding certificates, by container.
 public struct DirectoryListing: Sendable, Encodable {
+    /// One PKI object and the certificates it holds.
     public struct Object: Sendable, Encodable {
+        /// The object's distinguished name.
         public let dn: String
         /// `Certification Authorities`, `AIA`, `NTAuthCertificates`, `Enrollment Services` or `other`.
         public let container: String
+        /// The `cACertificate` values that decode as certificates.
         public let certificates: [CertificateReference]
+        /// How many one-byte placeholder values the object holds besides them.
         public let placeholders: Int
     }
+    /// Every certification-authority and enrollment-service object of the snapshot, in its order.
     public let objects: [Object]
 
+    /// Lists a snapshot's objects, naming each one's container from its DN.
     public init(_ snapshot: DirectorySnapshot) {
         func container(_ dn: String) -> String {
             let parts = dn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

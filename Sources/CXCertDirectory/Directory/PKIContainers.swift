@@ -1,10 +1,13 @@
 import CXCertCore
 /// Where AD keeps PKI objects: `CN=Public Key Services,CN=Services,<Configuration NC>`.
 public struct PKIContainers: Sendable, Hashable {
+    /// The Configuration naming context, as the rootDSE's `configurationNamingContext` gives it.
     public let configurationNC: String
 
+    /// The containers under a Configuration NC.
     public init(configurationNC: String) { self.configurationNC = configurationNC }
 
+    /// `CN=Public Key Services,CN=Services,<Configuration NC>`, the parent of every PKI container.
     public var publicKeyServices: String { "CN=Public Key Services,CN=Services,\(configurationNC)" }
     /// Roots (`certutil -dspublish RootCA`); clients put these in their Trusted Root store.
     public var certificationAuthorities: String { "CN=Certification Authorities,\(publicKeyServices)" }

@@ -8,6 +8,10 @@ public struct DirectorySnapshot: Sendable {
     /// `pKIEnrollmentService` objects.
     public let enrollmentServices: [DirectoryEntry]
 
+    /// A snapshot of the two searches' results.
+    /// - Parameters:
+    ///   - certificationAuthorities: The `certificationAuthority` objects (step 1 of the phone's walk).
+    ///   - enrollmentServices: The `pKIEnrollmentService` objects (step 2).
     public init(certificationAuthorities: [DirectoryEntry], enrollmentServices: [DirectoryEntry]) {
         self.certificationAuthorities = certificationAuthorities
         self.enrollmentServices = enrollmentServices
@@ -58,16 +62,21 @@ public struct DirectorySnapshot: Sendable {
 
 /// A certificate the phone would install, and every object it came from.
 public struct DiscoveredCertificate: Sendable, Hashable {
+    /// The certificate.
     public let certificate: Certificate
+    /// The DN of every object that holds it, in search order.
     public let objects: [String]
 }
 
 /// An enterprise CA the phone falls back to, and what its certsrv page gave.
 public struct EnrollmentService: Sendable {
+    /// The enrollment service object's DN.
     public let dn: String
+    /// The CA's host name, as the object's `dNSHostName` gives it.
     public let dnsHostName: String?
     /// `http://<dNSHostName>/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64`, when the host name is sane.
     public let url: String?
+    /// The certificates certsrv returned (empty when not fetched or when the fetch failed).
     public let certificates: [Certificate]
     /// Why the URL could not be built or fetched.
     public let problem: String?
@@ -83,6 +92,7 @@ public struct DiscoveryResult: Sendable {
     public let undecodable: [String]
     /// Step 2 runs only when step 1 finds nothing, as on the phone.
     public let fallbackUsed: Bool
+    /// Step 2's enrollment services (empty when step 1 found certificates).
     public let enrollmentServices: [EnrollmentService]
 
     /// Every certificate the phone ends up trusting, step 1 first.
@@ -94,6 +104,8 @@ public struct DiscoveryResult: Sendable {
     }
 }
 
+/// The phone's discovery of internal roots in AD, replayed: step 1 reads `cACertificate` from certification
+/// authority objects; only when that finds nothing, step 2 fetches each enterprise CA's certsrv chain.
 public enum PhoneDiscovery {
     /// The certsrv URL the phone builds from an enrollment service's `dNSHostName`. A value that is not a
     /// host name (or host:port) is refused rather than pasted into a URL.
@@ -172,6 +184,7 @@ extension DiscoveryResult: Encodable {
         case certificationAuthorities, placeholdersSkipped, undecodable, fallbackUsed, enrollmentServices
     }
 
+    /// Encodes the result for `--json`: subjects as RFC 4514 strings, certificates by SHA-1 and SHA-256.
     public func encode(to encoder: any Encoder) throws {
         var out = encoder.container(keyedBy: Key.self)
         func found(_ c: Certificate, _ objects: [String]) -> Found {
@@ -191,10 +204,13 @@ extension DiscoveryResult: Encodable {
 }
 
 extension DirectorySnapshot {
-    /// Reads an LDIF snapshot file (`cxcert ds list --save`).
     /// The largest snapshot read, as for every other input.
     public static let maxBytes = 16 << 20
 
+    /// Reads an LDIF snapshot file (`cxcert ds list --save`).
+    /// - Parameter path: The snapshot file, at most ``maxBytes``.
+    /// - Throws: ``DirectoryError/notFound(_:)`` when the file cannot be read, ``DirectoryError/invalidSnapshot(line:reason:)``
+    ///   when it is too large or not valid LDIF.
     public init(contentsOfFile path: String) throws(DirectoryError) {
         let data: [UInt8]
         do { data = try BoundedReader.read(path: path, limit: Self.maxBytes) } catch {

@@ -3,6 +3,7 @@ import Foundation
 
 /// What a directory write did (or, in a dry run, would do) to one object.
 public struct DirectoryChange: Sendable, Hashable, Encodable {
+    /// What happened to the object, as `--json` spells it.
     public enum Action: String, Sendable, Codable {
         /// The object was created with the certificate as its only value.
         case created
@@ -10,17 +11,21 @@ public struct DirectoryChange: Sendable, Hashable, Encodable {
         case valueAdded = "value-added"
         /// The certificate was there already; nothing changed.
         case alreadyPresent = "already-present"
+        /// The certificate was removed from the object's `cACertificate` values.
         case valueRemoved = "value-removed"
         /// The removed value was the object's last certificate: a one-byte 0x00 placeholder took its
         /// place in the same modify, so the object stays valid (its mandatory attribute keeps a value).
         case valueReplacedByPlaceholder = "value-replaced-by-placeholder"
         /// The value was gone already (someone else removed it meanwhile).
         case alreadyAbsent = "already-absent"
+        /// The object was deleted (`--delete-object`, once it held nothing but placeholders).
         case objectDeleted = "object-deleted"
         /// `--delete-object` was asked for, but the object was not deleted; `note` says why.
         case objectKept = "object-kept"
     }
+    /// The object's distinguished name.
     public let dn: String
+    /// What was (or would be) done to it.
     public let action: Action
     /// The change as LDIF (empty when nothing changes).
     public let ldif: String
@@ -30,7 +35,9 @@ public struct DirectoryChange: Sendable, Hashable, Encodable {
 
 /// The outcome of `publish` or `remove`.
 public struct DirectoryReport: Sendable, Encodable {
+    /// One change per object, in the order they were made.
     public let changes: [DirectoryChange]
+    /// Whether nothing was written: the changes are what a write would do.
     public let dryRun: Bool
     /// What the admin should know before relying on what was published (expired root, weak key...).
     public var warnings: [String] = []
@@ -42,9 +49,11 @@ public struct DirectoryReport: Sendable, Encodable {
 
 /// What a write that stopped part-way did and did not do (`--json` prints it on failure).
 public struct PartialWrite: Sendable, Hashable, Encodable {
+    /// The changes made before the error.
     public let written: [DirectoryChange]
     /// The objects not written (or not checked) because of the error.
     public let notWritten: [String]
+    /// The error that stopped the write.
     public let error: String
 }
 
@@ -328,6 +337,13 @@ extension DirectoryClient {
 
 /// Warnings for a certificate about to be published as a root, in the phones' terms.
 public enum PublishAdvice {
+    /// Warnings for publishing `certificate` as a root: expired or not yet valid, and an RSA key under 2048 bits
+    /// (naming the phone builds that can still use it).
+    /// - Parameters:
+    ///   - certificate: The certificate to publish.
+    ///   - time: When to judge its validity.
+    ///   - knowledge: The device data naming which builds accept which key sizes.
+    /// - Returns: One sentence per problem; empty when there is none.
     public static func warnings(for certificate: Certificate, at time: Date = Date(), knowledge: DeviceKnowledgeBase = .builtIn)
         -> [String]
     {
@@ -375,6 +391,9 @@ public struct CertificateSelector: Sendable, Hashable, CustomStringConvertible {
     /// Uppercase hex without separators.
     public let hex: String
 
+    /// Parses a thumbprint or serial number.
+    /// - Parameter text: Hex digits, optionally in byte pairs separated by `:` or spaces; at most 40 digits.
+    /// - Throws: ``DirectoryError/invalidSelector(_:)`` for anything else.
     public init(parsing text: String) throws(DirectoryError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let groups = trimmed.split(whereSeparator: { $0 == ":" || $0 == " " }).map(String.init)
@@ -394,6 +413,7 @@ public struct CertificateSelector: Sendable, Hashable, CustomStringConvertible {
         self.hex = hex
     }
 
+    /// The selector as uppercase hex.
     public var description: String { hex }
 
     func matches(_ certificate: Certificate) -> Bool {

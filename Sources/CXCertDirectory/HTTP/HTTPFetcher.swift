@@ -4,9 +4,12 @@ import Foundation
 
 /// Credentials for an HTTP server that asks for Basic, NTLM or Negotiate authentication.
 public struct HTTPCredentials: Sendable {
+    /// The account name libcurl authenticates as.
     public let user: String
+    /// The password; cxcert's copy is wiped when released, libcurl keeps its own only for the transfer.
     public let password: Secret
 
+    /// Credentials for one fetch.
     public init(user: String, password: Secret) {
         self.user = user
         self.password = password
@@ -16,10 +19,17 @@ public struct HTTPCredentials: Sendable {
 /// Plain GETs through libcurl, which speaks Basic, NTLM and Negotiate (SPNEGO) as certsrv asks, with a
 /// body-size cap and timeouts. The only code that touches libcurl pointers.
 public enum HTTPFetcher {
+    /// Bounds on one GET, so a hostile or stuck server cannot fill memory or hold the caller.
     public struct Limits: Sendable {
+        /// The largest body kept, in bytes; a longer answer fails with ``HTTPError/bodyTooLarge(url:limit:)``.
         public var maxBodyBytes: Int
+        /// The connect timeout and the whole-transfer timeout, each in seconds.
         public var timeout: TimeInterval
 
+        /// Limits for one GET.
+        /// - Parameters:
+        ///   - maxBodyBytes: The largest body kept, in bytes (1 MiB by default).
+        ///   - timeout: Seconds allowed for the connection and, separately, for the whole transfer (15 by default).
         public init(maxBodyBytes: Int = 1 << 20, timeout: TimeInterval = 15) {
             self.maxBodyBytes = maxBodyBytes
             self.timeout = timeout
@@ -75,7 +85,9 @@ public enum HTTPFetcher {
 
     /// What a server answered to one plain request: the status and, for a redirect, where it points.
     public struct Answer: Sendable, Hashable {
+        /// The HTTP status code (0 when the server sent none).
         public let status: Int
+        /// The redirect target libcurl read from the answer's `Location`, or `nil` when there was none.
         public let location: String?
     }
 

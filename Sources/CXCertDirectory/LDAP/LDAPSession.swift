@@ -18,10 +18,17 @@ struct LDAPModification: Sendable, Hashable {
 /// on exactly what libldap would connect to (`ldap_initialize` also takes lists such as
 /// `"ldaps://dc1 ldap://dc2"`, which would slip a plain second server past the check).
 public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
+    /// Whether the URL is `ldaps://`, so TLS starts before any LDAP message is sent.
     public let isTLS: Bool
+    /// The server name or address, without brackets.
     public let host: String
+    /// The TCP port: the URL's, or 636 for `ldaps` and 389 for `ldap` when it names none.
     public let port: Int
 
+    /// Parses one URL with libldap's parser.
+    /// - Parameter text: One `ldap://` or `ldaps://` URL naming a host, with no list, base DN, attributes,
+    ///   filter or extensions.
+    /// - Throws: ``DirectoryError/invalidURL(_:)`` when the text is not exactly one such URL.
     public init(parsing text: String) throws(DirectoryError) {
         guard !text.contains(where: { $0.isWhitespace || $0 == "," }), ldap_is_ldap_url(text) != 0 else { throw .invalidURL(text) }
         var parsed: UnsafeMutablePointer<LDAPURLDesc>?

@@ -4,9 +4,12 @@ import Foundation
 
 /// A host and port, as DHCP options and the command line give them (`HOST[:PORT]`).
 public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The DNS name or IP address, lowercased.
     public let host: String
+    /// The port.
     public let port: Int
 
+    /// An endpoint; neither value is checked here (``init(parsing:defaultPort:)`` checks them).
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -24,14 +27,18 @@ public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(host: host, port: target.port)
     }
 
+    /// `host:port`, with an IPv6 address in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// Why a boot replay could not start.
 public enum BootError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A value is malformed: the text given and what was expected instead.
     case invalidValue(String, expected: String)
+    /// A required input was not given; the text names it.
     case missing(String)
 
+    /// One line for the admin.
     public var description: String {
         switch self {
         case .invalidValue(let text, let expected): "'\(text)' is not \(expected)"
@@ -64,6 +71,19 @@ public struct BootInputs: Sendable, Hashable, Codable {
     /// DHCP option 42 (port 123 by default).
     public var ntpServers: [Endpoint]
 
+    /// Inputs with every name checked and lowercased (internationalized names in their ASCII form).
+    /// - Parameters:
+    ///   - sipDomain: The right side of the sign-in address.
+    ///   - dhcpDomain: DHCP option 15.
+    ///   - searchDomains: DHCP option 119, in order.
+    ///   - smtpDomain: The right side of the primary e-mail address (Exchange autodiscover).
+    ///   - user: `DOMAIN\alias`, for a NetBIOS sign-in.
+    ///   - upn: `alias@domain`, for a UPN sign-in.
+    ///   - webServices: DHCP option 43's internal web services endpoint.
+    ///   - registrars: DHCP option 120's names.
+    ///   - dnsServers: DHCP option 6: the DNS servers the phone asks, in order.
+    ///   - ntpServers: DHCP option 42's time servers.
+    /// - Throws: ``BootError/invalidValue(_:expected:)`` when a domain, `user` or `upn` is malformed.
     public init(
         sipDomain: String, dhcpDomain: String? = nil, searchDomains: [String] = [], smtpDomain: String? = nil, user: String? = nil,
         upn: String? = nil, webServices: Endpoint? = nil, registrars: [Endpoint] = [], dnsServers: [DNSServer] = [],

@@ -5,24 +5,38 @@ import Foundation
 public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// Only when the walk starts from a DHCP answer (`--dhcp`, `--dhcp-answer`).
     case dhcp
+    /// Step 1: find a time server (SRV, DHCP option 42 or an A record, in the build's order) and set the clock from it.
     case time
+    /// Step 2: find the registrar (DHCP option 120 or DNS SRV and A records, in the build's order).
     case registrar
+    /// Step 3: gather the roots the phone will hold: its built-in cache, `--trust`, and those from AD or Certificate Provisioning.
     case roots
+    /// Step 4: the TLS handshake with the registrar, its certificate judged at the phone's clock.
     case registrarTLS = "registrar-tls"
+    /// Step 5: the internal web services (DHCP option 43's FQDN) over HTTPS.
     case webServices = "web-services"
+    /// Step 6: Device Update, through `ucupdates-r2` in the build's DNS domains.
     case deviceUpdate = "device-update"
+    /// Step 7: Exchange autodiscover from the SMTP domain, following redirects to an HTTPS endpoint.
     case exchange
     // Steps of a capture's reading (`cxcert trace`): what the packets show, in protocol order.
+    /// A capture's DNS questions and answers.
     case dns
+    /// A capture's LDAP searches and the entries returned.
     case ldap
+    /// A capture's plain HTTP downloads.
     case http
+    /// A capture's TLS handshakes and alerts, each chain judged for the build.
     case tls
 }
 
 /// How a step ended for one build.
 public enum BootStepStatus: String, Sendable, Hashable, Codable {
+    /// Nothing is wrong.
     case ok
+    /// The step went on, but something may fail elsewhere or later (a warning finding).
     case warning
+    /// The step failed for this build (an error finding).
     case failed
     /// Not run: an input it needs was not given, or the build does not take this step.
     case skipped
@@ -30,9 +44,13 @@ public enum BootStepStatus: String, Sendable, Hashable, Codable {
 
 /// One DNS question the phone asks, and the answer.
 public struct BootQuery: Sendable, Hashable {
+    /// The name asked, with any DNS suffix the phone appended.
     public let name: String
+    /// The record type asked.
     public let type: DNSRecordType
+    /// The server asked; `nil` when no DNS server was given.
     public let server: DNSServer?
+    /// What the server answered.
     public let answer: DNSAnswer
     /// Why the phone asked (the template and its source), e.g. "registrar: srv-tls _sip._tls.{sip}".
     public let purpose: String
@@ -42,15 +60,21 @@ public struct BootQuery: Sendable, Hashable {
 public struct BootTimeSample: Sendable, Hashable {
     /// The name the phone found it under (SRV target, option 42 or an A record).
     public let name: String
+    /// The address asked.
     public let address: String
+    /// The UDP port asked.
     public let port: Int
+    /// How the server was found, e.g. `DHCP option 42` or `SRV _ntp._udp.contoso.com`.
     public let how: String
+    /// The SNTP answer, or why there was none.
     public let result: Result<SNTPResponse, SNTPError>
 }
 
 /// A root the phone will hold at sign-in, and where it came from.
 public struct BootRoot: Sendable, Hashable {
+    /// The root.
     public let certificate: Certificate
+    /// Where it came from (the built-in cache, `--trust`, Active Directory, Certificate Provisioning...).
     public let source: String
 }
 
@@ -58,8 +82,11 @@ public struct BootRoot: Sendable, Hashable {
 public struct BootEndpoint: Sendable {
     /// The name the phone connected to (and checks the certificate against).
     public let host: String
+    /// The address connected to, when known.
     public let address: String?
+    /// The TCP port.
     public let port: Int
+    /// Why the phone connects, e.g. `registrar (DHCP option 120)` or `web services`.
     public let purpose: String
     /// The chain the server sent, leaf first.
     public let chain: [Certificate]
@@ -71,30 +98,41 @@ public struct BootEndpoint: Sendable {
 
 /// One step of one build's walk.
 public struct BootStep: Sendable {
+    /// Which step.
     public let kind: BootStepKind
+    /// How it ended for this build.
     public let status: BootStepStatus
+    /// The DNS questions the step asked, in order.
     public let queries: [BootQuery]
+    /// The servers the step connected to.
     public let endpoints: [BootEndpoint]
+    /// The time servers the step asked (the `time` step).
     public let timeSamples: [BootTimeSample]
+    /// The roots the step gathered (the `roots` step).
     public let roots: [BootRoot]
     /// What the step decided, in order ("registrar: pool01.contoso.com:5061 from _sipinternaltls._tcp.fabrikam.com").
     public let notes: [String]
+    /// What is wrong; the status follows the most severe.
     public let findings: [Finding]
 }
 
 /// The whole walk of one firmware build.
 public struct BootTrace: Sendable {
+    /// The device and firmware build walked.
     public let profile: DeviceProfile
     /// The phone's clock (the time source's time when the walk ran); nil when it found none.
     public let phoneClock: Date?
     /// Where the clock came from.
     public let clockSource: String?
+    /// The steps the build took, in order.
     public let steps: [BootStep]
 
     /// Would this build sign in and trust every server it reaches?
     public var signsIn: Bool { !steps.contains { $0.status == .failed } }
+    /// Every step's findings, in step order.
     public var findings: [Finding] { steps.flatMap(\.findings) }
 
+    /// The step of this kind, or `nil` when the build did not take it.
     public func step(_ kind: BootStepKind) -> BootStep? { steps.first { $0.kind == kind } }
 }
 
@@ -102,7 +140,9 @@ public struct BootTrace: Sendable {
 public struct BootReport: Sendable {
     /// When the walk ran (this machine's clock).
     public let at: Date
+    /// What the phones were told (DHCP values, sign-in, DNS and NTP servers).
     public let inputs: BootInputs
+    /// One walk per firmware build, in the order asked.
     public let builds: [BootTrace]
 
     /// Every build signs in and trusts every server it reaches.

@@ -6,8 +6,11 @@ import Foundation
 /// Update, Exchange — for each firmware build, with the lookup orders and rules of that build's data
 /// (`Knowledge/discovery.json`), and judges every server it reaches at the phone's own clock.
 public struct BootWalker: Sendable {
+    /// What the walk is told and whom it walks for.
     public struct Configuration: Sendable {
+        /// The values DHCP gives the phones, the sign-in, and the DNS and NTP servers.
         public var inputs: BootInputs
+        /// The firmware builds to walk, one trace each.
         public var profiles: [DeviceProfile]
         /// Roots given with `--trust`.
         public var trusted: [TrustAnchor]
@@ -26,6 +29,16 @@ public struct BootWalker: Sendable {
         /// The web services the deployment says the phones should use, to compare with DHCP option 43.
         public var expectedWebServices: Endpoint?
 
+        /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset.
+        /// - Parameters:
+        ///   - inputs: What the phones are told.
+        ///   - profiles: The builds to walk.
+        ///   - trusted: Roots given with `--trust`.
+        ///   - directory: Roots the phone would download from AD once it finds a DC; `nil` when unknown.
+        ///   - certificateProvisioning: Roots from a captured Certificate Provisioning answer; `nil` when none.
+        ///   - plan: The deployment's name plan, if any.
+        ///   - timeout: Seconds for each network operation.
+        ///   - now: This machine's clock, against which the phone's clock skew is measured.
         public init(
             inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [TrustAnchor]? = nil,
             certificateProvisioning: [TrustAnchor]? = nil, plan: NamePlan? = nil, timeout: TimeInterval = 5, now: Date = Date()
@@ -47,8 +60,10 @@ public struct BootWalker: Sendable {
     /// A clock offset larger than this is reported even when it changes no verdict.
     public static let notableSkew: TimeInterval = 300
 
+    /// What the walk is told and whom it walks for.
     public let configuration: Configuration
 
+    /// A walker for this configuration; nothing is sent until ``run()``.
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
     /// Walks every build at once (each on its own thread: the work is waiting on the network), sharing

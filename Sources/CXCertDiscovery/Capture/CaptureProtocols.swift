@@ -5,10 +5,13 @@ import Foundation
 /// records may split a message and a message may span records; after ChangeCipherSpec the rest is
 /// encrypted and is not read.
 public enum TLSMessage: Sendable, Hashable {
+    /// A ClientHello: the version offered, the cipher suites in order, and the SNI name if one was sent.
     case clientHello(version: UInt16, suites: [UInt16], serverName: String?)
+    /// A ServerHello: the version and cipher suite the server chose.
     case serverHello(version: UInt16, suite: UInt16)
     /// The certificates as sent (DER), leaf first.
     case certificate([[UInt8]])
+    /// An alert in clear: its level (1 warning, 2 fatal) and description code (see ``alertName(_:)``).
     case alert(level: UInt8, description: UInt8)
 
     /// The name of an alert description (RFC 5246 §7.2).
@@ -23,6 +26,7 @@ public enum TLSMessage: Sendable, Hashable {
         return names[code] ?? "alert \(code)"
     }
 
+    /// The name of a protocol version on the wire (`0x0301` is `TLS 1.0`); an unknown one in hex.
     public static func versionName(_ version: UInt16) -> String {
         switch version {
         case 0x0300: "SSL 3.0"
@@ -127,6 +131,7 @@ public enum TLSMessage: Sendable, Hashable {
 /// LDAP messages in clear (the phones search port 389): search requests and the entries returned, read
 /// with the bounded BER reader.
 public enum LDAPMessageView: Sendable, Hashable {
+    /// A search request: its base DN and the attributes asked for.
     case searchRequest(base: String, attributes: [String])
     /// An entry and its attributes' values.
     case searchEntry(dn: String, attributes: [String: [[UInt8]]])
@@ -171,13 +176,20 @@ public enum LDAPMessageView: Sendable, Hashable {
 /// HTTP/1.x messages in clear: request line or status line, headers, and a bounded body (Content-Length
 /// or chunked).
 public struct HTTPMessageView: Sendable, Hashable {
+    /// The request line (`GET /path HTTP/1.1`) or status line (`HTTP/1.1 200 OK`).
     public let startLine: String
+    /// The headers, by name as sent.
     public let headers: [String: String]
+    /// The body, at most the parser's limit.
     public let body: [UInt8]
+    /// Where the message starts in its direction's stream.
     public let offset: Int
 
+    /// Whether this is a request (its start line is not a status line).
     public var isRequest: Bool { !startLine.hasPrefix("HTTP/") }
+    /// A response's status code; `nil` for a request.
     public var status: Int? { isRequest ? nil : startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+    /// A request's target (path and query); `nil` for a response.
     public var target: String? { isRequest ? startLine.split(separator: " ").dropFirst().first.map(String.init) : nil }
 
     package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {

@@ -3,7 +3,9 @@ import Foundation
 
 /// A phone found in a capture.
 public struct CapturedPhone: Sendable, Hashable {
+    /// Its IP address.
     public let address: String
+    /// Its MAC address (lowercase, colon-separated), when a frame showed it.
     public let mac: String?
     /// Why it is taken for a phone.
     public let reason: String
@@ -11,7 +13,9 @@ public struct CapturedPhone: Sendable, Hashable {
 
 /// What one phone did in a capture, in the same trace shape as `boot`.
 public struct CaptureTrace: Sendable {
+    /// Which phone.
     public let phone: CapturedPhone
+    /// Its boot steps as the capture shows them, each judged for its build.
     public let trace: BootTrace
     /// Where the device and build came from (`--device/--firmware`, a Device Update request, or the default).
     public let buildSource: String
@@ -19,10 +23,13 @@ public struct CaptureTrace: Sendable {
 
 /// The reading of one or more capture files.
 public struct CaptureReport: Sendable {
+    /// The capture files read, in order.
     public let files: [String]
+    /// Frames read across every file.
     public let frames: Int
     /// Problems with the capture itself (a damaged file, a cut flow), not with the phone.
     public let findings: [Finding]
+    /// One trace per phone found.
     public let phones: [CaptureTrace]
 }
 
@@ -30,12 +37,17 @@ public struct CaptureReport: Sendable {
 /// TLS handshakes and alerts, each chain verified for the phone's build with the roots it actually had,
 /// at its own clock, for the names it connected to.
 public struct CaptureReader: Sendable {
+    /// What to follow and whom to judge for, and the memory bounds of the reading.
     public struct Options: Sendable {
         /// MAC or IP addresses of the phones to follow (default: every client that looks like one).
         public var phones: [String]
+        /// The device to judge for; `nil` takes it from a Device Update request, else `tanjay`.
         public var device: String?
+        /// The firmware build; `nil` takes it from a Device Update request, else the newest known build.
         public var firmware: String?
+        /// Roots the phones trust besides their built-in cache and what they downloaded in the capture (`--trust`).
         public var trusted: [TrustAnchor]
+        /// The device data to resolve the device and build with.
         public var knowledge: DeviceKnowledgeBase
         /// Bytes kept per TCP direction.
         public var maxStreamBytes: Int
@@ -44,6 +56,17 @@ public struct CaptureReader: Sendable {
         /// TCP payload bytes kept for the whole capture.
         public var maxTotalBytes: Int
 
+        /// Reading options.
+        /// - Parameters:
+        ///   - phones: MAC or IP addresses of the phones to follow (matched case-insensitively); empty follows every
+        ///     client that looks like one.
+        ///   - device: The device to judge for, or `nil` to take it from the capture.
+        ///   - firmware: The firmware build, or `nil` to take it from the capture.
+        ///   - trusted: Roots the phones trust besides their built-in cache.
+        ///   - knowledge: The device data.
+        ///   - maxStreamBytes: Bytes kept per TCP direction.
+        ///   - maxStreams: TCP directions followed per capture.
+        ///   - maxTotalBytes: TCP payload bytes kept for the whole capture.
         public init(
             phones: [String] = [], device: String? = nil, firmware: String? = nil, trusted: [TrustAnchor] = [],
             knowledge: DeviceKnowledgeBase = .builtIn, maxStreamBytes: Int = 4 << 20, maxStreams: Int = 4096, maxTotalBytes: Int = 256 << 20
@@ -59,8 +82,10 @@ public struct CaptureReader: Sendable {
         }
     }
 
+    /// The reading options.
     public let options: Options
 
+    /// A reader with these options.
     public init(options: Options = Options()) { self.options = options }
 
     // MARK: Events

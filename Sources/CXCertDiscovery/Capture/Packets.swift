@@ -5,24 +5,42 @@ import Foundation
 /// Linux cooked (SLL, SLL2), raw IP or BSD loopback, then IPv4 or IPv6, then UDP or TCP. Every length is
 /// checked against what was captured; a frame cut by the snap length says so.
 public struct TransportPacket: Sendable {
-    public enum Transport: Sendable, Hashable { case udp, tcp }
+    /// The transport protocol: UDP or TCP.
+    public enum Transport: Sendable, Hashable {
+        /// UDP (DHCP, DNS, SNTP).
+        case udp
+        /// TCP (LDAP, HTTP, TLS).
+        case tcp
+    }
 
+    /// When the frame was captured.
     public let time: Date
+    /// The Ethernet source address (lowercase, colon-separated); `nil` for other links or an all-zero address.
     public let sourceMAC: String?
+    /// The source IP address.
     public let source: String
+    /// The destination IP address.
     public let destination: String
+    /// UDP or TCP.
     public let transport: Transport
+    /// The source port.
     public let sourcePort: Int
+    /// The destination port.
     public let destinationPort: Int
     /// TCP only.
     public let sequence: UInt32
+    /// The TCP flags byte (0 for UDP).
     public let flags: UInt8
+    /// The UDP or TCP payload, as far as it was captured.
     public let payload: [UInt8]
     /// The frame was cut before the end of this packet (snap length).
     public let isCut: Bool
 
+    /// A TCP SYN: the stream starts after this sequence number.
     public var isSYN: Bool { flags & 0x02 != 0 }
+    /// A TCP FIN.
     public var isFIN: Bool { flags & 0x01 != 0 }
+    /// A TCP RST.
     public var isRST: Bool { flags & 0x04 != 0 }
 
     /// Decodes a frame; nil for anything that is not UDP or TCP over IP (ARP, ICMP, fragments after the first).
@@ -135,25 +153,35 @@ public struct TransportPacket: Sendable {
 /// segments are placed by sequence number (the first copy of a byte wins); gaps (a capture that started
 /// mid-flow, lost or cut segments) are recorded, never filled. Memory is bounded per direction.
 public struct TCPStream: Sendable {
+    /// A range of the stream that was never seen.
     public struct Gap: Sendable, Hashable {
         /// Stream offset where bytes are missing, and how many.
         public let offset: Int
+        /// How many bytes are missing.
         public let length: Int
     }
 
+    /// The most payload bytes kept for this direction; more sets ``overflowed``.
     public let maxBytes: Int
     private var base: UInt32?
     private var segments: [Int: [UInt8]] = [:]
     private var stored = 0
+    /// Whether the SYN was seen, so the stream is known from its first byte.
     public private(set) var sawStart = false
+    /// Whether segments were dropped because ``maxBytes`` was reached.
     public private(set) var overflowed = false
+    /// How many segments the snap length cut.
     public private(set) var cutSegments = 0
+    /// When the first packet of this direction was seen.
     public private(set) var firstTime: Date?
     /// When each stream offset first arrived (for time-ordering the messages read from it).
     private var arrival: [(offset: Int, time: Date)] = []
 
+    /// An empty stream.
+    /// - Parameter maxBytes: The most payload bytes kept (4 MiB by default).
     public init(maxBytes: Int = 4 << 20) { self.maxBytes = maxBytes }
 
+    /// Adds one segment of this direction: a SYN sets the start; a payload is placed by its sequence number.
     public mutating func add(_ packet: TransportPacket) {
         if firstTime == nil { firstTime = packet.time }
         if packet.isSYN {

@@ -4,14 +4,18 @@ import Foundation
 
 /// Why a capture could not be read.
 public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file cannot be opened or libpcap cannot read it; the reason is libpcap's or the system's.
     case unreadable(String, reason: String)
     /// A Microsoft Network Monitor capture: libpcap cannot read it.
     case networkMonitor(String)
+    /// The capture's link type is not one cxcert decodes (Ethernet, Linux cooked, raw IP, BSD loopback).
     case unsupportedLink(String, linkType: Int)
+    /// The capture has more frames than the reader's limit; the text names the limit.
     case tooLarge(String, limit: String)
     /// The file cannot be read past a frame (`afterFrame` frames were read).
     case damaged(String, afterFrame: Int, reason: String)
 
+    /// One line for the admin, naming the file.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "\(path): \(reason)"
@@ -26,26 +30,34 @@ public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// One captured frame.
 public struct CapturedFrame: Sendable {
+    /// When the frame was captured.
     public let time: Date
     /// The bytes captured (possibly fewer than were on the wire: `originalLength`).
     public let bytes: [UInt8]
+    /// The frame's length on the wire.
     public let originalLength: Int
+    /// Whether the snap length cut the frame.
     public var isCut: Bool { bytes.count < originalLength }
 }
 
 /// Reads pcap and pcapng through libpcap, one frame at a time (a capture of gigabytes streams). The only
 /// code that touches libpcap.
 public final class PcapFile {
+    /// The link layers cxcert decodes.
     public enum LinkType: Sendable, Hashable {
+        /// Ethernet, Linux cooked v1 (SLL) and v2 (SLL2), raw IPv4/IPv6, and BSD loopback (`DLT_NULL`).
         case ethernet, linuxCooked, linuxCooked2, rawIP, loopback
     }
 
+    /// The file read (`capture` for a capture read from memory).
     public let path: String
+    /// The capture's link layer.
     public let linkType: LinkType
     private let handle: OpaquePointer
     private var buffer: UnsafeMutableRawPointer?
     /// Frames read so far.
     public private(set) var count = 0
+    /// The most frames read before ``CaptureError/tooLarge(_:limit:)``.
     public let maxFrames: Int
 
     /// Opens `path`; a Network Monitor file is recognised and refused with the conversion command.

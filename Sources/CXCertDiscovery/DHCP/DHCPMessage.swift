@@ -3,10 +3,14 @@ import Foundation
 
 /// Why a DHCP packet could not be read.
 public enum DHCPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The packet ends before a field or option it announces; the text says which.
     case truncated(String)
+    /// The bytes are not a DHCP packet (no magic cookie, bad op or hardware length), or not `cxcert dhcp` JSON.
     case malformed(String)
+    /// A stored option's code or hex value cannot be read.
     case invalidOption(String)
 
+    /// One line for the admin.
     public var description: String {
         switch self {
         case .truncated(let what): "truncated DHCP packet: \(what)"
@@ -20,22 +24,34 @@ public enum DHCPError: Error, Sendable, Hashable, CustomStringConvertible {
 /// concatenated in order (RFC 3396), including those carried in the `sname` and `file` fields when
 /// option 52 says so.
 public struct DHCPMessage: Sendable, Hashable {
+    /// The four bytes (99.130.83.99) that follow the BOOTP header in every DHCP packet.
     public static let magicCookie: [UInt8] = [99, 130, 83, 99]
     /// The fixed header up to and including the magic cookie.
     static let headerLength = 240
 
+    /// The DHCP message type (option 53).
     public enum MessageType: UInt8, Sendable {
+        /// DHCPDISCOVER (1); the cases that follow are numbered 2 to 8 in this order.
         case discover = 1
+        /// DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE and DHCPINFORM (2 to 8).
         case offer, request, decline, ack, nak, release, inform
     }
 
+    /// 1 for a request (client to server), 2 for a reply.
     public var op: UInt8
+    /// The transaction ID (`xid`) that pairs a reply with its request.
     public var transactionID: UInt32
+    /// The BOOTP flags (bit 15 asks for a broadcast reply).
     public var flags: UInt16
+    /// `ciaddr`: the address the client already has (an INFORM's sender).
     public var clientAddress: [UInt8]
+    /// `yiaddr`: the address the server offers.
     public var yourAddress: [UInt8]
+    /// `siaddr`: the next server to use.
     public var serverAddress: [UInt8]
+    /// `giaddr`: the relay agent's address.
     public var relayAddress: [UInt8]
+    /// `chaddr`: the client's hardware address (at most 16 bytes).
     public var hardwareAddress: [UInt8]
     /// Each option's data, instances concatenated (RFC 3396).
     public var options: [UInt8: [UInt8]]
@@ -44,6 +60,14 @@ public struct DHCPMessage: Sendable, Hashable {
     /// Option codes in the order they first appeared.
     public var order: [UInt8]
 
+    /// A message with the other addresses zero.
+    /// - Parameters:
+    ///   - op: 1 for a request, 2 for a reply.
+    ///   - transactionID: The transaction ID.
+    ///   - flags: The BOOTP flags.
+    ///   - clientAddress: `ciaddr`, four bytes.
+    ///   - hardwareAddress: `chaddr`, at most 16 bytes.
+    ///   - options: Option codes and data in order; a code given twice has its data concatenated.
     public init(
         op: UInt8, transactionID: UInt32, flags: UInt16 = 0, clientAddress: [UInt8] = [0, 0, 0, 0], hardwareAddress: [UInt8],
         options: [(UInt8, [UInt8])]
@@ -66,6 +90,7 @@ public struct DHCPMessage: Sendable, Hashable {
         }
     }
 
+    /// The message type from option 53, or `nil` when it is absent or unknown.
     public var messageType: MessageType? { options[53]?.first.flatMap(MessageType.init(rawValue:)) }
 
     /// Reads a packet; every length is checked against what is left.

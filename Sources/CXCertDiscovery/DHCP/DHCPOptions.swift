@@ -4,6 +4,7 @@ import Foundation
 
 /// Every option the phone depends on, decoded, with what is wrong in them.
 public struct DHCPOptionsReport: Sendable {
+    /// How option 119 (the domain search list) was written.
     public enum SearchEncoding: String, Sendable, Codable {
         /// RFC 3397 DNS labels (dnsmasq, Kea, Windows Server 2012 and later).
         case rfc3397
@@ -11,24 +12,40 @@ public struct DHCPOptionsReport: Sendable {
         case windowsString = "windows-2003-string"
     }
 
+    /// How option 120 (the SIP servers) was written (RFC 3361's encoding byte).
     public enum RegistrarEncoding: String, Sendable, Codable {
+        /// Encoding 0: DNS names.
         case names
+        /// Encoding 1: IPv4 addresses, which the phones cannot use.
         case ipv4
     }
 
+    /// Option 1: the subnet mask, dotted.
     public let subnetMask: String?
+    /// Option 3: the routers.
     public let routers: [String]
+    /// Option 6: the DNS servers.
     public let dnsServers: [String]
+    /// Option 4: the RFC 868 time servers.
     public let timeServers: [String]
+    /// Option 42: the NTP servers.
     public let ntpServers: [String]
+    /// Option 15: the DNS domain name, lowercased without a trailing dot; `nil` when absent or not a domain name.
     public let domainName: String?
+    /// Option 119: the search domains.
     public let searchDomains: [String]
+    /// How option 119 was written; `nil` when absent or unreadable.
     public let searchEncoding: SearchEncoding?
+    /// Option 120: the SIP server names or addresses.
     public let registrars: [String]
+    /// How option 120 was written; `nil` when absent or unreadable.
     public let registrarEncoding: RegistrarEncoding?
+    /// Option 43 read as `MS-UC-Client` sub-options; `nil` when absent.
     public let provisioning: UCProvisioning?
     /// Options that arrived in several instances and were joined (RFC 3396).
     public let splitOptions: [Int]
+    /// What is wrong in these options on their own (malformed values, the Windows 2003 option 119 string,
+    /// option 120 with addresses or more than two names); option 43's checks are ``checkProvisioning(_:)``'s.
     public let findings: [Finding]
 
     static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {

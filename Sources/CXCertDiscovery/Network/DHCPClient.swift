@@ -7,11 +7,16 @@ import Foundation
 
 /// Why the phone's DHCP questions could not be asked.
 public enum DHCPClientError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No interface has this name.
     case noInterface(String)
+    /// The interface has no IPv4 address to send an INFORM from.
     case noAddress(String)
+    /// The socket needs a privilege cxcert lacks (root, `CAP_NET_RAW` or `CAP_NET_BIND_SERVICE`); the text says which.
     case permission(String)
+    /// A socket call failed, or the server is not an IPv4 address; the text says how.
     case network(String)
 
+    /// One line for the admin.
     public var description: String {
         switch self {
         case .noInterface(let name): "no network interface '\(name)'"
@@ -26,6 +31,13 @@ public enum DHCPClientError: Error, Sendable, Hashable, CustomStringConvertible 
 /// `CPE-OCPHONE`, then one without option 60 to see whether option 43 reaches every client), to the
 /// broadcast address or one server, and collects every answer until the deadline.
 public enum DHCPClient {
+    /// Sends the phone's three DHCPINFORMs from `interface` and collects every answer until `timeout`.
+    /// - Parameters:
+    ///   - interface: The network interface to send from; it needs an IPv4 address.
+    ///   - server: The IPv4 address of one DHCP server, or `nil` to broadcast.
+    ///   - timeout: Seconds to collect answers; every answer that arrives before then is kept.
+    /// - Returns: The answers, in arrival order (none when nobody answered).
+    /// - Throws: ``DHCPClientError`` when the interface or socket cannot be used (binding port 68 needs privileges).
     public static func inform(interface: String, server: String? = nil, timeout: TimeInterval) throws(DHCPClientError) -> DHCPExchange {
         let (address, mac) = try identity(of: interface)
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)

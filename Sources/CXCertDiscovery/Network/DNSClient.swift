@@ -8,9 +8,12 @@ import Foundation
 
 /// A DNS server named by address (never the machine's resolver configuration): `IP` or `IP:PORT`.
 public struct DNSServer: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The server's IPv4 or IPv6 address, without brackets.
     public let address: String
+    /// The UDP (and TCP) port.
     public let port: Int
 
+    /// A server by address; the address is not checked here (``init(parsing:)`` checks it).
     public init(address: String, port: Int = 53) {
         self.address = address
         self.port = port
@@ -37,6 +40,7 @@ public struct DNSServer: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(address: host, port: port)
     }
 
+    /// `address:port`, with an IPv6 address in brackets.
     public var description: String { address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)" }
 
     /// The servers in the machine's `/etc/resolv.conf`, for the CLI's default (tests always name one).
@@ -52,32 +56,43 @@ public struct DNSServer: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// The record types the phone asks for.
 public enum DNSRecordType: String, Sendable, Hashable, Codable {
+    /// An IPv4 address record.
     case a = "A"
+    /// A service record (RFC 2782).
     case srv = "SRV"
 }
 
 /// One service record (RFC 2782).
 public struct SRVRecord: Sendable, Hashable, Codable {
+    /// Lower values are tried first.
     public let priority: Int
+    /// The relative share among records of the same priority.
     public let weight: Int
+    /// The service's port.
     public let port: Int
+    /// The host that offers the service.
     public let target: String
 }
 
 /// What a DNS server said to one question: the outcomes a phone's trace tells apart.
 public enum DNSAnswer: Sendable, Hashable {
+    /// The A records' addresses, dotted (at most ``DNSClient/maxRecords``).
     case addresses([String])
+    /// The SRV records (at most ``DNSClient/maxRecords``).
     case services([SRVRecord])
     /// The name does not exist.
     case nxdomain
     /// The name exists but has no record of this type.
     case nodata
+    /// The server failed to answer the question (SERVFAIL).
     case servfail
+    /// The server refused to answer (REFUSED).
     case refused
     /// No answer within the deadline.
     case timeout
     /// Not asked: an earlier question to the same server went unanswered (see the trace).
     case skipped(String)
+    /// The question could not be asked or the answer not read; the text says why.
     case failed(String)
 
     /// `records`, `NXDOMAIN`, `NODATA`, `SERVFAIL`, `REFUSED`, `timeout`, `skipped` or `error`.
@@ -94,7 +109,9 @@ public enum DNSAnswer: Sendable, Hashable {
         }
     }
 
+    /// The addresses of an ``addresses(_:)`` answer; empty for any other.
     public var addresses: [String] { if case .addresses(let list) = self { list } else { [] } }
+    /// The records of a ``services(_:)`` answer; empty for any other.
     public var services: [SRVRecord] { if case .services(let list) = self { list } else { [] } }
 
     /// The server did not answer at all (as opposed to answering "no").
@@ -106,9 +123,12 @@ public enum DNSAnswer: Sendable, Hashable {
     }
 }
 
+/// Why a DNS server could not be used.
 public enum DNSError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The text is not an IP address with an optional port.
     case invalidServer(String)
 
+    /// One line for the admin.
     public var description: String {
         switch self {
         case .invalidServer(let text): "'\(text)' is not a DNS server address (IP or IP:PORT; a name would need a resolver)"
@@ -247,7 +267,9 @@ public enum DNSClient {
 /// name-compression code is written by hand; pointers are offsets into `data`, loops and out-of-range
 /// pointers are refused.
 public enum DNSNameList {
+    /// The names of one option, in order.
     public struct Decoded: Sendable, Hashable {
+        /// The names, lowercased, without the trailing dot.
         public let names: [String]
         /// At least one name used a compression pointer.
         public let compressed: Bool
@@ -284,14 +306,22 @@ public enum DNSNameList {
 /// A DNS message seen in a capture: the question, and for a response its code and the A/SRV records,
 /// read by c-ares' parsers (never by hand).
 public struct DNSMessageSummary: Sendable, Hashable {
+    /// The message ID that pairs a response with its query.
     public let id: Int
+    /// Whether the message is a response (the QR bit).
     public let isResponse: Bool
     /// The response code (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED).
     public let rcode: Int
+    /// The name asked about, lowercased.
     public let name: String
+    /// The question's record type (1 A, 33 SRV...).
     public let type: Int
+    /// What a response said, as a live query reports it; `nil` for a query.
     public let answer: DNSAnswer?
 
+    /// Reads a DNS message with exactly one question.
+    /// - Parameter payload: The UDP payload.
+    /// - Returns: The summary, or `nil` when the bytes are not such a message.
     public static func parse(_ payload: [UInt8]) -> DNSMessageSummary? {
         guard payload.count >= 12, payload.count <= 65_535 else { return nil }
         let flags = Int(payload[2]) << 8 | Int(payload[3])

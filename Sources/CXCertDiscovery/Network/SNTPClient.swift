@@ -9,31 +9,41 @@ import Foundation
 public struct SNTPResponse: Sendable, Hashable {
     /// 0 no warning, 1/2 leap second, 3 alarm: the server is not synchronised.
     public let leapIndicator: Int
+    /// The NTP version of the reply (1-4).
     public let version: Int
+    /// The association mode: 4 server or 5 broadcast.
     public let mode: Int
     /// 1 primary, 2-15 secondary, 0 kiss-of-death, 16 unsynchronised.
     public let stratum: Int
     /// The reference identifier: a kiss code (`RATE`, `DENY`) for stratum 0, else the source.
     public let referenceID: String
+    /// When the server's clock was last set, if it says.
     public let referenceTime: Date?
     /// The server's clock when it answered (transmit timestamp).
     public let serverTime: Date
     /// Server clock minus ours, in seconds (RFC 4330 §5).
     public let offset: TimeInterval
+    /// The round-trip delay in seconds, less the server's own processing time (RFC 4330 §5).
     public let roundTrip: TimeInterval
 
     /// A client must not set its clock from this answer.
     public var isUnsynchronized: Bool { leapIndicator == 3 || stratum == 0 || stratum >= 16 }
+    /// The server sent a kiss-of-death (stratum 0): a client must stop asking it, and ``SNTPResponse/referenceID`` says why.
     public var isKissOfDeath: Bool { stratum == 0 }
 }
 
+/// Why an SNTP query got no usable answer.
 public enum SNTPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The text is not an IPv4 or IPv6 address.
     case invalidAddress(String)
+    /// A socket call failed; the text says which and why.
     case network(String)
+    /// No reply arrived within this many seconds.
     case timeout(seconds: TimeInterval)
     /// The answer is not a valid server reply to our request.
     case malformed(String)
 
+    /// One line for the admin.
     public var description: String {
         switch self {
         case .invalidAddress(let text): "'\(text)' is not an IP address"
@@ -46,6 +56,7 @@ public enum SNTPError: Error, Sendable, Hashable, CustomStringConvertible {
     static func seconds(_ value: TimeInterval) -> String { value == value.rounded() ? "\(Int(value)) s" : "\(value) s" }
 }
 
+/// SNTP queries as the phone makes them, to an address (never a name) with a hard deadline.
 public enum SNTPClient {
     /// Seconds between the NTP era (1900) and the Unix epoch.
     static let eraOffset: Double = 2_208_988_800

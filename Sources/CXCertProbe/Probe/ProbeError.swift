@@ -25,12 +25,17 @@ public enum ProbeError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// TLS protocol versions a probe can offer.
 public enum TLSVersion: String, Sendable, Codable, CaseIterable, Comparable {
+    /// TLS 1.0, the highest version Lync Phone Edition speaks.
     case tls10 = "TLS 1.0"
+    /// TLS 1.1.
     case tls11 = "TLS 1.1"
+    /// TLS 1.2.
     case tls12 = "TLS 1.2"
+    /// TLS 1.3.
     case tls13 = "TLS 1.3"
 
     private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    /// Orders versions from oldest to newest, so ranges such as `.tls10 ... .tls13` can be offered.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
 
     /// Parses `1.0`, `TLS 1.0`, `tls1.2`...

@@ -18,10 +18,18 @@ public struct ProbeVerification: Sendable {
 
     /// One server to examine: where to connect, and the names its certificate must carry.
     public struct Target: Sendable {
+        /// Where to connect and which SNI name to send.
         public var target: ProbeTarget
+        /// The names the server's certificate must cover.
         public var hosts: [String]
+        /// The deployment's name plan, when known, to judge the names the phones will use.
         public var plan: NamePlan?
 
+        /// One server to examine.
+        /// - Parameters:
+        ///   - target: Where to connect and which SNI name to send.
+        ///   - hosts: The names the certificate must cover.
+        ///   - plan: The deployment's name plan, if any.
         public init(_ target: ProbeTarget, hosts: [String], plan: NamePlan? = nil) {
             self.target = target
             self.hosts = hosts
@@ -31,6 +39,7 @@ public struct ProbeVerification: Sendable {
 
     /// What one server presented and how every client judged it.
     public struct Outcome: Sendable {
+        /// What the server presented and how it answered each handshake.
         public let report: ProbeReport
         /// One verdict per profile, in profile order.
         public let verdicts: [Verdict]

@@ -3,11 +3,18 @@ import Foundation
 
 /// A server to probe: `host[:port]` (default 443), with or without SNI.
 public struct ProbeTarget: Sendable, Hashable, Codable {
+    /// The name or address to connect to (an IPv6 address without brackets).
     public var host: String
+    /// The TCP port.
     public var port: Int
     /// The SNI name to send; nil sends none.
     public var serverName: String?
 
+    /// A target with an explicit SNI choice.
+    /// - Parameters:
+    ///   - host: The name or address to connect to.
+    ///   - port: The TCP port (443 by default).
+    ///   - serverName: The SNI name to send, or `nil` to send none.
     public init(host: String, port: Int = 443, serverName: String? = nil) {
         self.host = host
         self.port = port
@@ -34,26 +41,35 @@ public struct ProbeTarget: Sendable, Hashable, Codable {
         self.init(host: host, port: port, serverName: HostnameMatcher.ipAddress(host) == nil ? host : nil)
     }
 
+    /// `host:port`, with an IPv6 address in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// How one offer fared.
 public enum HandshakeOutcome: Sendable, Hashable {
+    /// The server completed the handshake with this cipher suite (OpenSSL's name).
     case accepted(cipher: String)
+    /// The server refused or the handshake failed; the text says why.
     case refused(String)
 
+    /// Whether the handshake completed.
     public var isAccepted: Bool { if case .accepted = self { true } else { false } }
 }
 
 /// What is wrong with the chain as the server sends it.
 public enum PresentedChainIssue: Sendable, Hashable, CustomStringConvertible {
+    /// The certificate with this display name is sent more than once.
     case duplicate(String)
+    /// The certificates sent are not each followed by their issuer.
     case outOfOrder
     /// The last certificate sent is not a root, and its issuer is not sent.
     case incomplete(missingIssuer: String)
+    /// The self-issued root with this display name is sent on top of the chain; clients ignore it.
     case rootSent(String)
+    /// The certificate with this display name is sent but is not on the path from the leaf.
     case unrelated(String)
 
+    /// One sentence for the admin.
     public var description: String {
         switch self {
         case .duplicate(let name): "\(name) is sent more than once"
@@ -67,19 +83,26 @@ public enum PresentedChainIssue: Sendable, Hashable, CustomStringConvertible {
 
 /// Everything one probe found.
 public struct ProbeReport: Sendable {
+    /// The server that was probed.
     public let target: ProbeTarget
     /// The certificates as the server sent them, leaf first (from the `--as-phone` handshake when that succeeded).
     public let presented: [Certificate]
+    /// What is wrong with the chain as sent (see ``Prober/analyze(_:knownRoots:)``).
     public let chainIssues: [PresentedChainIssue]
+    /// How the server answered a handshake limited to each version; empty after ``Prober/probeAsPhone(_:suites:timeout:knownRoots:)``.
     public let protocols: [TLSVersion: HandshakeOutcome]
     /// TLS 1.2-and-below suites accepted, at the highest version ≤ 1.2 the server accepts.
     public let cipherSuites: [String]
     /// The handshake a Phone Edition device would make: TLS 1.0, no SNI, its suites.
     public let asPhone: HandshakeOutcome
+    /// The version and suite of the handshake the presented chain came from.
     public let negotiated: NegotiatedSession?
 }
 
+/// TLS probes of one server: which versions and suites it accepts, whether the phone's own handshake succeeds,
+/// and the chain it presents, each under a timeout and a deadline.
 public enum Prober {
+    /// How a probe is made.
     public struct Options: Sendable {
         /// Each connection and handshake.
         public var timeout: TimeInterval
@@ -97,6 +120,13 @@ public enum Prober {
         /// Roots clients already have: a chain that stops just below one of them is complete.
         public var knownRoots: [Certificate]
 
+        /// Probe options; ``totalTimeout`` starts at 60 seconds and ``deadline`` unset.
+        /// - Parameters:
+        ///   - timeout: Seconds for each connection and handshake.
+        ///   - asPhone: Take the chain from the phone-like handshake rather than a modern one.
+        ///   - phoneCipherSuites: The suites the phone offers; `nil` takes the Aries device data's (or `AES128-SHA`).
+        ///   - enumerateCiphers: Try each candidate suite on its own to list what the server accepts.
+        ///   - knownRoots: Roots the clients already have, so a chain that stops just below one is complete.
         public init(
             timeout: TimeInterval = 10, asPhone: Bool = false, phoneCipherSuites: [String]? = nil, enumerateCiphers: Bool = true,
             knownRoots: [Certificate] = []

@@ -20,6 +20,12 @@ public enum AuditReport {
 
     // MARK: Text
 
+    /// The audit for a terminal: the fleet's builds, a server × build matrix, the fixes (most phones first)
+    /// and, when looked ahead, the verdict changes, then the overall answer.
+    /// - Parameters:
+    ///   - result: The audit.
+    ///   - style: Colours and emphasis for a terminal, or none.
+    /// - Returns: Lines separated by newlines.
     public static func text(_ result: AuditResult, style: TextStyle = .plain) -> String {
         var out: [String] = []
         let phones = result.fleet.reduce(0) { $0 + $1.count }
@@ -148,6 +154,7 @@ public enum AuditReport {
         let notes: [String]
     }
 
+    /// The audit as one JSON object: time, fleet, servers with their probes and results, fixes and plan notes.
     public static func json(_ result: AuditResult) -> String {
         JSONOutput.encode(
             JSON(
@@ -181,6 +188,8 @@ public enum AuditReport {
 
     // MARK: Markdown
 
+    /// The audit as a Markdown document (the matrix, the changes when looked ahead, the fixes), with text from
+    /// certificates and servers escaped so that it renders inert.
     public static func markdown(_ result: AuditResult) -> String {
         func escape(_ text: String) -> String { markdownText(text) }
         var out = [

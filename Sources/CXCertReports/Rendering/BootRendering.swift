@@ -162,6 +162,7 @@ public enum BootRendering {
         }
     }
 
+    /// The report as `cxcert boot --json` prints it: the time, the overall answer, the inputs, and each build's clock and steps.
     public static func json(_ report: BootReport) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
@@ -211,6 +212,7 @@ public enum BootRendering {
             "\(endpoint.purpose): \(endpoint.host)\(endpoint.address.map { " (\($0))" } ?? ""):\(endpoint.port) → \(endpoint.outcome)\(chain)"
     }
 
+    /// The report for a terminal: each build's clock and steps, then a build × step matrix and the overall answer.
     public static func text(_ report: BootReport, style: TextStyle = .plain) -> String {
         var out: [String] = []
         let inputs = report.inputs
@@ -281,6 +283,7 @@ public enum BootRendering {
     /// Markdown as inert text, the one escaping every report uses.
     static func markdown(escaping text: String) -> String { AuditReport.markdownText(text) }
 
+    /// The report as a Markdown document: the build × step matrix, then each build's steps with their findings.
     public static func markdown(_ report: BootReport) -> String {
         var out: [String] = ["# cxcert boot replay", ""]
         out.append("At \(iso8601(report.at)), SIP domain `\(report.inputs.sipDomain)`.")

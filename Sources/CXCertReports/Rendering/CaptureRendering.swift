@@ -24,6 +24,7 @@ public enum CaptureRendering {
         let phones: [JSONPhone]
     }
 
+    /// The reading as `cxcert trace --json` prints it: files, frames, capture findings, and each phone's steps.
     public static func json(_ report: CaptureReport) -> String {
         let model = JSONReport(
             files: report.files, frames: report.frames, findings: report.findings,
@@ -40,6 +41,7 @@ public enum CaptureRendering {
         return String(decoding: (try? encoder.encode(model)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
+    /// The reading for a terminal: capture findings, then each phone with how it was found and its steps.
     public static func text(_ report: CaptureReport, style: TextStyle = .plain) -> String {
         var out = [
             style.bold("Capture \(report.files.joined(separator: ", "))") + " · \(report.frames) frames · \(report.phones.count) phone(s)"
@@ -57,6 +59,7 @@ public enum CaptureRendering {
         return out.joined(separator: "\n")
     }
 
+    /// The reading as one self-contained HTML page, in the layout of `cxcert boot`'s.
     public static func html(_ report: CaptureReport) -> String {
         let builds = report.phones.map(\.trace)
         return BootRendering.html(

@@ -70,6 +70,8 @@ public enum DHCPRendering {
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
+    /// The exchange as `cxcert dhcp --json` prints it, every answer's raw options kept so ``DHCPExchange/init(json:)``
+    /// can read it back.
     public static func json(_ exchange: DHCPExchange) -> String {
         let phone = exchange.phoneAnswer
         return encode(
@@ -88,6 +90,7 @@ public enum DHCPRendering {
                 }, findings: exchange.findings))
     }
 
+    /// Decoded options and their findings as `cxcert dhcp decode --json` prints them.
     public static func json(decoding report: DHCPOptionsReport, findings: [Finding]) -> String {
         encode(JSONDecode(decoded: decoded(report), findings: findings))
     }
@@ -129,6 +132,7 @@ public enum DHCPRendering {
         }
     }
 
+    /// The exchange for a terminal: each answer's options (marking the one the phone uses), then the findings.
     public static func text(_ exchange: DHCPExchange) -> String {
         var out = ["DHCPINFORM from \(exchange.clientAddress ?? "?") on \(exchange.interface ?? "?"): \(exchange.answers.count) answer(s)"]
         let phone = exchange.phoneAnswer
@@ -146,6 +150,7 @@ public enum DHCPRendering {
         return out.joined(separator: "\n")
     }
 
+    /// Decoded options and their findings for a terminal (`cxcert dhcp decode`).
     public static func text(decoding report: DHCPOptionsReport, findings: [Finding]) -> String {
         (lines(report) + [""] + (findings.isEmpty ? ["No problem found in the options given."] : findingLines(findings))).joined(
             separator: "\n")

@@ -3,6 +3,7 @@ import CXCertDirectory
 import Foundation
 
 extension DirectoryListing {
+    /// The listing as a table (container, object, certificate, SHA-256 prefix), or a sentence when there is nothing.
     public func text(style: TextStyle = .plain) -> String {
         guard !objects.isEmpty else { return "No PKI objects hold certificates." }
         var table = TextTable(header: ["Container", "Object", "Certificate", "SHA-256"])

@@ -4,14 +4,21 @@ import Foundation
 
 /// A probe with its verdicts, as `cxcert probe` prints it.
 public struct ProbeResult: Sendable {
+    /// What the probe found.
     public let report: ProbeReport
+    /// How each client judged what the server presented.
     public let verdicts: [Verdict]
 
+    /// Pairs a probe with the verdicts made from it.
     public init(report: ProbeReport, verdicts: [Verdict]) {
         self.report = report
         self.verdicts = verdicts
     }
 
+    /// The probe as `cxcert probe` prints it: target and SNI, negotiated session, protocol versions, the phone's
+    /// handshake, accepted suites, the chain as sent with its issues, then the verdicts.
+    /// - Parameter style: Colours and emphasis for a terminal, or none.
+    /// - Returns: Lines separated by newlines, without a final one.
     public func text(style: TextStyle = .plain) -> String {
         let r = report
         var out = [style.bold("\(r.target.description)") + style.dim(r.target.serverName.map { "  SNI \($0)" } ?? "  no SNI")]
@@ -129,8 +136,11 @@ public struct ProbeResult: Sendable {
 
 /// A target `probe` could not probe, as given on the command line, and why.
 public struct ProbeFailure: Error, Sendable {
+    /// The target as the user wrote it.
     public let target: String
+    /// Why it could not be probed, in one line.
     public let reason: String
+    /// A target that could not be probed.
     public init(target: String, reason: String) {
         self.target = target
         self.reason = reason
