@@ -145,12 +145,12 @@ public struct BootReport: Sendable {
     /// One walk per firmware build, in the order asked.
     public let builds: [BootTrace]
 
-    /// Every build signs in and trusts every server it reaches.
     package init(at: Date, inputs: BootInputs, builds: [BootTrace]) {
         self.at = at
         self.inputs = inputs
         self.builds = builds
     }
 
+    /// Every build signs in and trusts every server it reaches.
     public var allSignIn: Bool { builds.allSatisfy(\.signsIn) }
 }
