@@ -10,10 +10,10 @@ enum FuzzTarget: String, CaseIterable {
         switch self {
         case .decoder:
             // Every container format, sniffed from the bytes.
-            _ = try? CertificateDecoder(limits: .init(maxInputBytes: 1 << 20, maxCertificates: 64)).decode(Data(bytes))
+            _ = try? CertificateDecoder(limits: .init(maxInputBytes: 1 << 20, maxCertificates: 64)).decode(bytes)
         case .soap:
             // Forced down the XML path whatever the first byte.
-            _ = try? CertificateDecoder().decode(Data("<".utf8) + Data(bytes))
+            _ = try? CertificateDecoder().decode(Array("<".utf8) + bytes)
         case .ldif:
             if let snapshot = try? DirectorySnapshot(ldif: String(decoding: bytes, as: UTF8.self)) {
                 _ = PhoneDiscovery.walk(snapshot)

@@ -86,7 +86,7 @@ struct AuditCommand: AsyncParsableCommand {
                 printError("\(html): is a directory (give a file name for the HTML report, or '-' for standard output)")
                 throw ExitCode(2)
             }
-            do { try AtomicFile.write(Data(AuditReport.html(result).utf8), to: html) } catch {
+            do { try AtomicFile.write(Array(AuditReport.html(result).utf8), to: html) } catch {
                 printError(error.description)
                 throw ExitCode(2)
             }

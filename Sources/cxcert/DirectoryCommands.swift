@@ -61,23 +61,7 @@ struct DirectoryCommand: ParsableCommand {
                 try client.publish(certificate, target: target, force: force, dryRun: dryRun)
             }
             if !json { for warning in report.warnings { printError("warning: \(warning)") } }
-            print(json ? JSONOutput.encode(report) : render(report, certificate: certificate))
-        }
-
-        private func render(_ report: DirectoryReport, certificate: Certificate) -> String {
-            if report.dryRun { return report.ldif + "# dry run: nothing was written" }
-            var lines = report.changes.map { change -> String in
-                switch change.action {
-                case .created: "created \(change.dn)"
-                case .valueAdded: "added to \(change.dn)"
-                default: "already published in \(change.dn)"
-                }
-            }
-            lines.append(
-                report.nothingChanged
-                    ? "\(certificate.subject.displayName): already published."
-                    : "\(certificate.subject.displayName): published (\(certificate.sha1Thumbprint)).")
-            return lines.joined(separator: "\n")
+            print(json ? JSONOutput.encode(report) : DirectoryRendering.published(report, certificate: certificate))
         }
     }
 
@@ -96,7 +80,7 @@ struct DirectoryCommand: ParsableCommand {
             let client = try connection.connect()
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             if let save {
-                do { try AtomicFile.write(Data(snapshot.ldif.utf8), to: save) } catch {
+                do { try AtomicFile.write(Array(snapshot.ldif.utf8), to: save) } catch {
                     printError(error.description)
                     throw ExitCode(2)
                 }
@@ -145,21 +129,8 @@ struct DirectoryCommand: ParsableCommand {
             }
             if json {
                 print(JSONOutput.encode(report))
-                return
-            }
-            if dryRun {
-                print(report.ldif + "# dry run: nothing was written")
-                return
-            }
-            for change in report.changes {
-                switch change.action {
-                case .objectDeleted: print("deleted \(change.dn)")
-                case .objectKept: print("kept \(change.dn): \(change.note ?? "")")
-                case .alreadyAbsent: print("already removed from \(change.dn)")
-                case .valueReplacedByPlaceholder:
-                    print("removed from \(change.dn) (its last certificate; a 0x00 placeholder keeps it valid)")
-                default: print("removed from \(change.dn)")
-                }
+            } else if let text = DirectoryRendering.removed(report) {
+                print(text)
             }
         }
     }
@@ -203,7 +174,7 @@ struct DirectoryCommand: ParsableCommand {
             let result = PhoneDiscovery.walk(
                 snapshot,
                 fetch: fetch
-                    ? { (url: String) throws(HTTPError) -> Data in
+                    ? { (url: String) throws(HTTPError) -> [UInt8] in
                         try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: httpBasicInClear)
                     } : nil)
             print(json ? JSONOutput.encode(result) : PhoneDiscovery.text(result, style: terminalStyle()))

@@ -56,7 +56,7 @@ struct SambaDC: Sendable {
     var publicKeyServices: String { "CN=Public Key Services,CN=Services,CN=Configuration,\(base)" }
 
     /// `ldapsearch` as an independent reader: the values of `attribute` on the object at `dn`.
-    func ldapsearch(_ dn: String, _ attribute: String) throws -> [Data] {
+    func ldapsearch(_ dn: String, _ attribute: String) throws -> [[UInt8]] {
         let password = try String(contentsOfFile: adminPasswordFile, encoding: .utf8).trimmingCharacters(in: .newlines)
         let output: String
         do {
@@ -72,8 +72,8 @@ struct SambaDC: Sendable {
             guard line.lowercased().hasPrefix(attribute.lowercased() + ":") else { return nil }
             let rest = line.dropFirst(attribute.count + 1)
             return rest.hasPrefix(":")
-                ? Data(base64Encoded: rest.dropFirst().trimmingCharacters(in: .whitespaces))
-                : Data(rest.trimmingCharacters(in: .whitespaces).utf8)
+                ? Data(base64Encoded: rest.dropFirst().trimmingCharacters(in: .whitespaces)).map(Array.init)
+                : Array(rest.trimmingCharacters(in: .whitespaces).utf8)
         }
     }
 }

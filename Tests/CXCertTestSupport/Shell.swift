@@ -64,6 +64,7 @@ extension URL {
     func file(_ name: String) -> URL { appendingPathComponent(name) }
     func read(_ name: String) throws -> Data { try Data(contentsOf: appendingPathComponent(name)) }
     func write(_ name: String, _ data: Data) throws { try data.write(to: appendingPathComponent(name)) }
+    func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: appendingPathComponent(name)) }
     func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: appendingPathComponent(name)) }
 }
 

@@ -100,7 +100,7 @@ struct DeviceKnowledgeTests {
             {"capabilities": [{"capability": "sha2Signatures", "from": "3.5.6907.187", "through": "3.5.6907.187",
               "families": ["tanjay"], "value": true, "source": "our lab, 2026-11", "confidence": "user", "note": null}]}
             """
-        try knowledge.merge(userJSON: Data(file.utf8))
+        try knowledge.merge(userJSON: Array(file.utf8))
         #expect(try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.187", knowledge: knowledge).validatesSHA2)
         #expect(try !DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35", knowledge: knowledge).validatesSHA2)
         try knowledge.override("wildcardNames", value: .bool(true))

@@ -201,7 +201,7 @@ struct RemoveSafetyTests {
         let expiredFile = repositoryRoot.appendingPathComponent("TrustStore/geotrust-global-ca.pem").path
         let weak = try makeCA("Weak Root \(UUID().uuidString.prefix(8))", key: "rsa1024.key")
         let weakFile = pki.url("weak-\(UUID().uuidString).der")
-        try weak.der.write(to: weakFile)
+        try Data(weak.der).write(to: weakFile)
         let expired = try CLI.run(["ds", "publish", expiredFile] + dc.connectionArguments)
         #expect(expired.status == 0, "\(expired.stderr)")
         #expect(expired.stderr.contains("warning: GeoTrust Global CA expired on 2022-05-21"), "\(expired.stderr)")
@@ -226,11 +226,11 @@ struct RemoveSafetyTests {
         try client.session.add(
             dn: blocker,
             attributes: [
-                ("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(SanitizedName.objectName(for: ca).utf8)]),
+                ("objectClass", [Array("top".utf8), Array("container".utf8)]), ("cn", [Array(SanitizedName.objectName(for: ca).utf8)]),
             ])
         defer { try? client.session.delete(dn: blocker) }
         let file = pki.url("partial-\(UUID().uuidString).der")
-        try ca.der.write(to: file)
+        try Data(ca.der).write(to: file)
         let result = try CLI.run(["ds", "publish", file.path, "--json"] + dc.connectionArguments)
         #expect(result.status == 2)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
@@ -280,7 +280,7 @@ struct RemoveSafetyTests {
         let cli = try CLI.run(["ds", "remove", sub.sha1Thumbprint, "--target", "subca", "--json"] + dc.connectionArguments)
         #expect(cli.status == 0, "\(cli.stderr)")
         let name = SanitizedName.objectName(for: sub)
-        #expect(try dc.ldapsearch("CN=\(name),CN=AIA,\(dc.publicKeyServices)", "cACertificate") == [Data([0])])
+        #expect(try dc.ldapsearch("CN=\(name),CN=AIA,\(dc.publicKeyServices)", "cACertificate") == [[0]])
         #expect(try dc.ldapsearch("CN=\(name),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [sub.der])
     }
 }

@@ -66,8 +66,8 @@ struct DirectoryTests {
             let dn = "CN=\(name),CN=\(container),\(dc.publicKeyServices)"
             #expect(report.changes.map(\.dn).contains(dn))
             #expect(try dc.ldapsearch(dn, "cACertificate") == [ca.der])
-            #expect(try dc.ldapsearch(dn, "authorityRevocationList") == [Data([0])])
-            #expect(try dc.ldapsearch(dn, "certificateRevocationList") == [Data([0])])
+            #expect(try dc.ldapsearch(dn, "authorityRevocationList") == [[0]])
+            #expect(try dc.ldapsearch(dn, "certificateRevocationList") == [[0]])
             #expect(try dc.ldapsearch(dn, "objectClass").map { String(decoding: $0, as: UTF8.self) } == ["top", "certificationAuthority"])
         }
         // Publishing again changes nothing.
@@ -82,7 +82,7 @@ struct DirectoryTests {
         let report = try DirectoryClient(dc.adminConfiguration).publish(ca, dryRun: true)
         #expect(report.dryRun)
         #expect(report.ldif.contains("changetype: add"))
-        #expect(report.ldif.contains("cACertificate:: \(ca.der.base64EncodedString())"))
+        #expect(report.ldif.contains("cACertificate:: \(Data(ca.der).base64EncodedString())"))
         #expect(report.ldif.contains("authorityRevocationList:: AA=="))
         for change in report.changes { #expect(try dc.ldapsearch(change.dn, "cACertificate").isEmpty) }
     }
@@ -131,7 +131,7 @@ struct DirectoryTests {
             let key = ["rsa2048.key", "other.key", "leaf.key", "rsa1024.key", "rsa4096.key", "ec256.key"][index]
             let ca = try makeCA(cn, key: key)
             let path = pki.url("concurrent-\(index)-\(UUID().uuidString).der").path
-            try ca.der.write(to: URL(fileURLWithPath: path))
+            try Data(ca.der).write(to: URL(fileURLWithPath: path))
             files.append(path)
         }
         let arguments = dc.connectionArguments
@@ -140,7 +140,7 @@ struct DirectoryTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
-        let expected = Set(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) })
+        let expected = Set(try files.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0))) })
         let name = SanitizedName.make(cn)
         for container in ["Certification Authorities", "AIA"] {
             #expect(Set(try dc.ldapsearch("CN=\(name),CN=\(container),\(dc.publicKeyServices)", "cACertificate")) == expected)
@@ -166,8 +166,8 @@ struct DirectoryTests {
         // The last value: replaced by the 0x00 placeholder in the same modify; the object stays.
         let last = try client.remove(try CertificateSelector(parsing: keep.serialNumber))
         #expect(last.changes.map(\.action) == [.valueReplacedByPlaceholder, .valueReplacedByPlaceholder])
-        #expect(try dc.ldapsearch(dn, "cACertificate") == [Data([0])])
-        #expect(try dc.ldapsearch(aia, "cACertificate") == [Data([0])])
+        #expect(try dc.ldapsearch(dn, "cACertificate") == [[0]])
+        #expect(try dc.ldapsearch(aia, "cACertificate") == [[0]])
         // Published again, then removed with --delete-object: the value goes, then the objects.
         _ = try client.publish(keep)
         let deleted = try client.remove(try CertificateSelector(parsing: keep.serialNumber), deleteEmptyObjects: true)
@@ -197,7 +197,7 @@ struct DirectoryTests {
         #expect(error?.description.contains("insufficient rights") == true)
         // A CA nobody has published (an already-published one would rightly be "already published", exit 0).
         let fresh = pki.url("user-attempt-\(UUID().uuidString).der")
-        try makeCA(unique("User CLI Attempt CA")).der.write(to: fresh)
+        try Data(makeCA(unique("User CLI Attempt CA")).der).write(to: fresh)
         let cli = try CLI.run([
             "ds", "publish", fresh.path, "--ldap", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file",
             dc.userPasswordFile,
@@ -304,7 +304,7 @@ struct DirectoryTests {
         // certsrv's answer: base64 PKCS#7 under a CERTIFICATE label, made by openssl.
         let ca = try makeCA(unique("Enterprise CA"))
         let pem = pki.url("fallback-\(UUID().uuidString).pem")
-        try ca.der.write(to: pem.appendingPathExtension("der"))
+        try Data(ca.der).write(to: pem.appendingPathExtension("der"))
         let p7 = try pki.openssl(["crl2pkcs7", "-nocrl", "-certfile", try pemFile(ca).path, "-outform", "DER"])
         let base64 = try Shell.run(["openssl", "base64"], input: p7)
         let body = pki.url("certnew-\(UUID().uuidString).p7b")
@@ -318,21 +318,21 @@ struct DirectoryTests {
         try client.session.add(
             dn: dn,
             attributes: [
-                ("objectClass", [Data("top".utf8), Data("pKIEnrollmentService".utf8)]), ("cn", [Data(cn.utf8)]),
-                ("dNSHostName", [Data("127.0.0.1:\(server.port)".utf8)]),
+                ("objectClass", [Array("top".utf8), Array("pKIEnrollmentService".utf8)]), ("cn", [Array(cn.utf8)]),
+                ("dNSHostName", [Array("127.0.0.1:\(server.port)".utf8)]),
             ])
         defer { try? client.session.delete(dn: dn) }
         let services = try client.enrollmentServiceObjects().filter { $0.dn == dn }
         // The phone falls back when certificationAuthority objects hold only placeholders.
-        let placeholderOnly = DirectoryEntry(dn: "CN=Empty,CN=AIA,\(dc.publicKeyServices)", attributes: ["cACertificate": [Data([0])]])
+        let placeholderOnly = DirectoryEntry(dn: "CN=Empty,CN=AIA,\(dc.publicKeyServices)", attributes: ["cACertificate": [[0]]])
         let snapshot = DirectorySnapshot(certificationAuthorities: [placeholderOnly], enrollmentServices: services)
         let credentials = HTTPCredentials(user: "CONTOSO\\phoneuser", password: Secret("Ph0ne!Passw0rd"))
         // The stub speaks Basic only: over http that needs the explicit allowance.
-        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
+        let clear = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> [UInt8] in
             try HTTPFetcher.get(url, credentials: credentials)
         }
         #expect(clear.enrollmentServices.first?.problem?.contains("--http-basic-in-clear") == true)
-        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
+        let result = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> [UInt8] in
             try HTTPFetcher.get(url, credentials: credentials, allowBasicInClear: true)
         }
         #expect(result.fallbackUsed)
@@ -341,7 +341,7 @@ struct DirectoryTests {
         #expect(service.url == "http://127.0.0.1:\(server.port)/certsrv/certnew.p7b?ReqID=CACert&Renewal=-1&Enc=b64")
         #expect(service.certificates == [ca], "\(service.problem ?? "")")
         // Wrong credentials: the step says so.
-        let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> Data in
+        let refused = PhoneDiscovery.walk(snapshot) { (url: String) throws(HTTPError) -> [UInt8] in
             try HTTPFetcher.get(url, credentials: HTTPCredentials(user: "x", password: Secret("y")), allowBasicInClear: true)
         }
         #expect(refused.enrollmentServices.first?.problem?.contains("HTTP 401") == true)
@@ -350,7 +350,7 @@ struct DirectoryTests {
 
     func pemFile(_ certificate: Certificate) throws -> URL {
         let url = pki.url("pem-\(UUID().uuidString).pem")
-        let body = certificate.der.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        let body = Data(certificate.der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         try Data("-----BEGIN CERTIFICATE-----\n\(body)\n-----END CERTIFICATE-----\n".utf8).write(to: url)
         return url
     }

@@ -206,7 +206,7 @@ struct WalkFindingDetailTests {
     func trace() throws {
         let capture = repositoryRoot.appendingPathComponent("Examples/captures/phone-lab.pcap").path
         let root = try #require(
-            try CertificateDecoder().decode(Data(contentsOf: repositoryRoot.appendingPathComponent("Examples/captures/lab-root.pem")))
+            try CertificateDecoder().decode(contentsOf: repositoryRoot.appendingPathComponent("Examples/captures/lab-root.pem"))
                 .certificates.first)
         var findings: [Finding] = []
         for (firmware, trust) in [("3.5.6907.35", true), ("4.0.7577.4463", true), ("3.5.6907.35", false)] {

@@ -30,18 +30,18 @@ struct HardeningTests {
     func inputLimits() throws {
         let hugeBase64 = [UInt8](repeating: UInt8(ascii: "A"), count: 20 << 20)
         #expect(throws: CertificateDecodingError.tooLarge(size: 20 << 20, limit: 16 << 20)) {
-            try CertificateDecoder().decode(bytes: hugeBase64)
+            try CertificateDecoder().decode(hugeBase64)
         }
-        let odd = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x41, 0x00, 0x42]) }
+        let odd = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode([0xFF, 0xFE, 0x41, 0x00, 0x42]) }
         #expect(odd == .unrecognized("UTF-16 text with an odd number of bytes"))
         let surrogate = #expect(throws: CertificateDecodingError.self) {
-            try CertificateDecoder().decode(bytes: [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00])
+            try CertificateDecoder().decode([0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00])
         }
         #expect(surrogate == .unrecognized("invalid UTF-16 text (an unpaired surrogate)"))
         let fixtures = try FormatFixtures.shared.get()
         let p7 = [UInt8](try fixtures.pki.directory.read("chain.p7b"))
         #expect(throws: CertificateDecodingError.tooManyCertificates(limit: 2)) {
-            try CertificateDecoder(limits: .init(maxCertificates: 2)).decode(bytes: p7)
+            try CertificateDecoder(limits: .init(maxCertificates: 2)).decode(p7)
         }
     }
 
@@ -128,7 +128,7 @@ struct HardeningTests {
         // Block the AIA object: something else, of a class that cannot hold cACertificate, already has its name.
         let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
         try client.session.add(
-            dn: blocker, attributes: [("objectClass", [Data("top".utf8), Data("container".utf8)]), ("cn", [Data(cn.utf8)])])
+            dn: blocker, attributes: [("objectClass", [Array("top".utf8), Array("container".utf8)]), ("cn", [Array(cn.utf8)])])
         let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
         guard case .partial(let write)? = error else {
             Issue.record("expected a partial write, got \(String(describing: error))")

@@ -288,7 +288,7 @@ struct WrongAnswerTests {
         var knowledge = DeviceKnowledgeBase.builtIn
         #expect(throws: DeviceKnowledgeError.self) {
             try knowledge.merge(
-                userJSON: Data(
+                userJSON: Array(
                     #"{"builds": [{"version": "9.9.9.9", "name": "x", "date": "2013-02-30", "families": ["*"], "source": "me", "confidence": "user"}]}"#
                         .utf8))
         }
@@ -580,7 +580,7 @@ struct RoughEdgeTests {
         #expect(crl.status == 2 && crl.stderr.contains("certificate revocation list (CRL)"), "\(crl.stderr)")
         let der =
             try pki.openssl(["x509", "-in", "leaf.pem", "-outform", "DER"]) + pki.openssl(["x509", "-in", "inter.pem", "-outform", "DER"])
-        let decoded = try CertificateDecoder().decode(der)
+        let decoded = try CertificateDecoder().decode(Array(der))
         #expect(decoded.certificates.map(\.subject.commonName) == ["pool01.contoso.com", "Contoso Issuing CA"])
     }
 

@@ -27,10 +27,10 @@ struct MalformedInputTests {
         let decoder = CertificateDecoder()
         for length in 1..<der.count {
             #expect(throws: CertificateDecodingError.self, "length \(length)") {
-                try decoder.decode(bytes: Array(der.prefix(length)))
+                try decoder.decode(Array(der.prefix(length)))
             }
         }
-        let error = #expect(throws: CertificateDecodingError.self) { try decoder.decode(bytes: Array(der.prefix(100))) }
+        let error = #expect(throws: CertificateDecodingError.self) { try decoder.decode(Array(der.prefix(100))) }
         #expect(error == .truncated(offset: 0, needed: der.count, available: 100))
         #expect(error?.description.contains("truncated DER at offset 0") == true)
     }
@@ -44,7 +44,7 @@ struct MalformedInputTests {
             for bit in 0..<8 {
                 var copy = der
                 copy[index] ^= 1 << bit
-                do { _ = try decoder.decode(bytes: copy) } catch { failures += 1 }
+                do { _ = try decoder.decode(copy) } catch { failures += 1 }
             }
         }
         // Most flips in the header and structure must be caught; flips in the signature bits are not a parse error.
@@ -56,20 +56,20 @@ struct MalformedInputTests {
         var der = try Self.smallCertificate()
         der[1] = 0x84
         let overflow = #expect(throws: CertificateDecodingError.self) {
-            try CertificateDecoder().decode(bytes: [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x00])
+            try CertificateDecoder().decode([0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF, 0x00])
         }
         #expect(overflow == .truncated(offset: 0, needed: 6 + 0xFFFF_FFFF, available: 7))
         let huge = #expect(throws: CertificateDecodingError.self) {
-            try CertificateDecoder().decode(bytes: [0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+            try CertificateDecoder().decode([0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9])
         }
         #expect(huge == .malformedDER(offset: 1, reason: "length uses 9 bytes; no certificate needs more than 4"))
-        #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: der) }
+        #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(der) }
     }
 
     @Test("trailing bytes after a certificate")
     func trailing() throws {
         let der = try Self.smallCertificate()
-        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: der + [0, 0]) }
+        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(der + [0, 0]) }
         #expect(error == .trailingData(offset: der.count, count: 2))
     }
 
@@ -82,7 +82,7 @@ struct MalformedInputTests {
         let error = #expect(throws: CertificateDecodingError.self) {
             // A PKCS#7 ContentInfo whose SignedData is nested garbage.
             try CertificateDecoder().decode(
-                bytes: [0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02, 0xA0, 0x80] + bytes
+                [0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02, 0xA0, 0x80] + bytes
                     + [0, 0, 0, 0])
         }
         #expect(error?.description.contains("nested deeper than 64 levels") == true)
@@ -104,10 +104,10 @@ struct MalformedInputTests {
     @Test("base64 that does not decode names line and column")
     func badBase64() throws {
         let text = "MIIB\nMIIB*xyz\n"
-        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: Array(text.utf8)) }
+        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(Array(text.utf8)) }
         #expect(error == .invalidBase64(line: 2, column: 5, reason: "'*' is not a base64 character"))
         let pem = "-----BEGIN CERTIFICATE-----\nMII%\n-----END CERTIFICATE-----\n"
-        let inPEM = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: Array(pem.utf8)) }
+        let inPEM = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(Array(pem.utf8)) }
         #expect(
             inPEM?.description
                 == "PEM block CERTIFICATE at line 1: base64 does not decode (line 2, column 4): '%' is not a base64 character")
@@ -117,15 +117,15 @@ struct MalformedInputTests {
     func pemProblems() {
         let decoder = CertificateDecoder()
         let open = #expect(throws: CertificateDecodingError.self) {
-            try decoder.decode(bytes: Array("-----BEGIN CERTIFICATE-----\nMIIB\n".utf8))
+            try decoder.decode(Array("-----BEGIN CERTIFICATE-----\nMIIB\n".utf8))
         }
         #expect(open == .pem(line: 1, reason: "BEGIN CERTIFICATE has no matching END line"))
         let mismatch = #expect(throws: CertificateDecodingError.self) {
-            try decoder.decode(bytes: Array("-----BEGIN CERTIFICATE-----\nMIIB\n-----END PKCS7-----\n".utf8))
+            try decoder.decode(Array("-----BEGIN CERTIFICATE-----\nMIIB\n-----END PKCS7-----\n".utf8))
         }
         #expect(mismatch == .pem(line: 3, reason: "-----END PKCS7----- closes BEGIN CERTIFICATE from line 1"))
         let none = #expect(throws: CertificateDecodingError.self) {
-            try decoder.decode(bytes: Array("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8))
+            try decoder.decode(Array("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8))
         }
         #expect(none == .noCertificate("no CERTIFICATE or PKCS7 PEM block (only PRIVATE KEY block at line 1)"))
     }
@@ -133,11 +133,11 @@ struct MalformedInputTests {
     @Test("empty, binary junk, oversize input")
     func junk() {
         let decoder = CertificateDecoder(limits: .init(maxInputBytes: 1000))
-        #expect(throws: CertificateDecodingError.empty) { try decoder.decode(bytes: []) }
+        #expect(throws: CertificateDecodingError.empty) { try decoder.decode([]) }
         #expect(throws: CertificateDecodingError.tooLarge(size: 1001, limit: 1000)) {
-            try decoder.decode(bytes: [UInt8](repeating: 0x41, count: 1001))
+            try decoder.decode([UInt8](repeating: 0x41, count: 1001))
         }
-        let junk = #expect(throws: CertificateDecodingError.self) { try decoder.decode(bytes: [0xFF, 0x00, 0x13, 0x37, 0xC3]) }
+        let junk = #expect(throws: CertificateDecodingError.self) { try decoder.decode([0xFF, 0x00, 0x13, 0x37, 0xC3]) }
         #expect(junk?.description.hasPrefix("the input is neither DER") == true)
     }
 
@@ -149,23 +149,23 @@ struct MalformedInputTests {
             <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
             <GetRootCertChainsResponse>&lol2;</GetRootCertChainsResponse>
             """
-        let refused = #expect(throws: CertificateDecodingError.self) { try decoder.decode(bytes: Array(bomb.utf8)) }
+        let refused = #expect(throws: CertificateDecodingError.self) { try decoder.decode(Array(bomb.utf8)) }
         #expect(refused == .xml(line: 2, reason: "DOCTYPE and entity declarations are refused (they enable entity-expansion attacks)"))
         let fault = """
             <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>
             <faultcode>s:Client</faultcode><faultstring>Access denied</faultstring></s:Fault></s:Body></s:Envelope>
             """
-        #expect(throws: CertificateDecodingError.soapFault("Access denied")) { try decoder.decode(bytes: Array(fault.utf8)) }
+        #expect(throws: CertificateDecodingError.soapFault("Access denied")) { try decoder.decode(Array(fault.utf8)) }
         let failed = #"<GetRootCertChainsResponse ResponseClass="Error" xmlns=""/>"#
         #expect(throws: CertificateDecodingError.soapFault(#"GetRootCertChainsResponse ResponseClass="Error""#)) {
-            try decoder.decode(bytes: Array(failed.utf8))
+            try decoder.decode(Array(failed.utf8))
         }
         let unclosed = #expect(throws: CertificateDecodingError.self) {
-            try decoder.decode(bytes: Array("<a:Chain xmlns:a=\"x\">\nAAAA".utf8))
+            try decoder.decode(Array("<a:Chain xmlns:a=\"x\">\nAAAA".utf8))
         }
         #expect(unclosed == .xml(line: 2, reason: "<a:Chain> is never closed"))
         let deep = String(repeating: "<a>", count: 10_000)
-        let tooDeep = #expect(throws: CertificateDecodingError.self) { try decoder.decode(bytes: Array(deep.utf8)) }
+        let tooDeep = #expect(throws: CertificateDecodingError.self) { try decoder.decode(Array(deep.utf8)) }
         #expect(tooDeep == .xml(line: 1, reason: "elements nested deeper than 256 levels"))
     }
 
@@ -180,7 +180,7 @@ struct MalformedInputTests {
         let certs = try reader.children(of: signed).first { $0.tag == 0xA0 }!
         let first = try reader.children(of: certs)[0]
         p7[first.contentStart] = 0x04
-        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(bytes: p7) }
+        let error = #expect(throws: CertificateDecodingError.self) { try CertificateDecoder().decode(p7) }
         #expect(error?.description.hasPrefix("PKCS#7 certificate 1 at offset \(first.headerStart): ") == true)
     }
 }

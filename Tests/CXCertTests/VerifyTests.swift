@@ -151,7 +151,7 @@ struct VerifyTests {
         var der = [UInt8](try pki.certificate("leaf.pem").der)
         der[der.count - 1] ^= 0x01
         let request = VerificationRequest(
-            leaf: try Certificate(derEncoded: Data(der)), intermediates: [try pki.certificate("inter.pem")],
+            leaf: try Certificate(derEncoded: der), intermediates: [try pki.certificate("inter.pem")],
             anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))])
         #expect(codes(Verifier.verify(request, profile: try DeviceProfile.resolve(device: "generic"))) == ["bad-signature"])
     }

@@ -5,7 +5,7 @@ import Foundation
 /// Two certificates are equal when their DER encodings are equal.
 public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The exact DER encoding.
-    public let der: Data
+    public let der: [UInt8]
     /// The X.509 version (1, 2 or 3).
     public let version: Int
     /// The subject name, in encoded order.
@@ -33,9 +33,9 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The subjectAltName entries in encoded order; empty when the extension is absent.
     public let subjectAlternativeNames: [GeneralName]
     /// The authorityKeyIdentifier's key identifier, or `nil` when absent.
-    public let authorityKeyIdentifier: Data?
+    public let authorityKeyIdentifier: [UInt8]?
     /// The subjectKeyIdentifier, or `nil` when the extension is absent.
-    public let subjectKeyIdentifier: Data?
+    public let subjectKeyIdentifier: [UInt8]?
     /// The URLs of the CRL distribution points.
     public let crlDistributionPoints: [String]
     /// OCSP responder URLs from Authority Information Access.
@@ -63,11 +63,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// Parses one DER-encoded certificate.
     ///
     /// - Throws: ``CertificateDecodingError`` naming the offset of a truncation or the reason OpenSSL gives.
-    public init(derEncoded der: Data) throws(CertificateDecodingError) {
-        try self.init(derBytes: [UInt8](der))
-    }
-
-    package init(derBytes bytes: [UInt8]) throws(CertificateDecodingError) {
+    public init(derEncoded bytes: [UInt8]) throws(CertificateDecodingError) {
         let reader = DERReader(bytes)
         let outer: DERReader.Element
         do {
@@ -94,7 +90,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let access = handle.authorityInformationAccess
 
         self.handle = handle
-        self.der = Data(bytes)
+        self.der = bytes
         self.version = handle.version
         self.subject = handle.subject
         self.issuer = handle.issuer

@@ -76,12 +76,8 @@ public struct CertificateDecoder: Sendable {
     /// The namespace of the Lync/OCS authentication web services (MS-OCAUTHWS).
     public static let authWebServicesNamespace = "http://schemas.microsoft.com/OCS/AuthWebServices/"
 
-    /// Decodes every certificate in `data`.
-    public func decode(_ data: Data) throws(CertificateDecodingError) -> DecodedCertificates {
-        try decode(bytes: [UInt8](data))
-    }
-
-    func decode(bytes: [UInt8]) throws(CertificateDecodingError) -> DecodedCertificates {
+    /// Decodes every certificate in `bytes`, whatever the format (see ``InputFormat``).
+    public func decode(_ bytes: [UInt8]) throws(CertificateDecodingError) -> DecodedCertificates {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= limits.maxInputBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxInputBytes) }
         if Self.looksLikeDER(bytes) {
@@ -134,7 +130,7 @@ public struct CertificateDecoder: Sendable {
             if let other = try Self.otherStructure(reader, outer: outer, first: first) {
                 throw CertificateDecodingError.unrecognized(other)
             }
-            guard outer.end < bytes.count else { return ([try Certificate(derBytes: bytes)], false) }
+            guard outer.end < bytes.count else { return ([try Certificate(derEncoded: bytes)], false) }
             // Concatenated DER certificates (`cat a.cer b.cer`): one after another, each a whole SEQUENCE.
             var certificates: [Certificate] = []
             var offset = 0
@@ -144,7 +140,7 @@ public struct CertificateDecoder: Sendable {
                     throw CertificateDecodingError.trailingData(offset: offset, count: bytes.count - offset)
                 }
                 do {
-                    certificates.append(try Certificate(derBytes: Array(bytes[offset..<element.end])))
+                    certificates.append(try Certificate(derEncoded: Array(bytes[offset..<element.end])))
                 } catch {
                     throw CertificateDecodingError.inPart("DER certificate \(certificates.count + 1) at offset \(offset)", error)
                 }
@@ -220,7 +216,7 @@ public struct CertificateDecoder: Sendable {
         var certificates: [Certificate] = []
         for (index, entry) in entries.enumerated() where entry.tag == DERTag.sequence {
             do {
-                certificates.append(try Certificate(derBytes: Array(reader.slice(entry))))
+                certificates.append(try Certificate(derEncoded: Array(reader.slice(entry))))
             } catch {
                 throw CertificateDecodingError.inPart("PKCS#7 certificate \(index + 1) at offset \(entry.headerStart)", error)
             }
@@ -425,7 +421,7 @@ extension CertificateDecoder {
     public func decode(path: String) throws(CertificateDecodingError) -> DecodedCertificates {
         let bytes: [UInt8]
         do { bytes = try BoundedReader.read(path: path, limit: limits.maxInputBytes) } catch { throw .read(error) }
-        return try decode(bytes: bytes)
+        return try decode(bytes)
     }
 
     /// Reads an open descriptor (standard input, a pipe) to its end, capped at the input limit, and decodes it;
@@ -433,6 +429,6 @@ extension CertificateDecoder {
     public func decode(descriptor: Int32, name: String) throws(CertificateDecodingError) -> DecodedCertificates {
         let bytes: [UInt8]
         do { bytes = try BoundedReader.read(descriptor: descriptor, path: name, limit: limits.maxInputBytes) } catch { throw .read(error) }
-        return try decode(bytes: bytes)
+        return try decode(bytes)
     }
 }

@@ -17,7 +17,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     /// The RFC 4514 string (least significant first, e.g. `CN=...,O=...,C=US`).
     public let rfc4514: String
     /// The DER encoding; two names are the same name when these bytes are equal.
-    public let der: Data
+    public let der: [UInt8]
 
     public var description: String { rfc4514 }
 

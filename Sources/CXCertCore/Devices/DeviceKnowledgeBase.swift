@@ -205,8 +205,8 @@ public struct DeviceKnowledgeBase: Sendable {
     /// The facts shipped with cxcert.
     public static let builtIn: DeviceKnowledgeBase = {
         do {
-            var knowledge = try DeviceKnowledgeBase(json: Data(EmbeddedData.devices))
-            let discovery = try decode(Data(EmbeddedData.discovery)).capabilities ?? []
+            var knowledge = try DeviceKnowledgeBase(json: EmbeddedData.devices)
+            let discovery = try decode(EmbeddedData.discovery).capabilities ?? []
             try check(discovery)
             knowledge.rules += discovery
             return knowledge
@@ -216,7 +216,7 @@ public struct DeviceKnowledgeBase: Sendable {
     }()
 
     /// Loads a devices.json document.
-    public init(json: Data) throws(DeviceKnowledgeError) {
+    public init(json: [UInt8]) throws(DeviceKnowledgeError) {
         let file = try Self.decode(json)
         families = file.families ?? []
         builds = (file.builds ?? []).sorted { $0.version < $1.version }
@@ -224,9 +224,9 @@ public struct DeviceKnowledgeBase: Sendable {
         try Self.check(rules)
     }
 
-    private static func decode(_ json: Data) throws(DeviceKnowledgeError) -> File {
+    private static func decode(_ json: [UInt8]) throws(DeviceKnowledgeError) -> File {
         do {
-            return try JSONDecoder().decode(File.self, from: json)
+            return try JSONDecoder().decode(File.self, from: Data(json))
         } catch {
             throw .invalidData("\(error)")
         }
@@ -240,7 +240,7 @@ public struct DeviceKnowledgeBase: Sendable {
     }
 
     /// Adds a user file's families, builds and rules; its rules win over the built-in ones.
-    public mutating func merge(userJSON: Data) throws(DeviceKnowledgeError) {
+    public mutating func merge(userJSON: [UInt8]) throws(DeviceKnowledgeError) {
         let file = try Self.decode(userJSON)
         let userRules = (file.capabilities ?? []).map {
             CapabilityRule(

@@ -38,7 +38,7 @@ final class X509Handle: @unchecked Sendable {
     var issuer: DistinguishedName { Self.name(X509_get_issuer_name(pointer)) }
 
     static func name(_ name: OpaquePointer?) -> DistinguishedName {
-        guard let name else { return DistinguishedName(attributes: [], rfc4514: "", der: Data()) }
+        guard let name else { return DistinguishedName(attributes: [], rfc4514: "", der: []) }
         var attributes: [DistinguishedName.Attribute] = []
         for index in 0..<X509_NAME_entry_count(name) {
             guard let entry = X509_NAME_get_entry(name, index) else { continue }
@@ -54,7 +54,7 @@ final class X509Handle: @unchecked Sendable {
         var der: UnsafePointer<UInt8>?
         var length = 0
         _ = X509_NAME_get0_der(name, &der, &length)
-        let bytes = der.map { Data(bytes: $0, count: length) } ?? Data()
+        let bytes = der.map { Array(UnsafeBufferPointer(start: $0, count: Int(length))) } ?? []
         return DistinguishedName(attributes: attributes, rfc4514: text, der: bytes)
     }
 
@@ -235,8 +235,8 @@ final class X509Handle: @unchecked Sendable {
         }
     }
 
-    var authorityKeyIdentifier: Data? { X509_get0_authority_key_id(pointer).map { Data(bytes(of: $0)) } }
-    var subjectKeyIdentifier: Data? { X509_get0_subject_key_id(pointer).map { Data(bytes(of: $0)) } }
+    var authorityKeyIdentifier: [UInt8]? { X509_get0_authority_key_id(pointer).map { bytes(of: $0) } }
+    var subjectKeyIdentifier: [UInt8]? { X509_get0_subject_key_id(pointer).map { bytes(of: $0) } }
 
     var crlDistributionPoints: [String] {
         guard let raw = X509_get_ext_d2i(pointer, NID_crl_distribution_points, nil, nil) else { return [] }

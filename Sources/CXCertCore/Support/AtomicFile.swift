@@ -19,10 +19,10 @@ public struct FileWriteError: Error, Sendable, CustomStringConvertible {
 /// over the destination. A symlink planted at the destination is replaced, never followed (so a report
 /// cannot be aimed at someone else's file), and a reader sees the old file or the new one, never half.
 public enum AtomicFile {
-    /// Writes `data` to `path` through a temporary file in the same folder, synced and renamed over the destination,
+    /// Writes `bytes` to `path` through a temporary file in the same folder, synced and renamed over the destination,
     /// with mode 0666 less the umask.
     /// - Throws: ``FileWriteError`` when the temporary file cannot be made, written or renamed (it is removed then).
-    public static func write(_ data: Data, to path: String) throws(FileWriteError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(FileWriteError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         guard !url.lastPathComponent.isEmpty, !path.hasSuffix("/") else { throw FileWriteError(path: path, reason: "not a file name") }
@@ -34,7 +34,7 @@ public enum AtomicFile {
         defer {
             if !finished { unlink(temporary) }
         }
-        let written = data.withUnsafeBytes { raw -> Bool in
+        let written = bytes.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
                 let count = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)

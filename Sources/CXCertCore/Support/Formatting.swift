@@ -102,8 +102,8 @@ public enum StrictDate {
 }
 
 /// Hex with a separator, for identifiers people compare by eye.
-package func hexString(_ data: Data, separator: String) -> String {
-    data.map { hexString([$0]) }.joined(separator: separator)
+package func hexString(_ bytes: [UInt8], separator: String) -> String {
+    bytes.map { hexString([$0]) }.joined(separator: separator)
 }
 
 /// The bytes of an even-length hex string, nil for anything else.

@@ -112,7 +112,7 @@ public enum BuiltInTrustStore {
                 guard let pem = EmbeddedData.trustStoreFile(row.file) else {
                     throw CertificateDecodingError.unreadable("TrustStore/\(row.file) is not embedded")
                 }
-                let decoded = try CertificateDecoder().decode(Data(pem))
+                let decoded = try CertificateDecoder().decode(pem)
                 guard decoded.certificates.count == 1, let certificate = decoded.certificates.first else {
                     throw CertificateDecodingError.unreadable("TrustStore/\(row.file) must hold one certificate")
                 }

@@ -121,7 +121,7 @@ public enum BatchRun {
                     return
                 }
                 do {
-                    guard let first = try decoder.decode(bytes: bytes).certificates.first else {
+                    guard let first = try decoder.decode(bytes).certificates.first else {
                         throw CertificateDecodingError.noCertificate(path)
                     }
                     results[index] = verifier.verify(der: [UInt8](first.der))

@@ -72,7 +72,7 @@ public final class BatchVerifier: @unchecked Sendable {
     func slowPath(_ der: [UInt8]) -> Outcome {
         let leaf: Certificate
         do {
-            leaf = try Certificate(derBytes: der)
+            leaf = try Certificate(derEncoded: der)
         } catch {
             return Outcome(trusted: false, codes: [], fast: false, error: error.description)
         }

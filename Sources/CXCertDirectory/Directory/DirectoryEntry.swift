@@ -6,16 +6,16 @@ public struct DirectoryEntry: Sendable, Hashable {
     /// The object's distinguished name.
     public let dn: String
     /// Every attribute's values as the server sent them, keyed by attribute name as the server spelled it.
-    public let attributes: [String: [Data]]
+    public let attributes: [String: [[UInt8]]]
 
     /// An entry read from a directory or a snapshot.
-    public init(dn: String, attributes: [String: [Data]]) {
+    public init(dn: String, attributes: [String: [[UInt8]]]) {
         self.dn = dn
         self.attributes = attributes
     }
 
     /// Values of an attribute, matched case-insensitively as LDAP does.
-    public func values(_ name: String) -> [Data] {
+    public func values(_ name: String) -> [[UInt8]] {
         attributes.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value ?? []
     }
 
@@ -24,5 +24,5 @@ public struct DirectoryEntry: Sendable, Hashable {
 
     /// `cACertificate` values that are certificates: the 1-byte 0x00 placeholders certutil writes
     /// into mandatory attributes are skipped, as the phones and PSPKI skip them.
-    var certificateValues: [Data] { values("cACertificate").filter { $0.count > 1 } }
+    var certificateValues: [[UInt8]] { values("cACertificate").filter { $0.count > 1 } }
 }

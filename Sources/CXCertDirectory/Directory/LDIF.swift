@@ -4,20 +4,20 @@ import Foundation
 /// LDIF (RFC 2849): the `--dry-run` output of directory writes, and the offline snapshot format.
 public enum LDIF {
     /// `name: value`, or `name:: base64` when the value is not a safe string.
-    static func line(_ name: String, _ value: Data) -> String {
+    static func line(_ name: String, _ value: [UInt8]) -> String {
         let safe =
             !value.isEmpty && value.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
             && ![UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "<")].contains(value.first!)
             && value.last != UInt8(ascii: " ")
-        return safe ? "\(name): \(String(decoding: value, as: UTF8.self))" : "\(name):: \(value.base64EncodedString())"
+        return safe ? "\(name): \(String(decoding: value, as: UTF8.self))" : "\(name):: \(Data(value).base64EncodedString())"
     }
 
-    static func line(_ name: String, _ value: String) -> String { line(name, Data(value.utf8)) }
+    static func line(_ name: String, _ value: String) -> String { line(name, Array(value.utf8)) }
 
     /// One entry or change record.
     struct Record: Sendable, Equatable {
         var dn: String
-        var attributes: [(String, Data)]
+        var attributes: [(String, [UInt8])]
         var line: Int
 
         static func == (lhs: Record, rhs: Record) -> Bool {
@@ -59,17 +59,17 @@ public enum LDIF {
             guard let colon = line.firstIndex(of: ":") else { throw .invalidSnapshot(line: number, reason: "expected 'name: value'") }
             let name = String(line[..<colon])
             var rest = line[line.index(after: colon)...]
-            let value: Data
+            let value: [UInt8]
             if rest.hasPrefix(":") {
                 rest = rest.dropFirst()
                 guard let decoded = Data(base64Encoded: rest.trimmingCharacters(in: .whitespaces)) else {
                     throw .invalidSnapshot(line: number, reason: "the base64 value of \(name) does not decode")
                 }
-                value = decoded
+                value = Array(decoded)
             } else if rest.hasPrefix("<") {
                 throw .invalidSnapshot(line: number, reason: "URL values (\(name):<) are not read; inline the data")
             } else {
-                value = Data(rest.drop { $0 == " " }.utf8)
+                value = Array(rest.drop { $0 == " " }.utf8)
             }
             if current == nil {
                 if name.lowercased() == "version" {

@@ -30,7 +30,7 @@ public struct DirectorySnapshot: Sendable {
         var authorities: [DirectoryEntry] = []
         var services: [DirectoryEntry] = []
         for record in try LDIF.parse(ldif) {
-            var attributes: [String: [Data]] = [:]
+            var attributes: [String: [[UInt8]]] = [:]
             for (name, value) in record.attributes { attributes[name, default: []].append(value) }
             let entry = DirectoryEntry(dn: record.dn, attributes: attributes)
             let classes = entry.values("objectClass").map { String(decoding: $0, as: UTF8.self).lowercased() }
@@ -50,7 +50,7 @@ public struct DirectorySnapshot: Sendable {
         let records =
             (certificationAuthorities.map { ($0, "certificationAuthority") } + enrollmentServices.map { ($0, "pKIEnrollmentService") })
             .map { entry, objectClass -> LDIF.Record in
-                var attributes: [(String, Data)] = [("objectClass", Data(objectClass.utf8))]
+                var attributes: [(String, [UInt8])] = [("objectClass", Array(objectClass.utf8))]
                 for key in entry.attributes.keys.sorted() where key.lowercased() != "objectclass" {
                     attributes += entry.attributes[key]!.map { (key, $0) }
                 }
@@ -119,7 +119,7 @@ public enum PhoneDiscovery {
 
     /// Walks the snapshot as the phone does. `fetch` downloads a certsrv URL over HTTP (nil: do not fetch);
     /// its failure becomes the enrollment service's problem.
-    public static func walk(_ snapshot: DirectorySnapshot, fetch: ((String) throws(HTTPError) -> Data)? = nil) -> DiscoveryResult {
+    public static func walk(_ snapshot: DirectorySnapshot, fetch: ((String) throws(HTTPError) -> [UInt8])? = nil) -> DiscoveryResult {
         var found: [Certificate: [String]] = [:]
         var order: [Certificate] = []
         var placeholders = 0

@@ -58,7 +58,7 @@ public struct PartialWrite: Sendable, Hashable, Encodable {
 }
 
 extension DirectoryClient {
-    private static let placeholder = Data([0])
+    private static let placeholder: [UInt8] = [0]
 
     /// What `publish` refuses without asking the directory: checked before connecting, so a wrong file
     /// is reported as such even when no DC is reachable (`ds publish --dry-run`).
@@ -116,8 +116,8 @@ extension DirectoryClient {
             return try addValue(der, to: existing, dryRun: dryRun)
         }
         let cn = dn.hasPrefix("CN=NTAuthCertificates,") ? "NTAuthCertificates" : SanitizedName.objectName(for: certificate)
-        let attributes: [(String, [Data])] = [
-            ("objectClass", [Data("top".utf8), Data("certificationAuthority".utf8)]), ("cn", [Data(cn.utf8)]),
+        let attributes: [(String, [[UInt8]])] = [
+            ("objectClass", [Array("top".utf8), Array("certificationAuthority".utf8)]), ("cn", [Array(cn.utf8)]),
             ("cACertificate", [der]), ("authorityRevocationList", [Self.placeholder]),
             ("certificateRevocationList", [Self.placeholder]),
         ]
@@ -135,9 +135,9 @@ extension DirectoryClient {
     /// object. AD has no conditional delete (no assertion control; Configuration NC objects cannot be
     /// renamed), so this is the lock: adding a value that is present fails atomically. Phones never read
     /// that attribute; certutil's own value there is the 0x00 placeholder.
-    static let deletionLock = Data("cxcert: object being deleted".utf8)
+    static let deletionLock = Array("cxcert: object being deleted".utf8)
 
-    private func addValue(_ der: Data, to existing: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func addValue(_ der: [UInt8], to existing: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
         let dn = existing.dn
         if existing.values("cACertificate").contains(der) { return DirectoryChange(dn: dn, action: .alreadyPresent, ldif: "") }
         // One modify: add the certificate, and add-then-delete the deletion lock. The whole modify fails
@@ -185,8 +185,8 @@ extension DirectoryClient {
         _ selector: CertificateSelector, targets: Set<PublishTarget> = [.rootCA], deleteEmptyObjects: Bool = false, dryRun: Bool = false
     ) throws(DirectoryError) -> DirectoryReport {
         let objects = try certificationAuthorityObjects().filter { isInside($0.dn, targets: targets) }
-        var matches: [(DirectoryEntry, Data)] = []
-        var distinct: Set<Data> = []
+        var matches: [(DirectoryEntry, [UInt8])] = []
+        var distinct: Set<[UInt8]> = []
         for object in objects {
             for value in object.certificateValues {
                 guard let certificate = try? Certificate(derEncoded: value), selector.matches(certificate) else { continue }
@@ -258,7 +258,7 @@ extension DirectoryClient {
     }
 
     /// One atomic modify per object; retried on what a concurrent writer can change underneath.
-    private func removeValue(_ value: Data, from object: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func removeValue(_ value: [UInt8], from object: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
         let dn = object.dn
         var current = object
         for _ in 0..<4 {

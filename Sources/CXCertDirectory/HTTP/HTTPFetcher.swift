@@ -37,7 +37,7 @@ public enum HTTPFetcher {
     }
 
     private final class Body {
-        var data = Data()
+        var data: [UInt8] = []
         let limit: Int
         var overflowed = false
         init(limit: Int) { self.limit = limit }
@@ -50,7 +50,7 @@ public enum HTTPFetcher {
     /// which sends it in clear, only over https or with `allowBasicInClear`.
     public static func get(
         _ url: String, credentials: HTTPCredentials? = nil, allowBasicInClear: Bool = false, limits: Limits = Limits()
-    ) throws(HTTPError) -> Data {
+    ) throws(HTTPError) -> [UInt8] {
         guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
         let body = Body(limit: limits.maxBodyBytes)
@@ -139,7 +139,7 @@ public enum HTTPFetcher {
             body.overflowed = true
             return 0
         }
-        body.data.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+        body.data.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length))
         return length
     }
 }

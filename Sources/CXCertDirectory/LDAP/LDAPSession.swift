@@ -11,7 +11,7 @@ struct LDAPModification: Sendable, Hashable {
     enum Operation: Sendable { case add, delete, replace }
     let operation: Operation
     let attribute: String
-    let values: [Data]
+    let values: [[UInt8]]
 }
 
 /// One `ldap://` or `ldaps://` URL, parsed by libldap's own parser so that cxcert decides the TLS rule
@@ -372,16 +372,21 @@ final class LDAPSession {
             dn = String(cString: raw)
             ldap_memfree(raw)
         }
-        var attributes: [String: [Data]] = [:]
+        var attributes: [String: [[UInt8]]] = [:]
         var ber: OpaquePointer?
         var name = ldap_first_attribute(handle, message, &ber)
         while let attribute = name {
             let key = String(cString: attribute)
             if let values = ldap_get_values_len(handle, message, attribute) {
-                var list: [Data] = []
+                var list: [[UInt8]] = []
                 var index = 0
                 while let value = values[index] {
-                    list.append(value.pointee.bv_val.map { Data(bytes: $0, count: Int(value.pointee.bv_len)) } ?? Data())
+                    list.append(
+                        value.pointee.bv_val.map {
+                            $0.withMemoryRebound(to: UInt8.self, capacity: Int(value.pointee.bv_len)) {
+                                Array(UnsafeBufferPointer(start: $0, count: Int(value.pointee.bv_len)))
+                            }
+                        } ?? [])
                     index += 1
                 }
                 ldap_value_free_len(values)
@@ -394,7 +399,7 @@ final class LDAPSession {
         return DirectoryEntry(dn: dn, attributes: attributes)
     }
 
-    func add(dn: String, attributes: [(String, [Data])]) throws(DirectoryError) {
+    func add(dn: String, attributes: [(String, [[UInt8]])]) throws(DirectoryError) {
         let rc = withModifications(attributes.map { LDAPModification(operation: .add, attribute: $0.0, values: $0.1) }) {
             mods in watchdog.run(seconds: options.timeout) { ldap_add_ext_s(handle, dn, mods, nil, nil) }
         }
@@ -424,10 +429,10 @@ final class LDAPSession {
     ) -> Int32 {
         var allocations: [UnsafeMutableRawPointer] = []
         defer { allocations.forEach { free($0) } }
-        func copy(_ data: Data) -> UnsafeMutablePointer<CChar> {
+        func copy(_ data: [UInt8]) -> UnsafeMutablePointer<CChar> {
             let memory = malloc(max(data.count, 1))!
             allocations.append(memory)
-            data.copyBytes(to: memory.assumingMemoryBound(to: UInt8.self), count: data.count)
+            data.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: data.count) }
             return memory.assumingMemoryBound(to: CChar.self)
         }
         let mods = UnsafeMutablePointer<UnsafeMutablePointer<LDAPMod>?>.allocate(capacity: modifications.count + 1)
@@ -459,7 +464,7 @@ final class LDAPSession {
             let mod = UnsafeMutablePointer<LDAPMod>.allocate(capacity: 1)
             mod.initialize(to: LDAPMod())
             mod.pointee.mod_op = op | LDAP_MOD_BVALUES
-            mod.pointee.mod_type = copy(Data(modification.attribute.utf8) + [0])
+            mod.pointee.mod_type = copy(Array(modification.attribute.utf8) + [0])
             cx_ldapmod_set_bvalues(mod, values)
             built.append(mod)
             mods[index] = mod

@@ -293,7 +293,7 @@ extension CaptureReader {
                     ldapNotes.append("\(Self.clock(session.time)) search \(server) base \(base) for \(attributes.joined(separator: ", "))")
                 case .searchEntry(let dn, let attributes):
                     let values = attributes.filter { $0.key.hasPrefix("cacertificate") }.flatMap(\.value).filter { $0.count > 1 }
-                    let certificates = values.compactMap { try? Certificate(derBytes: $0) }
+                    let certificates = values.compactMap { try? Certificate(derEncoded: $0) }
                     ldapNotes.append(
                         "\(Self.clock(session.time)) entry \(dn): \(certificates.count) cACertificate value\(certificates.count == 1 ? "" : "s")"
                     )
@@ -319,7 +319,7 @@ extension CaptureReader {
                     "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
                 )
                 if entry.message.status == 200, !entry.message.body.isEmpty,
-                    let decoded = try? CertificateDecoder().decode(Data(entry.message.body)), !decoded.certificates.isEmpty
+                    let decoded = try? CertificateDecoder().decode(entry.message.body), !decoded.certificates.isEmpty
                 {
                     httpNotes.append(
                         "  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
@@ -358,7 +358,7 @@ extension CaptureReader {
                 case .serverHello(let version, let suite):
                     tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(String(format: "%04X", suite))")
                 case .certificate(let ders):
-                    chain = ders.compactMap { try? Certificate(derBytes: $0) }
+                    chain = ders.compactMap { try? Certificate(derEncoded: $0) }
                 case .alert(let level, let description) where level == 2 || description != 0:
                     if entry.fromClient { phoneAlert = description } else { serverAlert = description }
                     tlsNotes.append("\(entry.fromClient ? "the phone" : "the server") sent alert \(TLSMessage.alertName(description))")
