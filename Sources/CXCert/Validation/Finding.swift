@@ -160,14 +160,3 @@ extension Finding: Encodable {
         try out.encode(detail, forKey: .detail)
     }
 }
-
-/// `{"subject", "sha256"}`: how JSON output points at a certificate.
-public struct CertificateReference: Sendable, Hashable, Encodable {
-    public let subject: String
-    public let sha256: String
-
-    public init(_ certificate: Certificate) {
-        subject = certificate.subject.rfc4514
-        sha256 = certificate.sha256Fingerprint
-    }
-}
