@@ -159,7 +159,9 @@ struct CertificateJSONTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bootJSON.utf8)) as? [String: Any])
         let step = try #require(((object["builds"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]])?.first)
         let rootObject = try #require((step["roots"] as? [[String: Any]])?.first)
-        #expect(Set(rootObject.keys) == Set(CertificateJSON.Reference.keys + ["source"]) && rootObject["source"] as? String == "--trust root.pem")
+        #expect(
+            Set(rootObject.keys) == Set(CertificateJSON.Reference.keys + ["source"])
+                && rootObject["source"] as? String == "--trust root.pem")
 
         let capture = CaptureReport(
             files: ["lab.pcap"], frames: 12, findings: [],

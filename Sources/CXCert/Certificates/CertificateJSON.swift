@@ -79,9 +79,11 @@ public enum CertificateJSON {
             func hex(_ key: Key, bytes: Int?) throws -> String {
                 let text = try c.decode(String.self, forKey: key)
                 let digits = key == .serial && text.hasPrefix("-") ? String(text.dropFirst()) : text
-                guard let decoded = hexBytes(digits), !decoded.isEmpty, hexString(decoded) == digits, bytes.map({ $0 == decoded.count }) ?? true
+                guard let decoded = hexBytes(digits), !decoded.isEmpty, hexString(decoded) == digits,
+                    bytes.map({ $0 == decoded.count }) ?? true
                 else {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not uppercase hex of the right length")
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: c, debugDescription: "'\(text)' is not uppercase hex of the right length")
                 }
                 return text
             }
@@ -115,35 +117,51 @@ public enum CertificateJSON {
     public struct Full: Sendable, Hashable, Codable {
         /// One subjectAltName entry: `type` is `DNS`, `IP`, `URI`, `email`, `dirName` or `other`.
         public struct AlternativeName: Sendable, Hashable, Codable {
+            /// The entry's form, as `inspect` names it.
             public let type: String
+            /// The name, address or URI; an `other` entry keeps what it holds (`UPN: admin@contoso.com`).
             public let value: String
         }
 
         /// The identifying keys, written at the same level as the rest.
         public let reference: Reference
+        /// The subject's attributes in encoded order, each with its type, OID and value.
         public let subjectAttributes: [DistinguishedName.Attribute]
+        /// The issuer's attributes in encoded order.
         public let issuerAttributes: [DistinguishedName.Attribute]
         /// 1, 2 or 3.
         public let version: Int
+        /// The signature algorithm's dotted OID.
         public let signatureAlgorithmOID: String
+        /// The signature's digest (`md2` ... `sha512`): what firmware limits are about.
         public let signatureHash: HashAlgorithm
+        /// The signature's scheme (`rsa-pkcs1`, `rsassa-pss`, `ecdsa`, ...).
         public let signatureScheme: SignatureAlgorithm.Scheme
         /// The named curve of an EC key, null otherwise.
         public let keyCurve: String?
+        /// basicConstraints CA:TRUE.
         public let isCA: Bool
+        /// basicConstraints' pathLenConstraint, null when absent.
         public let pathLength: Int?
         /// The RFC 5280 names of the keyUsage bits set, null without the extension.
         public let keyUsage: [String]?
+        /// The extendedKeyUsage purposes (`oid`, `name`), null without the extension.
         public let extendedKeyUsage: [ExtendedKeyUsage]?
+        /// The subjectAltName entries in encoded order.
         public let san: [AlternativeName]
         /// Uppercase hex, null without the extension.
         public let subjectKeyIdentifier: String?
+        /// The authorityKeyIdentifier's key id, uppercase hex, null without one.
         public let authorityKeyIdentifier: String?
+        /// CRL distribution point URLs.
         public let crlDistributionPoints: [String]
+        /// Authority Information Access OCSP URLs.
         public let ocsp: [String]
+        /// Authority Information Access caIssuers URLs: where a phone could fetch a missing intermediate.
         public let caIssuers: [String]
         /// The subject equals the issuer.
         public let selfIssued: Bool
+        /// Every extension (`oid`, `name`, `critical`), in encoded order.
         public let extensions: [ExtensionInfo]
 
         /// The full view of `certificate`.
