@@ -53,10 +53,17 @@ public enum BootRendering {
         let synchronized: Bool
         @Null var error: String?
     }
+    /// A root the phone holds: where it came from, beside the certificate's reference view.
     struct JSONRoot: Encodable {
-        let subject: String
-        let sha256: String
+        let certificate: CertificateReference
         let source: String
+
+        private enum Key: String, CodingKey { case source }
+        func encode(to encoder: any Encoder) throws {
+            try certificate.encode(to: encoder)
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(source, forKey: .source)
+        }
     }
     struct JSONStep: Encodable {
         let step: String
@@ -142,7 +149,7 @@ public enum BootRendering {
             },
             timeSources: step.timeSamples.map(timeSample),
             roots: step.roots.map {
-                JSONRoot(subject: $0.certificate.subject.rfc4514, sha256: $0.certificate.sha256Fingerprint, source: $0.source)
+                JSONRoot(certificate: CertificateReference($0.certificate), source: $0.source)
             },
             notes: step.notes, findings: step.findings)
     }

@@ -41,27 +41,18 @@ public struct TrustStoreStatus: Sendable, Encodable {
     }
 
     private enum Key: String, CodingKey {
-        case row, guide, file, displayName, subject, notBefore, notAfter, keyType, keyBits, signatureAlgorithm
-        case serial, sha1, sha256, match, confidence, guideErrors, note, source, alternates, at, state, weakKey
+        case row, guide, file, displayName, match, confidence, guideErrors, note, source, alternates, at, state, weakKey
         case weakSelfSignature
     }
 
+    /// The cache row's keys beside the certificate's ``CertificateJSON/Reference`` view.
     public func encode(to encoder: any Encoder) throws {
-        let c = entry.certificate
+        try CertificateReference(entry.certificate).encode(to: encoder)
         var out = encoder.container(keyedBy: Key.self)
         try out.encode(entry.row, forKey: .row)
         try out.encode(entry.guide, forKey: .guide)
         try out.encode(entry.file, forKey: .file)
         try out.encode(entry.displayName, forKey: .displayName)
-        try out.encode(c.subject.rfc4514, forKey: .subject)
-        try out.encode(iso8601(c.notBefore), forKey: .notBefore)
-        try out.encode(iso8601(c.notAfter), forKey: .notAfter)
-        try out.encode(c.publicKey.algorithm, forKey: .keyType)
-        try out.encode(c.publicKey.bits, forKey: .keyBits)
-        try out.encode(c.signatureAlgorithm.name, forKey: .signatureAlgorithm)
-        try out.encode(c.serialNumber, forKey: .serial)
-        try out.encode(c.sha1Thumbprint, forKey: .sha1)
-        try out.encode(c.sha256Fingerprint, forKey: .sha256)
         try out.encode(entry.match, forKey: .match)
         try out.encode(entry.confidence, forKey: .confidence)
         try out.encode(entry.guideErrors, forKey: .guideErrors)

@@ -3,24 +3,19 @@ import Foundation
 
 /// JSON and text renderings of verdicts (the `cxcert verify` contract, documented in the README).
 public enum VerdictReport {
+    /// A link of the chain: its `role` and `source` beside the certificate's reference view.
     struct ChainEntry: Encodable {
-        let subject: String
-        let sha256: String
+        let certificate: CertificateReference
         let role: String
         let source: String?
-        let signatureAlgorithm: String
-        let keyBits: Int
 
         // The README's keys are always present: a missing value is null, never an absent key.
-        private enum Key: String, CodingKey { case subject, sha256, role, source, signatureAlgorithm, keyBits }
+        private enum Key: String, CodingKey { case role, source }
         func encode(to encoder: any Encoder) throws {
+            try certificate.encode(to: encoder)
             var out = encoder.container(keyedBy: Key.self)
-            try out.encode(subject, forKey: .subject)
-            try out.encode(sha256, forKey: .sha256)
             try out.encode(role, forKey: .role)
             try out.encode(source, forKey: .source)
-            try out.encode(signatureAlgorithm, forKey: .signatureAlgorithm)
-            try out.encode(keyBits, forKey: .keyBits)
         }
     }
 
@@ -104,10 +99,7 @@ public enum VerdictReport {
             case .untrustedRoot: ("root", nil)
             case .anchor(let source): ("anchor", source.description)
             }
-        return ChainEntry(
-            subject: link.certificate.subject.rfc4514, sha256: link.certificate.sha256Fingerprint, role: role,
-            source: source, signatureAlgorithm: link.certificate.signatureAlgorithm.name,
-            keyBits: link.certificate.publicKey.bits)
+        return ChainEntry(certificate: CertificateReference(link.certificate), role: role, source: source)
     }
 
     /// One object for one verdict; `{"results": [...]}` for several.

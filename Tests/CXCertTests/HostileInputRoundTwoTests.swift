@@ -631,7 +631,13 @@ struct RoughEdgeTests {
         let name = try #require((json["names"] as? [[String: Any]])?.first)
         #expect(name.keys.contains("matchedBy") && name["matchedBy"] is NSNull)
         for link in json["chain"] as? [[String: Any]] ?? [] {
-            #expect(Set(link.keys) == ["subject", "sha256", "role", "source", "signatureAlgorithm", "keyBits"], "\(link.keys)")
+            #expect(
+                Set(link.keys)
+                    == [
+                        "subject", "sha256", "role", "source", "signatureAlgorithm", "keyBits",
+                        // The rest of the shared certificate reference (CertificateJSON.Reference), added by issue #15.
+                        "issuer", "serial", "sha1", "notBefore", "notAfter", "keyType",
+                    ], "\(link.keys)")
         }
     }
 

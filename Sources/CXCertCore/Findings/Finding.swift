@@ -234,17 +234,3 @@ extension Finding: Encodable {
         try out.encode(detail, forKey: .detail)
     }
 }
-
-/// `{"subject", "sha256"}`: how JSON output points at a certificate.
-public struct CertificateReference: Sendable, Hashable, Encodable {
-    /// The certificate's subject, RFC 4514.
-    public let subject: String
-    /// The certificate's SHA-256 fingerprint, uppercase hex.
-    public let sha256: String
-
-    /// The reference to a certificate.
-    public init(_ certificate: Certificate) {
-        subject = certificate.subject.rfc4514
-        sha256 = certificate.sha256Fingerprint
-    }
-}

@@ -167,11 +167,17 @@ public enum PhoneDiscovery {
 }
 
 extension DiscoveryResult: Encodable {
+    /// A certificate found: the objects it came from, beside its reference view.
     private struct Found: Encodable {
-        let subject: String
-        let sha1: String
-        let sha256: String
+        let certificate: CertificateReference
         let objects: [String]
+
+        private enum Key: String, CodingKey { case objects }
+        func encode(to encoder: any Encoder) throws {
+            try certificate.encode(to: encoder)
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(objects, forKey: .objects)
+        }
     }
     private struct Service: Encodable {
         let dn: String
@@ -188,7 +194,7 @@ extension DiscoveryResult: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var out = encoder.container(keyedBy: Key.self)
         func found(_ c: Certificate, _ objects: [String]) -> Found {
-            Found(subject: c.subject.rfc4514, sha1: c.sha1Thumbprint, sha256: c.sha256Fingerprint, objects: objects)
+            Found(certificate: CertificateReference(c), objects: objects)
         }
         try out.encode(certificationAuthorities.map { found($0.certificate, $0.objects) }, forKey: .certificationAuthorities)
         try out.encode(placeholdersSkipped, forKey: .placeholdersSkipped)
