@@ -70,7 +70,7 @@ public enum DHCPRendering {
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// The exchange as `cxcert dhcp --json` prints it, every answer's raw options kept so ``DHCPExchange/init(json:)``
+    /// The exchange as `cxcert dhcp --json` prints it, every answer's raw options kept so ``CXCertDiscovery/DHCPExchange/init(json:)``
     /// can read it back.
     public static func json(_ exchange: DHCPExchange) -> String {
         let phone = exchange.phoneAnswer

@@ -35,7 +35,7 @@ public struct TrustStoreStatus: Sendable, Encodable {
         self.at = at
     }
 
-    /// Every entry of ``BuiltInTrustStore``, in the guide's order, judged at `date`.
+    /// Every entry of ``/CXCertCore/BuiltInTrustStore``, in the guide's order, judged at `date`.
     public static func all(at date: Date) -> [TrustStoreStatus] {
         BuiltInTrustStore.entries.map { TrustStoreStatus(entry: $0, at: date) }
     }
@@ -45,7 +45,7 @@ public struct TrustStoreStatus: Sendable, Encodable {
         case weakSelfSignature
     }
 
-    /// The cache row's keys beside the certificate's ``CertificateJSON/Reference`` view.
+    /// The cache row's keys beside the certificate's ``/CXCertCore/CertificateJSON/Reference`` view.
     public func encode(to encoder: any Encoder) throws {
         try CertificateReference(entry.certificate).encode(to: encoder)
         var out = encoder.container(keyedBy: Key.self)
