@@ -1,6 +1,6 @@
 import CXCertCore
-import CXCertDiscovery
 import CXCertDirectory
+import CXCertDiscovery
 import Foundation
 
 extension BootWalker.Configuration {

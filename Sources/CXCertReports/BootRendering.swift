@@ -6,9 +6,12 @@ import Foundation
 /// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
 public enum BootRendering {
     /// Encodes nil as `null`: the documented keys are always present.
+    // swift-format-ignore: UseSynthesizedInitializer
     @propertyWrapper
     struct Null<Value: Encodable>: Encodable {
         var wrappedValue: Value?
+        // Declared, not synthesized: only an explicit init(wrappedValue:) lets the enclosing memberwise
+        // initializers take a plain `Value?`.
         init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -247,7 +250,7 @@ public enum BootRendering {
                 + [trace.signsIn ? "yes" : "no"]
         }
         var table = TextTable(header: header)
-        rows.forEach { table.append($0) }
+        for row in rows { table.append(row) }
         out.append(table.render())
         out.append(
             report.allSignIn

@@ -8,6 +8,7 @@ public enum DirectoryRendering {
     /// - Parameters:
     ///   - report: the publish's changes.
     ///   - certificate: the certificate that was published.
+    /// - Returns: one line per object, then the closing line; for a dry run, the LDIF.
     public static func published(_ report: DirectoryReport, certificate: Certificate) -> String {
         if report.dryRun { return report.ldif + "# dry run: nothing was written" }
         var lines = report.changes.map { change -> String in

@@ -89,7 +89,7 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
+    func llvmFuzzerRunDriver(
         _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
     ) -> CInt
@@ -99,7 +99,7 @@ enum FuzzTarget: String, CaseIterable {
     public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
         var count = argc
         var arguments = argv
-        return LLVMFuzzerRunDriver(&count, &arguments, fuzz)
+        return llvmFuzzerRunDriver(&count, &arguments, fuzz)
     }
 #else
     /// Without libFuzzer: `cxcert-fuzz TARGET FILE...` replays inputs (the kept crash inputs, in tests).

@@ -51,8 +51,8 @@ struct HostileInputRoundTwoTests {
         var argv = arguments.map { strdup($0) } + [nil]
         var envp = env.map { strdup($0) } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for argument in argv { free(argument) }
+            for variable in envp { free(variable) }
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)

@@ -176,7 +176,7 @@ struct AuditTests {
         let modern = try probeTests.server("modern")
         let legacy = try probeTests.server("legacy")
         let incomplete = try probeTests.server("incomplete")
-        defer { [modern, legacy, incomplete].forEach { $0.stop() } }
+        defer { for server in [modern, legacy, incomplete] { server.stop() } }
         let gone = try BackgroundServer.hostile("close")
         let deadPort = gone.port
         gone.stop()

@@ -44,10 +44,14 @@ public enum HashAlgorithm: String, Sendable, Codable, CaseIterable {
     case md2, md4, md5, sha1
     /// The SHA-2 family, which old phone firmware cannot validate.
     case sha224, sha256, sha384, sha512
+    // The SHA-3 names keep their underscore, as the algorithms are spelled (SHA3-256), not camel case.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// SHA3-256.
     case sha3_256 = "sha3-256"
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// SHA3-384.
     case sha3_384 = "sha3-384"
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     /// SHA3-512.
     case sha3_512 = "sha3-512"
     /// `none`: the scheme has no separate digest (Ed25519, Ed448); `unknown`: a digest OpenSSL does not name.

@@ -428,7 +428,7 @@ final class LDAPSession {
         _ modifications: [LDAPModification], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<LDAPMod>?>) -> Int32
     ) -> Int32 {
         var allocations: [UnsafeMutableRawPointer] = []
-        defer { allocations.forEach { free($0) } }
+        defer { for allocation in allocations { free(allocation) } }
         func copy(_ data: [UInt8]) -> UnsafeMutablePointer<CChar> {
             let memory = malloc(max(data.count, 1))!
             allocations.append(memory)
@@ -441,9 +441,9 @@ final class LDAPSession {
         var valueArrays: [UnsafeMutablePointer<UnsafeMutablePointer<berval>?>] = []
         var bervals: [UnsafeMutablePointer<berval>] = []
         defer {
-            built.forEach { $0.deallocate() }
-            valueArrays.forEach { $0.deallocate() }
-            bervals.forEach { $0.deallocate() }
+            for mod in built { mod.deallocate() }
+            for values in valueArrays { values.deallocate() }
+            for value in bervals { value.deallocate() }
         }
         for (index, modification) in modifications.enumerated() {
             let values = UnsafeMutablePointer<UnsafeMutablePointer<berval>?>.allocate(capacity: modification.values.count + 1)
@@ -501,7 +501,7 @@ final class LDAPSession {
     /// A NULL-terminated char* array for attribute lists.
     private func withCStrings<T>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }

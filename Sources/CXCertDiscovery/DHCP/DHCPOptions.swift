@@ -1,7 +1,6 @@
 import CXCertCore
 import Foundation
 
-
 /// Every option the phone depends on, decoded, with what is wrong in them.
 public struct DHCPOptionsReport: Sendable {
     /// How option 119 (the domain search list) was written.

@@ -358,6 +358,7 @@ public struct DNSMessageSummary: Sendable, Hashable {
             default: answer = .failed("response code \(rcode)")
             }
         }
-        return DNSMessageSummary(id: Int(payload[0]) << 8 | Int(payload[1]), isResponse: isResponse, rcode: rcode, name: name, type: type, answer: answer)
+        return DNSMessageSummary(
+            id: Int(payload[0]) << 8 | Int(payload[1]), isResponse: isResponse, rcode: rcode, name: name, type: type, answer: answer)
     }
 }
