@@ -67,7 +67,7 @@ public struct AuditResult: Sendable {
     }
 
     /// Every phone trusts every server it needs.
-    public var allTrusted: Bool { servers.allSatisfy { $0.problem == nil && $0.verdicts.allSatisfy(\.trusted) } }
+    public var allTrusted: Bool { servers.allSatisfy { $0.problem == nil && $0.verdicts.allSatisfy(\.isTrusted) } }
 
     /// Every server × build whose verdict changes before ``until``, in server then fleet order.
     public var changes: [AuditChange] {
@@ -75,7 +75,7 @@ public struct AuditResult: Sendable {
             zip(server.verdicts.indices, server.nextChanges).compactMap { index, change in
                 change.map {
                     AuditChange(
-                        server: server.name, memberIndex: index, member: fleet[index], trustedNow: server.verdicts[index].trusted,
+                        server: server.name, memberIndex: index, member: fleet[index], trustedNow: server.verdicts[index].isTrusted,
                         change: $0)
                 }
             }

@@ -11,7 +11,7 @@ public enum AuditReport {
         guard index < audit.verdicts.count else { return (false, "no certificate") }
         let verdict = audit.verdicts[index]
         let codes = Array(Set(verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue))).sorted()
-        return verdict.trusted ? (true, "✔") : (false, codes.joined(separator: ", "))
+        return verdict.isTrusted ? (true, "✔") : (false, codes.joined(separator: ", "))
     }
 
     static func column(_ member: FleetMember) -> String {
@@ -91,7 +91,7 @@ public enum AuditReport {
     /// `changes` for codes that change while untrusted), or "" when nothing changes.
     static func changeNote(_ audit: ServerAudit, _ index: Int) -> String {
         guard index < audit.nextChanges.count, let change = audit.nextChanges[index] else { return "" }
-        let trustedNow = index < audit.verdicts.count && audit.verdicts[index].trusted
+        let trustedNow = index < audit.verdicts.count && audit.verdicts[index].isTrusted
         let verb = change.trusted ? "trusted from" : trustedNow ? "breaks" : "changes"
         return "\(verb) \(iso8601(change.at)) (\(changeCodes(change)))"
     }

@@ -146,7 +146,7 @@ public enum BootRendering {
                     outcome: endpoint.outcome, chain: endpoint.chain.map(CertificateReference.init),
                     verdict: endpoint.verdict.map { verdict in
                         JSONVerdict(
-                            trusted: verdict.trusted,
+                            trusted: verdict.isTrusted,
                             codes: verdict.findings.filter { $0.severity != .info }.map(\.code.rawValue))
                     })
             },

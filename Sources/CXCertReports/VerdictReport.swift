@@ -75,7 +75,7 @@ public enum VerdictReport {
             case .phone(let family, let model, _): model?.id ?? family.id
             }
         return Result(
-            trusted: verdict.trusted, profile: verdict.profile.name, device: device,
+            trusted: verdict.isTrusted, profile: verdict.profile.name, device: device,
             firmware: verdict.profile.firmware?.text, at: iso8601(verdict.time),
             chain: verdict.chain.map(chainEntry),
             names: verdict.names.map { match in
@@ -189,7 +189,7 @@ public enum VerdictReport {
     }
 
     private static func mark(_ verdict: Verdict, style: TextStyle) -> String {
-        verdict.trusted ? style.green("✔ trusted") : style.red("✘ not trusted")
+        verdict.isTrusted ? style.green("✔ trusted") : style.red("✘ not trusted")
     }
 
     private static func headline(_ verdict: Verdict, style: TextStyle) -> String {

@@ -97,7 +97,7 @@ struct BootTests {
             } == true
         )
         #expect(
-            update?.endpoints.contains { $0.host == "ucupdates-r2.contoso.com" && $0.port == 443 && $0.verdict?.trusted == true } == true)
+            update?.endpoints.contains { $0.host == "ucupdates-r2.contoso.com" && $0.port == 443 && $0.verdict?.isTrusted == true } == true)
 
         // The wildcard autodiscover certificate is refused by every phone build.
         for trace in report.builds {

@@ -218,7 +218,7 @@ struct WrongAnswerTests {
     func algorithms(leaf: String, chain: [String]) throws {
         for firmware in ["1.0.522.101", "3.5.6907.35", "4.0.7577.4463", "4.0.7578.0"] {
             let result = try verdict(leaf, chain: chain, firmware: firmware)
-            #expect(!result.trusted, "\(leaf) at \(firmware): \(result.findings.map(\.code))")
+            #expect(!result.isTrusted, "\(leaf) at \(firmware): \(result.findings.map(\.code))")
             #expect(result.findings.contains { $0.code == .unsupportedAlgorithm }, "\(leaf) at \(firmware): \(result.findings.map(\.code))")
         }
         // The batch fast path must agree.

@@ -140,7 +140,7 @@ struct NextChangeTests {
         let request = try request(chain, at: "2026-01-01T00:00:00Z")
         let notAfter = try TimedPKI.date("2030-06-01T00:00:00Z")
         for profile in try profiles() {
-            let trustedNow = Verifier.verify(request, profile: profile).trusted
+            let trustedNow = Verifier.verify(request, profile: profile).isTrusted
             #expect(trustedNow, "\(profile.name)")
             let change = try #require(
                 Verifier.nextChange(for: request, profile: profile, until: NextChange.defaultHorizon(after: request.time)),
@@ -151,8 +151,8 @@ struct NextChangeTests {
             // Exactly what verify --at says at that instant, about the leaf.
             let after = verdict(request, at: change.at, profile)
             let leafExpired = after.findings.contains { $0.code == .expired && $0.certificate == chain.leaf }
-            #expect(!after.trusted && leafExpired, "\(profile.name)")
-            let secondBefore = verdict(request, at: change.at.addingTimeInterval(-2), profile).trusted
+            #expect(!after.isTrusted && leafExpired, "\(profile.name)")
+            let secondBefore = verdict(request, at: change.at.addingTimeInterval(-2), profile).isTrusted
             #expect(secondBefore, "\(profile.name)")
         }
     }
@@ -188,7 +188,7 @@ struct NextChangeTests {
             notBefore: "2022-01-01T00:00:00Z", notAfter: "2033-01-01T00:00:00Z", ca: false)
         let request = try request((chain.root, intermediate, leaf), at: "2026-06-01T00:00:00Z")
         for profile in try profiles() {
-            let trustedNow = Verifier.verify(request, profile: profile).trusted
+            let trustedNow = Verifier.verify(request, profile: profile).isTrusted
             #expect(trustedNow, "\(profile.name)")
             let change = try #require(Verifier.nextChange(for: request, profile: profile, until: try TimedPKI.date("2040-01-01")))
             #expect(change.at == (try TimedPKI.date("2028-02-29T12:00:01Z")), "\(profile.name)")
@@ -205,13 +205,13 @@ struct NextChangeTests {
         for profile in try profiles() {
             let now = Verifier.verify(request, profile: profile)
             let notYetValid = now.findings.contains { $0.code == .notYetValid }
-            #expect(!now.trusted && notYetValid, "\(profile.name)")
+            #expect(!now.isTrusted && notYetValid, "\(profile.name)")
             let change = try #require(Verifier.nextChange(for: request, profile: profile, until: try TimedPKI.date("2040-01-01")))
             #expect(change.at == notBefore, "\(profile.name)")
             #expect(change.trusted)
             #expect(change.codes == [.notYetValid] && change.disappeared == [.notYetValid] && change.appeared.isEmpty)
-            let before = verdict(request, at: notBefore.addingTimeInterval(-1), profile).trusted
-            let from = verdict(request, at: notBefore, profile).trusted
+            let before = verdict(request, at: notBefore.addingTimeInterval(-1), profile).isTrusted
+            let from = verdict(request, at: notBefore, profile).isTrusted
             #expect(!before && from, "\(profile.name)")
         }
     }
@@ -251,7 +251,7 @@ struct NextChangeTests {
             anchors: [TrustAnchor(certificate: chain.root, source: .user(file: "root.pem"))], time: try TimedPKI.date("2026-01-01"))
         for profile in try profiles() {
             // OpenSSL prefers an issuer valid at the time: the old one's expiry is a candidate that changes nothing.
-            let afterOldExpiry = verdict(request, at: try TimedPKI.date("2029-01-01T00:00:01Z"), profile).trusted
+            let afterOldExpiry = verdict(request, at: try TimedPKI.date("2029-01-01T00:00:01Z"), profile).isTrusted
             #expect(afterOldExpiry, "\(profile.name)")
             let candidates = NextChange.candidateInstants(
                 request.relevantCertificates(for: profile), after: request.time, until: try TimedPKI.date("2040-01-01"))
@@ -297,16 +297,16 @@ struct NextChangeTests {
         let notAfter = try TimedPKI.date("2030-06-01T00:00:00Z")
         let profile = try DeviceProfile.resolve(device: "generic", firmware: nil)
         var request = try request(chain, at: "2030-05-31T23:59:59Z")
-        let trustedNow = Verifier.verify(request, profile: profile).trusted
+        let trustedNow = Verifier.verify(request, profile: profile).isTrusted
         #expect(trustedNow)
         let change = try #require(Verifier.nextChange(for: request, profile: profile, until: try TimedPKI.date("2031-01-01")))
         // RFC 5280 4.1.2.5: notAfter itself is inside the validity period, so notAfter is never a change instant.
         #expect(change.at == notAfter.addingTimeInterval(1))
         #expect(!NextChange.candidateInstants([chain.leaf], after: request.time, until: notAfter.addingTimeInterval(10)).contains(notAfter))
-        let atChange = verdict(request, at: change.at, profile).trusted
+        let atChange = verdict(request, at: change.at, profile).isTrusted
         #expect(!atChange)
         // And the validator agrees: still trusted at the notAfter second itself.
-        #expect(verdict(request, at: notAfter, profile).trusted)
+        #expect(verdict(request, at: notAfter, profile).isTrusted)
         // From the change on, nothing else changes before the root and the intermediate expire.
         request.time = change.at
         #expect(Verifier.nextChange(for: request, profile: profile, until: try TimedPKI.date("2035-12-31")) == nil)
@@ -435,7 +435,7 @@ struct NextChangeTests {
         #expect(pool.nextChanges.count == 2)
         #expect(pool.nextChanges.allSatisfy { $0?.at == (try? TimedPKI.date("2026-03-01T00:00:01Z")) && $0?.trusted == false })
         let old = try #require(result.servers.first { $0.name == "old" })
-        #expect(old.verdicts.allSatisfy { !$0.trusted })
+        #expect(old.verdicts.allSatisfy { !$0.isTrusted })
         #expect(result.failingWithin.map(\.server) == ["pool01", "pool01"])
         #expect(result.failingWithin.map(\.memberIndex) == [0, 1])
         #expect(result.breaking(by: try TimedPKI.date("2026-02-28")).isEmpty)

@@ -122,15 +122,15 @@ struct TraceTests {
         #expect(roots.roots.first?.source.contains("/certsrv/certnew.p7b") == true)
         #expect(phone.trace.step(.http)?.notes.contains { $0.contains("HTTP 200") } == true)
         let endpoint = try #require(phone.trace.step(.tls)?.endpoints.first)
-        #expect(endpoint.verdict?.trusted == true)
+        #expect(endpoint.verdict?.isTrusted == true)
 
         // Without the download the same chain has no root the phone knows.
         let withoutDownload = try #require(try read(file, firmware: "3.5.6907.35").phones.first?.trace.step(.tls)?.endpoints.first?.verdict)
         let request = VerificationRequest(
             leaf: try #require(endpoint.chain.first), intermediates: [], anchors: TrustAnchor.builtInCache, hosts: [], plan: nil,
             time: Date())
-        #expect(withoutDownload.trusted)
-        #expect(!Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")).trusted)
+        #expect(withoutDownload.isTrusted)
+        #expect(!Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")).isTrusted)
     }
 
     @Test("The phone's DHCPINFORM and the answers, read from a capture on the veth")

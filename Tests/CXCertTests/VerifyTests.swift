@@ -34,7 +34,7 @@ struct VerifyTests {
     @Test("a complete SHA-256 chain is trusted by a modern client and by Lync Phone Edition")
     func trustedChain() throws {
         let generic = try verdict("leaf", hosts: ["pool01.contoso.com", "ucupdates-r2"])
-        #expect(generic.trusted, "\(generic.findings.map(\.message))")
+        #expect(generic.isTrusted, "\(generic.findings.map(\.message))")
         #expect(generic.chain.map(\.certificate.subject.displayName) == ["pool01.contoso.com", "Contoso Issuing CA", "Contoso Root CA"])
         let lpe = try verdict("leaf", device: "cx600", firmware: "4.0.7577.4463", hosts: ["pool01.contoso.com", "ucupdates-r2"])
         #expect(codes(lpe).isEmpty)
@@ -159,7 +159,7 @@ struct VerifyTests {
     @Test("candidates are tried: a decoy with the issuer's name but another key does not derail the chain")
     func candidates() throws {
         let verdict = try verdict("leaf", chain: ["v-decoy", "root", "inter"])
-        #expect(verdict.trusted)
+        #expect(verdict.isTrusted)
         #expect(verdict.chain[1].certificate == (try pki.certificate("inter.pem")))
         let bundle = try [
             pki.certificate("root.pem"), pki.certificate("v-decoy.pem"), pki.certificate("leaf.pem"), pki.certificate("inter.pem"),

@@ -37,7 +37,7 @@ struct WebPKITests {
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let verdict = try verdict(leaf, chain: chain, trust: trust)
-        #expect(!verdict.trusted, "\(leaf) should be refused", sourceLocation: sourceLocation)
+        #expect(!verdict.isTrusted, "\(leaf) should be refused", sourceLocation: sourceLocation)
         #expect(codes(verdict).contains(code.rawValue), "\(leaf): \(verdict.findings.map(\.message))", sourceLocation: sourceLocation)
         #expect(
             verdict.findings.contains { $0.code == code && $0.message.contains(reference) },
@@ -48,7 +48,7 @@ struct WebPKITests {
         _ leaf: String, chain: [String] = ["inter"], trust: [String] = ["root"], sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let verdict = try verdict(leaf, chain: chain, trust: trust)
-        #expect(verdict.trusted, "\(leaf) should be trusted: \(verdict.findings.map(\.message))", sourceLocation: sourceLocation)
+        #expect(verdict.isTrusted, "\(leaf) should be trusted: \(verdict.findings.map(\.message))", sourceLocation: sourceLocation)
     }
 
     @Test("the lab's plain chain is trusted, so every refusal below is the rule's doing")
@@ -133,14 +133,14 @@ struct WebPKITests {
     func serialNumber() throws {
         #expect(try lab.certificate("serial-negative").serialNumber.hasPrefix("-"))
         let verdict = try verdict("serial-negative")
-        #expect(!verdict.trusted)
+        #expect(!verdict.isTrusted)
         #expect(codes(verdict) == ["malformed-certificate"], "\(verdict.findings.map(\.message))")
         try expectAccepted("plain")
         // x509-limbo's case: a self-signed server certificate with a negative serial, trusted as itself.
         let alone = try self.verdict("self-negative", chain: [], trust: ["self-negative"])
         #expect(codes(alone) == ["malformed-certificate"], "\(alone.findings.map(\.message))")
         let positive = try self.verdict("self-positive", chain: [], trust: ["self-positive"])
-        #expect(positive.trusted, "\(positive.findings.map(\.message))")
+        #expect(positive.isTrusted, "\(positive.findings.map(\.message))")
     }
 
     @Test("an underscore in a DNS SAN is refused; a hyphen is accepted")
@@ -198,11 +198,11 @@ struct WebPKITests {
         let start = try #require(chain.map(\.notBefore).max())
         for (device, firmware) in [("generic", nil), ("cx700", "4.0.7577.4463"), ("aries", "4.0.7577.4463")] as [(String, String?)] {
             let atEnd = try verdict("plain", device: device, firmware: firmware, at: end)
-            #expect(atEnd.trusted, "\(device) at notAfter: \(atEnd.findings.map(\.message))")
+            #expect(atEnd.isTrusted, "\(device) at notAfter: \(atEnd.findings.map(\.message))")
             let after = try verdict("plain", device: device, firmware: firmware, at: end.addingTimeInterval(1))
             #expect(codes(after) == ["expired"], "\(device) after notAfter")
             let atStart = try verdict("plain", device: device, firmware: firmware, at: start)
-            #expect(atStart.trusted, "\(device) at notBefore: \(atStart.findings.map(\.message))")
+            #expect(atStart.isTrusted, "\(device) at notBefore: \(atStart.findings.map(\.message))")
             #expect(
                 codes(try verdict("plain", device: device, firmware: firmware, at: start.addingTimeInterval(-1))) == [
                     "not-yet-valid"
@@ -210,7 +210,7 @@ struct WebPKITests {
         }
         // The anchor too: a root is still valid at its own notAfter.
         let root = try lab.certificate("root-short")
-        #expect(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter).trusted)
+        #expect(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter).isTrusted)
         #expect(
             codes(try verdict("leaf-root-short", chain: [], trust: ["root-short"], at: root.notAfter.addingTimeInterval(1))).contains(
                 "root-expired"))
@@ -221,7 +221,7 @@ struct WebPKITests {
         let later = Date().addingTimeInterval(60 * 86_400)
         for chain in [["inter-old", "inter"], ["inter", "inter-old"]] {
             let verdict = try verdict("plain", chain: chain, at: later)
-            #expect(verdict.trusted, "\(chain): \(verdict.findings.map(\.message))")
+            #expect(verdict.isTrusted, "\(chain): \(verdict.findings.map(\.message))")
             #expect(verdict.chain[1].certificate == (try lab.certificate("inter")))
         }
         // Alone, the old copy is what expired.
@@ -234,7 +234,7 @@ struct WebPKITests {
         // issuer when a name constraint fails; candidate-path building judges both and takes the one accepted.
         let verdict = try verdict(
             "alt-leaf", chain: ["alt-constrained-ca", "alt-ica-forbidden", "alt-ica-clean"], trust: ["alt-root-a", "alt-root-b"])
-        #expect(verdict.trusted, "\(verdict.findings.map(\.message))")
+        #expect(verdict.isTrusted, "\(verdict.findings.map(\.message))")
         let refused = try #require(verdict.alternatives.first { !$0.isAccepted })
         #expect(refused.findings.contains { $0.code == .nameConstraints })
     }
@@ -242,9 +242,9 @@ struct WebPKITests {
     @Test("maxChainDepth limits the intermediates: 3 pass with a limit of 3 and fail with 2")
     func maxChainDepth() throws {
         let chain = ["deep-3", "deep-2", "deep-1"]
-        #expect(try verdict("deep-leaf", chain: chain, maxChainDepth: 3).trusted)
+        #expect(try verdict("deep-leaf", chain: chain, maxChainDepth: 3).isTrusted)
         #expect(codes(try verdict("deep-leaf", chain: chain, maxChainDepth: 2)).contains("chain-too-long"))
-        #expect(try verdict("deep-leaf", chain: chain).trusted)
+        #expect(try verdict("deep-leaf", chain: chain).isTrusted)
     }
 
     @Test("every rule family fires on one of the refused certificates and on none of the accepted ones")
@@ -291,7 +291,7 @@ struct WebPKITests {
             let certificate = try lab.certificate(leaf)
             let outcome = batch.verify(der: [UInt8](certificate.der))
             let full = try verdict(leaf)
-            #expect(outcome.trusted == full.trusted, "\(leaf): batch \(outcome.codes), full \(full.findings.map(\.code))")
+            #expect(outcome.trusted == full.isTrusted, "\(leaf): batch \(outcome.codes), full \(full.findings.map(\.code))")
             #expect(outcome.codes == Array(codes(full)).sorted(), "\(leaf)")
             if outcome.fast { fast += 1 }
         }

@@ -97,7 +97,8 @@ public final class BatchVerifier: @unchecked Sendable {
                 }
             }
         }
-        return Outcome(trusted: verdict.trusted, codes: Array(Set(verdict.findings.map(\.code.rawValue))).sorted(), fast: false, error: nil)
+        return Outcome(
+            trusted: verdict.isTrusted, codes: Array(Set(verdict.findings.map(\.code.rawValue))).sorted(), fast: false, error: nil)
     }
 
     /// The fast path, or nil when this certificate must take the full one.

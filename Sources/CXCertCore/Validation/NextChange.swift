@@ -109,9 +109,9 @@ public struct NextChange: Sendable, Hashable {
         for instant in instants {
             guard let later = verdict(instant) else { continue }
             let after = later.errorCodes
-            if later.trusted != baseline.trusted || after != before {
+            if later.isTrusted != baseline.isTrusted || after != before {
                 return NextChange(
-                    at: instant, trusted: later.trusted, appeared: Array(after.subtracting(before)),
+                    at: instant, trusted: later.isTrusted, appeared: Array(after.subtracting(before)),
                     disappeared: Array(before.subtracting(after)))
             }
         }

@@ -135,7 +135,8 @@ public struct Verdict: Sendable {
     /// True when no finding is an error: the client would connect.
     public var isTrusted: Bool { !findings.contains { $0.severity == .error } }
 
-    /// The same as ``isTrusted``.
+    /// The same as ``isTrusted``, the name this property had before; kept so existing code compiles.
+    @available(*, deprecated, renamed: "isTrusted")
     public var trusted: Bool { isTrusted }
 }
 

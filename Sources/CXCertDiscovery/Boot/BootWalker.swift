@@ -569,23 +569,23 @@ private struct BuildWalk {
             endpoints.append(
                 BootEndpoint(
                     host: host, address: address, port: port, purpose: purpose, chain: report.presented, verdict: verdict,
-                    outcome: verdict.trusted ? "trusted" : "not trusted"))
+                    outcome: verdict.isTrusted ? "trusted" : "not trusted"))
             deferred += verdict.findings.filter { $0.severity != .info }
             if let clock, abs(clock.offset) > 1 {
                 let truth = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
                     vocabulary: .command(.boot))
-                if let truth, truth.trusted != verdict.trusted {
+                if let truth, truth.isTrusted != verdict.isTrusted {
                     let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
                     deferred.append(
                         finding(
-                            .clockSkew, verdict.trusted ? .warning : .error,
+                            .clockSkew, verdict.isTrusted ? .warning : .error,
                             .clock(
                                 offset: clock.offset, source: clock.source, phoneClock: clock.date, host: host,
-                                trustedAtPhoneClock: verdict.trusted, trustedAtLocalClock: truth.trusted, differing: codes)))
+                                trustedAtPhoneClock: verdict.isTrusted, trustedAtLocalClock: truth.isTrusted, differing: codes)))
                 }
             }
-            return verdict.trusted
+            return verdict.isTrusted
         }
     }
 

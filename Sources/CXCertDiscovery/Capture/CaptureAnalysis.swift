@@ -404,11 +404,11 @@ extension CaptureReader {
                         .tlsAlert(
                             host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
                             fromPhone: true,
-                            device: profile.name, trusted: verdict.trusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
+                            device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
                         certificate: leaf))
             } else {
                 outcome =
-                    verdict.trusted
+                    verdict.isTrusted
                     ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
             }
             tlsFindings += verdict.findings.filter { $0.severity != .info }

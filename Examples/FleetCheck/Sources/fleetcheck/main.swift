@@ -32,12 +32,12 @@ do {
         let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
         let line = zip(profiles, verdicts).map { profile, verdict in
             "\(profile.name): "
-                + (verdict.trusted
+                + (verdict.isTrusted
                     ? "trusted" : verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue).joined(separator: ","))
         }
         print("\(file)  \(line.joined(separator: "  "))")
         judged += verdicts.count
-        trusted += verdicts.filter(\.trusted).count
+        trusted += verdicts.filter(\.isTrusted).count
     }
     print("\(trusted) of \(judged) file × build verdicts trusted")
     exit(trusted == judged ? 0 : 1)
