@@ -174,10 +174,7 @@ public enum BootRendering {
 
     /// The report as `cxcert boot --json` prints it: the time, the overall answer, the inputs, and each build's clock and steps.
     public static func json(_ report: BootReport) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(model(report))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return JSONOutput.encode(model(report))
     }
 
     /// The steps some build took, in order (the `dhcp` step only when the walk started from DHCP).

@@ -36,9 +36,7 @@ public enum CaptureRendering {
                     signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
                     steps: phone.trace.steps.map(BootRendering.step))
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(model)) ?? Data("{}".utf8), as: UTF8.self)
+        return JSONOutput.encode(model)
     }
 
     /// The reading for a terminal: capture findings, then each phone with how it was found and its steps.

@@ -64,17 +64,11 @@ public enum DHCPRendering {
             }, splitOptions: report.splitOptions)
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-
     /// The exchange as `cxcert dhcp --json` prints it, every answer's raw options kept so ``CXCertDiscovery/DHCPExchange/init(json:)``
     /// can read it back.
     public static func json(_ exchange: DHCPExchange) -> String {
         let phone = exchange.phoneAnswer
-        return encode(
+        return JSONOutput.encode(
             JSONExchange(
                 interface: exchange.interface, clientAddress: exchange.clientAddress,
                 phoneAnswer: phone.flatMap { answer in
@@ -92,7 +86,7 @@ public enum DHCPRendering {
 
     /// Decoded options and their findings as `cxcert dhcp decode --json` prints them.
     public static func json(decoding report: DHCPOptionsReport, findings: [Finding]) -> String {
-        encode(JSONDecode(decoded: decoded(report), findings: findings))
+        JSONOutput.encode(JSONDecode(decoded: decoded(report), findings: findings))
     }
 
     static func lines(_ report: DHCPOptionsReport) -> [String] {

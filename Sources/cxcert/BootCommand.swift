@@ -149,7 +149,8 @@ struct BootCommand: ParsableCommand {
         } catch let error as DNSError {
             throw ValidationError("\(error)")
         }
-        guard let configuration else { throw ExitCode(2) }
+        guard var configuration else { throw ExitCode(2) }
+        configuration.vocabulary = .command(.boot)
         let report = BootWalker(configuration).run()
         if let html {
             if html == "-" {

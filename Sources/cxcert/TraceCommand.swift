@@ -37,10 +37,11 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         let knowledgeBase = try knowledge.load()
         if client.device != nil { _ = try client.profiles(knowledge: knowledgeBase) }
-        let reader = CaptureReader(
-            options: .init(
-                phones: phones, device: client.device, firmware: client.firmwares.first?.text, trusted: try client.anchors(),
-                knowledge: knowledgeBase))
+        var options = CaptureReader.Options(
+            phones: phones, device: client.device, firmware: client.firmwares.first?.text, trusted: try client.anchors(),
+            knowledge: knowledgeBase)
+        options.vocabulary = .command(.trace)
+        let reader = CaptureReader(options: options)
         let report: CaptureReport
         do {
             report = try reader.read(paths: files)

@@ -325,6 +325,18 @@ struct CaptureParsingTests {
         return ip + [0x30, 0x39, 0, 53, UInt8((8 + payload.count) >> 8), UInt8((8 + payload.count) & 0xFF), 0, 0] + payload
     }
 
+    @Test("The bundled capture reads the same in every process: JSON, text and HTML byte for byte")
+    func deterministicOutput() throws {
+        // Dictionary order changes from one process to the next (per-process hash seeds), so only separate
+        // runs show an order that leaks from a hash table into the output.
+        let capture = repositoryRoot.appendingPathComponent("Examples/captures/phone-lab.pcap").path
+        for format in [["--json"], [], ["--html", "-"]] {
+            let runs = try (0..<4).map { _ in try CLI.run(["trace", capture] + format) }
+            #expect(runs.allSatisfy { $0.status == runs[0].status && !$0.stdout.isEmpty }, "\(format)")
+            #expect(Set(runs.map(\.stdout)).count == 1, "trace \(format) differs between runs")
+        }
+    }
+
     @Test("Ethernet with two VLAN tags, Linux cooked (SLL), raw IPv6 with TCP")
     func linkLayers() throws {
         let mac: [UInt8] = [0x00, 0x04, 0xF2, 0x01, 0x02, 0x03]

@@ -28,8 +28,10 @@ public struct BootWalker: Sendable {
         public var dhcp: DHCPExchange?
         /// The web services the deployment says the phones should use, to compare with DHCP option 43.
         public var expectedWebServices: Endpoint?
+        /// The words of the findings' remedies: plain by default; `cxcert boot` asks for `.command(.boot)`.
+        public var vocabulary: Vocabulary = .plain
 
-        /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset.
+        /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
         /// - Parameters:
         ///   - inputs: What the phones are told.
         ///   - profiles: The builds to walk.
@@ -166,7 +168,7 @@ private struct BuildWalk {
     }
 
     func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
-        Finding(code: code, severity: severity, detail: detail, client: FindingClient(profile), vocabulary: .command(.boot))
+        Finding(code: code, severity: severity, detail: detail, client: FindingClient(profile), vocabulary: configuration.vocabulary)
     }
 
     // MARK: DNS
@@ -554,7 +556,7 @@ private struct BuildWalk {
             guard
                 let verdict = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
-                    vocabulary: .command(.boot))
+                    vocabulary: configuration.vocabulary)
             else {
                 endpoints.append(
                     BootEndpoint(
@@ -574,7 +576,7 @@ private struct BuildWalk {
             if let clock, abs(clock.offset) > 1 {
                 let truth = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
-                    vocabulary: .command(.boot))
+                    vocabulary: configuration.vocabulary)
                 if let truth, truth.isTrusted != verdict.isTrusted {
                     let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
                     deferred.append(

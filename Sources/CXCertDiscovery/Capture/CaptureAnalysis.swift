@@ -143,7 +143,7 @@ extension CaptureReader {
         let sessions = connections.map(read)
         var captureFindings = findings
         for problem in sessions.flatMap(\.problems) {
-            captureFindings.append(Self.finding(.captureGap, .warning, problem))
+            captureFindings.append(finding(.captureGap, .warning, problem))
         }
         let traces = phones(dhcp: dhcp, sessions: sessions, macs: macs).map { phone in
             trace(phone, dhcp: dhcp, dns: dns, ntp: ntp, sessions: sessions)
@@ -257,7 +257,7 @@ extension CaptureReader {
             if case .success(let response) = result {
                 if response.isUnsynchronized {
                     timeFindings.append(
-                        Self.finding(
+                        finding(
                             .timeSourceUnsynchronized, .error,
                             .ntp(
                                 server: request.server, address: request.server, port: 123, via: "captured", leap: response.leapIndicator,
@@ -369,7 +369,7 @@ extension CaptureReader {
             if names.isEmpty { tlsNotes.append("the phone resolved no name to \(server.address) in the capture: names are not checked") }
             if let serverAlert, chain.isEmpty {
                 tlsFindings.append(
-                    Self.finding(
+                    finding(
                         .tlsVersion, .error,
                         .tlsAlert(
                             host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
@@ -391,7 +391,7 @@ extension CaptureReader {
             let verdict = Verifier.verify(
                 VerificationRequest(
                     leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock,
-                    vocabulary: .command(.trace)),
+                    vocabulary: options.vocabulary),
                 profile: profile)
             tlsNotes.append("\(host): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
             let outcome: String
@@ -399,7 +399,7 @@ extension CaptureReader {
                 let codes = verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue)
                 outcome = "the phone refused it with alert \(TLSMessage.alertName(phoneAlert))"
                 tlsFindings.append(
-                    Self.finding(
+                    finding(
                         .phoneAlert, .error,
                         .tlsAlert(
                             host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
@@ -445,7 +445,7 @@ extension CaptureReader {
         let order = expected.filter { seen.contains($0) }
         guard seen != order else { return [] }
         return [
-            Self.finding(
+            finding(
                 .dnsOrderDiffers, .warning,
                 .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
         ]

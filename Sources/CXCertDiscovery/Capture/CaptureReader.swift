@@ -55,8 +55,10 @@ public struct CaptureReader: Sendable {
         public var maxStreams: Int
         /// TCP payload bytes kept for the whole capture.
         public var maxTotalBytes: Int
+        /// The words of the findings' remedies: plain by default; `cxcert trace` asks for `.command(.trace)`.
+        public var vocabulary: Vocabulary = .plain
 
-        /// Reading options.
+        /// Reading options; ``vocabulary`` starts plain.
         /// - Parameters:
         ///   - phones: MAC or IP addresses of the phones to follow (matched case-insensitively); empty follows every
         ///     client that looks like one.
@@ -158,7 +160,7 @@ public struct CaptureReader: Sendable {
                         case .unsupportedLink(let file, let type):
                             .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
                         }
-                    findings.append(Self.finding(.captureDamaged, .warning, detail))
+                    findings.append(finding(.captureDamaged, .warning, detail))
                     break
                 }
                 guard let frame else { break }
@@ -212,20 +214,20 @@ public struct CaptureReader: Sendable {
         }
         if cutFrames > 0 {
             findings.append(
-                Self.finding(
+                finding(
                     .captureGap, .warning,
                     .captureGap(gap: .snapLength, connection: nil, count: cutFrames, limit: nil, offset: nil, reason: nil)))
         }
         if droppedStreams > 0 {
             findings.append(
-                Self.finding(
+                finding(
                     .captureGap, .warning,
                     .captureGap(
                         gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
         }
         if droppedBytes > 0 {
             findings.append(
-                Self.finding(
+                finding(
                     .captureGap, .warning,
                     .captureGap(
                         gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
@@ -258,8 +260,8 @@ public struct CaptureReader: Sendable {
         return connections.sorted { $0.time < $1.time }
     }
 
-    static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail, certificate: Certificate? = nil) -> Finding {
-        Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: .command(.trace))
+    func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail, certificate: Certificate? = nil) -> Finding {
+        Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: options.vocabulary)
     }
 
     static func clock(_ date: Date) -> String {

@@ -48,7 +48,7 @@ public struct DHCPOptionsReport: Sendable {
     public let findings: [Finding]
 
     static func finding(_ code: FindingCode, _ severity: Severity, _ detail: FindingDetail) -> Finding {
-        Finding(code: code, severity: severity, detail: detail, client: .anyPhone, vocabulary: .command(.boot))
+        Finding(code: code, severity: severity, detail: detail, client: .anyPhone, vocabulary: .plain)
     }
 
     static func addresses(_ data: [UInt8]?) -> [String] {
