@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "CXCertTests", dependencies: ["CXCert", "CXCertTestSupport", "cxcert-fuzz"], exclude: ["Fixtures"]),
         // The public API as users see it: no @testable import.
         .testTarget(name: "CXCertAPITests", dependencies: ["CXCert"]),
+        // The same example through the core product only: nothing above the core is needed for it.
+        .testTarget(name: "CXCertCoreAPITests", dependencies: ["CXCertCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

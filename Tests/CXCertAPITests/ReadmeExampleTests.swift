@@ -2,31 +2,31 @@ import CXCert
 import Foundation
 import Testing
 
-/// The library as a user sees it: no `@testable`, only the public API, running the README's example.
-@Suite("The public API: the README's library example")
+/// The umbrella as a user sees it: no `@testable`, only the public API; `import CXCert` reaches every layer (the
+/// README's core example runs in CXCertCoreAPITests).
+@Suite("The public API through the umbrella module")
 struct ReadmeExampleTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Examples/contoso")
 
-    @Test("Decoding and verifying per firmware build, as the README shows")
-    func readmeExample() throws {
-        let decoded = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("pool01.pem"))
-        let root = try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("ContosoCA.cer"))
-        let split = try #require(VerificationRequest.split(bundle: decoded.certificates))
-        let (leaf, chain) = (split.leaf, split.others)
-        let request = VerificationRequest(
-            leaf: leaf, intermediates: chain,
-            anchors: root.certificates.map { TrustAnchor(certificate: $0, source: .user(file: "ContosoCA.cer")) },
-            hosts: ["pool01.contoso.com", "ucupdates-r2"])
-        var codes: [String: [FindingCode]] = [:]
-        for firmware in ["3.5.6907.35", "4.0.7577.4463"] {
-            let verdict = Verifier.verify(request, profile: try DeviceProfile.resolve(device: "cx700", firmware: firmware))
-            codes[firmware] = verdict.findings.filter { $0.severity == .error }.map(\.code)
-        }
-        #expect(codes["3.5.6907.35"]?.contains(.sha2Unsupported) == true)
-        #expect(codes["4.0.7577.4463"]?.contains(.sha2Unsupported) == false)
-        // pool01.pem lacks the short name ucupdates-r2 (the README's story).
-        #expect(codes["4.0.7577.4463"] == [.nameNotCovered])
+    @Test("One import reaches every layer: decode and verify, the directory's walk, and the reports")
+    func everyLayer() throws {
+        let root = try #require(
+            try CertificateDecoder().decode(contentsOf: Self.examples.appendingPathComponent("ContosoCA.cer")).certificates.first)
+        // The directory layer: a snapshot holding the root as AD publishes it, walked as the phone walks it.
+        let snapshot = DirectorySnapshot(
+            certificationAuthorities: [
+                DirectoryEntry(
+                    dn: "CN=ContosoCA,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com",
+                    attributes: ["cACertificate": [root.der]])
+            ], enrollmentServices: [])
+        let found = PhoneDiscovery.walk(snapshot)
+        #expect(found.certificates == [root])
+        // The reports layer: the verdict for the root alone, as text.
+        let verdict = Verifier.verify(
+            VerificationRequest(leaf: root, anchors: [TrustAnchor(certificate: root, source: .user(file: "ContosoCA.cer"))]),
+            profile: try DeviceProfile.resolve(device: "generic"))
+        #expect(VerdictReport.text([verdict]).contains("ContosoCA"))
     }
 
     @Test("DHCP options decode through the public API")
