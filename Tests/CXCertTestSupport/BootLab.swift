@@ -1,11 +1,8 @@
 import Foundation
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
 @testable import CXCertProbe
-@testable import CXCertReports
 
 /// A site for the boot tests: real servers (dnsmasq, chrony, `openssl s_server`) and small liars
 /// (`lab_stub.py`) on a loopback block of its own, 127.X.Y.0/24, so labs never share an address. Every

@@ -1,11 +1,7 @@
 import Foundation
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 
 /// A DHCP server in a network namespace of its own, joined to the test's namespace by a veth pair:
 /// `cxsN` (10.77.N.1, the server side) and `cxcN` (10.77.N.2, where cxcert asks as the phone). Nothing

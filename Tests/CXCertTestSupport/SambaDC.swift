@@ -1,11 +1,7 @@
 import Foundation
 
-@testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 
 /// The throwaway Samba AD DC of `Scripts/samba-dc`: started once per test process if `Scripts/test`
 /// has not started it already.

@@ -1,11 +1,6 @@
 import Foundation
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 
 /// Certificates made with the real `openssl` command, once per test process, in a temp directory.
 ///

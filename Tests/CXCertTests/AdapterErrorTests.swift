@@ -1,12 +1,9 @@
 import Foundation
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
-@testable import CXCertDiscovery
 @testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// Each C adapter throws its own error (OpenSSL, TLS, HTTP, LDAP); domain errors carry it as their cause

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The batch fast path must say exactly what the full OpenSSL path says, or step aside.

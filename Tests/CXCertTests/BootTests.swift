@@ -3,10 +3,7 @@ import Testing
 
 @testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// `cxcert boot` against real DNS (dnsmasq), NTP (chrony) and TLS (`openssl s_server`) servers on a

@@ -1,12 +1,8 @@
 import Foundation
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 @Suite("MS-WCCE sanitized names and LDAP escaping")

@@ -4,9 +4,6 @@ import Testing
 @testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 @Suite("Hardening: limits, kept fuzz inputs, hostile directories")

@@ -3,10 +3,7 @@ import Testing
 
 @testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
 @testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// A small hierarchy with exact validity periods, made at test time with `openssl ca -startdate/-enddate`

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift

@@ -3,10 +3,7 @@ import Testing
 
 @testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
 @testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// Real TLS servers (`openssl s_server` on loopback) probed as people and phones would.

@@ -2,12 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
 @testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The one probe-then-verify path of `probe` and `audit`.

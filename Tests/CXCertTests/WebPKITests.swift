@@ -1,12 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CXCertAudit
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The `generic` profile as a modern strict client: one test per rule family of issue #14 item 5, each
