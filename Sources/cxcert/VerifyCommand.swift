@@ -120,9 +120,7 @@ struct VerifyCommand: ParsableCommand {
         }
         Output.standardOutput(buffer)
         struct Line: Encodable { let summary: BatchRun.Summary }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        Output.standardOutput(String(decoding: (try? encoder.encode(Line(summary: summary))) ?? Data(), as: UTF8.self) + "\n")
+        Output.standardOutput(JSONOutput.line(Line(summary: summary)) + "\n")
 
         if summary.errors > 0 { throw ExitCode(2) }
         if summary.untrusted > 0 { throw ExitCode(1) }

@@ -50,33 +50,18 @@ public enum CertificateJSON {
             keyBits = certificate.publicKey.bits
         }
 
-        enum Key: String, CodingKey, CaseIterable {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case subject, issuer, serial, sha1, sha256, notBefore, notAfter, signatureAlgorithm, keyType, keyBits
         }
 
         /// The keys this view writes, in schema order: for documentation and schema checks.
-        public static let keys: [String] = Key.allCases.map(\.rawValue)
-
-        /// Writes the view's keys into the encoder's keyed container, so a caller can add its own keys beside them.
-        public func encode(to encoder: any Encoder) throws {
-            var out = encoder.container(keyedBy: Key.self)
-            try out.encode(subject, forKey: .subject)
-            try out.encode(issuer, forKey: .issuer)
-            try out.encode(serial, forKey: .serial)
-            try out.encode(sha1, forKey: .sha1)
-            try out.encode(sha256, forKey: .sha256)
-            try out.encode(notBefore, forKey: .notBefore)
-            try out.encode(notAfter, forKey: .notAfter)
-            try out.encode(signatureAlgorithm, forKey: .signatureAlgorithm)
-            try out.encode(keyType, forKey: .keyType)
-            try out.encode(keyBits, forKey: .keyBits)
-        }
+        public static let keys: [String] = CodingKeys.allCases.map(\.rawValue)
 
         /// Reads the view strictly: every key must be present and every value in its documented form; keys of the
         /// enclosing object (a chain link's `role`) are ignored.
         public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Key.self)
-            func hex(_ key: Key, bytes: Int?) throws -> String {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func hex(_ key: CodingKeys, bytes: Int?) throws -> String {
                 let text = try c.decode(String.self, forKey: key)
                 let digits = key == .serial && text.hasPrefix("-") ? String(text.dropFirst()) : text
                 guard let decoded = hexBytes(digits), !decoded.isEmpty, hexString(decoded) == digits,
@@ -87,7 +72,7 @@ public enum CertificateJSON {
                 }
                 return text
             }
-            func date(_ key: Key) throws -> String {
+            func date(_ key: CodingKeys) throws -> String {
                 let text = try c.decode(String.self, forKey: key)
                 guard let parsed = try? Date(text, strategy: .iso8601), iso8601(parsed) == text else {
                     throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not an ISO 8601 UTC time")

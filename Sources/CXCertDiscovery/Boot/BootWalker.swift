@@ -57,7 +57,7 @@ public struct BootWalker: Sendable {
     }
 
     /// "3.0 days", "12 min", "0.250 s": an offset for people.
-    public static func describe(duration seconds: TimeInterval) -> String { BuildWalk.duration(seconds) }
+    public static func describe(duration seconds: TimeInterval) -> String { durationText(seconds) }
 
     /// A clock offset larger than this is reported even when it changes no verdict.
     public static let notableSkew: TimeInterval = 300
@@ -364,7 +364,7 @@ private struct BuildWalk {
                         stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
         }
         if let clock {
-            notes.append("phone clock: \(Self.iso(clock.date)) from \(clock.source), offset \(Self.duration(clock.offset))")
+            notes.append("phone clock: \(iso8601(clock.date)) from \(clock.source), offset \(durationText(clock.offset))")
             if abs(clock.offset) > BootWalker.notableSkew {
                 findings.append(
                     finding(
@@ -795,10 +795,4 @@ private struct BuildWalk {
             finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
         return false
     }
-
-    // MARK: Formatting
-
-    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
-
-    static func duration(_ seconds: TimeInterval) -> String { durationText(seconds) }
 }

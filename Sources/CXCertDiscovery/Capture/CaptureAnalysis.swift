@@ -452,6 +452,6 @@ extension CaptureReader {
     }
 
     static func signed(_ seconds: TimeInterval) -> String {
-        (seconds < 0 ? "-" : "+") + BootWalker.describe(duration: seconds)
+        (seconds < 0 ? "-" : "+") + durationText(seconds)
     }
 }

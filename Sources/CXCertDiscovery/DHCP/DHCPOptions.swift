@@ -142,8 +142,6 @@ public struct DHCPOptionsReport: Sendable {
         self.findings = findings
     }
 
-    static func printable(_ bytes: [UInt8]) -> String { printableASCII(bytes) }
-
     /// The checks of option 43 for the answer the phone uses (vendor class MS-UC-Client).
     public static func checkProvisioning(_ provisioning: UCProvisioning?) -> [Finding] {
         guard let provisioning else {

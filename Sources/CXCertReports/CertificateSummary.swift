@@ -1,7 +1,8 @@
+import CXCertCore
 import Foundation
 
 /// The stable JSON form of one certificate (the `cxcert inspect --json` schema): `file`, `format` and `encoding`
-/// beside the ``CertificateJSON/Full`` view.
+/// beside the ``/CXCertCore/CertificateJSON/Full`` view.
 ///
 /// Every key is always present; absent extensions are `null`. See the README for the schema.
 public struct CertificateSummary: Encodable, Sendable {
@@ -24,23 +25,12 @@ public struct CertificateSummary: Encodable, Sendable {
 
     private enum Key: String, CodingKey { case file, format, encoding }
 
-    /// Where the certificate came from, then the full ``CertificateJSON/Full`` view.
+    /// Where the certificate came from, then the full ``/CXCertCore/CertificateJSON/Full`` view.
     public func encode(to encoder: any Encoder) throws {
         var out = encoder.container(keyedBy: Key.self)
         try out.encode(file, forKey: .file)
         try out.encode(format, forKey: .format)
         try out.encode(encoding, forKey: .encoding)
         try CertificateJSON.Full(certificate).encode(to: encoder)
-    }
-}
-
-/// The project's JSON: pretty, keys sorted, slashes unescaped.
-public enum JSONOutput {
-    /// `value` as the project's JSON text (`null` if it cannot be encoded).
-    public static func encode<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
     }
 }
