@@ -135,7 +135,13 @@ public enum Severity: String, Sendable, Codable, Comparable {
     /// `error`: the client will not connect; `warning`: it may not, or recovers by a fallback; `info`: worth knowing.
     case error, warning, info
 
-    private var rank: Int { [.info: 0, .warning: 1, .error: 2][self]! }
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
 }
 
