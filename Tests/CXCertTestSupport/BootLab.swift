@@ -14,11 +14,8 @@ final class BootLab: @unchecked Sendable {
 
     let prefix: String
     let directory: URL
-    private var processes: [Process] = []
-    /// Servers started behind a shell, killed by the pid they write.
-    private var pidFiles: [URL] = []
-    /// The shell in front of each such server: it exits when the server does.
-    private var shells: [URL: Process] = [:]
+    private let lock = NSLock()
+    private var children: [ChildProcess.Running] = []
 
     init() throws {
         let index = Self.lock.withLock {
@@ -33,75 +30,36 @@ final class BootLab: @unchecked Sendable {
 
     func address(_ last: Int) -> String { "\(prefix).\(last)" }
 
-    /// Starts a server behind a shell and returns the file holding its pid. Run as direct children of the test
-    /// process, programs that change user or close every descriptor at start (dnsmasq, tcpdump) stop Foundation
-    /// from noticing when later children exit, and a CLI run then waits for ever on a zombie.
-    @discardableResult
-    func launchBehindShell(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> URL {
-        let pidFile = directory.appendingPathComponent("\(UUID().uuidString).pid")
-        pidFiles.append(pidFile)
-        shells[pidFile] = try launch(
-            ["sh", "-c", "\"$@\" & echo $! > '\(pidFile.path)'; wait", "sh"] + arguments, environment: environment, ready: ready)
-        return pidFile
-    }
-
-    /// Sends `signal` to a `launchBehindShell` server and joins its shell (which exits with it), for at most
-    /// `seconds`. True when it ended in time.
-    @discardableResult
-    func signal(_ pidFile: URL, _ signal: Int32, waitingUpTo seconds: TimeInterval = 5) -> Bool {
-        guard let pid = pid(pidFile), let shell = shells[pidFile] else { return false }
-        kill(pid, signal)
-        let ended = DispatchSemaphore(value: 0)
-        Thread {
-            shell.waitUntilExit()
-            ended.signal()
-        }.start()
-        return ended.wait(timeout: .now() + seconds) == .success
-    }
-
-    /// The pid a `launchBehindShell` server wrote.
-    func pid(_ file: URL) -> Int32? {
-        (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
+    /// Stops every server of the lab, each with its process group.
     func stop() {
-        for file in pidFiles {
-            if let text = try? String(contentsOf: file, encoding: .utf8),
-                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                kill(pid, SIGKILL)
-            }
+        let running = lock.withLock {
+            defer { children = [] }
+            return children
         }
-        pidFiles = []
-        for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        processes = []
+        for child in running { child.stop() }
     }
 
+    /// Starts a server (stdout and stderr to a log in the lab's folder) and waits until `ready` holds for what
+    /// it has printed; it runs until ``stop()``.
+    ///
+    /// - Parameters:
+    ///   - arguments: the program and its arguments.
+    ///   - environment: variables added to the test process's environment.
+    ///   - ready: true once the server is ready, given its output so far.
+    /// - Returns: the running server.
+    /// - Throws: ``ChildProcess/Failure`` when it exits or is not ready within ten seconds.
     @discardableResult
-    func launch(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let log = directory.appendingPathComponent("\(arguments[0])-\(processes.count).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardInput = FileHandle.nullDevice
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        try process.run()
-        processes.append(process)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if ready((try? String(contentsOf: log, encoding: .utf8)) ?? "") { return process }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
+    func launch(_ arguments: [String], environment: [String: String] = [:], ready: (_ log: String) -> Bool) throws -> ChildProcess.Running {
+        let log = lock.withLock {
+            directory.appendingPathComponent("\(URL(fileURLWithPath: arguments[0]).lastPathComponent)-\(children.count).log")
         }
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        throw Shell.Failure(description: "\(arguments.joined(separator: " ")) did not become ready: \(output)")
+        let child = try ChildProcess.start(
+            arguments, in: directory,
+            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            log: log)
+        lock.withLock { children.append(child) }
+        try child.awaitReady(ready)
+        return child
     }
 
     /// dnsmasq answering only from `lines` (host-record, srv-host, ...) on ADDRESS.53:53; never forwards.
@@ -114,13 +72,7 @@ final class BootLab: @unchecked Sendable {
             ] + lines
         let file = "dnsmasq-\(last).conf"
         try directory.write(file, config.joined(separator: "\n") + "\n")
-        let pidFile = directory.appendingPathComponent("dnsmasq-\(last).pid")
-        pidFiles.append(pidFile)
-        // Behind a shell: run as a direct child of the test process, dnsmasq stops Foundation from noticing
-        // when later children exit (a CLI run then waits for ever on a zombie).
-        let command =
-            "dnsmasq --keep-in-foreground --conf-file=\(directory.appendingPathComponent(file).path) --user=root --pid-file=\(pidFile.path) & wait"
-        try launch(["sh", "-c", command]) { _ in
+        try launch(["dnsmasq", "--keep-in-foreground", "--conf-file=\(directory.appendingPathComponent(file).path)", "--user=root"]) { _ in
             DNSClient.query("ready.test", type: .a, server: server, timeout: 0.3) == .addresses(["127.0.0.1"])
         }
         return server
@@ -154,22 +106,11 @@ final class BootLab: @unchecked Sendable {
 
     /// One of `lab_stub.py`'s liars on ADDRESS:PORT.
     func stub(_ mode: String, at last: Int, port: Int, _ extra: [String] = []) throws {
-        let log = directory.appendingPathComponent("stub-\(mode)-\(last)-\(port).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
         let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/lab_stub.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, mode, address(last), "\(port)"] + extra
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
-        // The stub prints its port once bound: that line is the readiness signal; the rest goes to the log.
-        let readiness = ReadinessLine(output, copyTo: log) { Int($0) }
-        try? output.fileHandleForWriting.close()
-        guard readiness.wait(seconds: 10) != nil else { throw Shell.Failure(description: "lab_stub.py \(mode) did not start") }
+        // The stub prints its port once bound: that line is the readiness signal.
+        try launch(["python3", script, mode, address(last), "\(port)"] + extra) { log in
+            log.split(separator: "\n").contains { Int($0) != nil }
+        }
     }
 }
 

@@ -18,36 +18,29 @@ enum CLI {
         return repositoryRoot.appendingPathComponent(".build/debug/cxcert")
     }
 
-    /// `clean`: start from an empty environment (only `environment` and NO_COLOR), as on a machine without Swift.
+    /// Runs `cxcert` with `arguments` through ``ChildProcess``.
+    ///
+    /// - Parameters:
+    ///   - arguments: its arguments.
+    ///   - binary: the binary.
+    ///   - input: standard input (/dev/null when nil).
+    ///   - environment: variables added to (or, with `clean`, making up) its environment, beside NO_COLOR=1.
+    ///   - clean: start from an empty environment, as on a machine without Swift.
+    ///   - deadline: how long it may run before it is killed and the test fails.
+    /// - Returns: its exit status (128 + signal when killed) and both streams.
+    /// - Throws: ``ChildProcess/Failure`` when it cannot start or outlives `deadline`.
     static func run(
-        _ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:], clean: Bool = false
+        _ arguments: [String], binary: URL = CLI.binary, input: Data? = nil, environment: [String: String] = [:], clean: Bool = false,
+        deadline: Duration = .seconds(120)
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var env = clean ? [:] : ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cxcert-cli-\(UUID().uuidString).out")
-        let err = out.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        let outcome = try ChildProcess.run(
+            [binary.path] + arguments, environment: env, input: input.map { [UInt8]($0) }, deadline: deadline)
         return Result(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: try String(contentsOf: err, encoding: .utf8))
+            status: outcome.status, stdout: String(decoding: outcome.stdout, as: UTF8.self),
+            stderr: String(decoding: outcome.stderr, as: UTF8.self))
     }
 
     static func json(_ arguments: [String]) throws -> Any {

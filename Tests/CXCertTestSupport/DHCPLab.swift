@@ -56,7 +56,7 @@ final class DHCPLab: @unchecked Sendable {
                 "dhcp-leasefile=\(lab.directory.appendingPathComponent("leases").path)", "local=/contoso.com/", "local=/fabrikam.com/",
             ] + lines
         try lab.directory.write("dnsmasq-dhcp.conf", config.joined(separator: "\n") + "\n")
-        try lab.launchBehindShell([
+        try lab.launch([
             "ip", "netns", "exec", namespace, "dnsmasq", "--keep-in-foreground",
             "--conf-file=\(lab.directory.appendingPathComponent("dnsmasq-dhcp.conf").path)", "--user=root", "--log-facility=-",
         ]) { log in log.contains("DHCP, IP range") }

@@ -1,55 +1,35 @@
 import Foundation
 
-/// Runs external tools (openssl, iconv) the way a person would, for fixtures made at test time.
+/// Runs external tools (openssl, iconv) the way a person would, for fixtures made at test time, through
+/// ``ChildProcess`` (a deadline, both streams read, the child reaped).
 enum Shell {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
     /// Runs `arguments` (first is the program, found on PATH) in `directory`; returns standard output.
+    ///
+    /// - Parameters:
+    ///   - arguments: the program and its arguments.
+    ///   - directory: the working directory.
+    ///   - input: standard input.
+    ///   - deadline: how long it may run.
+    /// - Returns: its standard output.
+    /// - Throws: ``Failure`` when it exits non-zero, ``ChildProcess/Failure`` when it cannot start or outlives `deadline`.
     @discardableResult
-    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        // Read both pipes concurrently so a chatty tool cannot fill one and block; joined below.
-        let errorData = LockedData()
-        let errorsRead = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            errorData.set(errors.fileHandleForReading.readDataToEndOfFile())
-            errorsRead.signal()
-        }
-        reader.start()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try? stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errorsRead.wait()
-        guard process.terminationStatus == 0 else {
+    static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil, deadline: Duration = .seconds(120)) throws -> Data
+    {
+        let outcome = try ChildProcess.run(arguments, in: directory, input: input.map { [UInt8]($0) }, deadline: deadline)
+        guard outcome.termination == .exited(0) else {
             throw Failure(
-                description: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                    + String(decoding: errorData.value, as: UTF8.self))
+                description: "\(arguments.joined(separator: " ")) \(outcome.termination): "
+                    + String(decoding: outcome.stderr, as: UTF8.self))
         }
-        return data
+        return Data(outcome.stdout)
     }
 
     static func text(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> String {
         String(decoding: try run(arguments, in: directory, input: input), as: UTF8.self)
-    }
-
-    final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
-        func set(_ value: Data) { lock.withLock { data = value } }
-        var value: Data { lock.withLock { data ?? Data() } }
     }
 }
 

@@ -377,27 +377,15 @@ struct DirectoryTests {
 }
 
 /// Tests/CXCertTestSupport/certsrv_stub.py on a free loopback port.
-final class CertsrvStub: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+final class CertsrvStub: Sendable {
+    let server: BackgroundServer
+    var port: Int { server.port }
 
     init(body: URL, user: String, password: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
+        server = try BackgroundServer([
             "python3", repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certsrv_stub.py").path, body.path, user, password,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw Shell.Failure(description: "certsrv stub did not start") }
-        self.port = port
+        ]) { Int($0) }
     }
 
-    func stop() {
-        // A child of the test runner may inherit a blocked SIGTERM; SIGKILL always ends it.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 }

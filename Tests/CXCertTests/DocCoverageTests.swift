@@ -83,17 +83,8 @@ struct DocCoverageTests {
 
     /// Exit status and standard output of the script run in `directory`.
     static func run(_ script: URL, _ arguments: [String] = [], in directory: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = script
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try ChildProcess.run([script.path] + arguments, in: directory, stderr: .discard, deadline: .seconds(600))
+        return (outcome.status, String(decoding: outcome.stdout, as: UTF8.self))
     }
 
     /// The `path:line` of every symbol on a line marked `// UNDOCUMENTED`: one per case of a `case a, b` line, two

@@ -12,13 +12,13 @@ struct TraceTests {
     /// Runs `body` while tcpdump records `interface` (only `filter`), and returns the capture file.
     func capture(_ lab: BootLab, interface: String = "lo", filter: String, snap: Int = 0, _ body: () throws -> Void) throws -> String {
         let file = lab.directory.appendingPathComponent("capture-\(UUID().uuidString.prefix(6)).pcap").path
-        let pidFile = try lab.launchBehindShell(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "-n", "-w", file, filter]) { log in
+        let tcpdump = try lab.launch(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "-n", "-w", file, filter]) { log in
             log.contains("listening on")
         }
         try body()
         Thread.sleep(forTimeInterval: 0.3)
-        // tcpdump writes what it still holds and exits on SIGINT; its shell ends with it.
-        lab.signal(pidFile, SIGINT)
+        // tcpdump writes what it still holds and exits on SIGINT.
+        tcpdump.signal(SIGINT)
         return file
     }
 
