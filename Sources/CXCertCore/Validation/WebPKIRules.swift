@@ -115,7 +115,8 @@ enum WebPKIRule: String, CaseIterable, Sendable {
         case .nameConstraintsNotCritical:
             "a rule for the issuing CA (the BRs allow non-critical); the constraint is still applied, and clients accept it"
         case .rootAuthorityKeyIdentifierFields: "an issuance rule; pyca/cryptography, Go, rustls-webpki and Chrome accept such roots"
-        case .anchorWithoutAuthorityKeyIdentifier: "the anchor is trusted by name and key (RFC 5280 6.1.1 (d)); the AKI only helps path building"
+        case .anchorWithoutAuthorityKeyIdentifier:
+            "the anchor is trusted by name and key (RFC 5280 6.1.1 (d)); the AKI only helps path building"
         case .commonNameNotInSAN: "an issuance rule; TLS clients match names against the SAN only (RFC 9525) and accept it"
         case .endEntityExtendedKeyUsage: "an issuance rule; verifiers need serverAuth present and accept other purposes beside it"
         case .endEntityWithoutExtendedKeyUsage: "an issuance rule; Go, rustls-webpki, pyca/cryptography and Chrome treat no EKU as any"
