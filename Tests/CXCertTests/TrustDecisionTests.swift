@@ -22,7 +22,10 @@ struct TrustDecisionTests {
             try pki.openssl(["req", "-new", "-key", "td-root.key", "-subj", "/CN=TD Root", "-out", "td-root.csr"])
             try pki.directory.write(
                 "td-root.ext",
-                "[ext]\nbasicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=none\n")
+                [
+                    "[ext]", "basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign,cRLSign",
+                    "subjectKeyIdentifier=hash", "authorityKeyIdentifier=none", "",
+                ].joined(separator: "\n"))
             try pki.openssl([
                 "x509", "-req", "-in", "td-root.csr", "-CA", "td-xsigner.pem", "-CAkey", "td-xs.key", "-set_serial", "0x1234", "-sha256",
                 "-extfile", "td-root.ext", "-extensions", "ext", "-days", "825", "-out", "td-root.pem",
