@@ -80,7 +80,8 @@ enum PathValidation {
         }
         // A set time would override X509_V_FLAG_NO_CHECK_TIME (OpenSSL checks USE_CHECK_TIME first).
         if options.checksTime { X509_STORE_CTX_set_time(context, 0, time_t(options.time.timeIntervalSince1970)) }
-        X509_STORE_CTX_set_depth(context, Int32(options.maxDepth))
+        // OpenSSL adds to the depth internally; a huge --max-chain-depth must not overflow its int.
+        X509_STORE_CTX_set_depth(context, Int32(clamping: min(max(options.maxDepth, 0), 1 << 20)))
         if options.serverPurpose { _ = X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER) }
 
         let collector = Collector()
@@ -153,6 +154,8 @@ enum PathProblem: Sendable, Hashable {
     case expired, notYetValid, badSignature, issuerNotFound, untrustedSelfSigned
     case notACA, pathLength, keyUsage, purpose, nameConstraints, criticalExtension
     case chainTooLong, strictRFC5280, weakForSecurityLevel, internalError
+    /// Strict mode's missing authorityKeyIdentifier or subjectKeyIdentifier (RFC 5280 4.2.1.1, 4.2.1.2).
+    case missingAuthorityKeyIdentifier, missingSubjectKeyIdentifier
     case other(Int32)
 
     init(code: Int32) {
@@ -178,8 +181,9 @@ enum PathProblem: Sendable, Hashable {
             self = .nameConstraints
         case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION: self = .criticalExtension
         case X509_V_ERR_CERT_CHAIN_TOO_LONG, X509_V_ERR_PATH_LOOP: self = .chainTooLong
-        case X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER, X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER,
-            X509_V_ERR_EMPTY_SUBJECT_ALT_NAME, X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL, X509_V_ERR_CA_BCONS_NOT_CRITICAL,
+        case X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER: self = .missingAuthorityKeyIdentifier
+        case X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER: self = .missingSubjectKeyIdentifier
+        case X509_V_ERR_EMPTY_SUBJECT_ALT_NAME, X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL, X509_V_ERR_CA_BCONS_NOT_CRITICAL,
             X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL, X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL,
             X509_V_ERR_CA_CERT_MISSING_KEY_USAGE, X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3, X509_V_ERR_EC_KEY_EXPLICIT_PARAMS,
             X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA, X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,

@@ -95,3 +95,17 @@ extension SignatureCheck {
         return result == 1
     }
 }
+
+extension SignatureCheck {
+    /// Whether two certificates certify the same public key (OpenSSL compares the key parameters, not the
+    /// encoding): what tells a key rollover's certificates apart when their subjects are equal.
+    static func haveSameKey(_ a: Certificate, _ b: Certificate) -> Bool {
+        guard let left = X509_get0_pubkey(a.handle.pointer), let right = X509_get0_pubkey(b.handle.pointer) else {
+            ERR_clear_error()
+            return false
+        }
+        let result = EVP_PKEY_eq(left, right)
+        if result != 1 { ERR_clear_error() }
+        return result == 1
+    }
+}

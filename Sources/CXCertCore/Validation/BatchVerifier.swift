@@ -113,9 +113,10 @@ public final class BatchVerifier: @unchecked Sendable {
             entry.fastPathAllowed
         else { return nil }
         // OpenSSL's strict mode checks these on the leaf, and the web-PKI leaf rules need the full reader for anything
-        // but a plain leaf: let the full path speak for odd ones.
+        // but a plain leaf with an EKU (a leaf without one has a lint of its own): let the full path speak for odd ones.
         if profile.isGeneric,
-            lean.authorityKeyIdentifier == nil || !lean.hasSubjectAltName || facts.malformedSerial != nil || !lean.plainForWebPKI
+            lean.authorityKeyIdentifier == nil || !lean.hasSubjectAltName || !lean.hasExtendedKeyUsage || facts.malformedSerial != nil
+                || !lean.plainForWebPKI
         {
             return nil
         }

@@ -43,9 +43,12 @@ public struct PathBudget: Sendable, Hashable {
 }
 
 /// Builds candidate paths from a leaf, depth first, trying for each certificate the issuers that name it
-/// (subject = its issuer, key identifiers compatible): trust anchors first, then certificates whose key
-/// verifies its signature, then the rest (so a wrong issuer is still judged, and reported, last). Loops are
-/// refused; the budget bounds the work.
+/// (subject = its issuer, key identifiers compatible): trust anchors whose key verifies its signature first,
+/// then other certificates whose key does, then the rest (so a wrong issuer is still judged, and reported,
+/// last). A certificate is a loop when one on the path already has its subject, public key and SAN, as Go's
+/// crypto/x509 (`alreadyInChain`) decides: a key rollover keeps the subject and changes the key, so the old and
+/// the new CA certificate, and the cross-certificates between them, may all sit on one valid path (RFC 5280 6.1
+/// self-issued certificates). The budget bounds the work.
 struct PathBuilder {
     let anchors: [TrustAnchor]
     let intermediates: [Certificate]
@@ -108,19 +111,33 @@ struct PathBuilder {
     /// The certificates that could have issued `certificate`, best first.
     private mutating func issuers(of certificate: Certificate, excluding path: [Certificate]) -> [Certificate] {
         func names(_ candidate: Certificate) -> Bool {
-            // A subject already on the path is a loop, whichever certificate carries it (cross-signed CAs).
-            guard candidate.subject == certificate.issuer, !path.dropFirst().contains(where: { $0.subject == candidate.subject })
-            else { return false }
+            guard candidate.subject == certificate.issuer, !Self.isLoop(candidate, on: path) else { return false }
             if let aki = certificate.authorityKeyIdentifier, let ski = candidate.subjectKeyIdentifier, aki != ski { return false }
             return true
         }
-        let trusted = anchors.map(\.certificate).filter(names)
+        // Among several anchors with the issuer's name (an old and a renewed root), the one whose key signed
+        // comes first; the others are still judged, after every certificate that verifies.
+        var trusted: [Certificate] = []
+        var wrongAnchors: [Certificate] = []
+        for candidate in anchors.map(\.certificate) where names(candidate) {
+            if isSigned(certificate, by: candidate) { trusted.append(candidate) } else { wrongAnchors.append(candidate) }
+        }
         var verified: [Certificate] = []
         var unverified: [Certificate] = []
         for candidate in intermediates where names(candidate) {
             if isSigned(certificate, by: candidate) { verified.append(candidate) } else { unverified.append(candidate) }
         }
-        return trusted + verified + unverified
+        return trusted + verified + wrongAnchors + unverified
+    }
+
+    /// True when `candidate` is, for path building, a certificate already on `path`: the same subject, the same
+    /// public key and the same subjectAltName (Go's `alreadyInChain`). Cross-certificates that sign each other
+    /// (A by B, B by A) repeat a subject and key, so they end here; a renewed CA with a new key does not.
+    static func isLoop(_ candidate: Certificate, on path: [Certificate]) -> Bool {
+        path.contains { certificate in
+            certificate.subject == candidate.subject && certificate.subjectAlternativeNames == candidate.subjectAlternativeNames
+                && SignatureCheck.haveSameKey(certificate, candidate)
+        }
     }
 
     private mutating func isSigned(_ certificate: Certificate, by issuer: Certificate) -> Bool {

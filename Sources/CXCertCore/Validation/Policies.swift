@@ -110,6 +110,17 @@ public struct RFC5280Policy: VerifierPolicy {
             return input.finding(.chainTooLong, .error, certificate, openSSL)
         case .strictRFC5280:
             return input.finding(.malformed, .error, certificate, openSSL)
+        case .missingAuthorityKeyIdentifier, .missingSubjectKeyIdentifier:
+            // Key identifiers are a CA's duty (RFC 5280 4.2.1.1-2 "conforming CAs MUST"), there to help path
+            // building. pyca/cryptography requires the AKI of an end-entity certificate and refuses without it; no
+            // strict verifier requires either on a CA, so there it is a lint (a warning that never decides trust).
+            let isAKI = problem.kind == .missingAuthorityKeyIdentifier
+            if isAKI, let certificate, !certificate.isCA { return input.finding(.malformed, .error, certificate, openSSL) }
+            return input.finding(
+                .malformed, .warning, certificate,
+                .rule(
+                    id: isAKI ? "missing-authority-key-identifier" : "missing-subject-key-identifier",
+                    reference: isAKI ? "RFC 5280 4.2.1.1" : "RFC 5280 4.2.1.2", detail: problem.reason))
         case .weakForSecurityLevel:
             return input.finding(.weakKey, .error, certificate, openSSL)
         case .internalError, .other:
@@ -181,7 +192,7 @@ public struct WebPKIPolicy: VerifierPolicy {
         let rules = WebPKIRules.violations(path: path.certificates, anchorIndex: path.anchor == nil ? nil : path.certificates.count - 1)
             .map { violation in
                 input.finding(
-                    violation.rule.code, .error, violation.certificate,
+                    violation.rule.code, violation.rule.severity, violation.certificate,
                     .rule(id: violation.rule.rawValue, reference: violation.rule.reference, detail: violation.detail))
             }
         return (keys + signed).map { certificate, hit in input.finding(hit.code, hit.severity, certificate, hit.detail) } + rules

@@ -3,8 +3,9 @@ import Foundation
 /// One rule family the `generic` profile applies on top of OpenSSL's RFC 5280 validation: the checks
 /// RFC 5280, the CA/Browser Forum Baseline Requirements or RFC 9525 make and OpenSSL leaves out.
 ///
-/// Each family names the text it comes from and the stable finding code it is reported under, so a
-/// script matching on codes sees no new codes for old meanings.
+/// Each family names the text it comes from, the stable finding code it is reported under (so a script
+/// matching on codes sees no new codes for old meanings) and its ``Effect``: whether a strict client refuses a
+/// chain that breaks it, or only a CA must not issue such a certificate (a lint, which never changes trust).
 enum WebPKIRule: String, CaseIterable, Sendable {
     /// nameConstraints in an end-entity certificate: only CA certificates may carry it.
     case nameConstraintsOnEndEntity = "name-constraints-on-end-entity"
@@ -16,12 +17,20 @@ enum WebPKIRule: String, CaseIterable, Sendable {
     case nameConstraintsUncheckableName = "name-constraints-uncheckable-name"
     /// A wildcard SAN that covers a name an excluded subtree forbids.
     case nameConstraintsExcludedWildcard = "name-constraints-excluded-wildcard"
-    /// A root's authorityKeyIdentifier without the key id, with issuer/serial, or with another key's id.
+    /// A root's authorityKeyIdentifier without the keyIdentifier field.
     case rootAuthorityKeyIdentifier = "root-authority-key-identifier"
+    /// A root's authorityKeyIdentifier with issuer/serial, or with another key's id.
+    case rootAuthorityKeyIdentifierFields = "root-authority-key-identifier-fields"
+    /// A trust anchor issued by another CA (a cross-signed root) without an authorityKeyIdentifier.
+    case anchorWithoutAuthorityKeyIdentifier = "anchor-without-authority-key-identifier"
     /// A subject CN that is not a character-for-character copy of a SAN entry.
     case commonNameNotInSAN = "common-name-not-in-san"
-    /// An end-entity extendedKeyUsage that is critical, holds anyExtendedKeyUsage or a forbidden purpose.
+    /// An end-entity extendedKeyUsage marked critical.
+    case endEntityExtendedKeyUsageCritical = "end-entity-extended-key-usage-critical"
+    /// An end-entity extendedKeyUsage that holds anyExtendedKeyUsage or a purpose other than TLS.
     case endEntityExtendedKeyUsage = "end-entity-extended-key-usage"
+    /// An end-entity certificate without extendedKeyUsage.
+    case endEntityWithoutExtendedKeyUsage = "end-entity-without-extended-key-usage"
     /// A root certificate with an extendedKeyUsage.
     case rootExtendedKeyUsage = "root-extended-key-usage"
     /// A serial number that is negative, zero or longer than 20 octets.
@@ -30,12 +39,42 @@ enum WebPKIRule: String, CaseIterable, Sendable {
     case dnsNameSyntax = "dns-name-syntax"
     /// A wildcard whose remainder is a public suffix (`*.com`, `*.co.uk`).
     case wildcardPublicSuffix = "wildcard-public-suffix"
-    /// An Authority Information Access extension that cannot be decoded or holds no access description.
+    /// An Authority Information Access extension that cannot be decoded.
     case authorityInformationAccess = "authority-information-access"
+    /// An Authority Information Access extension that holds no access description.
+    case authorityInformationAccessEmpty = "authority-information-access-empty"
     /// A CA:TRUE certificate in leaf position whose keyUsage lacks keyCertSign.
     case caWithoutKeyCertSign = "ca-without-key-cert-sign"
+    /// A CA certificate (CA:TRUE) presented as the TLS server's certificate, below a separate anchor.
+    case caAsEndEntity = "ca-as-end-entity"
     /// policyConstraints not marked critical.
     case policyConstraintsNotCritical = "policy-constraints-not-critical"
+
+    /// What breaking a rule does to the verdict.
+    enum Effect: String, Sendable {
+        /// A strict web-PKI verifier refuses the chain: an error, and the chain is not trusted.
+        case decidesTrust = "decides trust"
+        /// Only a rule about what a CA may issue: a warning that never changes the verdict.
+        case lint
+    }
+
+    /// Whether a strict client refuses the chain (Chrome's, Go's, rustls-webpki's or pyca/cryptography's
+    /// verifier enforces the rule), or the rule only binds the issuing CA.
+    var effect: Effect {
+        switch self {
+        case .nameConstraintsOnEndEntity, .nameConstraintsEmpty, .nameConstraintsUncheckableName, .nameConstraintsExcludedWildcard,
+            .rootAuthorityKeyIdentifier, .endEntityExtendedKeyUsageCritical, .serialNumber, .wildcardPublicSuffix,
+            .authorityInformationAccess, .caWithoutKeyCertSign, .caAsEndEntity:
+            .decidesTrust
+        case .nameConstraintsNotCritical, .rootAuthorityKeyIdentifierFields, .anchorWithoutAuthorityKeyIdentifier, .commonNameNotInSAN,
+            .endEntityExtendedKeyUsage, .endEntityWithoutExtendedKeyUsage, .rootExtendedKeyUsage, .dnsNameSyntax,
+            .authorityInformationAccessEmpty, .policyConstraintsNotCritical:
+            .lint
+        }
+    }
+
+    /// The severity of a finding for this rule: an error only when the rule decides trust.
+    var severity: Severity { effect == .decidesTrust ? .error : .warning }
 
     /// Where the rule is written.
     var reference: String {
@@ -43,16 +82,48 @@ enum WebPKIRule: String, CaseIterable, Sendable {
         case .nameConstraintsOnEndEntity, .nameConstraintsNotCritical: "RFC 5280 4.2.1.10"
         case .nameConstraintsEmpty: "RFC 5280 4.2.1.10, CABF BR 7.1.2.5.2"
         case .nameConstraintsUncheckableName, .nameConstraintsExcludedWildcard: "RFC 5280 4.2.1.10, RFC 9525 6.3"
-        case .rootAuthorityKeyIdentifier: "CABF BR 7.1.2.1.3"
+        case .rootAuthorityKeyIdentifier, .rootAuthorityKeyIdentifierFields: "CABF BR 7.1.2.1.3"
+        case .anchorWithoutAuthorityKeyIdentifier: "RFC 5280 4.2.1.1"
         case .commonNameNotInSAN: "CABF BR 7.1.4.3"
-        case .endEntityExtendedKeyUsage: "CABF BR 7.1.2.7.10"
+        case .endEntityExtendedKeyUsageCritical, .endEntityExtendedKeyUsage, .endEntityWithoutExtendedKeyUsage: "CABF BR 7.1.2.7.10"
         case .rootExtendedKeyUsage: "CABF BR 7.1.2.1.2"
         case .serialNumber: "RFC 5280 4.1.2.2, CABF BR 7.1"
         case .dnsNameSyntax: "RFC 5280 4.2.1.6, CABF BR 7.1.2.7.12"
         case .wildcardPublicSuffix: "CABF BR 3.2.2.6, RFC 9525 6.3"
-        case .authorityInformationAccess: "RFC 5280 4.2.2.1, CABF BR 7.1.2.7.7"
+        case .authorityInformationAccess, .authorityInformationAccessEmpty: "RFC 5280 4.2.2.1, CABF BR 7.1.2.7.7"
         case .caWithoutKeyCertSign: "RFC 5280 4.2.1.9, CABF BR 7.1.2.7.8"
+        case .caAsEndEntity: "CABF BR 7.1.2.7.8, 7.1.2.7.11"
         case .policyConstraintsNotCritical: "RFC 5280 4.2.1.11"
+        }
+    }
+
+    /// Which verifier refuses a chain breaking a rule that decides trust, or why a lint decides nothing: the
+    /// fact the ``effect`` rests on (the README's table repeats it).
+    var basis: String {
+        switch self {
+        case .nameConstraintsOnEndEntity: "pyca/cryptography: nameConstraints must not be present in an end-entity certificate"
+        case .nameConstraintsEmpty: "pyca/cryptography: nameConstraints must have a non-empty subtree list"
+        case .nameConstraintsUncheckableName: "rustls-webpki and Go refuse a SAN entry they cannot compare with a constraint"
+        case .nameConstraintsExcludedWildcard: "rustls-webpki: a wildcard that covers an excluded subtree is refused"
+        case .rootAuthorityKeyIdentifier: "pyca/cryptography: a CA's authorityKeyIdentifier must hold keyIdentifier"
+        case .endEntityExtendedKeyUsageCritical: "pyca/cryptography: an end-entity extendedKeyUsage must not be critical"
+        case .serialNumber: "pyca/cryptography refuses it; Go refuses a negative serial"
+        case .wildcardPublicSuffix: "Chrome does not match a wildcard over a registry-controlled suffix"
+        case .authorityInformationAccess: "pyca/cryptography: the extension must decode"
+        case .caWithoutKeyCertSign: "Chrome (inconsistent CA bits), rustls-webpki and pyca/cryptography refuse it"
+        case .caAsEndEntity: "rustls-webpki (CaUsedAsEndEntity) and pyca/cryptography (cA asserted in an end-entity) refuse it"
+        case .nameConstraintsNotCritical:
+            "a rule for the issuing CA (the BRs allow non-critical); the constraint is still applied, and clients accept it"
+        case .rootAuthorityKeyIdentifierFields: "an issuance rule; pyca/cryptography, Go, rustls-webpki and Chrome accept such roots"
+        case .anchorWithoutAuthorityKeyIdentifier:
+            "the anchor is trusted by name and key (RFC 5280 6.1.1 (d)); the AKI only helps path building"
+        case .commonNameNotInSAN: "an issuance rule; TLS clients match names against the SAN only (RFC 9525) and accept it"
+        case .endEntityExtendedKeyUsage: "an issuance rule; verifiers need serverAuth present and accept other purposes beside it"
+        case .endEntityWithoutExtendedKeyUsage: "an issuance rule; Go, rustls-webpki, pyca/cryptography and Chrome treat no EKU as any"
+        case .rootExtendedKeyUsage: "an issuance rule; verifiers accept a root EKU that includes serverAuth"
+        case .dnsNameSyntax: "an issuance rule; verifiers skip an entry that is not a host name when matching"
+        case .authorityInformationAccessEmpty: "an issuance rule; an empty list decodes and verifiers accept it"
+        case .policyConstraintsNotCritical: "a rule for the issuing CA; verifiers accept a non-critical one"
         }
     }
 
@@ -62,10 +133,12 @@ enum WebPKIRule: String, CaseIterable, Sendable {
         case .nameConstraintsOnEndEntity, .nameConstraintsNotCritical, .nameConstraintsEmpty, .nameConstraintsUncheckableName,
             .nameConstraintsExcludedWildcard:
             .nameConstraints
-        case .endEntityExtendedKeyUsage, .rootExtendedKeyUsage: .eku
-        case .caWithoutKeyCertSign: .keyUsage
-        case .rootAuthorityKeyIdentifier, .commonNameNotInSAN, .serialNumber, .dnsNameSyntax, .wildcardPublicSuffix,
-            .authorityInformationAccess, .policyConstraintsNotCritical:
+        case .endEntityExtendedKeyUsageCritical, .endEntityExtendedKeyUsage, .endEntityWithoutExtendedKeyUsage, .rootExtendedKeyUsage:
+            .eku
+        case .caWithoutKeyCertSign, .caAsEndEntity: .keyUsage
+        case .rootAuthorityKeyIdentifier, .rootAuthorityKeyIdentifierFields, .anchorWithoutAuthorityKeyIdentifier, .commonNameNotInSAN,
+            .serialNumber, .dnsNameSyntax, .wildcardPublicSuffix, .authorityInformationAccess, .authorityInformationAccessEmpty,
+            .policyConstraintsNotCritical:
             .malformed
         }
     }
@@ -178,11 +251,12 @@ enum WebPKIRules {
                 if root.authorityKeyIdentifier == nil {
                     flag(.rootAuthorityKeyIdentifier, root, "the root's authorityKeyIdentifier has no keyIdentifier")
                 } else if let ski = root.subjectKeyIdentifier, ski != root.authorityKeyIdentifier {
-                    flag(.rootAuthorityKeyIdentifier, root, "the root's authorityKeyIdentifier is not its own subjectKeyIdentifier")
+                    flag(
+                        .rootAuthorityKeyIdentifierFields, root, "the root's authorityKeyIdentifier is not its own subjectKeyIdentifier")
                 }
                 if root.authorityKeyIdentifierNamesIssuer {
                     flag(
-                        .rootAuthorityKeyIdentifier, root,
+                        .rootAuthorityKeyIdentifierFields, root,
                         "the root's authorityKeyIdentifier carries authorityCertIssuer or authorityCertSerialNumber")
                 }
             }
@@ -190,6 +264,19 @@ enum WebPKIRules {
                 flag(
                     .rootExtendedKeyUsage, root,
                     "the root carries an extendedKeyUsage (\(usages.map(\.name).joined(separator: ", "))), which a root may not")
+            }
+        }
+
+        // An anchor that another CA issued (a cross-signed root trusted directly) names its issuer's key, or
+        // path builders cannot tell that issuer's certificates apart (RFC 5280 4.2.1.1's exception is for
+        // self-signed certificates only).
+        if let anchorIndex, anchorIndex > 0, path.indices.contains(anchorIndex) {
+            let anchor = path[anchorIndex]
+            let selfSigned = anchor.isSelfIssued && SignatureCheck.isSigned(anchor, by: anchor)
+            if !selfSigned, anchor.authorityKeyIdentifier == nil {
+                flag(
+                    .anchorWithoutAuthorityKeyIdentifier, anchor,
+                    "the anchor was issued by \(anchor.issuer.rfc4514) but carries no authorityKeyIdentifier keyIdentifier")
             }
         }
 
@@ -217,18 +304,24 @@ enum WebPKIRules {
             )
         }
 
-        // The leaf's extendedKeyUsage and CA bit.
+        // The leaf's extendedKeyUsage and CA bit. (A certificate trusted as itself is pinned, not issued: the
+        // subscriber rules leave it alone.)
+        let leafIsAnchor = anchorIndex == 0
         if let usages = leaf.extendedKeyUsage {
             if leaf.extension(extendedKeyUsageOID)?.critical == true {
-                flag(.endEntityExtendedKeyUsage, leaf, "the extendedKeyUsage is marked critical")
+                flag(.endEntityExtendedKeyUsageCritical, leaf, "the extendedKeyUsage is marked critical")
             }
             let forbidden = usages.compactMap { forbiddenServerPurposes[$0.oid] }
             if !forbidden.isEmpty {
                 flag(.endEntityExtendedKeyUsage, leaf, "the extendedKeyUsage holds \(forbidden.joined(separator: ", "))")
             }
+        } else if !leaf.isCA, !leafIsAnchor {
+            flag(.endEntityWithoutExtendedKeyUsage, leaf, "the server certificate has no extendedKeyUsage (serverAuth)")
         }
         if leaf.isCA, let usage = leaf.keyUsage, !usage.contains(.keyCertSign) {
             flag(.caWithoutKeyCertSign, leaf, "basicConstraints says CA:TRUE but keyUsage lacks keyCertSign")
+        } else if leaf.isCA, !leafIsAnchor {
+            flag(.caAsEndEntity, leaf, "a CA certificate (basicConstraints CA:TRUE) is presented as the server certificate")
         }
 
         // Every certificate: serial numbers (not a root's, whose serial no client reads, but a leaf's even
@@ -241,7 +334,8 @@ enum WebPKIRules {
             if index != anchorIndex {
                 switch certificate.authorityInformationAccessCount {
                 case .unreadable: flag(.authorityInformationAccess, certificate, "Authority Information Access cannot be decoded")
-                case .present(0): flag(.authorityInformationAccess, certificate, "Authority Information Access holds no access description")
+                case .present(0):
+                    flag(.authorityInformationAccessEmpty, certificate, "Authority Information Access holds no access description")
                 default: break
                 }
             }

@@ -304,8 +304,6 @@ extension Verifier {
             client: FindingClient(profile), vocabulary: vocabulary)
         return Verdict(
             profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding],
-            names: verdict.names,
-            notes: verdict.notes
-        )
+            names: verdict.names, notes: verdict.notes, alternatives: verdict.alternatives)
     }
 }
