@@ -317,8 +317,10 @@ extension CaptureReader {
                 let url = "http://\(request?.headers["host"] ?? server)\(request?.target ?? "")"
                 httpNotes.append(
                     "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
+                        + (entry.message.isComplete ? "" : " (cut: the rest of the body is not in the capture)")
                 )
-                if entry.message.status == 200, !entry.message.body.isEmpty,
+                // A cut body is not decoded: a bundle cut between certificates would read as fewer roots.
+                if entry.message.status == 200, entry.message.isComplete, !entry.message.body.isEmpty,
                     let decoded = try? CertificateDecoder().decode(entry.message.body), !decoded.certificates.isEmpty
                 {
                     httpNotes.append(
