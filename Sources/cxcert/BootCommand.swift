@@ -225,24 +225,13 @@ struct BootCommand: ParsableCommand {
     }
 }
 
-/// Writes a report next to its final name and renames it into place, so a link at that name is replaced,
-/// never followed, and a reader never sees half a file.
+/// Writes a report with the project's one output writer (``AtomicFile``): a regular file is replaced whole,
+/// keeping its mode; a device, pipe or `/dev/stdout` is written through; other kinds are refused by name.
 func writeReport(_ text: String, to path: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        printError("\(path): is a directory (give a file name)")
-        throw ExitCode(2)
-    }
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
-        try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-        }
+        try AtomicFile.write(Array(text.utf8), to: path)
     } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        printError("\(path): cannot write the report (\((error as NSError).localizedDescription))")
+        printError("\(path): cannot write the report: \(error.reason)")
         throw ExitCode(2)
     }
 }
