@@ -141,13 +141,15 @@ public enum DHCPRendering {
         let findings = exchange.findings
         out.append("")
         out += findings.isEmpty ? ["Every option the phone needs is present and well formed."] : findingLines(findings)
-        return out.joined(separator: "\n")
+        // No styling here: every line is escaped whole (a server's or an option's text is data).
+        return out.map(Escaping.terminal).joined(separator: "\n")
     }
 
     /// Decoded options and their findings for a terminal (`cxcert dhcp decode`).
     public static func text(decoding report: DHCPOptionsReport, findings: [Finding]) -> String {
-        (lines(report) + [""] + (findings.isEmpty ? ["No problem found in the options given."] : findingLines(findings))).joined(
-            separator: "\n")
+        (lines(report) + [""] + (findings.isEmpty ? ["No problem found in the options given."] : findingLines(findings))).map(
+            Escaping.terminal
+        ).joined(separator: "\n")
     }
 }
 
