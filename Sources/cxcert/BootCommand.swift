@@ -86,8 +86,12 @@ struct BootCommand: ParsableCommand {
     @Option(help: "Also write an HTML report to this file ('-' for standard output).")
     var html: String?
 
+    @Option(help: "Seconds for the whole walk; after it the report says what was not done (default 300).")
+    var deadline: Double = 300
+
     func validate() throws {
         guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
+        guard deadline.isFinite, deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline takes seconds from 0 to 3600") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
@@ -135,6 +139,7 @@ struct BootCommand: ParsableCommand {
                 )
             }
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            site.deadline = deadline
             site.dhcp = exchange
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
