@@ -792,23 +792,29 @@ private struct BuildWalk {
                     finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
                 return false
             }
+            let hop = URLComponents(string: url)
+            let hopPort = hop?.port ?? (hop?.scheme == "https" ? 443 : 80)
             switch session.get(url, address: currentAddress) {
             case .failure(let error):
                 endpoints.append(
                     BootEndpoint(
-                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        host: url, address: currentAddress, port: hopPort, purpose: "autodiscover redirect", chain: [], verdict: nil,
                         outcome: error.description))
                 notes.append("\(url): \(error)")
                 return false
             case .success(let answer):
                 endpoints.append(
                     BootEndpoint(
-                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        host: url, address: currentAddress, port: hopPort, purpose: "autodiscover redirect", chain: [], verdict: nil,
                         outcome: "HTTP \(answer.status)\(answer.location.map { " → \($0)" } ?? "")"))
                 guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.location,
                     let components = URLComponents(string: location), let host = components.host?.lowercased()
                 else {
                     notes.append("\(url) answered HTTP \(answer.status) without a redirect")
+                    return false
+                }
+                if let port = components.port, !(1...65535).contains(port) {
+                    notes.append("\(url) redirects to port \(port), outside 1-65535: not followed")
                     return false
                 }
                 guard let next = addresses(host, purpose: "exchange: redirect target").first else {
