@@ -32,14 +32,14 @@ public enum AuditReport {
         out.append(
             style.bold(
                 "Audit at \(iso8601(result.time)): \(result.servers.count) servers × \(result.fleet.count) builds (\(phones) phones)"))
-        for (index, member) in result.fleet.enumerated() { out.append("  [\(index + 1)] \(column(member))") }
+        for (index, member) in result.fleet.enumerated() { out.append("  [\(index + 1)] \(Escaping.terminal(column(member)))") }
         var table = TextTable(header: ["Server"] + result.fleet.indices.map { "[\($0 + 1)]" })
         for audit in result.servers {
             table.append(
-                [audit.name]
+                [Escaping.terminal(audit.name)]
                     + result.fleet.indices.map { index in
                         let (trusted, text) = cell(audit, index)
-                        return trusted ? style.green(text) : style.red("✘ " + text)
+                        return trusted ? style.green(text) : style.red("✘ " + Escaping.terminal(text))
                     })
         }
         out.append("")
@@ -48,12 +48,13 @@ public enum AuditReport {
             out.append("")
             out.append(style.bold("Fixes, most phones affected first"))
             for (number, fix) in result.fixes.enumerated() {
-                out.append("\(number + 1). \(fix.remedy)")
+                out.append("\(number + 1). \(Escaping.terminal(fix.remedy))")
                 out.append(
                     style.dim(
-                        "   \(fix.code.rawValue) · \(fix.phonesAffected) phones · \(fix.builds.joined(separator: ", ")) · \(fix.servers.joined(separator: ", "))"
-                    ))
-                for message in fix.messages.prefix(3) { out.append("   - \(message)") }
+                        Escaping.terminal(
+                            "   \(fix.code.rawValue) · \(fix.phonesAffected) phones · \(fix.builds.joined(separator: ", ")) · \(fix.servers.joined(separator: ", "))"
+                        )))
+                for message in fix.messages.prefix(3) { out.append("   - \(Escaping.terminal(message))") }
             }
         }
         if let until = result.until {
@@ -66,7 +67,7 @@ public enum AuditReport {
                 var changeTable = TextTable(header: ["Server", "Build", "At", "Becomes", "Codes"])
                 for item in changes {
                     changeTable.append([
-                        item.server, "[\(item.memberIndex + 1)]",
+                        Escaping.terminal(item.server), "[\(item.memberIndex + 1)]",
                         iso8601(item.change.at), item.change.trusted ? style.green("✔ trusted") : style.red("✘ not trusted"),
                         changeCodes(item.change),
                     ])
@@ -74,7 +75,7 @@ public enum AuditReport {
                 out.append(changeTable.render(style: style))
             }
         }
-        for note in result.planNotes { out.append("\n" + note) }
+        for note in result.planNotes { out.append("\n" + Escaping.terminal(note)) }
         out.append("")
         out.append(
             result.allTrusted
@@ -234,20 +235,7 @@ public enum AuditReport {
 
     /// Text from certificates and servers as inert Markdown: HTML is written as entities (a renderer
     /// must not run a subject's `<script>`), Markdown syntax is backslash-escaped, lines are joined.
-    static func markdownText(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(character)"
-            case "\n", "\r": out += " "
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func markdownText(_ text: String) -> String { Escaping.markdown(text) }
 
     // MARK: HTML
 

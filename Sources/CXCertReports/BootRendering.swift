@@ -225,8 +225,9 @@ public enum BootRendering {
         let inputs = report.inputs
         out.append(
             style.bold("Boot replay at \(iso8601(report.at))")
-                + " · SIP domain \(inputs.sipDomain)\(inputs.dhcpDomain.map { " · DHCP domain \($0)" } ?? "")"
-                + " · DNS \(inputs.dnsServers.map(\.description).joined(separator: ", "))")
+                + Escaping.terminal(
+                    " · SIP domain \(inputs.sipDomain)\(inputs.dhcpDomain.map { " · DHCP domain \($0)" } ?? "")"
+                        + " · DNS \(inputs.dnsServers.map(\.description).joined(separator: ", "))"))
         for trace in report.builds {
             out.append("")
             let verdict =
@@ -234,7 +235,9 @@ public enum BootRendering {
             out.append(style.bold(trace.profile.name) + "  " + verdict)
             out.append(
                 "  phone clock: "
-                    + (trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none (judged at this machine's clock)")
+                    + Escaping.terminal(
+                        trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" }
+                            ?? "none (judged at this machine's clock)")
             )
             out += trace.steps.flatMap { lines($0, style: style) }
         }
@@ -267,20 +270,20 @@ public enum BootRendering {
             case .skipped: style.dim("– skipped")
             }
         var out = ["  \(label) \(status)"]
-        for query in step.queries { out.append("      " + style.dim(line(query))) }
-        for sample in step.timeSamples { out.append("      " + line(sample)) }
-        for endpoint in step.endpoints { out.append("      " + line(endpoint)) }
+        for query in step.queries { out.append("      " + style.dim(Escaping.terminal(line(query)))) }
+        for sample in step.timeSamples { out.append("      " + Escaping.terminal(line(sample))) }
+        for endpoint in step.endpoints { out.append("      " + Escaping.terminal(line(endpoint))) }
         if !step.roots.isEmpty {
             out.append(
                 "      roots besides the built-in cache: "
-                    + step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; "))
+                    + Escaping.terminal(step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; ")))
         }
-        for note in step.notes { out.append("      · " + note) }
+        for note in step.notes { out.append("      · " + Escaping.terminal(note)) }
         for finding in step.findings {
             let mark = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
-            out.append("      \(mark) \(finding.code.rawValue): \(finding.message)")
-            if let symptom = finding.deviceSymptom { out.append("        Phone: \(symptom)") }
-            out.append("        Fix: \(finding.remedy)")
+            out.append("      \(mark) \(finding.code.rawValue): \(Escaping.terminal(finding.message))")
+            if let symptom = finding.deviceSymptom { out.append("        Phone: \(Escaping.terminal(symptom))") }
+            out.append("        Fix: \(Escaping.terminal(finding.remedy))")
         }
         return out
     }

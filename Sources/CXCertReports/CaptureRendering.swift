@@ -42,16 +42,18 @@ public enum CaptureRendering {
     /// The reading for a terminal: capture findings, then each phone with how it was found and its steps.
     public static func text(_ report: CaptureReport, style: TextStyle = .plain) -> String {
         var out = [
-            style.bold("Capture \(report.files.joined(separator: ", "))") + " · \(report.frames) frames · \(report.phones.count) phone(s)"
+            style.bold("Capture \(Escaping.terminal(report.files.joined(separator: ", ")))")
+                + " · \(report.frames) frames · \(report.phones.count) phone(s)"
         ]
-        for finding in report.findings { out.append("  ! \(finding.code.rawValue): \(finding.message)") }
+        for finding in report.findings { out.append("  ! \(finding.code.rawValue): \(Escaping.terminal(finding.message))") }
         if report.phones.isEmpty { out.append("No phone found in the capture (name one with --phone MAC|IP).") }
         for phone in report.phones {
             out.append("")
             out.append(
-                style.bold("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)")
+                style.bold(
+                    Escaping.terminal("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)"))
                     + "  " + (phone.trace.signsIn ? style.green("✔ nothing refused") : style.red("✘ something failed")))
-            out.append("  found as: \(phone.phone.reason); \(phone.buildSource)")
+            out.append("  found as: " + Escaping.terminal("\(phone.phone.reason); \(phone.buildSource)"))
             out += phone.trace.steps.flatMap { BootRendering.lines($0, style: style) }
         }
         return out.joined(separator: "\n")

@@ -41,17 +41,7 @@ public enum CertificateText {
 
     /// Text from a certificate with control characters (C0, DEL, C1) escaped as `\u{1b}`: a crafted
     /// SAN must not move the cursor, clear the screen or fake output lines on the reader's terminal.
-    public static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func printable(_ text: String) -> String { Escaping.terminal(text) }
 
     static func day(_ date: Date) -> String {
         let text = iso8601(date)

@@ -43,6 +43,7 @@ public enum DHCPRendering {
         @BootRendering.Null var clientAddress: String?
         @BootRendering.Null var phoneAnswer: Int?
         let answers: [JSONAnswer]
+        let dropped: [DHCPDroppedAnswers]
         let findings: [Finding]
     }
     struct JSONDecode: Encodable {
@@ -81,7 +82,7 @@ public enum DHCPRendering {
                         elapsedSeconds: (answer.elapsed * 1000).rounded() / 1000,
                         options: Dictionary(uniqueKeysWithValues: answer.message.options.map { ("\($0.key)", hexString($0.value)) }),
                         decoded: decoded(answer.options))
-                }, findings: exchange.findings))
+                }, dropped: exchange.dropped, findings: exchange.findings))
     }
 
     /// Decoded options and their findings as `cxcert dhcp decode --json` prints them.
@@ -138,16 +139,29 @@ public enum DHCPRendering {
             )
             out += lines(answer.options)
         }
+        if !exchange.dropped.isEmpty {
+            out.append("")
+            out.append(
+                "Dropped \(exchange.droppedCount) more answer(s) over the limit (the first of each server are kept): \(droppedText(exchange.dropped))"
+            )
+        }
         let findings = exchange.findings
         out.append("")
         out += findings.isEmpty ? ["Every option the phone needs is present and well formed."] : findingLines(findings)
-        return out.joined(separator: "\n")
+        // No styling here: every line is escaped whole (a server's or an option's text is data).
+        return out.map(Escaping.terminal).joined(separator: "\n")
+    }
+
+    /// `10.0.0.9 ×403,147, 10.0.0.10 ×12, other servers ×5`.
+    static func droppedText(_ dropped: [DHCPDroppedAnswers]) -> String {
+        dropped.map { "\($0.server ?? "other servers") ×\($0.count)" }.joined(separator: ", ")
     }
 
     /// Decoded options and their findings for a terminal (`cxcert dhcp decode`).
     public static func text(decoding report: DHCPOptionsReport, findings: [Finding]) -> String {
-        (lines(report) + [""] + (findings.isEmpty ? ["No problem found in the options given."] : findingLines(findings))).joined(
-            separator: "\n")
+        (lines(report) + [""] + (findings.isEmpty ? ["No problem found in the options given."] : findingLines(findings))).map(
+            Escaping.terminal
+        ).joined(separator: "\n")
     }
 }
 

@@ -83,22 +83,9 @@ public indirect enum HTML: Sendable, Hashable {
         }
     }
 
-    /// Escapes the five characters that could end text or an attribute value (`& < > " '`).
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Escapes the five characters that could end text or an attribute value (`& < > " '`) and control
+    /// characters: ``Escaping/html(_:)``.
+    public static func escape(_ text: String) -> String { Escaping.html(text) }
 
     /// A whole self-contained page: doctype, `<head>` with the title and `css`, and `body` one block per line.
     static func page(title: String, css: String, body: [HTML], trailingNewline: Bool) -> String {

@@ -7,7 +7,7 @@ public enum JSONOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        return Escaping.json(String(decoding: data, as: UTF8.self))
     }
 
     /// `value` as one line of JSON, keys sorted: for output read line by line (`verify --batch --json`'s summary).
@@ -15,6 +15,6 @@ public enum JSONOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        return Escaping.json(String(decoding: data, as: UTF8.self))
     }
 }

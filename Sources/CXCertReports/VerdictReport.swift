@@ -118,12 +118,12 @@ public enum VerdictReport {
             var table = TextTable(header: ["Client", "Verdict", "Findings"])
             for verdict in verdicts {
                 let codes = Array(Set(verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue))).sorted()
-                table.append([verdict.profile.name, mark(verdict, style: style), codes.joined(separator: ", ")])
+                table.append([Escaping.terminal(verdict.profile.name), mark(verdict, style: style), codes.joined(separator: ", ")])
             }
             out.append(style.bold("Verdict per firmware at \(iso8601(first.time))"))
             out.append(table.render(style: style))
         }
-        for note in Set(verdicts.flatMap(\.notes)).sorted() { out.append(style.dim("Note: \(note)")) }
+        for note in Set(verdicts.flatMap(\.notes)).sorted() { out.append(style.dim("Note: \(Escaping.terminal(note))")) }
         out.append("")
         out.append(style.bold("Chain") + style.dim(" (as \(first.profile.isGeneric ? "the client" : "the phone") builds it)"))
         for (index, link) in first.chain.enumerated() {
@@ -136,16 +136,17 @@ public enum VerdictReport {
                 case .anchor(let source): "anchor: \(source)"
                 }
             out.append(
-                "  \(index)  \(c.subject.displayName)  ·  \(c.signatureAlgorithm.name), \(c.publicKey.algorithm.rawValue) \(c.publicKey.bits)  ·  \(role)"
-            )
+                Escaping.terminal(
+                    "  \(index)  \(c.subject.displayName)  ·  \(c.signatureAlgorithm.name), \(c.publicKey.algorithm.rawValue) \(c.publicKey.bits)  ·  \(role)"
+                ))
         }
         if !first.names.isEmpty {
             out.append("")
             out.append(style.bold("Names"))
             for match in first.names {
                 switch match.outcome {
-                case .covered(let entry): out.append("  \(style.green("✔")) \(match.host)  (\(entry))")
-                default: out.append("  \(style.red("✘")) \(match.host)")
+                case .covered(let entry): out.append("  \(style.green("✔")) " + Escaping.terminal("\(match.host)  (\(entry))"))
+                default: out.append("  \(style.red("✘")) \(Escaping.terminal(match.host))")
                 }
             }
         }
@@ -153,7 +154,7 @@ public enum VerdictReport {
             out.append("")
             out.append(style.bold("Other candidate paths") + style.dim(" (judged by the same client, not chosen)"))
             for candidate in first.alternatives {
-                let names = candidate.path.certificates.map(\.subject.displayName).joined(separator: " → ")
+                let names = Escaping.terminal(candidate.path.certificates.map(\.subject.displayName).joined(separator: " → "))
                 let codes = Set(candidate.findings.filter { $0.severity == .error }.map(\.code.rawValue)).sorted()
                 out.append(
                     "  \(candidate.isAccepted ? style.green("✔") : style.red("✘")) \(names)  \(style.dim(codes.joined(separator: ", ")))")
@@ -180,9 +181,9 @@ public enum VerdictReport {
                 let icon = finding.severity == .error ? style.red("✘") : finding.severity == .warning ? style.yellow("!") : "·"
                 let applies = verdicts.count > 1 ? style.dim("  [\(clients.joined(separator: ", "))]") : ""
                 out.append("  \(icon) \(style.bold(finding.code.rawValue))\(applies)")
-                out.append("    \(finding.message)")
-                if let symptom = finding.deviceSymptom { out.append("    Phone shows: \(symptom)") }
-                out.append("    Fix: \(finding.remedy)")
+                out.append("    \(Escaping.terminal(finding.message))")
+                if let symptom = finding.deviceSymptom { out.append("    Phone shows: \(Escaping.terminal(symptom))") }
+                out.append("    Fix: \(Escaping.terminal(finding.remedy))")
             }
         }
         return out.joined(separator: "\n")

@@ -73,6 +73,17 @@ enum FuzzTarget: String, CaseIterable {
             _ = TLSMessage.parse(bytes)
             _ = LDAPMessageView.parse(bytes)
             _ = HTTPMessageView.parse(bytes)
+            // The same bytes as a chunked body and as a Content-Length body after a response head, so the
+            // body readers see fuzzed sizes and framing on every input, not only when a header is guessed.
+            for head in [
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                "HTTP/1.1 302 Found\r\nContent-Length: \(bytes.count / 2)\r\n\r\n",
+            ] {
+                let parsed = HTTPMessageView.parse(Array(head.utf8) + bytes, maxBody: 4096)
+                precondition(parsed.messages.allSatisfy { $0.body.count <= 4096 }, "an HTTP body over its limit")
+                precondition(parsed.messages.allSatisfy(\.isComplete) || parsed.problem != nil, "a cut HTTP message without a problem")
+            }
             _ = DNSMessageSummary.parse(bytes)
         }
     }

@@ -80,17 +80,7 @@ struct AuditCommand: AsyncParsableCommand {
             printError("\(file): \(error)")
             throw ExitCode(2)
         }
-        if let html, html != "-" {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), isDirectory.boolValue {
-                printError("\(html): is a directory (give a file name for the HTML report, or '-' for standard output)")
-                throw ExitCode(2)
-            }
-            do { try AtomicFile.write(Array(AuditReport.html(result).utf8), to: html) } catch {
-                printError(error.description)
-                throw ExitCode(2)
-            }
-        }
+        if let html, html != "-" { try writeReport(AuditReport.html(result), to: html) }
         if html == "-" {
             print(AuditReport.html(result))
         } else {

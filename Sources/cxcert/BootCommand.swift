@@ -86,8 +86,12 @@ struct BootCommand: ParsableCommand {
     @Option(help: "Also write an HTML report to this file ('-' for standard output).")
     var html: String?
 
+    @Option(help: "Seconds for the whole walk; after it the report says what was not done (default 300).")
+    var deadline: Double = 300
+
     func validate() throws {
         guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
+        guard deadline.isFinite, deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline takes seconds from 0 to 3600") }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
@@ -135,6 +139,7 @@ struct BootCommand: ParsableCommand {
                 )
             }
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            site.deadline = deadline
             site.dhcp = exchange
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
@@ -225,24 +230,13 @@ struct BootCommand: ParsableCommand {
     }
 }
 
-/// Writes a report next to its final name and renames it into place, so a link at that name is replaced,
-/// never followed, and a reader never sees half a file.
+/// Writes a report with the project's one output writer (``AtomicFile``): a regular file is replaced whole,
+/// keeping its mode; a device, pipe or `/dev/stdout` is written through; other kinds are refused by name.
 func writeReport(_ text: String, to path: String) throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        printError("\(path): is a directory (give a file name)")
-        throw ExitCode(2)
-    }
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
-        try Data(text.utf8).write(to: temporary, options: .withoutOverwriting)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-        }
+        try AtomicFile.write(Array(text.utf8), to: path)
     } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        printError("\(path): cannot write the report (\((error as NSError).localizedDescription))")
+        printError("\(path): cannot write the report: \(error.reason)")
         throw ExitCode(2)
     }
 }

@@ -69,7 +69,7 @@ struct CXCertCommand: AsyncParsableCommand {
 
 /// Writes one line to standard error in the `cxcert: ...` form.
 func printError(_ message: String) {
-    Output.standardError("cxcert: \(message)\n")
+    Output.standardError("cxcert: \(Escaping.terminalOutput(message))\n")
 }
 
 /// Colour only on a terminal, as no-color.org and TERM=dumb say.

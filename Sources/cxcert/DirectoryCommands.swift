@@ -81,7 +81,7 @@ struct DirectoryCommand: ParsableCommand {
             let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
             if let save {
                 do { try AtomicFile.write(Array(snapshot.ldif.utf8), to: save) } catch {
-                    printError(error.description)
+                    printError("\(save): cannot save the snapshot: \(error.reason)")
                     throw ExitCode(2)
                 }
             }

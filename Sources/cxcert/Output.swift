@@ -1,3 +1,4 @@
+import CXCert
 import Foundation
 
 #if canImport(Glibc)
@@ -38,5 +39,7 @@ enum Output {
 /// Every `print` of the CLI goes through ``Output`` (one write per call, no stdio buffer that would
 /// swallow EPIPE).
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
-    Output.standardOutput(items.map { "\($0)" }.joined(separator: separator) + terminator)
+    // The net under the renderers' own escaping: no control character but a line break, a tab and the
+    // colours TextStyle writes reaches the terminal, whatever a certificate or a peer put in a field.
+    Output.standardOutput(Escaping.terminalOutput(items.map { "\($0)" }.joined(separator: separator)) + terminator)
 }

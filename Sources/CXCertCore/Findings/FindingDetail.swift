@@ -130,6 +130,9 @@ public enum FindingDetail: Sendable, Hashable {
         case streamLimit = "stream-limit"
         /// A connection whose protocol could not be read to its end (`reason`).
         case unparsed
+        /// DHCP, DNS or SNTP packets past the per-capture event limit (`count` packets of the kind in `reason`,
+        /// `limit` kept), or DHCP answers past the answer limit.
+        case eventLimit = "event-limit"
     }
 
     /// How a host name falls short.

@@ -431,6 +431,8 @@ extension FindingWording {
             case .missingBytes: return "\(name): \(count) bytes missing at stream offset \(offset ?? 0)"
             case .streamLimit: return "\(name): more than \(limit ?? 0) bytes in one direction; the rest was not kept"
             case .unparsed: return "\(name): \(reason ?? "unreadable")"
+            case .eventLimit:
+                return "More than \(limit ?? 0) \(reason ?? "UDP") packets; \(count) later ones were not read."
             }
         case (_, .dnsOrder(let seen, let expected, let device, let source)):
             return
@@ -561,7 +563,7 @@ extension FindingWording {
         case (_, .captureGap(let gap, _, _, _, _, _)):
             switch gap {
             case .snapLength: return "Capture with a full snap length (tcpdump -s 0)."
-            case .flowLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
+            case .flowLimit, .eventLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
             case .byteLimit:
                 return "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."
             case .midConnection, .missingBytes, .streamLimit, .unparsed:

@@ -68,20 +68,27 @@ public struct UCProvisioning: Sendable, Hashable, Codable {
         scheme = text(2)
         webFQDN = text(3).map { $0.lowercased() }
         path = text(5)
+        var parsedPort: Int?
+        var encoding: PortEncoding
         switch values[4] {
         case nil:
-            port = nil
-            portEncoding = .missing
+            encoding = .missing
         case let bytes? where !bytes.isEmpty && bytes.allSatisfy({ (0x30...0x39).contains($0) }) && bytes.count <= 5:
-            port = Int(String(decoding: bytes, as: UTF8.self))
-            portEncoding = .text
+            parsedPort = Int(String(decoding: bytes, as: UTF8.self))
+            encoding = .text
         case let bytes? where bytes.count == 2:
-            port = Int(bytes[0]) << 8 | Int(bytes[1])
-            portEncoding = .binary
+            parsedPort = Int(bytes[0]) << 8 | Int(bytes[1])
+            encoding = .binary
         default:
-            port = nil
-            portEncoding = .invalid
+            encoding = .invalid
         }
+        // Port 0 and anything past 65535 name no port: refused, never truncated into another one.
+        if let value = parsedPort, !(1...65535).contains(value) {
+            parsedPort = nil
+            encoding = .invalid
+        }
+        port = parsedPort
+        portEncoding = encoding
         truncatedSubOption = truncated
         length = data.count
         otherSubOptions = others

@@ -58,10 +58,26 @@ final class BootSession: @unchecked Sendable {
     private let lock = NSLock()
     private var silent: Set<DNSServer> = []
 
-    init(servers: [DNSServer], timeout: TimeInterval) {
-        self.servers = servers
+    /// When the whole walk ends: no operation starts after it, and none runs past it.
+    let deadline: Date
+
+    init(servers: [DNSServer], timeout: TimeInterval, deadline: Date = .distantFuture, maxServers: Int = 16) {
+        self.servers = Array(servers.prefix(maxServers))
         self.timeout = timeout
+        self.deadline = deadline
     }
+
+    /// Whether the walk's deadline has passed.
+    var deadlinePassed: Bool { deadline.timeIntervalSinceNow <= 0 }
+
+    /// The time one operation may take now: the per-operation timeout, cut to what is left of the walk's
+    /// deadline; `nil` once it has passed.
+    var budget: TimeInterval? {
+        let left = deadline.timeIntervalSinceNow
+        return left > 0.01 ? min(timeout, left) : nil
+    }
+
+    static let notMade = "not made: the walk's deadline passed"
 
     /// Asks the servers in order (the next only when one does not answer), as a resolver with option 6 does.
     /// Returns every question actually put, with its answer.
@@ -73,8 +89,12 @@ final class BootSession: @unchecked Sendable {
                 asked.append((server, .skipped("\(server) did not answer an earlier question within \(SNTPError.seconds(timeout))")))
                 continue
             }
+            guard let budget else {
+                asked.append((server, .skipped(Self.notMade)))
+                continue
+            }
             let answer = dns.value(for: DNSKey(name: name, type: type, server: server)) {
-                DNSClient.query(name, type: type, server: server, timeout: timeout)
+                DNSClient.query(name, type: type, server: server, timeout: budget)
             }
             if answer == .timeout { _ = lock.withLock { silent.insert(server) } }
             asked.append((server, answer))
@@ -85,14 +105,16 @@ final class BootSession: @unchecked Sendable {
 
     func time(address: String, port: Int) -> Result<SNTPResponse, SNTPError> {
         sntp.value(for: EndpointKey(address: address, port: port, suites: [])) {
-            SNTPClient.query(address: address, port: port, timeout: timeout)
+            guard let budget else { return .failure(.network(Self.notMade)) }
+            return SNTPClient.query(address: address, port: port, timeout: budget)
         }
     }
 
     func handshake(address: String, port: Int, suites: [String]) -> Result<ProbeReport, ProbeError> {
         handshakes.value(for: EndpointKey(address: address, port: port, suites: suites)) {
             Result { () throws(ProbeError) in
-                try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: timeout)
+                guard let budget else { throw .connection(.timeout("\(address):\(port) (\(Self.notMade))", seconds: 0)) }
+                return try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: budget)
             }
         }
     }
@@ -100,7 +122,8 @@ final class BootSession: @unchecked Sendable {
     func reach(address: String, port: Int) -> ProbeError? {
         reachability.value(for: EndpointKey(address: address, port: port, suites: [])) {
             do throws(ProbeError) {
-                try Prober.reach(address: address, port: port, timeout: timeout)
+                guard let budget else { throw .connection(.timeout("\(address):\(port) (\(Self.notMade))", seconds: 0)) }
+                try Prober.reach(address: address, port: port, timeout: budget)
                 return nil
             } catch {
                 return error
@@ -110,7 +133,10 @@ final class BootSession: @unchecked Sendable {
 
     func get(_ url: String, address: String) -> Result<HTTPFetcher.Answer, HTTPError> {
         http.value(for: HTTPKey(url: url, address: address)) {
-            Result { () throws(HTTPError) in try HTTPFetcher.answer(url, address: address, timeout: timeout) }
+            Result { () throws(HTTPError) in
+                guard let budget else { throw .curl(url: url, code: 28, message: Self.notMade) }
+                return try HTTPFetcher.answer(url, address: address, timeout: budget)
+            }
         }
     }
 }

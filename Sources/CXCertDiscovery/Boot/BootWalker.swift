@@ -22,6 +22,12 @@ public struct BootWalker: Sendable {
         public var plan: NamePlan?
         /// Seconds for each network operation.
         public var timeout: TimeInterval
+        /// Seconds for the whole walk (every build): past it no operation is started, each later one is reported
+        /// as not made, and the walk reports what it has (300 by default).
+        public var deadline: TimeInterval = 300
+        /// Candidates tried per step and template (time sources, registrars), and DNS servers asked: the
+        /// answers choose how many there are, so the rest are named in a note, not tried (16 by default).
+        public var maxCandidates: Int = 16
         /// This machine's clock (the "true" time skew is measured against).
         public var now: Date
         /// The DHCP answers the walk started from, when it did (the `dhcp` step).
@@ -71,7 +77,9 @@ public struct BootWalker: Sendable {
     /// Walks every build at once (each on its own thread: the work is waiting on the network), sharing
     /// each DNS question and handshake between builds.
     public func run() -> BootReport {
-        let session = BootSession(servers: configuration.inputs.dnsServers, timeout: configuration.timeout)
+        let session = BootSession(
+            servers: configuration.inputs.dnsServers, timeout: configuration.timeout,
+            deadline: Date().addingTimeInterval(configuration.deadline), maxServers: configuration.maxCandidates)
         let results = TraceSlots(count: configuration.profiles.count)
         let group = DispatchGroup()
         for (index, profile) in configuration.profiles.enumerated() {
@@ -132,6 +140,17 @@ private struct BuildWalk {
         walkWebServices()
         walkDeviceUpdate()
         walkExchange()
+        if session.deadlinePassed {
+            if let last = steps.indices.last {
+                let step = steps[last]
+                steps[last] = BootStep(
+                    kind: step.kind, status: step.status, queries: step.queries, endpoints: step.endpoints, timeSamples: step.timeSamples,
+                    roots: step.roots,
+                    notes: step.notes
+                        + ["the walk's deadline (\(durationText(configuration.deadline))) passed: operations after it were not made"],
+                    findings: step.findings)
+            }
+        }
         return BootTrace(
             profile: profile, phoneClock: clock?.date, clockSource: clock?.source, steps: steps)
     }
@@ -334,6 +353,13 @@ private struct BuildWalk {
             default:
                 notes.append("unknown time-source template '\(text)' in the device data")
             }
+            if candidates.count > configuration.maxCandidates {
+                notes.append(
+                    "\(candidates.count) time sources from '\(text)'; the first \(configuration.maxCandidates) are tried, not: "
+                        + candidates.dropFirst(configuration.maxCandidates).prefix(16).map(\.0).joined(separator: ", ")
+                        + (candidates.count > configuration.maxCandidates + 16 ? ", …" : ""))
+                candidates = Array(candidates.prefix(configuration.maxCandidates))
+            }
             for candidate in candidates {
                 let retry = !candidate.how.hasSuffix("(concatenated name)")
                 for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: retry).prefix(2) {
@@ -421,6 +447,14 @@ private struct BuildWalk {
                 candidates = (expand(template.name) ?? []).map { ($0, template.port ?? 5061, "A record") }
             default:
                 notes.append("unknown registrar template '\(text)' in the device data")
+            }
+            if candidates.count > configuration.maxCandidates {
+                notes.append(
+                    "\(candidates.count) registrar candidates from '\(text)'; the first \(configuration.maxCandidates) are tried, not: "
+                        + candidates.dropFirst(configuration.maxCandidates).prefix(16).map { "\($0.host):\($0.port)" }.joined(
+                            separator: ", ")
+                        + (candidates.count > configuration.maxCandidates + 16 ? ", …" : ""))
+                candidates = Array(candidates.prefix(configuration.maxCandidates))
             }
             for candidate in candidates {
                 guard let address = addresses(candidate.host, purpose: "registrar: \(candidate.via)").first else {
@@ -758,23 +792,29 @@ private struct BuildWalk {
                     finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
                 return false
             }
+            let hop = URLComponents(string: url)
+            let hopPort = hop?.port ?? (hop?.scheme == "https" ? 443 : 80)
             switch session.get(url, address: currentAddress) {
             case .failure(let error):
                 endpoints.append(
                     BootEndpoint(
-                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        host: url, address: currentAddress, port: hopPort, purpose: "autodiscover redirect", chain: [], verdict: nil,
                         outcome: error.description))
                 notes.append("\(url): \(error)")
                 return false
             case .success(let answer):
                 endpoints.append(
                     BootEndpoint(
-                        host: url, address: currentAddress, port: 80, purpose: "autodiscover redirect", chain: [], verdict: nil,
+                        host: url, address: currentAddress, port: hopPort, purpose: "autodiscover redirect", chain: [], verdict: nil,
                         outcome: "HTTP \(answer.status)\(answer.location.map { " → \($0)" } ?? "")"))
                 guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.location,
                     let components = URLComponents(string: location), let host = components.host?.lowercased()
                 else {
                     notes.append("\(url) answered HTTP \(answer.status) without a redirect")
+                    return false
+                }
+                if let port = components.port, !(1...65535).contains(port) {
+                    notes.append("\(url) redirects to port \(port), outside 1-65535: not followed")
                     return false
                 }
                 guard let next = addresses(host, purpose: "exchange: redirect target").first else {

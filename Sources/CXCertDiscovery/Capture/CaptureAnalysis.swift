@@ -175,24 +175,35 @@ extension CaptureReader {
         }
         if !requests.isEmpty {
             var notes: [String] = []
-            var answers: [DHCPAnswer] = []
-            for request in requests {
+            var answers = DHCPAnswerCollector()
+            let shownRequests = 64
+            if requests.count > shownRequests {
+                notes.append("\(requests.count) DHCP requests from this phone; the first \(shownRequests) are read")
+            }
+            for request in requests.prefix(shownRequests) {
                 let vendor = request.message.options[60].map { String(decoding: $0, as: UTF8.self) }
                 notes.append(
                     "\(Self.clock(request.time)) DHCP \(request.message.messageType.map { "\($0)" } ?? "request") vendor class \(vendor ?? "(none)"), asking for \(request.message.options[55]?.map(String.init).joined(separator: ", ") ?? "nothing")"
                 )
                 for reply in dhcp where reply.message.op == 2 && reply.message.transactionID == request.message.transactionID {
                     let server = DHCPOptionsReport.addresses(reply.message.options[54]).first ?? reply.source
-                    answers.append(
+                    let kept = answers.answers.count
+                    answers.add(
                         DHCPAnswer(
                             server: server, vendorClass: vendor, message: reply.message, elapsed: reply.time.timeIntervalSince(request.time)
                         ))
+                    guard answers.answers.count > kept else { continue }
                     notes.append(
                         "\(Self.clock(reply.time)) answer from \(server) with options \(reply.message.order.map(String.init).joined(separator: ", "))"
                     )
                 }
             }
-            let exchange = DHCPExchange(interface: nil, clientAddress: phone.address, answers: answers)
+            let exchange = DHCPExchange(interface: nil, clientAddress: phone.address, collector: answers)
+            if !exchange.dropped.isEmpty {
+                notes.append(
+                    "\(exchange.droppedCount) more answers over the limit (\(answers.limit.perServer) per server, \(answers.limit.total) in all) were not read: "
+                        + exchange.dropped.map { "\($0.server ?? "other servers") ×\($0.count)" }.joined(separator: ", "))
+            }
             if let used = exchange.phoneAnswer?.options {
                 notes.append(
                     "the phone uses: option 15 \(used.domainName ?? "none"); 119 \(used.searchDomains.joined(separator: ", ")); 6 \(used.dnsServers.joined(separator: ", ")); 120 \(used.registrars.joined(separator: ", ")); 43 \(used.provisioning?.url ?? "none")"
@@ -206,12 +217,13 @@ extension CaptureReader {
         var resolved: [(name: String, address: String, time: Date)] = []
         var queries: [BootQuery] = []
         var dnsNotes: [String] = []
+        // Answers indexed by id and name: a capture of many DNS packets is matched in one pass, not one per question.
+        var replies: [String: [DNSEvent]] = [:]
+        for event in dns where event.summary.isResponse && event.client == phone.address {
+            replies["\(event.summary.id) \(event.summary.name)", default: []].append(event)
+        }
         for question in asked {
-            let reply = dns.first {
-                $0.summary.isResponse && $0.client == phone.address && $0.summary.id == question.summary.id
-                    && $0.summary.name == question.summary.name
-                    && $0.time >= question.time
-            }
+            let reply = replies["\(question.summary.id) \(question.summary.name)"]?.first { $0.time >= question.time }
             guard question.summary.type == 1 || question.summary.type == 33 else {
                 dnsNotes.append(
                     "\(Self.clock(question.time)) \(question.summary.name) type \(question.summary.type) → \(reply.map { "rcode \($0.summary.rcode)" } ?? "no answer in the capture")"
@@ -237,6 +249,11 @@ extension CaptureReader {
         var timeFindings: [Finding] = []
         var syncs: [(time: Date, offset: TimeInterval)] = []
         var ownClock: [(time: Date, offset: TimeInterval)] = []
+        var ntpReplies: [[UInt8]: NTPEvent] = [:]
+        for event in ntp where event.client == phone.address && event.packet[0] & 0x7 != 3 {
+            let echoed = Array(event.packet[24..<32])
+            if ntpReplies[echoed] == nil { ntpReplies[echoed] = event }
+        }
         for request in requestsNTP {
             let transmit = Array(request.packet[40..<48])
             if let phoneTime = SNTPClient.date(request.packet, at: 40) {
@@ -245,13 +262,7 @@ extension CaptureReader {
                     "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)"
                 )
             }
-            guard
-                let reply = ntp.first(where: {
-                    $0.client == phone.address && $0.packet[0] & 0x7 != 3 && Array($0.packet[24..<32]) == transmit
-                })
-            else {
-                continue
-            }
+            guard let reply = ntpReplies[transmit] else { continue }
             let result = SNTPClient.parse(reply.packet, transmit: transmit, sent: request.time, received: reply.time)
             samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: "captured", result: result))
             if case .success(let response) = result {
@@ -317,8 +328,10 @@ extension CaptureReader {
                 let url = "http://\(request?.headers["host"] ?? server)\(request?.target ?? "")"
                 httpNotes.append(
                     "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
+                        + (entry.message.isComplete ? "" : " (cut: the rest of the body is not in the capture)")
                 )
-                if entry.message.status == 200, !entry.message.body.isEmpty,
+                // A cut body is not decoded: a bundle cut between certificates would read as fewer roots.
+                if entry.message.status == 200, entry.message.isComplete, !entry.message.body.isEmpty,
                     let decoded = try? CertificateDecoder().decode(entry.message.body), !decoded.certificates.isEmpty
                 {
                     httpNotes.append(

@@ -174,7 +174,9 @@ public enum LDAPMessageView: Sendable, Hashable {
 }
 
 /// HTTP/1.x messages in clear: request line or status line, headers, and a bounded body (Content-Length
-/// or chunked).
+/// or chunked). Every length read from the stream (a chunk size, a Content-Length) is checked as text and
+/// against what is left before it is used: a message cut by the end of the capture is kept with what was
+/// captured and ``isComplete`` false, and the reader says where it stopped.
 public struct HTTPMessageView: Sendable, Hashable {
     /// The request line (`GET /path HTTP/1.1`) or status line (`HTTP/1.1 200 OK`).
     public let startLine: String
@@ -184,6 +186,8 @@ public struct HTTPMessageView: Sendable, Hashable {
     public let body: [UInt8]
     /// Where the message starts in its direction's stream.
     public let offset: Int
+    /// Whether the whole body was read; false when the capture ends inside it or its framing is malformed.
+    public let isComplete: Bool
 
     /// Whether this is a request (its start line is not a status line).
     public var isRequest: Bool { !startLine.hasPrefix("HTTP/") }
@@ -192,11 +196,97 @@ public struct HTTPMessageView: Sendable, Hashable {
     /// A request's target (path and query); `nil` for a response.
     public var target: String? { isRequest ? startLine.split(separator: " ").dropFirst().first.map(String.init) : nil }
 
+    /// The most bytes of a chunk-size line (size, extensions and CRLF) that are looked at.
+    static let maxChunkLine = 1024
+    /// The most bytes of a chunked body's trailer section.
+    static let maxTrailers = 65_536
+    /// The most messages read per direction.
+    static let maxMessages = 1000
+
+    /// A chunk size: hexadecimal digits only (no sign, no `0x`), at most 15 of them so the value and any
+    /// sum of two fit an `Int`; extensions after `;` are ignored. `nil` for anything else.
+    static func chunkSize(_ line: ArraySlice<UInt8>) -> Int? {
+        let digits = line.prefix { $0 != UInt8(ascii: ";") }.drop { $0 == 0x20 || $0 == 0x09 }
+        let trimmed = digits.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        guard !trimmed.isEmpty, trimmed.count <= 15 else { return nil }
+        var value = 0
+        for byte in trimmed {
+            let digit: Int
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = Int(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = Int(byte - UInt8(ascii: "A")) + 10
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    /// A chunked body from `start`: the body (at most `maxBody` bytes), where the message ends, and the problem
+    /// that stopped it early (the body is then incomplete). The cursor never passes the end of the stream.
+    static func chunkedBody(_ stream: [UInt8], from start: Int, maxBody: Int) -> (body: [UInt8], end: Int, problem: String?) {
+        var cursor = start
+        var body: [UInt8] = []
+        let crlf: [UInt8] = [13, 10]
+        while true {
+            let window = stream[cursor..<min(stream.count, cursor + maxChunkLine)]
+            guard let lineEnd = window.firstRange(of: crlf) else {
+                return (
+                    body, stream.count,
+                    window.count >= maxChunkLine
+                        ? "a chunk-size line over \(maxChunkLine) bytes at offset \(cursor)" : "a chunk is cut at offset \(cursor)"
+                )
+            }
+            guard let size = chunkSize(stream[cursor..<lineEnd.lowerBound]) else {
+                return (body, stream.count, "a malformed chunk size at offset \(cursor)")
+            }
+            cursor = lineEnd.upperBound
+            if size == 0 {
+                // Trailer fields up to an empty line, bounded; a capture that ends right after the last chunk
+                // has the whole body.
+                let limit = min(stream.count, cursor + maxTrailers)
+                var line = cursor
+                while let next = stream[line..<limit].firstRange(of: crlf) {
+                    if next.lowerBound == line { return (body, next.upperBound, nil) }
+                    line = next.upperBound
+                }
+                if limit < stream.count { return (body, stream.count, "chunked trailers over \(maxTrailers) bytes at offset \(cursor)") }
+                return (body, stream.count, line == stream.count ? nil : "a chunked trailer is cut at offset \(line)")
+            }
+            guard size <= maxBody - body.count else {
+                return (body, stream.count, "an HTTP body over \(maxBody) bytes (a chunk of \(size) bytes at offset \(cursor))")
+            }
+            let available = stream.count - cursor
+            guard size <= available else {
+                body += stream[cursor..<stream.count]
+                return (body, stream.count, "a chunk is cut at offset \(cursor) (\(available) of \(size) bytes captured)")
+            }
+            body += stream[cursor..<cursor + size]
+            cursor += size
+            guard stream.count - cursor >= 2 else {
+                return (body, stream.count, "a chunk is cut at offset \(cursor) (its CRLF is not in the capture)")
+            }
+            guard stream[cursor] == 13, stream[cursor + 1] == 10 else {
+                return (body, stream.count, "a chunk does not end with CRLF at offset \(cursor)")
+            }
+            cursor += 2
+        }
+    }
+
+    /// A Content-Length value: decimal digits only, at most 18 of them; `nil` for anything else.
+    static func contentLength(_ text: String) -> Int? {
+        guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            return nil
+        }
+        return Int(text)
+    }
+
     package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {
         var messages: [HTTPMessageView] = []
         var offset = 0
         let separator: [UInt8] = [13, 10, 13, 10]
-        while offset < stream.count, messages.count < 1000 {
+        while offset < stream.count, messages.count < maxMessages {
             let window = stream[offset..<min(stream.count, offset + 65_536)]
             guard let end = window.firstRange(of: separator) else {
                 return (
@@ -206,40 +296,42 @@ public struct HTTPMessageView: Sendable, Hashable {
             }
             let head = String(decoding: stream[offset..<end.lowerBound], as: UTF8.self)
             var lines = head.components(separatedBy: "\r\n")
-            let startLine = lines.removeFirst()
+            let startLine = lines.isEmpty ? "" : lines.removeFirst()
             guard startLine.hasPrefix("HTTP/") || startLine.contains(" HTTP/1.") else { return (messages, "not HTTP at offset \(offset)") }
             var headers: [String: String] = [:]
             for line in lines {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
-            var cursor = end.upperBound
-            var body: [UInt8] = []
-            if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-                while true {
-                    guard let lineEnd = stream[cursor...].firstRange(of: [13, 10]),
-                        let size = Int(
-                            String(decoding: stream[cursor..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? "",
-                            radix: 16)
-                    else { return (messages, "a chunk is cut at offset \(cursor)") }
-                    cursor = lineEnd.upperBound
-                    if size == 0 {
-                        cursor = min(stream.count, cursor + 2)
-                        break
-                    }
-                    guard body.count + size <= maxBody else { return (messages, "an HTTP body over \(maxBody) bytes") }
-                    guard cursor + size <= stream.count else { return (messages, "a chunk is cut at offset \(cursor)") }
-                    body += stream[cursor..<cursor + size]
-                    cursor += size + 2
-                }
-            } else if let length = headers["content-length"].flatMap({ Int($0) }), length > 0 {
-                guard length <= maxBody else { return (messages, "an HTTP body of \(length) bytes is over \(maxBody)") }
-                guard cursor + length <= stream.count else { return (messages, "an HTTP body is cut at offset \(cursor)") }
-                body = Array(stream[cursor..<cursor + length])
-                cursor += length
+            let cursor = end.upperBound
+            func keep(_ body: [UInt8], complete: Bool) {
+                messages.append(HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset, isComplete: complete))
             }
-            messages.append(HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset))
-            offset = cursor
+            if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+                let chunked = chunkedBody(stream, from: cursor, maxBody: maxBody)
+                keep(chunked.body, complete: chunked.problem == nil)
+                if let problem = chunked.problem { return (messages, problem) }
+                offset = chunked.end
+            } else if let text = headers["content-length"] {
+                guard let length = contentLength(text) else {
+                    keep([], complete: false)
+                    return (messages, "a malformed Content-Length (\(text.prefix(40))) at offset \(offset)")
+                }
+                guard length <= maxBody else {
+                    keep([], complete: false)
+                    return (messages, "an HTTP body of \(length) bytes is over \(maxBody)")
+                }
+                let available = stream.count - cursor
+                guard length <= available else {
+                    keep(Array(stream[cursor...]), complete: false)
+                    return (messages, "an HTTP body is cut at offset \(cursor) (\(available) of \(length) bytes captured)")
+                }
+                keep(Array(stream[cursor..<cursor + length]), complete: true)
+                offset = cursor + length
+            } else {
+                keep([], complete: true)
+                offset = cursor
+            }
         }
         return (messages, nil)
     }

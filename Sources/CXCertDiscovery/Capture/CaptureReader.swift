@@ -55,6 +55,8 @@ public struct CaptureReader: Sendable {
         public var maxStreams: Int
         /// TCP payload bytes kept for the whole capture.
         public var maxTotalBytes: Int
+        /// DHCP, DNS and SNTP packets kept per capture, each kind (a flood of one kind is counted, not kept).
+        public var maxEvents: Int = 100_000
         /// The words of the findings' remedies: plain by default; `cxcert trace` asks for `.command(.trace)`.
         public var vocabulary: Vocabulary = .plain
 
@@ -142,6 +144,7 @@ public struct CaptureReader: Sendable {
         var droppedStreams = 0
         var keptBytes = 0
         var droppedBytes = 0
+        var droppedEvents: [String: Int] = [:]
         for path in paths {
             let file = try PcapFile(path: path)
             while true {
@@ -170,6 +173,14 @@ public struct CaptureReader: Sendable {
                 if let mac = packet.sourceMAC { macs[packet.source] = mac }
                 switch packet.transport {
                 case .udp:
+                    let kind =
+                        [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort)
+                        ? "DHCP" : packet.destinationPort == 53 || packet.sourcePort == 53 ? "DNS" : "SNTP"
+                    let count = kind == "DHCP" ? dhcp.count : kind == "DNS" ? dns.count : ntp.count
+                    guard count < options.maxEvents else {
+                        droppedEvents[kind, default: 0] += 1
+                        continue
+                    }
                     if [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort),
                         let message = try? DHCPMessage(parsing: packet.payload)
                     {
@@ -231,6 +242,12 @@ public struct CaptureReader: Sendable {
                     .captureGap, .warning,
                     .captureGap(
                         gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
+        }
+        for (kind, count) in droppedEvents.sorted(by: { $0.key < $1.key }) {
+            findings.append(
+                finding(
+                    .captureGap, .warning,
+                    .captureGap(gap: .eventLimit, connection: nil, count: count, limit: options.maxEvents, offset: nil, reason: kind)))
         }
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
         return analyze(

@@ -29,6 +29,68 @@ public struct DHCPAnswer: Sendable {
     }
 }
 
+/// How many DHCP answers are kept: anyone on the segment sees the broadcast INFORM and its transaction id
+/// and can flood matching answers, so only the first answers of each server, and a bounded number in all,
+/// are kept; the rest are counted by server.
+public struct DHCPAnswerLimit: Sendable, Hashable {
+    /// Answers kept from one server (by server identifier, else source address).
+    public var perServer: Int
+    /// Answers kept in all.
+    public var total: Int
+    /// Servers named in the count of dropped answers; the drops of any more are counted together.
+    public var namedDropServers: Int
+
+    /// A limit.
+    /// - Parameters:
+    ///   - perServer: Answers kept from one server (8 by default: the phone's three INFORMs, each answered and resent).
+    ///   - total: Answers kept in all (64 by default).
+    ///   - namedDropServers: Servers named in the dropped count (16 by default).
+    public init(perServer: Int = 8, total: Int = 64, namedDropServers: Int = 16) {
+        self.perServer = perServer
+        self.total = total
+        self.namedDropServers = namedDropServers
+    }
+}
+
+/// Answers dropped over the ``DHCPAnswerLimit``, from one server (or, with `server` nil, from every server
+/// past the named ones).
+public struct DHCPDroppedAnswers: Sendable, Hashable, Codable {
+    /// The server identifier or source address; `nil` for the servers past ``DHCPAnswerLimit/namedDropServers``.
+    public let server: String?
+    /// How many of its answers were dropped.
+    public let count: Int
+}
+
+/// Collects answers within a ``DHCPAnswerLimit``: memory and output stay bounded whatever arrives.
+package struct DHCPAnswerCollector: Sendable {
+    package let limit: DHCPAnswerLimit
+    package private(set) var answers: [DHCPAnswer] = []
+    private var kept: [String: Int] = [:]
+    private var droppedBy: [String: Int] = [:]
+    private var droppedOthers = 0
+
+    package init(limit: DHCPAnswerLimit = DHCPAnswerLimit()) { self.limit = limit }
+
+    /// Keeps `answer` if its server and the whole are under the limit; counts it as dropped otherwise.
+    package mutating func add(_ answer: DHCPAnswer) {
+        if answers.count < limit.total, kept[answer.server, default: 0] < limit.perServer {
+            kept[answer.server, default: 0] += 1
+            answers.append(answer)
+        } else if droppedBy[answer.server] != nil || droppedBy.count < limit.namedDropServers {
+            droppedBy[answer.server, default: 0] += 1
+        } else {
+            droppedOthers += 1
+        }
+    }
+
+    /// The dropped answers by server, most first (ties by name), then the unnamed rest.
+    package var dropped: [DHCPDroppedAnswers] {
+        droppedBy.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map {
+            DHCPDroppedAnswers(server: $0.key, count: $0.value)
+        } + (droppedOthers > 0 ? [DHCPDroppedAnswers(server: nil, count: droppedOthers)] : [])
+    }
+}
+
 /// What the phone's DHCP questions brought back, and what is wrong with it.
 public struct DHCPExchange: Sendable {
     /// The vendor class (option 60) a Lync phone sends to get option 43 (`MS-UC-Client`).
@@ -42,18 +104,32 @@ public struct DHCPExchange: Sendable {
     public let interface: String?
     /// The address the INFORMs were sent from (dotted IPv4), when known.
     public let clientAddress: String?
-    /// Every answer, in the order they arrived.
+    /// The answers kept, in the order they arrived: at most the limit's per server and in all.
     public let answers: [DHCPAnswer]
+    /// The answers dropped over the limit, by server (most first).
+    public let dropped: [DHCPDroppedAnswers]
 
-    /// The answers to one round of INFORMs.
+    /// How many answers were dropped in all.
+    public var droppedCount: Int { dropped.reduce(0) { $0 + $1.count } }
+
+    /// The answers to one round of INFORMs, kept within `limit` (the first ones of each server).
     /// - Parameters:
     ///   - interface: The interface the INFORMs were sent on.
     ///   - clientAddress: The address they were sent from.
     ///   - answers: Every answer, in arrival order.
-    public init(interface: String?, clientAddress: String?, answers: [DHCPAnswer]) {
+    ///   - limit: How many are kept per server and in all.
+    public init(interface: String?, clientAddress: String?, answers: [DHCPAnswer], limit: DHCPAnswerLimit = DHCPAnswerLimit()) {
+        var collector = DHCPAnswerCollector(limit: limit)
+        for answer in answers { collector.add(answer) }
+        self.init(interface: interface, clientAddress: clientAddress, collector: collector)
+    }
+
+    /// The answers a collector kept and the count of those it dropped.
+    package init(interface: String?, clientAddress: String?, collector: DHCPAnswerCollector) {
         self.interface = interface
         self.clientAddress = clientAddress
-        self.answers = answers
+        answers = collector.answers
+        dropped = collector.dropped
     }
 
     /// The answer the phone uses: the first answer to its MS-UC-Client INFORM that carries an FQDN

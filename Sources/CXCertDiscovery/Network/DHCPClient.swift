@@ -89,7 +89,8 @@ public enum DHCPClient {
             }
             guard sent == packet.count else { throw .network("cannot send the DHCPINFORM: \(String(cString: strerror(errno)))") }
         }
-        var answers: [DHCPAnswer] = []
+        // Anyone on the segment can flood matching answers: the first ones of each server are kept, the rest counted.
+        var answers = DHCPAnswerCollector()
         var buffer = [UInt8](repeating: 0, count: 4096)
         let deadline = started.addingTimeInterval(timeout)
         while true {
@@ -111,11 +112,11 @@ public enum DHCPClient {
             else { continue }
             let from = DHCPOptionsReport.addresses(withUnsafeBytes(of: source.sin_addr.s_addr) { Array($0) }).first ?? "?"
             let identifier = DHCPOptionsReport.addresses(message.options[54]).first
-            answers.append(
+            answers.add(
                 DHCPAnswer(
                     server: identifier ?? from, vendorClass: vendorClass, message: message, elapsed: Date().timeIntervalSince(started)))
         }
-        return DHCPExchange(interface: interface, clientAddress: address.map(String.init).joined(separator: "."), answers: answers)
+        return DHCPExchange(interface: interface, clientAddress: address.map(String.init).joined(separator: "."), collector: answers)
     }
 
     /// The interface's first IPv4 address and its hardware address (from getifaddrs, which sees the caller's

@@ -171,6 +171,7 @@ public enum SNTPClient {
 
     /// A 64-bit NTP timestamp; zero means "not set". Era 0 only (until 2036), as the phones.
     static func date(_ packet: [UInt8], at offset: Int) -> Date? {
+        guard offset >= 0, offset <= packet.count - 8 else { return nil }
         let seconds = packet[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let fraction = packet[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard seconds != 0 || fraction != 0 else { return nil }

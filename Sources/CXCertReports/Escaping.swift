@@ -1,0 +1,115 @@
+import Foundation
+
+/// The one escaping function per output kind, used by every renderer: text from certificates, DHCP options,
+/// DNS, HTTP, LDAP and TLS peers is data, and none of it may move a terminal's cursor, end a Markdown line
+/// or table cell, open an HTML tag, or break a JSON string.
+///
+/// A control character is written as `\u{1b}` (its code in hex) in terminal text, Markdown and HTML: C0
+/// (U+0000-U+001F), DEL (U+007F), C1 (U+0080-U+009F, which some terminals read as ESC sequences) and the
+/// bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
+public enum Escaping {
+    /// Whether `scalar` is written escaped in every output kind.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    static func visible(_ scalar: Unicode.Scalar) -> String { "\\u{\(String(scalar.value, radix: 16))}" }
+
+    /// One field for a terminal: every control character, line breaks included, written as `\u{..}`.
+    public static func terminal(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) { out += visible(scalar) } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    /// A whole rendered text for a terminal, as the command line prints it: line breaks and tabs are kept, and so are the
+    /// exact colour codes ``TextStyle`` writes (`ESC [ 0|1|2|31|32|33 m`); every other control character is
+    /// written as `\u{..}`. Renderers escape each field with ``terminal(_:)`` first; this is the net under them.
+    public static func terminalOutput(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        let styles: Set<String> = ["0", "1", "2", "31", "32", "33"]
+        var out = ""
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\u{1B}", index + 2 < scalars.count, scalars[index + 1] == "[" {
+                var end = index + 2
+                while end < scalars.count, end - index < 5, ("0"..."9").contains(scalars[end]) { end += 1 }
+                if end < scalars.count, scalars[end] == "m",
+                    styles.contains(String(String.UnicodeScalarView(scalars[(index + 2)..<end])))
+                {
+                    out.unicodeScalars.append(contentsOf: scalars[index...end])
+                    index = end + 1
+                    continue
+                }
+            }
+            if scalar != "\n" && scalar != "\t" && isControl(scalar) { out += visible(scalar) } else { out.unicodeScalars.append(scalar) }
+            index += 1
+        }
+        return out
+    }
+
+    /// One field as inert Markdown: HTML written as entities (a renderer must not run a subject's `<script>`),
+    /// Markdown syntax backslash-escaped, a line break (CR, LF or CR LF, which Swift reads as one `Character`)
+    /// as one space, other control characters as `\u{..}`.
+    public static func markdown(_ text: String) -> String {
+        var out = ""
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousCR = scalar == "\r" }
+            switch scalar {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#": out += "\\\(scalar)"
+            case "\n" where previousCR: continue
+            case "\n", "\r": out += " "
+            case _ where isControl(scalar): out += "\\" + visible(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// One field as HTML text or an attribute value: the five characters that could end either (`& < > " '`)
+    /// as entities, control characters as `\u{..}` (the page may be printed to a terminal with `--html -`).
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case _ where isControl(scalar): out += visible(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Encoded JSON made safe for a terminal: `JSONEncoder` escapes C0 already; DEL, C1 and the bidirectional
+    /// controls, which it writes raw, become `\u00XX`/`\uXXXX` escapes (valid JSON, the same string once parsed).
+    public static func json(_ encoded: String) -> String {
+        guard encoded.unicodeScalars.contains(where: isControl) else { return encoded }
+        var out = ""
+        for scalar in encoded.unicodeScalars {
+            if isControl(scalar) && scalar.value >= 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
