@@ -153,6 +153,7 @@ enum ChildProcess {
             }
         }
         Registry.shared.remove(child.pid)
+        Registry.shared.log(arguments, ContinuousClock.now - started)
         return Outcome(
             command: arguments, termination: Termination(waitStatus: status), stdout: streams[0].bytes, stderr: streams[1].bytes,
             elapsed: ContinuousClock.now - started)
@@ -427,7 +428,7 @@ enum ChildProcess {
         for fd in childEnds { close(fd) }
         childEnds = []
         guard spawned == 0 else { throw fail(spawned) }
-        Registry.shared.add(pid, program: arguments[0])
+        Registry.shared.add(pid)
         return Spawned(pid: pid, stdin: stdinEnd, stdout: outputEnds[0], stderr: outputEnds[1])
     }
 
@@ -473,18 +474,21 @@ enum ChildProcess {
         private let lock = NSLock()
         private var live: Set<pid_t> = []
 
-        /// `CXCERT_TEST_SPAWN_LOG`, when set: a file that gets the program name of every child started, a line each.
+        /// `CXCERT_TEST_SPAWN_LOG`, when set: a file that gets a line for every child ``ChildProcess/run`` ran to
+        /// its end, its program name, milliseconds and first argument (how the fixtures' and CLI runs' cost is measured).
         private let spawnLog: Int32 =
             ProcessInfo.processInfo.environment["CXCERT_TEST_SPAWN_LOG"].map {
                 open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             } ?? -1
 
-        fileprivate func add(_ pid: pid_t, program: String) {
-            lock.withLock { _ = live.insert(pid) }
-            if spawnLog >= 0 {
-                let line = Array((URL(fileURLWithPath: program).lastPathComponent + "\n").utf8)
-                _ = line.withUnsafeBytes { write(spawnLog, $0.baseAddress, $0.count) }
-            }
+        fileprivate func add(_ pid: pid_t) { lock.withLock { _ = live.insert(pid) } }
+
+        fileprivate func log(_ arguments: [String], _ elapsed: Duration) {
+            guard spawnLog >= 0 else { return }
+            let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            let program = URL(fileURLWithPath: arguments[0]).lastPathComponent
+            let line = Array("\(program) \(milliseconds) \(arguments.dropFirst().prefix(1).joined())\n".utf8)
+            _ = line.withUnsafeBytes { write(spawnLog, $0.baseAddress, $0.count) }
         }
         fileprivate func remove(_ pid: pid_t) { lock.withLock { _ = live.remove(pid) } }
 

@@ -429,7 +429,7 @@ struct FloodTests {
 }
 
 /// Issue 25, item 3: the network chooses how many candidates there are; the walk chooses how long it takes.
-@Suite("Hostile networks, round three: the walk's deadline")
+@Suite("Hostile networks, round three: the walk's deadline", .integration, .tags(.integration))
 struct BootDeadlineTests {
     /// A UDP socket on loopback that never answers, and its port.
     static func silentUDP() throws -> (fd: Int32, port: Int) {
