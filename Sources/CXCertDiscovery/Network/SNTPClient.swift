@@ -169,12 +169,15 @@ public enum SNTPClient {
         return withUnsafeBytes(of: whole.bigEndian, Array.init) + withUnsafeBytes(of: fraction.bigEndian, Array.init)
     }
 
-    /// A 64-bit NTP timestamp; zero means "not set". Era 0 only (until 2036), as the phones.
+    /// A 64-bit NTP timestamp; zero means "not set". RFC 4330 section 3: with the top bit of the seconds set
+    /// the time is in 1968-2036, counted from 1900; with it clear, in 2036-2104, counted from 2036-02-07T06:28:16Z
+    /// (era 1), so a server's answer after 2036 is not read as 1900.
     static func date(_ packet: [UInt8], at offset: Int) -> Date? {
         guard offset >= 0, offset <= packet.count - 8 else { return nil }
         let seconds = packet[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let fraction = packet[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard seconds != 0 || fraction != 0 else { return nil }
-        return Date(timeIntervalSince1970: Double(seconds) - eraOffset + Double(fraction) / 4_294_967_296)
+        let era: Double = seconds & 0x8000_0000 == 0 ? 4_294_967_296 : 0
+        return Date(timeIntervalSince1970: Double(seconds) + era - eraOffset + Double(fraction) / 4_294_967_296)
     }
 }
