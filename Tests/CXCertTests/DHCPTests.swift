@@ -43,6 +43,38 @@ struct DHCPDecodeTests {
         #expect(findings.first?.detail == .provisioning(report.provisioning, subOption: 5, missing: [], expectedWebFQDN: nil))
     }
 
+    @Test("Every value gets the check its field needs: the scheme, the subnet mask, a cut option 120 (#27 item 10)")
+    func fieldChecks() throws {
+        for scheme in ["http", "ftp", "HTTPS"] {
+            let hex = Array(scheme.utf8).map { String(format: "%02X", $0) }.joined()
+            let other = DHCPOptionsReport(options: [
+                43: bytes(
+                    Self.dhcpUtil43.replacingOccurrences(of: "0205 6874747073", with: String(format: "02%02X", scheme.utf8.count) + hex))
+            ])
+            let finding = try #require(DHCPOptionsReport.checkProvisioning(other.provisioning).first, "\(scheme)")
+            #expect(finding.code == .dhcpOption43Incomplete)
+            #expect(finding.detail == .provisioning(other.provisioning, subOption: 2, missing: [], expectedWebFQDN: nil))
+            #expect(finding.message.contains("sub-option 2") && finding.message.contains("'\(scheme)'"), "\(finding.message)")
+        }
+        for mask in ["FFFFFF", "FFFFFF00FF", "FF00FF00", "00FFFFFF"] {
+            let report = DHCPOptionsReport(options: [1: bytes(mask)])
+            #expect(report.subnetMask == nil, "\(mask)")
+            #expect(report.findings.map(\.code) == [.dhcpMalformedOption], "\(mask)")
+            #expect(report.findings.first?.message.hasPrefix("Option 1:") == true, "\(report.findings.first?.message ?? "")")
+        }
+        for mask in ["FFFFFF00", "FFFFFFFF", "00000000", "FFFFFFC0"] {
+            let report = DHCPOptionsReport(options: [1: bytes(mask)])
+            #expect(report.subnetMask != nil && report.findings.isEmpty, "\(mask)")
+        }
+        for cut in ["01 0A0000", "01", "01 0A000005 0A00", ""] {
+            let report = DHCPOptionsReport(options: [120: cut.isEmpty ? [] : bytes(cut)])
+            #expect(report.registrars.isEmpty && report.registrarEncoding == nil, "\(cut)")
+            #expect(report.findings.map(\.code) == [.dhcpMalformedOption], "option 120 '\(cut)': \(report.findings.map(\.code))")
+        }
+        let whole = DHCPOptionsReport(options: [120: bytes("01 0A000005")])
+        #expect(whole.registrars == ["10.0.0.5"] && whole.findings.map(\.code) == [.dhcpOption120Address])
+    }
+
     @Test("The port as a 2-byte integer, a wrong identifier and missing sub-options are findings")
     func badSubOptions() throws {
         let binary = DHCPOptionsReport(options: [43: bytes(Self.dhcpUtil43.replacingOccurrences(of: "0403 343433", with: "0402 01BB"))])

@@ -402,6 +402,10 @@ extension FindingWording {
                         "Option 43 lacks sub-option\(missing.count == 1 ? "" : "s") \(missing.sorted().map(String.init).joined(separator: ", ")), so the phone cannot build the Certificate Provisioning URL."
                 }
                 if subOption == 4 { return "Option 43 sub-option 4 is not a port." }
+                if subOption == 2 {
+                    return
+                        "Option 43 sub-option 2 (URL scheme) is '\(option43.scheme ?? "")'; the sources give only 'https' (DHCPUtil, the vendor guides), and how the phone treats another scheme is not documented."
+                }
                 return "Option 43 sub-option 3 '\(option43.webFQDN ?? "")' is not a host name."
             }
         case (.dhcpNoAnswer, .dhcpServers(let servers, _)):
@@ -457,8 +461,11 @@ extension FindingWording {
             return "'\(printableASCII(bytes))' is not a domain name"
         case 119: return "neither RFC 3397 names nor a string"
         case 120:
-            guard let encoding = raw.first, encoding != 0 else { return "the names are not valid RFC 1035 labels" }
+            guard let encoding = raw.first else { return "empty (RFC 3361 needs an encoding byte and a value)" }
+            if encoding == 0 { return "the names are not valid RFC 1035 labels" }
+            if encoding == 1 { return "\(raw.count - 1) bytes after encoding 1 is not a list of IPv4 addresses" }
             return "encoding byte \(encoding) (RFC 3361 defines 0 and 1)"
+        case 1: return "\(raw.count) bytes \(raw.count == 4 ? "is not a subnet mask (ones, then zeros)" : "is not a 4-byte subnet mask")"
         default: return "\(raw.count) bytes is not a list of IPv4 addresses"
         }
     }

@@ -56,6 +56,13 @@ public struct DHCPOptionsReport: Sendable {
         return stride(from: 0, to: data.count, by: 4).map { data[$0..<$0 + 4].map(String.init).joined(separator: ".") }
     }
 
+    /// Four bytes whose bits are ones and then only zeros.
+    static func isSubnetMask(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == 4 else { return false }
+        let mask = bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return mask & (~mask >> 1) == 0
+    }
+
     /// Decodes the options of one answer to `vendorClass` (nil: an INFORM sent without option 60).
     public init(options: [UInt8: [UInt8]], instances: [UInt8: Int] = [:]) {
         var findings: [Finding] = []
@@ -63,7 +70,9 @@ public struct DHCPOptionsReport: Sendable {
         func malformed(_ code: UInt8) {
             findings.append(Self.finding(.dhcpMalformedOption, .error, .dhcpOption(option: Int(code), raw: options[code], decoded: [])))
         }
-        subnetMask = options[1].flatMap { $0.count == 4 ? Self.addresses($0).first : nil }
+        // Option 1 is four bytes and a mask: ones, then zeros (RFC 950); anything else is not one.
+        subnetMask = options[1].flatMap { Self.isSubnetMask($0) ? Self.addresses($0).first : nil }
+        if options[1] != nil, subnetMask == nil { malformed(1) }
         routers = Self.addresses(options[3])
         for code: UInt8 in [3, 4, 6, 42] where options[code].map({ $0.count % 4 != 0 }) == true {
             malformed(code)
@@ -107,7 +116,11 @@ public struct DHCPOptionsReport: Sendable {
             searchEncoding = nil
         }
         // Option 120 (RFC 3361): encoding 0 = names, 1 = IPv4 addresses.
-        if let data = options[120], let encoding = data.first {
+        if let data = options[120], data.isEmpty {
+            registrars = []
+            registrarEncoding = nil
+            malformed(120)
+        } else if let data = options[120], let encoding = data.first {
             let rest = Array(data.dropFirst())
             switch encoding {
             case 0:
@@ -123,8 +136,13 @@ public struct DHCPOptionsReport: Sendable {
                     registrarEncoding = nil
                     malformed(120)
                 }
+            case 1 where rest.isEmpty || rest.count % 4 != 0:
+                // A cut address list is malformed, not an empty list of registrars.
+                registrars = []
+                registrarEncoding = nil
+                malformed(120)
             case 1:
-                registrars = rest.count % 4 == 0 ? Self.addresses(rest) : []
+                registrars = Self.addresses(rest)
                 registrarEncoding = .ipv4
                 findings.append(
                     Self.finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: data, decoded: registrars)))
@@ -174,6 +192,11 @@ public struct DHCPOptionsReport: Sendable {
         if provisioning.portEncoding == .invalid {
             findings.append(
                 finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
+        }
+        // The phone builds <2>://<3>:<4><5> (DHCPUtil's output); the sources give only https (phone-discovery B1).
+        if let scheme = provisioning.scheme, scheme != "https" {
+            findings.append(
+                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 2, missing: [], expectedWebFQDN: nil)))
         }
         if let fqdn = provisioning.webFQDN, !BootInputs.isDomainName(fqdn) {
             findings.append(
