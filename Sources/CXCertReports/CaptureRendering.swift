@@ -22,6 +22,7 @@ public enum CaptureRendering {
         let frames: Int
         let findings: [Finding]
         let phones: [JSONPhone]
+        let notFound: [String]
     }
 
     /// The reading as `cxcert trace --json` prints it: files, frames, capture findings, and each phone's steps.
@@ -35,7 +36,7 @@ public enum CaptureRendering {
                     buildSource: phone.buildSource,
                     signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
                     steps: phone.trace.steps.map(BootRendering.step))
-            })
+            }, notFound: report.notFound.map(\.description))
         return JSONOutput.encode(model)
     }
 
@@ -46,7 +47,10 @@ public enum CaptureRendering {
                 + " · \(report.frames) frames · \(report.phones.count) phone(s)"
         ]
         for finding in report.findings { out.append("  ! \(finding.code.rawValue): \(Escaping.terminal(finding.message))") }
-        if report.phones.isEmpty { out.append("No phone found in the capture (name one with --phone MAC|IP).") }
+        for phone in report.notFound { out.append("Named with --phone and not in the capture: \(phone).") }
+        if report.phones.isEmpty && report.notFound.isEmpty {
+            out.append("No phone found in the capture (name one with --phone MAC|IP).")
+        }
         for phone in report.phones {
             out.append("")
             out.append(

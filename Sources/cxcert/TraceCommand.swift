@@ -32,13 +32,17 @@ struct TraceCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture FILE") }
         if client.firmwares.count > 1 { throw ValidationError("trace takes at most one --firmware") }
+        for phone in phones {
+            do { _ = try PhoneSelector(parsing: phone) } catch { throw ValidationError("--phone: \(error.description)") }
+        }
     }
 
     func run() throws {
         let knowledgeBase = try knowledge.load()
         if client.device != nil { _ = try client.profiles(knowledge: knowledgeBase) }
         var options = CaptureReader.Options(
-            phones: phones, device: client.device, firmware: client.firmwares.first?.text, trusted: try client.anchors(),
+            phones: try phones.map { try PhoneSelector(parsing: $0) }, device: client.device, firmware: client.firmwares.first?.text,
+            trusted: try client.anchors(),
             knowledge: knowledgeBase)
         options.vocabulary = .command(.trace)
         let reader = CaptureReader(options: options)
@@ -53,6 +57,8 @@ struct TraceCommand: ParsableCommand {
             if html == "-" { print(CaptureRendering.html(report)) } else { try writeReport(CaptureRendering.html(report), to: html) }
         }
         if html != "-" { print(json ? CaptureRendering.json(report) : CaptureRendering.text(report, style: terminalStyle())) }
-        if report.phones.contains(where: { !$0.trace.signsIn }) { throw ExitCode(1) }
+        // A phone named and not found is a failed check, so a CI gate on the wrong capture does not pass.
+        for phone in report.notFound { printError("--phone \(phone): not in the capture") }
+        if !report.notFound.isEmpty || report.phones.contains(where: { !$0.trace.signsIn }) { throw ExitCode(1) }
     }
 }

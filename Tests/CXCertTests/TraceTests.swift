@@ -281,7 +281,7 @@ struct TraceTests {
                     "CN=Certification Authorities,\(dc.publicKeyServices)", "(objectClass=certificationAuthority)", "cACertificate",
                 ], input: Data(password.utf8))
         }
-        let report = try CaptureReader(options: .init(phones: ["127.0.0.1"], device: "cx700")).read(paths: [file])
+        let report = try CaptureReader(options: .init(phones: [.address("127.0.0.1")], device: "cx700")).read(paths: [file])
         let phone = try #require(report.phones.first)
         let ldap = try #require(phone.trace.step(.ldap))
         #expect(

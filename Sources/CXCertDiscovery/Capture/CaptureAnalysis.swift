@@ -59,19 +59,36 @@ extension CaptureReader {
 
     // MARK: Phones
 
-    func phones(dhcp: [DHCPEvent], sessions: [Session], macs: [String: String]) -> [CapturedPhone] {
+    /// The address a named phone used in the capture: for a MAC, the address its frames came from, else the
+    /// address a DHCP server gave it (ACK, or OFFER) or it had (ciaddr); for an address, itself when anything in the
+    /// capture came from it (DHCP, DNS, SNTP or TCP).
+    func address(of selector: PhoneSelector, dhcp: [DHCPEvent], clients: Set<String>, macs: [String: String]) -> String? {
+        func text(_ bytes: [UInt8]) -> String? {
+            bytes.count == 4 && bytes != [0, 0, 0, 0] ? bytes.map(String.init).joined(separator: ".") : nil
+        }
+        switch selector {
+        case .mac(let mac):
+            if let address = macs.filter({ $0.value == mac }).keys.sorted().first(where: { $0 != "0.0.0.0" }) { return address }
+            let mine = dhcp.filter { $0.message.hardwareAddress.prefix(6).map { String(format: "%02x", $0) }.joined(separator: ":") == mac }
+            let replies = mine.filter { $0.message.op == 2 }
+            let acked = replies.filter { $0.message.messageType == .ack }.compactMap { text($0.message.yourAddress) }
+            let offered = replies.compactMap { text($0.message.yourAddress) }
+            return acked.first ?? offered.first ?? mine.lazy.compactMap { text($0.message.clientAddress) }.first
+        case .address(let address):
+            return clients.union(macs.keys).union(dhcp.map(\.source)).sorted().first { HostnameMatcher.ipAddress($0) == address }
+        }
+    }
+
+    func phones(dhcp: [DHCPEvent], sessions: [Session], clients: Set<String>, macs: [String: String]) -> [CapturedPhone] {
         var found: [CapturedPhone] = []
         func add(_ address: String, _ reason: String) {
             guard !address.isEmpty, address != "0.0.0.0", !found.contains(where: { $0.address == address }) else { return }
             found.append(CapturedPhone(address: address, mac: macs[address], reason: reason))
         }
         if !options.phones.isEmpty {
-            let known = Set(dhcp.map(\.source) + sessions.map(\.connection.client.address))
-            for name in options.phones {
-                if let address = macs.first(where: { $0.value == name })?.key ?? (known.contains(name) ? name : nil) {
-                    add(address, "named with --phone \(name)")
-                } else if let event = dhcp.first(where: { $0.mac == name }) {
-                    add(event.message.clientAddress.map(String.init).joined(separator: "."), "named with --phone \(name)")
+            for selector in options.phones {
+                if let address = address(of: selector, dhcp: dhcp, clients: clients, macs: macs) {
+                    add(address, "named with --phone \(selector)")
                 }
             }
             return found
@@ -145,10 +162,14 @@ extension CaptureReader {
         for problem in sessions.flatMap(\.problems) {
             captureFindings.append(finding(.captureGap, .warning, problem))
         }
-        let traces = phones(dhcp: dhcp, sessions: sessions, macs: macs).map { phone in
+        // Every address that spoke as a client: a phone may show only DNS or SNTP in a capture.
+        let clients = Set(sessions.map(\.connection.client.address) + dns.map(\.client) + ntp.map(\.client))
+        let traces = phones(dhcp: dhcp, sessions: sessions, clients: clients, macs: macs).map { phone in
             trace(phone, dhcp: dhcp, dns: dns, ntp: ntp, sessions: sessions)
         }
-        return CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
+        var report = CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
+        report.notFound = options.phones.filter { address(of: $0, dhcp: dhcp, clients: clients, macs: macs) == nil }
+        return report
     }
 
     func trace(_ phone: CapturedPhone, dhcp: [DHCPEvent], dns: [DNSEvent], ntp: [NTPEvent], sessions: [Session]) -> CaptureTrace {

@@ -31,6 +31,8 @@ public struct CaptureReport: Sendable {
     public let findings: [Finding]
     /// One trace per phone found.
     public let phones: [CaptureTrace]
+    /// The phones named with ``CaptureReader/Options/phones`` that the capture does not hold.
+    public var notFound: [PhoneSelector] = []
 }
 
 /// Reads captures of real phones and judges what they saw: DHCP, DNS, time, LDAP and HTTP downloads,
@@ -40,7 +42,7 @@ public struct CaptureReader: Sendable {
     /// What to follow and whom to judge for, and the memory bounds of the reading.
     public struct Options: Sendable {
         /// MAC or IP addresses of the phones to follow (default: every client that looks like one).
-        public var phones: [String]
+        public var phones: [PhoneSelector]
         /// The device to judge for; `nil` takes it from a Device Update request, else `tanjay`.
         public var device: String?
         /// The firmware build; `nil` takes it from a Device Update request, else the newest known build.
@@ -62,8 +64,7 @@ public struct CaptureReader: Sendable {
 
         /// Reading options; ``vocabulary`` starts plain.
         /// - Parameters:
-        ///   - phones: MAC or IP addresses of the phones to follow (matched case-insensitively); empty follows every
-        ///     client that looks like one.
+        ///   - phones: MAC or IP addresses of the phones to follow; empty follows every client that looks like one.
         ///   - device: The device to judge for, or `nil` to take it from the capture.
         ///   - firmware: The firmware build, or `nil` to take it from the capture.
         ///   - trusted: Roots the phones trust besides their built-in cache.
@@ -72,11 +73,11 @@ public struct CaptureReader: Sendable {
         ///   - maxStreams: TCP directions followed per capture.
         ///   - maxTotalBytes: TCP payload bytes kept for the whole capture.
         public init(
-            phones: [String] = [], device: String? = nil, firmware: String? = nil, trusted: [TrustAnchor] = [],
+            phones: [PhoneSelector] = [], device: String? = nil, firmware: String? = nil, trusted: [TrustAnchor] = [],
             knowledge: DeviceKnowledgeBase = .builtIn, maxStreamBytes: Int = 4 << 20, maxStreams: Int = 4096, maxTotalBytes: Int = 256 << 20
         ) {
             self.maxTotalBytes = maxTotalBytes
-            self.phones = phones.map { $0.lowercased() }
+            self.phones = phones
             self.device = device
             self.firmware = firmware
             self.trusted = trusted

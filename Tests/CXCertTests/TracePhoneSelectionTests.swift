@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import CXCertDiscovery
+@testable import CXCertTestSupport
+
+/// `trace --phone`: the spellings a MAC comes in, addresses, refusals, and phones found by the address DHCP gave
+/// them or by UDP alone.
+@Suite("trace --phone: which phone is followed")
+struct TracePhoneSelectionTests {
+    static let phoneMAC: [UInt8] = [0x82, 0x7F, 0xE6, 0xE6, 0x49, 0xC4]
+    static let serverMAC: [UInt8] = [0x52, 0x54, 0x00, 0x00, 0x00, 0x01]
+
+    @Test("every usual MAC spelling is one MAC; addresses are canonical; anything else is refused")
+    func parsing() throws {
+        for spelling in ["82:7f:e6:e6:49:c4", "82-7F-E6-E6-49-C4", "827f.e6e6.49c4", "827FE6E649C4", " 82:7f:e6:e6:49:c4 "] {
+            #expect(try PhoneSelector(parsing: spelling) == .mac("82:7f:e6:e6:49:c4"), "\(spelling)")
+        }
+        #expect(try PhoneSelector(parsing: "10.0.0.50") == .address("10.0.0.50"))
+        #expect(try PhoneSelector(parsing: "2001:DB8:0:0::1") == .address("2001:db8::1"))
+        for bad in ["bogus", "82:7f:e6:e6:49", "82:7f:e6:e6:49:c4:00", "zz7fe6e649c4", "1.2.3", "827f.e6e6.49c", "82:7f-e6:e6:49:c4", ""] {
+            #expect(throws: PhoneSelector.ParseError.self, "\(bad)") { try PhoneSelector(parsing: bad) }
+        }
+    }
+
+    /// Ethernet (from `sourceMAC`) + IPv4 + UDP.
+    static func frame(_ sourceMAC: [UInt8], _ source: [UInt8], _ sourcePort: Int, to destination: [UInt8], _ port: Int, _ payload: [UInt8])
+        -> [UInt8]
+    {
+        func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        let udp = be16(sourcePort) + be16(port) + be16(8 + payload.count) + [0, 0] + payload
+        let ip: [UInt8] = [0x45, 0] + be16(20 + udp.count) + [0, 0, 0, 0, 64, 17, 0, 0] + source + destination
+        return [UInt8](repeating: 0xFF, count: 6) + sourceMAC + [0x08, 0x00] + ip + udp
+    }
+
+    /// DISCOVER from 0.0.0.0, an ACK giving 10.0.0.50, then only a DNS question from that address.
+    static func capture() -> [UInt8] {
+        func dhcp(_ op: UInt8, _ type: DHCPMessage.MessageType, yours: [UInt8] = [0, 0, 0, 0]) -> [UInt8] {
+            var message = DHCPMessage(op: op, transactionID: 0xABCD, hardwareAddress: phoneMAC, options: [(53, [type.rawValue])])
+            message.yourAddress = yours
+            return message.encoded()
+        }
+        let question: [UInt8] =
+            [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + [4] + Array("pool".utf8) + [7] + Array("contoso".utf8) + [3]
+            + Array("com".utf8) + [0, 0, 1, 0, 1]
+        return HostileNetworksRoundThreeTests.pcap([
+            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .discover)),
+            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .offer, yours: [10, 0, 0, 50])),
+            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .request)),
+            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .ack, yours: [10, 0, 0, 50])),
+            // The phone's next frames come from its new address, but this capture filtered them out: only its DNS.
+            frame([0x02, 0, 0, 0, 0, 9], [10, 0, 0, 50], 5353, to: [10, 0, 0, 1], 53, question),
+        ])
+    }
+
+    func read(_ phones: [PhoneSelector]) throws -> CaptureReport {
+        let folder = try makeTemporaryDirectory("phone-selection")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try folder.write("lease.pcap", Self.capture())
+        return try CaptureReader(options: .init(phones: phones, device: "cx700")).read(paths: [
+            folder.appendingPathComponent("lease.pcap").path
+        ])
+    }
+
+    @Test("a phone whose capture starts with DISCOVER/OFFER/REQUEST/ACK is found by its MAC, at the address it was given")
+    func byMACThroughTheLease() throws {
+        let report = try read([try PhoneSelector(parsing: "82-7F-E6-E6-49-C4")])
+        #expect(report.phones.map(\.phone.address) == ["10.0.0.50"])
+        #expect(report.notFound.isEmpty)
+    }
+
+    @Test("a phone that only asked DNS is found by its address; a phone not in the capture is said to be missing")
+    func byAddressAndMissing() throws {
+        let report = try read([.address("10.0.0.50"), .address("10.9.9.9"), .mac("00:11:22:33:44:55")])
+        #expect(report.phones.map(\.phone.address) == ["10.0.0.50"])
+        #expect(report.notFound == [.address("10.9.9.9"), .mac("00:11:22:33:44:55")])
+    }
+
+    @Test("cxcert trace: a --phone that is neither a MAC nor an address exits 2; a named phone not in the capture exits 1")
+    func exitCodes() throws {
+        let folder = try makeTemporaryDirectory("phone-selection-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try folder.write("lease.pcap", Self.capture())
+        let file = folder.appendingPathComponent("lease.pcap").path
+        let bogus = try CLI.run(["trace", file, "--phone", "bogus"])
+        #expect(bogus.status == 2 && bogus.stderr.contains("'bogus' is neither a MAC address"), "\(bogus.stderr)")
+        let missing = try CLI.run(["trace", file, "--phone", "10.9.9.9", "--json"])
+        #expect(missing.status == 1, "\(missing.stderr)")
+        #expect(missing.stderr.contains("--phone 10.9.9.9: not in the capture"), "\(missing.stderr)")
+        #expect(missing.stdout.contains("\"notFound\" : [\n    \"10.9.9.9\""), "\(missing.stdout)")
+    }
+}
