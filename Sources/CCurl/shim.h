@@ -10,6 +10,19 @@ typedef size_t (*cx_curl_write_callback)(char *data, size_t size, size_t count, 
 static inline CURLcode cx_curl_set_write_callback(CURL *curl, cx_curl_write_callback callback) {
     return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, callback);
 }
+typedef size_t (*cx_curl_header_callback)(char *data, size_t size, size_t count, void *context);
+/// Every header line of every response (100 Continue, 3xx, the final one) goes to `callback` with `context`.
+static inline CURLcode cx_curl_set_header_callback(CURL *curl, cx_curl_header_callback callback, void *context) {
+    CURLcode rc = curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, callback);
+    return rc != CURLE_OK ? rc : curl_easy_setopt(curl, CURLOPT_HEADERDATA, context);
+}
+typedef int (*cx_curl_resolver_start_callback)(void *resolver_state, void *reserved, void *context);
+/// `callback` runs each time libcurl is about to ask a resolver (a name not pinned by CURLOPT_RESOLVE);
+/// a non-zero return stops that resolve and fails the transfer with CURLE_COULDNT_RESOLVE_HOST.
+static inline CURLcode cx_curl_set_resolver_start(CURL *curl, cx_curl_resolver_start_callback callback, void *context) {
+    CURLcode rc = curl_easy_setopt(curl, CURLOPT_RESOLVER_START_FUNCTION, callback);
+    return rc != CURLE_OK ? rc : curl_easy_setopt(curl, CURLOPT_RESOLVER_START_DATA, context);
+}
 static inline long cx_curlauth_any(void) { return (long)CURLAUTH_ANY; }
 /// The schemes that never put the password on the wire: SPNEGO/Kerberos and NTLM.
 static inline long cx_curlauth_negotiate_ntlm(void) { return (long)(CURLAUTH_NEGOTIATE | CURLAUTH_NTLM); }

@@ -21,23 +21,26 @@ public struct ProbeResult: Sendable {
     /// - Returns: Lines separated by newlines, without a final one.
     public func text(style: TextStyle = .plain) -> String {
         let r = report
-        var out = [style.bold("\(r.target.description)") + style.dim(r.target.serverName.map { "  SNI \($0)" } ?? "  no SNI")]
-        if let negotiated = r.negotiated { out.append("  Negotiated  \(negotiated.version.rawValue), \(negotiated.cipher)") }
+        // Every field from the peer or the command line is escaped for the terminal (Escaping.terminal).
+        let e = Escaping.terminal
+        var out = [style.bold(e(r.target.description)) + style.dim(r.target.serverName.map { "  SNI \(e($0))" } ?? "  no SNI")]
+        if let negotiated = r.negotiated { out.append("  Negotiated  \(negotiated.version.rawValue), \(e(negotiated.cipher))") }
         out.append(
             "  Protocols   "
                 + TLSVersion.allCases.map { version in
                     (r.protocols[version]?.isAccepted ?? false) ? style.green("\(version.rawValue) ✔") : style.dim("\(version.rawValue) ✘")
                 }.joined(separator: "  "))
         switch r.asPhone {
-        case .accepted(let cipher): out.append("  As a phone  \(style.green("✔")) TLS 1.0, no SNI: \(cipher)")
+        case .accepted(let cipher): out.append("  As a phone  \(style.green("✔")) TLS 1.0, no SNI: \(e(cipher))")
         case .refused(let reason):
-            out.append("  As a phone  \(style.red("✘ refused")): \(reason)")
+            out.append("  As a phone  \(style.red("✘ refused")): \(e(reason))")
             out.append("              Lync Phone Edition speaks at most TLS 1.0; it cannot connect to this server.")
         }
-        if !r.cipherSuites.isEmpty { out.append("  Suites      \(r.cipherSuites.joined(separator: ", "))") }
+        if !r.cipherSuites.isEmpty { out.append("  Suites      \(e(r.cipherSuites.joined(separator: ", ")))") }
         out.append(
-            "  Chain sent  " + r.presented.enumerated().map { "\($0.offset) \($0.element.subject.displayName)" }.joined(separator: " → "))
-        for issue in r.chainIssues { out.append("              \(style.yellow("!")) \(issue)") }
+            "  Chain sent  " + r.presented.enumerated().map { "\($0.offset) \(e($0.element.subject.displayName))" }.joined(separator: " → ")
+        )
+        for issue in r.chainIssues { out.append("              \(style.yellow("!")) \(e(issue.description))") }
         if !verdicts.isEmpty {
             out.append("")
             out.append(

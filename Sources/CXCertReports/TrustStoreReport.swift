@@ -67,12 +67,18 @@ public struct TrustStoreStatus: Sendable, Encodable {
 
     /// The table a person reads at a glance, then the guide's errors as footnotes.
     public static func text(at date: Date, style: TextStyle = .plain) -> String {
+        text(all(at: date), at: date, style: style)
+    }
+
+    /// The table of these entries at `date`, each field escaped for the terminal (Escaping.terminal).
+    static func text(_ statuses: [TrustStoreStatus], at date: Date, style: TextStyle = .plain) -> String {
+        let e = Escaping.terminal
         var table = TextTable(header: [
             "#", "Guide row (as printed)", "Certificate", "Expires", "Key", "Self-sig", "At \(CertificateText.day(date).prefix(10))",
             "Match",
         ])
         var notes: [String] = []
-        for status in all(at: date) {
+        for status in statuses {
             let entry = status.entry
             let c = entry.certificate
             let state: String =
@@ -84,18 +90,18 @@ public struct TrustStoreStatus: Sendable, Encodable {
             let key = "\(c.publicKey.bits)" + (status.weakKey ? style.yellow(" weak") : "")
             let mark = entry.guideErrors.isEmpty ? "" : " *\(entry.row)"
             table.append([
-                "\(entry.row)", "\(entry.guide.vendor) / \(entry.guide.name) / \(entry.guide.expiry) / \(entry.guide.keyLength)",
-                entry.displayName, String(iso8601(c.notAfter).prefix(10)), key, c.signatureAlgorithm.hash.rawValue, state,
+                "\(entry.row)", e("\(entry.guide.vendor) / \(entry.guide.name) / \(entry.guide.expiry) / \(entry.guide.keyLength)"),
+                e(entry.displayName), String(iso8601(c.notAfter).prefix(10)), key, c.signatureAlgorithm.hash.rawValue, state,
                 "\(entry.match.rawValue) (\(entry.confidence.rawValue))\(mark)",
             ])
-            for error in entry.guideErrors { notes.append("*\(entry.row) \(error)") }
+            for error in entry.guideErrors { notes.append("*\(entry.row) \(e(error))") }
         }
-        let valid = all(at: date).filter { $0.state == .valid }.count
+        let valid = statuses.filter { $0.state == .valid }.count
         return [
             style.bold(BuiltInTrustStore.title),
             table.render(style: style),
             "",
-            "\(valid) of \(BuiltInTrustStore.entries.count) roots are within their validity period at \(iso8601(date)).",
+            "\(valid) of \(statuses.count) roots are within their validity period at \(iso8601(date)).",
             "A root's own self-signature is never checked (RFC 5280), so MD2/MD5 roots still anchor chains.",
             "",
             style.bold("Where the guide is wrong"),

@@ -52,7 +52,10 @@ struct BootCommand: ParsableCommand {
 
     @OptionGroup(title: "Client") var client: ClientOptions
 
-    @Option(name: .customLong("ad"), help: "The directory the phone downloads roots from (ldaps://...).")
+    @Option(
+        name: .customLong("ad"),
+        help:
+            "The directory the phone downloads roots from (ldaps://...); its name is resolved by the machine's resolver, not --dns-server.")
     var ad: String?
 
     @Option(name: .customLong("ad-snapshot"), help: "An LDIF snapshot of it (cxcert ds list --save).")

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
+@testable import CXCertDirectory
 @testable import CXCertDiscovery
+@testable import CXCertProbe
 @testable import CXCertReports
 @testable import CXCertTestSupport
 
@@ -140,6 +142,41 @@ struct HostileNetworksRoundThreeTests {
             #expect(parsed.messages.allSatisfy { $0.body.count <= 16 })
             #expect(parsed.messages.allSatisfy(\.isComplete) || parsed.problem != nil)
         }
+    }
+
+    @Test("A reply that is not SNTP says so once, with its reason")
+    func sntpWording() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(fd >= 0 && bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // Answers the one request with 10 bytes.
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength) }
+            }
+            guard count > 0 else { return }
+            let reply = [UInt8](repeating: 0x24, count: 10)
+            _ = withUnsafePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, reply, reply.count, 0, $0, peerLength) }
+            }
+        }
+        let result = SNTPClient.query(address: "127.0.0.1", port: port, timeout: 1)
+        guard case .failure(let error) = result else {
+            Issue.record("10 bytes were read as time")
+            return
+        }
+        #expect(error.description == "not an SNTP answer: 10 bytes, an SNTP packet has at least 48", "\(error)")
     }
 
     @Test("An SNTP timestamp outside the packet is no date")
@@ -343,6 +380,56 @@ struct EscapingTests {
         #expect(text.split(separator: "\n").contains { $0.contains("evil\\u{1b}]0;t\\u{7}\\u{d}fake") }, "\(text)")
         for json in [CaptureRendering.json(report), BootRendering.json(boot)] {
             #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil)
+        }
+    }
+
+    /// A self-signed root whose CN holds ESC, BEL, CR, LF and a C1 control, made once per test process.
+    static func hostileRoot() throws -> Certificate {
+        let pki = try TestPKI.get()
+        try pki.ensure("hostile-cn") {
+            try pki.selfSigned("hostile-cn", subject: "/CN=Evil\u{1B}[2J\u{07}Root\r\nx\u{9B}31m", key: "rsa2048.key", digest: "sha256")
+        }
+        return try pki.certificate("hostile-cn.pem")
+    }
+
+    @Test("probe, ds, names and truststore text escape every field: a CN with ESC, CR and LF reaches none raw")
+    func otherTextRenderers() throws {
+        let root = try Self.hostileRoot()
+        #expect(root.subject.displayName.contains("\u{1B}"), "the hostile CN is in the certificate: \(root.subject.displayName)")
+        let probe = ProbeResult(
+            report: ProbeReport(
+                target: ProbeTarget(host: "10.0.0.5", port: 443, serverName: "sni\u{1B}]0;t\u{07}"), presented: [root, root],
+                chainIssues: [.duplicate(root.subject.displayName), .rootSent(root.subject.displayName)],
+                protocols: [.tls12: .accepted(cipher: "AES\r\n")], cipherSuites: ["S\u{1B}[1A"],
+                asPhone: .refused("alert\u{1B}[2J\r\nfake"),
+                negotiated: nil),
+            verdicts: [])
+        let der = root.der
+        let snapshot = DirectorySnapshot(
+            certificationAuthorities: [
+                DirectoryEntry(dn: "CN=Evil\u{1B}[2J\r\n,CN=Certification Authorities", attributes: ["cACertificate": [der]])
+            ],
+            enrollmentServices: [])
+        let discovery = PhoneDiscovery.walk(snapshot, fetch: nil)
+        let change = DirectoryChange(dn: "CN=a\u{1B}[2J\rb,CN=AIA", action: .objectKept, ldif: "", note: "kept\u{07}\n")
+        let report = DirectoryReport(changes: [change], dryRun: false)
+        let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["contoso.com"], pool: "pool\u{1B}[2J\r\n01.contoso.com"))
+        let template = try #require(BuiltInTrustStore.entries.first)
+        let entry = TrustStoreEntry(
+            row: 99, guide: .init(vendor: "V\u{1B}[2J", name: "N\r\n", expiry: "E", keyLength: "2048"), file: "f",
+            displayName: root.subject.displayName, recorded: template.recorded, match: .exact, confidence: template.confidence,
+            guideErrors: ["wrong\u{1B}[1A\n"], note: "", source: "", alternates: [], certificate: root)
+        let outputs: [(String, String)] = [
+            ("probe", probe.text()), ("probe in colour", probe.text(style: TextStyle(color: true))),
+            ("ds list", DirectoryListing(snapshot).text()), ("ds discover", PhoneDiscovery.text(discovery)),
+            ("ds publish", DirectoryRendering.published(report, certificate: root)),
+            ("ds remove", DirectoryRendering.removed(report) ?? ""), ("names", plan.text()),
+            ("truststore", TrustStoreStatus.text([TrustStoreStatus(entry: entry, at: Date())], at: Date())),
+        ]
+        for (name, output) in outputs {
+            let found = name.hasSuffix("in colour") ? Self.controls(output).filter { $0 != 0x1B } : Self.controls(output)
+            #expect(found.isEmpty, "\(name): raw control characters \(found)\n\(output)")
+            #expect(output.contains("\\u{1b}[2J"), "\(name): the hostile text is shown escaped\n\(output)")
         }
     }
 

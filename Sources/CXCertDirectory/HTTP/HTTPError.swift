@@ -1,4 +1,5 @@
 import CXCertCore
+
 /// Why an HTTP GET through libcurl failed. `HTTPFetcher` throws it; `DirectoryError.http` and the boot walk
 /// carry it, keeping its wording.
 public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -10,6 +11,12 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case curl(url: String, code: Int, message: String)
     /// The body grew past the fetch's limit; the transfer was stopped there.
     case bodyTooLarge(url: String, limit: Int)
+    /// The URL's host is neither an ASCII name (an A-label such as `xn--bcher-kva.example`) nor an IP literal,
+    /// so libcurl would convert it to a name the caller did not resolve; not fetched.
+    case unsupportedHost(url: String, host: String)
+    /// libcurl was about to ask a resolver for `host`, which the caller did not pin to an address it resolved
+    /// through its own DNS; the transfer was refused before any question was sent.
+    case unpinnedHost(url: String, host: String)
     /// The server answered with a status other than 200. `basicWithheld` is true when credentials were given
     /// but Basic was not offered (plain http without `allowBasicInClear`), which the 401 hint explains.
     case status(url: String, code: Int, basicWithheld: Bool)
@@ -18,7 +25,9 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     public var url: String? {
         switch self {
         case .cannotStart: nil
-        case .invalidURL(let url), .curl(let url, _, _), .bodyTooLarge(let url, _), .status(let url, _, _): url
+        case .invalidURL(let url), .curl(let url, _, _), .bodyTooLarge(let url, _), .status(let url, _, _),
+            .unsupportedHost(let url, _), .unpinnedHost(let url, _):
+            url
         }
     }
 
@@ -28,6 +37,10 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cannotStart: "libcurl could not start"
         case .invalidURL(let url): "\(url): not a URL"
         case .curl(let url, _, let message): "\(url): \(message)"
+        case .unsupportedHost(let url, let host):
+            "\(url): the host \(host) is not an ASCII name (A-label) or an IP address: not fetched"
+        case .unpinnedHost(let url, let host):
+            "\(url): libcurl would have asked the machine's resolver for \(host), which was not resolved through the walk's DNS: refused"
         case .bodyTooLarge(let url, let limit): "\(url): the answer is larger than \(limit) bytes"
         case .status(let url, let code, let basicWithheld):
             "\(url): HTTP \(code)\(code == 401 ? Self.hint(basicWithheld: basicWithheld) : "")"

@@ -40,12 +40,18 @@ public enum HTTPFetcher {
         var data: [UInt8] = []
         let limit: Int
         var overflowed = false
+        /// The `Location` of the last response whose headers were read (a new status line clears it).
+        var location: String?
+        /// Set when libcurl was about to ask a resolver and the fetch refused it.
+        var refusedResolve = false
         init(limit: Int) { self.limit = limit }
     }
 
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    /// GETs `url` (http or https only, no redirects) and returns the body of a 200 answer. Over plain
+    /// GETs `url` (http or https only, no redirects, no proxy: `http_proxy`, `https_proxy`, `ALL_PROXY` and
+    /// `no_proxy` are ignored) and returns the body of a 200 answer. The name in `url` is resolved by the
+    /// machine's resolver. Over plain
     /// http only Negotiate and NTLM may answer a challenge (neither sends the password itself); Basic,
     /// which sends it in clear, only over https or with `allowBasicInClear`.
     public static func get(
@@ -59,6 +65,7 @@ public enum HTTPFetcher {
         _ = cx_curl_set_string(curl, CURLOPT_URL, url)
         _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        ignoreProxyEnvironment(curl)
         _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
         _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(limits.timeout * 1000))
         _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(limits.timeout * 1000))
@@ -91,43 +98,153 @@ public enum HTTPFetcher {
         public let location: String?
     }
 
-    /// GETs `url` from `address` (the name in the URL is pinned to it, so no resolver is asked), following no
-    /// redirect and keeping at most 64 KiB of the body. Used to read a redirect, as the phone's autodiscover step does.
+    /// GETs `url` from `address`, following no redirect, using no proxy (the proxy environment is ignored)
+    /// and keeping at most 64 KiB of the body; the redirect is read from the headers, so a longer body does
+    /// not hide it. Used to read a redirect, as the phone's autodiscover step does.
+    ///
+    /// The host libcurl will connect to (``target(of:)``, the A-label as written, never Foundation's decoded
+    /// form) is pinned to `address`, and libcurl may ask no resolver: a transfer that would (a name the pin
+    /// does not cover) is refused with ``HTTPError/unpinnedHost(url:host:)``. The caller resolves the host
+    /// through its own DNS first.
     public static func answer(_ url: String, address: String, timeout: TimeInterval) throws(HTTPError) -> Answer {
+        let target = try target(of: url)
+        return try answer(url, pins: pins(host: target.host, port: target.port, address: address), timeout: timeout)
+    }
+
+    /// The host and port libcurl connects to for `url`, read from the URL's text as libcurl reads it: the
+    /// scheme (http or https), the authority without its user information, the host lowercased without a
+    /// trailing dot (an IPv6 literal without its brackets) and the port, or the scheme's. Only ASCII names
+    /// (A-labels such as `xn--bcher-kva.example`, letters, digits, `-`, `_` and `.`) and IP literals are
+    /// accepted: a Unicode or percent-encoded host would be converted by libcurl to a name nobody resolved.
+    package static func target(of url: String) throws(HTTPError) -> (host: String, port: Int) {
+        guard let separator = url.range(of: "://") else { throw .invalidURL(url) }
+        let scheme = url[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { throw .invalidURL(url) }
+        let rest = url[separator.upperBound...]
+        var authority = rest.prefix { !"/?#".contains($0) }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw .invalidURL(url) }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw .invalidURL(url) }
+                portText = after.dropFirst()
+            }
+            guard HostnameMatcher.ipAddress(String(host)) != nil else { throw .unsupportedHost(url: url, host: String(host)) }
+        } else {
+            let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            host = parts[0]
+            portText = parts.count > 1 ? parts[1] : nil
+            if host.hasSuffix(".") { host = host.dropLast() }
+            let allowed = host.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "." || $0 == "_")
+            }
+            guard !host.isEmpty, allowed, !host.contains("..") else { throw .unsupportedHost(url: url, host: String(host)) }
+        }
+        var port = scheme == "https" ? 443 : 80
+        if let portText, !portText.isEmpty {
+            guard portText.count <= 5, portText.allSatisfy(\.isASCII), let value = Int(portText), (1...65535).contains(value),
+                portText.allSatisfy(\.isNumber)
+            else { throw .invalidURL(url) }
+            port = value
+        }
+        return (host.lowercased(), port)
+    }
+
+    /// The CURLOPT_RESOLVE entries that pin `host:port` to `address`: the name as ``target(of:)`` gives it and
+    /// with a trailing dot, so either spelling in the URL reaches `address` without a resolver.
+    package static func pins(host: String, port: Int, address: String) -> [String] {
+        let literal = address.contains(":") ? "[\(address)]" : address
+        return [host, host + "."].map { "\($0):\(port):\(literal)" }
+    }
+
+    /// GETs `url` with these CURLOPT_RESOLVE entries and no resolver: see ``answer(_:address:timeout:)``.
+    package static func answer(_ url: String, pins: [String], timeout: TimeInterval) throws(HTTPError) -> Answer {
         guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
-        guard let components = URLComponents(string: url), let host = components.host, let scheme = components.scheme else {
-            throw .invalidURL(url)
-        }
-        let port = components.port ?? (scheme == "https" ? 443 : 80)
-        let pinned = curl_slist_append(nil, "\(host):\(port):\(address.contains(":") ? "[\(address)]" : address)")
-        defer { curl_slist_free_all(pinned) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for pin in pins { list = curl_slist_append(list, pin) }
+        defer { curl_slist_free_all(list) }
         let body = Body(limit: 64 << 10)
         let context = Unmanaged.passRetained(body)
         defer { context.release() }
         _ = cx_curl_set_string(curl, CURLOPT_URL, url)
         _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, pinned)
+        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, list)
+        _ = cx_curl_set_resolver_start(curl, refuseResolve, context.toOpaque())
         _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        ignoreProxyEnvironment(curl)
         _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
         _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
         _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
         _ = cx_curl_set_write_callback(curl, collect)
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
+        _ = cx_curl_set_header_callback(curl, header, context.toOpaque())
         let result = curl_easy_perform(curl)
+        if body.refusedResolve {
+            throw .unpinnedHost(url: url, host: (try? target(of: url).host) ?? url)
+        }
         guard result == CURLE_OK || (result == CURLE_WRITE_ERROR && body.overflowed) else {
             throw curlFailure(url, result)
         }
         var status = 0
         _ = cx_curl_response_code(curl, &status)
-        var location: UnsafeMutablePointer<CChar>?
-        _ = cx_curl_redirect_url(curl, &location)
-        return Answer(status: status, location: location.map { String(cString: $0) })
+        var computed: UnsafeMutablePointer<CChar>?
+        _ = cx_curl_redirect_url(curl, &computed)
+        let location = computed.map { String(cString: $0) } ?? body.location.flatMap { resolve($0, against: url) }
+        return Answer(status: status, location: location)
+    }
+
+    /// `reference` (a `Location` value) made absolute against `base` by libcurl's own URL parser, as
+    /// libcurl does for the redirects it computes; `nil` when it is not a URL.
+    private static func resolve(_ reference: String, against base: String) -> String? {
+        guard let handle = curl_url() else { return nil }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, base, 0) == CURLUE_OK,
+            curl_url_set(handle, CURLUPART_URL, reference, UInt32(CURLU_NON_SUPPORT_SCHEME)) == CURLUE_OK
+        else { return nil }
+        var text: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, CURLUPART_URL, &text, 0) == CURLUE_OK, let text else { return nil }
+        defer { curl_free(text) }
+        return String(cString: text)
+    }
+
+    /// No proxy, whatever the environment says: libcurl reads `http_proxy`, `https_proxy`, `ALL_PROXY` and
+    /// `no_proxy` unless CURLOPT_PROXY is set; the empty string turns proxies off.
+    private static func ignoreProxyEnvironment(_ curl: UnsafeMutableRawPointer) {
+        _ = cx_curl_set_string(curl, CURLOPT_PROXY, "")
+        _ = cx_curl_set_string(curl, CURLOPT_NOPROXY, "*")
     }
 
     /// libcurl's code and words for a failed transfer.
     private static func curlFailure(_ url: String, _ result: CURLcode) -> HTTPError {
         .curl(url: url, code: Int(result.rawValue), message: String(cString: curl_easy_strerror(result)))
+    }
+
+    private static let refuseResolve:
+        @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
+            _, _, context in
+            if let context { Unmanaged<Body>.fromOpaque(context).takeUnretainedValue().refusedResolve = true }
+            return 1
+        }
+
+    private static let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, context in
+        guard let data, let context else { return 0 }
+        let body = Unmanaged<Body>.fromOpaque(context).takeUnretainedValue()
+        let length = size * count
+        let line = String(
+            decoding: UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            body.location = nil
+        } else if line.prefix(9).lowercased() == "location:" {
+            let value = line.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines)
+            body.location = value.isEmpty ? nil : value
+        }
+        return length
     }
 
     private static let collect: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

@@ -1,4 +1,5 @@
 import CXCertCore
+import CXCertDirectory
 import CXCertProbe
 import Foundation
 
@@ -792,8 +793,7 @@ private struct BuildWalk {
                     finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
                 return false
             }
-            let hop = URLComponents(string: url)
-            let hopPort = hop?.port ?? (hop?.scheme == "https" ? 443 : 80)
+            let hopPort = (try? HTTPFetcher.target(of: url).port) ?? (url.lowercased().hasPrefix("https://") ? 443 : 80)
             switch session.get(url, address: currentAddress) {
             case .failure(let error):
                 endpoints.append(
@@ -807,24 +807,31 @@ private struct BuildWalk {
                     BootEndpoint(
                         host: url, address: currentAddress, port: hopPort, purpose: "autodiscover redirect", chain: [], verdict: nil,
                         outcome: "HTTP \(answer.status)\(answer.location.map { " → \($0)" } ?? "")"))
-                guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.location,
-                    let components = URLComponents(string: location), let host = components.host?.lowercased()
-                else {
+                guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.location else {
                     notes.append("\(url) answered HTTP \(answer.status) without a redirect")
                     return false
                 }
-                if let port = components.port, !(1...65535).contains(port) {
+                if let port = URLComponents(string: location)?.port, !(1...65535).contains(port) {
                     notes.append("\(url) redirects to port \(port), outside 1-65535: not followed")
                     return false
                 }
-                guard let next = addresses(host, purpose: "exchange: redirect target").first else {
-                    notes.append("the redirect target \(host) has no address")
+                // The host as libcurl will use it (the A-label as written; Foundation's URL would decode
+                // `xn--bcher-kva.example` to `bücher.example`), resolved through the walk's DNS and pinned.
+                let target: (host: String, port: Int)
+                do throws(HTTPError) {
+                    target = try HTTPFetcher.target(of: location)
+                } catch {
+                    notes.append("\(url) redirects to \(location): \(error); not followed")
                     return false
                 }
-                if components.scheme == "https" {
+                guard let next = addresses(target.host, purpose: "exchange: redirect target").first else {
+                    notes.append("the redirect target \(target.host) has no address")
+                    return false
+                }
+                if location.lowercased().hasPrefix("https://") {
                     notes.append("autodiscover redirect: \(start) → \(location)")
                     return judge(
-                        host: host, address: next, port: components.port ?? 443, hosts: [host], purpose: "autodiscover \(location)",
+                        host: target.host, address: next, port: target.port, hosts: [target.host], purpose: "autodiscover \(location)",
                         deferred: &failures)
                 }
                 url = location

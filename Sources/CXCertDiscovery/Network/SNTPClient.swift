@@ -104,11 +104,12 @@ public enum SNTPClient {
             return .failure(.network("cannot send to \(address):\(port): \(String(cString: strerror(errno)))"))
         }
         var buffer = [UInt8](repeating: 0, count: 512)
-        var lastProblem: String?
+        // The last reply refused, with its own error (wrapping its description again doubled the wording).
+        var lastProblem: SNTPError?
         while true {
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else {
-                return .failure(lastProblem.map { SNTPError.malformed($0) } ?? .timeout(seconds: timeout))
+                return .failure(lastProblem ?? .timeout(seconds: timeout))
             }
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, Int32(max(1, remaining * 1000)))
@@ -126,7 +127,7 @@ public enum SNTPClient {
             }
             switch parse(Array(buffer[0..<count]), transmit: transmit, sent: sent, received: received) {
             case .success(let response): return .success(response)
-            case .failure(let problem): lastProblem = problem.description
+            case .failure(let problem): lastProblem = problem
             }
         }
     }
