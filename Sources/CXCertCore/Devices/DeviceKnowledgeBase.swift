@@ -251,14 +251,14 @@ public struct DeviceKnowledgeBase: Sendable {
     /// - Parameters:
     ///   - userJSON: The file's bytes.
     ///   - file: How an error names the file (its path).
-    public mutating func merge(userJSON: [UInt8], file: String = "--device-data") throws(DeviceKnowledgeError) {
+    public mutating func merge(userJSON: [UInt8], file name: String = "--device-data") throws(DeviceKnowledgeError) {
         let file = try Self.decode(userJSON)
         let userRules = (file.capabilities ?? []).map {
             CapabilityRule(
                 capability: $0.capability, from: $0.from, through: $0.through, families: $0.families, value: $0.value,
                 source: $0.source, confidence: $0.confidence, note: $0.note)
         }
-        try Self.check(userRules, file: file)
+        try Self.check(userRules, file: name)
         overrides += userRules
         for family in file.families ?? [] {
             families.removeAll { $0.id == family.id }

@@ -291,7 +291,7 @@ public enum FindingWording {
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
         case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint), (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert):
+            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."

@@ -102,7 +102,8 @@ public struct PhoneState: Sendable, Hashable {
         let cache = profile.usesBuiltInCache ? TrustAnchor.builtInCache.map { HeldRoot(anchor: $0, acquired: .factory) } : []
         return PhoneState(
             phase: signedIn ? .signedIn : .fresh,
-            roots: cache + trusted.map { HeldRoot(anchor: $0, acquired: .given) } + held.map { HeldRoot(anchor: $0, acquired: .earlierSignIn) },
+            roots: cache + trusted.map { HeldRoot(anchor: $0, acquired: .given) }
+                + held.map { HeldRoot(anchor: $0, acquired: .earlierSignIn) },
             signIn: signIn ?? PhoneLifecycle(profile).defaultSignIn, network: network)
     }
 
