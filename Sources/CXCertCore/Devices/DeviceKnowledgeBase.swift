@@ -251,20 +251,21 @@ public struct DeviceKnowledgeBase: Sendable {
     /// - Parameters:
     ///   - userJSON: The file's bytes.
     ///   - file: How an error names the file (its path).
-    public mutating func merge(userJSON: [UInt8], file name: String = "--device-data") throws(DeviceKnowledgeError) {
-        let file = try Self.decode(userJSON)
-        let userRules = (file.capabilities ?? []).map {
+    /// - Throws: ``DeviceKnowledgeError`` when the file does not decode or a row is invalid (naming the file and row).
+    public mutating func merge(userJSON: [UInt8], file: String = "--device-data") throws(DeviceKnowledgeError) {
+        let decoded = try Self.decode(userJSON)
+        let userRules = (decoded.capabilities ?? []).map {
             CapabilityRule(
                 capability: $0.capability, from: $0.from, through: $0.through, families: $0.families, value: $0.value,
                 source: $0.source, confidence: $0.confidence, note: $0.note)
         }
-        try Self.check(userRules, file: name)
+        try Self.check(userRules, file: file)
         overrides += userRules
-        for family in file.families ?? [] {
+        for family in decoded.families ?? [] {
             families.removeAll { $0.id == family.id }
             families.append(family)
         }
-        for build in file.builds ?? [] {
+        for build in decoded.builds ?? [] {
             // A release date is a day, a month or a year, or a range of them ("2012-12/2013-01").
             for part in build.date?.split(separator: "/", omittingEmptySubsequences: false) ?? [] {
                 let padded = part.count == 4 ? "\(part)-01-01" : part.count == 7 ? "\(part)-01" : String(part)

@@ -96,6 +96,7 @@ public struct PhoneState: Sendable, Hashable {
     ///   - held: Roots it holds from an earlier sign-in (`--held-root`).
     ///   - signIn: The sign-in method; nil for the build's default (the first of its `signInMethods`).
     ///   - network: Which network it is on.
+    /// - Returns: The fresh (or signed-in) state, its roots in the order held.
     public static func start(
         profile: DeviceProfile, signedIn: Bool, trusted: [TrustAnchor], held: [TrustAnchor], signIn: SignInMethod?, network: NetworkSide
     ) -> PhoneState {
