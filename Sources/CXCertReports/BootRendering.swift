@@ -70,6 +70,8 @@ public enum BootRendering {
     }
     struct JSONStep: Encodable {
         let step: String
+        /// `boot`, `sign-in` or `signed-in`; absent for a capture's steps (`trace` has no phases yet).
+        let phase: String?
         let status: String
         let queries: [JSONQuery]
         let endpoints: [JSONEndpoint]
@@ -78,6 +80,26 @@ public enum BootRendering {
         let notes: [String]
         let findings: [Finding]
     }
+    /// A root the phone holds at the start of the walk: its reference, source and when it got it.
+    struct JSONHeldRoot: Encodable {
+        let certificate: CertificateReference
+        let source: String
+        let acquired: String
+
+        private enum Key: String, CodingKey { case source, acquired }
+        func encode(to encoder: any Encoder) throws {
+            try certificate.encode(to: encoder)
+            var out = encoder.container(keyedBy: Key.self)
+            try out.encode(source, forKey: .source)
+            try out.encode(acquired, forKey: .acquired)
+        }
+    }
+    struct JSONState: Encodable {
+        let phase: String
+        let signIn: String
+        let network: String
+        let heldRoots: [JSONHeldRoot]
+    }
     struct JSONBuild: Encodable {
         let device: String
         @Null var family: String?
@@ -85,6 +107,7 @@ public enum BootRendering {
         let signsIn: Bool
         @Null var phoneClock: String?
         @Null var clockSource: String?
+        @Null var state: JSONState?
         let steps: [JSONStep]
     }
     struct JSONInputs: Encodable {
@@ -128,13 +151,23 @@ public enum BootRendering {
                 JSONBuild(
                     device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
                     signsIn: trace.signsIn, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
-                    steps: trace.steps.map(step))
+                    state: trace.state.map(state), steps: trace.steps.map(step))
+            })
+    }
+
+    static func state(_ state: PhoneState) -> JSONState {
+        JSONState(
+            phase: state.phase.rawValue, signIn: state.signIn.rawValue, network: state.network.rawValue,
+            heldRoots: state.roots.map {
+                JSONHeldRoot(
+                    certificate: CertificateReference($0.anchor.certificate), source: $0.anchor.source.description,
+                    acquired: $0.acquired.rawValue)
             })
     }
 
     static func step(_ step: BootStep) -> JSONStep {
         JSONStep(
-            step: step.kind.rawValue, status: step.status.rawValue,
+            step: step.kind.rawValue, phase: step.phase?.rawValue, status: step.status.rawValue,
             queries: step.queries.map {
                 JSONQuery(
                     name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result,
@@ -180,6 +213,13 @@ public enum BootRendering {
     /// The steps some build took, in order (the `dhcp` step only when the walk started from DHCP).
     static func columns(_ report: BootReport) -> [BootStepKind] {
         BootStepKind.allCases.filter { kind in report.builds.contains { $0.step(kind) != nil } }
+    }
+
+    /// The worst status of a build's steps of one kind (a step taken in several phases), or nil when it took none.
+    static func worst(_ trace: BootTrace, _ kind: BootStepKind) -> BootStepStatus? {
+        let statuses = trace.steps.filter { $0.kind == kind }.map(\.status)
+        for status in [BootStepStatus.failed, .warning, .ok, .skipped] where statuses.contains(status) { return status }
+        return nil
     }
 
     // MARK: Text
@@ -239,14 +279,31 @@ public enum BootRendering {
                         trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" }
                             ?? "none (judged at this machine's clock)")
             )
-            out += trace.steps.flatMap { lines($0, style: style) }
+            if let state = trace.state {
+                let held = state.roots.filter { $0.acquired != .factory }
+                out.append(
+                    "  state: "
+                        + Escaping.terminal(
+                            "\(state.phase.rawValue), sign-in by \(state.signIn.rawValue), \(state.network.rawValue) network; holds "
+                                + (["the built-in cache"].filter { _ in state.roots.contains { $0.acquired == .factory } }
+                                + held.map { "\($0.anchor.certificate.subject.displayName) (\($0.anchor.source))" })
+                                .joined(separator: ", ")))
+            }
+            var phase: BootPhase?
+            for step in trace.steps {
+                if let next = step.phase, next != phase {
+                    phase = next
+                    out.append("  " + style.bold("\(next.rawValue):"))
+                }
+                out += lines(step, style: style)
+            }
         }
         out.append("")
         out.append(style.bold("Matrix"))
         let kinds = columns(report)
         let header = ["Build"] + kinds.map(\.rawValue) + ["signs in"]
         let rows = report.builds.map { trace in
-            [trace.profile.name] + kinds.map { kind in trace.step(kind).map { symbol($0.status) } ?? " " }
+            [trace.profile.name] + kinds.map { kind in worst(trace, kind).map(symbol) ?? " " }
                 + [trace.signsIn ? "yes" : "no"]
         }
         var table = TextTable(header: header)
@@ -304,7 +361,7 @@ public enum BootRendering {
         for trace in report.builds {
             out.append(
                 "| \(markdown(escaping: trace.profile.name)) | "
-                    + kinds.map { trace.step($0).map { "\(symbol($0.status)) \($0.status.rawValue)" } ?? "" }.joined(
+                    + kinds.map { worst(trace, $0).map { "\(symbol($0)) \($0.rawValue)" } ?? "" }.joined(
                         separator: " | ")
                     + " | \(trace.signsIn ? "yes" : "**no**") |")
         }
@@ -313,7 +370,7 @@ public enum BootRendering {
             out.append("## \(markdown(escaping: trace.profile.name))")
             for step in trace.steps where step.status != .skipped || !step.notes.isEmpty {
                 out.append("")
-                out.append("### \(step.kind.rawValue): \(step.status.rawValue)")
+                out.append("### \(step.kind.rawValue)\(step.phase.map { " (\($0.rawValue))" } ?? ""): \(step.status.rawValue)")
                 for query in step.queries { out.append("- \(markdown(escaping: line(query)))") }
                 for sample in step.timeSamples { out.append("- \(markdown(escaping: line(sample)))") }
                 for endpoint in step.endpoints { out.append("- \(markdown(escaping: line(endpoint)))") }
@@ -381,7 +438,8 @@ public enum BootRendering {
                         + [.tag("div", ["class": "fix"], .text("Fix: \(finding.remedy)"))])
             }
             let heading = HTML.tag(
-                "h3", .text("\(symbol(step.status)) \(step.kind.rawValue) "), .tag("span", ["class": "dim"], .text(step.status.rawValue)))
+                "h3", .text("\(symbol(step.status)) \(step.kind.rawValue) "),
+                .tag("span", ["class": "dim"], .text(step.status.rawValue + (step.phase.map { " · \($0.rawValue)" } ?? ""))))
             return HTML.tag(
                 "li", ["class": "step \(step.status.rawValue)"],
                 children: [heading, .tag("ul", children: HTML.lines(items))] + findings.flatMap { [HTML.newline, $0] } + [.newline])

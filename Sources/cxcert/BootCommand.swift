@@ -7,6 +7,10 @@ struct BootCommand: ParsableCommand {
         commandName: "boot",
         abstract: "Replay what a phone does from power-on to sign-in, per firmware build, and judge every server it reaches.",
         discussion: """
+            The phone is walked in phases, fresh from reset by default: at boot (time, Device Update) with its built-in cache
+            and --held-root roots only, at its first sign-in (the root download --sign-in allows), and once signed in; each
+            server is judged with the roots the phone holds in that phase. --signed-in starts from a phone that signed in
+            before and keeps its roots until reset.
             Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
             strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the registrar's certificate
             as the phone sees it, web services, Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come
@@ -72,6 +76,26 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("certprov-response"), help: "A captured GetRootCertChains answer of the Certificate Provisioning service.")
     var certProvResponse: String?
 
+    @Flag(
+        name: .customLong("signed-in"),
+        help:
+            "The phone signed in before: it holds the --held-root roots and does not download again until reset (default: fresh from reset)."
+    )
+    var signedIn = false
+
+    @Option(
+        name: .customLong("held-root"),
+        help: "A root the phone already holds from an earlier sign-in (repeatable; any format inspect reads).")
+    var heldRoots: [String] = []
+
+    @Option(
+        name: .customLong("sign-in"),
+        help: "How the user signs in: pin, usb or password (default: the build's first method in Knowledge/discovery.json).")
+    var signIn: String?
+
+    @Option(help: "The network the phone is on: internal (default) or external (through the Edge).")
+    var network: String = "internal"
+
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
 
@@ -99,6 +123,10 @@ struct BootCommand: ParsableCommand {
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
+        if let signIn, SignInMethod(rawValue: signIn) == nil {
+            throw ValidationError("--sign-in takes pin, usb or password, not '\(signIn)'")
+        }
+        if NetworkSide(rawValue: network) == nil { throw ValidationError("--network takes internal or external, not '\(network)'") }
     }
 
     func run() throws {
@@ -144,6 +172,10 @@ struct BootCommand: ParsableCommand {
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
             site.deadline = deadline
             site.dhcp = exchange
+            site.signedIn = signedIn
+            site.heldRoots += try heldRootAnchors()
+            site.signIn = signIn.flatMap(SignInMethod.init(rawValue:))
+            site.network = NetworkSide(rawValue: network) ?? .internal
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
                 let fromDHCP = inputs.overriding(with: options).webServices
@@ -218,6 +250,20 @@ struct BootCommand: ParsableCommand {
     private func directoryAnchors() throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
         return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
+    }
+
+    /// `--held-root FILE`: the roots the phone holds from an earlier sign-in.
+    private func heldRootAnchors() throws -> [TrustAnchor] {
+        var anchors: [TrustAnchor] = []
+        for file in heldRoots {
+            do {
+                anchors += try Input.certificates(file).certificates.map { TrustAnchor(certificate: $0, source: .heldRoot(file: file)) }
+            } catch {
+                printError("--held-root \(file): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        return anchors
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

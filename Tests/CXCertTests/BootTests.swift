@@ -322,12 +322,21 @@ struct BootTests {
         #expect(Set(object.keys) == ["at", "signsIn", "inputs", "builds"])
         let builds = try #require(object["builds"] as? [[String: Any]])
         #expect(builds.count == 2)
-        #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "steps"])
+        #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "state", "steps"])
+        let state = try #require(builds[1]["state"] as? [String: Any])
+        let trustSource = "--trust \(try TestPKI.get().url("root-sha1.pem").path)"
+        #expect(
+            state["phase"] as? String == "fresh" && state["signIn"] as? String == "password" && state["network"] as? String == "internal")
+        #expect((state["heldRoots"] as? [[String: Any]])?.contains { $0["source"] as? String == trustSource } == true)
         let steps = try #require(builds[1]["steps"] as? [[String: Any]])
+        // Issue 26: the walk goes in phases (boot, sign-in, signed-in), so Device Update comes first, at boot, and again
+        // once signed in. The order changed; no verdict of this lab changed (its root is given with --trust, held throughout).
         #expect(
             steps.map { $0["step"] as? String } == [
-                "time", "registrar", "roots", "registrar-tls", "web-services", "device-update", "exchange",
+                "time", "device-update", "registrar", "roots", "registrar-tls", "web-services", "device-update", "exchange",
             ])
+        #expect(
+            steps.map { $0["phase"] as? String } == ["boot", "boot", "sign-in", "sign-in", "sign-in", "sign-in", "signed-in", "signed-in"])
         let sample = try #require((steps[0]["timeSources"] as? [[String: Any]])?.first)
         #expect(
             Set(sample.keys) == [
@@ -337,9 +346,9 @@ struct BootTests {
         #expect(sample["error"] is NSNull)
         let inputs = try #require(object["inputs"] as? [String: Any])
         #expect(inputs["user"] is NSNull && inputs["webFQDN"] is NSNull)
-        let registrar = try #require(steps[1]["queries"] as? [[String: Any]])
+        let registrar = try #require(steps[2]["queries"] as? [[String: Any]])
         #expect(Set(registrar[0].keys) == ["name", "type", "server", "result", "answers", "purpose"])
-        let endpoint = try #require((steps[3]["endpoints"] as? [[String: Any]])?.first)
+        let endpoint = try #require((steps[4]["endpoints"] as? [[String: Any]])?.first)
         #expect(Set(endpoint.keys).isSuperset(of: ["host", "port", "chain", "verdict"]))
         #expect((endpoint["verdict"] as? [String: Any])?["trusted"] as? Bool == true)
 
@@ -409,6 +418,7 @@ struct DiscoveryCodeTests {
     static let codes: [FindingCode] = [
         .timeSourceMissing, .timeSourceUnsynchronized, .clockSkew, .registrarNotFound, .strictDNSNaming, .dcNotFound, .noRootDownload,
         .endpointUnreachable, .dnsUnanswered, .dnsAnswerOversized, .deviceUpdateNotFound, .concatenatedNameAnswered, .autodiscoverFailed,
+        .rootNotHeldYet, .heldRootStale,
         .dhcpNoAnswer, .dhcpOption43Missing, .dhcpOption43Incomplete, .dhcpOption43Truncated, .dhcpOption43Identifier,
         .dhcpOption43BinaryPort, .dhcpOption43ScopeLevel, .dhcpOption43WebFQDN, .dhcpOption120Missing, .dhcpOption120Address,
         .dhcpOption120TooMany, .dhcpOption120Mismatch, .dhcpOption119WindowsString, .dhcpOption15Missing, .dhcpMalformedOption,

@@ -20,6 +20,17 @@ public enum Capability: String, CaseIterable, Sendable, Codable, Comparable {
     /// sources, the DC locator and the autodiscover order (lists of lookup templates such as
     /// `srv-tls _sipinternaltls._tcp.{sip}`, or bools).
     case registrarLookup, strictDNSNaming, dnsSuffixRetry, timeSources, dcLocator, autodiscoverOrder
+    // The phone's state (Knowledge/discovery.json): when it can get roots, and how long it keeps them.
+    /// The sign-in methods the build offers, the default first (`pin`, `usb`, `password`).
+    case signInMethods
+    /// The root downloads (``Capability/rootDiscovery`` values) a phone fresh from reset makes at boot, before any sign-in.
+    case rootDownloadAtBoot
+    /// The root downloads a first sign-in attempt makes, per method: PIN, USB-tethered through a PC, user name and password.
+    case rootDownloadPin, rootDownloadUsb, rootDownloadPassword
+    /// The root downloads a phone makes outside the network (through the Edge).
+    case rootDownloadExternal
+    /// Whether a phone that holds downloaded roots keeps them, without looking again, until it is reset (bool).
+    case rootsKeptUntilReset
 
     /// The JSON type a capability's value has.
     public enum ValueType: String, Sendable {
@@ -33,12 +44,41 @@ public enum Capability: String, CaseIterable, Sendable, Codable, Comparable {
     public var valueType: ValueType {
         switch self {
         case .sha2Signatures, .rsassaPss, .ecdsa, .wildcardNames, .subjectCNMatching, .builtInCache, .ucupdatesLookup,
-            .strictDNSNaming, .dnsSuffixRetry:
+            .strictDNSNaming, .dnsSuffixRetry, .rootsKeptUntilReset:
             .bool
         case .maxRSAKeyBits: .intOrNull
         case .maxTLSVersion: .string
-        case .rootDiscovery, .ucupdatesDomains, .tlsCipherSuites, .registrarLookup, .timeSources, .dcLocator, .autodiscoverOrder: .list
+        case .rootDiscovery, .ucupdatesDomains, .tlsCipherSuites, .registrarLookup, .timeSources, .dcLocator, .autodiscoverOrder,
+            .signInMethods, .rootDownloadAtBoot, .rootDownloadPin, .rootDownloadUsb, .rootDownloadPassword, .rootDownloadExternal:
+            .list
         }
+    }
+
+    /// The words a list capability's items must be taken from, when the data has a closed vocabulary; nil when any
+    /// text is accepted. Checked when the device data loads, so a bad row fails there.
+    public var vocabulary: Set<String>? {
+        switch self {
+        case .signInMethods: ["pin", "usb", "password"]
+        case .rootDownloadAtBoot, .rootDownloadPin, .rootDownloadUsb, .rootDownloadPassword, .rootDownloadExternal:
+            Self.rootDownloads
+        default: nil
+        }
+    }
+
+    /// The root downloads the device data names (``rootDiscovery`` values).
+    public static let rootDownloads: Set<String> = ["ad-certificationAuthority", "ad-pkiEnrollmentService-certsrv", "certprov-web-service"]
+
+    /// Whether `value` uses only this capability's ``vocabulary`` (and, for `signInMethods`, names at least one).
+    public func allows(_ value: FactValue) -> Bool {
+        guard let vocabulary else { return true }
+        let items: [String] =
+            switch value {
+            case .list(let list): list
+            case .string(let one): [one]
+            default: []
+            }
+        if self == .signInMethods && items.isEmpty { return false }
+        return items.allSatisfy(vocabulary.contains)
     }
 
     /// Whether `value` has this capability's type (a single string counts as a one-item list).

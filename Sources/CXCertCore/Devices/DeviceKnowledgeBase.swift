@@ -207,7 +207,7 @@ public struct DeviceKnowledgeBase: Sendable {
         do {
             var knowledge = try DeviceKnowledgeBase(json: EmbeddedData.devices)
             let discovery = try decode(EmbeddedData.discovery).capabilities ?? []
-            try check(discovery)
+            try check(discovery, file: "Knowledge/discovery.json")
             knowledge.rules += discovery
             return knowledge
         } catch {
@@ -221,7 +221,7 @@ public struct DeviceKnowledgeBase: Sendable {
         families = file.families ?? []
         builds = (file.builds ?? []).sorted { $0.version < $1.version }
         rules = file.capabilities ?? []
-        try Self.check(rules)
+        try Self.check(rules, file: "Knowledge/devices.json")
     }
 
     private static func decode(_ json: [UInt8]) throws(DeviceKnowledgeError) -> File {
@@ -232,28 +232,40 @@ public struct DeviceKnowledgeBase: Sendable {
         }
     }
 
-    private static func check(_ rules: [CapabilityRule]) throws(DeviceKnowledgeError) {
+    /// Checks each rule's value type, and its words where the capability has a closed vocabulary; a bad row fails
+    /// with its file and its index in `capabilities`.
+    static func check(_ rules: [CapabilityRule], file: String) throws(DeviceKnowledgeError) {
         for rule in rules where !rule.capability.accepts(rule.value) {
             throw .wrongValueType(
                 capability: rule.capability.rawValue, expected: rule.capability.valueType.rawValue, found: rule.value.description)
         }
+        for (row, rule) in rules.enumerated() where !rule.capability.allows(rule.value) {
+            let words = (rule.capability.vocabulary ?? []).sorted().joined(separator: ", ")
+            throw .invalidData(
+                "\(file), capabilities[\(row)] (\(rule.capability)): '\(rule.value)' is not a list of \(words)"
+                    + (rule.capability == .signInMethods ? " naming at least one" : ""))
+        }
     }
 
     /// Adds a user file's families, builds and rules; its rules win over the built-in ones.
-    public mutating func merge(userJSON: [UInt8]) throws(DeviceKnowledgeError) {
-        let file = try Self.decode(userJSON)
-        let userRules = (file.capabilities ?? []).map {
+    /// - Parameters:
+    ///   - userJSON: The file's bytes.
+    ///   - file: How an error names the file (its path).
+    /// - Throws: ``DeviceKnowledgeError`` when the file does not decode or a row is invalid (naming the file and row).
+    public mutating func merge(userJSON: [UInt8], file: String = "--device-data") throws(DeviceKnowledgeError) {
+        let decoded = try Self.decode(userJSON)
+        let userRules = (decoded.capabilities ?? []).map {
             CapabilityRule(
                 capability: $0.capability, from: $0.from, through: $0.through, families: $0.families, value: $0.value,
                 source: $0.source, confidence: $0.confidence, note: $0.note)
         }
-        try Self.check(userRules)
+        try Self.check(userRules, file: file)
         overrides += userRules
-        for family in file.families ?? [] {
+        for family in decoded.families ?? [] {
             families.removeAll { $0.id == family.id }
             families.append(family)
         }
-        for build in file.builds ?? [] {
+        for build in decoded.builds ?? [] {
             // A release date is a day, a month or a year, or a range of them ("2012-12/2013-01").
             for part in build.date?.split(separator: "/", omittingEmptySubsequences: false) ?? [] {
                 let padded = part.count == 4 ? "\(part)-01-01" : part.count == 7 ? "\(part)-01" : String(part)
@@ -281,7 +293,7 @@ public struct DeviceKnowledgeBase: Sendable {
             capability: capability, from: FirmwareVersion("0")!, through: FirmwareVersion("999999999.0.0.0")!,
             families: ["*"], value: value, source: "command line (--capability \(capability)=\(value))",
             confidence: .user, note: nil)
-        try Self.check([everything])
+        try Self.check([everything], file: "--capability")
         overrides.append(everything)
     }
 

@@ -82,6 +82,12 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case concatenatedNameAnswered = "concatenated-name-answered"
     /// No autodiscover URL answered with a certificate the build trusts (or its redirects loop or go too far).
     case autodiscoverFailed = "autodiscover-failed"
+    /// The phone reaches a server before it can hold the root the server's chain needs (Device Update at boot, before
+    /// the sign-in attempt that downloads the root).
+    case rootNotHeldYet = "root-not-held-yet"
+    /// The phone holds roots from an earlier sign-in, the server's chain now needs one it does not hold, and the phone
+    /// does not look again until it is reset.
+    case heldRootStale = "held-root-stale"
 
     // DHCP answers (`cxcert dhcp`).
     /// No DHCP server answered the phone's DHCPINFORM with vendor class MS-UC-Client.

@@ -42,6 +42,13 @@ public enum FindingDetail: Sendable, Hashable {
     case search(tried: [String], domains: [String], roots: Int?)
     /// Where a build's roots come from holds none (`no-root-download`).
     case roots(scope: RootScope, count: Int)
+    /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`):
+    /// the host, the phase, the roots that would make the chain trusted (`needed`, subjects) and where each comes from
+    /// (`neededFrom`), where the roots the phone holds come from (`held`), the phase in which the phone would get a needed
+    /// root (`downloadsIn`, null when it will not), and the device-data rule the timing rests on.
+    case heldRoots(
+        host: String, phase: BootPhase, needed: [String], neededFrom: [String], held: [String], downloadsIn: BootPhase?,
+        rule: CapabilityBasis?)
     /// A time server that answered but is not synchronised: its leap indicator, stratum and reference (kiss code).
     /// `via` says how the phone found it (`captured` for a capture).
     case ntp(server: String, address: String, port: Int, via: String, leap: Int, stratum: Int, referenceID: String, kissOfDeath: Bool)
@@ -106,6 +113,17 @@ public enum FindingDetail: Sendable, Hashable {
         }
     }
 
+    /// When, in the phone's walk, a step happens: at boot (fresh from reset, or powered on), at its first sign-in
+    /// attempt (the root download its sign-in method allows), or once signed in.
+    public enum BootPhase: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Power-on: DHCP, time, Device Update (`ucupdates-r2`), before any sign-in.
+        case boot
+        /// The first sign-in attempt: registrar, the root download, web services.
+        case signIn = "sign-in"
+        /// Signed in: what the phone reaches with the roots it now holds.
+        case signedIn = "signed-in"
+    }
+
     /// Which roots a `no-root-download` finding counts.
     public enum RootScope: String, Sendable, Hashable, Codable {
         /// The roots published in Active Directory.
@@ -166,6 +184,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .dnsAnswer: "dns-answer"
         case .search: "search"
         case .roots: "roots"
+        case .heldRoots: "held-roots"
         case .ntp: "ntp"
         case .clock: "clock"
         case .endpoint: "endpoint"
@@ -193,7 +212,7 @@ public struct CapabilityBasis: Sendable, Hashable, Encodable {
     /// The first known later build of the family that has the capability, when the data names one.
     public let firstBuildWith: FirmwareVersion?
 
-    init?(_ profile: DeviceProfile, _ capability: Capability) {
+    package init?(_ profile: DeviceProfile, _ capability: Capability) {
         guard let rule = profile.facts[capability] else { return nil }
         self.capability = capability
         confidence = rule.confidence
@@ -297,6 +316,14 @@ extension FindingDetail: Encodable {
         case .roots(let scope, let count):
             try put("scope", scope)
             try put("count", count)
+        case .heldRoots(let host, let phase, let needed, let neededFrom, let held, let downloadsIn, let rule):
+            try put("host", host)
+            try put("phase", phase)
+            try put("needed", needed)
+            try put("neededFrom", neededFrom)
+            try put("held", held)
+            try put("downloadsIn", downloadsIn)
+            try put("rule", rule)
         case .ntp(let server, let address, let port, let via, let leap, let stratum, let referenceID, let kissOfDeath):
             try put("server", server)
             try put("address", address)

@@ -192,6 +192,24 @@ public enum FindingWording {
     }
 
     /// ` (device data, low confidence; sources: ...)` so the reader sees what a claim rests on.
+    /// `a, b and c`, or `none`.
+    static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: "none"
+        case 1: items[0]
+        default: items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+        }
+    }
+
+    /// "at boot", "at its first sign-in", "once signed in".
+    static func phaseWords(_ phase: FindingDetail.BootPhase) -> String {
+        switch phase {
+        case .boot: "at boot"
+        case .signIn: "at its first sign-in"
+        case .signedIn: "once signed in"
+        }
+    }
+
     static func basis(_ rule: CapabilityBasis?, _ words: Vocabulary) -> String {
         guard let rule else { return "" }
         return " (device data, \(rule.confidence.rawValue) confidence; \(words.deviceDataHint))"
@@ -273,7 +291,7 @@ public enum FindingWording {
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
         case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint), (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert):
+            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."
@@ -327,6 +345,14 @@ extension FindingWording {
         case (_, .search(let tried, let domains, _)):
             return
                 "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.joined(separator: ", ")))."
+        case (.heldRootStale, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
+            return
+                "\(host): the chain needs \(list(needed)) (\(list(neededFrom))), which this phone does not hold \(phaseWords(phase)): it holds roots from an earlier sign-in (\(list(held))) and does not look for new ones until it is reset\(basis(rule, finding.vocabulary))."
+        case (_, .heldRoots(let host, let phase, let needed, let neededFrom, let held, let downloadsIn, let rule)):
+            let later = downloadsIn.map { " It gets it only \(phaseWords($0))." } ?? ""
+            return
+                "\(host) is reached \(phaseWords(phase)), when the phone holds only \(list(held)); its chain needs \(list(needed)) (\(list(neededFrom))).\(later)"
+                + basis(rule, finding.vocabulary).replacingOccurrences(of: " (", with: " (timing: ", options: .anchored)
         case (_, .roots(.activeDirectory, _)):
             return
                 "The directory holds no root certificate the phone can download (no certificationAuthority object with a cACertificate, no enrollment service)."
@@ -506,6 +532,12 @@ extension FindingWording {
         case (_, .roots(.activeDirectory, _)):
             let tool = if case .command = words { " (or cxcert ds publish)" } else { "" }
             return "Publish the internal root: certutil -f -dspublish root.cer RootCA\(tool)."
+        case (.heldRootStale, .heldRoots(_, _, let needed, _, _, _, _)):
+            return
+                "Reset the phone (a soft reset clears its certificate store) and sign in once on the internal network, so that it downloads \(list(needed)); every phone that signed in before the change needs the same."
+        case (_, .heldRoots(let host, _, _, _, _, _, _)):
+            return
+                "Either give \(host) a certificate that chains to a root in the phone's built-in cache, or attempt a sign-in on the phone first (on an LPE phone a wrong PIN is enough) so that it downloads the root, then let it check again."
         case (_, .roots(.signIn, _)):
             return "Publish the internal root in Active Directory (certutil -f -dspublish root.cer RootCA)."
         case (_, .ntp(let server, _, _, let via, _, _, _, _)):

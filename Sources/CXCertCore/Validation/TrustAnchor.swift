@@ -10,6 +10,8 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
     case certificateProvisioning(String)
     /// A root a deployment file lists under `trust.roots`.
     case deploymentRoot(file: String)
+    /// A root the phone already holds from an earlier sign-in (`boot --held-root FILE`).
+    case heldRoot(file: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
         case .activeDirectory(let place): "Active Directory (\(place))"
         case .certificateProvisioning(let place): "Certificate Provisioning service (\(place))"
         case .deploymentRoot(let file): "trust.roots \(file)"
+        case .heldRoot(let file): "--held-root \(file)"
         }
     }
 }

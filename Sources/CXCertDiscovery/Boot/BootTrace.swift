@@ -114,6 +114,8 @@ public struct BootStep: Sendable {
     public let notes: [String]
     /// What is wrong; the status follows the most severe.
     public let findings: [Finding]
+    /// When in the phone's walk the step happens (`boot`, `sign-in`, `signed-in`); nil for a capture's steps.
+    public var phase: BootPhase? = nil
 }
 
 /// The whole walk of one firmware build.
@@ -126,14 +128,19 @@ public struct BootTrace: Sendable {
     public let clockSource: String?
     /// The steps the build took, in order.
     public let steps: [BootStep]
+    /// The state the phone started the walk in; nil for a capture.
+    public var state: PhoneState? = nil
 
     /// Would this build sign in and trust every server it reaches?
     public var signsIn: Bool { !steps.contains { $0.status == .failed } }
     /// Every step's findings, in step order.
     public var findings: [Finding] { steps.flatMap(\.findings) }
 
-    /// The step of this kind, or `nil` when the build did not take it.
+    /// The step of this kind, or `nil` when the build did not take it (the first, when it takes it in several phases).
     public func step(_ kind: BootStepKind) -> BootStep? { steps.first { $0.kind == kind } }
+
+    /// The step of this kind in one phase, or `nil`.
+    public func step(_ kind: BootStepKind, in phase: BootPhase) -> BootStep? { steps.first { $0.kind == kind && $0.phase == phase } }
 }
 
 /// The replay of a fleet's walk against one site.

@@ -37,6 +37,15 @@ public struct BootWalker: Sendable {
         public var expectedWebServices: Endpoint?
         /// The words of the findings' remedies: plain by default; `cxcert boot` asks for `.command(.boot)`.
         public var vocabulary: Vocabulary = .plain
+        /// Whether the phones signed in before (`--signed-in`): they hold ``heldRoots`` and do not download again.
+        /// False by default: a phone fresh from reset, walked at boot, at its first sign-in and once signed in.
+        public var signedIn = false
+        /// Roots the phones hold from an earlier sign-in (`--held-root`).
+        public var heldRoots: [TrustAnchor] = []
+        /// The sign-in method; nil for each build's default (`Knowledge/discovery.json` `signInMethods`).
+        public var signIn: SignInMethod?
+        /// The network the phones are on.
+        public var network: NetworkSide = .internal
 
         /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
         /// - Parameters:
@@ -123,23 +132,61 @@ private struct BuildWalk {
 
     // What earlier steps found.
     var clock: (date: Date, offset: TimeInterval, source: String)?
-    var anchors: [TrustAnchor] = []
     var registrar: (host: String, address: String, port: Int, via: String)?
+    /// The Device Update servers found at boot, judged again once signed in.
+    var updateServers: [(name: String, address: String)] = []
+
+    // The phone's state, and the phase being walked.
+    let start: PhoneState
+    var state: PhoneState
+    var phase: BootPhase = .boot
+    let lifecycle: PhoneLifecycle
 
     init(configuration: BootWalker.Configuration, profile: DeviceProfile, session: BootSession) {
         self.configuration = configuration
         self.profile = profile
         self.session = session
+        lifecycle = PhoneLifecycle(profile)
+        start = PhoneState.start(
+            profile: profile, signedIn: configuration.signedIn, trusted: configuration.trusted, held: configuration.heldRoots,
+            signIn: configuration.signIn, network: configuration.network)
+        state = start
     }
 
+    /// The roots the phone's sign-in method downloads in a phase, from the sources this walk was given.
+    func downloadable(in phase: BootPhase) -> [TrustAnchor] {
+        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network).downloads
+        var roots: [TrustAnchor] = []
+        if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += configuration.directory ?? [] }
+        if downloads.contains("certprov-web-service") { roots += configuration.certificateProvisioning ?? [] }
+        return roots
+    }
+
+    /// The phases of the walk: at boot (DHCP, time, Device Update); a fresh phone's first sign-in (registrar, the
+    /// root download, the registrar's and web services' certificates) and then, signed in, Device Update again and
+    /// Exchange; a phone that signed in before goes from boot to its signed-in steps, with the roots it holds.
     mutating func run() -> BootTrace {
+        phase = .boot
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
-        walkRegistrar()
-        walkRoots()
-        walkRegistrarTLS()
-        walkWebServices()
         walkDeviceUpdate()
+        if state.phase == .signedIn {
+            phase = .signedIn
+            walkRegistrar()
+            walkRoots()
+            walkRegistrarTLS()
+            walkWebServices()
+        } else {
+            phase = .signIn
+            state.phase = .signingIn
+            walkRegistrar()
+            walkRoots()
+            walkRegistrarTLS()
+            walkWebServices()
+            phase = .signedIn
+            state.phase = .signedIn
+            if !updateServers.isEmpty { walkDeviceUpdateAgain() }
+        }
         walkExchange()
         if session.deadlinePassed {
             if let last = steps.indices.last {
@@ -149,11 +196,12 @@ private struct BuildWalk {
                     roots: step.roots,
                     notes: step.notes
                         + ["the walk's deadline (\(durationText(configuration.deadline))) passed: operations after it were not made"],
-                    findings: step.findings)
+                    findings: step.findings, phase: step.phase)
             }
         }
-        return BootTrace(
-            profile: profile, phoneClock: clock?.date, clockSource: clock?.source, steps: steps)
+        var trace = BootTrace(profile: profile, phoneClock: clock?.date, clockSource: clock?.source, steps: steps)
+        trace.state = start
+        return trace
     }
 
     // MARK: Recording
@@ -179,7 +227,7 @@ private struct BuildWalk {
         steps.append(
             BootStep(
                 kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                findings: findings))
+                findings: findings, phase: phase))
         queries = []
         endpoints = []
         samples = []
@@ -506,14 +554,26 @@ private struct BuildWalk {
 
     mutating func walkRoots() {
         var roots: [BootRoot] = []
-        if profile.usesBuiltInCache {
-            anchors += TrustAnchor.builtInCache
-            notes.append("\(TrustAnchor.builtInCache.count) roots from the built-in trusted-authorities cache")
+        let cache = state.roots.filter { $0.acquired == .factory }.count
+        if cache > 0 { notes.append("\(cache) roots from the built-in trusted-authorities cache") }
+        roots += state.roots.filter { $0.acquired != .factory }.map {
+            BootRoot(certificate: $0.anchor.certificate, source: $0.anchor.source.description)
         }
-        anchors += configuration.trusted
-        roots += configuration.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
-
-        let usesDirectory = profile.rootDiscovery.contains { $0.hasPrefix("ad-") }
+        // What this phase's sign-in downloads (the build's rootDiscovery ∩ the method's row); a phone that signed in
+        // before keeps what it holds and does not look again until it is reset.
+        let (downloads, rule) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
+        let looks = !(start.phase == .signedIn && lifecycle.keepsRootsUntilReset)
+        let method = state.signIn.rawValue
+        if !looks {
+            notes.append(
+                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset]?.source ?? "device data"))"
+            )
+        } else if state.network == .external {
+            notes.append("outside the network the phone downloads no root (\(rule?.source ?? "device data"))")
+        } else if let rule, rule.confidence == .low, !downloads.isEmpty {
+            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(rule.source))")
+        }
+        let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
         var dcFound = false
         for text in profile.dcLocator {
             let template = Self.template(text)
@@ -537,10 +597,12 @@ private struct BuildWalk {
             }
         }
         if let directory = configuration.directory {
-            if !usesDirectory {
+            if !profile.rootDiscovery.contains(where: { $0.hasPrefix("ad-") }) {
                 notes.append("this build does not download roots from Active Directory")
+            } else if !usesDirectory {
+                if looks { notes.append("a \(method) sign-in does not download roots from Active Directory (device data)") }
             } else if dcFound {
-                anchors += directory
+                for root in directory { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
@@ -556,11 +618,13 @@ private struct BuildWalk {
             notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
         }
         if let provisioned = configuration.certificateProvisioning {
-            if profile.rootDiscovery.contains("certprov-web-service") {
-                anchors += provisioned
-                roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
-            } else {
+            if !profile.rootDiscovery.contains("certprov-web-service") {
                 notes.append("this build does not use the Certificate Provisioning service")
+            } else if looks && downloads.contains("certprov-web-service") {
+                for root in provisioned { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
+                roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
+            } else if looks {
+                notes.append("a \(method) sign-in does not use the Certificate Provisioning service (device data)")
             }
         }
         if roots.isEmpty && !profile.usesBuiltInCache {
@@ -588,11 +652,19 @@ private struct BuildWalk {
             return false
         case .success(let report):
             let at = clock?.date ?? configuration.now
-            guard
-                let verdict = Verifier.verify(
+            let anchors = state.anchors
+            // A fresh phone at boot gets its sign-in roots only later; a phone that signed in before never looks again.
+            let later = phase == .boot && start.phase != .signedIn ? downloadable(in: .signIn) : []
+            let timing = RootTiming.judge(
+                host: host, phase: phase, state: state, later: later.isEmpty ? nil : (later, .signIn),
+                elsewhere: start.phase == .signedIn ? downloadable(in: .signIn) : [], profile: profile,
+                vocabulary: configuration.vocabulary
+            ) { anchors in
+                Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
                     vocabulary: configuration.vocabulary)
-            else {
+            }
+            guard let verdict = timing.verdict else {
                 endpoints.append(
                     BootEndpoint(
                         host: host, address: address, port: port, purpose: purpose, chain: [], verdict: nil,
@@ -607,7 +679,13 @@ private struct BuildWalk {
                 BootEndpoint(
                     host: host, address: address, port: port, purpose: purpose, chain: report.presented, verdict: verdict,
                     outcome: verdict.isTrusted ? "trusted" : "not trusted"))
-            deferred += verdict.findings.filter { $0.severity != .info }
+            if let stateFinding = timing.finding, let otherwise = timing.otherwise {
+                // Only the root was missing: say when the phone gets it (or that it will not look again), and keep
+                // what else the chain has against it.
+                deferred += otherwise.findings.filter { $0.severity != .info } + [stateFinding]
+            } else {
+                deferred += verdict.findings.filter { $0.severity != .info }
+            }
             if let clock, abs(clock.offset) > 1 {
                 let truth = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
@@ -721,6 +799,7 @@ private struct BuildWalk {
             var found: [Finding] = []
             _ = judge(host: name, address: address, port: 443, hosts: ["ucupdates-r2", name], purpose: "device update", deferred: &found)
             findings += found
+            updateServers.append((name, address))
             checkPlainHTTP(host: name, address: address, why: "update files (CPE.nbt) and ucdevice.upx")
         }
         if !domains.contains(inputs.sipDomain) {
@@ -731,6 +810,22 @@ private struct BuildWalk {
             notes.append(
                 "ucupdates-r2.\(inputs.sipDomain): \(describe(answer)) (the Lync 2013 DNS requirements name the SIP domain; the build's data names \(profile.ucupdatesDomains.joined(separator: ", ")))"
             )
+        }
+        finish(.deviceUpdate)
+    }
+
+    /// Device Update once signed in: the servers found at boot, judged again with the roots the phone now holds (it
+    /// checks for updates at power-on, sign-in and every 24 hours, gg398740).
+    mutating func walkDeviceUpdateAgain() {
+        notes.append(
+            "the Device Update servers found at boot, judged with the roots the phone holds once signed in (after sign-in the update URL comes from in-band provisioning; the same pool answers)"
+        )
+        for server in updateServers {
+            var found: [Finding] = []
+            _ = judge(
+                host: server.name, address: server.address, port: 443, hosts: ["ucupdates-r2", server.name], purpose: "device update",
+                deferred: &found)
+            findings += found
         }
         finish(.deviceUpdate)
     }

@@ -15,7 +15,7 @@ struct KnowledgeOptions: ParsableArguments {
         do {
             if let deviceData {
                 let bytes = try Input.bytes(deviceData, limit: 1 << 20)
-                try knowledge.merge(userJSON: bytes)
+                try knowledge.merge(userJSON: bytes, file: deviceData)
             }
             for assignment in capabilities {
                 let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)

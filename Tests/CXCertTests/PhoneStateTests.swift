@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import CXCertCore
+@testable import CXCertDiscovery
+@testable import CXCertTestSupport
+
+/// The phone's state (issue 26): the data that says when a phone can hold which root, and the judgement of a chain
+/// with the roots the phone holds in a phase. No server: the chain is the test PKI's leaf for ucupdates-r2.
+@Suite("Phone state: phases, held roots, root-not-held-yet and held-root-stale")
+struct PhoneStateTests {
+    static let host = "ucupdates-r2.contoso.com"
+
+    /// The test PKI's Device Update chain (leaf and issuing CA, to the SHA-256 enterprise root), judged for an LPE build.
+    func verify(_ profile: DeviceProfile) throws -> ([TrustAnchor]) -> Verdict? {
+        let pki = try TestPKI.get()
+        let leaf = try pki.certificate("leaf.pem")
+        let inter = try pki.certificate("inter.pem")
+        return { anchors in
+            Verifier.verify(
+                VerificationRequest(leaf: leaf, intermediates: [inter], anchors: anchors, hosts: ["ucupdates-r2", Self.host]),
+                profile: profile)
+        }
+    }
+
+    func anchor(_ name: String, _ source: TrustSource) throws -> TrustAnchor {
+        TrustAnchor(certificate: try TestPKI.get().certificate(name), source: source)
+    }
+
+    @Test("The data: Aries signs in by PIN by default, the CX700 by password; a fresh LPE phone downloads nothing at boot")
+    func data() throws {
+        let aries = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        let cx700 = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
+        #expect(PhoneLifecycle(aries).signInMethods == [.pin, .usb])
+        #expect(PhoneLifecycle(cx700).defaultSignIn == .password)
+        let boot = PhoneLifecycle(aries).downloads(in: .boot, signIn: .pin, network: .internal)
+        #expect(boot.downloads.isEmpty && boot.rule?.confidence == .medium)
+        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .internal).downloads == ["certprov-web-service"])
+        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .external).downloads.isEmpty)
+        // Every new row carries a source and a confidence, and every build resolves each new capability.
+        let state: [Capability] = [
+            .signInMethods, .rootDownloadAtBoot, .rootDownloadPin, .rootDownloadUsb, .rootDownloadPassword, .rootDownloadExternal,
+            .rootsKeptUntilReset,
+        ]
+        for capability in state {
+            for profile in [aries, cx700] {
+                let rule = try #require(profile.facts[capability], "\(capability) for \(profile.name)")
+                #expect(!rule.source.isEmpty)
+            }
+        }
+    }
+
+    @Test("A bad row fails when the data loads, naming its file and row")
+    func badRow() {
+        let json = """
+            {"capabilities": [{"capability": "signInMethods", "from": "0", "through": "99", "families": ["*"],
+              "value": ["pin", "carrier-pigeon"], "source": "test", "confidence": "low"}]}
+            """
+        var knowledge = DeviceKnowledgeBase.builtIn
+        #expect {
+            try knowledge.merge(userJSON: Array(json.utf8), file: "site.json")
+        } throws: { error in
+            "\(error)".contains("site.json, capabilities[0] (signInMethods)") && "\(error)".contains("carrier-pigeon")
+        }
+    }
+
+    @Test("A fresh Aries phone: Device Update on an enterprise root is root-not-held-yet at boot, and fine after sign-in")
+    func freshPhone() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        let verify = try verify(profile)
+        let root = try anchor("root.pem", .certificateProvisioning("captured answer"))
+        var state = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal)
+        #expect(state.phase == .fresh && state.signIn == .pin && state.roots.allSatisfy { $0.acquired == .factory })
+
+        let boot = RootTiming.judge(
+            host: Self.host, phase: .boot, state: state, later: ([root], .signIn), elsewhere: [], profile: profile, vocabulary: .plain,
+            verify: verify)
+        #expect(boot.verdict?.isTrusted == false)
+        let finding = try #require(boot.finding)
+        #expect(finding.code == .rootNotHeldYet && finding.severity == .error)
+        guard case .heldRoots(Self.host, .boot, let needed, _, _, .signIn, let rule?) = finding.detail else {
+            Issue.record("detail: \(finding.detail)")
+            return
+        }
+        #expect(needed == ["Contoso Root CA"] && rule.capability == .rootDownloadAtBoot)
+        #expect(finding.remedy.contains("built-in cache") && finding.remedy.contains("sign-in"))
+        #expect(finding.deviceSymptom?.contains("0x2F0D") == true)
+        _ = try FindingDetailTests.check([finding], "root-not-held-yet")
+
+        // The sign-in attempt downloads the root; once signed in, the same server is trusted.
+        state.phase = .signedIn
+        state.hold(HeldRoot(anchor: root, acquired: .signIn))
+        let signedIn = RootTiming.judge(
+            host: Self.host, phase: .signedIn, state: state, later: nil, elsewhere: [], profile: profile, vocabulary: .plain,
+            verify: verify)
+        #expect(signedIn.verdict?.isTrusted == true && signedIn.finding == nil)
+    }
+
+    @Test("The same phone holding the root (--held-root) is fine at boot")
+    func heldRoot() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        let root = try anchor("root.pem", .heldRoot(file: "root.pem"))
+        let state = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [root], signIn: nil, network: .internal)
+        let boot = RootTiming.judge(
+            host: Self.host, phase: .boot, state: state, later: ([root], .signIn), elsewhere: [], profile: profile, vocabulary: .plain,
+            verify: try verify(profile))
+        #expect(boot.verdict?.isTrusted == true && boot.finding == nil)
+    }
+
+    @Test("A signed-in phone holding an old root while the servers moved to a new one is held-root-stale")
+    func staleRoot() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        let old = try anchor("root-sha1.pem", .heldRoot(file: "old-root.pem"))
+        let new = try anchor("root.pem", .certificateProvisioning("captured answer"))
+        let state = PhoneState.start(profile: profile, signedIn: true, trusted: [], held: [old], signIn: .pin, network: .internal)
+        let judged = RootTiming.judge(
+            host: Self.host, phase: .boot, state: state, later: nil, elsewhere: [new], profile: profile, vocabulary: .plain,
+            verify: try verify(profile))
+        #expect(judged.verdict?.isTrusted == false)
+        let finding = try #require(judged.finding)
+        #expect(finding.code == .heldRootStale && finding.severity == .error)
+        #expect(finding.remedy.lowercased().contains("reset"))
+        #expect(finding.message.contains("Contoso Root CA SHA1"))
+        _ = try FindingDetailTests.check([finding], "held-root-stale")
+        // A fresh phone is not stale: it looks at its next sign-in.
+        let fresh = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [old], signIn: .pin, network: .internal)
+        #expect(
+            RootTiming.judge(
+                host: Self.host, phase: .signIn, state: fresh, later: nil, elsewhere: [new], profile: profile, vocabulary: .plain,
+                verify: try verify(profile)
+            ).finding == nil)
+    }
+}
