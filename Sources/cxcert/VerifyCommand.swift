@@ -94,16 +94,12 @@ struct VerifyCommand: ParsableCommand {
             leaf: leaf, intermediates: intermediates, anchors: anchors, hosts: hosts, plan: deployment.plan, time: at ?? Date(),
             vocabulary: .command(.verify))
         request.maxChainDepth = maxChainDepth
-        let verdicts = profiles.map { Verifier.verify(request, profile: $0) }
-        let horizon = until ?? NextChange.defaultHorizon(after: request.time)
-        let changes = zip(profiles, verdicts).map { profile, verdict in
-            Verifier.nextChange(for: request, profile: profile, until: horizon, baseline: verdict)
-        }
+        let outcome = Verifier.verify(request, profiles: profiles, until: until)
         print(
             json
-                ? VerdictReport.json(verdicts, nextChanges: changes)
-                : VerdictReport.text(verdicts, nextChanges: changes, until: horizon, style: terminalStyle()))
-        if !verdicts.allSatisfy(\.trusted) { throw ExitCode(1) }
+                ? VerdictReport.json(outcome.verdicts, nextChanges: outcome.nextChanges)
+                : VerdictReport.text(outcome.verdicts, nextChanges: outcome.nextChanges, until: outcome.until, style: terminalStyle()))
+        if !outcome.allTrusted { throw ExitCode(1) }
     }
 
     /// `--batch`: JSON lines on standard output, the summary last; exit 2 if any input was unreadable, 1 if any untrusted.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 @Suite("Device families, firmware builds and capabilities")
@@ -122,9 +123,11 @@ struct DeviceKnowledgeTests {
         #expect(Symptom.builtIn[.weakSignature]?.noDeviceSymptom != nil)
     }
 
-    @Test("cxcert devices --json lists every build with sourced capabilities")
+    @Test("devices --json lists every build with sourced capabilities")
     func devicesCommand() throws {
-        let report = try #require(try CLI.json(["devices", "--json"]) as? [String: Any])
+        // What `cxcert devices --json` prints: the DeviceReport of the built-in knowledge.
+        let text = JSONOutput.encode(DeviceReport(knowledge: .builtIn))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let rows = try #require(report["rows"] as? [[String: Any]])
         #expect(rows.count >= 12)
         let first = try #require(rows.first?["capabilities"] as? [String: [String: Any]])

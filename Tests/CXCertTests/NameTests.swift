@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
+@testable import CXCertAudit
 @testable import CXCertCore
+@testable import CXCertDiscovery
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 @Suite("Host-name matching: phone rules and RFC 6125")
@@ -187,17 +190,126 @@ struct NamePlanTests {
         #expect(!named(old.findings).keys.contains { $0.hasPrefix("ucupdates-r2") })
     }
 
-    @Test("cxcert names prints every format")
+    @Test("names prints every format: the plan's list, certreq INF, openssl config and JSON; the command needs --pool")
     func command() throws {
+        // The plan `names --ad-domain contoso.com --ad-domain 'contoso.com;fabrikam.com' --sip-domain fabrikam.com --pool ...` builds.
+        let plan = NamePlan(
+            try Deployment(
+                adDomains: ["contoso.com", "contoso.com;fabrikam.com"], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com"
+            )
+            .validated())
+        #expect(plan.names(role: nil) == Self.expected.map(\.0))
+        #expect(plan.certreqINF(role: nil).contains("_continue_ = \"dns=ucupdates-r2&\""))
+        #expect(plan.opensslConfig(role: nil).contains("DNS.5 = ucupdates-r2"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(JSONOutput.encode(plan).utf8)) as? [String: Any])
+        #expect((json["names"] as? [[String: Any]])?.count == 6)
+        // The command end to end: the same list on standard output, and exit 2 without --pool.
         let base = [
             "names", "--ad-domain", "contoso.com", "--ad-domain", "contoso.com;fabrikam.com", "--sip-domain", "fabrikam.com", "--pool",
             "pool01.contoso.com",
         ]
         #expect(try CLI.run(base + ["--format", "list"]).stdout.split(separator: "\n").map(String.init) == Self.expected.map(\.0))
-        #expect(try CLI.run(base + ["--format", "certreq"]).stdout.contains("_continue_ = \"dns=ucupdates-r2&\""))
-        #expect(try CLI.run(base + ["--format", "openssl"]).stdout.contains("DNS.5 = ucupdates-r2"))
-        let json = try #require(try CLI.json(base + ["--json"]) as? [String: Any])
-        #expect((json["names"] as? [[String: Any]])?.count == 6)
         #expect(try CLI.run(["names"]).status == 2)
+    }
+}
+
+@Suite("Names as users type them: IP literals, U-labels, hostile values")
+struct NameInputTests {
+    @Test("10. an IP literal is matched against IP SANs only, on phones and generic; the message and fix speak of addresses")
+    func ipLiterals() throws {
+        let pki = try TestPKI.get()
+        let leaf = try pki.certificate("leaf.pem")  // SAN IP:10.0.0.5, IP:2001:db8::1
+        for device in ["cx700", "generic"] {
+            let verdict = Verifier.verify(
+                VerificationRequest(
+                    leaf: leaf, intermediates: [try pki.certificate("inter.pem")],
+                    anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root.pem"))],
+                    hosts: ["10.0.0.5", "[2001:db8::1]", "2001:DB8:0:0::1", "10.0.0.6"]),
+                profile: try DeviceProfile.resolve(device: device))
+            #expect(verdict.names.map(\.isCovered) == [true, true, true, false], "\(device): \(verdict.names)")
+            let finding = try #require(verdict.findings.first { $0.code == .nameNotCovered })
+            guard case .name("10.0.0.6", .notCovered, _, let addresses, nil) = finding.detail else {
+                Issue.record("\(device): \(finding.detail)")
+                continue
+            }
+            #expect(addresses.contains("10.0.0.5"), "\(addresses)")
+            #expect(finding.message.contains("IP SAN"), "\(finding.message)")
+            #expect(!finding.remedy.contains("as a DNS name"), "\(finding.remedy)")
+        }
+    }
+
+    @Test("11. U-labels become A-labels wherever a name enters: --host matching, names, the generated configs")
+    func idn() throws {
+        #expect(try DomainName.aLabels("Bücher.Contoso.com.") == "xn--bcher-kva.contoso.com")
+        #expect(try DomainName.aLabels("münchen.de") == "xn--mnchen-3ya.de")
+        #expect(try DomainName.aLabels("例え.テスト") == "xn--r8jz45g.xn--zckzah")
+        #expect(throws: DomainName.Invalid.self) { try DomainName.aLabels("bü☃cher.contoso.com") }
+        #expect(throws: DomainName.Invalid.self) { try DomainName.aLabels("xn--.contoso.com") }
+        let match = HostnameMatcher.match(
+            "bücher.contoso.com", dnsNames: ["xn--bcher-kva.contoso.com"], rules: .phone(matchesSubjectCN: false))
+        #expect(match.isCovered)
+        // As `names --pool bücher.contoso.com --sip-domain contoso.com --format openssl|certreq` builds them.
+        let plan = NamePlan(try Deployment(adDomains: [], sipDomains: ["contoso.com"], pool: "bücher.contoso.com").validated())
+        let config = plan.opensslConfig(role: nil)
+        #expect(config.contains("DNS.1 = xn--bcher-kva.contoso.com"))
+        #expect(config.allSatisfy { $0.isASCII }, "\(config)")
+        let inf = plan.certreqINF(role: nil)
+        #expect(inf.contains("dns=xn--bcher-kva.contoso.com&") && inf.allSatisfy { $0.isASCII })
+    }
+
+    @Test("12. every name and URL is validated (exit 2) and no generated config can be restructured")
+    func nameValidation() throws {
+        // The deployments `names` builds from these options (DeploymentOptions.validate checks exactly this).
+        let bad: [(Deployment, option: String)] = [
+            (Deployment(adDomains: [], sipDomains: [], pool: "pool01.contoso.com\n[ext]\nbasicConstraints = CA:TRUE"), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: ""), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "*.contoso.com"), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "user@fabrikam.com"), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "a b.contoso.com"), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "pool=1.contoso.com"), "pool"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "p.contoso.com", simpleURLs: ["not a url"]), "simple-url"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "p.contoso.com", simpleURLs: ["ftp://meet.contoso.com"]), "simple-url"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "p.contoso.com", simpleURLs: ["https://meet.contoso.com/\"x"]), "simple-url"),
+            (Deployment(adDomains: [], sipDomains: [], pool: "p.contoso.com", servers: ["fe01..contoso.com"]), "server"),
+            (Deployment(adDomains: [], sipDomains: ["contoso.com\"&dns=evil.com"], pool: "p.contoso.com"), "sip-domain"),
+            (Deployment(adDomains: ["-bad.com"], sipDomains: [], pool: "p.contoso.com"), "ad-domain"),
+        ]
+        for (deployment, option) in bad {
+            let error = #expect(throws: DeploymentNameError.self, "\(deployment)") { try deployment.validated() }
+            #expect(error?.option == option, "\(deployment): \(String(describing: error))")
+            #expect(error?.description.contains("is not a valid") == true, "\(deployment): \(String(describing: error))")
+        }
+        // On the command line, for either format: exit 2, nothing on standard output, the reason on standard error.
+        for format in ["openssl", "certreq"] {
+            let result = try CLI.run(["names", "--pool", "p.contoso.com", "--ad-domain=-bad.com", "--format", format])
+            #expect(result.status == 2, "\(format): \(result.stdout)")
+            #expect(result.stdout.isEmpty && result.stderr.contains("is not a valid"), "\(format): \(result.stderr)")
+        }
+        #expect(throws: DomainName.Invalid.self) { try DomainName.host("a\nb") }
+        let verify = try CLI.run(["verify", repositoryRoot.appendingPathComponent("Examples/contoso/pool01.pem").path, "--host", "a\nb"])
+        #expect(verify.status == 2 && verify.stderr.contains("--host"), "\(verify.stderr)")
+        // The library's last guard: a plan built from unchecked values still writes only LDH names.
+        let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["x\n[ext]"], pool: "p.contoso.com\n[req]"))
+        for text in [plan.opensslConfig(), plan.certreqINF()] {
+            #expect(!text.contains("[ext]\n[") && text.components(separatedBy: "[req]").count <= 2, "\(text)")
+            #expect(!text.contains("x\n"), "\(text)")
+        }
+        let file = try makeTemporaryDirectory("bad-pool")
+        try file.write("d.yaml", "pool: \"p.contoso.com\\n[ext]\"\nservers: [{host: a}]\nfleet: [{device: cx700}]\n")
+        let audit = #expect(throws: AuditError.self) {
+            try DeploymentFile(yaml: try String(contentsOf: file.appendingPathComponent("d.yaml"), encoding: .utf8))
+        }
+        #expect(audit?.description.contains("not a valid DNS name") == true, "\(String(describing: audit))")
+    }
+}
+
+@Suite("Boot inputs: domain names")
+struct BootNameTests {
+    @Test("11. boot's domains enter as A-labels too; a non-name is still refused")
+    func bootIDN() throws {
+        let inputs = try BootInputs(sipDomain: "Bücher.de", dhcpDomain: "münchen.de", searchDomains: ["例え.テスト"])
+        #expect(inputs.sipDomain == "xn--bcher-kva.de" && inputs.dhcpDomain == "xn--mnchen-3ya.de")
+        #expect(inputs.searchDomains == ["xn--r8jz45g.xn--zckzah"])
+        #expect(throws: BootError.self) { try BootInputs(sipDomain: "contoso.com\n[x]") }
     }
 }

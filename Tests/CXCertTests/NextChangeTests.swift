@@ -4,6 +4,7 @@ import Testing
 @testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertProbe
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// A small hierarchy with exact validity periods, made at test time with `openssl ca -startdate/-enddate`
@@ -345,37 +346,42 @@ struct NextChangeTests {
     func verifyCLI() throws {
         let pki = try TimedPKI()
         _ = try pki.chain(leaf: ("2022-01-01T00:00:00Z", "2030-06-01T00:00:00Z"))
-        let base = [
-            "verify", pki.path("leaf.pem"), "--chain", pki.path("inter.pem"), "--trust", pki.path("root.pem"), "--device", "generic",
-            "--at", "2026-01-01T00:00:00Z",
-        ]
-        let found = try #require(try CLI.json(base + ["--json"]) as? [String: Any])
+        // verify LEAF --chain INTER --trust ROOT --device generic --at 2026-01-01T00:00:00Z [--until ...], in-process.
+        func verify(until: Date? = nil) throws -> VerificationOutcome {
+            try InProcess.verify(
+                pki.path("leaf.pem"), chain: [pki.path("inter.pem")], trust: [pki.path("root.pem")], device: "generic",
+                at: try TimedPKI.date("2026-01-01T00:00:00Z"), until: until)
+        }
+        let found = try InProcess.verifyJSON(try verify())
         let change = try #require(found["nextChange"] as? [String: Any])
         #expect(change["at"] as? String == "2030-06-01T00:00:01Z")
         #expect(change["trusted"] as? Bool == false)
         #expect(change["codes"] as? [String] == ["expired"])
         #expect(Set(change.keys) == ["at", "trusted", "codes"])
 
-        let none = try #require(try CLI.json(base + ["--json", "--until", "2029-01-01"]) as? [String: Any])
+        let none = try InProcess.verifyJSON(try verify(until: try TimedPKI.date("2029-01-01")))
         #expect(none.keys.contains("nextChange") && none["nextChange"] is NSNull)
 
-        let several = try #require(
-            try CLI.json(
-                [
-                    "verify", pki.path("leaf.pem"), "--chain", pki.path("inter.pem"), "--trust", pki.path("root.pem"), "--device",
-                    "cx700", "--firmware", "3.5.6907.35", "--firmware", "4.0.7577.4463", "--at", "2026-01-01", "--json",
-                ]) as? [String: Any])
+        let several = try InProcess.verifyJSON(
+            try InProcess.verify(
+                pki.path("leaf.pem"), chain: [pki.path("inter.pem")], trust: [pki.path("root.pem")], device: "cx700",
+                firmwares: ["3.5.6907.35", "4.0.7577.4463"], at: try TimedPKI.date("2026-01-01")))
         let results = try #require(several["results"] as? [[String: Any]])
         #expect(results.count == 2 && results.allSatisfy { $0.keys.contains("nextChange") })
         #expect((results[1]["nextChange"] as? [String: Any])?["at"] as? String == "2030-06-01T00:00:01Z")
 
-        let text = try CLI.run(base)
-        #expect(text.status == 0)
-        let lines = text.stdout.split(separator: "\n").filter { $0.hasPrefix("Next change:") }
+        let text = try verify()
+        #expect(text.allTrusted)
+        let lines = InProcess.verifyText(text).split(separator: "\n").filter { $0.hasPrefix("Next change:") }
         #expect(lines == ["Next change: 2030-06-01T00:00:01Z ✘ not trusted (+expired)."])
-        let quiet = try CLI.run(base + ["--until", "2029-01-01"])
-        #expect(quiet.stdout.contains("Next change: none until 2029-01-01T00:00:00Z."))
+        let quiet = InProcess.verifyText(try verify(until: try TimedPKI.date("2029-01-01")))
+        #expect(quiet.contains("Next change: none until 2029-01-01T00:00:00Z."))
 
+        // The command line refuses an --until that is not after --at, and an impossible one (exit 2).
+        let base = [
+            "verify", pki.path("leaf.pem"), "--chain", pki.path("inter.pem"), "--trust", pki.path("root.pem"), "--device", "generic",
+            "--at", "2026-01-01T00:00:00Z",
+        ]
         let backwards = try CLI.run(base + ["--until", "2025-01-01"])
         #expect(backwards.status == 2 && backwards.stderr.contains("--until"))
         let invalid = try CLI.run(base + ["--until", "2027-02-30"])
@@ -448,7 +454,7 @@ struct NextChangeTests {
     }
 
     @Test("audit --fail-within: exit 1 and one stderr line when a trusted pair breaks within the window, else the usual exit")
-    func auditFailWithinCLI() throws {
+    func auditFailWithinCLI() async throws {
         let (pki, file) = try deployment()
         // Only the trusted server, so the exit code is the gate's alone.
         let onlyPool = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
@@ -467,25 +473,28 @@ struct NextChangeTests {
         #expect(lines.first?.contains("pool01") == true && lines.first?.contains("2026-03-01T00:00:01Z") == true)
         #expect(lines.first?.contains("expired") == true)
 
-        // Exactly at the edge: 59 days is before the break (2026-03-01T00:00:01Z), 60 days includes it.
-        #expect(try CLI.run(["audit", pool, "--fail-within", "59"]).status == 0)
-        #expect(try CLI.run(["audit", pool, "--fail-within", "60"]).status == 1)
+        // Exactly at the edge: 59 days is before the break (2026-03-01T00:00:01Z), 60 days includes it
+        // (the command exits 1 when a pair fails within the window or any is untrusted).
+        let edge59 = try await InProcess.audit(pki.directory.appendingPathComponent("pool.yaml"), failWithinDays: 59)
+        #expect(edge59.allTrusted && edge59.failingWithin.isEmpty)
+        let edge60 = try await InProcess.audit(pki.directory.appendingPathComponent("pool.yaml"), failWithinDays: 60)
+        #expect(edge60.allTrusted && !edge60.failingWithin.isEmpty)
 
         #expect(try CLI.run(["audit", pool, "--fail-within", "-1"]).status == 2)
         #expect(try CLI.run(["audit", pool, "--until", "2025-01-01"]).status == 2)
     }
 
     @Test("audit --until: JSON nextChange per result, a text section and an HTML table; absent without it")
-    func auditReports() throws {
+    func auditReports() async throws {
         let (_, file) = try deployment()
-        let plain = try #require(try CLI.json(["audit", file.path, "--json"]) as? [String: Any])
+        let plain = try InProcess.auditJSON(try await InProcess.audit(file))
         #expect(plain["until"] == nil)
         let plainResults = try #require((plain["servers"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])
         #expect(plainResults.allSatisfy { !$0.keys.contains("nextChange") })
 
-        let run = try CLI.run(["audit", file.path, "--json", "--until", "2027-01-01"])
-        #expect(run.status == 1)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let run = try await InProcess.audit(file, until: try TimedPKI.date("2027-01-01"))
+        #expect(!run.allTrusted)
+        let json = try InProcess.auditJSON(run)
         #expect(json["until"] as? String == "2027-01-01T00:00:00Z")
         let servers = try #require(json["servers"] as? [[String: Any]])
         let pool = try #require(servers.first { $0["name"] as? String == "pool01" }?["results"] as? [[String: Any]])
@@ -496,14 +505,13 @@ struct NextChangeTests {
         let old = try #require(servers.first { $0["name"] as? String == "old" }?["results"] as? [[String: Any]])
         #expect(old.allSatisfy { $0.keys.contains("nextChange") && $0["nextChange"] is NSNull })
 
-        let text = try CLI.run(["audit", file.path, "--until", "2027-01-01"])
-        #expect(text.stdout.contains("When the answer changes (until 2027-01-01T00:00:00Z)"))
-        #expect(text.stdout.contains("2026-03-01T00:00:01Z") && text.stdout.contains("+expired"))
+        let text = AuditReport.text(run)
+        #expect(text.contains("When the answer changes (until 2027-01-01T00:00:00Z)"))
+        #expect(text.contains("2026-03-01T00:00:01Z") && text.contains("+expired"))
 
-        let html = try CLI.run(["audit", file.path, "--until", "2027-01-01", "--html", "-"])
-        #expect(html.stdout.contains("<table id=\"changes\">"))
-        #expect(html.stdout.contains("breaks 2026-03-01T00:00:01Z (+expired)"))
-        let markdown = try CLI.run(["audit", file.path, "--until", "2027-01-01", "--markdown"])
-        #expect(markdown.stdout.contains("## When the answer changes"))
+        let html = AuditReport.html(run)
+        #expect(html.contains("<table id=\"changes\">"))
+        #expect(html.contains("breaks 2026-03-01T00:00:01Z (+expired)"))
+        #expect(AuditReport.markdown(run).contains("## When the answer changes"))
     }
 }

@@ -194,22 +194,18 @@ struct VerifyCLITests {
         let leaf = pki.url("leaf.pem").path
         let inter = pki.url("inter.pem").path
         let root = pki.url("root.pem").path
-        let ok = try CLI.run([
-            "verify", leaf, "--chain", inter, "--trust", root, "--device", "generic", "--host", "pool01.contoso.com", "--json",
-        ])
-        #expect(ok.status == 0, "\(ok.stderr)")
-        let single = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        // What verify --json computes, in-process; the text run below goes through the command.
+        let ok = try InProcess.verify(leaf, chain: [inter], trust: [root], device: "generic", hosts: ["pool01.contoso.com"])
+        #expect(ok.allTrusted, "\(ok.verdicts.map(\.findings))")
+        let single = try InProcess.verifyJSON(ok)
         #expect(single["trusted"] as? Bool == true)
         #expect((single["chain"] as? [[String: Any]])?.count == 3)
         #expect((single["findings"] as? [Any])?.isEmpty == true)
 
-        let matrix = try CLI.run([
-            "verify", leaf, "--chain", inter, "--trust", root, "--device", "cx700", "--firmware", "3.5.6907.35",
-            "--firmware", "4.0.7577.4463", "--json",
-        ])
-        #expect(matrix.status == 1)
-        let results = try #require(
-            (try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        let matrix = try InProcess.verify(
+            leaf, chain: [inter], trust: [root], device: "cx700", firmwares: ["3.5.6907.35", "4.0.7577.4463"])
+        #expect(!matrix.allTrusted)
+        let results = try #require(try InProcess.verifyJSON(matrix)["results"] as? [[String: Any]])
         #expect(results.map { $0["firmware"] as? String } == ["3.5.6907.35", "4.0.7577.4463"])
         #expect(results.map { $0["trusted"] as? Bool } == [false, true])
         let finding = try #require((results[0]["findings"] as? [[String: Any]])?.first)
@@ -219,6 +215,7 @@ struct VerifyCLITests {
             "verify", leaf, "--chain", inter, "--trust", root, "--device", "cx700", "--firmware", "3.5.6907.35", "--firmware",
             "4.0.7577.4463",
         ])
+        #expect(text.status == 1)
         #expect(text.stdout.contains("sha2-unsupported"))
         #expect(text.stdout.contains("4.0.7577.4463"))
 
@@ -296,4 +293,41 @@ extension TestPKI {
     }
 
     static func withScenarios() throws -> TestPKI { try scenarios.get() }
+}
+
+@Suite("verify: a bundle with two leaves, and the documented JSON keys")
+struct VerifyBundleTests {
+    @Test("verify FILE with two leaves says which was chosen and why; documented JSON keys are present even when null")
+    func twoLeavesAndNulls() throws {
+        let pki = try TestPKI.get()
+        let folder = try makeTemporaryDirectory("two-leaves")
+        try pki.ensure("tl-other") {
+            try pki.issue(
+                "tl-other", issuer: "inter", subject: "/CN=other.contoso.com", key: "other.key",
+                extensions: ["subjectAltName=DNS:other.contoso.com", "extendedKeyUsage=serverAuth"])
+        }
+        try folder.write("two.pem", try pki.directory.read("leaf.pem") + pki.directory.read("tl-other.pem"))
+        // verify prints this note on standard error; the choice and its reason are the library's.
+        let bundle = try CertificateDecoder().decode(path: folder.appendingPathComponent("two.pem").path).certificates
+        let note = try #require(VerificationRequest.leafChoice(bundle: bundle))
+        #expect(note.contains("2 certificates issued none of the others") && note.contains("judging pool01.contoso.com"), "\(note)")
+        let outcome = try InProcess.verify(
+            folder.appendingPathComponent("two.pem").path, device: "generic", hosts: ["nowhere.contoso.com"])
+        let json = try InProcess.verifyJSON(outcome)
+        for key in ["trusted", "profile", "device", "firmware", "at", "chain", "names", "findings", "notes"] {
+            #expect(json.keys.contains(key), "\(key)")
+        }
+        #expect(json["firmware"] is NSNull)
+        let name = try #require((json["names"] as? [[String: Any]])?.first)
+        #expect(name.keys.contains("matchedBy") && name["matchedBy"] is NSNull)
+        for link in json["chain"] as? [[String: Any]] ?? [] {
+            #expect(
+                Set(link.keys)
+                    == [
+                        "subject", "sha256", "role", "source", "signatureAlgorithm", "keyBits",
+                        // The rest of the shared certificate reference (CertificateJSON.Reference), added by issue #15.
+                        "issuer", "serial", "sha1", "notBefore", "notAfter", "keyType",
+                    ], "\(link.keys)")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The `generic` profile as a modern strict client: one test per rule family of issue #14 item 5, each
@@ -327,17 +328,27 @@ struct MaxChainDepthCLITests {
             "verify", path("deep-leaf"), "--chain", path("deep-1"), "--chain", path("deep-2"), "--chain", path("deep-3"), "--trust",
             path("root"), "--device", "generic", "--json",
         ]
-        let ok = try CLI.run(base + ["--max-chain-depth", "3"])
-        #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+        // What verify computes for these files with each --max-chain-depth, in-process.
+        func verify(_ depth: Int = VerificationRequest.defaultMaxChainDepth) throws -> VerificationOutcome {
+            try InProcess.verify(
+                path("deep-leaf"), chain: [path("deep-1"), path("deep-2"), path("deep-3")], trust: [path("root")], device: "generic",
+                maxChainDepth: depth)
+        }
+        let ok = try verify(3)
+        #expect(ok.allTrusted, "\(ok.verdicts.map(\.findings))")
+        let tooShort = try verify(2)
+        #expect(!tooShort.allTrusted)
+        #expect(VerdictReport.json(tooShort.verdicts, nextChanges: tooShort.nextChanges).contains("\"chain-too-long\""))
+        #expect(try verify().allTrusted)
+        // A large depth validates (the path budget bounds the work), as a test corpus that sets one expects.
+        for large in [65, 1000, Int.max] {
+            let deep = try verify(large)
+            #expect(deep.allTrusted, "\(large): \(deep.verdicts.map(\.findings))")
+        }
+        // The command passes the option through: exit 1 and the code in its JSON.
         let short = try CLI.run(base + ["--max-chain-depth", "2"])
         #expect(short.status == 1)
         #expect(short.stdout.contains("\"chain-too-long\""))
-        #expect(try CLI.run(base).status == 0)
-        // A large depth validates (the path budget bounds the work), as a test corpus that sets one expects.
-        for large in ["65", "1000", "\(Int.max)"] {
-            let deep = try CLI.run(base + ["--max-chain-depth", large])
-            #expect(deep.status == 0, "\(large): \(deep.stdout) \(deep.stderr)")
-        }
         for bad in ["-1", "many"] {
             let refused = try CLI.run(base + ["--max-chain-depth", bad])
             #expect(refused.status == 2, "\(bad): \(refused.stderr)")

@@ -343,3 +343,24 @@ public struct DeviceKnowledgeBase: Sendable {
     /// The named release for an exact build number, if it is one we know.
     public func build(_ version: FirmwareVersion) -> FirmwareBuild? { builds.first { $0.version == version } }
 }
+
+extension FactValue {
+    /// Parses a value as a person types it (`--capability sha2Signatures=true`): true/yes and false/no,
+    /// a whole number, null/none/unknown, a comma-separated list, or else text.
+    /// - Parameter text: The value as typed.
+    public init(commandLine text: String) {
+        switch text.lowercased() {
+        case "true", "yes": self = .bool(true)
+        case "false", "no": self = .bool(false)
+        case "null", "none", "unknown": self = .null
+        default:
+            if let number = Int(text) {
+                self = .int(number)
+            } else if text.contains(",") {
+                self = .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            } else {
+                self = .string(text)
+            }
+        }
+    }
+}

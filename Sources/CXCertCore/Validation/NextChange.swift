@@ -154,3 +154,34 @@ extension Verifier {
         }
     }
 }
+
+/// Every profile's verdict on one request, and when each would next change: what `cxcert verify` prints.
+public struct VerificationOutcome: Sendable {
+    /// One verdict per profile, in the order the profiles were given.
+    public let verdicts: [Verdict]
+    /// When each verdict next changes (nil: not before ``until``), in the order of ``verdicts``.
+    public let nextChanges: [NextChange?]
+    /// The last instant looked at for a change.
+    public let until: Date
+
+    /// Whether every profile trusts the certificate (and every name is covered).
+    public var allTrusted: Bool { verdicts.allSatisfy(\.trusted) }
+}
+
+extension Verifier {
+    /// Judges `request` for each of `profiles` and says when each verdict next changes, looking up to
+    /// `until` (by default ``NextChange/defaultHorizon(after:)`` of the request's time).
+    /// - Parameters:
+    ///   - request: The certificate, its chain, the trust sources, names and time.
+    ///   - profiles: The clients to judge for, one verdict each.
+    ///   - until: The last instant to look at for a change.
+    /// - Returns: The verdicts and their next changes, in the order of `profiles`.
+    public static func verify(_ request: VerificationRequest, profiles: [DeviceProfile], until: Date? = nil) -> VerificationOutcome {
+        let verdicts = profiles.map { verify(request, profile: $0) }
+        let horizon = until ?? NextChange.defaultHorizon(after: request.time)
+        let changes = zip(profiles, verdicts).map { profile, verdict in
+            nextChange(for: request, profile: profile, until: horizon, baseline: verdict)
+        }
+        return VerificationOutcome(verdicts: verdicts, nextChanges: changes, until: horizon)
+    }
+}

@@ -34,22 +34,3 @@ struct KnowledgeOptions: ParsableArguments {
         return knowledge
     }
 }
-
-extension FactValue {
-    /// Parses a command-line value: true/false, a number, null, a comma list, or text.
-    init(commandLine text: String) {
-        switch text.lowercased() {
-        case "true", "yes": self = .bool(true)
-        case "false", "no": self = .bool(false)
-        case "null", "none", "unknown": self = .null
-        default:
-            if let number = Int(text) {
-                self = .int(number)
-            } else if text.contains(",") {
-                self = .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            } else {
-                self = .string(text)
-            }
-        }
-    }
-}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@testable import CXCertCore
+@testable import CXCertTestSupport
+
+/// The rules both paths share: validity periods counted as RFC 5280 counts them, and resources the verifier owns.
+@Suite("Shared validation rules: validity periods, batch resources and OIDs on the full and the batch path")
+struct SharedValidationRuleTests {
+    let pki: TestPKI
+    init() throws { pki = try TestPKI.withScenarios() }
+
+    func verdict(at time: Date, device: String, firmware: String?) throws -> Verdict {
+        let request = VerificationRequest(
+            leaf: try pki.certificate("leaf.pem"), intermediates: [try pki.certificate("inter.pem")],
+            anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))], time: time)
+        return Verifier.verify(request, profile: try DeviceProfile.resolve(device: device, firmware: firmware))
+    }
+
+    @Test(
+        "notAfter is inclusive (RFC 5280 4.1.2.5) for every profile and both paths; notBefore too",
+        arguments: [("generic", nil), ("cx600", "4.0.7577.4463")] as [(String, String?)])
+    func validityBounds(device: String, firmware: String?) throws {
+        let leaf = try pki.certificate("leaf.pem")
+        let inter = try pki.certificate("inter.pem")
+        let der = [UInt8](leaf.der)
+        // The leaf and its issuing CA may be made a second apart: the edge is whichever expires first.
+        let first = [leaf, inter].min { $0.notAfter < $1.notAfter }!
+        let cases: [(Date, Set<FindingCode>)] = [
+            (first.notAfter, []), (first.notAfter.addingTimeInterval(1), [.expired]),
+            (leaf.notBefore, []), (leaf.notBefore.addingTimeInterval(-1), [.notYetValid]),
+        ]
+        for (time, expected) in cases {
+            let full = try verdict(at: time, device: device, firmware: firmware)
+            #expect(Set(full.findings.filter { $0.severity == .error }.map(\.code)) == expected, "\(iso8601(time))")
+            if let finding = full.findings.first, let certificate = finding.certificate {
+                #expect(finding.detail == .validity(notBefore: certificate.notBefore, notAfter: certificate.notAfter, at: time))
+            }
+            let batch = BatchVerifier(
+                intermediates: [inter], anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))],
+                profile: try DeviceProfile.resolve(device: device, firmware: firmware), time: time)
+            let slow = batch.slowPath(der)
+            let fast = try #require(batch.fastPath(der), "the fast path takes this leaf")
+            #expect(Set(slow.codes) == Set(expected.map(\.rawValue)))
+            #expect(fast.codes == slow.codes && fast.trusted == slow.trusted)
+        }
+    }
+
+    @Test("the batch verifier owns its signature contexts and frees them with itself")
+    func poolOwnership() throws {
+        var batch: BatchVerifier? = BatchVerifier(
+            intermediates: [try pki.certificate("inter.pem")],
+            anchors: [TrustAnchor(certificate: try pki.certificate("root.pem"), source: .user(file: "root"))],
+            profile: try DeviceProfile.resolve(device: "generic"))
+        let der = [UInt8](try pki.certificate("leaf.pem").der)
+        _ = batch?.verify(der: der)
+        #expect(batch?.verify(der: der).fast == true)
+        weak let pool = batch?.pool
+        #expect((pool?.idle ?? 0) >= 1)
+        batch = nil
+        #expect(pool == nil)
+    }
+
+    @Test("OIDs: the DER bytes the lean reader compares are the dotted OIDs' encoding")
+    func oidEncoding() {
+        #expect(OID.der(OID.rsaEncryption) == [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01])
+        #expect(OID.der(OID.serverAuth) == [0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01])
+        #expect(OID.der(OID.netscapeCertType) == [0x60, 0x86, 0x48, 0x01, 0x86, 0xF8, 0x42, 0x01, 0x01])
+        #expect(OID.der(OID.basicConstraints) == [0x55, 0x1D, 0x13])
+    }
+}
