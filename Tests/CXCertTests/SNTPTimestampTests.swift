@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertDiscovery
+@testable import CXCertTestSupport
 
 /// NTP timestamps on both sides of 2036-02-07T06:28:16Z, where the 32-bit seconds field wraps (RFC 4330 section 3).
 @Suite("SNTP timestamps: era 0 and era 1")
@@ -27,5 +28,51 @@ struct SNTPTimestampTests {
         // 1968-01-20T03:14:08Z, the first second RFC 4330 reads in era 0.
         let firstOfEraZero = try #require(SNTPClient.date([0x80, 0, 0, 0, 0, 0, 0, 0], at: 0))
         #expect(firstOfEraZero == Date(timeIntervalSince1970: -61_505_152))
+    }
+
+    @Test("An SNTP timestamp outside the packet is no date")
+    func sntpTimestampBounds() {
+        #expect(SNTPClient.date([UInt8](repeating: 1, count: 47), at: 40) == nil)
+        #expect(SNTPClient.date([UInt8](repeating: 1, count: 48), at: 40) != nil)
+        #expect(SNTPClient.date([UInt8](repeating: 1, count: 48), at: -1) == nil)
+    }
+}
+
+/// The SNTP client against a peer on loopback (an integration test: loopback is down in a bare `unshare -n`).
+@Suite("SNTP client: a peer that answers badly", .integration, .tags(.integration))
+struct SNTPClientTests {
+    @Test("A reply that is not SNTP says so once, with its reason")
+    func sntpWording() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(fd >= 0 && bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // Answers the one request with 10 bytes.
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            var peer = sockaddr_storage()
+            var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength) }
+            }
+            guard count > 0 else { return }
+            let reply = [UInt8](repeating: 0x24, count: 10)
+            _ = withUnsafePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, reply, reply.count, 0, $0, peerLength) }
+            }
+        }
+        let result = SNTPClient.query(address: "127.0.0.1", port: port, timeout: 1)
+        guard case .failure(let error) = result else {
+            Issue.record("10 bytes were read as time")
+            return
+        }
+        #expect(error.description == "not an SNTP answer: 10 bytes, an SNTP packet has at least 48", "\(error)")
     }
 }

@@ -43,7 +43,7 @@ struct TracePhoneSelectionTests {
         let question: [UInt8] =
             [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + [4] + Array("pool".utf8) + [7] + Array("contoso".utf8) + [3]
             + Array("com".utf8) + [0, 0, 1, 0, 1]
-        return HostileNetworksRoundThreeTests.pcap([
+        return TestCapture.pcap([
             frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .discover)),
             frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .offer, yours: [10, 0, 0, 50])),
             frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .request)),

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertDirectory
+@testable import CXCertTestSupport
 
 /// A loopback HTTP server on 127.0.0.1 (a port of its own) that answers every request with the same bytes,
 /// closes the connection, and keeps what it was asked.
@@ -63,8 +64,8 @@ final class CannedHTTPServer: @unchecked Sendable {
     }
 }
 
-/// Issue 25, item 4 and the 302 of item 7: what the walk's HTTP requests ask of libcurl.
-@Suite("Hostile networks, round three: HTTP in the walk")
+/// What the walk's HTTP requests ask of libcurl: the exact A-label pinned, nothing left for a resolver.
+@Suite("The walk's HTTP: pinned hosts, refused ones")
 struct WalkHTTPTests {
     static func redirect(to location: String, bodyBytes: Int = 0) -> [UInt8] {
         Array("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: \(bodyBytes)\r\n\r\n".utf8)
@@ -96,19 +97,6 @@ struct WalkHTTPTests {
             HTTPFetcher.pins(host: "a.example", port: 443, address: "fd00::5") == ["a.example:443:[fd00::5]", "a.example.:443:[fd00::5]"])
     }
 
-    @Test("A Punycode host is fetched from the pinned address, with no resolver asked")
-    func punycodePinned() throws {
-        let server = try CannedHTTPServer(answer: Self.redirect(to: "https://autodiscover.contoso.com/a.xml"))
-        defer { server.stop() }
-        // Before the fix the pin was made under `bücher.example`; libcurl missed it and asked the machine's resolver.
-        let answer = try HTTPFetcher.answer("http://xn--bcher-kva.example:\(server.port)/autodiscover", address: "127.0.0.1", timeout: 5)
-        #expect(answer == HTTPFetcher.Answer(status: 302, location: "https://autodiscover.contoso.com/a.xml"))
-        #expect(server.requests.first?.contains("Host: xn--bcher-kva.example:\(server.port)\r\n") == true, "\(server.requests)")
-        // An IP literal and a trailing dot are pinned as well.
-        #expect(try HTTPFetcher.answer("http://127.0.0.1:\(server.port)/", address: "127.0.0.1", timeout: 5).status == 302)
-        #expect(try HTTPFetcher.answer("http://a.example.:\(server.port)/", address: "127.0.0.1", timeout: 5).status == 302)
-    }
-
     @Test("A host the pins do not cover is refused before libcurl asks any resolver")
     func unpinnedRefused() throws {
         let server = try CannedHTTPServer(answer: Self.redirect(to: "/next"))
@@ -124,14 +112,31 @@ struct WalkHTTPTests {
         }
         #expect(HTTPError.unpinnedHost(url: url, host: "xn--bcher-kva.example").description.contains("machine's resolver"))
     }
+}
+
+/// The walk's HTTP against a server on loopback (loopback is down in a bare `unshare -n`, so these are integration tests).
+@Suite("The walk's HTTP against a loopback server", .integration, .tags(.integration))
+struct WalkHTTPLoopbackTests {
+    @Test("A Punycode host is fetched from the pinned address, with no resolver asked")
+    func punycodePinned() throws {
+        let server = try CannedHTTPServer(answer: WalkHTTPTests.redirect(to: "https://autodiscover.contoso.com/a.xml"))
+        defer { server.stop() }
+        // Before the fix the pin was made under `bücher.example`; libcurl missed it and asked the machine's resolver.
+        let answer = try HTTPFetcher.answer("http://xn--bcher-kva.example:\(server.port)/autodiscover", address: "127.0.0.1", timeout: 5)
+        #expect(answer == HTTPFetcher.Answer(status: 302, location: "https://autodiscover.contoso.com/a.xml"))
+        #expect(server.requests.first?.contains("Host: xn--bcher-kva.example:\(server.port)\r\n") == true, "\(server.requests)")
+        // An IP literal and a trailing dot are pinned as well.
+        #expect(try HTTPFetcher.answer("http://127.0.0.1:\(server.port)/", address: "127.0.0.1", timeout: 5).status == 302)
+        #expect(try HTTPFetcher.answer("http://a.example.:\(server.port)/", address: "127.0.0.1", timeout: 5).status == 302)
+    }
 
     @Test("A 302 whose body is over 64 KiB keeps its Location; a relative one is made absolute")
     func largeRedirectBody() throws {
-        let server = try CannedHTTPServer(answer: Self.redirect(to: "http://next.example/autodiscover.xml", bodyBytes: 200 << 10))
+        let server = try CannedHTTPServer(answer: WalkHTTPTests.redirect(to: "http://next.example/autodiscover.xml", bodyBytes: 200 << 10))
         defer { server.stop() }
         let answer = try HTTPFetcher.answer("http://a.example:\(server.port)/", address: "127.0.0.1", timeout: 5)
         #expect(answer == HTTPFetcher.Answer(status: 302, location: "http://next.example/autodiscover.xml"))
-        let relative = try CannedHTTPServer(answer: Self.redirect(to: "/other/path?q=1", bodyBytes: 100 << 10))
+        let relative = try CannedHTTPServer(answer: WalkHTTPTests.redirect(to: "/other/path?q=1", bodyBytes: 100 << 10))
         defer { relative.stop() }
         let second = try HTTPFetcher.answer("http://b.example:\(relative.port)/start", address: "127.0.0.1", timeout: 5)
         #expect(second.location == "http://b.example:\(relative.port)/other/path?q=1")
