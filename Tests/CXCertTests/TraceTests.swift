@@ -12,13 +12,15 @@ struct TraceTests {
     /// Runs `body` while tcpdump records `interface` (only `filter`), and returns the capture file.
     func capture(_ lab: BootLab, interface: String = "lo", filter: String, snap: Int = 0, _ body: () throws -> Void) throws -> String {
         let file = lab.directory.appendingPathComponent("capture-\(UUID().uuidString.prefix(6)).pcap").path
-        let tcpdump = try lab.launch(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "-n", "-w", file, filter]) { log in
+        let tcpdump = try lab.launch(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "--immediate-mode", "-n", "-w", file, filter]) { log in
             log.contains("listening on")
         }
         try body()
         Thread.sleep(forTimeInterval: 0.3)
-        // tcpdump writes what it still holds and exits on SIGINT.
-        tcpdump.signal(SIGINT)
+        // tcpdump exits on SIGINT. --immediate-mode hands it each packet as it comes: in the default mode the kernel
+        // holds packets in a block for up to a second, and what a block holds at the SIGINT is lost.
+        let ended = tcpdump.signal(SIGINT)
+        try #require(ended != nil, "tcpdump ended on SIGINT: \(tcpdump.printed)")
         return file
     }
 
