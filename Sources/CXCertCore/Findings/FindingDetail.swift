@@ -9,6 +9,10 @@ public enum FindingDetail: Sendable, Hashable {
     case signature(algorithm: String, reason: String)
     /// The chain stops: the issuer is neither supplied nor trusted (`missing-intermediate`).
     case issuerMissing(issuer: String)
+    /// The chain stops, though certificates with the issuer's name were supplied or trusted: none holds the key that
+    /// signed it (`missing-intermediate` after a CA renewed with a new key pair); `candidates` are their SHA-1
+    /// thumbprints.
+    case issuerKeyMismatch(issuer: String, candidates: [String])
     /// The chain ends at a self-signed certificate the client does not trust (`untrusted-root`).
     case untrustedRoot(sentByServer: Bool)
     /// What the certificate's usage extensions allow and what its role needs (`key-usage`, `eku`).
@@ -169,6 +173,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .validity: "validity"
         case .signature: "signature"
         case .issuerMissing: "issuer-missing"
+        case .issuerKeyMismatch: "issuer-key-mismatch"
         case .untrustedRoot: "untrusted-root"
         case .usage: "usage"
         case .openSSL: "openssl"
@@ -244,6 +249,9 @@ extension FindingDetail: Encodable {
             try put("reason", reason)
         case .issuerMissing(let issuer):
             try put("issuer", issuer)
+        case .issuerKeyMismatch(let issuer, let candidates):
+            try put("issuer", issuer)
+            try put("candidates", candidates)
         case .untrustedRoot(let sentByServer):
             try put("sentByServer", sentByServer)
         case .usage(let keyUsage, let extendedKeyUsage, let needed):

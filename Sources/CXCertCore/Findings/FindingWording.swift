@@ -83,6 +83,9 @@ public enum FindingWording {
         case (_, .issuerMissing(let issuer)):
             return
                 "The chain stops at \(subject): its issuer \(issuer) is neither a supplied certificate nor a trusted root\(isPhone ? " of this phone" : "")."
+        case (_, .issuerKeyMismatch(let issuer, let candidates)):
+            return
+                "The chain stops at \(subject): \(candidates.count == 1 ? "a certificate" : "\(candidates.count) certificates") named \(issuer) \(candidates.count == 1 ? "was" : "were") supplied or trusted (SHA-1 \(candidates.joined(separator: ", "))), but none holds the key that signed it: the CA was renewed with a new key pair."
         case (_, .untrustedRoot):
             return isPhone
                 ? "The chain ends at \(subject), a root this phone does not trust (not in its built-in cache, \(words.trustPlace) or Active Directory)."
@@ -232,6 +235,14 @@ public enum FindingWording {
             return isPhone
                 ? "\(save)\(words.publishRoot); phones download it at their next sign-in."
                 : "\(save)trust it explicitly (\(words.trustOption)), or have the server use a certificate from a CA the clients trust."
+        case (.missingIntermediate, .issuerKeyMismatch):
+            let issuer = finding.certificate?.issuer.displayName ?? "the issuer"
+            let here = words.chainOption.map { " (\($0))" } ?? ""
+            return
+                "Have the server send the certificate of \(issuer)'s new key, and the cross-certificate the CA issued between its old and new keys, with its certificate\(here); "
+                + (isPhone
+                    ? "a phone that holds only the old root reaches it through that cross-certificate, or publish the renewed root too (\(words.publishRoot))."
+                    : "or trust the renewed root (\(words.trustOption)).")
         case (.missingIntermediate, _):
             let issuer = finding.certificate?.issuer.displayName ?? "the issuer"
             let here = words.chainOption.map { " (and \($0))" } ?? ""

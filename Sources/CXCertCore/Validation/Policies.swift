@@ -82,6 +82,17 @@ public struct RFC5280Policy: VerifierPolicy {
                 .badSignature, .error, certificate,
                 .signature(algorithm: certificate?.signatureAlgorithm.name ?? "unknown", reason: problem.reason))
         case .issuerNotFound:
+            // A certificate with the issuer's name that was not used holds another key: say so, not "not supplied".
+            if let certificate {
+                let named = (input.request.intermediates + input.request.anchors.map(\.certificate)).filter {
+                    $0 != certificate && $0.subject == certificate.issuer
+                }
+                if !named.isEmpty {
+                    return input.finding(
+                        .missingIntermediate, .error, certificate,
+                        .issuerKeyMismatch(issuer: certificate.issuer.rfc4514, candidates: named.map(\.sha1Thumbprint)))
+                }
+            }
             return input.finding(
                 .missingIntermediate, .error, certificate, .issuerMissing(issuer: certificate?.issuer.rfc4514 ?? "its issuer"))
         case .untrustedSelfSigned:
