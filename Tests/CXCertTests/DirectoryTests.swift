@@ -374,6 +374,43 @@ struct DirectoryTests {
         let without = try CLI.run(["verify", leaf, "--chain", inter, "--device", "cx700", "--firmware", "3.5.6907.35"])
         #expect(without.status == 1)
     }
+
+    @Test("a root renewed with a new key: both published, listed as two values, and a chain through either verifies (#24)")
+    func renewedRootPublished() throws {
+        // A subject of its own, so no other test's walk sees these roots; two keys the test PKI already has.
+        let name = "r\(UUID().uuidString.prefix(8))"
+        let subject = "/O=cxcert tests/CN=Rollover Root \(name)"
+        try pki.selfSigned("\(name)-root1", subject: subject, key: "rsa2048.key", digest: "sha1")
+        try pki.selfSigned("\(name)-root2", subject: subject, key: "other.key", digest: "sha1")
+        try pki.issue(
+            "\(name)-cross21", issuer: "\(name)-root1", subject: subject, key: "other.key", digest: "sha1",
+            extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+        try pki.issue(
+            "\(name)-leaf2", issuer: "\(name)-root2", subject: "/CN=pool01.contoso.com", key: "leaf.key", digest: "sha1",
+            extensions: ["subjectAltName=DNS:pool01.contoso.com", "extendedKeyUsage=serverAuth"])
+        let root1 = try pki.certificate("\(name)-root1.pem")
+        let root2 = try pki.certificate("\(name)-root2.pem")
+        for root in ["root1", "root2"] {
+            let published = try CLI.run(["ds", "publish", pki.url("\(name)-\(root).pem").path] + dc.connectionArguments)
+            #expect(published.status == 0, "\(published.stderr)")
+        }
+        let dn = "CN=\(SanitizedName.objectName(for: root1)),CN=Certification Authorities,\(dc.publicKeyServices)"
+        #expect(Set(try dc.ldapsearch(dn, "cACertificate")) == [root1.der, root2.der])
+        let snapshot = pki.url("\(name)-snapshot.ldif").path
+        let save = try CLI.run(["ds", "list", "--save", snapshot] + dc.connectionArguments)
+        #expect(save.status == 0, "\(save.stderr)")
+        let leaf = pki.url("\(name)-leaf2.pem").path
+        let phone = ["--device", "cx700", "--firmware", "3.5.6907.35", "--host", "pool01.contoso.com"]
+        // The server sends the cross-certificate (for phones that hold only the old root) or nothing: both verify.
+        for chain in [["--chain", pki.url("\(name)-cross21.pem").path], []] {
+            let offline = try CLI.run(["verify", leaf, "--ad-snapshot", snapshot] + chain + phone)
+            #expect(offline.status == 0, "\(chain): \(offline.stdout)")
+            let live = try CLI.run(
+                ["verify", leaf, "--ad", dc.url, "--ca-file", dc.caFile, "--bind", dc.user, "--password-file", dc.userPasswordFile]
+                    + chain + phone)
+            #expect(live.status == 0, "\(chain): \(live.stdout)\(live.stderr)")
+        }
+    }
 }
 
 /// Tests/CXCertTestSupport/certsrv_stub.py on a free loopback port.
