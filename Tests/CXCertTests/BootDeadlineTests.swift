@@ -2,34 +2,17 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The network chooses how many candidates there are; the walk chooses how long it takes.
 @Suite("The walk's deadline and candidate caps", .integration, .tags(.integration))
 struct BootDeadlineTests {
-    /// A UDP socket on loopback that never answers, and its port.
-    static func silentUDP() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(fd >= 0 && bound)
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
     @Test("40 silent time servers and a silent DNS server: 16 tried, the rest named, the walk ends at its deadline")
     func deadlineAndCandidateCap() throws {
-        let dns = try Self.silentUDP()
-        let ntp = try (0..<40).map { _ in try Self.silentUDP() }
-        defer { for socket in [dns] + ntp { close(socket.fd) } }
+        let dns = try LoopbackUDP()
+        let ntp = try (0..<40).map { _ in try LoopbackUDP() }
+        defer { for socket in [dns] + ntp { socket.close() } }
         let inputs = try BootInputs(
             sipDomain: "contoso.test", dnsServers: [DNSServer(address: "127.0.0.1", port: dns.port)],
             ntpServers: ntp.map { Endpoint(host: "127.0.0.1", port: $0.port) })

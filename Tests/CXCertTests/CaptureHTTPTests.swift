@@ -2,10 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// HTTP in captures: chunked and Content-Length bodies, whole, cut or lying about their sizes, read without a trap

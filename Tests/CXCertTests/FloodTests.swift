@@ -2,9 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
 @testable import CXCertReports
 @testable import CXCertTestSupport
 

@@ -2,10 +2,6 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
-@testable import CXCertDirectory
-@testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The one output writer replaces only regular files, writes through devices, pipes and

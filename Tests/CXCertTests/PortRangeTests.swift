@@ -2,11 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
-@testable import CXCertDirectory
 @testable import CXCertDiscovery
-@testable import CXCertProbe
-@testable import CXCertReports
-@testable import CXCertTestSupport
 
 /// Ports outside 1-65535 are refused, not truncated: option 43 and redirects.
 @Suite("Ports outside 1-65535 are refused, not truncated")

@@ -43,17 +43,9 @@ struct SNTPTimestampTests {
 struct SNTPClientTests {
     @Test("A reply that is not SNTP says so once, with its reason")
     func sntpWording() throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(fd >= 0 && bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let peer = try LoopbackUDP()
+        defer { peer.close() }
+        let (fd, port) = (peer.fd, peer.port)
         // Answers the one request with 10 bytes.
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 512)
