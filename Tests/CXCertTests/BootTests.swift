@@ -307,6 +307,45 @@ struct BootTests {
         #expect(exchange.endpoints.contains { $0.outcome.hasPrefix("HTTP 302") })
     }
 
+    @Test("A redirect to a Punycode host is resolved through the walk's DNS only: the machine's resolver hears nothing (#25)")
+    func noResolverLeak() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns([
+            "host-record=autodiscover.fabrikam.com,\(lab.address(11))", "host-record=xn--bcher-kva.fabrikam.com,\(lab.address(11))",
+        ])
+        let target = "http://xn--bcher-kva.fabrikam.com/autodiscover/autodiscover.xml"
+        try lab.stub("http-redirect", at: 11, port: 80, [target])
+        // This namespace's copy of the machine's resolvers: their addresses on loopback, each with a catcher on port 53,
+        // once the servers are up (Python's HTTP server asks the resolver for its own name when it binds).
+        let resolvers = try String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8).split(separator: "\n")
+            .compactMap { line -> String? in
+                let fields = line.split(separator: " ")
+                return fields.first == "nameserver" && fields.count > 1 && !fields[1].contains(":") ? String(fields[1]) : nil
+            }
+        try #require(!resolvers.isEmpty, "/etc/resolv.conf names no IPv4 resolver")
+        let added = resolvers.filter { !$0.hasPrefix("127.") }
+        for address in added { try Shell.run(["ip", "addr", "add", "\(address)/32", "dev", "lo"]) }
+        let catchers = try resolvers.map { try LoopbackUDP(address: $0, port: 53) }
+        defer {
+            for catcher in catchers { catcher.close() }
+            for address in added { try? Shell.run(["ip", "addr", "del", "\(address)/32", "dev", "lo"]) }
+        }
+        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
+        let exchange = try #require(trace.step(.exchange))
+        // The Punycode host was reached at the address the walk's DNS gave, so the pin held.
+        #expect(
+            exchange.endpoints.contains { $0.host == target && $0.address == lab.address(11) && $0.outcome.hasPrefix("HTTP 302") },
+            "\(exchange.endpoints)")
+        #expect(catchers.map { $0.received() } == catchers.map { _ in 0 }, "a query reached the machine's resolver \(resolvers)")
+        // The control: a lookup through the machine's resolver does reach a catcher, so the silence above means something.
+        _ = try ChildProcess.run(
+            ["getent", "hosts", "control.example"],
+            environment: ProcessInfo.processInfo.environment.merging(["RES_OPTIONS": "timeout:1 attempts:1"]) { $1 }, deadline: .seconds(30)
+        )
+        #expect(catchers.map { $0.received() }.reduce(0, +) > 0, "the catchers heard nothing, even from getent")
+    }
+
     @Test("cxcert boot --json and --html: the documented schema, and a timeline in headless Chromium")
     func commandLine() throws {
         let (lab, dns) = try guideLab()
