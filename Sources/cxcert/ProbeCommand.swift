@@ -60,7 +60,7 @@ struct ProbeCommand: ParsableCommand {
         }
         print(json ? ProbeResult.json(entries) : results.map { $0.text(style: terminalStyle()) }.joined(separator: "\n\n"))
         if failed { throw ExitCode(2) }
-        if !results.allSatisfy({ $0.verdicts.allSatisfy(\.trusted) }) { throw ExitCode(1) }
+        if !results.allSatisfy({ $0.verdicts.allSatisfy(\.isTrusted) }) { throw ExitCode(1) }
     }
 }
 

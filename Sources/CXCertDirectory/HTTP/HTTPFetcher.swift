@@ -102,7 +102,7 @@ public enum HTTPFetcher {
     /// and keeping at most 64 KiB of the body; the redirect is read from the headers, so a longer body does
     /// not hide it. Used to read a redirect, as the phone's autodiscover step does.
     ///
-    /// The host libcurl will connect to (``target(of:)``, the A-label as written, never Foundation's decoded
+    /// The host libcurl will connect to (`target(of:)`, the A-label as written, never Foundation's decoded
     /// form) is pinned to `address`, and libcurl may ask no resolver: a transfer that would (a name the pin
     /// does not cover) is refused with ``HTTPError/unpinnedHost(url:host:)``. The caller resolves the host
     /// through its own DNS first.
@@ -154,7 +154,7 @@ public enum HTTPFetcher {
         return (host.lowercased(), port)
     }
 
-    /// The CURLOPT_RESOLVE entries that pin `host:port` to `address`: the name as ``target(of:)`` gives it and
+    /// The CURLOPT_RESOLVE entries that pin `host:port` to `address`: the name as `target(of:)` gives it and
     /// with a trailing dot, so either spelling in the URL reaches `address` without a resolver.
     package static func pins(host: String, port: Int, address: String) -> [String] {
         let literal = address.contains(":") ? "[\(address)]" : address

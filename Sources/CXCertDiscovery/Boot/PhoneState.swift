@@ -144,7 +144,7 @@ public struct PhoneLifecycle: Sendable {
     /// The method `boot` assumes when `--sign-in` is not given.
     public var defaultSignIn: SignInMethod { signInMethods[0] }
 
-    /// The root downloads (``DeviceProfile/rootDiscovery`` values) the phone makes in a phase, on a network, by a
+    /// The root downloads (``/CXCertCore/DeviceProfile/rootDiscovery`` values) the phone makes in a phase, on a network, by a
     /// method — only those the build can make at all — and the rule that says when.
     public func downloads(in phase: BootPhase, signIn: SignInMethod, network: NetworkSide) -> (downloads: [String], rule: CapabilityRule?) {
         let capability: Capability =
