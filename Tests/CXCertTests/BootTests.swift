@@ -207,6 +207,31 @@ struct BootTests {
         _ = try FindingDetailTests.check(trace.steps.flatMap(\.findings), "clock skew")
     }
 
+    @Test("A time source 900 days behind hides a registrar certificate that really expired: an error, renew first")
+    func clockBehindHidesExpiry() throws {
+        let days: TimeInterval = 900 * 86_400
+        let (lab, dns) = try guideLab(time: { try $0.stub("sntp-offset", at: 12, port: 123, ["-\(Int(days))"]) })
+        defer { lab.stop() }
+        let inputs = try BootInputs(
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: ["branch.contoso.com"], dnsServers: [dns])
+        let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
+        // The true time (--at) is 900 days from now: the 825-day registrar certificate has expired; the phone's clock,
+        // 900 days behind it, is today, when the certificate is valid.
+        let report = BootWalker(
+            .init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: 2, now: Date().addingTimeInterval(days))
+        ).run()
+        let trace = try #require(report.builds.first)
+        let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
+        guard case .clock(_, _, _, _?, true, false, let differing) = skew.detail else {
+            Issue.record("detail: \(skew.detail)")
+            return
+        }
+        #expect(differing.contains("expired"))
+        #expect(skew.severity == .error && skew.remedy.hasPrefix("Renew the certificate on"))
+        #expect(trace.step(.registrarTLS)?.status == .failed)
+        #expect(!report.allSignIn)  // boot exits 1: a CI gate does not pass
+    }
+
     @Test("Unsynchronised, kiss-of-death and garbage time servers are not used", arguments: ["sntp-unsync", "sntp-kod", "sntp-garbage"])
     func badTime(mode: String) throws {
         let (lab, dns) = try guideLab(time: { try $0.stub(mode, at: 12, port: 123) })

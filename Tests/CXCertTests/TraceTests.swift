@@ -12,7 +12,8 @@ struct TraceTests {
     /// Runs `body` while tcpdump records `interface` (only `filter`), and returns the capture file.
     func capture(_ lab: BootLab, interface: String = "lo", filter: String, snap: Int = 0, _ body: () throws -> Void) throws -> String {
         let file = lab.directory.appendingPathComponent("capture-\(UUID().uuidString.prefix(6)).pcap").path
-        let tcpdump = try lab.launch(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "--immediate-mode", "-n", "-w", file, filter]) { log in
+        let tcpdump = try lab.launch(["tcpdump", "-i", interface, "-s", "\(snap)", "-U", "--immediate-mode", "-n", "-w", file, filter]) {
+            log in
             log.contains("listening on")
         }
         try body()

@@ -370,8 +370,13 @@ extension FindingWording {
             return "The time server \(server) (\(address):\(port), \(via)) \(why); the phone ignores its time."
         case (_, .clock(let offset, let source, let phoneClock, let host?, let atPhone, let atLocal, let differing)):
             func said(_ trusted: Bool?) -> String { trusted == true ? "trusted" : "not trusted" }
-            return
-                "\(host): at the phone's clock (\(iso8601(phoneClock)), \(durationText(offset)) \(offset < 0 ? "behind" : "ahead") from \(source)) the chain is \(said(atPhone)); at this machine's clock it is \(said(atLocal)) (\(differing.joined(separator: ", ")))."
+            let clocks =
+                "\(host): at the phone's clock (\(iso8601(phoneClock)), \(durationText(offset)) \(offset < 0 ? "behind" : "ahead") from \(source)) the chain is \(said(atPhone)); at the true time (this machine's clock) it is \(said(atLocal)) (\(differing.joined(separator: ", ")))"
+            if atPhone == true && atLocal == false {
+                return clocks
+                    + ": the certificate is wrong at the true time, and the phone's wrong clock hides it; once the clock is corrected the phones stop trusting \(host)."
+            }
+            return clocks + "."
         case (_, .clock(let offset, let source, _, nil, _, _, _)):
             return
                 "The phone's clock will be \(durationText(offset)) \(offset < 0 ? "behind" : "ahead of") this machine's (time source \(source))."
@@ -544,8 +549,11 @@ extension FindingWording {
             if via == "captured" { return "Give \(server) a reliable upstream source." }
             return
                 "Give \(server) a reliable upstream source (on a Windows DC: w32tm /config /manualpeerlist:... /syncfromflags:manual /reliable:yes /update)."
+        case (_, .clock(_, let source, _, let host?, true, false, let differing)):
+            return
+                "Renew the certificate on \(host) first (it fails at the true time: \(differing.joined(separator: ", "))), then correct the time on \(source): correcting the time first makes every phone refuse \(host)."
         case (_, .clock(_, let source, _, let host, _, _, _)):
-            if host != nil { return "Fix the time source \(source) rather than the certificate." }
+            if host != nil { return "Fix the time source \(source) rather than the certificate (the chain is trusted at the true time)." }
             return
                 "Correct the time on \(source.split(separator: " ").first ?? "the time source"); every certificate is judged at the phone's clock."
         case (_, .endpoint(let host, _, let port, let service, _, let via, let failure)):

@@ -76,7 +76,7 @@ public struct BootWalker: Sendable {
     public static func describe(duration seconds: TimeInterval) -> String { durationText(seconds) }
 
     /// A clock offset larger than this is reported even when it changes no verdict.
-    public static let notableSkew: TimeInterval = 300
+    public static let notableSkew: TimeInterval = ClockRule.notableSkew
 
     /// What the walk is told and whom it walks for.
     public let configuration: Configuration
@@ -440,13 +440,8 @@ private struct BuildWalk {
         }
         if let clock {
             notes.append("phone clock: \(iso8601(clock.date)) from \(clock.source), offset \(durationText(clock.offset))")
-            if abs(clock.offset) > BootWalker.notableSkew {
-                findings.append(
-                    finding(
-                        .clockSkew, .warning,
-                        .clock(
-                            offset: clock.offset, source: clock.source, phoneClock: clock.date, host: nil, trustedAtPhoneClock: nil,
-                            trustedAtLocalClock: nil, differing: [])))
+            if let skew = ClockRule.skew(offset: clock.offset, source: clock.source, phoneClock: clock.date) {
+                findings.append(finding(.clockSkew, skew.severity, skew.detail))
             }
         } else {
             findings.append(
@@ -687,17 +682,14 @@ private struct BuildWalk {
                 deferred += verdict.findings.filter { $0.severity != .info }
             }
             if let clock, abs(clock.offset) > 1 {
+                // The same chain at the true time (this machine's clock, or --at): the rule trace uses too.
                 let truth = Verifier.verify(
                     report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
                     vocabulary: configuration.vocabulary)
-                if let truth, truth.isTrusted != verdict.isTrusted {
-                    let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
-                    deferred.append(
-                        finding(
-                            .clockSkew, verdict.isTrusted ? .warning : .error,
-                            .clock(
-                                offset: clock.offset, source: clock.source, phoneClock: clock.date, host: host,
-                                trustedAtPhoneClock: verdict.isTrusted, trustedAtLocalClock: truth.isTrusted, differing: codes)))
+                if let skew = ClockRule.chain(
+                    host: host, offset: clock.offset, source: clock.source, phoneClock: clock.date, atPhoneClock: verdict, atTrueTime: truth
+                ) {
+                    deferred.append(finding(.clockSkew, skew.severity, skew.detail))
                 }
             }
             return verdict.isTrusted
