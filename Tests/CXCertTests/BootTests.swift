@@ -207,6 +207,33 @@ struct BootTests {
         _ = try FindingDetailTests.check(trace.steps.flatMap(\.findings), "clock skew")
     }
 
+    @Test("Exchange is judged for the autodiscover name the phone used, not the pool's name plan")
+    func exchangeNotJudgedAgainstPoolPlan() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        let records = Self.guideRecords.map { line in
+            line.replacingOccurrences(of: "autodiscover.fabrikam.com,{11}", with: "autodiscover.fabrikam.com,{13}")
+                .replacingOccurrences(of: "{10}", with: lab.address(10)).replacingOccurrences(of: "{12}", with: lab.address(12))
+                .replacingOccurrences(of: "{13}", with: lab.address(13))
+        }
+        let dns = try lab.dns(records)
+        try lab.chrony(at: 12)
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
+        try lab.tls(at: 13, port: 443, certificate: "boot-mail.pem", key: "leaf.key", in: pki)
+        let inputs = try BootInputs(
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: ["branch.contoso.com"], smtpDomain: "fabrikam.com",
+            dnsServers: [dns])
+        let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com"))
+        let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
+        let report = BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], plan: plan, timeout: 2)).run()
+        let exchange = try #require(report.builds.first?.step(.exchange))
+        // The certificate names mail. and autodiscover.fabrikam.com: right for Exchange, whatever the pool's plan says.
+        #expect(exchange.endpoints.contains { $0.host == "autodiscover.fabrikam.com" && $0.verdict?.isTrusted == true })
+        #expect(!exchange.findings.contains { $0.code == .autodiscoverFailed || $0.code == .nameNotCovered })
+        #expect(exchange.status != .failed)
+    }
+
     @Test("A time source 900 days behind hides a registrar certificate that really expired: an error, renew first")
     func clockBehindHidesExpiry() throws {
         let days: TimeInterval = 900 * 86_400

@@ -633,7 +633,12 @@ private struct BuildWalk {
 
     /// The phone's handshake to `address:port`, judged for `hosts` at the phone's clock. Returns whether the
     /// phone would trust it; findings go to the step (or to `deferred` when a later fallback may recover).
-    mutating func judge(host: String, address: String, port: Int, hosts: [String], purpose: String, deferred: inout [Finding]) -> Bool {
+    /// With `namePlan` the chain must also cover the deployment's name plan (the pool's own endpoints); without it
+    /// only `hosts` (Exchange, which the phone reaches by the autodiscover names alone).
+    mutating func judge(
+        host: String, address: String, port: Int, hosts: [String], purpose: String, namePlan: Bool = true, deferred: inout [Finding]
+    ) -> Bool {
+        let plan = namePlan ? configuration.plan : nil
         switch session.handshake(address: address, port: port, suites: profile.tlsCipherSuites) {
         case .failure(let error):
             endpoints.append(
@@ -656,7 +661,7 @@ private struct BuildWalk {
                 vocabulary: configuration.vocabulary
             ) { anchors in
                 Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
+                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: at,
                     vocabulary: configuration.vocabulary)
             }
             guard let verdict = timing.verdict else {
@@ -684,7 +689,7 @@ private struct BuildWalk {
             if let clock, abs(clock.offset) > 1 {
                 // The same chain at the true time (this machine's clock, or --at): the rule trace uses too.
                 let truth = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
+                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: configuration.now,
                     vocabulary: configuration.vocabulary)
                 if let skew = ClockRule.chain(
                     host: host, offset: clock.offset, source: clock.source, phoneClock: clock.date, atPhoneClock: verdict, atTrueTime: truth
@@ -843,7 +848,7 @@ private struct BuildWalk {
                 case "https":
                     if judge(
                         host: host, address: address, port: 443, hosts: [host],
-                        purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", deferred: &failures)
+                        purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", namePlan: false, deferred: &failures)
                     {
                         succeeded = true
                         notes.append("autodiscover: https://\(host)/autodiscover/autodiscover.xml")
@@ -859,10 +864,16 @@ private struct BuildWalk {
                 }
             }
         }
+        // A URL the phone could not reach is a warning either way: the phone tries the next; what fails is the search
+        // (autodiscover-failed). A certificate the phone's wrong clock hides stays an error even when it worked.
+        func hidden(_ finding: Finding) -> Bool {
+            if case .clock(_, _, _, _?, true, false, _) = finding.detail { return true }
+            return false
+        }
         if succeeded {
-            findings += failures.map { $0.with(severity: .warning) }
+            findings += failures.map { hidden($0) ? $0 : $0.with(severity: .warning) }
         } else {
-            findings += failures
+            findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
                 finding(.autodiscoverFailed, .error, .search(tried: profile.autodiscoverOrder, domains: [smtp], roots: nil)))
         }
@@ -919,7 +930,7 @@ private struct BuildWalk {
                     notes.append("autodiscover redirect: \(start) → \(location)")
                     return judge(
                         host: target.host, address: next, port: target.port, hosts: [target.host], purpose: "autodiscover \(location)",
-                        deferred: &failures)
+                        namePlan: false, deferred: &failures)
                 }
                 url = location
                 currentAddress = next
