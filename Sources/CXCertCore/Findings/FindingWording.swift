@@ -501,6 +501,44 @@ extension FindingWording {
         }
     }
 
+    /// The ways this build finds a time source, from its own lookup order (`tried`, the data's `timeSources`
+    /// templates): only what the build uses is named.
+    static func timeRemedy(tried: [String], sip: String) -> String {
+        var ways: [String] = []
+        for template in tried {
+            let parts = template.split(separator: " ", maxSplits: 1).map(String.init)
+            switch (parts.first, parts.count == 2 ? parts[1] : nil) {
+            case ("srv", let name?) where !name.contains("{dhcp}"):
+                ways.append(
+                    "publish \(name.replacingOccurrences(of: "{sip}", with: sip)) (SRV, port 123) pointing at a synchronised NTP server in the SIP domain"
+                )
+            case ("option42", _):
+                ways.append("give DHCP option 42")
+            case ("host", let name?) where !name.contains("{"):
+                let host = name.split(separator: ":").first.map(String.init) ?? name
+                ways.append("make \(host) resolve to a synchronised NTP server (an internal A record will do)")
+            default: continue
+            }
+        }
+        guard !ways.isEmpty else { return "Give the phones a synchronised time source they can reach over UDP 123." }
+        let first = ways[0].prefix(1).uppercased() + ways[0].dropFirst()
+        return ([first] + ways.dropFirst()).joined(separator: ", or ")
+            + " (what this build looks for, in its order), and let the phones reach UDP 123."
+    }
+
+    /// The ways this build finds its registrar, from its own lookup order (`tried`, the data's `registrarLookup`
+    /// templates): option 120 only for a build that reads it.
+    static func registrarRemedy(tried: [String], sip: String) -> String {
+        var ways: [String] = []
+        if let srv = tried.first(where: { $0.hasPrefix("srv-tls ") && !$0.contains("{dhcp}") }) {
+            let name = String(srv.dropFirst("srv-tls ".count)).replacingOccurrences(of: "{sip}", with: sip)
+            ways.append("Publish \(name) (SRV, port 5061) pointing at the pool's name in \(sip)")
+        }
+        if tried.contains("option120") { ways.append(ways.isEmpty ? "Give DHCP option 120" : "give DHCP option 120") }
+        guard !ways.isEmpty else { return "Publish sip.\(sip) (A record) pointing at the pool." }
+        return ways.joined(separator: ", or ") + "."
+    }
+
     /// The remedy of a finding of `boot`, `dhcp` or `trace`, from its detail.
     static func walkRemedy(_ finding: Finding) -> String {
         let words = finding.vocabulary
@@ -522,12 +560,10 @@ extension FindingWording {
                 "Publish an A record ucupdates-r2.\(domain ?? "<DHCP domain>") pointing at the pool's web services (or its load balancer)."
         case (_, .dnsAnswer(let name, _, _, _, _, _, _)):
             return "Publish an A record for \(name) in the DNS the phones use."
-        case (.timeSourceMissing, .search(_, let domains, _)):
-            return
-                "Publish _ntp._udp.\(domains.first ?? "<SIP domain>") (SRV, port 123) pointing at a synchronised NTP server in the SIP domain, or give DHCP option 42, and let the phones reach UDP 123."
-        case (.registrarNotFound, .search(_, let domains, _)):
-            return
-                "Publish _sipinternaltls._tcp.\(domains.first ?? "<SIP domain>") (SRV, port 5061) pointing at the pool's name in \(domains.first ?? "the SIP domain"), or give DHCP option 120."
+        case (.timeSourceMissing, .search(let tried, let domains, _)):
+            return timeRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
+        case (.registrarNotFound, .search(let tried, let domains, _)):
+            return registrarRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
         case (.dcNotFound, _):
             return "Publish _ldap._tcp.dc._msdcs.<AD domain> in the DNS the phones use (option 6), and give option 15 the AD domain."
         case (_, .search(_, let domains, _)):

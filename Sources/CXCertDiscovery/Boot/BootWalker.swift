@@ -367,7 +367,14 @@ private struct BuildWalk {
                 "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
             )
         }
-        findings += exchange.findings
+        // A fix names only what this build reads: option 120 findings are left out for a build whose lookup order
+        // has no option 120.
+        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
+        let readsOption120 = profile.registrarLookup.contains("option120")
+        findings += exchange.findings.filter { readsOption120 || !option120.contains($0.code) }
+        if !readsOption120, exchange.findings.contains(where: { option120.contains($0.code) }) {
+            notes.append("option 120 findings are left out: this build's lookup order does not read option 120")
+        }
         if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
             given != expected.host
         {
@@ -520,7 +527,7 @@ private struct BuildWalk {
                 }
             }
         }
-        if !inputs.registrars.isEmpty, let sip = expand("{sip}")?.first {
+        if !inputs.registrars.isEmpty, profile.registrarLookup.contains("option120"), let sip = expand("{sip}")?.first {
             // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
             let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
                 .services
