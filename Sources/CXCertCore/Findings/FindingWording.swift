@@ -289,7 +289,8 @@ public enum FindingWording {
         case (.nameNotCovered, .name(let host, _, _, _, _)), (.wildcardNotSupported, .name(let host, _, _, _, _)):
             return
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
-        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint), (_, .redirect),
+        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint),
+            (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
             (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
             return walkRemedy(finding)
@@ -342,6 +343,15 @@ extension FindingWording {
             let count = roots ?? 0
             return
                 "The phone finds no domain controller (\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
+        case (_, .dcLocator(let tried, let domains, _, _, _, let directoryGiven, let roots)):
+            let asked = "\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))"
+            guard directoryGiven else {
+                return
+                    "The phone finds no domain controller (\(asked)): it cannot download roots from Active Directory (the directory was not consulted: no --ad)."
+            }
+            let count = roots ?? 0
+            return
+                "The phone finds no domain controller (\(asked)), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
         case (_, .search(let tried, let domains, _)):
             return
                 "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.joined(separator: ", ")))."
@@ -564,6 +574,23 @@ extension FindingWording {
             return timeRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
         case (.registrarNotFound, .search(let tried, let domains, _)):
             return registrarRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
+        case (_, .dcLocator(_, let domains, let netbios?, let adDomains, let missingSuffix, _, _)):
+            // The guide's fix (CX700 guide l.1128-1145): the phone builds the locator name from the NetBIOS name and
+            // option 15 and each option 119 suffix; the suffix that completes it, or WINS.
+            let upper = netbios.uppercased()
+            if let missingSuffix {
+                return
+                    "Add \(missingSuffix) to DHCP option 119: the phone builds the DC locator name from the NetBIOS name \(upper) and each suffix, and \(netbios).\(missingSuffix) is the Active Directory domain. Or give the phones WINS (DHCP option 44), or have users sign in as alias@\(netbios).\(missingSuffix)."
+            }
+            if let reached = adDomains.first(where: { domains.contains($0) }) {
+                return "Publish _ldap._tcp.dc._msdcs.\(reached) in the DNS the phones use (option 6)."
+            }
+            if adDomains.isEmpty {
+                return
+                    "Add to DHCP option 119 the suffix that completes \(upper) into the Active Directory DNS domain (for fabrikam.dk, dk), or give the phones WINS (DHCP option 44), or have users sign in with a UPN (alias@<AD domain>)."
+            }
+            return
+                "No option 119 suffix completes \(upper) into the Active Directory DNS domain (\(adDomains.joined(separator: ", "))): give the phones WINS (DHCP option 44), or have users sign in with a UPN (alias@\(adDomains[0]))."
         case (.dcNotFound, _):
             return "Publish _ldap._tcp.dc._msdcs.<AD domain> in the DNS the phones use (option 6), and give option 15 the AD domain."
         case (_, .search(_, let domains, _)):

@@ -614,10 +614,21 @@ private struct BuildWalk {
                 findings.append(
                     finding(
                         .dcNotFound, directory.isEmpty ? .warning : .error,
-                        .search(tried: profile.dcLocator, domains: inputs.userDomains, roots: directory.count)))
+                        inputs.dcNotFound(
+                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: true,
+                            roots: directory.count)))
             }
         } else if usesDirectory {
             notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
+            if !dcFound, !inputs.userDomains.isEmpty {
+                // No --ad, yet the sign-in's DC lookup found nothing: say so (the roots in AD are unknown).
+                findings.append(
+                    finding(
+                        .dcNotFound, .warning,
+                        inputs.dcNotFound(
+                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: false,
+                            roots: nil)))
+            }
         }
         if let provisioned = configuration.certificateProvisioning {
             if !profile.rootDiscovery.contains("certprov-web-service") {
