@@ -371,10 +371,11 @@ struct BootTests {
         ])
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["at", "signsIn", "inputs", "builds"])
+        #expect(Set(object.keys) == ["at", "signsIn", "passes", "inputs", "builds"])
         let builds = try #require(object["builds"] as? [[String: Any]])
         #expect(builds.count == 2)
-        #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "state", "steps"])
+        #expect(
+            Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "passes", "phoneClock", "clockSource", "state", "steps"])
         let state = try #require(builds[1]["state"] as? [String: Any])
         let trustSource = "--trust \(try TestPKI.get().url("root-sha1.pem").path)"
         #expect(
