@@ -527,6 +527,15 @@ private struct BuildWalk {
                 }
             }
         }
+        // A registrar given as an address (--registrar) is what option 120 encoding 1 carries: the same finding as
+        // `dhcp decode`, unless the DHCP answer the walk started from already gave it.
+        let literals = inputs.registrars.map(\.host).filter { HostnameMatcher.ipAddress($0) != nil }
+        if profile.registrarLookup.contains("option120"), !literals.isEmpty,
+            configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
+        {
+            let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
+            findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
+        }
         if !inputs.registrars.isEmpty, profile.registrarLookup.contains("option120"), let sip = expand("{sip}")?.first {
             // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
             let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
