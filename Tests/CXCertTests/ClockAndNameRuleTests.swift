@@ -96,9 +96,23 @@ struct ClockAndNameRuleTests {
         ]
     }
 
-    /// A TLS connection to the pool's address whose server sends only its Certificate message.
-    static func handshake(_ chain: [Certificate]) -> [[UInt8]] {
+    /// A TLS connection to the pool's address whose server sends only its Certificate message; with `sni`, the
+    /// client's ClientHello names it.
+    static func handshake(_ chain: [Certificate], sni: String? = nil) -> [[UInt8]] {
         func be24(_ value: Int) -> [UInt8] { [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        var hello: [[UInt8]] = []
+        if let sni {
+            let entry: [UInt8] = [0] + be16(sni.utf8.count) + Array(sni.utf8)
+            let serverName: [UInt8] = [0, 0] + be16(entry.count + 2) + be16(entry.count) + entry
+            let body: [UInt8] =
+                [3, 1] + [UInt8](repeating: 7, count: 32) + [0] + be16(2) + [0, 0x2F] + [1, 0] + be16(serverName.count) + serverName
+            let message: [UInt8] = [1] + be24(body.count) + body
+            hello = [
+                TestCapture.frame(
+                    from: phone, 41000, to: pool, 443, tcp: (1000, 0x18), payload: [0x16, 3, 1] + be16(message.count) + message)
+            ]
+        }
         let list = chain.flatMap { be24($0.der.count) + $0.der }
         let body = be24(list.count) + list
         let message: [UInt8] = [11] + be24(body.count) + body
@@ -106,8 +120,7 @@ struct ClockAndNameRuleTests {
         return [
             TestCapture.frame(from: phone, 41000, to: pool, 443, tcp: (999, 0x02), payload: []),
             TestCapture.frame(from: pool, 443, to: phone, 41000, tcp: (4999, 0x12), payload: []),
-            TestCapture.frame(from: pool, 443, to: phone, 41000, tcp: (5000, 0x18), payload: record),
-        ]
+        ] + hello + [TestCapture.frame(from: pool, 443, to: phone, 41000, tcp: (5000, 0x18), payload: record)]
     }
 
     func trace(_ frames: [[UInt8]], at seconds: UInt32) throws -> BootTrace {
@@ -160,6 +173,14 @@ struct ClockAndNameRuleTests {
                 $0.contains("cannot tell which one it used") && $0.contains("trusted for pool01.contoso.com")
                     && $0.contains("not trusted for lyncweb.contoso.com")
             })
+
+        // A client that sent SNI said which name it used: that name alone is judged.
+        let named =
+            Self.dnsExchange(id: 1, "pool01.contoso.com", Self.pool) + Self.dnsExchange(id: 2, "lyncweb.contoso.com", Self.pool)
+            + Self.handshake([leaf], sni: "lyncweb.contoso.com")
+        let sent = try #require(try trace(named, at: UInt32(now.timeIntervalSince1970)).step(.tls))
+        #expect(sent.endpoints.map(\.host) == ["lyncweb.contoso.com"])
+        #expect(sent.status == .failed)
 
         // Neither name covered: still a failure, for each name.
         let neither =

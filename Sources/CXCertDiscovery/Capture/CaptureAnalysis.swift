@@ -393,9 +393,11 @@ extension CaptureReader {
             var chain: [Certificate] = []
             var phoneAlert: UInt8?
             var serverAlert: UInt8?
+            var serverName: String?
             for entry in session.tls {
                 switch entry.message {
                 case .clientHello(let version, let suites, let sni):
+                    if let sni, !sni.isEmpty { serverName = sni }
                     tlsNotes.append(
                         "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")"
                     )
@@ -439,20 +441,22 @@ extension CaptureReader {
                         vocabulary: options.vocabulary),
                     profile: profile)
             }
-            // Every name the phone had resolved to this address, each judged on its own: the capture does not say
-            // which one the phone connected by (no SNI), so the handshake is trusted if any of them is covered.
+            // Every name the phone had resolved to this address, each judged on its own: without SNI (Phone Edition
+            // sends none) the capture does not say which one the phone connected by, so the handshake is trusted if any
+            // of them is covered. With SNI, the name it sent.
+            let candidates = serverName.map { [$0] } ?? names
             let judged: [(name: String?, verdict: Verdict)] =
-                names.isEmpty ? [(nil, judge([], at: clock))] : names.map { ($0, judge([$0], at: clock)) }
+                candidates.isEmpty ? [(nil, judge([], at: clock))] : candidates.map { ($0, judge([$0], at: clock)) }
             let chosen = judged.first { $0.verdict.isTrusted } ?? judged[0]
             let anyCovered = chosen.verdict.isTrusted
             let judgedHost = chosen.name ?? server.address
             let verdict = chosen.verdict
             tlsNotes.append("\(judgedHost): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
-            if names.count > 1 {
+            if candidates.count > 1 {
                 let covered = judged.filter { $0.verdict.isTrusted }.compactMap(\.name)
                 let uncovered = judged.filter { !$0.verdict.isTrusted }.compactMap(\.name)
                 tlsNotes.append(
-                    "the phone resolved \(names.count) names to \(server.address) (\(names.joined(separator: ", "))); the capture cannot tell which one it used for this handshake: "
+                    "the phone resolved \(candidates.count) names to \(server.address) (\(candidates.joined(separator: ", "))); the capture cannot tell which one it used for this handshake: "
                         + "trusted for \(covered.isEmpty ? "none of them" : covered.joined(separator: ", "))"
                         + (uncovered.isEmpty ? "" : "; not trusted for \(uncovered.joined(separator: ", "))"))
             }
@@ -490,12 +494,12 @@ extension CaptureReader {
             {
                 tlsFindings.append(finding(.clockSkew, skew.severity, skew.detail))
             }
-            if names.count > 1 {
+            if candidates.count > 1 {
                 for entry in judged {
                     endpoints.append(
                         BootEndpoint(
                             host: entry.name ?? server.address, address: server.address, port: server.port,
-                            purpose: "TLS (captured; one of \(names.count) names resolved to this address)", chain: chain,
+                            purpose: "TLS (captured; one of \(candidates.count) names resolved to this address)", chain: chain,
                             verdict: entry.verdict,
                             outcome: phoneAlert != nil
                                 ? outcome : entry.verdict.isTrusted ? "trusted for this name" : "not trusted for this name"))
