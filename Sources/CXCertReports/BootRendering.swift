@@ -105,6 +105,7 @@ public enum BootRendering {
         @Null var family: String?
         @Null var firmware: String?
         let signsIn: Bool
+        let passes: Bool
         @Null var phoneClock: String?
         @Null var clockSource: String?
         @Null var state: JSONState?
@@ -125,6 +126,7 @@ public enum BootRendering {
     struct JSONReport: Encodable {
         let at: String
         let signsIn: Bool
+        let passes: Bool
         let inputs: JSONInputs
         let builds: [JSONBuild]
     }
@@ -141,7 +143,7 @@ public enum BootRendering {
     static func model(_ report: BootReport) -> JSONReport {
         let inputs = report.inputs
         return JSONReport(
-            at: iso8601(report.at), signsIn: report.allSignIn,
+            at: iso8601(report.at), signsIn: report.allSignIn, passes: report.allPass,
             inputs: JSONInputs(
                 sipDomain: inputs.sipDomain, dhcpDomain: inputs.dhcpDomain, searchDomains: inputs.searchDomains,
                 smtpDomain: inputs.smtpDomain, user: inputs.user, upn: inputs.upn, webFQDN: inputs.webServices?.description,
@@ -150,7 +152,7 @@ public enum BootRendering {
             builds: report.builds.map { trace in
                 JSONBuild(
                     device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
-                    signsIn: trace.signsIn, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
+                    signsIn: trace.signsIn, passes: trace.passes, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
                     state: trace.state.map(state), steps: trace.steps.map(step))
             })
     }
@@ -271,7 +273,11 @@ public enum BootRendering {
         for trace in report.builds {
             out.append("")
             let verdict =
-                trace.signsIn ? style.green("✔ signs in and trusts every server it reaches") : style.red("✘ would not sign in cleanly")
+                trace.passes
+                ? style.green("✔ signs in and trusts every server it reaches")
+                : trace.signsIn
+                    ? style.yellow("⚠ signs in, but a step it signs in without failed (Device Update or Exchange)")
+                    : style.red("✘ would not sign in")
             out.append(style.bold(trace.profile.name) + "  " + verdict)
             out.append(
                 "  phone clock: "
@@ -310,9 +316,10 @@ public enum BootRendering {
         for row in rows { table.append(row) }
         out.append(table.render())
         out.append(
-            report.allSignIn
+            report.allPass
                 ? "Every build signs in and trusts every server it reaches."
-                : "\(report.builds.filter { !$0.signsIn }.count) of \(report.builds.count) builds would not sign in cleanly.")
+                : "\(report.builds.filter { !$0.passes }.count) of \(report.builds.count) builds have a failed step; \(report.builds.filter { !$0.signsIn }.count) would not sign in."
+        )
         return out.joined(separator: "\n")
     }
 
@@ -394,10 +401,12 @@ public enum BootRendering {
         if title == nil {
             body.append(
                 .tag(
-                    "p", ["class": "summary \(report.allSignIn ? "ok" : "bad")"],
+                    "p", ["class": "summary \(report.allPass ? "ok" : "bad")"],
                     .text(
-                        report.allSignIn
-                            ? "Every build signs in and trusts every server it reaches." : "Some builds would not sign in cleanly."),
+                        report.allPass
+                            ? "Every build signs in and trusts every server it reaches."
+                            : report.allSignIn
+                                ? "Every build signs in, but a step they sign in without failed." : "Some builds would not sign in."),
                     .text(" "),
                     .tag("span", ["class": "dim"], .text("At \(iso8601(report.at)), SIP domain \(report.inputs.sipDomain)."))))
         }

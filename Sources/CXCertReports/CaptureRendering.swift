@@ -56,7 +56,7 @@ public enum CaptureRendering {
             out.append(
                 style.bold(
                     Escaping.terminal("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)"))
-                    + "  " + (phone.trace.signsIn ? style.green("✔ nothing refused") : style.red("✘ something failed")))
+                    + "  " + (phone.trace.passes ? style.green("✔ nothing refused") : style.red("✘ something failed")))
             out.append("  found as: " + Escaping.terminal("\(phone.phone.reason); \(phone.buildSource)"))
             out += phone.trace.steps.flatMap { BootRendering.lines($0, style: style) }
         }

@@ -205,7 +205,7 @@ struct BootCommand: ParsableCommand {
                     ? BootRendering.json(report)
                     : markdown ? BootRendering.markdown(report) : BootRendering.text(report, style: terminalStyle()))
         }
-        if !report.allSignIn { throw ExitCode(1) }
+        if !report.allPass { throw ExitCode(1) }
     }
 
     /// `--dhcp IFACE` (asked now) or `--dhcp-answer FILE` (asked before), or nil.

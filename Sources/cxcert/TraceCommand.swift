@@ -59,6 +59,6 @@ struct TraceCommand: ParsableCommand {
         if html != "-" { print(json ? CaptureRendering.json(report) : CaptureRendering.text(report, style: terminalStyle())) }
         // A phone named and not found is a failed check, so a CI gate on the wrong capture does not pass.
         for phone in report.notFound { printError("--phone \(phone): not in the capture") }
-        if !report.notFound.isEmpty || report.phones.contains(where: { !$0.trace.signsIn }) { throw ExitCode(1) }
+        if !report.notFound.isEmpty || report.phones.contains(where: { !$0.trace.passes }) { throw ExitCode(1) }
     }
 }

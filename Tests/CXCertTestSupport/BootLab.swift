@@ -132,6 +132,12 @@ enum BootFixtures {
                 "extendedKeyUsage=serverAuth", "keyUsage=critical,digitalSignature,keyEncipherment",
             ])
         try pki.issue(
+            "boot-mail", issuer: "root-sha1", subject: "/CN=mail.fabrikam.com", key: "leaf.key", digest: "sha256",
+            extensions: [
+                "subjectAltName=DNS:mail.fabrikam.com,DNS:autodiscover.fabrikam.com", "extendedKeyUsage=serverAuth",
+                "keyUsage=critical,digitalSignature,keyEncipherment",
+            ])
+        try pki.issue(
             "boot-wildcard", issuer: "root-sha1", subject: "/CN=*.fabrikam.com", key: "leaf.key", digest: "sha1",
             extensions: [
                 "subjectAltName=DNS:*.fabrikam.com", "extendedKeyUsage=serverAuth", "keyUsage=critical,digitalSignature,keyEncipherment",

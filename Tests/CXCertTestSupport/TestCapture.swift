@@ -2,13 +2,13 @@ import Foundation
 
 /// Captures built in memory, byte by byte, for the capture tests: a classic pcap file and Ethernet frames.
 enum TestCapture {
-    /// A classic pcap file (little-endian, Ethernet) holding these frames, one per microsecond.
-    static func pcap(_ frames: [[UInt8]]) -> [UInt8] {
+    /// A classic pcap file (little-endian, Ethernet) holding these frames, one per microsecond from `seconds` (Unix time).
+    static func pcap(_ frames: [[UInt8]], at seconds: UInt32 = 1_764_000_000) -> [UInt8] {
         func le32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
         func le16(_ value: UInt16) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
         var bytes = le32(0xA1B2_C3D4) + le16(2) + le16(4) + le32(0) + le32(0) + le32(262_144) + le32(1)
         for (index, frame) in frames.enumerated() {
-            bytes += le32(1_764_000_000) + le32(UInt32(index)) + le32(UInt32(frame.count)) + le32(UInt32(frame.count)) + frame
+            bytes += le32(seconds) + le32(UInt32(index)) + le32(UInt32(frame.count)) + le32(UInt32(frame.count)) + frame
         }
         return bytes
     }

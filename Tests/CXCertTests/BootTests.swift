@@ -207,6 +207,58 @@ struct BootTests {
         _ = try FindingDetailTests.check(trace.steps.flatMap(\.findings), "clock skew")
     }
 
+    @Test("Exchange is judged for the autodiscover name the phone used, not the pool's name plan")
+    func exchangeNotJudgedAgainstPoolPlan() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        let records = Self.guideRecords.map { line in
+            line.replacingOccurrences(of: "autodiscover.fabrikam.com,{11}", with: "autodiscover.fabrikam.com,{13}")
+                .replacingOccurrences(of: "{10}", with: lab.address(10)).replacingOccurrences(of: "{12}", with: lab.address(12))
+                .replacingOccurrences(of: "{13}", with: lab.address(13))
+        }
+        let dns = try lab.dns(records)
+        try lab.chrony(at: 12)
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
+        try lab.tls(at: 13, port: 443, certificate: "boot-mail.pem", key: "leaf.key", in: pki)
+        let inputs = try BootInputs(
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: ["branch.contoso.com"], smtpDomain: "fabrikam.com",
+            dnsServers: [dns])
+        let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com"))
+        let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
+        let report = BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], plan: plan, timeout: 2)).run()
+        let exchange = try #require(report.builds.first?.step(.exchange))
+        // The certificate names mail. and autodiscover.fabrikam.com: right for Exchange, whatever the pool's plan says.
+        #expect(exchange.endpoints.contains { $0.host == "autodiscover.fabrikam.com" && $0.verdict?.isTrusted == true })
+        #expect(!exchange.findings.contains { $0.code == .autodiscoverFailed || $0.code == .nameNotCovered })
+        #expect(exchange.status != .failed)
+    }
+
+    @Test("A time source 900 days behind hides a registrar certificate that really expired: an error, renew first")
+    func clockBehindHidesExpiry() throws {
+        let days: TimeInterval = 900 * 86_400
+        let (lab, dns) = try guideLab(time: { try $0.stub("sntp-offset", at: 12, port: 123, ["-\(Int(days))"]) })
+        defer { lab.stop() }
+        let inputs = try BootInputs(
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: ["branch.contoso.com"], dnsServers: [dns])
+        let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
+        // The true time (--at) is 900 days from now: the 825-day registrar certificate has expired; the phone's clock,
+        // 900 days behind it, is today, when the certificate is valid.
+        let report = BootWalker(
+            .init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: 2, now: Date().addingTimeInterval(days))
+        ).run()
+        let trace = try #require(report.builds.first)
+        let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
+        guard case .clock(_, _, _, _?, true, false, let differing) = skew.detail else {
+            Issue.record("detail: \(skew.detail)")
+            return
+        }
+        #expect(differing.contains("expired"))
+        #expect(skew.severity == .error && skew.remedy.hasPrefix("Renew the certificate on"))
+        #expect(trace.step(.registrarTLS)?.status == .failed)
+        #expect(!report.allSignIn)  // boot exits 1: a CI gate does not pass
+    }
+
     @Test("Unsynchronised, kiss-of-death and garbage time servers are not used", arguments: ["sntp-unsync", "sntp-kod", "sntp-garbage"])
     func badTime(mode: String) throws {
         let (lab, dns) = try guideLab(time: { try $0.stub(mode, at: 12, port: 123) })
@@ -358,10 +410,11 @@ struct BootTests {
         ])
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["at", "signsIn", "inputs", "builds"])
+        #expect(Set(object.keys) == ["at", "signsIn", "passes", "inputs", "builds"])
         let builds = try #require(object["builds"] as? [[String: Any]])
         #expect(builds.count == 2)
-        #expect(Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "phoneClock", "clockSource", "state", "steps"])
+        #expect(
+            Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "passes", "phoneClock", "clockSource", "state", "steps"])
         let state = try #require(builds[1]["state"] as? [String: Any])
         let trustSource = "--trust \(try TestPKI.get().url("root-sha1.pem").path)"
         #expect(

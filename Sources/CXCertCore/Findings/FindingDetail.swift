@@ -44,6 +44,16 @@ public enum FindingDetail: Sendable, Hashable {
     /// A lookup order of the build's data tried to its end without success (`tried`: its templates, `domains`: the
     /// domains filled in); `roots` counts the roots in Active Directory a phone without a DC cannot download.
     case search(tried: [String], domains: [String], roots: Int?)
+    /// A sign-in's DC locator search that found no domain controller (`dc-not-found`): the templates `tried`, the
+    /// `domains` the phone completed the locator name with, the NetBIOS domain of a `DOMAIN\alias` sign-in (`netbios`,
+    /// null for a UPN), the Active Directory DNS domains the walk knows (`adDomains`: the deployment's, else option
+    /// 15), the option 119 suffix whose absence keeps the phone from building an AD domain's locator name
+    /// (`missingSuffix`, CX700 guide l.1128-1145; null when one was given, or when no suffix can: the NetBIOS name is
+    /// not the AD domain's first label), whether the directory was given (`directoryGiven`, `--ad`), and `roots` as in
+    /// ``search(tried:domains:roots:)``.
+    case dcLocator(
+        tried: [String], domains: [String], netbios: String?, adDomains: [String], missingSuffix: String?, directoryGiven: Bool,
+        roots: Int?)
     /// Where a build's roots come from holds none (`no-root-download`).
     case roots(scope: RootScope, count: Int)
     /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`):
@@ -188,6 +198,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .dnsUnanswered: "dns-questions"
         case .dnsAnswer: "dns-answer"
         case .search: "search"
+        case .dcLocator: "dc-locator"
         case .roots: "roots"
         case .heldRoots: "held-roots"
         case .ntp: "ntp"
@@ -320,6 +331,14 @@ extension FindingDetail: Encodable {
         case .search(let tried, let domains, let roots):
             try put("tried", tried)
             try put("domains", domains)
+            try put("roots", roots)
+        case .dcLocator(let tried, let domains, let netbios, let adDomains, let missingSuffix, let directoryGiven, let roots):
+            try put("tried", tried)
+            try put("domains", domains)
+            try put("netbios", netbios)
+            try put("adDomains", adDomains)
+            try put("missingSuffix", missingSuffix)
+            try put("directoryGiven", directoryGiven)
             try put("roots", roots)
         case .roots(let scope, let count):
             try put("scope", scope)

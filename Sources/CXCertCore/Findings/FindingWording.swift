@@ -300,7 +300,8 @@ public enum FindingWording {
         case (.nameNotCovered, .name(let host, _, _, _, _)), (.wildcardNotSupported, .name(let host, _, _, _, _)):
             return
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
-        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint), (_, .redirect),
+        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint),
+            (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
             (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
             return walkRemedy(finding)
@@ -353,6 +354,15 @@ extension FindingWording {
             let count = roots ?? 0
             return
                 "The phone finds no domain controller (\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
+        case (_, .dcLocator(let tried, let domains, _, _, _, let directoryGiven, let roots)):
+            let asked = "\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))"
+            guard directoryGiven else {
+                return
+                    "The phone finds no domain controller (\(asked)): it cannot download roots from Active Directory (the directory was not consulted: no --ad)."
+            }
+            let count = roots ?? 0
+            return
+                "The phone finds no domain controller (\(asked)), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
         case (_, .search(let tried, let domains, _)):
             return
                 "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.joined(separator: ", ")))."
@@ -381,8 +391,13 @@ extension FindingWording {
             return "The time server \(server) (\(address):\(port), \(via)) \(why); the phone ignores its time."
         case (_, .clock(let offset, let source, let phoneClock, let host?, let atPhone, let atLocal, let differing)):
             func said(_ trusted: Bool?) -> String { trusted == true ? "trusted" : "not trusted" }
-            return
-                "\(host): at the phone's clock (\(iso8601(phoneClock)), \(durationText(offset)) \(offset < 0 ? "behind" : "ahead") from \(source)) the chain is \(said(atPhone)); at this machine's clock it is \(said(atLocal)) (\(differing.joined(separator: ", ")))."
+            let clocks =
+                "\(host): at the phone's clock (\(iso8601(phoneClock)), \(durationText(offset)) \(offset < 0 ? "behind" : "ahead") from \(source)) the chain is \(said(atPhone)); at the true time (this machine's clock) it is \(said(atLocal)) (\(differing.joined(separator: ", ")))"
+            if atPhone == true && atLocal == false {
+                return clocks
+                    + ": the certificate is wrong at the true time, and the phone's wrong clock hides it; once the clock is corrected the phones stop trusting \(host)."
+            }
+            return clocks + "."
         case (_, .clock(let offset, let source, _, nil, _, _, _)):
             return
                 "The phone's clock will be \(durationText(offset)) \(offset < 0 ? "behind" : "ahead of") this machine's (time source \(source))."
@@ -507,6 +522,44 @@ extension FindingWording {
         }
     }
 
+    /// The ways this build finds a time source, from its own lookup order (`tried`, the data's `timeSources`
+    /// templates): only what the build uses is named.
+    static func timeRemedy(tried: [String], sip: String) -> String {
+        var ways: [String] = []
+        for template in tried {
+            let parts = template.split(separator: " ", maxSplits: 1).map(String.init)
+            switch (parts.first, parts.count == 2 ? parts[1] : nil) {
+            case ("srv", let name?) where !name.contains("{dhcp}"):
+                ways.append(
+                    "publish \(name.replacingOccurrences(of: "{sip}", with: sip)) (SRV, port 123) pointing at a synchronised NTP server in the SIP domain"
+                )
+            case ("option42", _):
+                ways.append("give DHCP option 42")
+            case ("host", let name?) where !name.contains("{"):
+                let host = name.split(separator: ":").first.map(String.init) ?? name
+                ways.append("make \(host) resolve to a synchronised NTP server (an internal A record will do)")
+            default: continue
+            }
+        }
+        guard !ways.isEmpty else { return "Give the phones a synchronised time source they can reach over UDP 123." }
+        let first = ways[0].prefix(1).uppercased() + ways[0].dropFirst()
+        return ([first] + ways.dropFirst()).joined(separator: ", or ")
+            + " (what this build looks for, in its order), and let the phones reach UDP 123."
+    }
+
+    /// The ways this build finds its registrar, from its own lookup order (`tried`, the data's `registrarLookup`
+    /// templates): option 120 only for a build that reads it.
+    static func registrarRemedy(tried: [String], sip: String) -> String {
+        var ways: [String] = []
+        if let srv = tried.first(where: { $0.hasPrefix("srv-tls ") && !$0.contains("{dhcp}") }) {
+            let name = String(srv.dropFirst("srv-tls ".count)).replacingOccurrences(of: "{sip}", with: sip)
+            ways.append("Publish \(name) (SRV, port 5061) pointing at the pool's name in \(sip)")
+        }
+        if tried.contains("option120") { ways.append(ways.isEmpty ? "Give DHCP option 120" : "give DHCP option 120") }
+        guard !ways.isEmpty else { return "Publish sip.\(sip) (A record) pointing at the pool." }
+        return ways.joined(separator: ", or ") + "."
+    }
+
     /// The remedy of a finding of `boot`, `dhcp` or `trace`, from its detail.
     static func walkRemedy(_ finding: Finding) -> String {
         let words = finding.vocabulary
@@ -528,12 +581,27 @@ extension FindingWording {
                 "Publish an A record ucupdates-r2.\(domain ?? "<DHCP domain>") pointing at the pool's web services (or its load balancer)."
         case (_, .dnsAnswer(let name, _, _, _, _, _, _)):
             return "Publish an A record for \(name) in the DNS the phones use."
-        case (.timeSourceMissing, .search(_, let domains, _)):
+        case (.timeSourceMissing, .search(let tried, let domains, _)):
+            return timeRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
+        case (.registrarNotFound, .search(let tried, let domains, _)):
+            return registrarRemedy(tried: tried, sip: domains.first ?? "<SIP domain>")
+        case (_, .dcLocator(_, let domains, let netbios?, let adDomains, let missingSuffix, _, _)):
+            // The guide's fix (CX700 guide l.1128-1145): the phone builds the locator name from the NetBIOS name and
+            // option 15 and each option 119 suffix; the suffix that completes it, or WINS.
+            let upper = netbios.uppercased()
+            if let missingSuffix {
+                return
+                    "Add \(missingSuffix) to DHCP option 119: the phone builds the DC locator name from the NetBIOS name \(upper) and each suffix, and \(netbios).\(missingSuffix) is the Active Directory domain. Or give the phones WINS (DHCP option 44), or have users sign in as alias@\(netbios).\(missingSuffix)."
+            }
+            if let reached = adDomains.first(where: { domains.contains($0) }) {
+                return "Publish _ldap._tcp.dc._msdcs.\(reached) in the DNS the phones use (option 6)."
+            }
+            if adDomains.isEmpty {
+                return
+                    "Add to DHCP option 119 the suffix that completes \(upper) into the Active Directory DNS domain (for fabrikam.dk, dk), or give the phones WINS (DHCP option 44), or have users sign in with a UPN (alias@<AD domain>)."
+            }
             return
-                "Publish _ntp._udp.\(domains.first ?? "<SIP domain>") (SRV, port 123) pointing at a synchronised NTP server in the SIP domain, or give DHCP option 42, and let the phones reach UDP 123."
-        case (.registrarNotFound, .search(_, let domains, _)):
-            return
-                "Publish _sipinternaltls._tcp.\(domains.first ?? "<SIP domain>") (SRV, port 5061) pointing at the pool's name in \(domains.first ?? "the SIP domain"), or give DHCP option 120."
+                "No option 119 suffix completes \(upper) into the Active Directory DNS domain (\(adDomains.joined(separator: ", "))): give the phones WINS (DHCP option 44), or have users sign in with a UPN (alias@\(adDomains[0]))."
         case (.dcNotFound, _):
             return "Publish _ldap._tcp.dc._msdcs.<AD domain> in the DNS the phones use (option 6), and give option 15 the AD domain."
         case (_, .search(_, let domains, _)):
@@ -555,8 +623,11 @@ extension FindingWording {
             if via == "captured" { return "Give \(server) a reliable upstream source." }
             return
                 "Give \(server) a reliable upstream source (on a Windows DC: w32tm /config /manualpeerlist:... /syncfromflags:manual /reliable:yes /update)."
+        case (_, .clock(_, let source, _, let host?, true, false, let differing)):
+            return
+                "Renew the certificate on \(host) first (it fails at the true time: \(differing.joined(separator: ", "))), then correct the time on \(source): correcting the time first makes every phone refuse \(host)."
         case (_, .clock(_, let source, _, let host, _, _, _)):
-            if host != nil { return "Fix the time source \(source) rather than the certificate." }
+            if host != nil { return "Fix the time source \(source) rather than the certificate (the chain is trusted at the true time)." }
             return
                 "Correct the time on \(source.split(separator: " ").first ?? "the time source"); every certificate is judged at the phone's clock."
         case (_, .endpoint(let host, _, let port, let service, _, let via, let failure)):

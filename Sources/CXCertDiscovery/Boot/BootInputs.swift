@@ -135,6 +135,27 @@ public struct BootInputs: Sendable, Hashable, Codable {
         }
     }
 
+    /// The facts of a `dc-not-found` for this sign-in: for `DOMAIN\alias`, the option 119 suffix that would complete
+    /// the NetBIOS name into an Active Directory domain the phone did not reach (CX700 guide l.1128-1145: the phone
+    /// asks `_ldap._tcp.dc._msdcs.` the NetBIOS name, then it with option 15, then with each option 119 suffix).
+    /// - Parameters:
+    ///   - tried: The build's DC locator templates.
+    ///   - adDomains: The Active Directory DNS domains, when known (the deployment's); nil to take option 15.
+    ///   - directoryGiven: Whether the directory was given (`--ad`).
+    ///   - roots: The roots in Active Directory the phone cannot download; nil when unknown.
+    /// - Returns: A ``FindingDetail/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
+    public func dcNotFound(tried: [String], adDomains: [String]?, directoryGiven: Bool, roots: Int?) -> FindingDetail {
+        let netbios = user?.split(separator: "\\").first.map { $0.lowercased() }
+        let known = (adDomains ?? [dhcpDomain].compactMap { $0 }).map { $0.lowercased() }
+        let asked = userDomains
+        let missing = netbios.flatMap { name in
+            known.first { $0.hasPrefix(name + ".") && !asked.contains($0) }.map { String($0.dropFirst(name.count + 1)) }
+        }
+        return .dcLocator(
+            tried: tried, domains: asked, netbios: netbios, adDomains: known, missingSuffix: missing, directoryGiven: directoryGiven,
+            roots: roots)
+    }
+
     /// The domains a sign-in's DC lookup uses (seed 000 l.1130-1142): for `NETBIOS\alias` the NetBIOS name,
     /// then NETBIOS.<option 15>, then NETBIOS.<each option 119 domain>; for a UPN its suffix; else option 15.
     public var userDomains: [String] {

@@ -131,8 +131,14 @@ public struct BootTrace: Sendable {
     /// The state the phone started the walk in; nil for a capture.
     public var state: PhoneState? = nil
 
-    /// Would this build sign in and trust every server it reaches?
-    public var signsIn: Bool { !steps.contains { $0.status == .failed } }
+    /// The steps a phone signs in without: Device Update (at boot and once signed in) and Exchange. A failing Device
+    /// Update and a missing Device Update record are alike here: the phone signs in either way.
+    public static let notNeededToSignIn: Set<BootStepKind> = [.deviceUpdate, .exchange]
+
+    /// Would this build sign in? No step it needs to sign in failed (see ``notNeededToSignIn``).
+    public var signsIn: Bool { !steps.contains { $0.status == .failed && !Self.notNeededToSignIn.contains($0.kind) } }
+    /// Does this build sign in and trust every server it reaches? No step failed.
+    public var passes: Bool { !steps.contains { $0.status == .failed } }
     /// Every step's findings, in step order.
     public var findings: [Finding] { steps.flatMap(\.findings) }
 
@@ -158,6 +164,9 @@ public struct BootReport: Sendable {
         self.builds = builds
     }
 
-    /// Every build signs in and trusts every server it reaches.
+    /// Every build signs in (Device Update and Exchange aside: see ``BootTrace/notNeededToSignIn``).
     public var allSignIn: Bool { builds.allSatisfy(\.signsIn) }
+    /// Every build signs in and trusts every server it reaches: no step of any build failed (what `boot`'s exit
+    /// status gates on).
+    public var allPass: Bool { builds.allSatisfy(\.passes) }
 }

@@ -76,7 +76,7 @@ public struct BootWalker: Sendable {
     public static func describe(duration seconds: TimeInterval) -> String { durationText(seconds) }
 
     /// A clock offset larger than this is reported even when it changes no verdict.
-    public static let notableSkew: TimeInterval = 300
+    public static let notableSkew: TimeInterval = ClockRule.notableSkew
 
     /// What the walk is told and whom it walks for.
     public let configuration: Configuration
@@ -367,7 +367,14 @@ private struct BuildWalk {
                 "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
             )
         }
-        findings += exchange.findings
+        // A fix names only what this build reads: option 120 findings are left out for a build whose lookup order
+        // has no option 120.
+        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
+        let readsOption120 = profile.registrarLookup.contains("option120")
+        findings += exchange.findings.filter { readsOption120 || !option120.contains($0.code) }
+        if !readsOption120, exchange.findings.contains(where: { option120.contains($0.code) }) {
+            notes.append("option 120 findings are left out: this build's lookup order does not read option 120")
+        }
         if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
             given != expected.host
         {
@@ -440,13 +447,8 @@ private struct BuildWalk {
         }
         if let clock {
             notes.append("phone clock: \(iso8601(clock.date)) from \(clock.source), offset \(durationText(clock.offset))")
-            if abs(clock.offset) > BootWalker.notableSkew {
-                findings.append(
-                    finding(
-                        .clockSkew, .warning,
-                        .clock(
-                            offset: clock.offset, source: clock.source, phoneClock: clock.date, host: nil, trustedAtPhoneClock: nil,
-                            trustedAtLocalClock: nil, differing: [])))
+            if let skew = ClockRule.skew(offset: clock.offset, source: clock.source, phoneClock: clock.date) {
+                findings.append(finding(.clockSkew, skew.severity, skew.detail))
             }
         } else {
             findings.append(
@@ -525,7 +527,16 @@ private struct BuildWalk {
                 }
             }
         }
-        if !inputs.registrars.isEmpty, let sip = expand("{sip}")?.first {
+        // A registrar given as an address (--registrar) is what option 120 encoding 1 carries: the same finding as
+        // `dhcp decode`, unless the DHCP answer the walk started from already gave it.
+        let literals = inputs.registrars.map(\.host).filter { HostnameMatcher.ipAddress($0) != nil }
+        if profile.registrarLookup.contains("option120"), !literals.isEmpty,
+            configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
+        {
+            let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
+            findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
+        }
+        if !inputs.registrars.isEmpty, profile.registrarLookup.contains("option120"), let sip = expand("{sip}")?.first {
             // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
             let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
                 .services
@@ -612,10 +623,21 @@ private struct BuildWalk {
                 findings.append(
                     finding(
                         .dcNotFound, directory.isEmpty ? .warning : .error,
-                        .search(tried: profile.dcLocator, domains: inputs.userDomains, roots: directory.count)))
+                        inputs.dcNotFound(
+                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: true,
+                            roots: directory.count)))
             }
         } else if usesDirectory {
             notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
+            if !dcFound, !inputs.userDomains.isEmpty {
+                // No --ad, yet the sign-in's DC lookup found nothing: say so (the roots in AD are unknown).
+                findings.append(
+                    finding(
+                        .dcNotFound, .warning,
+                        inputs.dcNotFound(
+                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: false,
+                            roots: nil)))
+            }
         }
         if let provisioned = configuration.certificateProvisioning {
             if !profile.rootDiscovery.contains("certprov-web-service") {
@@ -638,7 +660,12 @@ private struct BuildWalk {
 
     /// The phone's handshake to `address:port`, judged for `hosts` at the phone's clock. Returns whether the
     /// phone would trust it; findings go to the step (or to `deferred` when a later fallback may recover).
-    mutating func judge(host: String, address: String, port: Int, hosts: [String], purpose: String, deferred: inout [Finding]) -> Bool {
+    /// With `namePlan` the chain must also cover the deployment's name plan (the pool's own endpoints); without it
+    /// only `hosts` (Exchange, which the phone reaches by the autodiscover names alone).
+    mutating func judge(
+        host: String, address: String, port: Int, hosts: [String], purpose: String, namePlan: Bool = true, deferred: inout [Finding]
+    ) -> Bool {
+        let plan = namePlan ? configuration.plan : nil
         switch session.handshake(address: address, port: port, suites: profile.tlsCipherSuites) {
         case .failure(let error):
             endpoints.append(
@@ -661,7 +688,7 @@ private struct BuildWalk {
                 vocabulary: configuration.vocabulary
             ) { anchors in
                 Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: at,
+                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: at,
                     vocabulary: configuration.vocabulary)
             }
             guard let verdict = timing.verdict else {
@@ -687,17 +714,14 @@ private struct BuildWalk {
                 deferred += verdict.findings.filter { $0.severity != .info }
             }
             if let clock, abs(clock.offset) > 1 {
+                // The same chain at the true time (this machine's clock, or --at): the rule trace uses too.
                 let truth = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: configuration.plan, profile: profile, time: configuration.now,
+                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: configuration.now,
                     vocabulary: configuration.vocabulary)
-                if let truth, truth.isTrusted != verdict.isTrusted {
-                    let codes = Set(verdict.findings.map(\.code.rawValue)).symmetricDifference(truth.findings.map(\.code.rawValue)).sorted()
-                    deferred.append(
-                        finding(
-                            .clockSkew, verdict.isTrusted ? .warning : .error,
-                            .clock(
-                                offset: clock.offset, source: clock.source, phoneClock: clock.date, host: host,
-                                trustedAtPhoneClock: verdict.isTrusted, trustedAtLocalClock: truth.isTrusted, differing: codes)))
+                if let skew = ClockRule.chain(
+                    host: host, offset: clock.offset, source: clock.source, phoneClock: clock.date, atPhoneClock: verdict, atTrueTime: truth
+                ) {
+                    deferred.append(finding(.clockSkew, skew.severity, skew.detail))
                 }
             }
             return verdict.isTrusted
@@ -851,7 +875,7 @@ private struct BuildWalk {
                 case "https":
                     if judge(
                         host: host, address: address, port: 443, hosts: [host],
-                        purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", deferred: &failures)
+                        purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", namePlan: false, deferred: &failures)
                     {
                         succeeded = true
                         notes.append("autodiscover: https://\(host)/autodiscover/autodiscover.xml")
@@ -867,10 +891,16 @@ private struct BuildWalk {
                 }
             }
         }
+        // A URL the phone could not reach is a warning either way: the phone tries the next; what fails is the search
+        // (autodiscover-failed). A certificate the phone's wrong clock hides stays an error even when it worked.
+        func hidden(_ finding: Finding) -> Bool {
+            if case .clock(_, _, _, _?, true, false, _) = finding.detail { return true }
+            return false
+        }
         if succeeded {
-            findings += failures.map { $0.with(severity: .warning) }
+            findings += failures.map { hidden($0) ? $0 : $0.with(severity: .warning) }
         } else {
-            findings += failures
+            findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
                 finding(.autodiscoverFailed, .error, .search(tried: profile.autodiscoverOrder, domains: [smtp], roots: nil)))
         }
@@ -927,7 +957,7 @@ private struct BuildWalk {
                     notes.append("autodiscover redirect: \(start) → \(location)")
                     return judge(
                         host: target.host, address: next, port: target.port, hosts: [target.host], purpose: "autodiscover \(location)",
-                        deferred: &failures)
+                        namePlan: false, deferred: &failures)
                 }
                 url = location
                 currentAddress = next

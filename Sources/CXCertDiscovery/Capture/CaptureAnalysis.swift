@@ -302,15 +302,25 @@ extension CaptureReader {
         if requestsNTP.isEmpty {
             timeNotes.append("no time exchange of this phone in the capture: certificates are judged at the capture's clock")
         }
+        // The same rule as boot: a notable offset of the phone's clock from the true time (here the capture's clock).
+        if let sync = syncs.last,
+            let skew = ClockRule.skew(
+                offset: sync.offset, source: "the time server's answer at \(Self.clock(sync.time))",
+                phoneClock: sync.time.addingTimeInterval(sync.offset))
+        {
+            timeFindings.append(finding(.clockSkew, skew.severity, skew.detail))
+        }
         step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
-        func phoneClock(at time: Date) -> (Date, String) {
+        /// The phone's clock at a moment of the capture, where it came from, and whether it is the phone's own (not
+        /// the capture's clock standing in for it).
+        func phoneClock(at time: Date) -> (Date, String, Bool) {
             if let sync = syncs.last(where: { $0.time <= time }) {
-                return (time.addingTimeInterval(sync.offset), "the time server's answer at \(Self.clock(sync.time))")
+                return (time.addingTimeInterval(sync.offset), "the time server's answer at \(Self.clock(sync.time))", true)
             }
             if let own = ownClock.last(where: { $0.time <= time }) {
-                return (time.addingTimeInterval(own.offset), "the phone's own clock in its NTP request at \(Self.clock(own.time))")
+                return (time.addingTimeInterval(own.offset), "the phone's own clock in its NTP request at \(Self.clock(own.time))", true)
             }
-            return (time, "the capture's clock")
+            return (time, "the capture's clock", false)
         }
 
         // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
@@ -383,9 +393,11 @@ extension CaptureReader {
             var chain: [Certificate] = []
             var phoneAlert: UInt8?
             var serverAlert: UInt8?
+            var serverName: String?
             for entry in session.tls {
                 switch entry.message {
                 case .clientHello(let version, let suites, let sni):
+                    if let sni, !sni.isEmpty { serverName = sni }
                     tlsNotes.append(
                         "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")"
                     )
@@ -416,18 +428,38 @@ extension CaptureReader {
                         outcome: "no certificate in the capture"))
                 continue
             }
-            let (clock, clockSource) = phoneClock(at: session.time)
+            let (clock, clockSource, phoneOwn) = phoneClock(at: session.time)
             let anchors =
                 (profile.usesBuiltInCache ? TrustAnchor.builtInCache : []) + options.trusted
                 + downloaded.filter { $0.time <= session.time }.map {
                     TrustAnchor(certificate: $0.root.certificate, source: .activeDirectory($0.root.source))
                 }
-            let verdict = Verifier.verify(
-                VerificationRequest(
-                    leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: names, plan: nil, time: clock,
-                    vocabulary: options.vocabulary),
-                profile: profile)
-            tlsNotes.append("\(host): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
+            func judge(_ hosts: [String], at time: Date) -> Verdict {
+                Verifier.verify(
+                    VerificationRequest(
+                        leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: hosts, plan: nil, time: time,
+                        vocabulary: options.vocabulary),
+                    profile: profile)
+            }
+            // Every name the phone had resolved to this address, each judged on its own: without SNI (Phone Edition
+            // sends none) the capture does not say which one the phone connected by, so the handshake is trusted if any
+            // of them is covered. With SNI, the name it sent.
+            let candidates = serverName.map { [$0] } ?? names
+            let judged: [(name: String?, verdict: Verdict)] =
+                candidates.isEmpty ? [(nil, judge([], at: clock))] : candidates.map { ($0, judge([$0], at: clock)) }
+            let chosen = judged.first { $0.verdict.isTrusted } ?? judged[0]
+            let anyCovered = chosen.verdict.isTrusted
+            let judgedHost = chosen.name ?? server.address
+            let verdict = chosen.verdict
+            tlsNotes.append("\(judgedHost): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
+            if candidates.count > 1 {
+                let covered = judged.filter { $0.verdict.isTrusted }.compactMap(\.name)
+                let uncovered = judged.filter { !$0.verdict.isTrusted }.compactMap(\.name)
+                tlsNotes.append(
+                    "the phone resolved \(candidates.count) names to \(server.address) (\(candidates.joined(separator: ", "))); the capture cannot tell which one it used for this handshake: "
+                        + "trusted for \(covered.isEmpty ? "none of them" : covered.joined(separator: ", "))"
+                        + (uncovered.isEmpty ? "" : "; not trusted for \(uncovered.joined(separator: ", "))"))
+            }
             let outcome: String
             if let phoneAlert {
                 let codes = verdict.findings.filter { $0.severity == .error }.map(\.code.rawValue)
@@ -436,7 +468,7 @@ extension CaptureReader {
                     finding(
                         .phoneAlert, .error,
                         .tlsAlert(
-                            host: host, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                            host: judgedHost, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
                             fromPhone: true,
                             device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
                         certificate: leaf))
@@ -446,10 +478,39 @@ extension CaptureReader {
                     ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
             }
             tlsFindings += verdict.findings.filter { $0.severity != .info }
-            endpoints.append(
-                BootEndpoint(
-                    host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: chain, verdict: verdict,
-                    outcome: outcome))
+            // The other names: what fails only for them, a warning when another name the phone resolved is covered.
+            let reported = Set(verdict.findings.map(\.code))
+            for other in judged where other.name != chosen.name {
+                tlsFindings += other.verdict.findings.filter { $0.severity != .info && !reported.contains($0.code) }.map {
+                    anyCovered ? $0.with(severity: .warning) : $0
+                }
+            }
+            // The same rule as boot: the chain at the phone's clock against the chain at the true time (the capture's).
+            if phoneOwn,
+                let skew = ClockRule.chain(
+                    host: judgedHost, offset: clock.timeIntervalSince(session.time), source: clockSource, phoneClock: clock,
+                    atPhoneClock: verdict,
+                    atTrueTime: judge(chosen.name.map { [$0] } ?? [], at: session.time))
+            {
+                tlsFindings.append(finding(.clockSkew, skew.severity, skew.detail))
+            }
+            if candidates.count > 1 {
+                for entry in judged {
+                    endpoints.append(
+                        BootEndpoint(
+                            host: entry.name ?? server.address, address: server.address, port: server.port,
+                            purpose: "TLS (captured; one of \(candidates.count) names resolved to this address)", chain: chain,
+                            verdict: entry.verdict,
+                            outcome: phoneAlert != nil
+                                ? outcome : entry.verdict.isTrusted ? "trusted for this name" : "not trusted for this name"))
+                }
+            } else {
+                endpoints.append(
+                    BootEndpoint(
+                        host: judgedHost, address: server.address, port: server.port, purpose: "TLS (captured)", chain: chain,
+                        verdict: verdict,
+                        outcome: outcome))
+            }
         }
         if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
         let lastClock = phoneClock(at: mine.last?.time ?? Date.distantPast)
