@@ -9,6 +9,8 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case time
     /// Step 2: find the registrar (DHCP option 120 or DNS SRV and A records, in the build's order).
     case registrar
+    /// At sign-in, before the roots: the root-chain download from the Certificate Provisioning service over plain HTTP.
+    case certprov
     /// Step 3: gather the roots the phone will hold: its built-in cache, `--trust`, and those from AD or Certificate Provisioning.
     case roots
     /// Step 4: the TLS handshake with the registrar, its certificate judged at the phone's clock.

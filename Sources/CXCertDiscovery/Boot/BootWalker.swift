@@ -46,6 +46,11 @@ public struct BootWalker: Sendable {
         public var signIn: SignInMethod?
         /// The network the phones are on.
         public var network: NetworkSide = .internal
+        /// Whether the walk sends the phone's root-chain request to the Certificate Provisioning service at sign-in
+        /// (false by default; `cxcert boot` turns it on unless `--certprov-response` or `--no-certprov` is given).
+        public var downloadsRootChains = false
+        /// The largest root-chain answer read, in bytes (256 KiB by default).
+        public var maxRootChainBytes = 256 << 10
 
         /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
         /// - Parameters:
@@ -116,7 +121,7 @@ private final class TraceSlots: @unchecked Sendable {
 }
 
 /// One build's walk: steps in order, each recording its questions, endpoints and findings.
-private struct BuildWalk {
+struct BuildWalk {
     let configuration: BootWalker.Configuration
     let profile: DeviceProfile
     let session: BootSession
@@ -135,6 +140,8 @@ private struct BuildWalk {
     var registrar: (host: String, address: String, port: Int, via: String)?
     /// The Device Update servers found at boot, judged again once signed in.
     var updateServers: [(name: String, address: String)] = []
+    /// The roots the live root-chain download returned (`CertProvStep.swift`).
+    var provisioned: [TrustAnchor]?
 
     // The phone's state, and the phase being walked.
     let start: PhoneState
@@ -180,6 +187,7 @@ private struct BuildWalk {
             phase = .signIn
             state.phase = .signingIn
             walkRegistrar()
+            walkCertProv()
             walkRoots()
             walkRegistrarTLS()
             walkWebServices()
@@ -617,7 +625,7 @@ private struct BuildWalk {
         } else if usesDirectory {
             notes.append("Active Directory not consulted: give --ad or --ad-snapshot to replay the phone's root download")
         }
-        if let provisioned = configuration.certificateProvisioning {
+        if let provisioned = configuration.certificateProvisioning ?? provisioned {
             if !profile.rootDiscovery.contains("certprov-web-service") {
                 notes.append("this build does not use the Certificate Provisioning service")
             } else if looks && downloads.contains("certprov-web-service") {
