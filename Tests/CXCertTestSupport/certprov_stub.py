@@ -39,7 +39,8 @@ class Service(BaseHTTPRequestHandler):
         length = min(int(self.headers.get("Content-Length", "0")), 1 << 20)
         body = self.rfile.read(length)
         with open("REQUESTS.log", "ab") as log:
-            log.write(b"%s %s\n%s\n%s\n--\n" % (self.command.encode(), self.path.encode(), bytes(self.headers), body))
+            headers = "".join("%s: %s\n" % (name, value) for name, value in self.headers.items())
+            log.write(b"%s %s\n%s\n%s\n--\n" % (self.command.encode(), self.path.encode(), headers.encode(), body))
         if mode == "slow":
             self.send_response(200)
             self.send_header("Content-Type", "text/xml")

@@ -130,10 +130,10 @@ struct CertProvRequestTests {
 struct CertProvStandInTests {
     /// The stand-in in `mode` on the lab's ADDRESS.last:port (0: any), serving the test root as one chain.
     @discardableResult
-    func standIn(_ lab: BootLab, _ mode: String, at last: Int = 10, port: Int = 0) throws -> Int {
+    func standIn(_ lab: BootLab, _ mode: String, at last: Int = 10, port: Int = 0, root: String = "root-sha1.pem") throws -> Int {
         let pki = try TestPKI.get()
         let p7b = lab.directory.appendingPathComponent("root.p7b")
-        try pki.openssl(["crl2pkcs7", "-nocrl", "-certfile", pki.url("root-sha1.pem").path, "-outform", "DER"]).write(to: p7b)
+        try pki.openssl(["crl2pkcs7", "-nocrl", "-certfile", pki.url(root).path, "-outform", "DER"]).write(to: p7b)
         let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certprov_stub.py").path
         var bound = 0
         try lab.launch(["python3", script, mode, lab.address(last), "\(port)", p7b.path]) { log in
@@ -196,14 +196,15 @@ struct CertProvStandInTests {
     }
 
     /// The walk for an Aries build signing in with a PIN, the stand-in on port 80 of the web services.
-    func walk(_ lab: BootLab, mode: String?, roots: Bool = true) throws -> BootTrace {
+    func walk(_ lab: BootLab, mode: String?, root: String = "root-sha1.pem") throws -> BootTrace {
         let pki = try BootFixtures.directory()
         let dns = try lab.dns([
-            "host-record=pool01.contoso.com,\(lab.address(10))", "srv-host=_sipinternaltls._tcp.fabrikam.com,pool01.contoso.com,5061,0,0",
+            "host-record=pool01.contoso.com,\(lab.address(10))", "host-record=sip.fabrikam.com,\(lab.address(10))",
+            "srv-host=_sipinternaltls._tcp.fabrikam.com,sip.fabrikam.com,5061,0,0",
         ])
         try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
         try lab.tls(at: 10, port: 443, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
-        if let mode { try standIn(lab, mode, port: 80) }
+        if let mode { try standIn(lab, mode, port: 80, root: root) }
         let inputs = try BootInputs(
             sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", webServices: Endpoint(host: "pool01.contoso.com", port: 443), dnsServers: [dns])
         var configuration = BootWalker.Configuration(
@@ -226,18 +227,22 @@ struct CertProvStandInTests {
         let expected = try TestPKI.get().certificate("root-sha1.pem")
         #expect(root.certificate == expected)
         #expect(trace.step(.registrarTLS)?.endpoints.first?.verdict?.isTrusted == true)
+        #expect(trace.step(.webServices)?.endpoints.first?.verdict?.isTrusted == true)
     }
 
-    @Test("boot: port 80 closed, a fault, no chains, and chains without the pool's root are findings", arguments: [nil, "fault", "empty"])
+    @Test(
+        "boot: port 80 closed, a fault, no chains, and chains without the pool's root are findings",
+        arguments: [nil, "fault", "empty", "other-root"])
     func walkFails(mode: String?) throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let trace = try walk(lab, mode: mode)
+        let trace = try walk(lab, mode: mode == "other-root" ? "ok" : mode, root: mode == "other-root" ? "root.pem" : "root-sha1.pem")
         let codes = Set(trace.step(.certprov)?.findings.map(\.code) ?? [])
         let expected: FindingCode =
             switch mode {
             case nil: .certprovUnreachable
             case "fault": .certprovFailed
+            case "other-root": .certprovRootMissing
             default: .certprovNoChains
             }
         #expect(codes == [expected])
