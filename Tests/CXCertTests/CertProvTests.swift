@@ -4,6 +4,7 @@ import Testing
 @testable import CXCertCore
 @testable import CXCertDirectory
 @testable import CXCertDiscovery
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// The root-chain request as built and the answers as read, in-process: no socket.
@@ -228,6 +229,21 @@ struct CertProvStandInTests {
         #expect(root.certificate == expected)
         #expect(trace.step(.registrarTLS)?.endpoints.first?.verdict?.isTrusted == true)
         #expect(trace.step(.webServices)?.endpoints.first?.verdict?.isTrusted == true)
+        // The conversation in every format: the request sent and the answer read.
+        let exchange = try #require(step.exchange)
+        #expect(exchange.method == "POST" && exchange.status == 200 && exchange.excerpt.contains("GetRootCertChainsResponse"))
+        let report = BootReport(at: Date(), inputs: try BootInputs(sipDomain: "fabrikam.com"), builds: [trace])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(BootRendering.json(report).utf8)) as? [String: Any])
+        let steps = try #require((json["builds"] as? [[String: Any]])?.first?["steps"] as? [[String: Any]])
+        let certprov = try #require(steps.first { $0["step"] as? String == "certprov" })
+        let sent = try #require(certprov["exchange"] as? [String: Any])
+        #expect(sent["url"] as? String == "http://pool01.contoso.com/CertProv/CertProvisioningService.svc")
+        #expect((sent["answer"] as? String)?.contains("RootCertChains") == true)
+        #expect(steps.filter { $0["exchange"] != nil }.count == 1)
+        for rendered in [BootRendering.text(report), BootRendering.markdown(report), BootRendering.html(report)] {
+            #expect(rendered.contains("certprov") && rendered.contains("request: POST http://pool01.contoso.com/CertProv"))
+        }
     }
 
     @Test(

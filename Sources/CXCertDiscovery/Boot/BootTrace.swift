@@ -98,6 +98,29 @@ public struct BootEndpoint: Sendable {
     public let outcome: String
 }
 
+/// One HTTP conversation a step had as the phone (the `certprov` step's root-chain download): the request as sent
+/// and the answer as read, bounded.
+public struct BootHTTPExchange: Sendable, Hashable {
+    /// The method, `POST`.
+    public let method: String
+    /// The URL sent to.
+    public let url: String
+    /// The address connected to (the walk's own DNS answer).
+    public let address: String
+    /// The header lines sent besides libcurl's `Host` and `Content-Length`.
+    public let headers: [String]
+    /// The body sent.
+    public let body: String
+    /// The HTTP status of the answer; nil when none came back.
+    public let status: Int?
+    /// The answer's `Content-Type`, when there was one.
+    public let contentType: String?
+    /// The answer's length in bytes.
+    public let bodyBytes: Int
+    /// The start of the answer as text (at most 512 characters).
+    public let excerpt: String
+}
+
 /// One step of one build's walk.
 public struct BootStep: Sendable {
     /// Which step.
@@ -118,6 +141,8 @@ public struct BootStep: Sendable {
     public let findings: [Finding]
     /// When in the phone's walk the step happens (`boot`, `sign-in`, `signed-in`); nil for a capture's steps.
     public var phase: BootPhase? = nil
+    /// The HTTP conversation the step had as the phone (`certprov`), when it had one.
+    public var exchange: BootHTTPExchange? = nil
 }
 
 /// The whole walk of one firmware build.

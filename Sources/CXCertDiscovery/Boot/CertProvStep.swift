@@ -79,6 +79,9 @@ extension BuildWalk {
             checkChains(certificates, request: request, address: address, web: (web.host, address, web.port))
         }
         finish(.certprov)
+        steps[steps.count - 1].exchange = BootHTTPExchange(
+            method: "POST", url: request.url, address: address, headers: request.headers, body: request.body, status: exchange.status,
+            contentType: exchange.contentType, bodyBytes: exchange.bodyBytes, excerpt: exchange.excerpt)
     }
 
     /// `certprov-root-missing`: for the registrar and the web services, the issuer at the top of the chain each
