@@ -18,9 +18,15 @@ struct CertProvRequestTests {
     func request() throws {
         let request = CertificateProvisioning.Request.rootChains(host: "pool01.contoso.com", path: "/CertProv/CertProvisioningService.svc")
         #expect(request.url == "http://pool01.contoso.com/CertProv/CertProvisioningService.svc")
-        #expect(CertificateProvisioning.Request.rootChains(host: "web.contoso.com").url == "http://web.contoso.com" + CertificateProvisioning.defaultPath)
-        #expect(CertificateProvisioning.Request.rootChains(host: "web.contoso.com", port: 8080, path: "x").url == "http://web.contoso.com:8080/x")
-        #expect(CertificateProvisioning.Request.rootChains(host: "web.contoso.com", path: "").url.hasSuffix(CertificateProvisioning.defaultPath))
+        #expect(
+            CertificateProvisioning.Request.rootChains(host: "web.contoso.com").url == "http://web.contoso.com"
+                + CertificateProvisioning.defaultPath)
+        #expect(
+            CertificateProvisioning.Request.rootChains(host: "web.contoso.com", port: 8080, path: "x").url
+                == "http://web.contoso.com:8080/x")
+        #expect(
+            CertificateProvisioning.Request.rootChains(host: "web.contoso.com", path: "").url.hasSuffix(CertificateProvisioning.defaultPath)
+        )
         #expect(request.headers.contains("Content-Type: text/xml; charset=utf-8"))
         #expect(request.headers.contains(#"SOAPAction: "http://schemas.microsoft.com/OCS/AuthWebServices/GetRootCertChains""#))
         // Nothing that authenticates: no Authorization, no cookie, no user in the URL, no token in the body.
@@ -74,7 +80,9 @@ struct CertProvRequestTests {
         guard case .fault = read(200, Array(#"<GetRootCertChainsResponse ResponseClass="Error" xmlns=""/>"#.utf8)).outcome else {
             throw Failure("ResponseClass")
         }
-        guard case .noChains = read(200, Array("<html><title>IIS Windows Server</title></html>".utf8)).outcome else { throw Failure("html") }
+        guard case .noChains = read(200, Array("<html><title>IIS Windows Server</title></html>".utf8)).outcome else {
+            throw Failure("html")
+        }
         guard case .noChains = read(200, Array("<?xml version=\"1.0\"?><a".utf8)).outcome else { throw Failure("malformed") }
         // A PEM or a bare certificate is not what the service answers.
         let pem = Array(try Data(contentsOf: TestPKI.get().url("root-sha1.pem")))
@@ -169,7 +177,9 @@ struct CertProvStandInTests {
         #expect(!log.lowercased().contains("authorization") && !log.lowercased().contains("expect: 100"))
     }
 
-    @Test("Hostile answers end in typed outcomes within the bounds", arguments: ["empty", "fault", "error", "malformed", "huge", "slow", "html"])
+    @Test(
+        "Hostile answers end in typed outcomes within the bounds",
+        arguments: ["empty", "fault", "error", "malformed", "huge", "slow", "html"])
     func hostile(mode: String) throws {
         let lab = try BootLab()
         defer { lab.stop() }
@@ -207,7 +217,8 @@ struct CertProvStandInTests {
         try lab.tls(at: 10, port: 443, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
         if let mode { try standIn(lab, mode, port: 80, root: root) }
         let inputs = try BootInputs(
-            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", webServices: Endpoint(host: "pool01.contoso.com", port: 443), dnsServers: [dns])
+            sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", webServices: Endpoint(host: "pool01.contoso.com", port: 443),
+            dnsServers: [dns])
         var configuration = BootWalker.Configuration(
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
         configuration.downloadsRootChains = true

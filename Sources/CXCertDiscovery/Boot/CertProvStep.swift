@@ -34,14 +34,11 @@ extension BuildWalk {
             finish(.certprov)
             return
         }
-        guard let budget = session.budget else {
+        guard let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
             notes.append("not sent: \(BootSession.notMade)")
             finish(.certprov, skipped: true)
             return
         }
-        let exchange = CertificateProvisioning.download(
-            request, address: address,
-            limits: HTTPFetcher.Limits(maxBodyBytes: configuration.maxRootChainBytes, timeout: budget))
         notes.append("request: POST \(request.url) to \(address) — \(request.headers.joined(separator: "; ")); body: \(request.body)")
         if let status = exchange.status {
             notes.append(
