@@ -128,6 +128,15 @@ struct CertProvRequestTests {
         #expect(BootWalker(configuration).run().builds.first?.step(.certprov) == nil)
     }
 
+    @Test("boot --help says the download sends no credential or PIN, and how to skip it")
+    func help() throws {
+        let result = try CLI.run(["boot", "--help"])
+        #expect(result.status == 0)
+        let text = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("no credential or PIN is ever sent"))
+        #expect(text.contains("--no-certprov") && text.contains("--certprov-response"))
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }

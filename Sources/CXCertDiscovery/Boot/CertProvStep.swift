@@ -34,6 +34,20 @@ extension BuildWalk {
             finish(.certprov)
             return
         }
+        // Port 80 first (the probe the web services step makes too, shared): closed, filtered or not forwarded by the
+        // load balancer is told apart from a server that answers badly.
+        if let error = session.reach(address: address, port: 80) {
+            endpoints.append(
+                BootEndpoint(
+                    host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
+                    outcome: error.description))
+            findings.append(
+                finding(
+                    .certprovUnreachable, .error,
+                    .certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil)))
+            finish(.certprov)
+            return
+        }
         guard let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
             notes.append("not sent: \(BootSession.notMade)")
             finish(.certprov, skipped: true)
