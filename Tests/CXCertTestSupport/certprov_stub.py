@@ -13,7 +13,13 @@ modes:
   malformed   200, text/xml that is not well-formed
   huge        200, 8 MiB of XML whitespace before the answer
   slow        sends the headers, then one byte every second for ever
-  html        200, an IIS default page (not the service)"""
+  html        200, an IIS default page (not the service)
+Device Update modes (POST /RequestHandler/ucdevice.upx; the answer's shape is the CX700 guide's, seed 000 l.420-433
+and l.848-858; HEAD of /RequestHandler/Files/... answers for the offered files):
+  du-offer    offers CPE.nbt, CPE.cat, CPE_desc.xml of 4.0.7577.4420 at http://ADDR:PORT/RequestHandler/Files/...; HEAD 200
+  du-missing  the same offer, but HEAD of CPE.cat answers 404
+  du-none     NumOfFiles 0
+  du-error    500"""
 import base64
 import os
 import signal
@@ -35,6 +41,24 @@ def answer(chain_elements):
 class Service(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def do_HEAD(self):
+        missing = mode == "du-missing" and self.path.endswith("/CPE.cat")
+        found = mode.startswith("du-") and self.path.startswith("/RequestHandler/Files/") and not missing
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Length", "1048576" if found else "0")
+        self.end_headers()
+
+    def device_update(self):
+        if mode == "du-error":
+            return 500, "text/html", b"<html>Server Error</html>"
+        if mode == "du-none":
+            body = "<Response><NumOfFiles>0</NumOfFiles><CurrentTime>2013-05-31T17:08:10</CurrentTime><ServerVersion>4.0.7577.0</ServerVersion><ServiceVersion>4.0.7577.0</ServiceVersion></Response>"
+        else:
+            base = "http://%s:%d/RequestHandler/Files/UCPhone/POLYCOM/CX600/Rev-4/ENU/4.0.7577.4420/CPE" % (address, server.server_address[1])
+            body = ("<Response><NumOfFiles>1</NumOfFiles><File><FileName>CPE.nbt</FileName><SignatureFileName>CPE.cat</SignatureFileName>"
+                    "<DescriptFile>CPE_desc.xml</DescriptFile><BaseURL>%s</BaseURL></File><ServerVersion>4.0.7577.0</ServerVersion></Response>" % base)
+        return 200, "text/xml", ('<?xml version="1.0" ?>' + body).encode()
+
     def do_POST(self):
         length = min(int(self.headers.get("Content-Length", "0")), 1 << 20)
         body = self.rfile.read(length)
@@ -54,7 +78,9 @@ class Service(BaseHTTPRequestHandler):
             except OSError:
                 return
         status, kind, text = 200, "text/xml; charset=utf-8", b""
-        if mode == "ok":
+        if mode.startswith("du-"):
+            status, kind, text = self.device_update()
+        elif mode == "ok":
             text = answer("".join("<Chain>%s</Chain>" % base64.b64encode(c).decode() for c in chains)).encode()
         elif mode == "empty":
             text = answer("").encode()

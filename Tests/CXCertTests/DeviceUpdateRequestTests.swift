@@ -3,6 +3,8 @@ import Testing
 
 @testable import CXCertCore
 @testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertTestSupport
 
 /// The Device Update check as built and its answers as read, in-process (item 2 of issue 28, first slice).
 @Suite("Device Update: the phone's ucdevice.upx request and the server's offer")
@@ -56,5 +58,48 @@ struct DeviceUpdateRequestTests {
             ])
         #expect(throws: DeviceUpdate.AnswerError.self) { try DeviceUpdate.read(Array("<html/>".utf8)) }
         #expect(throws: DeviceUpdate.AnswerError.self) { try DeviceUpdate.read(Array("<Response".utf8)) }
+    }
+}
+
+/// The Device Update check against the stand-in's Device Update modes, in the walk.
+@Suite("Device Update: the check and the offered files against a stand-in", .serialized, .integration, .tags(.integration))
+struct DeviceUpdateStandInTests {
+    func walk(mode: String) throws -> BootTrace {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
+        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certprov_stub.py").path
+        try lab.launch(["python3", script, mode, lab.address(10), "80"]) { log in log.split(separator: "\n").contains { Int($0) != nil } }
+        let inputs = try BootInputs(sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", dnsServers: [dns])
+        var configuration = BootWalker.Configuration(
+            inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
+        configuration.deviceUpdateIdentity = DeviceUpdate.Identity(
+            mac: "0004F29531A2", vendor: "POLYCOM", model: "CX600", revision: "Rev-4", firmware: "")
+        let trace = try #require(BootWalker(configuration).run().builds.first)
+        let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
+        #expect(log.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && log.contains("<Version>4.0.7577.4387</Version>"))
+        #expect(!log.lowercased().contains("authorization"))
+        return trace
+    }
+
+    @Test("An offer is reported with its version, and each offered file is asked for its headers only")
+    func offer() throws {
+        let step = try #require(try walk(mode: "du-offer").step(.deviceUpdateRequest))
+        #expect(step.phase == .boot && step.status == .ok, "\(step.findings.map(\.message))")
+        #expect(step.notes.contains { $0.contains("offers CPE.nbt version 4.0.7577.4420") })
+        #expect(step.endpoints.count == 3 && step.endpoints.allSatisfy { $0.outcome.hasSuffix("HTTP 200") })
+    }
+
+    @Test("A missing offered file, no offer, and a server error are told apart", arguments: ["du-missing", "du-none", "du-error"])
+    func failures(mode: String) throws {
+        let step = try #require(try walk(mode: mode).step(.deviceUpdateRequest))
+        let codes = step.findings.map(\.code)
+        switch mode {
+        case "du-missing": #expect(codes == [.deviceUpdateFileUnreachable])
+        case "du-none":
+            #expect(codes.isEmpty)
+            #expect(step.notes.contains { $0.contains("offers no update") })
+        default: #expect(codes == [.deviceUpdateCheckFailed])
+        }
     }
 }

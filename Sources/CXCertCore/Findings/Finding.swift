@@ -81,6 +81,10 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case certprovNoChains = "certprov-no-chains"
     /// The downloaded chains lack the root the registrar's or the web services' chain needs.
     case certprovRootMissing = "certprov-root-missing"
+    /// The Device Update check (`ucdevice.upx`) got no answer, an HTTP error or an answer that does not read.
+    case deviceUpdateCheckFailed = "device-update-check-failed"
+    /// A file the Device Update server offers does not answer a HEAD with 200 from the phone's network.
+    case deviceUpdateFileUnreachable = "device-update-file-unreachable"
     /// DNS questions the phone asks got no answer (NXDOMAIN, NODATA, SERVFAIL, REFUSED or a timeout).
     case dnsUnanswered = "dns-unanswered"
     /// A DNS answer has 64 records or more; only the first ones are read.

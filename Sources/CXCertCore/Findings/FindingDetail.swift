@@ -63,6 +63,9 @@ public enum FindingDetail: Sendable, Hashable {
     /// (null when none came back), what went wrong, and for `certprov-root-missing` the host whose chain needs a root
     /// (`host`) and the issuer it needs (`needed`).
     case certprov(url: String, address: String?, status: Int?, failure: String?, host: String?, needed: String?)
+    /// A Device Update check or an offered file (`device-update-check-failed`, `device-update-file-unreachable`): the URL,
+    /// the address, the HTTP status (null when none came back) and what went wrong.
+    case deviceUpdate(url: String, address: String?, status: Int?, failure: String?)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
@@ -193,6 +196,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .clock: "clock"
         case .endpoint: "endpoint"
         case .certprov: "certprov"
+        case .deviceUpdate: "device-update"
         case .redirect: "redirect"
         case .dhcpOption: "dhcp-option"
         case .provisioning: "dhcp-option-43"
@@ -361,6 +365,11 @@ extension FindingDetail: Encodable {
             try put("failure", failure)
             try put("host", host)
             try put("needed", needed)
+        case .deviceUpdate(let url, let address, let status, let failure):
+            try put("url", url)
+            try put("address", address)
+            try put("status", status)
+            try put("failure", failure)
         case .redirect(let from, let to, let hops, let loops):
             try put("from", from)
             try put("to", to)

@@ -324,6 +324,11 @@ extension FindingWording {
             return "The root-chain download \(url) failed: \(what)\(failure.map { " — \($0)" } ?? "")."
         case (.certprovNoChains, .certprov(let url, _, _, let failure, _, _)):
             return "The root-chain download \(url) answered without a root chain the phone can read (\(failure ?? "no chain"))."
+        case (.deviceUpdateCheckFailed, .deviceUpdate(let url, let address, _, let failure)):
+            return "The Device Update check \(url) at \(address ?? "its address") gave no offer: \(failure ?? "no answer")."
+        case (.deviceUpdateFileUnreachable, .deviceUpdate(let url, _, _, let failure)):
+            return
+                "The offered update file \(url) cannot be fetched from the phone's network (\(failure ?? "no answer")): the phone cannot update."
         case (.certprovRootMissing, .certprov(_, _, _, _, let host, let needed)):
             return
                 "The downloaded root chains do not contain \(needed ?? "the root") that \(host ?? "the server")'s chain needs: the phone will not trust it."
@@ -517,6 +522,12 @@ extension FindingWording {
         case (.certprovFailed, _), (.certprovNoChains, _):
             return
                 "Check the pool's web services: Set-CsWebServiceConfiguration -EnableCertChainDownload $true, the TrustedCACerts list, and the CertProv application's event log; Test-CsPhoneBootstrap runs the same download."
+        case (.deviceUpdateCheckFailed, _):
+            return
+                "Check the pool's Device Update web service (/RequestHandler/ucdevice.upx on port 80) and its RequestHandler audit log; the request's body format is a guess (see the README), so compare with a phone's own request."
+        case (.deviceUpdateFileUnreachable, _):
+            return
+                "Let the phones reach the offered file over plain HTTP (port 80 forwarded by the load balancer to the pool's /RequestHandler/Files), and approve the update on every server of the pool."
         case (.certprovRootMissing, .certprov(_, _, _, _, _, let needed)):
             return
                 "Add \(needed ?? "the issuing root") to the web services' trusted CA list (Set-CsWebServiceConfiguration -TrustedCACerts), or let it infer the chain from the web certificate (-InferCertChainFromSSL)."

@@ -171,6 +171,60 @@ public enum DeviceUpdate {
             serverVersion: value("ServerVersion", in: response), serviceVersion: value("ServiceVersion", in: response), files: files)
     }
 
+    /// One check: the request sent, the answer read (bounded) and the offer or why there is none.
+    public struct Exchange: Sendable {
+        /// The request sent.
+        public let request: Request
+        /// The address posted to.
+        public let address: String
+        /// The HTTP status, when the server answered.
+        public let status: Int?
+        /// The answer's length in bytes.
+        public let bodyBytes: Int
+        /// The start of the answer as text (at most 512 characters).
+        public let excerpt: String
+        /// The offer, or why there is none: a transport failure, a status other than 200, an answer that does not read.
+        public let outcome: Result<Offer, Failure>
+    }
+
+    /// Why a check gave no offer.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// Nothing came back (no connection, a timeout, a body past the limit).
+        case transport(HTTPError)
+        /// The server answered with another status than 200.
+        case status(Int)
+        /// A 200 answer that is not a `<Response>`.
+        case answer(AnswerError)
+
+        /// One line for the admin.
+        public var description: String {
+            switch self {
+            case .transport(let error): error.description
+            case .status(let code): "HTTP \(code)"
+            case .answer(let error): error.description
+            }
+        }
+    }
+
+    /// Posts `request` to `address` (the caller's own DNS answer), bounded by `limits`, and reads the answer.
+    public static func check(_ request: Request, address: String, limits: HTTPFetcher.Limits) -> Exchange {
+        let reply: HTTPFetcher.Reply
+        do {
+            reply = try HTTPFetcher.post(
+                request.url, body: Array(request.body.utf8), headers: request.headers, address: address, limits: limits)
+        } catch {
+            return Exchange(
+                request: request, address: address, status: nil, bodyBytes: 0, excerpt: "", outcome: .failure(.transport(error)))
+        }
+        let outcome: Result<Offer, Failure> =
+            reply.status != 200
+            ? .failure(.status(reply.status))
+            : Result { () throws(AnswerError) in try read(reply.body) }.mapError { .answer($0) }
+        return Exchange(
+            request: request, address: address, status: reply.status, bodyBytes: reply.body.count,
+            excerpt: CertificateProvisioning.excerpt(reply.body), outcome: outcome)
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")

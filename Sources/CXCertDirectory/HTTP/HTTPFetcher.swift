@@ -222,8 +222,16 @@ public enum HTTPFetcher {
         return [host, host + "."].map { "\($0):\(port):\(literal)" }
     }
 
-    /// GETs `url` with these CURLOPT_RESOLVE entries and no resolver: see ``answer(_:address:timeout:)``.
-    package static func answer(_ url: String, pins: [String], timeout: TimeInterval) throws(HTTPError) -> Answer {
+    /// Asks `url` from `address` for its headers only (HEAD), pinned as ``answer(_:address:timeout:)`` is: the phone's
+    /// offered update files are checked without downloading them.
+    public static func head(_ url: String, address: String, timeout: TimeInterval) throws(HTTPError) -> Answer {
+        let target = try target(of: url)
+        return try answer(url, pins: pins(host: target.host, port: target.port, address: address), timeout: timeout, headOnly: true)
+    }
+
+    /// GETs (or with `headOnly`, HEADs) `url` with these CURLOPT_RESOLVE entries and no resolver: see
+    /// ``answer(_:address:timeout:)``.
+    package static func answer(_ url: String, pins: [String], timeout: TimeInterval, headOnly: Bool = false) throws(HTTPError) -> Answer {
         guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -244,6 +252,7 @@ public enum HTTPFetcher {
         _ = cx_curl_set_write_callback(curl, collect)
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
         _ = cx_curl_set_header_callback(curl, header, context.toOpaque())
+        if headOnly { _ = cx_curl_set_long(curl, CURLOPT_NOBODY, 1) }
         let result = curl_easy_perform(curl)
         if body.refusedResolve {
             throw .unpinnedHost(url: url, host: (try? target(of: url).host) ?? url)

@@ -19,6 +19,9 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case webServices = "web-services"
     /// Step 6: Device Update, through `ucupdates-r2` in the build's DNS domains.
     case deviceUpdate = "device-update"
+    /// After Device Update at boot, when asked: the phone's `ucdevice.upx` check, what the server offers, and a HEAD of
+    /// each offered file.
+    case deviceUpdateRequest = "device-update-request"
     /// Step 7: Exchange autodiscover from the SMTP domain, following redirects to an HTTPS endpoint.
     case exchange
     // Steps of a capture's reading (`cxcert trace`): what the packets show, in protocol order.

@@ -51,6 +51,9 @@ public struct BootWalker: Sendable {
         public var downloadsRootChains = false
         /// The largest root-chain answer read, in bytes (256 KiB by default).
         public var maxRootChainBytes = 256 << 10
+        /// Who the phones say they are to Device Update; when set, the walk sends the `ucdevice.upx` check (each build's
+        /// own firmware replaces ``DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
+        public var deviceUpdateIdentity: DeviceUpdate.Identity?
 
         /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
         /// - Parameters:
@@ -177,6 +180,7 @@ struct BuildWalk {
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
         walkDeviceUpdate()
+        walkDeviceUpdateRequest()
         if state.phase == .signedIn {
             phase = .signedIn
             walkRegistrar()
