@@ -79,6 +79,20 @@ public enum BootRendering {
         let roots: [JSONRoot]
         let notes: [String]
         let findings: [Finding]
+        /// The HTTP conversation the step had as the phone (`certprov`); absent for the other steps.
+        var exchange: JSONExchange? = nil
+    }
+    /// The request a step sent as the phone and the answer it read (bounded).
+    struct JSONExchange: Encodable {
+        let method: String
+        let url: String
+        let address: String
+        let headers: [String]
+        let body: String
+        let status: Int?
+        let contentType: String?
+        let bodyBytes: Int
+        let answer: String
     }
     /// A root the phone holds at the start of the walk: its reference, source and when it got it.
     struct JSONHeldRoot: Encodable {
@@ -189,7 +203,12 @@ public enum BootRendering {
             roots: step.roots.map {
                 JSONRoot(certificate: CertificateReference($0.certificate), source: $0.source)
             },
-            notes: step.notes, findings: step.findings)
+            notes: step.notes, findings: step.findings,
+            exchange: step.exchange.map {
+                JSONExchange(
+                    method: $0.method, url: $0.url, address: $0.address, headers: $0.headers, body: $0.body, status: $0.status,
+                    contentType: $0.contentType, bodyBytes: $0.bodyBytes, answer: $0.excerpt)
+            })
     }
 
     static func timeSample(_ sample: BootTimeSample) -> JSONTimeSample {

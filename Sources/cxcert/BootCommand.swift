@@ -12,9 +12,11 @@ struct BootCommand: ParsableCommand {
             server is judged with the roots the phone holds in that phase. --signed-in starts from a phone that signed in
             before and keeps its roots until reset.
             Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
-            strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the registrar's certificate
-            as the phone sees it, web services, Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come
-            from Knowledge/discovery.json (override with --device-data). Every certificate is judged at the phone's clock.
+            strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the root-chain download
+            from the Certificate Provisioning service at sign-in (plain HTTP on port 80; no credential or PIN is ever sent;
+            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, web services,
+            Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come from Knowledge/discovery.json
+            (override with --device-data). Every certificate is judged at the phone's clock.
             Exit codes: 0 every build signs in and trusts every server it reaches, 1 not, 2 usage or input error.
             """)
 
@@ -73,8 +75,17 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("dhcp-answer"), help: "Start from DHCP answers saved by cxcert dhcp --json.")
     var dhcpAnswer: String?
 
-    @Option(name: .customLong("certprov-response"), help: "A captured GetRootCertChains answer of the Certificate Provisioning service.")
+    @Option(
+        name: .customLong("certprov-response"),
+        help: "A captured GetRootCertChains answer of the Certificate Provisioning service (offline: nothing is sent to it).")
     var certProvResponse: String?
+
+    @Flag(
+        name: .customLong("certprov"), inversion: .prefixedNo,
+        help:
+            "At sign-in, send the phone's root-chain request to the web services over plain HTTP (port 80), as a PIN sign-in does; no credential or PIN is ever sent."
+    )
+    var certProv = true
 
     @Flag(
         name: .customLong("signed-in"),
@@ -173,6 +184,7 @@ struct BootCommand: ParsableCommand {
             site.deadline = deadline
             site.dhcp = exchange
             site.signedIn = signedIn
+            site.downloadsRootChains = certProv && certProvResponse == nil
             site.heldRoots += try heldRootAnchors()
             site.signIn = signIn.flatMap(SignInMethod.init(rawValue:))
             site.network = NetworkSide(rawValue: network) ?? .internal

@@ -72,6 +72,19 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case noRootDownload = "no-root-download"
     /// A server the phone connects to does not answer, or answers without a certificate.
     case endpointUnreachable = "endpoint-unreachable"
+    /// The Certificate Provisioning service's plain-HTTP listener (port 80) does not answer: closed, filtered, or
+    /// not forwarded by the load balancer, so a PIN sign-in downloads no root.
+    case certprovUnreachable = "certprov-unreachable"
+    /// The root-chain download got an HTTP error, a SOAP fault, a timeout or an answer past the size limit.
+    case certprovFailed = "certprov-failed"
+    /// The root-chain download answered 200 without any chain the phone can read.
+    case certprovNoChains = "certprov-no-chains"
+    /// The downloaded chains lack the root the registrar's or the web services' chain needs.
+    case certprovRootMissing = "certprov-root-missing"
+    /// The Device Update check (`ucdevice.upx`) got no answer, an HTTP error or an answer that does not read.
+    case deviceUpdateCheckFailed = "device-update-check-failed"
+    /// A file the Device Update server offers does not answer a HEAD with 200 from the phone's network.
+    case deviceUpdateFileUnreachable = "device-update-file-unreachable"
     /// DNS questions the phone asks got no answer (NXDOMAIN, NODATA, SERVFAIL, REFUSED or a timeout).
     case dnsUnanswered = "dns-unanswered"
     /// A DNS answer has 64 records or more; only the first ones are read.

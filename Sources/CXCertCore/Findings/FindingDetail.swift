@@ -73,6 +73,13 @@ public enum FindingDetail: Sendable, Hashable {
     /// A server the phone cannot use (`endpoint-unreachable`): `service` is `tls` or `http`, `via` the record that named
     /// it, `failure` the network error (null when the server answered without a certificate).
     case endpoint(host: String, address: String?, port: Int, service: String, purpose: String?, via: String?, failure: String?)
+    /// The Certificate Provisioning root-chain download (`certprov-*`): the URL posted to, the address, the HTTP status
+    /// (null when none came back), what went wrong, and for `certprov-root-missing` the host whose chain needs a root
+    /// (`host`) and the issuer it needs (`needed`).
+    case certprov(url: String, address: String?, status: Int?, failure: String?, host: String?, needed: String?)
+    /// A Device Update check or an offered file (`device-update-check-failed`, `device-update-file-unreachable`): the URL,
+    /// the address, the HTTP status (null when none came back) and what went wrong.
+    case deviceUpdate(url: String, address: String?, status: Int?, failure: String?)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
@@ -204,6 +211,8 @@ public enum FindingDetail: Sendable, Hashable {
         case .ntp: "ntp"
         case .clock: "clock"
         case .endpoint: "endpoint"
+        case .certprov: "certprov"
+        case .deviceUpdate: "device-update"
         case .redirect: "redirect"
         case .dhcpOption: "dhcp-option"
         case .provisioning: "dhcp-option-43"
@@ -375,6 +384,18 @@ extension FindingDetail: Encodable {
             try put("service", service)
             try put("purpose", purpose)
             try put("via", via)
+            try put("failure", failure)
+        case .certprov(let url, let address, let status, let failure, let host, let needed):
+            try put("url", url)
+            try put("address", address)
+            try put("status", status)
+            try put("failure", failure)
+            try put("host", host)
+            try put("needed", needed)
+        case .deviceUpdate(let url, let address, let status, let failure):
+            try put("url", url)
+            try put("address", address)
+            try put("status", status)
             try put("failure", failure)
         case .redirect(let from, let to, let hops, let loops):
             try put("from", from)

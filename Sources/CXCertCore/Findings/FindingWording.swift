@@ -328,6 +328,22 @@ extension FindingWording {
     /// The message of a finding of `boot`, `dhcp` or `trace`, from its detail.
     static func walkMessage(_ finding: Finding) -> String {
         switch (finding.code, finding.detail) {
+        case (.certprovUnreachable, .certprov(let url, let address, _, let failure, _, _)):
+            return
+                "The root-chain download \(url) gets no connection at \(address ?? "its address") (\(failure ?? "no answer")): a PIN sign-in downloads no root."
+        case (.certprovFailed, .certprov(let url, _, let status, let failure, _, _)):
+            let what = status.map { "HTTP \($0)" } ?? "no answer"
+            return "The root-chain download \(url) failed: \(what)\(failure.map { " — \($0)" } ?? "")."
+        case (.certprovNoChains, .certprov(let url, _, _, let failure, _, _)):
+            return "The root-chain download \(url) answered without a root chain the phone can read (\(failure ?? "no chain"))."
+        case (.deviceUpdateCheckFailed, .deviceUpdate(let url, let address, _, let failure)):
+            return "The Device Update check \(url) at \(address ?? "its address") gave no offer: \(failure ?? "no answer")."
+        case (.deviceUpdateFileUnreachable, .deviceUpdate(let url, _, _, let failure)):
+            return
+                "The offered update file \(url) cannot be fetched from the phone's network (\(failure ?? "no answer")): the phone cannot update."
+        case (.certprovRootMissing, .certprov(_, _, _, _, let host, let needed)):
+            return
+                "The downloaded root chains do not contain \(needed ?? "the root") that \(host ?? "the server")'s chain needs: the phone will not trust it."
         case (_, .dnsUnanswered(let questions, _)):
             return "\(questions.count) DNS question\(questions.count == 1 ? "" : "s") got no answer: "
                 + questions.prefix(4).map { "\($0.name) \($0.type) (\($0.result))" }.joined(separator: ", ")
@@ -564,6 +580,21 @@ extension FindingWording {
     static func walkRemedy(_ finding: Finding) -> String {
         let words = finding.vocabulary
         switch (finding.code, finding.detail) {
+        case (.certprovUnreachable, .certprov(let url, _, _, _, _, _)):
+            return
+                "Open TCP 80 from the phones' network to the web services and have the load balancer forward it to the pool's internal web site (\(url))."
+        case (.certprovFailed, _), (.certprovNoChains, _):
+            return
+                "Check the pool's web services: Set-CsWebServiceConfiguration -EnableCertChainDownload $true, the TrustedCACerts list, and the CertProv application's event log; Test-CsPhoneBootstrap runs the same download."
+        case (.deviceUpdateCheckFailed, _):
+            return
+                "Check the pool's Device Update web service (/RequestHandler/ucdevice.upx on port 80) and its RequestHandler audit log; the request's body format is a guess (see the README), so compare with a phone's own request."
+        case (.deviceUpdateFileUnreachable, _):
+            return
+                "Let the phones reach the offered file over plain HTTP (port 80 forwarded by the load balancer to the pool's /RequestHandler/Files), and approve the update on every server of the pool."
+        case (.certprovRootMissing, .certprov(_, _, _, _, _, let needed)):
+            return
+                "Add \(needed ?? "the issuing root") to the web services' trusted CA list (Set-CsWebServiceConfiguration -TrustedCACerts), or let it infer the chain from the web certificate (-InferCertChainFromSSL)."
         case (_, .dnsUnanswered(_, let servers)):
             return
                 "Make sure the DNS servers the phones get from DHCP option 6 (\(servers.joined(separator: ", "))) answer from the phones' network."

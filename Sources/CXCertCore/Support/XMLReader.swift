@@ -1,22 +1,22 @@
 /// A small, non-validating XML reader with namespaces, enough for SOAP answers. It refuses
 /// DOCTYPE declarations outright, so entity-expansion bombs and external entities cannot apply.
-struct XMLReader {
-    struct Element {
-        var namespace: String?
-        var localName: String
-        var attributes: [String: String]
-        var children: [Element]
+package struct XMLReader {
+    package struct Element {
+        package var namespace: String?
+        package var localName: String
+        package var attributes: [String: String]
+        package var children: [Element]
         /// Text directly inside this element (child elements' text excluded).
-        var text: String
-        var line: Int
+        package var text: String
+        package var line: Int
 
         /// This element and every descendant, depth first.
-        var allElements: [Element] { [self] + children.flatMap(\.allElements) }
+        package var allElements: [Element] { [self] + children.flatMap(\.allElements) }
     }
 
-    struct Failure: Error {
-        var line: Int
-        var reason: String
+    package struct Failure: Error {
+        package var line: Int
+        package var reason: String
     }
 
     static let maxDepth = 256
@@ -28,7 +28,7 @@ struct XMLReader {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses a whole document and returns its root element.
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> Element {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> Element {
         var reader = XMLReader(bytes)
         return try reader.document()
     }

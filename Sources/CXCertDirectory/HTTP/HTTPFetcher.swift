@@ -42,6 +42,8 @@ public enum HTTPFetcher {
         var overflowed = false
         /// The `Location` of the last response whose headers were read (a new status line clears it).
         var location: String?
+        /// The `Content-Type` of the last response whose headers were read.
+        var contentType: String?
         /// Set when libcurl was about to ask a resolver and the fetch refused it.
         var refusedResolve = false
         init(limit: Int) { self.limit = limit }
@@ -111,6 +113,65 @@ public enum HTTPFetcher {
         return try answer(url, pins: pins(host: target.host, port: target.port, address: address), timeout: timeout)
     }
 
+    /// What a server answered to one POST: the status, the `Content-Type` and the body, bounded.
+    public struct Reply: Sendable, Hashable {
+        /// The HTTP status code (0 when the server sent none).
+        public let status: Int
+        /// The `Content-Type` header of the answer, when there was one.
+        public let contentType: String?
+        /// The body, at most the ``Limits/maxBodyBytes`` of the request.
+        public let body: [UInt8]
+    }
+
+    /// POSTs `body` to `url` from `address` with these extra header lines, sending no credential, following no
+    /// redirect and using no proxy; `url`'s host is pinned to `address` and libcurl may ask no resolver, as
+    /// ``answer(_:address:timeout:)`` does. The answer of any status is returned; a body longer than
+    /// `limits.maxBodyBytes` fails with ``HTTPError/bodyTooLarge(url:limit:)``, a transfer longer than
+    /// `limits.timeout` with libcurl's timeout (code 28).
+    public static func post(
+        _ url: String, body: [UInt8], headers: [String], address: String, limits: Limits
+    ) throws(HTTPError) -> Reply {
+        let target = try target(of: url)
+        let pins = pins(host: target.host, port: target.port, address: address)
+        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
+        defer { curl_easy_cleanup(curl) }
+        var resolve: UnsafeMutablePointer<curl_slist>?
+        for pin in pins { resolve = curl_slist_append(resolve, pin) }
+        defer { curl_slist_free_all(resolve) }
+        // No Expect: 100-continue (the phone sends the body at once), then the caller's lines.
+        var lines: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
+        for line in headers { lines = curl_slist_append(lines, line) }
+        defer { curl_slist_free_all(lines) }
+        let collected = Body(limit: limits.maxBodyBytes)
+        let context = Unmanaged.passRetained(collected)
+        defer { context.release() }
+        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
+        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, resolve)
+        _ = cx_curl_set_resolver_start(curl, refuseResolve, context.toOpaque())
+        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        ignoreProxyEnvironment(curl)
+        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(limits.timeout * 1000))
+        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(limits.timeout * 1000))
+        _ = cx_curl_set_pointer(curl, CURLOPT_HTTPHEADER, lines)
+        _ = cx_curl_set_long(curl, CURLOPT_POSTFIELDSIZE, body.count)
+        // COPYPOSTFIELDS copies `POSTFIELDSIZE` bytes, so the body may hold any byte.
+        _ = body.withUnsafeBufferPointer {
+            cx_curl_set_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
+        }
+        _ = cx_curl_set_write_callback(curl, collect)
+        _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
+        _ = cx_curl_set_header_callback(curl, header, context.toOpaque())
+        let result = curl_easy_perform(curl)
+        if collected.refusedResolve { throw .unpinnedHost(url: url, host: target.host) }
+        if collected.overflowed { throw .bodyTooLarge(url: url, limit: limits.maxBodyBytes) }
+        guard result == CURLE_OK else { throw curlFailure(url, result) }
+        var status = 0
+        _ = cx_curl_response_code(curl, &status)
+        return Reply(status: status, contentType: collected.contentType, body: collected.data)
+    }
+
     /// The host and port libcurl connects to for `url`, read from the URL's text as libcurl reads it: the
     /// scheme (http or https), the authority without its user information, the host lowercased without a
     /// trailing dot (an IPv6 literal without its brackets) and the port, or the scheme's. Only ASCII names
@@ -161,8 +222,16 @@ public enum HTTPFetcher {
         return [host, host + "."].map { "\($0):\(port):\(literal)" }
     }
 
-    /// GETs `url` with these CURLOPT_RESOLVE entries and no resolver: see ``answer(_:address:timeout:)``.
-    package static func answer(_ url: String, pins: [String], timeout: TimeInterval) throws(HTTPError) -> Answer {
+    /// Asks `url` from `address` for its headers only (HEAD), pinned as ``answer(_:address:timeout:)`` is: the phone's
+    /// offered update files are checked without downloading them.
+    public static func head(_ url: String, address: String, timeout: TimeInterval) throws(HTTPError) -> Answer {
+        let target = try target(of: url)
+        return try answer(url, pins: pins(host: target.host, port: target.port, address: address), timeout: timeout, headOnly: true)
+    }
+
+    /// GETs (or with `headOnly`, HEADs) `url` with these CURLOPT_RESOLVE entries and no resolver: see
+    /// ``answer(_:address:timeout:)``.
+    package static func answer(_ url: String, pins: [String], timeout: TimeInterval, headOnly: Bool = false) throws(HTTPError) -> Answer {
         guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
         defer { curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
@@ -183,6 +252,7 @@ public enum HTTPFetcher {
         _ = cx_curl_set_write_callback(curl, collect)
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
         _ = cx_curl_set_header_callback(curl, header, context.toOpaque())
+        if headOnly { _ = cx_curl_set_long(curl, CURLOPT_NOBODY, 1) }
         let result = curl_easy_perform(curl)
         if body.refusedResolve {
             throw .unpinnedHost(url: url, host: (try? target(of: url).host) ?? url)
@@ -240,6 +310,9 @@ public enum HTTPFetcher {
             decoding: UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             body.location = nil
+            body.contentType = nil
+        } else if line.prefix(13).lowercased() == "content-type:" {
+            body.contentType = line.dropFirst(13).trimmingCharacters(in: .whitespacesAndNewlines)
         } else if line.prefix(9).lowercased() == "location:" {
             let value = line.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines)
             body.location = value.isEmpty ? nil : value

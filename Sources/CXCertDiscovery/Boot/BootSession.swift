@@ -52,6 +52,7 @@ final class BootSession: @unchecked Sendable {
     let servers: [DNSServer]
     private let dns = OnceCache<DNSKey, DNSAnswer>()
     private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
+    private let rootChains = OnceCache<HTTPKey, CertificateProvisioning.Exchange>()
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
     private let reachability = OnceCache<EndpointKey, ProbeError?>()
     private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
@@ -137,6 +138,15 @@ final class BootSession: @unchecked Sendable {
                 guard let budget else { throw .curl(url: url, code: 28, message: Self.notMade) }
                 return try HTTPFetcher.answer(url, address: address, timeout: budget)
             }
+        }
+    }
+
+    /// The root-chain download from `address`, once per URL and address for every build; `nil` past the deadline.
+    func rootChains(_ request: CertificateProvisioning.Request, address: String, maxBytes: Int) -> CertificateProvisioning.Exchange? {
+        guard budget != nil else { return nil }
+        return rootChains.value(for: HTTPKey(url: request.url, address: address)) {
+            CertificateProvisioning.download(
+                request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: maxBytes, timeout: budget ?? 0.001))
         }
     }
 }

@@ -9,6 +9,8 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case time
     /// Step 2: find the registrar (DHCP option 120 or DNS SRV and A records, in the build's order).
     case registrar
+    /// At sign-in, before the roots: the root-chain download from the Certificate Provisioning service over plain HTTP.
+    case certprov
     /// Step 3: gather the roots the phone will hold: its built-in cache, `--trust`, and those from AD or Certificate Provisioning.
     case roots
     /// Step 4: the TLS handshake with the registrar, its certificate judged at the phone's clock.
@@ -17,6 +19,9 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case webServices = "web-services"
     /// Step 6: Device Update, through `ucupdates-r2` in the build's DNS domains.
     case deviceUpdate = "device-update"
+    /// After Device Update at boot, when asked: the phone's `ucdevice.upx` check, what the server offers, and a HEAD of
+    /// each offered file.
+    case deviceUpdateRequest = "device-update-request"
     /// Step 7: Exchange autodiscover from the SMTP domain, following redirects to an HTTPS endpoint.
     case exchange
     // Steps of a capture's reading (`cxcert trace`): what the packets show, in protocol order.
@@ -96,6 +101,29 @@ public struct BootEndpoint: Sendable {
     public let outcome: String
 }
 
+/// One HTTP conversation a step had as the phone (the `certprov` step's root-chain download): the request as sent
+/// and the answer as read, bounded.
+public struct BootHTTPExchange: Sendable, Hashable {
+    /// The method, `POST`.
+    public let method: String
+    /// The URL sent to.
+    public let url: String
+    /// The address connected to (the walk's own DNS answer).
+    public let address: String
+    /// The header lines sent besides libcurl's `Host` and `Content-Length`.
+    public let headers: [String]
+    /// The body sent.
+    public let body: String
+    /// The HTTP status of the answer; nil when none came back.
+    public let status: Int?
+    /// The answer's `Content-Type`, when there was one.
+    public let contentType: String?
+    /// The answer's length in bytes.
+    public let bodyBytes: Int
+    /// The start of the answer as text (at most 512 characters).
+    public let excerpt: String
+}
+
 /// One step of one build's walk.
 public struct BootStep: Sendable {
     /// Which step.
@@ -116,6 +144,8 @@ public struct BootStep: Sendable {
     public let findings: [Finding]
     /// When in the phone's walk the step happens (`boot`, `sign-in`, `signed-in`); nil for a capture's steps.
     public var phase: BootPhase? = nil
+    /// The HTTP conversation the step had as the phone (`certprov`), when it had one.
+    public var exchange: BootHTTPExchange? = nil
 }
 
 /// The whole walk of one firmware build.

@@ -46,6 +46,14 @@ public struct BootWalker: Sendable {
         public var signIn: SignInMethod?
         /// The network the phones are on.
         public var network: NetworkSide = .internal
+        /// Whether the walk sends the phone's root-chain request to the Certificate Provisioning service at sign-in
+        /// (false by default; `cxcert boot` turns it on unless `--certprov-response` or `--no-certprov` is given).
+        public var downloadsRootChains = false
+        /// The largest root-chain answer read, in bytes (256 KiB by default).
+        public var maxRootChainBytes = 256 << 10
+        /// Who the phones say they are to Device Update; when set, the walk sends the `ucdevice.upx` check (each build's
+        /// own firmware replaces ``DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
+        public var deviceUpdateIdentity: DeviceUpdate.Identity?
 
         /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
         /// - Parameters:
@@ -116,7 +124,7 @@ private final class TraceSlots: @unchecked Sendable {
 }
 
 /// One build's walk: steps in order, each recording its questions, endpoints and findings.
-private struct BuildWalk {
+struct BuildWalk {
     let configuration: BootWalker.Configuration
     let profile: DeviceProfile
     let session: BootSession
@@ -135,6 +143,8 @@ private struct BuildWalk {
     var registrar: (host: String, address: String, port: Int, via: String)?
     /// The Device Update servers found at boot, judged again once signed in.
     var updateServers: [(name: String, address: String)] = []
+    /// The roots the live root-chain download returned (`CertProvStep.swift`).
+    var provisioned: [TrustAnchor]?
 
     // The phone's state, and the phase being walked.
     let start: PhoneState
@@ -170,6 +180,7 @@ private struct BuildWalk {
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
         walkDeviceUpdate()
+        walkDeviceUpdateRequest()
         if state.phase == .signedIn {
             phase = .signedIn
             walkRegistrar()
@@ -180,6 +191,7 @@ private struct BuildWalk {
             phase = .signIn
             state.phase = .signingIn
             walkRegistrar()
+            walkCertProv()
             walkRoots()
             walkRegistrarTLS()
             walkWebServices()
@@ -639,7 +651,7 @@ private struct BuildWalk {
                             roots: nil)))
             }
         }
-        if let provisioned = configuration.certificateProvisioning {
+        if let provisioned = configuration.certificateProvisioning ?? provisioned {
             if !profile.rootDiscovery.contains("certprov-web-service") {
                 notes.append("this build does not use the Certificate Provisioning service")
             } else if looks && downloads.contains("certprov-web-service") {

@@ -1,0 +1,122 @@
+import CXCertCore
+import CXCertDirectory
+import Foundation
+
+// The `certprov` step: the phone's anonymous root-chain download at sign-in, kept out of BootWalker.swift.
+extension BuildWalk {
+    /// Sends the root-chain request to the web services (option 43's FQDN and path, plain HTTP on port 80) pinned to
+    /// the address the walk's DNS gave, and keeps the roots for the `roots` step. Taken only when the walk asks for
+    /// it, no captured answer was given, and this build's sign-in method downloads from the service in this phase.
+    mutating func walkCertProv() {
+        guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil else { return }
+        let (downloads, _) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
+        let looks = !(start.phase == .signedIn && lifecycle.keepsRootsUntilReset)
+        guard looks, profile.rootDiscovery.contains("certprov-web-service"), downloads.contains("certprov-web-service") else { return }
+        guard let web = inputs.webServices else {
+            notes.append("no web services FQDN given (--web-fqdn, or DHCP option 43): the root chains cannot be asked for")
+            finish(.certprov, skipped: true)
+            return
+        }
+        let path = configuration.dhcp?.phoneAnswer?.options.provisioning?.path
+        let request = CertificateProvisioning.Request.rootChains(host: web.host, path: path)
+        notes.append(
+            "option 43 gives \(configuration.dhcp?.phoneAnswer?.options.provisioning?.scheme ?? "https")://\(web.host):\(web.port)\(path ?? CertificateProvisioning.defaultPath); the phone downloads the root chains over plain HTTP on port 80 (CAHandlerInternalAnonUri; Schertz 2012), with no credential"
+        )
+        let resolved = resolve(web.host, purpose: "certprov: web services")
+        guard let address = resolved.addresses.first else {
+            findings.append(
+                finding(
+                    .certprovUnreachable, .error,
+                    .certprov(
+                        url: request.url, address: nil, status: nil, failure: "\(web.host) does not resolve (\(resolved.result))",
+                        host: nil,
+                        needed: nil)))
+            finish(.certprov)
+            return
+        }
+        // Port 80 first (the probe the web services step makes too, shared): closed, filtered or not forwarded by the
+        // load balancer is told apart from a server that answers badly.
+        if let error = session.reach(address: address, port: 80) {
+            endpoints.append(
+                BootEndpoint(
+                    host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
+                    outcome: error.description))
+            findings.append(
+                finding(
+                    .certprovUnreachable, .error,
+                    .certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil)))
+            finish(.certprov)
+            return
+        }
+        guard let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
+            notes.append("not sent: \(BootSession.notMade)")
+            finish(.certprov, skipped: true)
+            return
+        }
+        notes.append("request: POST \(request.url) to \(address) — \(request.headers.joined(separator: "; ")); body: \(request.body)")
+        if let status = exchange.status {
+            notes.append(
+                "answer: HTTP \(status), \(exchange.contentType ?? "no Content-Type"), \(exchange.bodyBytes) bytes: \(exchange.excerpt)")
+        }
+        func failed(_ code: FindingCode, status: Int?, _ why: String) {
+            findings.append(
+                finding(code, .error, .certprov(url: request.url, address: address, status: status, failure: why, host: nil, needed: nil)))
+        }
+        switch exchange.outcome {
+        case .transport(let error):
+            endpoints.append(
+                BootEndpoint(
+                    host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
+                    outcome: error.description))
+            // CURLE_COULDNT_CONNECT (7): refused or no route; a timeout (28) may be a filtered port or a slow answer.
+            if case .curl(_, 7, _) = error {
+                failed(.certprovUnreachable, status: nil, error.description)
+            } else {
+                failed(.certprovFailed, status: nil, error.description)
+            }
+        case .status(let code, _):
+            failed(.certprovFailed, status: code, "HTTP \(code)")
+        case .fault(let reason):
+            failed(.certprovFailed, status: exchange.status, "SOAP fault: \(reason)")
+        case .noChains(let error):
+            failed(.certprovNoChains, status: exchange.status, error.description)
+        case .chains(let certificates):
+            endpoints.append(
+                BootEndpoint(
+                    host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
+                    outcome: "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s") in the root chains"))
+            let place = "downloaded from \(request.url)"
+            provisioned = certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning(place)) }
+            checkChains(certificates, request: request, address: address, web: (web.host, address, web.port))
+        }
+        finish(.certprov)
+        steps[steps.count - 1].exchange = BootHTTPExchange(
+            method: "POST", url: request.url, address: address, headers: request.headers, body: request.body, status: exchange.status,
+            contentType: exchange.contentType, bodyBytes: exchange.bodyBytes, excerpt: exchange.excerpt)
+    }
+
+    /// `certprov-root-missing`: for the registrar and the web services, the issuer at the top of the chain each
+    /// sends (the handshakes are shared with their own steps) must be among the downloaded certificates or the cache.
+    mutating func checkChains(
+        _ downloaded: [Certificate], request: CertificateProvisioning.Request, address: String,
+        web: (host: String, address: String, port: Int)
+    ) {
+        var servers: [(host: String, address: String, port: Int)] = [web]
+        if let registrar { servers.insert((registrar.host, registrar.address, registrar.port), at: 0) }
+        let held = Set(downloaded.map(\.subject) + state.anchors.map(\.certificate.subject))
+        for server in servers {
+            guard
+                case .success(let report) = session.handshake(address: server.address, port: server.port, suites: profile.tlsCipherSuites),
+                let top = report.presented.last
+            else { continue }
+            let needed = top.subject == top.issuer ? top.subject : top.issuer
+            if !held.contains(needed) {
+                findings.append(
+                    finding(
+                        .certprovRootMissing, .error,
+                        .certprov(
+                            url: request.url, address: address, status: 200, failure: nil, host: server.host, needed: needed.description)))
+            }
+        }
+    }
+}

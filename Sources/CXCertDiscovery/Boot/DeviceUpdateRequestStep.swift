@@ -1,0 +1,78 @@
+import CXCertCore
+import CXCertDirectory
+import Foundation
+
+// The `device-update-request` step: the phone's Device Update check, kept out of BootWalker.swift.
+extension BuildWalk {
+    /// Posts the phone's check to each Device Update server found at boot (plain HTTP on port 80, seed 000 l.492),
+    /// reports what it offers, and asks each offered internal file for its headers only. Taken only when the walk is
+    /// given an identity (``BootWalker/Configuration/deviceUpdateIdentity``): the request body's format is a guess.
+    mutating func walkDeviceUpdateRequest() {
+        guard var identity = configuration.deviceUpdateIdentity, !updateServers.isEmpty else { return }
+        if let firmware = profile.firmware { identity.firmware = firmware.description }
+        notes.append("the request body's format is NOT FOUND in any source: its element names are guesses (see the README)")
+        for server in updateServers {
+            let request = DeviceUpdate.Request.check(host: server.name, identity: identity)
+            guard let budget = session.budget else {
+                notes.append("\(request.url): not sent, \(BootSession.notMade)")
+                continue
+            }
+            let exchange = DeviceUpdate.check(
+                request, address: server.address, limits: HTTPFetcher.Limits(maxBodyBytes: 256 << 10, timeout: budget))
+            notes.append("request: POST \(request.url) to \(server.address) — body: \(request.body)")
+            if let status = exchange.status { notes.append("answer: HTTP \(status), \(exchange.bodyBytes) bytes: \(exchange.excerpt)") }
+            let offer: DeviceUpdate.Offer
+            switch exchange.outcome {
+            case .failure(let failure):
+                findings.append(
+                    finding(
+                        .deviceUpdateCheckFailed, .error,
+                        .deviceUpdate(url: request.url, address: server.address, status: exchange.status, failure: failure.description)))
+                continue
+            case .success(let value): offer = value
+            }
+            if offer.files.isEmpty {
+                notes.append(
+                    "\(server.name) offers no update to \(profile.name) (NumOfFiles \(offer.numberOfFiles.map(String.init) ?? "absent"), server \(offer.serverVersion ?? "?"))"
+                )
+            }
+            for file in offer.files {
+                notes.append(
+                    "\(server.name) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")")
+                for url in file.urls { checkOfferedFile(url) }
+            }
+        }
+        finish(.deviceUpdateRequest)
+    }
+
+    /// HEAD of one offered file, from the address the walk's DNS gives its host.
+    mutating func checkOfferedFile(_ url: String) {
+        let host = (try? HTTPFetcher.target(of: url).host) ?? url
+        guard let address = addresses(host, purpose: "device-update-request: offered file").first else {
+            findings.append(
+                finding(
+                    .deviceUpdateFileUnreachable, .error,
+                    .deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve")))
+            return
+        }
+        guard let budget = session.budget else { return }
+        do {
+            let answer = try HTTPFetcher.head(url, address: address, timeout: budget)
+            endpoints.append(
+                BootEndpoint(
+                    host: host, address: address, port: (try? HTTPFetcher.target(of: url).port) ?? 80, purpose: "offered update file",
+                    chain: [], verdict: nil, outcome: "HEAD \(url): HTTP \(answer.status)"))
+            if answer.status != 200 {
+                findings.append(
+                    finding(
+                        .deviceUpdateFileUnreachable, .error,
+                        .deviceUpdate(url: url, address: address, status: answer.status, failure: "HTTP \(answer.status)")))
+            }
+        } catch {
+            findings.append(
+                finding(
+                    .deviceUpdateFileUnreachable, .error, .deviceUpdate(url: url, address: address, status: nil, failure: error.description)
+                ))
+        }
+    }
+}

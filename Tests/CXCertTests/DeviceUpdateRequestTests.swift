@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
+@testable import CXCertTestSupport
+
+/// The Device Update check as built and its answers as read, in-process (item 2 of issue 28, first slice).
+@Suite("Device Update: the phone's ucdevice.upx request and the server's offer")
+struct DeviceUpdateRequestTests {
+    static let identity = DeviceUpdate.Identity(
+        mac: "0004F29531A2", vendor: "POLYCOM", model: "CX600", revision: "Rev-4", firmware: "4.0.7577.4366")
+
+    @Test("The check posts the phone's identity to /RequestHandler/ucdevice.upx over plain HTTP, with no credential")
+    func request() throws {
+        let request = DeviceUpdate.Request.check(host: "ucupdates-r2.contoso.com", identity: Self.identity)
+        #expect(request.url == "http://ucupdates-r2.contoso.com/RequestHandler/ucdevice.upx")
+        #expect(!request.headers.contains { $0.lowercased().hasPrefix("authorization") })
+        let root = try XMLReader.parse(Array(request.body.utf8))
+        #expect(root.localName == "Request")
+        let values = Dictionary(root.allElements.map { ($0.localName, $0.text) }, uniquingKeysWith: { first, _ in first })
+        #expect(values["MACAddress"] == "0004F29531A2" && values["SerialNumber"] == "0004F29531A2")
+        #expect(values["Vendor"] == "POLYCOM" && values["Model"] == "CX600" && values["Revision"] == "Rev-4" && values["Locale"] == "ENU")
+        #expect(values["Version"] == "4.0.7577.4366" && values["FileName"] == "CPE.nbt")
+        let hostile = DeviceUpdate.Request.check(
+            host: "h", identity: .init(mac: "<x>&", vendor: "V", model: "M", revision: "R", firmware: "1"))
+        #expect(try XMLReader.parse(Array(hostile.body.utf8)).allElements.contains { $0.text == "<x>&" })
+    }
+
+    @Test("The guide's answer without an update: no files, the server's version")
+    func noUpdate() throws {
+        let offer = try DeviceUpdate.read(
+            Array(
+                #"<?xml version="1.0" ?><Response><NumOfFiles>0</NumOfFiles><CurrentTime>2009-06-04T06:22:03</CurrentTime><ServerVersion>3.5.6907.0</ServerVersion><ServiceVersion>3.5.6907.0</ServiceVersion></Response>"#
+                    .utf8))
+        #expect(offer.numberOfFiles == 0 && offer.files.isEmpty && offer.serverVersion == "3.5.6907.0")
+    }
+
+    @Test("The guide's offer: the image, its signature and description, and the version from the folder")
+    func offer() throws {
+        let offer = try DeviceUpdate.read(
+            Array(
+                """
+                <Response><NumOfFiles>1</NumOfFiles><File><FileName>CPE.nbt</FileName><SignatureFileName>CPE.cat</SignatureFileName>
+                <DescriptFile>CPE_desc.xml</DescriptFile>
+                <BaseURL>http://POOL01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE</BaseURL>
+                <ExternalBaseURL>https://ocsrp.fabrikam.com/DeviceUpdateFiles_Ext/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE</ExternalBaseURL>
+                </File></Response>
+                """.utf8))
+        let file = try #require(offer.files.first)
+        #expect(offer.files.count == 1 && file.version == "1.0.522.101")
+        #expect(
+            file.urls == [
+                "http://POOL01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE/CPE.nbt",
+                "http://POOL01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE/CPE.cat",
+                "http://POOL01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE/CPE_desc.xml",
+            ])
+        #expect(throws: DeviceUpdate.AnswerError.self) { try DeviceUpdate.read(Array("<html/>".utf8)) }
+        #expect(throws: DeviceUpdate.AnswerError.self) { try DeviceUpdate.read(Array("<Response".utf8)) }
+    }
+}
+
+/// The Device Update check against the stand-in's Device Update modes, in the walk.
+@Suite("Device Update: the check and the offered files against a stand-in", .serialized, .integration, .tags(.integration))
+struct DeviceUpdateStandInTests {
+    func walk(mode: String) throws -> BootTrace {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
+        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certprov_stub.py").path
+        try lab.launch(["python3", script, mode, lab.address(10), "80"]) { log in log.split(separator: "\n").contains { Int($0) != nil } }
+        let inputs = try BootInputs(sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", dnsServers: [dns])
+        var configuration = BootWalker.Configuration(
+            inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
+        configuration.deviceUpdateIdentity = DeviceUpdate.Identity(
+            mac: "0004F29531A2", vendor: "POLYCOM", model: "CX600", revision: "Rev-4", firmware: "")
+        let trace = try #require(BootWalker(configuration).run().builds.first)
+        let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
+        #expect(log.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && log.contains("<Version>4.0.7577.4387</Version>"))
+        #expect(!log.lowercased().contains("authorization"))
+        return trace
+    }
+
+    @Test("An offer is reported with its version, and each offered file is asked for its headers only")
+    func offer() throws {
+        let step = try #require(try walk(mode: "du-offer").step(.deviceUpdateRequest))
+        #expect(step.phase == .boot && step.status == .ok, "\(step.findings.map(\.message))")
+        #expect(step.notes.contains { $0.contains("offers CPE.nbt version 4.0.7577.4420") })
+        #expect(step.endpoints.count == 3 && step.endpoints.allSatisfy { $0.outcome.hasSuffix("HTTP 200") })
+    }
+
+    @Test("A missing offered file, no offer, and a server error are told apart", arguments: ["du-missing", "du-none", "du-error"])
+    func failures(mode: String) throws {
+        let step = try #require(try walk(mode: mode).step(.deviceUpdateRequest))
+        let codes = step.findings.map(\.code)
+        switch mode {
+        case "du-missing": #expect(codes == [.deviceUpdateFileUnreachable])
+        case "du-none":
+            #expect(codes.isEmpty)
+            #expect(step.notes.contains { $0.contains("offers no update") })
+        default: #expect(codes == [.deviceUpdateCheckFailed])
+        }
+    }
+}
