@@ -100,7 +100,11 @@ public enum Escaping {
     /// Encoded JSON made safe for a terminal: `JSONEncoder` escapes C0 already; DEL, C1 and the bidirectional
     /// controls, which it writes raw, become `\u00XX`/`\uXXXX` escapes (valid JSON, the same string once parsed).
     public static func json(_ encoded: String) -> String {
-        guard encoded.unicodeScalars.contains(where: isControl) else { return encoded }
+        // Only DEL, the C1 controls and the bidi marks are left to escape (JSONEncoder escapes C0, and the line
+        // breaks of pretty-printed output must stay): text with no byte from DEL up, the usual case, is returned
+        // as it is, without a walk of its scalars.
+        guard encoded.utf8.contains(where: { $0 >= 0x7F }), encoded.unicodeScalars.contains(where: { isControl($0) && $0.value >= 0x20 })
+        else { return encoded }
         var out = ""
         for scalar in encoded.unicodeScalars {
             if isControl(scalar) && scalar.value >= 0x20 {

@@ -40,6 +40,20 @@ struct CXCertCommand: AsyncParsableCommand {
         Foundation.exit(2)
     }
 
+    /// The command a one-shot run names, parsed alone: building the whole tree (every command's options,
+    /// reflected at run time) costs more than the work of a one-shot `verify`. Nil unless the first argument names
+    /// a command without subcommands and the rest parses and validates as that command; whatever it rejects
+    /// (help, a usage error) is parsed again by ``parseAsRoot(_:)``, so every message stays the root's.
+    nonisolated static func parsedDirectly(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard let name = arguments.first,
+            let type = configuration.subcommands.first(where: { $0.configuration.commandName == name }),
+            type.configuration.subcommands.isEmpty,
+            let command = try? type.parseAsRoot(Array(arguments.dropFirst())),
+            Swift.type(of: command) == type
+        else { return nil }
+        return command
+    }
+
     /// ArgumentParser's usage errors exit 64 with several lines; scripts rely on cxcert's documented
     /// one-line error and exit 2.
     static func main() async {
@@ -48,8 +62,14 @@ struct CXCertCommand: AsyncParsableCommand {
         if arguments.first == "help", case (_, let unknown?) = subcommand(for: Array(arguments.dropFirst())) {
             usageError("unknown command '\(unknown)'", for: CXCertCommand.self)
         }
+        // `--version` alone: the text, without building the command tree.
+        if arguments == ["--version"] {
+            print(versionText)
+            return
+        }
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand
+            if let direct = parsedDirectly(arguments) { command = direct } else { command = try parseAsRoot() }
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {

@@ -293,6 +293,19 @@ public struct CertificateDecoder: Sendable {
     private static let certificateLabels: Set = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]
     private static let pkcs7Labels: Set = ["PKCS7", "PKCS #7 SIGNED DATA", "CMS"]
 
+    /// `trimmingCharacters(in: .whitespaces)` (Unicode spaces, Zs, and tabs) without Foundation's bridging
+    /// through NSString, which cost more than the rest of decoding a PEM file.
+    static func trimmingSpaces(_ line: String) -> String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
+        }
+        let scalars = line.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) ? line : String(scalars[first...last])
+    }
+
     private func pem(_ text: [UInt8], encoding: TextEncoding) throws(CertificateDecodingError) -> DecodedCertificates {
         let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
             String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
@@ -302,7 +315,7 @@ public struct CertificateDecoder: Sendable {
         var kinds: Set<InputFormat> = []
         var number = 0
         while number < lines.count {
-            let line = lines[number].trimmingCharacters(in: .whitespaces)
+            let line = Self.trimmingSpaces(lines[number])
             number += 1
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count > 16 else { continue }
             let label = String(line.dropFirst(11).dropLast(5))
@@ -311,7 +324,7 @@ public struct CertificateDecoder: Sendable {
             var closed = false
             var inHeaders = true
             while number < lines.count {
-                let current = lines[number].trimmingCharacters(in: .whitespaces)
+                let current = Self.trimmingSpaces(lines[number])
                 number += 1
                 if current.hasPrefix("-----END ") {
                     guard current == "-----END \(label)-----" else {

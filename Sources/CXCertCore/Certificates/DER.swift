@@ -98,6 +98,8 @@ package struct DERReader {
             throw Failure(offset: parent.headerStart, kind: .malformed("expected a constructed element"))
         }
         var result: [Element] = []
+        // Certificates' sequences are short: room for them up front spares the growth copies.
+        result.reserveCapacity(8)
         var cursor = parent.contentStart
         while cursor < parent.contentEnd {
             let child = try element(at: cursor, limit: parent.contentEnd, depth: depth + 1)

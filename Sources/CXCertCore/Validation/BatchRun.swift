@@ -98,37 +98,8 @@ public enum BatchRun {
         let started = Date()
         let iterator = paths.makeIterator()
         let decoder = CertificateDecoder()
-        while true {
-            var paths: [Entry] = []
-            while paths.count < chunkSize, let path = iterator.next() { paths.append(path) }
-            if paths.isEmpty { break }
-            let chunk = paths
-            let results = Slots(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
-                let entry = chunk[index]
-                if let problem = entry.problem {
-                    results[index] = .init(trusted: false, codes: [], fast: false, error: problem)
-                    return
-                }
-                let path = entry.path
-                let bytes: [UInt8]
-                do throws(BoundedReader.Failure) { bytes = try BoundedReader.read(path: path, limit: decoder.limits.maxInputBytes) } catch {
-                    results[index] = .init(trusted: false, codes: [], fast: false, error: error.reason)
-                    return
-                }
-                if let der = quickDER(bytes) {
-                    results[index] = verifier.verify(der: der)
-                    return
-                }
-                do {
-                    guard let first = try decoder.decode(bytes).certificates.first else {
-                        throw CertificateDecodingError.noCertificate(path)
-                    }
-                    results[index] = verifier.verify(der: [UInt8](first.der))
-                } catch {
-                    results[index] = .init(trusted: false, codes: [], fast: false, error: "\(error)")
-                }
-            }
+        /// Counts a validated chunk and writes its lines, in order.
+        func write(_ chunk: [Entry], _ results: Slots) {
             for (index, entry) in chunk.enumerated() {
                 guard let outcome = results[index] else { continue }
                 summary.total += 1
@@ -142,6 +113,49 @@ public enum BatchRun {
                 if outcome.fast { summary.fastPath += 1 }
                 emit(line(entry.path, outcome))
             }
+        }
+        // Each chunk's lines are written on this thread while the next chunk is validated on every core, so no
+        // core waits for the writing; two chunks at most are held.
+        var validated: (chunk: [Entry], results: Slots)?
+        while true {
+            var paths: [Entry] = []
+            while paths.count < chunkSize, let path = iterator.next() { paths.append(path) }
+            let chunk = paths
+            let results = Slots(count: chunk.count)
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
+                DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                    let entry = chunk[index]
+                    if let problem = entry.problem {
+                        results[index] = .init(trusted: false, codes: [], fast: false, error: problem)
+                        return
+                    }
+                    let path = entry.path
+                    let bytes: [UInt8]
+                    do throws(BoundedReader.Failure) {
+                        bytes = try BoundedReader.read(path: path, limit: decoder.limits.maxInputBytes)
+                    } catch {
+                        results[index] = .init(trusted: false, codes: [], fast: false, error: error.reason)
+                        return
+                    }
+                    if let der = quickDER(bytes) {
+                        results[index] = verifier.verify(der: der)
+                        return
+                    }
+                    do {
+                        guard let first = try decoder.decode(bytes).certificates.first else {
+                            throw CertificateDecodingError.noCertificate(path)
+                        }
+                        results[index] = verifier.verify(der: [UInt8](first.der))
+                    } catch {
+                        results[index] = .init(trusted: false, codes: [], fast: false, error: "\(error)")
+                    }
+                }
+            }
+            if let validated { write(validated.chunk, validated.results) }
+            group.wait()
+            if chunk.isEmpty { break }
+            validated = (chunk, results)
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
