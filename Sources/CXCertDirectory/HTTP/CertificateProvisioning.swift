@@ -2,7 +2,7 @@ import CXCertCore
 import Foundation
 
 /// The phone's anonymous root-chain download from the Lync Certificate Provisioning web service, sent as
-/// the phone sends it and read with ``CertificateDecoder``. No credential is ever sent.
+/// the phone sends it and read with ``/CXCertCore/CertificateDecoder``. No credential is ever sent.
 ///
 /// What each element rests on (see "Speaking as the phone" in the README):
 /// - The service: [MS-OCAUTHWS] §1.3.2 "Certificate Provisioning Service", whose `CertProvisioningService`
@@ -93,7 +93,7 @@ public enum CertificateProvisioning {
     public static let excerptLength = 512
 
     /// Posts `request` to `address` (the host's address from the caller's own DNS), bounded by `limits`, and reads
-    /// the answer: a 200 answer through ``CertificateDecoder`` (the `GetRootCertChainsResponse` reader).
+    /// the answer: a 200 answer through ``/CXCertCore/CertificateDecoder`` (the `GetRootCertChainsResponse` reader).
     public static func download(_ request: Request, address: String, limits: HTTPFetcher.Limits) -> Exchange {
         let reply: HTTPFetcher.Reply
         do {

@@ -63,7 +63,7 @@ public enum DeviceUpdate {
         public let url: String
         /// The header lines sent besides libcurl's own.
         public let headers: [String]
-        /// The body: **undocumented format** (see ``DeviceUpdate``).
+        /// The body: **undocumented format** (see ``/CXCertDirectory/DeviceUpdate``).
         public let body: String
 
         /// The check a phone sends to the Device Update server `host` (the `ucupdates-r2` name or its address).

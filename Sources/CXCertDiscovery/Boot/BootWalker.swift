@@ -52,7 +52,7 @@ public struct BootWalker: Sendable {
         /// The largest root-chain answer read, in bytes (256 KiB by default).
         public var maxRootChainBytes = 256 << 10
         /// Who the phones say they are to Device Update; when set, the walk sends the `ucdevice.upx` check (each build's
-        /// own firmware replaces ``DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
+        /// own firmware replaces ``/CXCertDirectory/DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
         public var deviceUpdateIdentity: DeviceUpdate.Identity?
 
         /// A walk's configuration; ``dhcp`` and ``expectedWebServices`` start unset, ``vocabulary`` plain.
