@@ -319,14 +319,19 @@ struct DHCPLiveTests {
         let exchange = try lab.inform(timeout: 1)
         #expect(Date().timeIntervalSince(started) < 2)
         #expect(exchange.findings.map(\.code) == [.dhcpNoAnswer])
+        // Port 68 held on this lab's interface only, as a DHCP client holds it: a lab of another suite running at the same
+        // time has its own interface, and a holder on every interface would fail to bind beside it.
         let holder = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(holder) }
+        let device = Array(lab.clientInterface.utf8CString)
+        #expect(setsockopt(holder, SOL_SOCKET, SO_BINDTODEVICE, device, socklen_t(device.count)) == 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(68).bigEndian)
-        _ = withUnsafePointer(to: &address) {
+        let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
+        try #require(bound == 0, "the holder binds port 68 on \(lab.clientInterface): \(String(cString: strerror(errno)))")
         #expect(
             throws: DHCPClientError.network(
                 "UDP port 68 on \(lab.clientInterface) is taken (a DHCP client is running); stop it or use another interface")
