@@ -359,7 +359,9 @@ struct BootTests {
         #expect(exchange.endpoints.contains { $0.outcome.hasPrefix("HTTP 302") })
     }
 
-    @Test("A redirect to a Punycode host is resolved through the walk's DNS only: the machine's resolver hears nothing (#25)")
+    @Test(
+        "A redirect to a Punycode host is resolved through the walk's DNS only, proxies ignored: the machine's resolver and the proxy hear nothing (#25)"
+    )
     func noResolverLeak() throws {
         let lab = try BootLab()
         defer { lab.stop() }
@@ -390,6 +392,33 @@ struct BootTests {
             exchange.endpoints.contains { $0.host == target && $0.address == lab.address(11) && $0.outcome.hasPrefix("HTTP 302") },
             "\(exchange.endpoints)")
         #expect(catchers.map { $0.received() } == catchers.map { _ in 0 }, "a query reached the machine's resolver \(resolvers)")
+        // The command with every proxy variable pointing at a listener: the walk ignores them, so nothing connects there.
+        let proxy = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(proxy) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(proxy, $0, length) == 0 && getsockname(proxy, $0, &length) == 0 && listen(proxy, 16) == 0
+            }
+        }
+        try #require(listening)
+        let proxyURL = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let run = try CLI.run(
+            [
+                "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--smtp-domain", "fabrikam.com", "--dns-server",
+                dns.description, "--device", "cx700", "--firmware", "3.5.6907.35", "--timeout", "1", "--json",
+            ],
+            environment: Dictionary(
+                uniqueKeysWithValues: ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"].map {
+                    ($0, proxyURL)
+                }))
+        #expect(run.stdout.contains("HTTP 302 → \(target)"), "\(run.stdout.suffix(2000))\(run.stderr)")
+        _ = fcntl(proxy, F_SETFL, O_NONBLOCK)
+        #expect(accept(proxy, nil, nil) < 0 && errno == EAGAIN, "a request went to the proxy")
+        #expect(catchers.map { $0.received() } == catchers.map { _ in 0 }, "the command asked the machine's resolver")
         // The control: a lookup through the machine's resolver does reach a catcher, so the silence above means something.
         _ = try ChildProcess.run(
             ["getent", "hosts", "control.example"],
