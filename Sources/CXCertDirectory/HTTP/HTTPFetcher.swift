@@ -145,15 +145,7 @@ public enum HTTPFetcher {
         let collected = Body(limit: limits.maxBodyBytes)
         let context = Unmanaged.passRetained(collected)
         defer { context.release() }
-        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
-        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, resolve)
-        _ = cx_curl_set_resolver_start(curl, refuseResolve, context.toOpaque())
-        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
-        ignoreProxyEnvironment(curl)
-        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
-        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(limits.timeout * 1000))
-        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(limits.timeout * 1000))
+        pinned(curl, url: url, resolve: resolve, context: context, timeout: limits.timeout)
         _ = cx_curl_set_pointer(curl, CURLOPT_HTTPHEADER, lines)
         _ = cx_curl_set_long(curl, CURLOPT_POSTFIELDSIZE, body.count)
         // COPYPOSTFIELDS copies `POSTFIELDSIZE` bytes, so the body may hold any byte.
@@ -240,15 +232,7 @@ public enum HTTPFetcher {
         let body = Body(limit: 64 << 10)
         let context = Unmanaged.passRetained(body)
         defer { context.release() }
-        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
-        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, list)
-        _ = cx_curl_set_resolver_start(curl, refuseResolve, context.toOpaque())
-        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
-        ignoreProxyEnvironment(curl)
-        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
-        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
-        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
+        pinned(curl, url: url, resolve: list, context: context, timeout: timeout)
         _ = cx_curl_set_write_callback(curl, collect)
         _ = cx_curl_set_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
         _ = cx_curl_set_header_callback(curl, header, context.toOpaque())
@@ -280,6 +264,24 @@ public enum HTTPFetcher {
         guard curl_url_get(handle, CURLUPART_URL, &text, 0) == CURLUE_OK, let text else { return nil }
         defer { curl_free(text) }
         return String(cString: text)
+    }
+
+    /// The walk's request settings, one place for every pinned request: `url` over HTTP(S) only, its host answered
+    /// by `resolve` (CURLOPT_RESOLVE) and never by a resolver (the resolver-start callback refuses and marks
+    /// `context`'s body), no redirect followed, no proxy, `timeout` for the connection and the whole transfer.
+    private static func pinned(
+        _ curl: UnsafeMutableRawPointer, url: String, resolve: UnsafeMutablePointer<curl_slist>?, context: Unmanaged<Body>,
+        timeout: TimeInterval
+    ) {
+        _ = cx_curl_set_string(curl, CURLOPT_URL, url)
+        _ = cx_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = cx_curl_set_pointer(curl, CURLOPT_RESOLVE, resolve)
+        _ = cx_curl_set_resolver_start(curl, refuseResolve, context.toOpaque())
+        _ = cx_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        ignoreProxyEnvironment(curl)
+        _ = cx_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = cx_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        _ = cx_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
     }
 
     /// No proxy, whatever the environment says: libcurl reads `http_proxy`, `https_proxy`, `ALL_PROXY` and
