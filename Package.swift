@@ -35,9 +35,10 @@ let package = Package(
             name: "CPcap", pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
         // The layers, each a module, so the compiler holds them (see "Architecture" in the README):
-        // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client) and
-        // directory (LDAP, HTTP, LDIF) ← discovery (DNS, NTP, DHCP, captures, the boot walk) ← audit
-        // (deployment files, Yams) ← reports (text, Markdown, HTML, JSON) ← the umbrella `CXCert`.
+        // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client),
+        // directory (LDAP, HTTP, LDIF) and capture (libpcap, packets, dissectors) ← discovery (DNS, NTP, DHCP,
+        // the boot walk and the reading of a capture) ← audit (deployment files, Yams) ← reports (text,
+        // Markdown, HTML, JSON) ← the umbrella `CXCert`.
         .target(
             name: "CXCertCore", dependencies: ["COpenSSL"],
             exclude: ["TrustStore/README.md", "Knowledge/README.md"],
@@ -45,7 +46,10 @@ let package = Package(
             resources: [.embedInCode("TrustStore"), .embedInCode("Knowledge")]),
         .target(name: "CXCertProbe", dependencies: ["CXCertCore", "COpenSSL"]),
         .target(name: "CXCertDirectory", dependencies: ["CXCertCore", "CLDAP", "CCurl"]),
-        .target(name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CAres", "CPcap"]),
+        // Capture files (libpcap) and the dissectors of what the phones send; nothing of the walk or its verdicts.
+        .target(name: "CXCertCapture", dependencies: ["CXCertCore", "CPcap"]),
+        .target(
+            name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertCapture", "CAres"]),
         .target(
             name: "CXCertAudit",
             dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", .product(name: "Yams", package: "Yams")]),
@@ -54,7 +58,9 @@ let package = Package(
             dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit"]),
         .target(
             name: "CXCert",
-            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit", "CXCertReports"]),
+            dependencies: [
+                "CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertCapture", "CXCertDiscovery", "CXCertAudit", "CXCertReports",
+            ]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [

@@ -162,7 +162,18 @@ public enum Auditor {
                 throw .invalidFile("fleet: \(error)")
             }
         }
-        let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
+        // Reading `trust.ad` blocks on libldap: on the blocking executor, never on the cooperative pool.
+        let trust = file.trust
+        let timeout = file.timeout ?? 10
+        let read: Result<[TrustAnchor], AuditError>
+        do throws(BlockingExecutor.Failure) {
+            read = try await BlockingExecutor.shared.run {
+                Result { () throws(AuditError) in try trustAnchors(trust, base: base, access: access, timeout: timeout) }
+            }
+        } catch {
+            throw .input("trust: not read: \(error)")
+        }
+        let anchors = try read.get()
         // A certificate file that is missing or holds no certificate is the user's input error (exit 2),
         // not an unreachable server: check them all before probing anything.
         for (index, server) in file.servers.enumerated() {
@@ -187,6 +198,10 @@ public enum Auditor {
             let audit = examine(server, base: base, prober: prober, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until)
             progress?(counter.increment(), total, audit.name)
             return audit
+        } failed: { _, server, failure in
+            let name = server.name ?? server.certificate ?? server.host ?? ""
+            progress?(counter.increment(), total, name)
+            return ServerAudit(name: name, source: name, probe: nil, problem: "not examined: \(failure)", verdicts: [])
         }
         return AuditResult(
             fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [], until: until,

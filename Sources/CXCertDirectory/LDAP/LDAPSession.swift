@@ -210,8 +210,7 @@ final class LDAPSession {
     /// blocking TCP socket to the first address that answers before the deadline.
     private static func connect(_ url: LDAPURL, deadline: Date, timeout: TimeInterval) throws(DirectoryError) -> Int32 {
         let target = "\(url)"
-        let lookup = AddressLookup(host: url.host, port: url.port)
-        guard let addresses = lookup.wait(until: deadline) else {
+        guard let addresses = AddressLookup.resolve(host: url.host, port: url.port, until: deadline) else {
             throw .timeout("looking up \(url.host): no answer within \(seconds(timeout)) s")
         }
         if let failure = addresses.failure { throw .cannotConnect("\(target): cannot resolve \(url.host) (\(failure))") }

@@ -152,7 +152,7 @@ enum TLSHandshake {
 
     /// Resolves (under the deadline) unless the probe did already.
     static func resolve(host: String, port: Int, deadline: Date, timeout: TimeInterval) throws(TLSError) -> [Data] {
-        guard let answer = AddressLookup(host: host, port: port).wait(until: deadline) else {
+        guard let answer = AddressLookup.resolve(host: host, port: port, until: deadline) else {
             throw .timeout("\(host):\(port) (name lookup)", seconds: timeout)
         }
         if let failure = answer.failure { throw .cannotResolve(host: host, reason: failure) }
