@@ -174,8 +174,8 @@ public struct TCPStream: Sendable {
     public private(set) var cutSegments = 0
     /// When the first packet of this direction was seen.
     public private(set) var firstTime: Date?
-    /// When each stream offset first arrived (for time-ordering the messages read from it).
-    private var arrival: [(offset: Int, time: Date)] = []
+    /// When a segment first arrived at each stream offset (for time-ordering the messages read from it).
+    private var arrival: [Int: Date] = [:]
 
     /// An empty stream.
     /// - Parameter maxBytes: The most payload bytes kept (4 MiB by default).
@@ -203,7 +203,7 @@ public struct TCPStream: Sendable {
         if let existing = segments[offset], existing.count >= packet.payload.count { return }
         stored += packet.payload.count - (segments[offset]?.count ?? 0)
         segments[offset] = packet.payload
-        arrival.append((offset, packet.time))
+        if arrival[offset] == nil { arrival[offset] = packet.time }
     }
 
     /// The contiguous stream from its start, every gap in it, and the time each byte range arrived.
@@ -223,8 +223,32 @@ public struct TCPStream: Sendable {
         return (bytes, gaps)
     }
 
-    /// When the byte at `offset` was first seen.
-    public func time(at offset: Int) -> Date? {
-        arrival.filter { $0.offset <= offset }.max { $0.offset < $1.offset }?.time ?? firstTime
+    /// When the byte at `offset` was first seen: the arrival of the segment starting at the nearest offset at or
+    /// before it.
+    public func time(at offset: Int) -> Date? { timeline().time(at: offset) }
+
+    /// The arrivals sorted once, for the time of many offsets (each a binary search).
+    package func timeline() -> Timeline {
+        let offsets = arrival.keys.sorted()
+        return Timeline(offsets: offsets, times: offsets.map { arrival[$0] ?? .distantPast }, firstTime: firstTime)
+    }
+
+    /// When the segments of a stream arrived, by stream offset.
+    package struct Timeline: Sendable {
+        let offsets: [Int]
+        let times: [Date]
+        let firstTime: Date?
+
+        /// The arrival of the segment starting at the nearest offset at or before `offset`, else the stream's first
+        /// packet.
+        package func time(at offset: Int) -> Date? {
+            var low = 0
+            var high = offsets.count
+            while low < high {
+                let middle = (low + high) / 2
+                if offsets[middle] <= offset { low = middle + 1 } else { high = middle }
+            }
+            return low == 0 ? firstTime : times[low - 1]
+        }
     }
 }
