@@ -143,6 +143,23 @@ struct CaptureIndexTests {
         #expect(timeline.time(at: -1) == Self.start + 1, "before the first segment: the stream's first packet")
     }
 
+    @Test("the clock of a trace line is what a DateFormatter writes, without one per line; MACs as before")
+    func clockAndMAC() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "HH:mm:ss.SSS"
+        var generator = SystemRandomNumberGenerator()
+        var dates = [0, 0.001, 0.0005, 0.9999, 86_399.999, -0.001, -86_400.5].map { Date(timeIntervalSince1970: 1_764_000_000 + $0) }
+        dates += (0..<2_000).map { _ in
+            let micros = Double(Int.random(in: 0..<1_000_000, using: &generator)) / 1_000_000
+            return Date(timeIntervalSince1970: Double(Int.random(in: 0..<2_000_000_000, using: &generator)) + micros)
+        }
+        for date in dates { #expect(CaptureReader.clock(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)") }
+        let bytes: [UInt8] = [0x00, 0x04, 0xF2, 0xAB, 0x0C, 0xFF]
+        #expect(TransportPacket.macText(bytes) == bytes.map { String(format: "%02x", $0) }.joined(separator: ":"))
+    }
+
     @Test("many other clients' DNS packets: kept up to their budget, the rest counted; the phone's are all kept")
     func otherClientsBounded() throws {
         var frames: [(Double, [UInt8])] = [

@@ -178,7 +178,7 @@ struct CaptureIndex {
     var dhcpSources: Set<String> { dhcpSourceSet }
 
     static func macText(_ bytes: [UInt8]) -> String {
-        bytes.prefix(6).map { String(format: "%02x", $0) }.joined(separator: ":")
+        TransportPacket.macText(bytes)
     }
 
     static func addressText(_ bytes: [UInt8]) -> String { bytes.map(String.init).joined(separator: ".") }

@@ -295,11 +295,14 @@ public struct CaptureReader: Sendable {
         Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: options.vocabulary)
     }
 
+    /// `HH:mm:ss.SSS` in UTC, as a `DateFormatter` with that pattern writes it (rounded to the nearest millisecond),
+    /// without building one per line: a capture's trace writes a line per packet.
     static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm:ss.SSS"
-        return formatter.string(from: date)
+        let milliseconds = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000).rounded())
+        let ofDay = Int((milliseconds % 86_400_000 + 86_400_000) % 86_400_000)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = ofDay % 1000
+        return two(ofDay / 3_600_000) + ":" + two(ofDay / 60_000 % 60) + ":" + two(ofDay / 1000 % 60) + "."
+            + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
     }
 }

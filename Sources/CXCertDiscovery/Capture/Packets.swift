@@ -53,7 +53,7 @@ public struct TransportPacket: Sendable {
         switch link {
         case .ethernet:
             guard bytes.count >= 14, let type = u16(12) else { return nil }
-            if bytes[6..<12].contains(where: { $0 != 0 }) { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if bytes[6..<12].contains(where: { $0 != 0 }) { mac = macText(bytes[6..<12]) }
             etherType = type
             offset = 14
             var tags = 0
@@ -66,13 +66,13 @@ public struct TransportPacket: Sendable {
         case .linuxCooked:
             // packet type (2), ARPHRD (2), address length (2), address (8), protocol (2)
             guard bytes.count >= 16, let type = u16(14) else { return nil }
-            if u16(4) == 6 { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if u16(4) == 6 { mac = macText(bytes[6..<12]) }
             etherType = type
             offset = 16
         case .linuxCooked2:
             // protocol (2), reserved (2), ifindex (4), ARPHRD (2), packet type (1), address length (1), address (8)
             guard bytes.count >= 20, let type = u16(0) else { return nil }
-            if bytes[11] == 6 { mac = bytes[12..<18].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if bytes[11] == 6 { mac = macText(bytes[12..<18]) }
             etherType = type
             offset = 20
         case .rawIP:
@@ -138,6 +138,18 @@ public struct TransportPacket: Sendable {
         default:
             return nil
         }
+    }
+
+    /// Six bytes as a lowercase, colon-separated MAC address (every frame has one: no `String(format:)` per byte).
+    static func macText(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(17)
+        for byte in bytes.prefix(6) {
+            if !text.isEmpty { text.append(UInt8(ascii: ":")) }
+            text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func ipv6(_ bytes: ArraySlice<UInt8>) -> String {
