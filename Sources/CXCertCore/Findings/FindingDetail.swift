@@ -172,6 +172,11 @@ public enum FindingDetail: Sendable, Hashable {
         /// DHCP, DNS or SNTP packets past the per-capture event limit (`count` packets of the kind in `reason`,
         /// `limit` kept), or DHCP answers past the answer limit.
         case eventLimit = "event-limit"
+        /// DNS or SNTP packets of clients not known as phones when read, past their own per-capture budget (`count`
+        /// packets of the kind in `reason`, `limit` kept).
+        case otherClientLimit = "other-client-limit"
+        /// Gaps in the connections of clients that are not phones, summarised (`count` gaps in `limit` connections).
+        case otherConnections = "other-connections"
     }
 
     /// How a host name falls short.

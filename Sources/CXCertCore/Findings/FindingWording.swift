@@ -505,6 +505,13 @@ extension FindingWording {
             case .unparsed: return "\(name): \(reason ?? "unreadable")"
             case .eventLimit:
                 return "More than \(limit ?? 0) \(reason ?? "UDP") packets; \(count) later ones were not read."
+            case .otherClientLimit:
+                return
+                    "More than \(limit ?? 0) \(reason ?? "UDP") packets of clients not known as phones when read; \(count) later ones were not kept."
+            case .otherConnections:
+                let connections = limit ?? 0
+                return
+                    "\(count) gap\(count == 1 ? "" : "s") in \(connections) connection\(connections == 1 ? "" : "s") of clients that are not phones (not listed one by one)."
             }
         case (_, .dnsOrder(let seen, let expected, let device, let source)):
             return
@@ -715,9 +722,11 @@ extension FindingWording {
         case (_, .captureGap(let gap, _, _, _, _, _)):
             switch gap {
             case .snapLength: return "Capture with a full snap length (tcpdump -s 0)."
-            case .flowLimit, .eventLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
+            case .flowLimit, .eventLimit, .otherClientLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
             case .byteLimit:
                 return "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."
+            case .otherConnections:
+                return "None needed for the phones; to leave these out, filter the capture to the phones (tcpdump host PHONE)."
             case .midConnection, .missingBytes, .streamLimit, .unparsed:
                 return "Start the capture before the phone connects, and capture with tcpdump -s 0."
             }
