@@ -13,7 +13,7 @@ struct BuildRemedyTests {
 
     func remedy(_ code: FindingCode, _ firmware: String) throws -> String {
         let profile = try profile(firmware)
-        let tried = code == .timeSourceMissing ? profile.timeSources : profile.registrarLookup
+        let tried = code == .timeSourceMissing ? profile.lookupPlan.time : profile.lookupPlan.registrar
         return Finding(
             code: code, severity: .error, detail: .search(tried: tried, domains: ["fabrikam.com"], roots: nil),
             client: FindingClient(profile)

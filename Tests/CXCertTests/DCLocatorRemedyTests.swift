@@ -14,7 +14,7 @@ struct DCLocatorRemedyTests {
             sipDomain: "fabrikam.dk", dhcpDomain: "fabrikam.dk", searchDomains: search, user: "FABRIKAM\\jens")
         let profile = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
         let detail = inputs.dcNotFound(
-            tried: profile.dcLocator, adDomains: adDomains, directoryGiven: directoryGiven, roots: directoryGiven ? 1 : nil)
+            tried: profile.lookupPlan.dcLocator, adDomains: adDomains, directoryGiven: directoryGiven, roots: directoryGiven ? 1 : nil)
         return Finding(code: .dcNotFound, severity: .error, detail: detail, client: FindingClient(profile))
     }
 

@@ -60,7 +60,7 @@ struct DeviceKnowledgeTests {
         #expect(r2.rootDiscovery == ["ad-certificationAuthority", "ad-pkiEnrollmentService-certsrv"])
         let lpe = try DeviceProfile.resolve(device: "cx600", firmware: "4.0.7577.4387")
         #expect(lpe.rootDiscovery.contains("certprov-web-service"))
-        #expect(lpe.ucupdatesDomains == ["dhcp-option-15", "dhcp-option-119"])
+        #expect(lpe.lookupPlan.deviceUpdateDomains == [.dhcpOption15, .dhcpOption119])
     }
 
     @Test("devices are found by family, model id or name; unknown names list the known ones")

@@ -287,7 +287,8 @@ struct WalkFindingDetailTests {
         #expect(web.message.contains("server.fqdn.company.com, but the deployment's are web.contoso.com"))
         #expect(
             findings.contains {
-                $0.detail == .search(tried: profiles[0].timeSources, domains: ["fabrikam.com"], roots: nil) && $0.code == .timeSourceMissing
+                $0.detail == .search(tried: profiles[0].lookupPlan.time, domains: ["fabrikam.com"], roots: nil)
+                    && $0.code == .timeSourceMissing
             })
         #expect(
             findings.contains {

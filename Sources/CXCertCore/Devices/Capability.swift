@@ -61,6 +61,7 @@ public enum Capability: String, CaseIterable, Sendable, Codable, Comparable {
         case .signInMethods: ["pin", "usb", "password"]
         case .rootDownloadAtBoot, .rootDownloadPin, .rootDownloadUsb, .rootDownloadPassword, .rootDownloadExternal:
             Self.rootDownloads
+        case .ucupdatesDomains: Set(DomainSource.allCases.map(\.rawValue))
         default: nil
         }
     }

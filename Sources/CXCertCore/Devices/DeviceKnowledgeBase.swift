@@ -232,8 +232,8 @@ public struct DeviceKnowledgeBase: Sendable {
         }
     }
 
-    /// Checks each rule's value type, and its words where the capability has a closed vocabulary; a bad row fails
-    /// with its file and its index in `capabilities`.
+    /// Checks each rule's value type, its words where the capability has a closed vocabulary, and its lookup
+    /// templates (``LookupPlan``); a bad row fails with its file and its index in `capabilities`.
     static func check(_ rules: [CapabilityRule], file: String) throws(DeviceKnowledgeError) {
         for rule in rules where !rule.capability.accepts(rule.value) {
             throw .wrongValueType(
@@ -244,6 +244,14 @@ public struct DeviceKnowledgeBase: Sendable {
             throw .invalidData(
                 "\(file), capabilities[\(row)] (\(rule.capability)): '\(rule.value)' is not a list of \(words)"
                     + (rule.capability == .signInMethods ? " naming at least one" : ""))
+        }
+        // Lookup templates are typed here, once: a bad one fails with its file and row, never in a walk.
+        for (row, rule) in rules.enumerated() {
+            do throws(LookupPlanError) {
+                _ = try LookupPlan.steps(rule.capability, rule.value)
+            } catch {
+                throw .invalidData("\(file), capabilities[\(row)] (\(rule.capability)): \(error)")
+            }
         }
     }
 

@@ -25,6 +25,8 @@ public struct DeviceProfile: Sendable {
     /// For each yes/no capability this build lacks: the first known later build of its family that has it (what a
     /// remedy can recommend upgrading to, from the same data that judged the build).
     public private(set) var upgrades: [Capability: FirmwareBuild] = [:]
+    /// What the build looks up, in its order, typed (empty for `generic`).
+    public private(set) var lookupPlan = LookupPlan()
 
     /// Resolves `device` (`generic`, a family or a model id) at `firmware` (default: the newest known build).
     public static func resolve(
@@ -60,6 +62,7 @@ public struct DeviceProfile: Sendable {
         var profile = DeviceProfile(
             kind: .phone(family: family, model: model, firmware: version), build: known, facts: facts, placement: placement)
         profile.inheritedFrom = inherited
+        profile.lookupPlan = LookupPlan(facts: facts)
         for capability in Capability.allCases where capability.valueType == .bool && facts[capability]?.value != .bool(true) {
             profile.upgrades[capability] = knowledge.builds.first { build in
                 build.version > version && (build.families.contains(family.id) || build.families.contains("*"))
@@ -134,22 +137,8 @@ public struct DeviceProfile: Sendable {
     public var rootDiscovery: [String] { list(.rootDiscovery) }
     /// Does the firmware look up `ucupdates-r2` for Device Update before sign-in?
     public var looksUpUCUpdates: Bool { bool(.ucupdatesLookup, default: false) }
-    /// The DHCP domains it appends to `ucupdates-r2` (`dhcp-option-15`, `dhcp-option-119`).
-    public var ucupdatesDomains: [String] { list(.ucupdatesDomains) }
     /// The TLS cipher suites the firmware offers (OpenSSL names).
     public var tlsCipherSuites: [String] { list(.tlsCipherSuites) }
-    /// The discovery walk's ordered templates (see `Knowledge/discovery.json`).
-    public var registrarLookup: [String] { list(.registrarLookup) }
-    /// Does the firmware ignore records that point outside the SIP domain?
-    public var enforcesStrictDNSNaming: Bool { bool(.strictDNSNaming, default: false) }
-    /// Does the firmware retry a failed lookup as `<name>.<DHCP domain>`?
-    public var retriesWithDNSSuffixes: Bool { bool(.dnsSuffixRetry, default: false) }
-    /// Where the firmware looks for a time server, in order (templates of `Knowledge/discovery.json`).
-    public var timeSources: [String] { list(.timeSources) }
-    /// How the firmware finds a domain controller, in order (templates of `Knowledge/discovery.json`).
-    public var dcLocator: [String] { list(.dcLocator) }
-    /// The autodiscover URLs the firmware tries, in order (templates of `Knowledge/discovery.json`).
-    public var autodiscoverOrder: [String] { list(.autodiscoverOrder) }
 }
 
 /// Where an unlisted build number falls among the known builds.

@@ -43,7 +43,7 @@ public enum FindingDetail: Sendable, Hashable {
     case dnsAnswer(name: String, type: String, result: String, answers: [String], limit: Int?, retriedFrom: String?, domain: String?)
     /// A lookup order of the build's data tried to its end without success (`tried`: its templates, `domains`: the
     /// domains filled in); `roots` counts the roots in Active Directory a phone without a DC cannot download.
-    case search(tried: [String], domains: [String], roots: Int?)
+    case search(tried: [LookupStep], domains: [String], roots: Int?)
     /// A sign-in's DC locator search that found no domain controller (`dc-not-found`): the templates `tried`, the
     /// `domains` the phone completed the locator name with, the NetBIOS domain of a `DOMAIN\alias` sign-in (`netbios`,
     /// null for a UPN), the Active Directory DNS domains the walk knows (`adDomains`: the deployment's, else option
@@ -52,7 +52,7 @@ public enum FindingDetail: Sendable, Hashable {
     /// not the AD domain's first label), whether the directory was given (`directoryGiven`, `--ad`), and `roots` as in
     /// ``search(tried:domains:roots:)``.
     case dcLocator(
-        tried: [String], domains: [String], netbios: String?, adDomains: [String], missingSuffix: String?, directoryGiven: Bool,
+        tried: [LookupStep], domains: [String], netbios: String?, adDomains: [String], missingSuffix: String?, directoryGiven: Bool,
         roots: Int?)
     /// Where a build's roots come from holds none (`no-root-download`).
     case roots(scope: RootScope, count: Int)
@@ -343,11 +343,11 @@ extension FindingDetail: Encodable {
             try put("retriedFrom", retriedFrom)
             try put("domain", domain)
         case .search(let tried, let domains, let roots):
-            try put("tried", tried)
+            try put("tried", tried.map(\.description))
             try put("domains", domains)
             try put("roots", roots)
         case .dcLocator(let tried, let domains, let netbios, let adDomains, let missingSuffix, let directoryGiven, let roots):
-            try put("tried", tried)
+            try put("tried", tried.map(\.description))
             try put("domains", domains)
             try put("netbios", netbios)
             try put("adDomains", adDomains)

@@ -363,15 +363,15 @@ extension FindingWording {
             return "The web services name \(name) does not resolve."
         case (.timeSourceMissing, .search(let tried, _, _)):
             return
-                "No time source answered with a synchronised time (tried: \(tried.joined(separator: ", "))); certificates are judged at this machine's clock instead."
+                "No time source answered with a synchronised time (tried: \(tried.map(\.description).joined(separator: ", "))); certificates are judged at this machine's clock instead."
         case (.registrarNotFound, .search(let tried, _, _)):
             return "No registrar was found that completes a connection (tried \(tried.count) lookups in this build's order)."
         case (.dcNotFound, .search(let tried, let domains, let roots)):
             let count = roots ?? 0
             return
-                "The phone finds no domain controller (\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
+                "The phone finds no domain controller (\(tried.map(\.description).joined(separator: ", ")) for \(domains.joined(separator: ", "))), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
         case (_, .dcLocator(let tried, let domains, _, _, _, let directoryGiven, let roots)):
-            let asked = "\(tried.joined(separator: ", ")) for \(domains.joined(separator: ", "))"
+            let asked = "\(tried.map(\.description).joined(separator: ", ")) for \(domains.joined(separator: ", "))"
             guard directoryGiven else {
                 return
                     "The phone finds no domain controller (\(asked)): it cannot download roots from Active Directory (the directory was not consulted: no --ad)."
@@ -381,7 +381,7 @@ extension FindingWording {
                 "The phone finds no domain controller (\(asked)), so it cannot download the \(count) root\(count == 1 ? "" : "s") published in Active Directory."
         case (_, .search(let tried, let domains, _)):
             return
-                "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.joined(separator: ", ")))."
+                "No autodiscover URL for \(domains.first ?? "the SMTP domain") answered with a certificate this build trusts (\(tried.map(\.description).joined(separator: ", ")))."
         case (.heldRootStale, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
             return
                 "\(host): the chain needs \(list(needed)) (\(list(neededFrom))), which this phone does not hold \(phaseWords(phase)): it holds roots from an earlier sign-in (\(list(held))) and does not look for new ones until it is reset\(basis(rule, finding.vocabulary))."
@@ -545,22 +545,19 @@ extension FindingWording {
         }
     }
 
-    /// The ways this build finds a time source, from its own lookup order (`tried`, the data's `timeSources`
-    /// templates): only what the build uses is named.
-    static func timeRemedy(tried: [String], sip: String) -> String {
+    /// The ways this build finds a time source, from its own lookup order (`tried`, the data's `timeSources`):
+    /// only what the build uses is named.
+    static func timeRemedy(tried: [LookupStep], sip: String) -> String {
         var ways: [String] = []
-        for template in tried {
-            let parts = template.split(separator: " ", maxSplits: 1).map(String.init)
-            switch (parts.first, parts.count == 2 ? parts[1] : nil) {
-            case ("srv", let name?) where !name.contains("{dhcp}"):
+        for step in tried {
+            switch step {
+            case .srv(let name) where !name.placeholders.contains(.dhcp):
                 ways.append(
-                    "publish \(name.replacingOccurrences(of: "{sip}", with: sip)) (SRV, port 123) pointing at a synchronised NTP server in the SIP domain"
-                )
-            case ("option42", _):
+                    "publish \(filled(name, sip: sip)) (SRV, port 123) pointing at a synchronised NTP server in the SIP domain")
+            case .option42:
                 ways.append("give DHCP option 42")
-            case ("host", let name?) where !name.contains("{"):
-                let host = name.split(separator: ":").first.map(String.init) ?? name
-                ways.append("make \(host) resolve to a synchronised NTP server (an internal A record will do)")
+            case .host(let name, _) where name.placeholders.isEmpty:
+                ways.append("make \(name) resolve to a synchronised NTP server (an internal A record will do)")
             default: continue
             }
         }
@@ -570,17 +567,22 @@ extension FindingWording {
             + " (what this build looks for, in its order), and let the phones reach UDP 123."
     }
 
-    /// The ways this build finds its registrar, from its own lookup order (`tried`, the data's `registrarLookup`
-    /// templates): option 120 only for a build that reads it.
-    static func registrarRemedy(tried: [String], sip: String) -> String {
+    /// The ways this build finds its registrar, from its own lookup order (`tried`, the data's `registrarLookup`):
+    /// option 120 only for a build that reads it.
+    static func registrarRemedy(tried: [LookupStep], sip: String) -> String {
         var ways: [String] = []
-        if let srv = tried.first(where: { $0.hasPrefix("srv-tls ") && !$0.contains("{dhcp}") }) {
-            let name = String(srv.dropFirst("srv-tls ".count)).replacingOccurrences(of: "{sip}", with: sip)
-            ways.append("Publish \(name) (SRV, port 5061) pointing at the pool's name in \(sip)")
-        }
-        if tried.contains("option120") { ways.append(ways.isEmpty ? "Give DHCP option 120" : "give DHCP option 120") }
+        let srv = tried.lazy.compactMap { step -> NameTemplate? in
+            if case .srvTLS(let name) = step, !name.placeholders.contains(.dhcp) { name } else { nil }
+        }.first
+        if let srv { ways.append("Publish \(filled(srv, sip: sip)) (SRV, port 5061) pointing at the pool's name in \(sip)") }
+        if tried.contains(.option120) { ways.append(ways.isEmpty ? "Give DHCP option 120" : "give DHCP option 120") }
         guard !ways.isEmpty else { return "Publish sip.\(sip) (A record) pointing at the pool." }
         return ways.joined(separator: ", or ") + "."
+    }
+
+    /// A template with the SIP domain filled in (other placeholders kept as written).
+    static func filled(_ name: NameTemplate, sip: String) -> String {
+        (try? name.expand { $0 == .sip ? [sip] : ["{\($0.rawValue)}"] }.get().first) ?? name.description
     }
 
     /// The remedy of a finding of `boot`, `dhcp` or `trace`, from its detail.

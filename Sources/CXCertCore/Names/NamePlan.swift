@@ -247,10 +247,10 @@ public struct NamePlan: Sendable, Encodable {
     /// only if its firmware looks them up, and only the DHCP domains it uses.
     public func names(for profile: DeviceProfile) -> [PlannedName] {
         guard !profile.isGeneric else { return names }
-        let domains = profile.ucupdatesDomains
+        let domains = profile.lookupPlan.deviceUpdateDomains
         let usable = Set(
             deployment.adDomains.enumerated().filter { index, _ in
-                domains.contains(index == 0 ? "dhcp-option-15" : "dhcp-option-119")
+                domains.contains(index == 0 ? .dhcpOption15 : .dhcpOption119)
             }.map { "ucupdates-r2.\(HostnameMatcher.normalize($0.element))" })
         return names.filter { entry in
             guard entry.audience == .unregisteredPhones else { return true }

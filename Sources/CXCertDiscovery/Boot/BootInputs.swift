@@ -144,7 +144,7 @@ public struct BootInputs: Sendable, Hashable, Codable {
     ///   - directoryGiven: Whether the directory was given (`--ad`).
     ///   - roots: The roots in Active Directory the phone cannot download; nil when unknown.
     /// - Returns: A ``/CXCertCore/FindingDetail/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
-    public func dcNotFound(tried: [String], adDomains: [String]?, directoryGiven: Bool, roots: Int?) -> FindingDetail {
+    public func dcNotFound(tried: [LookupStep], adDomains: [String]?, directoryGiven: Bool, roots: Int?) -> FindingDetail {
         let netbios = user?.split(separator: "\\").first.map { $0.lowercased() }
         let known = (adDomains ?? [dhcpDomain].compactMap { $0 }).map { $0.lowercased() }
         let asked = userDomains

@@ -279,7 +279,7 @@ struct BuildWalk {
     /// 119 domain> after a negative answer. Returns the answer and the name that gave it.
     mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) -> (answer: DNSAnswer, name: String) {
         let first = ask(name, type, purpose: purpose)
-        guard retry, profile.retriesWithDNSSuffixes, first == .nxdomain || first == .nodata else { return (first, name) }
+        guard retry, profile.lookupPlan.suffixRetries, first == .nxdomain || first == .nodata else { return (first, name) }
         for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
             let concatenated = "\(name).\(suffix)"
             let answer = ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
@@ -317,39 +317,31 @@ struct BuildWalk {
         }
     }
 
-    /// Expands a data template's placeholders; nil (with a note) when an input it needs is missing.
-    mutating func expand(_ pattern: String) -> [String]? {
-        var names = [pattern]
-        let values: [(String, [String], String)] = [
-            ("{sip}", [inputs.sipDomain], "the SIP domain"),
-            ("{dhcp}", [inputs.dhcpDomain].compactMap { $0 }, "a DHCP domain (option 15)"),
-            ("{search}", inputs.searchDomains, "search domains (option 119)"),
-            ("{smtp}", [inputs.smtpDomain].compactMap { $0 }, "an SMTP domain"),
-            ("{userdomain}", inputs.userDomains, "a user or DHCP domain"),
-        ]
-        for (placeholder, replacements, what) in values where pattern.contains(placeholder) {
-            guard !replacements.isEmpty else {
-                notes.append("\(pattern): not asked, no \(what) given")
-                return nil
+    /// The names a template of the build's plan stands for; nil (with a note) when an input it needs is missing.
+    mutating func expand(_ template: NameTemplate) -> [String]? {
+        let expanded = template.expand { placeholder in
+            switch placeholder {
+            case .sip: [inputs.sipDomain]
+            case .dhcp: [inputs.dhcpDomain].compactMap { $0 }
+            case .search: inputs.searchDomains
+            case .smtp: [inputs.smtpDomain].compactMap { $0 }
+            case .userdomain: inputs.userDomains
             }
-            names = names.flatMap { name in replacements.map { name.replacingOccurrences(of: placeholder, with: $0) } }
         }
-        return names
-    }
-
-    /// Splits `kind rest[:port]`.
-    static func template(_ text: String) -> (kind: String, name: String, port: Int?) {
-        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return (text, "", nil) }
-        if let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]) {
-            return (parts[0], String(parts[1][..<colon]), port)
+        switch expanded {
+        case .success(let names): return names
+        case .failure(let missing):
+            let what =
+                switch missing.placeholder {
+                case .sip: "the SIP domain"
+                case .dhcp: "a DHCP domain (option 15)"
+                case .search: "search domains (option 119)"
+                case .smtp: "an SMTP domain"
+                case .userdomain: "a user or DHCP domain"
+                }
+            notes.append("\(template): not asked, no \(what) given")
+            return nil
         }
-        return (parts[0], parts[1], nil)
-    }
-
-    /// A template that already appends a DHCP-given domain is not retried with the suffixes again.
-    static func isConcatenation(_ pattern: String) -> Bool {
-        ["{dhcp}", "{search}", "{userdomain}"].contains { pattern.contains($0) && !pattern.hasPrefix($0) }
     }
 
     static func sorted(_ records: [SRVRecord]) -> [SRVRecord] {
@@ -382,7 +374,7 @@ struct BuildWalk {
         // A fix names only what this build reads: option 120 findings are left out for a build whose lookup order
         // has no option 120.
         let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
-        let readsOption120 = profile.registrarLookup.contains("option120")
+        let readsOption120 = profile.lookupPlan.readsOption120
         findings += exchange.findings.filter { readsOption120 || !option120.contains($0.code) }
         if !readsOption120, exchange.findings.contains(where: { option120.contains($0.code) }) {
             notes.append("option 120 findings are left out: this build's lookup order does not read option 120")
@@ -403,34 +395,34 @@ struct BuildWalk {
 
     mutating func walkTime() {
         var unsynchronized: [BootTimeSample] = []
-        search: for text in profile.timeSources {
-            let template = Self.template(text)
-            var candidates: [(name: String, port: Int, how: String)] = []
-            switch template.kind {
-            case "srv":
-                for name in expand(template.name) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "time: \(text)")
-                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, "SRV \(asked)") }
+        search: for step in profile.lookupPlan.time {
+            // `retry`: a name that already appends a DHCP domain is not retried with the suffixes again.
+            var candidates: [(name: String, port: Int, how: String, retry: Bool)] = []
+            switch step {
+            case .srv(let template):
+                for name in expand(template) ?? [] {
+                    let (answer, asked) = lookup(name, .srv, purpose: "time: \(step)")
+                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, "SRV \(asked)", true) }
                 }
-            case "option42":
+            case .option42:
                 if inputs.ntpServers.isEmpty { notes.append("option42: no DHCP option 42 given") }
-                candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42") }
-            case "host":
-                let how = Self.isConcatenation(template.name) ? "A record (concatenated name)" : "A record"
-                candidates += (expand(template.name) ?? []).map { ($0, template.port ?? 123, how) }
-            default:
-                notes.append("unknown time-source template '\(text)' in the device data")
+                candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42", true) }
+            case .host(let template, let port):
+                let concatenated = template.isConcatenation
+                let how = concatenated ? "A record (concatenated name)" : "A record"
+                candidates += (expand(template) ?? []).map { ($0, port ?? 123, how, !concatenated) }
+            case .option120, .srvTLS, .srvTCP, .https, .httpRedirect:
+                continue  // not a time lookup: the device data is checked when it loads
             }
             if candidates.count > configuration.maxCandidates {
                 notes.append(
-                    "\(candidates.count) time sources from '\(text)'; the first \(configuration.maxCandidates) are tried, not: "
-                        + candidates.dropFirst(configuration.maxCandidates).prefix(16).map(\.0).joined(separator: ", ")
+                    "\(candidates.count) time sources from '\(step)'; the first \(configuration.maxCandidates) are tried, not: "
+                        + candidates.dropFirst(configuration.maxCandidates).prefix(16).map(\.name).joined(separator: ", ")
                         + (candidates.count > configuration.maxCandidates + 16 ? ", …" : ""))
                 candidates = Array(candidates.prefix(configuration.maxCandidates))
             }
             for candidate in candidates {
-                let retry = !candidate.how.hasSuffix("(concatenated name)")
-                for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: retry).prefix(2) {
+                for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: candidate.retry).prefix(2) {
                     let sample = BootTimeSample(
                         name: candidate.name, address: address, port: candidate.port, how: candidate.how,
                         result: session.time(address: address, port: candidate.port))
@@ -464,7 +456,7 @@ struct BuildWalk {
             }
         } else {
             findings.append(
-                finding(.timeSourceMissing, .error, .search(tried: profile.timeSources, domains: [inputs.sipDomain], roots: nil)))
+                finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
         }
         finish(.time)
     }
@@ -474,27 +466,26 @@ struct BuildWalk {
     mutating func walkRegistrar() {
         var recoverable: [Finding] = []
         let suites = profile.tlsCipherSuites
-        search: for text in profile.registrarLookup {
-            let template = Self.template(text)
+        search: for step in profile.lookupPlan.registrar {
             var candidates: [(host: String, port: Int, via: String)] = []
-            switch template.kind {
-            case "option120":
+            switch step {
+            case .option120:
                 if inputs.registrars.isEmpty { notes.append("option120: no DHCP option 120 given") }
                 candidates = inputs.registrars.map { ($0.host, $0.port, "DHCP option 120") }
-            case "srv-tls", "srv-tcp":
-                for name in expand(template.name) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(text)", retry: !Self.isConcatenation(template.name))
+            case .srvTLS(let template), .srvTCP(let template):
+                for name in expand(template) ?? [] {
+                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(step)", retry: !template.isConcatenation)
                     for record in Self.sorted(answer.services) {
                         let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
                         if target.isEmpty {
                             notes.append("\(asked): the record says the service is not offered")
                             continue
                         }
-                        if template.kind == "srv-tcp" {
+                        if step.kind == .srvTCP {
                             notes.append("\(asked) → \(target):\(record.port) is a TCP registrar; the phone needs TLS and does not use it")
                             continue
                         }
-                        if profile.enforcesStrictDNSNaming, !Self.isUnder(target, domain: inputs.sipDomain) {
+                        if profile.lookupPlan.strictNaming, !Self.isUnder(target, domain: inputs.sipDomain) {
                             recoverable.append(
                                 finding(
                                     .strictDNSNaming, .error,
@@ -506,14 +497,14 @@ struct BuildWalk {
                         candidates.append((target, record.port, "SRV \(asked)"))
                     }
                 }
-            case "host":
-                candidates = (expand(template.name) ?? []).map { ($0, template.port ?? 5061, "A record") }
-            default:
-                notes.append("unknown registrar template '\(text)' in the device data")
+            case .host(let template, let port):
+                candidates = (expand(template) ?? []).map { ($0, port ?? 5061, "A record") }
+            case .option42, .srv, .https, .httpRedirect:
+                continue  // not a registrar lookup: the device data is checked when it loads
             }
             if candidates.count > configuration.maxCandidates {
                 notes.append(
-                    "\(candidates.count) registrar candidates from '\(text)'; the first \(configuration.maxCandidates) are tried, not: "
+                    "\(candidates.count) registrar candidates from '\(step)'; the first \(configuration.maxCandidates) are tried, not: "
                         + candidates.dropFirst(configuration.maxCandidates).prefix(16).map { "\($0.host):\($0.port)" }.joined(
                             separator: ", ")
                         + (candidates.count > configuration.maxCandidates + 16 ? ", …" : ""))
@@ -542,13 +533,14 @@ struct BuildWalk {
         // A registrar given as an address (--registrar) is what option 120 encoding 1 carries: the same finding as
         // `dhcp decode`, unless the DHCP answer the walk started from already gave it.
         let literals = inputs.registrars.map(\.host).filter { HostnameMatcher.ipAddress($0) != nil }
-        if profile.registrarLookup.contains("option120"), !literals.isEmpty,
+        if profile.lookupPlan.readsOption120, !literals.isEmpty,
             configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
         {
             let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
             findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
         }
-        if !inputs.registrars.isEmpty, profile.registrarLookup.contains("option120"), let sip = expand("{sip}")?.first {
+        if !inputs.registrars.isEmpty, profile.lookupPlan.readsOption120 {
+            let sip = inputs.sipDomain
             // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
             let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
                 .services
@@ -564,7 +556,7 @@ struct BuildWalk {
         if registrar == nil {
             findings += recoverable
             findings.append(
-                finding(.registrarNotFound, .error, .search(tried: profile.registrarLookup, domains: [inputs.sipDomain], roots: nil)))
+                finding(.registrarNotFound, .error, .search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil)))
         } else {
             findings += recoverable.map { $0.with(severity: .warning) }
         }
@@ -598,11 +590,10 @@ struct BuildWalk {
         }
         let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
         var dcFound = false
-        for text in profile.dcLocator {
-            let template = Self.template(text)
-            for name in expand(template.name) ?? [] {
-                switch template.kind {
-                case "srv":
+        for step in profile.lookupPlan.dcLocator {
+            switch step {
+            case .srv(let template):
+                for name in expand(template) ?? [] {
                     let (answer, asked) = lookup(name, .srv, purpose: "roots: DC locator")
                     for record in Self.sorted(answer.services).prefix(4) where !record.target.isEmpty {
                         if !addresses(record.target, purpose: "roots: domain controller").isEmpty {
@@ -610,13 +601,13 @@ struct BuildWalk {
                             notes.append("domain controller: \(record.target):\(record.port) from \(asked)")
                         }
                     }
-                case "host":
-                    if addresses(name, purpose: "roots: domain apex").isEmpty {
-                        notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
-                    }
-                default:
-                    notes.append("unknown DC-locator template '\(text)' in the device data")
                 }
+            case .host(let template, _):
+                for name in expand(template) ?? [] where addresses(name, purpose: "roots: domain apex").isEmpty {
+                    notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
+                }
+            case .option120, .option42, .srvTLS, .srvTCP, .https, .httpRedirect:
+                continue  // not a DC lookup: the device data is checked when it loads
             }
         }
         if let directory = configuration.directory {
@@ -636,7 +627,7 @@ struct BuildWalk {
                     finding(
                         .dcNotFound, directory.isEmpty ? .warning : .error,
                         inputs.dcNotFound(
-                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: true,
+                            tried: profile.lookupPlan.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: true,
                             roots: directory.count)))
             }
         } else if usesDirectory {
@@ -647,7 +638,7 @@ struct BuildWalk {
                     finding(
                         .dcNotFound, .warning,
                         inputs.dcNotFound(
-                            tried: profile.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: false,
+                            tried: profile.lookupPlan.dcLocator, adDomains: configuration.plan?.deployment.adDomains, directoryGiven: false,
                             roots: nil)))
             }
         }
@@ -806,12 +797,11 @@ struct BuildWalk {
             return
         }
         var domains: [String] = []
-        for source in profile.ucupdatesDomains {
+        for source in profile.lookupPlan.deviceUpdateDomains {
             switch source {
-            case "dhcp-option-15": domains += [inputs.dhcpDomain].compactMap { $0 }
-            case "dhcp-option-119": domains += inputs.searchDomains
-            case "sip-domain": domains.append(inputs.sipDomain)
-            default: notes.append("unknown ucupdatesDomains value '\(source)' in the device data")
+            case .dhcpOption15: domains += [inputs.dhcpDomain].compactMap { $0 }
+            case .dhcpOption119: domains += inputs.searchDomains
+            case .sipDomain: domains.append(inputs.sipDomain)
             }
         }
         domains = domains.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
@@ -844,7 +834,7 @@ struct BuildWalk {
                 "ucupdates-r2.\(inputs.sipDomain)", .a,
                 purpose: "device update (Lync 2013 DNS doc names the SIP domain; not used for this verdict)")
             notes.append(
-                "ucupdates-r2.\(inputs.sipDomain): \(describe(answer)) (the Lync 2013 DNS requirements name the SIP domain; the build's data names \(profile.ucupdatesDomains.joined(separator: ", ")))"
+                "ucupdates-r2.\(inputs.sipDomain): \(describe(answer)) (the Lync 2013 DNS requirements name the SIP domain; the build's data names \(profile.lookupPlan.deviceUpdateDomains.map(\.rawValue).joined(separator: ", ")))"
             )
         }
         finish(.deviceUpdate)
@@ -876,15 +866,15 @@ struct BuildWalk {
         }
         var failures: [Finding] = []
         var succeeded = false
-        search: for text in profile.autodiscoverOrder {
-            let template = Self.template(text)
-            for host in expand(template.name) ?? [] {
-                guard let address = addresses(host, purpose: "exchange: \(text)").first else {
+        search: for step in profile.lookupPlan.autodiscover {
+            guard let template = step.name else { continue }
+            for host in expand(template) ?? [] {
+                guard let address = addresses(host, purpose: "exchange: \(step)").first else {
                     notes.append("\(host) has no address")
                     continue
                 }
-                switch template.kind {
-                case "https":
+                switch step {
+                case .https:
                     if judge(
                         host: host, address: address, port: 443, hosts: [host],
                         purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", namePlan: false, deferred: &failures)
@@ -893,13 +883,13 @@ struct BuildWalk {
                         notes.append("autodiscover: https://\(host)/autodiscover/autodiscover.xml")
                         break search
                     }
-                case "http-redirect":
+                case .httpRedirect:
                     if followRedirects(from: "http://\(host)/autodiscover/autodiscover.xml", address: address, failures: &failures) {
                         succeeded = true
                         break search
                     }
-                default:
-                    notes.append("unknown autodiscover template '\(text)' in the device data")
+                case .option120, .option42, .srv, .srvTLS, .srvTCP, .host:
+                    continue search  // not an autodiscover lookup: the device data is checked when it loads
                 }
             }
         }
@@ -914,7 +904,7 @@ struct BuildWalk {
         } else {
             findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
-                finding(.autodiscoverFailed, .error, .search(tried: profile.autodiscoverOrder, domains: [smtp], roots: nil)))
+                finding(.autodiscoverFailed, .error, .search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil)))
         }
         finish(.exchange)
     }

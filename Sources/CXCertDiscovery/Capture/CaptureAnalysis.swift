@@ -550,10 +550,11 @@ extension CaptureReader {
             let prefix = prefixes.first(where: { first.name.hasPrefix($0) })
         else { return [] }
         let sip = String(first.name.dropFirst(prefix.count))
-        let expected = profile.registrarLookup.compactMap { text -> String? in
-            let parts = text.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].hasPrefix("srv"), !parts[1].contains("{dhcp}") else { return nil }
-            return parts[1].replacingOccurrences(of: "{sip}", with: sip)
+        let expected = profile.lookupPlan.registrar.compactMap { step -> String? in
+            guard step.kind == .srvTLS || step.kind == .srvTCP, let name = step.name, !name.placeholders.contains(.dhcp) else {
+                return nil
+            }
+            return try? name.expand { $0 == .sip ? [sip] : [] }.get().first
         }
         var seen: [String] = []
         for query in queries where query.type == .srv && expected.contains(query.name) && !seen.contains(query.name) {
