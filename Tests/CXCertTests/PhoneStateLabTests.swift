@@ -117,6 +117,45 @@ struct PhoneStateLabTests {
         #expect(!learned.steps.contains { codes($0).contains("external-root-not-learned") })
     }
 
+    @Test("boot --deployment: the boot: section's state is the walk's, and the options win over it (held roots add up)")
+    func deploymentState() throws {
+        let (lab, dns) = try lab()
+        defer { lab.stop() }
+        let pki = try TestPKI.get()
+        let file = lab.directory.appendingPathComponent("deployment.yaml")
+        try Data(
+            """
+            sipDomains: [fabrikam.com]
+            adDomains: [contoso.com]
+            fleet: [{device: hp4120, firmware: 4.0.7577.4387}]
+            servers: []
+            boot:
+              webFQDN: pool01.contoso.com
+              dnsServers: ['\(dns.description)']
+              certprovResponse: \(pki.url("root-sha1.pem").path)
+              signedIn: true
+              heldRoots: [\(pki.url("root.pem").path)]
+              signIn: pin
+              network: internal
+            """.utf8
+        ).write(to: file)
+        func walk(_ extra: [String]) throws -> (steps: [[String: Any]], state: [String: Any]) {
+            let result = try CLI.run(["boot", "--deployment", file.path, "--timeout", "2", "--json", "--no-certprov"] + extra)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.status) \(result.stderr)")
+            let build = try #require((object["builds"] as? [[String: Any]])?.first)
+            return (try #require(build["steps"] as? [[String: Any]]), try #require(build["state"] as? [String: Any]))
+        }
+        let fromFile = try walk([])
+        #expect(fromFile.state["phase"] as? String == "signed-in" && fromFile.state["signIn"] as? String == "pin")
+        #expect(codes(try step(fromFile.steps, "registrar-tls", "signed-in")).contains("held-root-stale"))
+        // The command line adds the new root to the held ones: trusted; and --network external overrides the file.
+        let added = try walk(["--held-root", pki.url("root-sha1.pem").path, "--network", "external"])
+        #expect(added.state["network"] as? String == "external")
+        #expect((added.state["heldRoots"] as? [[String: Any]])?.filter { $0["acquired"] as? String == "earlier-sign-in" }.count == 2)
+        #expect(trusted(try step(added.steps, "registrar-tls", "signed-in")) == [true])
+    }
+
     /// An AD snapshot holding `root.pem` (the directory's root; the captured Certificate Provisioning answer holds
     /// `root-sha1.pem`), so each root says which download it came from.
     func snapshot(_ lab: BootLab) throws -> String {
