@@ -3,6 +3,7 @@ import Testing
 
 @testable import CXCertAudit
 @testable import CXCertCore
+@testable import CXCertDirectory
 @testable import CXCertDiscovery
 @testable import CXCertTestSupport
 
@@ -212,5 +213,67 @@ struct PhoneStateTests {
         #expect(throws: AuditError.self) {
             _ = try BootWalker.Configuration(deployment: try file("  heldRoots: [missing.pem]"), base: folder)
         }
+    }
+
+    /// A deployment whose pool certificate (`boot-pool.pem`) chains to `root-sha1.pem`, published in an AD snapshot, for an
+    /// Aries build (PIN: Certificate Provisioning only) and an LPE CX700 (password: the directory too).
+    func audit(_ state: String, folder: URL, arguments: [String] = []) throws -> [String: [String]] {
+        let pki = try BootFixtures.directory()
+        let root = try TestPKI.get().certificate("root-sha1.pem")
+        let entry = DirectoryEntry(
+            dn:
+                "CN=Contoso Root CA SHA1,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com",
+            attributes: ["cn": [Array("Contoso Root CA SHA1".utf8)], "cACertificate": [root.der]])
+        try folder.write("snapshot.ldif", DirectorySnapshot(certificationAuthorities: [entry], enrollmentServices: []).ldif)
+        try folder.write(
+            "deployment.yaml",
+            """
+            sipDomains: [fabrikam.com]
+            adDomains: [contoso.com]
+            servers: [{name: pool, certificate: \(pki.appendingPathComponent("boot-pool.pem").path), names: [pool01.contoso.com]}]
+            fleet: [{device: hp4120, firmware: 4.0.7577.4387}, {device: cx700, firmware: 4.0.7577.4463}]
+            trust: {adSnapshot: snapshot.ldif}
+            boot:
+              smtpDomain: fabrikam.com
+            \(state)
+            """)
+        let result = try CLI.run(["audit", folder.appendingPathComponent("deployment.yaml").path, "--json"] + arguments)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        let server = try #require((object["servers"] as? [[String: Any]])?.first)
+        var codes: [String: [String]] = [:]
+        for result in server["results"] as? [[String: Any]] ?? [] {
+            let client = (result["profile"] as? String) ?? "?"
+            let trusted = (result["trusted"] as? Bool) == true
+            codes[String(client.prefix(while: { $0 != " " }))] =
+                (trusted ? ["trusted"] : []) + ((result["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+        }
+        return codes
+    }
+
+    @Test("audit with a phone state judges each build with the roots it holds: stale, external, and the sign-in's downloads")
+    func auditState() throws {
+        let folder = try makeTemporaryDirectory("phone-state-audit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pki = try TestPKI.get()
+        // No state: every root counts for every build, as before.
+        let plain = try audit("", folder: folder)
+        #expect(plain["hp4120"]?.contains("trusted") == true && plain["cx700"]?.contains("trusted") == true, "\(plain)")
+        // A PIN sign-in does not download the directory's roots; a password sign-in does.
+        let fresh = try audit("  network: internal", folder: folder)
+        #expect(fresh["hp4120"]?.contains("trusted") == false && fresh["cx700"]?.contains("trusted") == true, "\(fresh)")
+        // Outside, the CX700 never learned the directory's root.
+        let outside = try audit("", folder: folder, arguments: ["--network", "external"])
+        #expect(outside["cx700"]?.contains("external-root-not-learned") == true, "\(outside)")
+        #expect(outside["hp4120"]?.contains("external-root-not-learned") == false, "\(outside)")
+        // Signed in with the old root: stale for the CX700 until reset; with the new one held, trusted.
+        let stale = try audit("  signedIn: true\n  heldRoots: [\(pki.url("root.pem").path)]", folder: folder)
+        #expect(stale["cx700"]?.contains("held-root-stale") == true, "\(stale)")
+        let held = try audit("  signedIn: true", folder: folder, arguments: ["--held-root", pki.url("root-sha1.pem").path])
+        #expect(held["cx700"]?.contains("trusted") == true && held["hp4120"]?.contains("trusted") == true, "\(held)")
+        // A captured Certificate Provisioning answer is what the PIN sign-in downloads.
+        let provisioned = try audit("  certprovResponse: \(pki.url("root-sha1.pem").path)\n  signIn: pin", folder: folder)
+        #expect(provisioned["hp4120"]?.contains("trusted") == true, "\(provisioned)")
+        let bogus = try CLI.run(["audit", folder.appendingPathComponent("deployment.yaml").path, "--sign-in", "carrier-pigeon"])
+        #expect(bogus.status == 2 && bogus.stderr.contains("--sign-in takes pin, usb or password"), "\(bogus.stderr)")
     }
 }
