@@ -78,6 +78,14 @@ public struct DeploymentFile: Sendable, Codable {
         public var ntpServers: [String]?
         /// A captured GetRootCertChains answer.
         public var certprovResponse: String?
+        /// The phone signed in before (`--signed-in`): it holds ``heldRoots`` and does not download until reset.
+        public var signedIn: Bool?
+        /// Root files the phone already holds from an earlier sign-in (`--held-root`), relative to the file.
+        public var heldRoots: [String]?
+        /// How users sign in (`--sign-in`); nil for each build's default.
+        public var signIn: SignInMethod?
+        /// The network the phones are on (`--network`); nil for internal.
+        public var network: NetworkSide?
     }
 
     /// The first is DHCP option 15, the others option 119 (in order).
@@ -273,7 +281,10 @@ public struct DeploymentFile: Sendable, Codable {
         "fleet[]": ["device", "firmware", "count"],
         "trust": ["roots", "adSnapshot", "ad"],
         "trust.ad": ["url", "bind", "passwordEnv", "passwordFile", "caFile"],
-        "boot": ["smtpDomain", "user", "upn", "webFQDN", "registrars", "dnsServers", "ntpServers", "certprovResponse"],
+        "boot": [
+            "smtpDomain", "user", "upn", "webFQDN", "registrars", "dnsServers", "ntpServers", "certprovResponse", "signedIn", "heldRoots",
+            "signIn", "network",
+        ],
     ]
 
     /// "line 3, column 1" for a node.

@@ -31,6 +31,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var knowledge: KnowledgeOptions
 
+    @OptionGroup(title: "The phone's state (judge each build with the roots a phone in this state holds)")
+    var state: PhoneStateOptions
+
     @Option(name: .customLong("ad-bind"), help: "Bind to trust.ad's directory as this name (overrides the file's bind).")
     var adBind: String?
 
@@ -65,11 +68,12 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
+            let phone = try state.applied(to: try AuditPhoneState(file: deployment, base: url.deletingLastPathComponent()))
             result = try await Auditor.run(
                 deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
                 directory: AuditDirectoryAccess(
                     bind: adBind, password: adPasswordEnv.map { .environment($0) } ?? adPasswordFile.map { .file($0) }, caFile: adCAFile,
-                    allowDeploymentCAFile: allowDeploymentCAFile), until: until, failWithinDays: failWithin
+                    allowDeploymentCAFile: allowDeploymentCAFile), until: until, failWithinDays: failWithin, state: phone
             ) {
                 done, total, name in
                 guard showProgress else { return }

@@ -25,7 +25,7 @@ struct BootCommand: ParsableCommand {
 
     @Option(
         help:
-            "The audit's deployment file with its boot: section (sipDomains, adDomains, fleet, trust.roots, trust.adSnapshot, pool); the options above override it."
+            "The audit's deployment file with its boot: section (sipDomains, adDomains, fleet, trust.roots, trust.adSnapshot, pool, the phone's state); the options override it."
     )
     var deployment: String?
 
@@ -87,25 +87,7 @@ struct BootCommand: ParsableCommand {
     )
     var certProv = true
 
-    @Flag(
-        name: .customLong("signed-in"),
-        help:
-            "The phone signed in before: it holds the --held-root roots and does not download again until reset (default: fresh from reset)."
-    )
-    var signedIn = false
-
-    @Option(
-        name: .customLong("held-root"),
-        help: "A root the phone already holds from an earlier sign-in (repeatable; any format inspect reads).")
-    var heldRoots: [String] = []
-
-    @Option(
-        name: .customLong("sign-in"),
-        help: "How the user signs in: pin, usb or password (default: the build's first method in Knowledge/discovery.json).")
-    var signIn: String?
-
-    @Option(help: "The network the phone is on: internal (default) or external (through the Edge).")
-    var network: String = "internal"
+    @OptionGroup(title: "The phone's state") var state: PhoneStateOptions
 
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
@@ -134,10 +116,6 @@ struct BootCommand: ParsableCommand {
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
-        if let signIn, SignInMethod(rawValue: signIn) == nil {
-            throw ValidationError("--sign-in takes pin, usb or password, not '\(signIn)'")
-        }
-        if NetworkSide(rawValue: network) == nil { throw ValidationError("--network takes internal or external, not '\(network)'") }
     }
 
     func run() throws {
@@ -183,11 +161,8 @@ struct BootCommand: ParsableCommand {
             if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
             site.deadline = deadline
             site.dhcp = exchange
-            site.signedIn = signedIn
             site.downloadsRootChains = certProv && certProvResponse == nil
-            site.heldRoots += try heldRootAnchors()
-            site.signIn = signIn.flatMap(SignInMethod.init(rawValue:))
-            site.network = NetworkSide(rawValue: network) ?? .internal
+            try state.apply(to: &site)
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
                 let fromDHCP = inputs.overriding(with: options).webServices
@@ -262,20 +237,6 @@ struct BootCommand: ParsableCommand {
     private func directoryAnchors() throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
         return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
-    }
-
-    /// `--held-root FILE`: the roots the phone holds from an earlier sign-in.
-    private func heldRootAnchors() throws -> [TrustAnchor] {
-        var anchors: [TrustAnchor] = []
-        for file in heldRoots {
-            do {
-                anchors += try Input.certificates(file).certificates.map { TrustAnchor(certificate: $0, source: .heldRoot(file: file)) }
-            } catch {
-                printError("--held-root \(file): \(error)")
-                throw ExitCode(2)
-            }
-        }
-        return anchors
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

@@ -544,7 +544,7 @@ struct DiscoveryCodeTests {
     static let codes: [FindingCode] = [
         .timeSourceMissing, .timeSourceUnsynchronized, .clockSkew, .registrarNotFound, .strictDNSNaming, .dcNotFound, .noRootDownload,
         .endpointUnreachable, .dnsUnanswered, .dnsAnswerOversized, .deviceUpdateNotFound, .concatenatedNameAnswered, .autodiscoverFailed,
-        .rootNotHeldYet, .heldRootStale,
+        .rootNotHeldYet, .heldRootStale, .externalRootNotLearned,
         .dhcpNoAnswer, .dhcpOption43Missing, .dhcpOption43Incomplete, .dhcpOption43Truncated, .dhcpOption43Identifier,
         .dhcpOption43BinaryPort, .dhcpOption43ScopeLevel, .dhcpOption43WebFQDN, .dhcpOption120Missing, .dhcpOption120Address,
         .dhcpOption120TooMany, .dhcpOption120Mismatch, .dhcpOption119WindowsString, .dhcpOption15Missing, .dhcpMalformedOption,

@@ -101,6 +101,9 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     /// The phone holds roots from an earlier sign-in, the server's chain now needs one it does not hold, and the phone
     /// does not look again until it is reset.
     case heldRootStale = "held-root-stale"
+    /// A phone outside the network (through the Edge) reaches a server whose chain needs a root it could only download
+    /// on the internal network and does not hold: outside it trusts its cache and what it learned while inside.
+    case externalRootNotLearned = "external-root-not-learned"
 
     // DHCP answers (`cxcert dhcp`).
     /// No DHCP server answered the phone's DHCPINFORM with vendor class MS-UC-Client.

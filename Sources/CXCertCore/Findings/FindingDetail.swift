@@ -56,7 +56,8 @@ public enum FindingDetail: Sendable, Hashable {
         roots: Int?)
     /// Where a build's roots come from holds none (`no-root-download`).
     case roots(scope: RootScope, count: Int)
-    /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`):
+    /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`,
+    /// `external-root-not-learned`):
     /// the host, the phase, the roots that would make the chain trusted (`needed`, subjects) and where each comes from
     /// (`neededFrom`), where the roots the phone holds come from (`held`), the phase in which the phone would get a needed
     /// root (`downloadsIn`, null when it will not), and the device-data rule the timing rests on.

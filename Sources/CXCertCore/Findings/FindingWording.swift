@@ -385,6 +385,9 @@ extension FindingWording {
         case (.heldRootStale, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
             return
                 "\(host): the chain needs \(list(needed)) (\(list(neededFrom))), which this phone does not hold \(phaseWords(phase)): it holds roots from an earlier sign-in (\(list(held))) and does not look for new ones until it is reset\(basis(rule, finding.vocabulary))."
+        case (.externalRootNotLearned, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
+            return
+                "\(host) is reached from outside the network \(phaseWords(phase)), where the phone trusts only \(list(held)); its chain needs \(list(needed)) (\(list(neededFrom))), which the phone downloads only on the internal network and does not hold\(basis(rule, finding.vocabulary))."
         case (_, .heldRoots(let host, let phase, let needed, let neededFrom, let held, let downloadsIn, let rule)):
             let later = downloadsIn.map { " It gets it only \(phaseWords($0))." } ?? ""
             return
@@ -654,6 +657,9 @@ extension FindingWording {
         case (.heldRootStale, .heldRoots(_, _, let needed, _, _, _, _)):
             return
                 "Reset the phone (a soft reset clears its certificate store) and sign in once on the internal network, so that it downloads \(list(needed)); every phone that signed in before the change needs the same."
+        case (.externalRootNotLearned, .heldRoots(let host, _, let needed, _, _, _, _)):
+            return
+                "Sign the phone in once on the internal network, so that it downloads \(list(needed)), before taking it outside (a phone that signed in before keeps the roots it holds until it is reset: reset it first); or give \(host) a certificate that chains to a root in the phone's built-in cache."
         case (_, .heldRoots(let host, _, _, _, _, _, _)):
             return
                 "Either give \(host) a certificate that chains to a root in the phone's built-in cache, or attempt a sign-in on the phone first (on an LPE phone a wrong PIN is enough) so that it downloads the root, then let it check again."

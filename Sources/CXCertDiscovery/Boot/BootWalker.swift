@@ -163,9 +163,10 @@ struct BuildWalk {
         state = start
     }
 
-    /// The roots the phone's sign-in method downloads in a phase, from the sources this walk was given.
-    func downloadable(in phase: BootPhase) -> [TrustAnchor] {
-        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network).downloads
+    /// The roots the phone's sign-in method downloads in a phase, from the sources this walk was given, on the network
+    /// it is on (or on `network`: what an outside phone would have learned inside).
+    func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
+        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
         if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += configuration.directory ?? [] }
         if downloads.contains("certprov-web-service") { roots += configuration.certificateProvisioning ?? [] }
@@ -687,7 +688,8 @@ struct BuildWalk {
             let later = phase == .boot && start.phase != .signedIn ? downloadable(in: .signIn) : []
             let timing = RootTiming.judge(
                 host: host, phase: phase, state: state, later: later.isEmpty ? nil : (later, .signIn),
-                elsewhere: start.phase == .signedIn ? downloadable(in: .signIn) : [], profile: profile,
+                elsewhere: start.phase == .signedIn || state.network == .external ? downloadable(in: .signIn, on: .internal) : [],
+                profile: profile,
                 vocabulary: configuration.vocabulary
             ) { anchors in
                 Verifier.verify(

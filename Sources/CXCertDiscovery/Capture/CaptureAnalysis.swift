@@ -65,43 +65,62 @@ extension CaptureReader {
 
     /// The address a named phone used in the capture: for a MAC, the address its frames came from, else the
     /// address a DHCP server gave it (ACK, or OFFER) or it had (ciaddr); for an address, itself when anything in the
-    /// capture came from it (DHCP, DNS, SNTP or TCP).
+    /// capture came from it (DHCP, DNS, SNTP or TCP) or a DHCP server acknowledged it to a client.
     func address(of selector: PhoneSelector, index: CaptureIndex, clients: Set<String>) -> String? {
-        func text(_ bytes: [UInt8]) -> String? {
-            bytes.count == 4 && bytes != [0, 0, 0, 0] ? bytes.map(String.init).joined(separator: ".") : nil
-        }
         switch selector {
         case .mac(let mac):
             if let address = index.macs.filter({ $0.value == mac }).keys.sorted().first(where: { $0 != "0.0.0.0" }) { return address }
-            let mine = index.dhcp(hardwareAddress: mac)
-            let replies = mine.filter { $0.message.op == 2 }
-            let acked = replies.filter { $0.message.messageType == .ack }.compactMap { text($0.message.yourAddress) }
-            let offered = replies.compactMap { text($0.message.yourAddress) }
-            return acked.first ?? offered.first ?? mine.lazy.compactMap { text($0.message.clientAddress) }.first
+            return Self.leased(index.dhcp(hardwareAddress: mac))
         case .address(let address):
-            return clients.union(index.macs.keys).union(index.dhcpSources).sorted().first { HostnameMatcher.ipAddress($0) == address }
+            let leased = index.dhcp.filter { $0.message.op == 2 && $0.message.messageType == .ack }.compactMap {
+                Self.ipv4($0.message.yourAddress)
+            }
+            return clients.union(index.macs.keys).union(index.dhcpSources).union(leased).sorted().first {
+                HostnameMatcher.ipAddress($0) == address
+            }
         }
+    }
+
+    /// Four address bytes as text; nil for 0.0.0.0 (no address) or another length.
+    static func ipv4(_ bytes: [UInt8]) -> String? {
+        bytes.count == 4 && bytes != [0, 0, 0, 0] ? bytes.map(String.init).joined(separator: ".") : nil
+    }
+
+    /// The address DHCP gave one client, from the packets that carry its `chaddr`: the `yiaddr` of an ACK (the last
+    /// one: a renewal can move it), else of an OFFER, else the `ciaddr` it claimed in its own requests.
+    static func leased(_ mine: [DHCPEvent]) -> String? {
+        let replies = mine.filter { $0.message.op == 2 }
+        let acked = replies.filter { $0.message.messageType == .ack }.compactMap { ipv4($0.message.yourAddress) }
+        let offered = replies.compactMap { ipv4($0.message.yourAddress) }
+        return acked.last ?? offered.last ?? mine.lazy.filter { $0.message.op == 1 }.compactMap { ipv4($0.message.clientAddress) }.first
     }
 
     func phones(index: CaptureIndex, sessions: [Session], clients: Set<String>) -> [CapturedPhone] {
         var found: [CapturedPhone] = []
         var addresses: Set<String> = []
-        func add(_ address: String, _ reason: String) {
+        func add(_ address: String, _ reason: String, mac: String? = nil) {
             guard !address.isEmpty, address != "0.0.0.0", addresses.insert(address).inserted else { return }
-            found.append(CapturedPhone(address: address, mac: index.macs[address], reason: reason))
+            found.append(CapturedPhone(address: address, mac: mac ?? index.macs[address], reason: reason))
         }
         if !options.phones.isEmpty {
             for selector in options.phones {
                 if let address = address(of: selector, index: index, clients: clients) {
-                    add(address, "named with --phone \(selector)")
+                    // A phone named by MAC keeps that MAC even when no frame from its address showed one (a capture of
+                    // its DHCP exchange only): the DHCP step finds its requests by it.
+                    let mac: String? = if case .mac(let mac) = selector { mac } else { nil }
+                    add(address, "named with --phone \(selector)", mac: mac)
                 }
             }
             return found
         }
         for event in index.dhcp where event.message.op == 1 {
             guard event.message.options[60].map({ String(decoding: $0, as: UTF8.self) }) == DHCPExchange.ucVendorClass else { continue }
-            let address = event.message.clientAddress.map(String.init).joined(separator: ".")
-            add(address == "0.0.0.0" ? event.source : address, "DHCP with vendor class MS-UC-Client")
+            // A DISCOVER or REQUEST comes from 0.0.0.0: the phone is then at the address the server gave its chaddr.
+            let mac = CaptureIndex.macText(event.message.hardwareAddress)
+            let address =
+                Self.ipv4(event.message.clientAddress)
+                ?? (event.source == "0.0.0.0" ? Self.leased(index.dhcp(hardwareAddress: mac)) : event.source)
+            add(address ?? "", "DHCP with vendor class MS-UC-Client", mac: event.mac ?? mac)
         }
         for session in sessions {
             for entry in session.tls where entry.fromClient {
