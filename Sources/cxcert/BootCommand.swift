@@ -14,7 +14,8 @@ struct BootCommand: ParsableCommand {
             Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
             strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the root-chain download
             from the Certificate Provisioning service at sign-in (plain HTTP on port 80; no credential or PIN is ever sent;
-            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, web services,
+            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, with
+            --sip-register the phone's first REGISTER and the registrar's challenges (no credential or PIN is ever sent), web services,
             Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come from Knowledge/discovery.json
             (override with --device-data). Every certificate is judged at the phone's clock.
             Exit codes: 0 every build signs in and trusts every server it reaches, 1 not, 2 usage or input error.
@@ -86,6 +87,13 @@ struct BootCommand: ParsableCommand {
             "At sign-in, send the phone's root-chain request to the web services over plain HTTP (port 80), as a PIN sign-in does; no credential or PIN is ever sent."
     )
     var certProv = true
+
+    @Flag(
+        name: .customLong("sip-register"),
+        help:
+            "After the registrar's handshake, send the phone's first REGISTER (TLS 1.0, no SNI) and read its challenges (NTLM, Kerberos, TLS-DSK), following redirects; no credential or PIN is ever sent."
+    )
+    var sipRegister = false
 
     @Flag(
         name: .customLong("signed-in"),
@@ -185,6 +193,7 @@ struct BootCommand: ParsableCommand {
             site.dhcp = exchange
             site.signedIn = signedIn
             site.downloadsRootChains = certProv && certProvResponse == nil
+            site.registersWithSIP = sipRegister
             site.heldRoots += try heldRootAnchors()
             site.signIn = signIn.flatMap(SignInMethod.init(rawValue:))
             site.network = NetworkSide(rawValue: network) ?? .internal
