@@ -73,7 +73,7 @@ let package = Package(
         // Test helpers shared by the test targets: the test PKI, background servers, the Samba DC, the labs.
         .target(
             name: "CXCertTestSupport", dependencies: ["CXCert"], path: "Tests/CXCertTestSupport",
-            exclude: ["certsrv_stub.py", "hostile_server.py", "recorder.py", "lab_stub.py", "certprov_stub.py"]),
+            exclude: ["certsrv_stub.py", "hostile_server.py", "recorder.py", "lab_stub.py", "certprov_stub.py", "sip_stub.py"]),
         .testTarget(name: "CXCertTests", dependencies: ["CXCert", "CXCertTestSupport", "cxcert-fuzz"], exclude: ["Fixtures"]),
         // The public API as users see it: no @testable import.
         .testTarget(name: "CXCertAPITests", dependencies: ["CXCert"]),

@@ -1,6 +1,7 @@
 import CXCertAudit
 import CXCertCore
 import CXCertDiscovery
+import CXCertProbe
 import Foundation
 
 /// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
@@ -81,6 +82,32 @@ public enum BootRendering {
         let findings: [Finding]
         /// The HTTP conversation the step had as the phone (`certprov`); absent for the other steps.
         var exchange: JSONExchange? = nil
+        /// The REGISTERs the step sent as the phone (`sip-register`); absent for the other steps.
+        var sipRegister: [JSONSIPExchange]? = nil
+    }
+    /// One REGISTER as sent and its answer as read (bounded).
+    struct JSONSIPExchange: Encodable {
+        let host: String
+        let address: String
+        let port: Int
+        let request: String
+        let status: Int?
+        let reason: String?
+        let challenges: [JSONChallenge]
+        let contacts: [String]
+        let outcome: String
+        let answerBytes: Int
+        let answer: String
+    }
+    /// One challenge: the header, the package and every parameter (`realm`, `targetname`, `version`, `sts-uri`, ...).
+    struct JSONChallenge: Encodable {
+        let header: String
+        let scheme: String
+        let parameters: [String: String]
+        let realm: String?
+        let targetName: String?
+        let version: Int?
+        let certificateProvisioningURL: String?
     }
     /// The request a step sent as the phone and the answer it read (bounded).
     struct JSONExchange: Encodable {
@@ -208,7 +235,21 @@ public enum BootRendering {
                 JSONExchange(
                     method: $0.method, url: $0.url, address: $0.address, headers: $0.headers, body: $0.body, status: $0.status,
                     contentType: $0.contentType, bodyBytes: $0.bodyBytes, answer: $0.excerpt)
-            })
+            },
+            sipRegister: step.kind == .sipRegister
+                ? step.sipExchanges.map { exchange in
+                    JSONSIPExchange(
+                        host: exchange.host, address: exchange.address, port: exchange.port, request: exchange.request,
+                        status: exchange.status, reason: exchange.reason,
+                        challenges: exchange.challenges.map { challenge in
+                            JSONChallenge(
+                                header: challenge.header, scheme: challenge.scheme,
+                                parameters: Dictionary(challenge.parameters.map { ($0.name, $0.value) }) { first, _ in first },
+                                realm: challenge.realm, targetName: challenge.targetName, version: challenge.version,
+                                certificateProvisioningURL: challenge.certificateProvisioningURL)
+                        }, contacts: exchange.contacts, outcome: exchange.outcome, answerBytes: exchange.answerBytes,
+                        answer: exchange.excerpt)
+                } : nil)
     }
 
     static func timeSample(_ sample: BootTimeSample) -> JSONTimeSample {

@@ -14,7 +14,8 @@ struct BootCommand: ParsableCommand {
             Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
             strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the root-chain download
             from the Certificate Provisioning service at sign-in (plain HTTP on port 80; no credential or PIN is ever sent;
-            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, web services,
+            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, with
+            --sip-register the phone's first REGISTER and the registrar's challenges (no credential or PIN is ever sent), web services,
             Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come from Knowledge/discovery.json
             (override with --device-data). Every certificate is judged at the phone's clock.
             Exit codes: 0 every build signs in and trusts every server it reaches, 1 not, 2 usage or input error.
@@ -88,6 +89,13 @@ struct BootCommand: ParsableCommand {
     var certProv = true
 
     @OptionGroup(title: "The phone's state") var state: PhoneStateOptions
+
+    @Flag(
+        name: .customLong("sip-register"),
+        help:
+            "After the registrar's handshake, send the phone's first REGISTER (TLS 1.0, no SNI) and read its challenges (NTLM, Kerberos, TLS-DSK), following redirects; no credential or PIN is ever sent."
+    )
+    var sipRegister = false
 
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
@@ -163,6 +171,7 @@ struct BootCommand: ParsableCommand {
             site.dhcp = exchange
             site.downloadsRootChains = certProv && certProvResponse == nil
             try state.apply(to: &site)
+            site.registersWithSIP = sipRegister
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
                 let fromDHCP = inputs.overriding(with: options).webServices

@@ -81,6 +81,12 @@ public enum FindingDetail: Sendable, Hashable {
     /// A Device Update check or an offered file (`device-update-check-failed`, `device-update-file-unreachable`): the URL,
     /// the address, the HTTP status (null when none came back) and what went wrong.
     case deviceUpdate(url: String, address: String?, status: Int?, failure: String?)
+    /// The phone's first REGISTER (`sip-*`): the registrar reached, the status it answered (null when none), the
+    /// authentication packages it offered, what went wrong, and for `sip-target-name-mismatch` and
+    /// `sip-provisioning-url` the challenge's target name, the certificate's DNS names and TLS-DSK's provisioning URL.
+    case sipRegister(
+        host: String, address: String?, port: Int, status: Int?, packages: [String], failure: String?, targetName: String?,
+        certificateNames: [String], provisioningURL: String?)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
@@ -219,6 +225,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .endpoint: "endpoint"
         case .certprov: "certprov"
         case .deviceUpdate: "device-update"
+        case .sipRegister: "sip-register"
         case .redirect: "redirect"
         case .dhcpOption: "dhcp-option"
         case .provisioning: "dhcp-option-43"
@@ -403,6 +410,16 @@ extension FindingDetail: Encodable {
             try put("address", address)
             try put("status", status)
             try put("failure", failure)
+        case .sipRegister(let host, let address, let port, let status, let packages, let failure, let targetName, let names, let url):
+            try put("host", host)
+            try put("address", address)
+            try put("port", port)
+            try put("status", status)
+            try put("packages", packages)
+            try put("failure", failure)
+            try put("targetName", targetName)
+            try put("certificateNames", names)
+            try put("provisioningURL", url)
         case .redirect(let from, let to, let hops, let loops):
             try put("from", from)
             try put("to", to)

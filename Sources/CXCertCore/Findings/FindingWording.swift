@@ -303,7 +303,7 @@ public enum FindingWording {
         case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint),
             (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
+            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."
@@ -336,6 +336,24 @@ extension FindingWording {
             return "The root-chain download \(url) failed: \(what)\(failure.map { " — \($0)" } ?? "")."
         case (.certprovNoChains, .certprov(let url, _, _, let failure, _, _)):
             return "The root-chain download \(url) answered without a root chain the phone can read (\(failure ?? "no chain"))."
+        case (.sipRegisterNoAnswer, .sipRegister(let host, let address, let port, _, _, let failure, _, _, _)):
+            return
+                "The registrar \(host) (\(address ?? "?"):\(port)) accepted the phone's TLS session but gave no answer to its REGISTER (\(failure ?? "no answer")): the phone cannot sign in."
+        case (.sipRegisterFailed, .sipRegister(let host, _, let port, let status, _, let failure, _, _, _)):
+            return
+                "The registrar \(host):\(port) answered the phone's REGISTER \(status.map { "with \($0)" } ?? "badly")\(failure.map { " (\($0))" } ?? ""), not with a challenge: the phone cannot sign in."
+        case (.sipNoLyncPackage, .sipRegister(let host, _, let port, let status, let packages, _, _, _, _)):
+            let offered = packages.isEmpty ? "no authentication package" : "only \(packages.joined(separator: ", "))"
+            return
+                "\(host):\(port) answered the REGISTER (\(status.map(String.init) ?? "no status")) with \(offered), no NTLM, Kerberos or TLS-DSK: it is not a Lync registrar, or a proxy is in the way."
+        case (.sipRedirectFailed, .sipRegister(let host, _, let port, _, _, let failure, _, _, _)):
+            return "The redirect from \(host):\(port) cannot be followed: \(failure ?? "no target")."
+        case (.sipTargetNameMismatch, .sipRegister(let host, _, _, _, _, _, let target, let names, _)):
+            return
+                "The registrar \(host) names itself \(target ?? "?") in its challenge, a name its certificate does not carry (\(names.isEmpty ? "no DNS names" : names.joined(separator: ", ")))."
+        case (.sipProvisioningURL, .sipRegister(let host, _, _, _, _, let failure, _, _, let url)):
+            return
+                "\(host)'s TLS-DSK challenge gives \(url.map { "the certificate provisioning URL \($0)" } ?? "no certificate provisioning URL (sts-uri)"): \(failure ?? "unusable")."
         case (.deviceUpdateCheckFailed, .deviceUpdate(let url, let address, _, let failure)):
             return "The Device Update check \(url) at \(address ?? "its address") gave no offer: \(failure ?? "no answer")."
         case (.deviceUpdateFileUnreachable, .deviceUpdate(let url, _, _, let failure)):
@@ -598,6 +616,24 @@ extension FindingWording {
         case (.certprovFailed, _), (.certprovNoChains, _):
             return
                 "Check the pool's web services: Set-CsWebServiceConfiguration -EnableCertChainDownload $true, the TrustedCACerts list, and the CertProv application's event log; Test-CsPhoneBootstrap runs the same download."
+        case (.sipRegisterNoAnswer, _):
+            return
+                "Check that the registrar's SIP service is running and that nothing between the phones and the pool (a load balancer's idle or SSL-offload rule, a firewall's SIP inspection) swallows SIP over TLS; the Front End's event log and a Snooper trace show whether the REGISTER arrived."
+        case (.sipRegisterFailed, _):
+            return
+                "Read the answer in the step's notes: a 5xx means the pool is not ready (check the Front End service), a 403/404 a policy or a domain the pool does not serve (the SIP domain must be one of the pool's supported domains)."
+        case (.sipNoLyncPackage, _):
+            return
+                "Point the phones (DHCP option 120, the _sipinternaltls._tcp SRV record) at the Lync pool itself, not at a SIP proxy or another PBX, and let the load balancer pass TLS through to the Front End servers."
+        case (.sipRedirectFailed, _):
+            return
+                "Check the user's home pool and the pool the director redirects to: its FQDN must resolve from the phones' network and accept the phone's TLS on 5061, and redirects must end at the home pool."
+        case (.sipTargetNameMismatch, .sipRegister(_, _, _, _, _, _, let target, _, _)):
+            return
+                "Reissue the registrar's certificate with \(target.map { $0.lowercased().hasPrefix("sip/") ? String($0.dropFirst(4)) : $0 } ?? "the Front End's FQDN") in its subjectAltName (the pool FQDN and each Front End FQDN), as the Lync certificate wizard does."
+        case (.sipProvisioningURL, _):
+            return
+                "Check the pool's internal web services FQDN (Get-CsService -WebServer): the TLS-DSK URL must be HTTPS on a name the phones resolve and whose certificate they trust."
         case (.deviceUpdateCheckFailed, _):
             return
                 "Check the pool's Device Update web service (/RequestHandler/ucdevice.upx on port 80) and its RequestHandler audit log; the request's body format is a guess (see the README), so compare with a phone's own request."

@@ -51,6 +51,9 @@ public struct BootWalker: Sendable {
         public var downloadsRootChains = false
         /// The largest root-chain answer read, in bytes (256 KiB by default).
         public var maxRootChainBytes = 256 << 10
+        /// Whether the walk sends the phone's first REGISTER (no credentials) to the registrar after its handshake and
+        /// reads the challenges (`SIPRegisterStep.swift`); false by default, `cxcert boot --sip-register` turns it on.
+        public var registersWithSIP = false
         /// Who the phones say they are to Device Update; when set, the walk sends the `ucdevice.upx` check (each build's
         /// own firmware replaces ``/CXCertDirectory/DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
         public var deviceUpdateIdentity: DeviceUpdate.Identity?
@@ -187,6 +190,7 @@ struct BuildWalk {
             walkRegistrar()
             walkRoots()
             walkRegistrarTLS()
+            walkSIPRegister()
             walkWebServices()
         } else {
             phase = .signIn
@@ -195,6 +199,7 @@ struct BuildWalk {
             walkCertProv()
             walkRoots()
             walkRegistrarTLS()
+            walkSIPRegister()
             walkWebServices()
             phase = .signedIn
             state.phase = .signedIn
