@@ -384,12 +384,32 @@ public struct DeploymentFile: Sendable, Codable {
         }
     }
 
-    /// The name plan, when the file gives a pool.
-    public var plan: NamePlan? {
-        guard pool != nil || adDomains?.isEmpty == false || sipDomains?.isEmpty == false || simpleURLs?.isEmpty == false else { return nil }
+    /// The name plan, when the file gives any name: the pool's names and those of its `boot:` section (option 43's
+    /// web services, option 120's registrars, the autodiscover hosts of the SMTP domain). The registrar fallbacks DNS
+    /// has are not asked here (``plan(registrarFallbacks:)``), so the plan says they were not checked.
+    public var plan: NamePlan? { plan(registrarFallbacks: nil) }
+
+    /// The name plan with the registrar A-record fallbacks (`sipinternal.`, `sipexternal.`) DNS answered for; `nil` when
+    /// DNS was not asked.
+    public func plan(registrarFallbacks: [String]?) -> NamePlan? {
+        let webServices = [boot?.webFQDN].compactMap { $0 }.map { (try? Endpoint(parsing: $0, defaultPort: 443))?.host ?? $0 }
+        let registrars = (boot?.registrars ?? []).map { (try? Endpoint(parsing: $0, defaultPort: 5061))?.host ?? $0 }
+        let smtp = [boot?.smtpDomain].compactMap { $0 }
+        guard
+            pool != nil || adDomains?.isEmpty == false || sipDomains?.isEmpty == false || simpleURLs?.isEmpty == false
+                || !webServices.isEmpty || !registrars.isEmpty || !smtp.isEmpty
+        else { return nil }
         let deployment = Deployment(
-            adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [])
+            adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [],
+            webServices: webServices, registrars: registrars, registrarFallbacks: registrarFallbacks, smtpDomains: smtp)
         return NamePlan((try? deployment.validated(allowingNoPool: true)) ?? deployment)
+    }
+
+    /// The registrar A-record fallbacks of the SIP domains that the `boot.dnsServers` answer for
+    /// (``/CXCertCore/Deployment/registrarFallbacks(of:asking:timeout:)``); `nil` without a DNS server.
+    public func registrarFallbacks(timeout: TimeInterval) -> [String]? {
+        Deployment.registrarFallbacks(
+            of: sipDomains ?? [], asking: (boot?.dnsServers ?? []).compactMap { try? DNSServer(parsing: $0) }, timeout: timeout)
     }
 }
 

@@ -137,6 +137,10 @@ struct BuildWalk {
     var notes: [String] = []
     var findings: [Finding] = []
     var steps: [BootStep] = []
+    /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
+    var srvTargets: [String: String] = [:]
+    /// SRV targets already said to be aliases (once per build, whatever the phase).
+    var aliasedTargets: Set<String> = []
 
     // What earlier steps found.
     var clock: (date: Date, offset: TimeInterval, source: String)?
@@ -255,11 +259,14 @@ struct BuildWalk {
 
     /// Asks one question and records it.
     mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) -> DNSAnswer {
-        var last: DNSAnswer = .failed("not asked")
-        for (server, answer) in session.ask(name, type) {
-            queries.append(BootQuery(name: name, type: type, server: server, answer: answer, purpose: purpose))
-            last = answer
+        var final = DNSResponse(answer: .failed("not asked"))
+        for (server, response) in session.ask(name, type) {
+            queries.append(
+                BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
+            final = response
         }
+        noteSRVAliases(name, type, final)
+        let last = final.answer
         if answer(last, isOversized: true) {
             findings.append(
                 finding(
