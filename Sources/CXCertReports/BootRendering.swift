@@ -123,6 +123,8 @@ public enum BootRendering {
         @Null var phoneClock: String?
         @Null var clockSource: String?
         @Null var state: JSONState?
+        /// How the build was judged (a build newer than every known one takes the newest's capabilities).
+        let notes: [String]
         let steps: [JSONStep]
     }
     struct JSONInputs: Encodable {
@@ -167,7 +169,7 @@ public enum BootRendering {
                 JSONBuild(
                     device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
                     signsIn: trace.signsIn, passes: trace.passes, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
-                    state: trace.state.map(state), steps: trace.steps.map(step))
+                    state: trace.state.map(state), notes: trace.profile.notes, steps: trace.steps.map(step))
             })
     }
 
@@ -298,6 +300,7 @@ public enum BootRendering {
                     ? style.yellow("⚠ signs in, but a step it signs in without failed (Device Update or Exchange)")
                     : style.red("✘ would not sign in")
             out.append(style.bold(trace.profile.name) + "  " + verdict)
+            for note in trace.profile.notes { out.append("  note: " + Escaping.terminal(note)) }
             out.append(
                 "  phone clock: "
                     + Escaping.terminal(
@@ -394,6 +397,7 @@ public enum BootRendering {
         for trace in report.builds {
             out.append("")
             out.append("## \(markdown(escaping: trace.profile.name))")
+            for note in trace.profile.notes { out.append("\nNote: \(markdown(escaping: note))") }
             for step in trace.steps where step.status != .skipped || !step.notes.isEmpty {
                 out.append("")
                 out.append("### \(step.kind.rawValue)\(step.phase.map { " (\($0.rawValue))" } ?? ""): \(step.status.rawValue)")
@@ -482,7 +486,9 @@ public enum BootRendering {
         let clock = trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none"
         return .tag(
             "section", ["class": "build", "id": "build-\(index)"], .tag("h2", .text(label)), .newline,
-            .tag("p", ["class": "dim"], .text("Phone clock: \(clock)")), .tag("ol", ["class": "timeline"], children: HTML.lines(steps)))
+            .tag("p", ["class": "dim"], .text("Phone clock: \(clock)")),
+            .tag("div", children: trace.profile.notes.map { .tag("p", ["class": "note"], .text("Note: \($0)")) }),
+            .tag("ol", ["class": "timeline"], children: HTML.lines(steps)))
     }
 
     /// The page's own style sheet.

@@ -42,7 +42,9 @@ struct NamesCommand: ParsableCommand {
 
     func validate() throws {
         guard deployment.pool != nil else { throw ValidationError("--pool is required") }
-        guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+            throw ValidationError("--timeout takes a number of seconds more than 0 and at most 600")
+        }
         _ = try endpointNames()
         _ = try servers()
     }

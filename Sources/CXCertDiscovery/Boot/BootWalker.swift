@@ -596,12 +596,12 @@ struct BuildWalk {
         let method = state.signIn.rawValue
         if !looks {
             notes.append(
-                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset]?.source ?? "device data"))"
+                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset].map { readableSource($0.source) } ?? "device data"))"
             )
         } else if state.network == .external {
-            notes.append("outside the network the phone downloads no root (\(rule?.source ?? "device data"))")
+            notes.append("outside the network the phone downloads no root (\(rule.map { readableSource($0.source) } ?? "device data"))")
         } else if let rule, rule.confidence == .low, !downloads.isEmpty {
-            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(rule.source))")
+            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(readableSource(rule.source)))")
         }
         let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
         var dcFound = false
@@ -619,7 +619,7 @@ struct BuildWalk {
                     }
                 case "host":
                     if addresses(name, purpose: "roots: domain apex").isEmpty {
-                        notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
+                        notes.append("\(name) has no A record; the CX700 deployment guide says the phone needs it to find a DC again")
                     }
                 default:
                     notes.append("unknown DC-locator template '\(text)' in the device data")
