@@ -76,7 +76,8 @@ extension BootWalker.Configuration {
         }
         self.init(
             inputs: inputs, profiles: profiles, trusted: trusted, directory: directory, certificateProvisioning: provisioned,
-            plan: file.plan,
+            // The names of option 43, option 120 and autodiscover are judged on the endpoint the phone reaches by them.
+            plan: file.plan?.poolNames,
             timeout: file.timeout ?? 5)
         signedIn = boot.signedIn ?? false
         heldRoots = held

@@ -51,6 +51,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if (json || markdown) && html == "-" {
+            throw ValidationError("--\(json ? "json" : "markdown") and --html - both print to standard output: give --html a FILE")
+        }
         if let failWithin, !(0...36_500).contains(failWithin) {
             throw ValidationError("--fail-within: \(failWithin) is not a number of days (0-36500)")
         }

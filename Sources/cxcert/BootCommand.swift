@@ -68,7 +68,7 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("ad-snapshot"), help: "An LDIF snapshot of it (cxcert ds list --save).")
     var adSnapshot: String?
 
-    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
+    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryBindOptions
 
     @Option(help: "Start from DHCP: send the phone's DHCPINFORMs from this interface (see cxcert dhcp).")
     var dhcp: String?
@@ -100,8 +100,10 @@ struct BootCommand: ParsableCommand {
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
 
-    /// `--timeout` is declared once, in the directory options: seconds for each network operation.
-    var timeout: Double { directoryAuth.timeout ?? 5 }
+    @Option(name: .customLong("timeout"), help: "Seconds for each network operation, the directory's too (default 5, at most 600).")
+    var timeoutOption: Double?
+
+    var timeout: Double { timeoutOption ?? 5 }
 
     @OptionGroup var knowledge: KnowledgeOptions
 
@@ -118,9 +120,16 @@ struct BootCommand: ParsableCommand {
     var deadline: Double = 300
 
     func validate() throws {
-        guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
-        guard deadline.isFinite, deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline takes seconds from 0 to 3600") }
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+            throw ValidationError("--timeout takes a number of seconds more than 0 and at most 600")
+        }
+        guard deadline.isFinite, deadline > 0, deadline <= 3600 else {
+            throw ValidationError("--deadline takes a number of seconds more than 0 and at most 3600")
+        }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if (json || markdown) && html == "-" {
+            throw ValidationError("--\(json ? "json" : "markdown") and --html - both print to standard output: give --html a FILE")
+        }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
@@ -157,6 +166,10 @@ struct BootCommand: ParsableCommand {
             if configuration == nil || !client.firmwares.isEmpty || client.device != nil {
                 site.profiles = try client.profiles(knowledge: knowledgeBase)
             }
+            if site.profiles.contains(where: \.isGeneric) {
+                throw ValidationError(
+                    "--device generic has no boot to replay (no lookup order, no phone state): give a phone family or model")
+            }
             site.trusted += try client.anchors()
             if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
@@ -166,7 +179,7 @@ struct BootCommand: ParsableCommand {
                         adDomains: [inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains, sipDomains: [inputs.sipDomain], pool: pool)
                 )
             }
-            if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            if timeoutOption != nil || configuration == nil { site.timeout = timeout }
             site.deadline = deadline
             site.dhcp = exchange
             site.downloadsRootChains = certProv && certProvResponse == nil
@@ -245,7 +258,7 @@ struct BootCommand: ParsableCommand {
 
     private func directoryAnchors() throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
+        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

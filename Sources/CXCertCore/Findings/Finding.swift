@@ -93,6 +93,9 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case deviceUpdateNotFound = "device-update-not-found"
     /// A `<name>.<DHCP domain>` retry answered where the name asked did not: a wildcard record can misroute the phone.
     case concatenatedNameAnswered = "concatenated-name-answered"
+    /// An SRV record's target is an alias (a CNAME), which RFC 2782 forbids: resolvers may refuse it, and the phone
+    /// checks the certificate for the target name.
+    case srvTargetAlias = "srv-target-cname"
     /// No autodiscover URL answered with a certificate the build trusts (or its redirects loop or go too far).
     case autodiscoverFailed = "autodiscover-failed"
     /// The phone reaches a server before it can hold the root the server's chain needs (Device Update at boot, before

@@ -41,6 +41,9 @@ public enum FindingDetail: Sendable, Hashable {
     /// DHCP suffix appended (`retriedFrom`, `domain` = the suffix), an SRV target outside the SIP domain (`domain`),
     /// a name that does not resolve (`device-update-not-found`, `endpoint-unreachable`).
     case dnsAnswer(name: String, type: String, result: String, answers: [String], limit: Int?, retriedFrom: String?, domain: String?)
+    /// An SRV `record`'s `target` whose A answer went through CNAME records (`srv-target-cname`): the `aliases` (names
+    /// that own a CNAME, in answer order) and the `addresses` it ended at.
+    case dnsAlias(target: String, record: String, aliases: [String], addresses: [String])
     /// A lookup order of the build's data tried to its end without success (`tried`: its templates, `domains`: the
     /// domains filled in); `roots` counts the roots in Active Directory a phone without a DC cannot download.
     case search(tried: [LookupStep], domains: [String], roots: Int?)
@@ -216,6 +219,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .handshakeRefused: "handshake-refused"
         case .dnsUnanswered: "dns-questions"
         case .dnsAnswer: "dns-answer"
+        case .dnsAlias: "dns-alias"
         case .search: "search"
         case .dcLocator: "dc-locator"
         case .roots: "roots"
@@ -350,6 +354,11 @@ extension FindingDetail: Encodable {
             try put("limit", limit)
             try put("retriedFrom", retriedFrom)
             try put("domain", domain)
+        case .dnsAlias(let target, let record, let aliases, let addresses):
+            try put("target", target)
+            try put("record", record)
+            try put("aliases", aliases)
+            try put("addresses", addresses)
         case .search(let tried, let domains, let roots):
             try put("tried", tried.map(\.description))
             try put("domains", domains)

@@ -300,7 +300,8 @@ public enum FindingWording {
         case (.nameNotCovered, .name(let host, _, _, _, _)), (.wildcardNotSupported, .name(let host, _, _, _, _)):
             return
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
-        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint),
+        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .dnsAlias), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock),
+            (_, .endpoint),
             (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
             (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister):
@@ -371,6 +372,9 @@ extension FindingWording {
         case (.concatenatedNameAnswered, .dnsAnswer(let name, _, _, let answers, _, let retriedFrom, _)):
             return
                 "\(name) answers (\(answers.joined(separator: ", "))) although \(retriedFrom ?? "the name asked") does not; the phone will use it."
+        case (_, .dnsAlias(let target, let record, let aliases, let addresses)):
+            return
+                "\(record) names \(target) as its target, but \(target) is an alias (CNAME: \(aliases.joined(separator: " -> "))) resolving to \(addresses.isEmpty ? "nothing" : addresses.joined(separator: ", ")); RFC 2782 forbids an alias as an SRV target, and the phone checks the certificate for \(target)."
         case (.strictDNSNaming, .dnsAnswer(let name, _, _, let answers, _, _, let domain)):
             return
                 "\(name) points to \(answers.joined(separator: ", ")), outside the SIP domain \(domain ?? "?"); this build enforces strict DNS naming and ignores the record."
@@ -651,6 +655,9 @@ extension FindingWording {
         case (.concatenatedNameAnswered, .dnsAnswer(_, _, _, _, _, let retriedFrom, let domain)):
             return
                 "Publish \(retriedFrom ?? "the name") itself, and remove any wildcard record in \(domain ?? "the DHCP domain") that makes concatenated names resolve."
+        case (_, .dnsAlias(let target, let record, _, _)):
+            return
+                "Point \(record) at the host's own name (one with an A record, not a CNAME), and make sure the certificate of the server there carries that name; or replace the CNAME \(target) with an A record."
         case (.strictDNSNaming, .dnsAnswer(let name, _, _, _, _, _, let domain)):
             let sip = domain ?? "the SIP domain"
             return

@@ -63,6 +63,8 @@ public struct BootQuery: Sendable, Hashable {
     public let answer: DNSAnswer
     /// Why the phone asked (the template and its source), e.g. "registrar: srv-tls _sip._tls.{sip}".
     public let purpose: String
+    /// The names of the answer that are aliases (CNAME records), in answer order; empty when the name has its own records.
+    public var aliases: [String] = []
 }
 
 /// One time server asked over SNTP.

@@ -140,6 +140,10 @@ struct BuildWalk {
     var notes: [String] = []
     var findings: [Finding] = []
     var steps: [BootStep] = []
+    /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
+    var srvTargets: [String: String] = [:]
+    /// SRV targets already said to be aliases (once per build, whatever the phase).
+    var aliasedTargets: Set<String> = []
 
     // What earlier steps found.
     var clock: (date: Date, offset: TimeInterval, source: String)?
@@ -261,11 +265,14 @@ struct BuildWalk {
 
     /// Asks one question and records it.
     mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) -> DNSAnswer {
-        var last: DNSAnswer = .failed("not asked")
-        for (server, answer) in session.ask(name, type) {
-            queries.append(BootQuery(name: name, type: type, server: server, answer: answer, purpose: purpose))
-            last = answer
+        var final = DNSResponse(answer: .failed("not asked"))
+        for (server, response) in session.ask(name, type) {
+            queries.append(
+                BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
+            final = response
         }
+        noteSRVAliases(name, type, final)
+        let last = final.answer
         if answer(last, isOversized: true) {
             findings.append(
                 finding(
@@ -587,12 +594,12 @@ struct BuildWalk {
         let method = state.signIn.rawValue
         if !looks {
             notes.append(
-                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset]?.source ?? "device data"))"
+                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset].map { readableSource($0.source) } ?? "device data"))"
             )
         } else if state.network == .external {
-            notes.append("outside the network the phone downloads no root (\(rule?.source ?? "device data"))")
+            notes.append("outside the network the phone downloads no root (\(rule.map { readableSource($0.source) } ?? "device data"))")
         } else if let rule, rule.confidence == .low, !downloads.isEmpty {
-            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(rule.source))")
+            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(readableSource(rule.source)))")
         }
         let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
         var dcFound = false
@@ -610,7 +617,7 @@ struct BuildWalk {
                 }
             case .host(let template, _):
                 for name in expand(template) ?? [] where addresses(name, purpose: "roots: domain apex").isEmpty {
-                    notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
+                    notes.append("\(name) has no A record; the CX700 deployment guide says the phone needs it to find a DC again")
                 }
             case .option120, .option42, .srvTLS, .srvTCP, .https, .httpRedirect:
                 continue  // not a DC lookup: the device data is checked when it loads
