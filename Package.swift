@@ -21,7 +21,8 @@ let package = Package(
         // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
         // OpenSSL is linked. libldap, libcurl, c-ares and libpcap are not: their headers only (Debian's
         // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev; no pkg-config, whose flags would link
-        // them), and each shim.h loads its library on first use, so `verify` starts without them.
+        // them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared header), so
+        // `verify` starts without them.
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),

@@ -20,54 +20,9 @@
     X(curl_easy_setopt) \
     X(curl_easy_getinfo)
 
-// libcurl is loaded on first use (dlopen), not linked: a command that never fetches over HTTP never loads it and its
-// dependency tree, which is most of a one-shot run's start-up. Each function below is resolved once,
-// with the types of the real declarations; `cx_curl_error()` says why the library is unusable.
-#include <dlfcn.h>
-#include <pthread.h>
-#include <string.h>
-
-typedef struct cx_curl_api {
-#define CX_CURL_FIELD(name) __typeof__(name) *name;
-    CX_CURL_FUNCTIONS(CX_CURL_FIELD)
-#undef CX_CURL_FIELD
-    char error[256];
-} cx_curl_api;
-
-static inline cx_curl_api *cx_curl_table(void) {
-    static cx_curl_api api;
-    return &api;
-}
-
-static inline void cx_curl_load(void) {
-    cx_curl_api *api = cx_curl_table();
-    void *handle = dlopen(CX_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *reason = dlerror();
-        strncpy(api->error, reason != NULL ? reason : CX_CURL_SONAME, sizeof api->error - 1);
-        return;
-    }
-#define CX_CURL_BIND(name)                                                                \
-    if ((api->name = (__typeof__(name) *)dlsym(handle, #name)) == NULL) {               \
-        strncpy(api->error, CX_CURL_SONAME " has no " #name, sizeof api->error - 1);     \
-        return;                                                                          \
-    }
-    CX_CURL_FUNCTIONS(CX_CURL_BIND)
-#undef CX_CURL_BIND
-}
-
-/// The resolved functions; every one is non-NULL unless `cx_curl_error()` is.
-static inline const cx_curl_api *cx_curl(void) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, cx_curl_load);
-    return cx_curl_table();
-}
-
-/// NULL when libcurl is loaded with every function; otherwise the loader's reason.
-static inline const char *cx_curl_error(void) {
-    const cx_curl_api *api = cx_curl();
-    return api->error[0] != 0 ? api->error : NULL;
-}
+// Loaded on first use (lazy.h); the list above is every function cxcert calls.
+#include "../CLazyLoad/lazy.h"
+CX_LAZY_LIBRARY(curl, CX_CURL_SONAME, CX_CURL_FUNCTIONS)
 
 // curl_easy_setopt/getinfo are variadic and CURLAUTH_ANY is a cast expression: Swift imports neither.
 static inline CURLcode cx_curl_set_long(CURL *curl, CURLoption option, long value) { return (cx_curl()->curl_easy_setopt)(curl, option, value); }

@@ -52,54 +52,9 @@
     X(ldap_url_parse) \
     X(ldap_value_free_len)
 
-// libldap is loaded on first use (dlopen), not linked: a command that never talks LDAP never loads it and its
-// dependency tree, which is most of a one-shot run's start-up. Each function below is resolved once,
-// with the types of the real declarations; `cx_ldap_error()` says why the library is unusable.
-#include <dlfcn.h>
-#include <pthread.h>
-#include <string.h>
-
-typedef struct cx_ldap_api {
-#define CX_LDAP_FIELD(name) __typeof__(name) *name;
-    CX_LDAP_FUNCTIONS(CX_LDAP_FIELD)
-#undef CX_LDAP_FIELD
-    char error[256];
-} cx_ldap_api;
-
-static inline cx_ldap_api *cx_ldap_table(void) {
-    static cx_ldap_api api;
-    return &api;
-}
-
-static inline void cx_ldap_load(void) {
-    cx_ldap_api *api = cx_ldap_table();
-    void *handle = dlopen(CX_LDAP_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *reason = dlerror();
-        strncpy(api->error, reason != NULL ? reason : CX_LDAP_SONAME, sizeof api->error - 1);
-        return;
-    }
-#define CX_LDAP_BIND(name)                                                                \
-    if ((api->name = (__typeof__(name) *)dlsym(handle, #name)) == NULL) {               \
-        strncpy(api->error, CX_LDAP_SONAME " has no " #name, sizeof api->error - 1);     \
-        return;                                                                          \
-    }
-    CX_LDAP_FUNCTIONS(CX_LDAP_BIND)
-#undef CX_LDAP_BIND
-}
-
-/// The resolved functions; every one is non-NULL unless `cx_ldap_error()` is.
-static inline const cx_ldap_api *cx_ldap(void) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, cx_ldap_load);
-    return cx_ldap_table();
-}
-
-/// NULL when libldap is loaded with every function; otherwise the loader's reason.
-static inline const char *cx_ldap_error(void) {
-    const cx_ldap_api *api = cx_ldap();
-    return api->error[0] != 0 ? api->error : NULL;
-}
+// Loaded on first use (lazy.h); the list above is every function cxcert calls.
+#include "../CLazyLoad/lazy.h"
+CX_LAZY_LIBRARY(ldap, CX_LDAP_SONAME, CX_LDAP_FUNCTIONS)
 
 /// libldap's text for a result code, or a fixed text when libldap cannot be loaded (an error is described
 /// without a session too).
