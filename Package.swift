@@ -19,21 +19,17 @@ let package = Package(
     ],
     targets: [
         // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
+        // OpenSSL is linked. libldap, libcurl, c-ares and libpcap are not: their headers only (Debian's
+        // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev; no pkg-config, whose flags would link
+        // them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared header), so
+        // `verify` starts without them.
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
-        .systemLibrary(
-            name: "CLDAP", pkgConfig: "ldap",
-            providers: [.apt(["libldap-dev"]), .brew(["openldap"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .systemLibrary(
-            name: "CAres", pkgConfig: "libcares",
-            providers: [.apt(["libc-ares-dev"]), .brew(["c-ares"])]),
-        .systemLibrary(
-            name: "CPcap", pkgConfig: "libpcap",
-            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
+        .systemLibrary(name: "CLDAP"),
+        .systemLibrary(name: "CCurl"),
+        .systemLibrary(name: "CAres"),
+        .systemLibrary(name: "CPcap"),
         // The layers, each a module, so the compiler holds them (see "Architecture" in the README):
         // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client),
         // directory (LDAP, HTTP, LDIF) and capture (libpcap, packets, dissectors) ← discovery (DNS, NTP, DHCP,

@@ -166,6 +166,7 @@ public struct CaptureReader: Sendable {
                             .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
                         case .unsupportedLink(let file, let type):
                             .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
+                        case .missingLibrary(let missing): .captureDamage(file: path, frame: nil, reason: missing.description)
                         }
                     findings.append(finding(.captureDamaged, .warning, detail))
                     break

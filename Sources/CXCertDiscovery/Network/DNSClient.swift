@@ -162,7 +162,15 @@ public enum DNSClient {
     /// Answers longer than this many records are cut (a hostile server may send hundreds).
     public static let maxRecords = 64
 
-    private static let initialized: Bool = ares_library_init(ARES_LIB_INIT_ALL) == ARES_SUCCESS
+    /// Why c-ares cannot be used (it is loaded and initialised once, on the first query); nil when it can.
+    private static let unusable: String? =
+        if let missing = SystemLibrary.aresMissing {
+            missing.description
+        } else if ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS {
+            "c-ares could not start"
+        } else {
+            nil
+        }
 
     private final class Outcome {
         var answer: DNSResponse?
@@ -178,7 +186,7 @@ public enum DNSClient {
     /// Asks `server` for `name`/`type` and keeps the CNAME records the answer went through; never takes longer than
     /// `timeout` seconds.
     public static func lookup(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) -> DNSResponse {
-        guard initialized else { return DNSResponse(answer: .failed("c-ares could not start")) }
+        if let unusable { return DNSResponse(answer: .failed(unusable)) }
         let deadline = Date().addingTimeInterval(timeout)
         var options = ares_options()
         options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH
