@@ -10,6 +10,7 @@
     X(ares_destroy) \
     X(ares_expand_name) \
     X(ares_free_data) \
+    X(ares_free_hostent) \
     X(ares_free_string) \
     X(ares_getsock) \
     X(ares_init_options) \

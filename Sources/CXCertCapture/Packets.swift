@@ -141,7 +141,7 @@ public struct TransportPacket: Sendable {
     }
 
     /// Six bytes as a lowercase, colon-separated MAC address (every frame has one: no `String(format:)` per byte).
-    static func macText(_ bytes: some Collection<UInt8>) -> String {
+    package static func macText(_ bytes: some Collection<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(17)

@@ -1,3 +1,4 @@
+import CXCertCapture
 import CXCertCore
 import Foundation
 

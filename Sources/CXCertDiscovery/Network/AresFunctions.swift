@@ -26,6 +26,7 @@ func ares_expand_name(
     _ a4: UnsafeMutablePointer<Int>!
 ) -> Int32 { cx_ares().pointee.ares_expand_name!(a0, a1, a2, a3, a4) }
 func ares_free_data(_ a0: UnsafeMutableRawPointer!) { cx_ares().pointee.ares_free_data!(a0) }
+func ares_free_hostent(_ a0: UnsafeMutablePointer<hostent>!) { cx_ares().pointee.ares_free_hostent!(a0) }
 func ares_free_string(_ a0: UnsafeMutableRawPointer!) { cx_ares().pointee.ares_free_string!(a0) }
 func ares_getsock(_ a0: ares_channel!, _ a1: UnsafeMutablePointer<ares_socket_t>!, _ a2: Int32) -> Int32 {
     cx_ares().pointee.ares_getsock!(a0, a1, a2)
