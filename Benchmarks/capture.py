@@ -5,6 +5,7 @@
                                (query + answer) and SNTP (request + answer) in turn: 2N + 1 frames
     capture.py others N FILE   N DNS packets (queries and answers) of 50,000 other clients, then the same phone
                                with 20 exchanges after them
+    capture.py phones N FILE   N phones, each a DHCPINFORM with vendor class MS-UC-Client and 4 exchanges
 
 Frames are Ethernet + IPv4 + UDP, one millisecond apart, written with struct only (no dependency).
 """
@@ -55,10 +56,10 @@ def ntp_answer(request_seconds, seconds):
     return head + ntp_stamp(seconds) + ntp_stamp(request_seconds) + ntp_stamp(seconds) + ntp_stamp(seconds)
 
 
-def dhcp_inform():
+def dhcp_inform(mac=PHONE_MAC, address=PHONE, xid=0x1234):
     options = b"\x63\x82\x53\x63" + bytes([53, 1, 8]) + bytes([60, 12]) + b"MS-UC-Client" + bytes([55, 2, 15, 120, 255])
-    header = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, 0x1234, 0, 0, PHONE, b"\0" * 4, b"\0" * 4, b"\0" * 4)
-    return header + PHONE_MAC + b"\0" * 10 + b"\0" * 192 + options
+    header = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, xid, 0, 0, address, b"\0" * 4, b"\0" * 4, b"\0" * 4)
+    return header + mac + b"\0" * 10 + b"\0" * 192 + options
 
 
 class Writer:
@@ -76,18 +77,18 @@ class Writer:
         return START + self.count / 1000
 
 
-def phone_exchanges(writer, count):
+def phone_exchanges(writer, count, mac=PHONE_MAC, phone=PHONE):
     for index in range(count):
         if index % 2 == 0:
             host = f"pool{index % 1000}.contoso.com"
             ident = index & 0xFFFF
             address = bytes([10, 1, index // 256 % 256, index % 256])
-            writer.add(frame(PHONE_MAC, PHONE, 5353, DNS_SERVER, 53, dns_query(ident, host)))
-            writer.add(frame(SERVER_MAC, DNS_SERVER, 53, PHONE, 5353, dns_answer(ident, host, address)))
+            writer.add(frame(mac, phone, 5353, DNS_SERVER, 53, dns_query(ident, host)))
+            writer.add(frame(SERVER_MAC, DNS_SERVER, 53, phone, 5353, dns_answer(ident, host, address)))
             continue
         sent = writer.now()
-        writer.add(frame(PHONE_MAC, PHONE, 123, NTP_SERVER, 123, ntp_request(sent)))
-        writer.add(frame(SERVER_MAC, NTP_SERVER, 123, PHONE, 123, ntp_answer(sent, writer.now())))
+        writer.add(frame(mac, phone, 123, NTP_SERVER, 123, ntp_request(sent)))
+        writer.add(frame(SERVER_MAC, NTP_SERVER, 123, phone, 123, ntp_answer(sent, writer.now())))
 
 
 def main():
@@ -107,6 +108,12 @@ def main():
             else:
                 writer.add(frame(SERVER_MAC, DNS_SERVER, 53, client, 40000, dns_answer(ident, host, bytes([192, 0, 2, 7]))))
         phone_exchanges(writer, 20)
+    elif kind == "phones":
+        for index in range(count):
+            phone = bytes([10, 4, index // 256, index % 256])
+            mac = bytes([0x00, 0x04, 0xF2, 0x10]) + phone[2:]
+            writer.add(frame(mac, phone, 68, bytes([255, 255, 255, 255]), 67, dhcp_inform(mac, phone, index)))
+            phone_exchanges(writer, 4, mac, phone)
     else:
         sys.exit(f"unknown kind {kind}")
     writer.out.close()
