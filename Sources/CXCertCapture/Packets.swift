@@ -254,13 +254,8 @@ public struct TCPStream: Sendable {
         /// The arrival of the segment starting at the nearest offset at or before `offset`, else the stream's first
         /// packet.
         package func time(at offset: Int) -> Date? {
-            var low = 0
-            var high = offsets.count
-            while low < high {
-                let middle = (low + high) / 2
-                if offsets[middle] <= offset { low = middle + 1 } else { high = middle }
-            }
-            return low == 0 ? firstTime : times[low - 1]
+            let count = offsets.countAtOrBelow(offset)
+            return count == 0 ? firstTime : times[count - 1]
         }
     }
 }

@@ -203,12 +203,20 @@ struct LastAtOrBefore<Entry> {
     }
 
     func callAsFunction(_ time: Date) -> Entry? {
+        let count = times.countAtOrBelow(time)
+        return count == 0 ? nil : latest[count - 1]
+    }
+}
+
+extension Array where Element: Comparable {
+    /// How many elements of this sorted array are at or below `value` (a binary search).
+    func countAtOrBelow(_ value: Element) -> Int {
         var low = 0
-        var high = times.count
+        var high = count
         while low < high {
             let middle = (low + high) / 2
-            if times[middle] <= time { low = middle + 1 } else { high = middle }
+            if self[middle] <= value { low = middle + 1 } else { high = middle }
         }
-        return low == 0 ? nil : latest[low - 1]
+        return low
     }
 }
