@@ -177,6 +177,17 @@ struct BootTests {
         _ = try FindingDetailTests.check([alias], "srv-target-cname")
     }
 
+    @Test("A DNS server that truncates over UDP and refuses TCP is said as such, apart from an address with no server")
+    func truncatedAndRefused() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        try lab.stub("dns-truncate", at: 53, port: 53)
+        let truncated = DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(53)), timeout: 2)
+        #expect(truncated == .failed(DNSClient.truncatedAndRefused))
+        let nobody = DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(54)), timeout: 2)
+        #expect(nobody == .failed(DNSClient.refused))
+    }
+
     @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
     func dcLocator() throws {
         let lab = try BootLab()
