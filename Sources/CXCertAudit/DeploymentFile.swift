@@ -424,7 +424,7 @@ public struct DeploymentFile: Sendable, Codable {
     }
 
     /// The registrar A-record fallbacks of the SIP domains that the `boot.dnsServers` answer for
-    /// (``/CXCertCore/Deployment/registrarFallbacks(of:asking:timeout:)``); `nil` without a DNS server.
+    /// (`Deployment.registrarFallbacks(of:asking:timeout:)`); `nil` without a DNS server.
     public func registrarFallbacks(timeout: TimeInterval) -> [String]? {
         Deployment.registrarFallbacks(
             of: sipDomains ?? [], asking: (boot?.dnsServers ?? []).compactMap { try? DNSServer(parsing: $0) }, timeout: timeout)

@@ -114,22 +114,8 @@ struct BootTests {
     func auditFailsWhereBootFails() async throws {
         let (lab, dns) = try guideLab(records: ["host-record=webint.contoso.com,{10}"])
         defer { lab.stop() }
-        let pki = try BootFixtures.directory()
-        let folder = try makeTemporaryDirectory("boot-audit")
-        try folder.write("web.pem", try pki.read("boot-pool.pem"))
-        try folder.write("root.pem", try pki.read("root-sha1.pem"))
-        let yaml = """
-            adDomains: [contoso.com]
-            sipDomains: [fabrikam.com]
-            pool: pool01.contoso.com
-            servers: [{name: web services, certificate: web.pem, role: web-internal}]
-            fleet: [{device: cx700, firmware: 4.0.7577.4463}]
-            trust: {roots: [root.pem]}
-            timeout: 2
-            boot: {webFQDN: webint.contoso.com, dnsServers: ['\(dns)']}
-
-            """
-        let file = try DeploymentFile(yaml: yaml)
+        let (folder, site) = try NamePlanTests.webServicesSite()
+        let file = try DeploymentFile(yaml: site + "timeout: 2\nboot: {webFQDN: webint.contoso.com, dnsServers: ['\(dns)']}\n")
         // boot: the phone reaches the web services by option 43's name, which the pool's certificate lacks.
         let report = BootWalker(try BootWalker.Configuration(deployment: file, base: folder)).run()
         let web = try #require(report.builds.first?.step(.webServices))
@@ -175,6 +161,17 @@ struct BootTests {
         #expect(step.queries.filter { $0.name == "sip.fabrikam.com" }.allSatisfy { $0.aliases.isEmpty })
         #expect(trace.steps.flatMap(\.findings).filter { $0.code == .srvTargetAlias }.count == 1)
         _ = try FindingDetailTests.check([alias], "srv-target-cname")
+    }
+
+    @Test("A DNS server that truncates over UDP and refuses TCP is said as such, apart from an address with no server")
+    func truncatedAndRefused() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        try lab.stub("dns-truncate", at: 53, port: 53)
+        let truncated = DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(53)), timeout: 2)
+        #expect(truncated == .failed(DNSClient.truncatedAndRefused))
+        let nobody = DNSClient.query("sip.fabrikam.com", type: .a, server: DNSServer(address: lab.address(54)), timeout: 2)
+        #expect(nobody == .failed(DNSClient.refused))
     }
 
     @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
@@ -510,7 +507,10 @@ struct BootTests {
         let builds = try #require(object["builds"] as? [[String: Any]])
         #expect(builds.count == 2)
         #expect(
-            Set(builds[0].keys) == ["device", "family", "firmware", "signsIn", "passes", "phoneClock", "clockSource", "state", "steps"])
+            Set(builds[0].keys) == [
+                "device", "family", "firmware", "signsIn", "passes", "phoneClock", "clockSource", "state", "notes", "steps",
+            ])
+        #expect(builds[0]["notes"] as? [String] == [])
         let state = try #require(builds[1]["state"] as? [String: Any])
         let trustSource = "--trust \(try TestPKI.get().url("root-sha1.pem").path)"
         #expect(

@@ -147,13 +147,14 @@ struct NamePlanTests {
         }
     }
 
-    @Test("audit: a deployment whose option 43 web services name the web certificate lacks fails, as boot does")
-    func auditWebServicesName() async throws {
+    /// A deployment folder whose web services certificate (the boot lab's pool certificate) carries the pool's names
+    /// only, and the file's text without a `boot:` section.
+    static func webServicesSite() throws -> (folder: URL, yaml: String) {
         let pki = try BootFixtures.directory()
         let folder = try makeTemporaryDirectory("audit-web-fqdn")
         try folder.write("web.pem", try pki.read("boot-pool.pem"))
         try folder.write("root.pem", try pki.read("root-sha1.pem"))
-        let site = """
+        let yaml = """
             adDomains: [contoso.com]
             sipDomains: [fabrikam.com]
             pool: pool01.contoso.com
@@ -162,6 +163,12 @@ struct NamePlanTests {
             trust: {roots: [root.pem]}
 
             """
+        return (folder, yaml)
+    }
+
+    @Test("audit: a deployment whose option 43 web services name the web certificate lacks fails, as boot does")
+    func auditWebServicesName() async throws {
+        let (folder, site) = try Self.webServicesSite()
         // The old plan (the pool's names only) passes this certificate...
         let before = try await Auditor.run(try DeploymentFile(yaml: site), relativeTo: folder)
         #expect(before.allTrusted, "\(AuditReport.json(before))")

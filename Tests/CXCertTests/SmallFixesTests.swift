@@ -3,6 +3,7 @@ import Testing
 
 @testable import CXCertAudit
 @testable import CXCertCore
+@testable import CXCertDirectory
 @testable import CXCertDiscovery
 @testable import CXCertReports
 @testable import CXCertTestSupport
@@ -77,6 +78,19 @@ struct SmallFixesTests {
         #expect(throws: DNSError.self) { try DNSServer(parsing: "1.2.3") }
         let ntp = try BootInputs(sipDomain: "fabrikam.com", ntpServers: [try Endpoint(parsing: "192.0.2.1:1123", defaultPort: 123)])
         #expect(ntp.ntpServers == [Endpoint(host: "192.0.2.1", port: 1123)])
+    }
+
+    @Test("an LDIF snapshot's error names its file")
+    func ldifNamesFile() throws {
+        let folder = try makeTemporaryDirectory("bad-ldif")
+        try folder.write("bad.ldif", "dn: cn=x\nbad line without colon\n")
+        let path = folder.appendingPathComponent("bad.ldif").path
+        do {
+            _ = try DirectorySnapshot(contentsOfFile: path)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains(path) && error.description.contains("line 2"), "\(error)")
+        }
     }
 
     @Test("user output names the document, not the project's seed files and line numbers")

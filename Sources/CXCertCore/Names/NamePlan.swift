@@ -245,7 +245,7 @@ public struct NamePlan: Sendable, Encodable {
         }
         if deployment.registrarFallbacks == nil && !deployment.sipDomains.isEmpty {
             out.append(
-                "Not checked: sipinternal.<SIP domain> and sipexternal.<SIP domain> (DNS not asked whether they exist: --dns-server, or boot.dnsServers in a deployment file)."
+                "Not checked: sipinternal.<SIP domain> and sipexternal.<SIP domain> (DNS was not asked whether they exist: cxcert names --dns-server, or boot.dnsServers in an audit's deployment file, asks it)."
             )
         }
         return out

@@ -29,8 +29,9 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case notFound(String)
     /// No password could be had for a bind that needs one; the text says why.
     case noPassword(String)
-    /// An LDIF snapshot is malformed at this line (0 when it concerns the whole file).
-    case invalidSnapshot(line: Int, reason: String)
+    /// An LDIF snapshot is malformed at this line (0 when it concerns the whole file); `file` names it when it was read
+    /// from one.
+    case invalidSnapshot(line: Int, reason: String, file: String? = nil)
     /// A certsrv download failed; the cause says how.
     case http(HTTPError)
     /// A multi-object write stopped part-way; what was and was not written.
@@ -56,7 +57,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidSelector(let reason): reason
         case .notFound(let what): what
         case .noPassword(let reason): reason
-        case .invalidSnapshot(let line, let reason): "LDIF snapshot, line \(line): \(reason)"
+        case .invalidSnapshot(let line, let reason, let file): "LDIF snapshot\(file.map { " \($0)" } ?? ""), line \(line): \(reason)"
         case .http(let cause): cause.description
         case .missingLibrary(let missing): missing.description
         case .partial(let write):

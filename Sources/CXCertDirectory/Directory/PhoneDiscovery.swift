@@ -215,15 +215,19 @@ extension DirectorySnapshot {
 
     /// Reads an LDIF snapshot file (`cxcert ds list --save`).
     /// - Parameter path: The snapshot file, at most ``maxBytes``.
-    /// - Throws: ``DirectoryError/notFound(_:)`` when the file cannot be read, ``DirectoryError/invalidSnapshot(line:reason:)``
-    ///   when it is too large or not valid LDIF.
+    /// - Throws: ``DirectoryError/notFound(_:)`` when the file cannot be read,
+    ///   ``DirectoryError/invalidSnapshot(line:reason:file:)`` (naming the file) when it is too large or not valid LDIF.
     public init(contentsOfFile path: String) throws(DirectoryError) {
         let data: [UInt8]
         do { data = try BoundedReader.read(path: path, limit: Self.maxBytes) } catch {
-            if case .tooLarge = error { throw .invalidSnapshot(line: 0, reason: "the snapshot is \(error.reason)") }
+            if case .tooLarge = error { throw .invalidSnapshot(line: 0, reason: "the snapshot is \(error.reason)", file: path) }
             throw .notFound("cannot read the snapshot \(error)")
         }
-        try self.init(ldif: String(decoding: data, as: UTF8.self))
+        do {
+            try self.init(ldif: String(decoding: data, as: UTF8.self))
+        } catch .invalidSnapshot(let line, let reason, _) {
+            throw .invalidSnapshot(line: line, reason: reason, file: path)
+        }
     }
 
     /// The roots a phone ends up trusting from this directory (its discovery walk, without fetching

@@ -186,10 +186,30 @@ public enum DNSClient {
     /// Asks `server` for `name`/`type` and keeps the CNAME records the answer went through; never takes longer than
     /// `timeout` seconds.
     public static func lookup(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) -> DNSResponse {
-        if let unusable { return DNSResponse(answer: .failed(unusable)) }
         let deadline = Date().addingTimeInterval(timeout)
+        let first = ask(name, type: type, server: server, deadline: deadline, ignoringTruncation: false)
+        // c-ares says "could not contact" both when nothing listens and when a truncated UDP answer's TCP retry is
+        // refused: asking again over UDP alone tells them apart.
+        guard first.answer == .failed(refused), deadline.timeIntervalSinceNow > 0.05 else { return first }
+        switch ask(name, type: type, server: server, deadline: deadline, ignoringTruncation: true).answer {
+        case .failed, .timeout, .skipped: return first
+        default: return DNSResponse(answer: .failed(truncatedAndRefused))
+        }
+    }
+
+    /// No DNS server at that address and port (the connection was refused).
+    static let refused = "the server refused the connection (no DNS server at that address and port)"
+    /// A server that sets TC over UDP and refuses the TCP connection the retry needs.
+    static let truncatedAndRefused =
+        "the answer was truncated over UDP (TC, too long for 512 bytes) and the server refused the TCP connection the retry needs"
+
+    private static func ask(
+        _ name: String, type: DNSRecordType, server: DNSServer, deadline: Date, ignoringTruncation: Bool
+    ) -> DNSResponse {
+        if let unusable { return DNSResponse(answer: .failed(unusable)) }
+        let timeout = max(0, deadline.timeIntervalSinceNow)
         var options = ares_options()
-        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH
+        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | (ignoringTruncation ? ARES_FLAG_IGNTC : 0)
         options.tries = 2
         options.timeout = Int32(max(100, timeout * 500))
         var channel: ares_channel?
@@ -261,6 +281,7 @@ public enum DNSClient {
         case ARES_ESERVFAIL: return DNSResponse(answer: .servfail)
         case ARES_EREFUSED: return DNSResponse(answer: .refused)
         case ARES_ETIMEOUT, ARES_ECANCELLED: return DNSResponse(answer: .timeout)
+        case ARES_ECONNREFUSED: return DNSResponse(answer: .failed(refused))
         default: return DNSResponse(answer: .failed(String(cString: ares_strerror(status))))
         }
         guard let buffer, length > 0 else { return DNSResponse(answer: .nodata) }
