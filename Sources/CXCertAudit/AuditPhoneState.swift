@@ -2,8 +2,8 @@ import CXCertCore
 import CXCertDiscovery
 import Foundation
 
-/// The phone's state an audit judges with — the same four settings as `boot` (`--signed-in`, `--held-root`,
-/// `--sign-in`, `--network`, or the deployment file's `boot:` keys). With a state, each server is judged for each build
+/// The phone's state a deployment file's `boot:` section sets (read by `boot --deployment` too) and an audit judges
+/// with — the same four settings as `boot` (`--signed-in`, `--held-root`, `--sign-in`, `--network`). With a state, each server is judged for each build
 /// with the roots a phone in that state holds once signed in, instead of with every root the deployment lists; the
 /// state's findings (`held-root-stale`, `external-root-not-learned`) say why a root is missing.
 public struct AuditPhoneState: Sendable {

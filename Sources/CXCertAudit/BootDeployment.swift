@@ -64,24 +64,15 @@ extension BootWalker.Configuration {
                 throw .input("boot.certprovResponse \(answer): \(error)")
             }
         }
-        var held: [TrustAnchor] = []
-        for root in boot.heldRoots ?? [] {
-            do {
-                held += try CertificateDecoder().decode(path: resolve(root)).certificates.map {
-                    TrustAnchor(certificate: $0, source: .heldRoot(file: root))
-                }
-            } catch {
-                throw .input("boot.heldRoots \(root): \(error)")
-            }
-        }
+        let state = try AuditPhoneState(file: file, base: base) ?? AuditPhoneState()
         self.init(
             inputs: inputs, profiles: profiles, trusted: trusted, directory: directory, certificateProvisioning: provisioned,
             // The names of option 43, option 120 and autodiscover are judged on the endpoint the phone reaches by them.
             plan: file.plan?.poolNames,
             timeout: file.timeout ?? 5)
-        signedIn = boot.signedIn ?? false
-        heldRoots = held
-        signIn = boot.signIn
-        network = boot.network ?? .internal
+        signedIn = state.signedIn
+        heldRoots = state.heldRoots
+        signIn = state.signIn
+        network = state.network
     }
 }

@@ -156,12 +156,43 @@ struct PhoneStateLabTests {
         #expect(trusted(try step(added.steps, "registrar-tls", "signed-in")) == [true])
     }
 
-    /// An AD snapshot holding `root.pem` (the directory's root; the captured Certificate Provisioning answer holds
+    @Test("audit probes s_server and judges it with the roots a phone in the given state holds")
+    func auditProbe() throws {
+        let (lab, _) = try lab()
+        defer { lab.stop() }
+        let pki = try TestPKI.get()
+        let file = lab.directory.appendingPathComponent("audit.yaml")
+        try Data(
+            """
+            sipDomains: [fabrikam.com]
+            adDomains: [contoso.com]
+            servers: [{name: pool, host: \(lab.address(10)), port: 443, names: [pool01.contoso.com]}]
+            fleet: [{device: cx700, firmware: 4.0.7577.4463}]
+            trust: {adSnapshot: \(try snapshot(lab, root: "root-sha1.pem"))}
+            timeout: 3
+            """.utf8
+        ).write(to: file)
+        func codes(_ extra: [String]) throws -> (Int32, [String]) {
+            let result = try CLI.run(["audit", file.path, "--json"] + extra)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.status) \(result.stderr)")
+            let verdict = try #require(((object["servers"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first)
+            return (result.status, (verdict["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+        }
+        #expect(try codes([]).0 == 0)
+        let outside = try codes(["--network", "external"])
+        #expect(outside.0 == 1 && outside.1.contains("external-root-not-learned"), "\(outside)")
+        let stale = try codes(["--signed-in", "--held-root", pki.url("root.pem").path])
+        #expect(stale.0 == 1 && stale.1.contains("held-root-stale"), "\(stale)")
+        #expect(try codes(["--signed-in", "--held-root", pki.url("root-sha1.pem").path]).0 == 0)
+    }
+
+    /// An AD snapshot holding `root` (by default `root.pem`, while the captured Certificate Provisioning answer holds
     /// `root-sha1.pem`), so each root says which download it came from.
-    func snapshot(_ lab: BootLab) throws -> String {
+    func snapshot(_ lab: BootLab, root: String = "root.pem") throws -> String {
         let entry = DirectoryEntry(
             dn: "CN=Contoso Root CA,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com",
-            attributes: ["cn": [Array("Contoso Root CA".utf8)], "cACertificate": [try TestPKI.get().certificate("root.pem").der]])
+            attributes: ["cn": [Array("Contoso Root CA".utf8)], "cACertificate": [try TestPKI.get().certificate(root).der]])
         let file = lab.directory.appendingPathComponent("snapshot.ldif")
         try Data(DirectorySnapshot(certificationAuthorities: [entry], enrollmentServices: []).ldif.utf8).write(to: file)
         return file.path

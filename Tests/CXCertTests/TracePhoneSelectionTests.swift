@@ -130,3 +130,44 @@ struct TracePhoneSelectionTests {
         #expect(missing.stdout.contains("\"notFound\" : [\n    \"10.9.9.9\""), "\(missing.stdout)")
     }
 }
+
+/// A real DHCP client (busybox `udhcpc`, which sends DISCOVER and REQUEST from 0.0.0.0 as a phone fresh from reset
+/// does) leasing from dnsmasq over the DHCP lab's veth pair, recorded by tcpdump.
+@Suite("trace --phone: a lease recorded live", .serialized, .integration, .tags(.integration))
+struct TraceLeaseLabTests {
+    @Test("udhcpc leases from dnsmasq: the capture finds the client by its MAC, by its leased address and by its vendor class")
+    func lease() throws {
+        let dhcpLab = try DHCPLab()
+        defer { dhcpLab.stop() }
+        // no-ping: dnsmasq otherwise waits for an echo to the address before it offers it.
+        try dhcpLab.dnsmasq(DHCPLiveTests.ucOptions(dhcpLab) + ["no-ping"])
+        // The client side's MAC, from `ip -o link` ("... link/ether 82:7f:e6:e6:49:c4 brd ..."): this namespace's /sys is not its own.
+        let link = try Shell.text(["ip", "-o", "link", "show", dhcpLab.clientInterface]).split(separator: " ")
+        let mac = String(try #require(link.firstIndex(of: "link/ether").map { link[$0 + 1] }, "\(link)"))
+        let file = try TraceTests().capture(dhcpLab.lab, interface: dhcpLab.clientInterface, filter: "udp port 67 or udp port 68") {
+            // -s /bin/true: the lease is not applied to the interface; -q: quit once leased.
+            try Shell.run(
+                [
+                    "udhcpc", "-i", dhcpLab.clientInterface, "-f", "-q", "-n", "-t", "3", "-T", "2", "-V", "MS-UC-Client", "-s",
+                    "/bin/true",
+                ], deadline: .seconds(20))
+        }
+        // dnsmasq's lease file: "<expiry> <mac> <address> <name> <client id>".
+        let leases = try String(contentsOf: dhcpLab.lab.directory.appendingPathComponent("leases"), encoding: .utf8)
+        let lease = try #require(leases.split(separator: "\n").map { $0.split(separator: " ") }.first { $0.count > 2 && $0[1] == mac })
+        let leased = String(lease[2])
+        #expect(leased.hasPrefix("10.77.\(dhcpLab.index).") && leased != dhcpLab.clientAddress)
+        for selector in [PhoneSelector.mac(mac), .address(leased)] {
+            let report = try CaptureReader(options: .init(phones: [selector], device: "hp4120")).read(paths: [file])
+            #expect(report.phones.map(\.phone.address) == [leased], "\(selector)")
+            #expect(report.notFound.isEmpty)
+        }
+        let byMAC = try #require(try CaptureReader(options: .init(phones: [.mac(mac)], device: "hp4120")).read(paths: [file]).phones.first)
+        let notes = try #require(byMAC.trace.step(.dhcp)?.notes)
+        #expect(notes.contains { $0.contains("DHCP discover vendor class MS-UC-Client") }, "\(notes)")
+        #expect(notes.contains { $0.contains("DHCP request vendor class MS-UC-Client") }, "\(notes)")
+        // Without --phone: the DISCOVER's vendor class marks it, at the address the ACK gave it.
+        let found = try #require(try CaptureReader(options: .init(device: "hp4120")).read(paths: [file]).phones.first)
+        #expect(found.phone.address == leased && found.phone.mac == mac && found.phone.reason == "DHCP with vendor class MS-UC-Client")
+    }
+}
