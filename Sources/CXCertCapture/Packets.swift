@@ -259,3 +259,16 @@ public struct TCPStream: Sendable {
         }
     }
 }
+
+extension Array where Element: Comparable {
+    /// How many elements of this sorted array are at or below `value` (a binary search).
+    package func countAtOrBelow(_ value: Element) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] <= value { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

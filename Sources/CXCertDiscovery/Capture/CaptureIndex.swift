@@ -207,16 +207,3 @@ struct LastAtOrBefore<Entry> {
         return count == 0 ? nil : latest[count - 1]
     }
 }
-
-extension Array where Element: Comparable {
-    /// How many elements of this sorted array are at or below `value` (a binary search).
-    func countAtOrBelow(_ value: Element) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if self[middle] <= value { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-}
