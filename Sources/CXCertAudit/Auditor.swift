@@ -162,18 +162,8 @@ public enum Auditor {
                 throw .invalidFile("fleet: \(error)")
             }
         }
-        // Reading `trust.ad` blocks on libldap: on the blocking executor, never on the cooperative pool.
-        let trust = file.trust
-        let timeout = file.timeout ?? 10
-        let read: Result<[TrustAnchor], AuditError>
-        do throws(BlockingExecutor.Failure) {
-            read = try await BlockingExecutor.shared.run {
-                Result { () throws(AuditError) in try trustAnchors(trust, base: base, access: access, timeout: timeout) }
-            }
-        } catch {
-            throw .input("trust: not read: \(error)")
-        }
-        let anchors = try read.get()
+        // Reading `trust.ad` awaits libldap's calls on the blocking executor, never on the cooperative pool.
+        let anchors = try await trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
         // A certificate file that is missing or holds no certificate is the user's input error (exit 2),
         // not an unreachable server: check them all before probing anything.
         for (index, server) in file.servers.enumerated() {
@@ -225,7 +215,7 @@ public enum Auditor {
 
     private static func trustAnchors(
         _ trust: DeploymentFile.Trust?, base: URL, access: AuditDirectoryAccess, timeout: TimeInterval
-    ) throws(AuditError) -> [TrustAnchor] {
+    ) async throws(AuditError) -> [TrustAnchor] {
         guard let trust else { return [] }
         var anchors: [TrustAnchor] = []
         for root in trust.roots ?? [] {
@@ -265,7 +255,7 @@ public enum Auditor {
                 url: ad.url, bindName: bind, password: access.password ?? .environment(""),
                 caFile: access.caFile ?? ad.caFile.map { resolve($0, base: base) }, timeout: timeout)
             do {
-                anchors += try DirectorySnapshot(reading: try DirectoryClient(configuration)).phoneAnchors(place: ad.url)
+                anchors += try await DirectorySnapshot(reading: try await DirectoryClient(configuration)).phoneAnchors(place: ad.url)
             } catch {
                 throw .input("trust.ad \(ad.url): \(error)")
             }

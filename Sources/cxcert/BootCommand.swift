@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-struct BootCommand: ParsableCommand {
+struct BootCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boot",
         abstract: "Replay what a phone does from power-on to sign-in, per firmware build, and judge every server it reaches.",
@@ -140,7 +140,7 @@ struct BootCommand: ParsableCommand {
         if NetworkSide(rawValue: network) == nil { throw ValidationError("--network takes internal or external, not '\(network)'") }
     }
 
-    func run() throws {
+    func run() async throws {
         let knowledgeBase = try knowledge.load()
         var configuration = try siteFromFile(knowledge: knowledgeBase)
         let exchange = try dhcpExchange()
@@ -172,7 +172,7 @@ struct BootCommand: ParsableCommand {
                 site.profiles = try client.profiles(knowledge: knowledgeBase)
             }
             site.trusted += try client.anchors()
-            if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
+            if let directory = try await directoryAnchors() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
             if let pool {
                 site.plan = NamePlan(
@@ -259,9 +259,9 @@ struct BootCommand: ParsableCommand {
         }
     }
 
-    private func directoryAnchors() throws -> [TrustAnchor]? {
+    private func directoryAnchors() async throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
+        return try await loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
     }
 
     /// `--held-root FILE`: the roots the phone holds from an earlier sign-in.
