@@ -163,18 +163,8 @@ public enum Auditor {
                 throw .invalidFile("fleet: \(error)")
             }
         }
-        // Reading `trust.ad` blocks on libldap: on the blocking executor, never on the cooperative pool.
-        let trust = file.trust
-        let timeout = file.timeout ?? 10
-        let read: Result<[TrustAnchor], AuditError>
-        do throws(BlockingExecutor.Failure) {
-            read = try await BlockingExecutor.shared.run {
-                Result { () throws(AuditError) in try trustAnchors(trust, base: base, access: access, timeout: timeout) }
-            }
-        } catch {
-            throw .input("trust: not read: \(error)")
-        }
-        let anchors = try read.get()
+        // Reading `trust.ad` awaits libldap's calls on the blocking executor, never on the cooperative pool.
+        let anchors = try await trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
         var state = requestedState
         if state == nil { state = try AuditPhoneState(file: file, base: base) }
         // With a state, a captured Certificate Provisioning answer is one more download a sign-in may make.
@@ -242,7 +232,7 @@ public enum Auditor {
 
     private static func trustAnchors(
         _ trust: DeploymentFile.Trust?, base: URL, access: AuditDirectoryAccess, timeout: TimeInterval
-    ) throws(AuditError) -> [TrustAnchor] {
+    ) async throws(AuditError) -> [TrustAnchor] {
         guard let trust else { return [] }
         var anchors: [TrustAnchor] = []
         for root in trust.roots ?? [] {
@@ -282,7 +272,7 @@ public enum Auditor {
                 url: ad.url, bindName: bind, password: access.password ?? .environment(""),
                 caFile: access.caFile ?? ad.caFile.map { resolve($0, base: base) }, timeout: timeout)
             do {
-                anchors += try DirectorySnapshot(reading: try DirectoryClient(configuration)).phoneAnchors(place: ad.url)
+                anchors += try await DirectorySnapshot(reading: try await DirectoryClient(configuration)).phoneAnchors(place: ad.url)
             } catch {
                 throw .input("trust.ad \(ad.url): \(error)")
             }

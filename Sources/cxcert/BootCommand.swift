@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-struct BootCommand: ParsableCommand {
+struct BootCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boot",
         abstract: "Replay what a phone does from power-on to sign-in, per firmware build, and judge every server it reaches.",
@@ -135,7 +135,7 @@ struct BootCommand: ParsableCommand {
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
     }
 
-    func run() throws {
+    func run() async throws {
         let knowledgeBase = try knowledge.load()
         var configuration = try siteFromFile(knowledge: knowledgeBase)
         let exchange = try dhcpExchange()
@@ -171,7 +171,7 @@ struct BootCommand: ParsableCommand {
                     "--device generic has no boot to replay (no lookup order, no phone state): give a phone family or model")
             }
             site.trusted += try client.anchors()
-            if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
+            if let directory = try await directoryAnchors() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
             if let pool {
                 site.plan = NamePlan(
@@ -256,9 +256,9 @@ struct BootCommand: ParsableCommand {
         }
     }
 
-    private func directoryAnchors() throws -> [TrustAnchor]? {
+    private func directoryAnchors() async throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
+        return try await loadDirectoryAnchors(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

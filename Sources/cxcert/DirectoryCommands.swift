@@ -15,10 +15,23 @@ func directory<T>(json: Bool = false, _ body: () throws(DirectoryError) -> T) th
     do {
         return try body()
     } catch {
-        if json, case .partial(let write) = error { print(JSONOutput.encode(write)) }
-        printError(error.description)
-        throw ExitCode(2)
+        throw directoryFailure(error, json: json)
     }
+}
+
+/// The same, for the calls that talk to the directory.
+func directory<T>(json: Bool = false, _ body: () async throws(DirectoryError) -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw directoryFailure(error, json: json)
+    }
+}
+
+private func directoryFailure(_ error: DirectoryError, json: Bool) -> ExitCode {
+    if json, case .partial(let write) = error { print(JSONOutput.encode(write)) }
+    printError(error.description)
+    return ExitCode(2)
 }
 
 struct DirectoryCommand: ParsableCommand {
@@ -27,7 +40,7 @@ struct DirectoryCommand: ParsableCommand {
         abstract: "Publish, list and remove CA certificates in Active Directory, and read them as the phone does.",
         subcommands: [Publish.self, List.self, Remove.self, Discover.self])
 
-    struct Publish: ParsableCommand {
+    struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish a CA certificate like certutil -f -dspublish FILE RootCA|SubCA|NTAuthCA.")
 
@@ -48,7 +61,7 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
+        func run() async throws {
             let certificate: Certificate
             do {
                 guard let first = try Input.certificates(file).certificates.first else { throw ExitCode(2) }
@@ -58,16 +71,16 @@ struct DirectoryCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             try directory(json: json) { () throws(DirectoryError) in try DirectoryClient.checkPublishable(certificate, force: force) }
-            let client = try connection.connect()
-            let report = try directory(json: json) { () throws(DirectoryError) in
-                try client.publish(certificate, target: target, force: force, dryRun: dryRun)
+            let client = try await connection.connect()
+            let report = try await directory(json: json) { () async throws(DirectoryError) in
+                try await client.publish(certificate, target: target, force: force, dryRun: dryRun)
             }
             if !json { for warning in report.warnings { printError("warning: \(warning)") } }
             print(json ? JSONOutput.encode(report) : DirectoryRendering.published(report, certificate: certificate))
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the certificates in the PKI objects of the Configuration NC.")
 
         @Option(help: "Also save what was read as an LDIF snapshot, for verify --ad-snapshot.")
@@ -78,9 +91,9 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            let client = try connection.connect()
-            let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
+        func run() async throws {
+            let client = try await connection.connect()
+            let snapshot = try await directory { () async throws(DirectoryError) in try await DirectorySnapshot(reading: client) }
             if let save {
                 do { try AtomicFile.write(Array(snapshot.ldif.utf8), to: save) } catch {
                     printError("\(save): cannot save the snapshot: \(error.reason)")
@@ -92,7 +105,7 @@ struct DirectoryCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Remove one certificate, by SHA-1 thumbprint or serial, from the PKI objects of the named containers (certutil -delstore).")
@@ -122,11 +135,11 @@ struct DirectoryCommand: ParsableCommand {
             do { _ = try CertificateSelector(parsing: identifier) } catch { throw ValidationError(error.description) }
         }
 
-        func run() throws {
+        func run() async throws {
             let selector = try directory { () throws(DirectoryError) in try CertificateSelector(parsing: identifier) }
-            let client = try connection.connect()
-            let report = try directory(json: json) { () throws(DirectoryError) in
-                try client.remove(
+            let client = try await connection.connect()
+            let report = try await directory(json: json) { () async throws(DirectoryError) in
+                try await client.remove(
                     selector, targets: Set(targets.isEmpty ? [.rootCA] : targets), deleteEmptyObjects: deleteObject, dryRun: dryRun)
             }
             if json {
@@ -137,7 +150,7 @@ struct DirectoryCommand: ParsableCommand {
         }
     }
 
-    struct Discover: ParsableCommand {
+    struct Discover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Look for internal roots exactly as the phone does, and say which step found what.")
 
@@ -163,9 +176,9 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws {
-            let client = try connection.connect()
-            let snapshot = try directory { () throws(DirectoryError) in try DirectorySnapshot(reading: client) }
+        func run() async throws {
+            let client = try await connection.connect()
+            let snapshot = try await directory { () async throws(DirectoryError) in try await DirectorySnapshot(reading: client) }
             var credentials: HTTPCredentials?
             if let httpUser {
                 let source: PasswordSource =

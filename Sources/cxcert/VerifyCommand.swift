@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Will a phone (or a modern client) trust this server certificate? Why not, and how to fix it.",
@@ -68,9 +68,9 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let profiles = try client.profiles(knowledge: try knowledge.load())
-        let anchors = try client.anchors() + directoryAnchors()
+        let anchors = try await client.anchors() + directoryAnchors()
         let decoder = CertificateDecoder()
         func load(_ path: String) throws -> [Certificate] {
             do {
@@ -123,15 +123,15 @@ struct VerifyCommand: ParsableCommand {
         if summary.untrusted > 0 { throw ExitCode(1) }
     }
 
-    private func directoryAnchors() throws -> [TrustAnchor] {
-        try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, configuration: directoryAuth.configuration(url:))
+    private func directoryAnchors() async throws -> [TrustAnchor] {
+        try await loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, configuration: directoryAuth.configuration(url:))
     }
 }
 
 /// The roots a phone learns from AD: live (`--ad`) and/or from a snapshot (`--ad-snapshot`).
 func loadDirectoryAnchors(
     ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
-) throws -> [TrustAnchor] {
+) async throws -> [TrustAnchor] {
     var anchors: [TrustAnchor] = []
     if let snapshot {
         anchors += try directory { () throws(DirectoryError) in
@@ -139,8 +139,8 @@ func loadDirectoryAnchors(
         }
     }
     if let ad {
-        anchors += try directory { () throws(DirectoryError) in
-            try DirectorySnapshot(reading: try DirectoryClient(configuration(ad))).phoneAnchors(place: ad)
+        anchors += try await directory { () async throws(DirectoryError) in
+            try await DirectorySnapshot(reading: try await DirectoryClient(configuration(ad))).phoneAnchors(place: ad)
         }
     }
     return anchors

@@ -102,17 +102,17 @@ struct BlockingExecutorTests {
         #expect(try await executor.run { "free" } == "free")
     }
 
-    @Test("a running job is interrupted at its deadline, and its caller resumes only after the body returned")
-    func interrupted() async {
+    @Test("a running job is interrupted at its deadline, and its caller resumes only after the body returned, with its value")
+    func interrupted() async throws {
         let executor = BlockingExecutor(threads: 2, queueCapacity: 8)
         let latch = Latch()
         let returned = Latch()
-        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
-            try await executor.run(deadline: Date().addingTimeInterval(0.05), atDeadline: .interrupt { latch.release() }) {
-                latch.wait()
-                returned.release()
-            }
+        let value = try await executor.run(deadline: Date().addingTimeInterval(0.05), atDeadline: .interrupt { latch.release() }) {
+            latch.wait()
+            returned.release()
+            return "interrupted"
         }
+        #expect(value == "interrupted")
         #expect(returned.isOpen)
     }
 

@@ -138,7 +138,7 @@ struct RemoveSafetyTests {
             let cn = "Race CA \(round) \(UUID().uuidString.prefix(8))"
             let old = try makeCA(cn, key: "rsa2048.key")
             let new = try makeCA(cn, key: "other.key")
-            _ = try DirectoryClient(configuration).publish(old)
+            _ = try await DirectoryClient(configuration).publish(old)
             let selector = try CertificateSelector(parsing: old.sha1Thumbprint)
             // Each side waits after connecting, so across the rounds the add lands before and during the
             // remover's steps on a fast or a slow machine (the remover late by 30..3 ms, then the publisher late
@@ -148,18 +148,18 @@ struct RemoveSafetyTests {
             let publisherDelay = round < 10 ? 0 : UInt32((round - 10) * 3_000)
             let (publish, remove): (DirectoryReport, DirectoryReport)
             if round >= 20 {
-                remove = try DirectoryClient(configuration).remove(selector, deleteEmptyObjects: true)
-                publish = try DirectoryClient(configuration).publish(new)
+                remove = try await DirectoryClient(configuration).remove(selector, deleteEmptyObjects: true)
+                publish = try await DirectoryClient(configuration).publish(new)
             } else {
                 async let published: DirectoryReport = Task.detached {
-                    let client = try DirectoryClient(configuration)
+                    let client = try await DirectoryClient(configuration)
                     usleep(publisherDelay)
-                    return try client.publish(new)
+                    return try await client.publish(new)
                 }.value
                 async let removed: DirectoryReport = Task.detached {
-                    let client = try DirectoryClient(configuration)
+                    let client = try await DirectoryClient(configuration)
                     usleep(removerDelay)
-                    return try client.remove(selector, deleteEmptyObjects: true)
+                    return try await client.remove(selector, deleteEmptyObjects: true)
                 }.value
                 (publish, remove) = try await (published, removed)
             }
@@ -177,7 +177,7 @@ struct RemoveSafetyTests {
     }
 
     @Test("a DC certificate that does not verify says so and what to pass, for ldaps:// and StartTLS")
-    func unverifiedCertificate() throws {
+    func unverifiedCertificate() async throws {
         for url in [dc.url, dc.plainURL] {
             let result = try CLI.run(["ds", "list", "--ldap", url, "--timeout", "5"])
             #expect(result.status == 2)
@@ -187,12 +187,12 @@ struct RemoveSafetyTests {
         }
         var configuration = dc.adminConfiguration
         configuration.caFile = nil
-        let error = #expect(throws: DirectoryError.self) { try DirectoryClient(configuration) }
+        let error = await #expect(throws: DirectoryError.self) { try await DirectoryClient(configuration) }
         #expect(caseName(error) == "certificateNotVerified", "\(String(describing: error))")
     }
 
     @Test("publishing an expired or 1024-bit root warns and says which phones could still use it; --json carries the warnings")
-    func publishWarnings() throws {
+    func publishWarnings() async throws {
         // GeoTrust Global CA: a real 2048-bit root of the phones' cache that expired in 2022.
         let expiredFile = repositoryRoot.appendingPathComponent("TrustStore/geotrust-global-ca.pem").path
         let weak = try makeCA("Weak Root \(UUID().uuidString.prefix(8))", key: "rsa1024.key")
@@ -211,30 +211,35 @@ struct RemoveSafetyTests {
         #expect(warnings.first?.contains("refuse RSA keys under 2048 bits") == true)
         // A current 2048-bit root: no warning.
         let good = try makeCA("Good Root \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
-        #expect(try DirectoryClient(dc.adminConfiguration).publish(good).warnings.isEmpty)
+        #expect(try await DirectoryClient(dc.adminConfiguration).publish(good).warnings.isEmpty)
     }
 
     @Test("--json on a publish that stops half-way prints what was written and what was not")
-    func partialJSON() throws {
-        let client = try DirectoryClient(dc.adminConfiguration)
+    func partialJSON() async throws {
+        let client = try await DirectoryClient(dc.adminConfiguration)
         let ca = try makeCA("Partial JSON CA \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
         let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
-        try client.session.add(
+        try await client.session.add(
             dn: blocker,
             attributes: [
                 ("objectClass", [Array("top".utf8), Array("container".utf8)]), ("cn", [Array(SanitizedName.objectName(for: ca).utf8)]),
             ])
-        defer { try? client.session.delete(dn: blocker) }
-        let file = pki.url("partial-\(UUID().uuidString).der")
-        try Data(ca.der).write(to: file)
-        let result = try CLI.run(["ds", "publish", file.path, "--json"] + dc.connectionArguments)
-        #expect(result.status == 2)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
-        let written = try #require(json["written"] as? [[String: Any]])
-        #expect(written.map { $0["action"] as? String } == ["created"])
-        #expect((written.first?["dn"] as? String)?.contains("CN=Certification Authorities") == true)
-        #expect(json["notWritten"] as? [String] == [blocker])
-        #expect((json["error"] as? String)?.isEmpty == false)
+        do {
+            let file = pki.url("partial-\(UUID().uuidString).der")
+            try Data(ca.der).write(to: file)
+            let result = try CLI.run(["ds", "publish", file.path, "--json"] + dc.connectionArguments)
+            #expect(result.status == 2)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+            let written = try #require(json["written"] as? [[String: Any]])
+            #expect(written.map { $0["action"] as? String } == ["created"])
+            #expect((written.first?["dn"] as? String)?.contains("CN=Certification Authorities") == true)
+            #expect(json["notWritten"] as? [String] == [blocker])
+            #expect((json["error"] as? String)?.isEmpty == false)
+        } catch {
+            try? await client.session.delete(dn: blocker)
+            throw error
+        }
+        try? await client.session.delete(dn: blocker)
     }
 
     @Test("ds list --save replaces a symlink at the destination instead of writing through it")
@@ -252,27 +257,27 @@ struct RemoveSafetyTests {
     }
 
     @Test("remove acts only on the named containers, and never deletes NTAuthCertificates")
-    func containers() throws {
-        let client = try DirectoryClient(dc.adminConfiguration)
+    func containers() async throws {
+        let client = try await DirectoryClient(dc.adminConfiguration)
         let ca = try makeCA("Container CA \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
-        _ = try client.publish(ca)
-        _ = try client.publish(ca, target: .ntAuth)
+        _ = try await client.publish(ca)
+        _ = try await client.publish(ca, target: .ntAuth)
         let ntauth = "CN=NTAuthCertificates,\(dc.publicKeyServices)"
         let selector = try CertificateSelector(parsing: ca.sha1Thumbprint)
         // Default (RootCA's containers): NTAuth keeps its value.
-        let report = try client.remove(selector, deleteEmptyObjects: true)
+        let report = try await client.remove(selector, deleteEmptyObjects: true)
         #expect(report.changes.allSatisfy { !$0.dn.contains("NTAuthCertificates") })
         #expect(report.changes.filter { $0.action == .objectDeleted }.count == 2)
         #expect(try dc.ldapsearch(ntauth, "cACertificate").contains(ca.der))
         // Named explicitly: the value goes, the object never does (a placeholder keeps it valid if needed).
-        let fromNTAuth = try client.remove(selector, targets: [.ntAuth], deleteEmptyObjects: true)
+        let fromNTAuth = try await client.remove(selector, targets: [.ntAuth], deleteEmptyObjects: true)
         #expect(fromNTAuth.changes.map(\.dn).allSatisfy { $0 == ntauth })
         #expect(fromNTAuth.changes.last?.action == .objectKept)
         let remaining = try dc.ldapsearch(ntauth, "cACertificate")
         #expect(!remaining.isEmpty && !remaining.contains(ca.der))
         // The CLI: --target subca touches only AIA.
         let sub = try makeCA("Container Sub \(UUID().uuidString.prefix(8))", key: "rsa2048.key")
-        _ = try client.publish(sub)
+        _ = try await client.publish(sub)
         let cli = try CLI.run(["ds", "remove", sub.sha1Thumbprint, "--target", "subca", "--json"] + dc.connectionArguments)
         #expect(cli.status == 0, "\(cli.stderr)")
         let name = SanitizedName.objectName(for: sub)

@@ -92,29 +92,29 @@ struct LimitsTests {
 @Suite("Limits against Samba AD: paged searches and message size", .integration, .tags(.integration))
 struct SearchLimitTests {
     @Test("a paged search stops at the page cap, the time cap and the message-size cap, each with its own error")
-    func pagedSearchCaps() throws {
+    func pagedSearchCaps() async throws {
         let dc = try SambaDC.get()
         let pki = try TestPKI.get()
         // At least two objects hold certificates once anything is published (Certification Authorities + AIA).
-        _ = try DirectoryClient(dc.adminConfiguration).publish(try pki.certificate("root.pem"))
+        _ = try await DirectoryClient(dc.adminConfiguration).publish(try pki.certificate("root.pem"))
         var pages = dc.adminConfiguration
         pages.pageSize = 1
         pages.maxPages = 2
-        let pageError = #expect(throws: DirectoryError.self) { try DirectoryClient(pages).certificationAuthorityObjects() }
+        let pageError = await #expect(throws: DirectoryError.self) { try await DirectoryClient(pages).certificationAuthorityObjects() }
         #expect(caseName(pageError) == "refused", "\(String(describing: pageError))")
         #expect(pageError?.description.contains("more than 2 pages") == true, "\(String(describing: pageError))")
         var slow = dc.adminConfiguration
         slow.pageSize = 1
         slow.maxSearchTime = 0.000_001
-        let timeError = #expect(throws: DirectoryError.self) { try DirectoryClient(slow).certificationAuthorityObjects() }
+        let timeError = await #expect(throws: DirectoryError.self) { try await DirectoryClient(slow).certificationAuthorityObjects() }
         #expect(caseName(timeError) == "timeout", "\(String(describing: timeError))")
         #expect(timeError?.description.contains("in total") == true, "\(String(describing: timeError))")
         var small = dc.adminConfiguration
         small.maxIncomingBytes = 600
-        let sizeError = #expect(throws: DirectoryError.self) { try DirectoryClient(small).certificationAuthorityObjects() }
+        let sizeError = await #expect(throws: DirectoryError.self) { try await DirectoryClient(small).certificationAuthorityObjects() }
         #expect(caseName(sizeError) == "refused", "\(String(describing: sizeError))")
         #expect(sizeError?.description.contains("600 bytes") == true, "\(String(describing: sizeError))")
         // The defaults read the same objects without complaint.
-        #expect(try DirectoryClient(dc.adminConfiguration).certificationAuthorityObjects().count >= 2)
+        #expect(try await DirectoryClient(dc.adminConfiguration).certificationAuthorityObjects().count >= 2)
     }
 }

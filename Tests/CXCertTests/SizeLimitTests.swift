@@ -76,22 +76,22 @@ struct SizeLimitTests {
     }
 
     @Test("LDAP searches stop at the result-size limit with a clear error", .integration, .tags(.integration))
-    func ldapSizeLimit() throws {
+    func ldapSizeLimit() async throws {
         let dc = try SambaDC.get()
         var configuration = dc.adminConfiguration
         configuration.maxEntries = 1
-        let client = try DirectoryClient(configuration)
+        let client = try await DirectoryClient(configuration)
         let pki = try TestPKI.get()
         // At least two objects exist once anything is published (Certification Authorities + AIA).
-        _ = try DirectoryClient(dc.adminConfiguration).publish(try pki.certificate("root.pem"))
-        #expect(throws: DirectoryError.sizeLimit(1)) { try client.certificationAuthorityObjects() }
+        _ = try await DirectoryClient(dc.adminConfiguration).publish(try pki.certificate("root.pem"))
+        await #expect(throws: DirectoryError.sizeLimit(1)) { try await client.certificationAuthorityObjects() }
     }
 
     @Test("a publish that fails half-way says what was written, and running it again finishes it", .integration, .tags(.integration))
-    func halfFailedPublish() throws {
+    func halfFailedPublish() async throws {
         let dc = try SambaDC.get()
         let pki = try TestPKI.get()
-        let client = try DirectoryClient(dc.adminConfiguration)
+        let client = try await DirectoryClient(dc.adminConfiguration)
         let cn = "Half Way CA \(UUID().uuidString.prefix(8))"
         let file = "half-\(UUID().uuidString)"
         try pki.openssl([
@@ -101,9 +101,9 @@ struct SizeLimitTests {
         let ca = try pki.certificate("\(file).pem")
         // Block the AIA object: something else, of a class that cannot hold cACertificate, already has its name.
         let blocker = client.containers.object(SanitizedName.objectName(for: ca), in: client.containers.aia)
-        try client.session.add(
+        try await client.session.add(
             dn: blocker, attributes: [("objectClass", [Array("top".utf8), Array("container".utf8)]), ("cn", [Array(cn.utf8)])])
-        let error = #expect(throws: DirectoryError.self) { try client.publish(ca) }
+        let error = await #expect(throws: DirectoryError.self) { try await client.publish(ca) }
         guard case .partial(let write)? = error else {
             Issue.record("expected a partial write, got \(String(describing: error))")
             return
@@ -117,8 +117,8 @@ struct SizeLimitTests {
                 "CN=\(SanitizedName.objectName(for: ca)),CN=Certification Authorities,\(dc.publicKeyServices)", "cACertificate") == [ca.der]
         )
         // The admin removes the blocker and runs the same command: the rest is done, nothing twice.
-        try client.session.delete(dn: blocker)
-        let again = try client.publish(ca)
+        try await client.session.delete(dn: blocker)
+        let again = try await client.publish(ca)
         #expect(again.changes.map(\.action) == [.alreadyPresent, .created])
         #expect(try dc.ldapsearch(blocker, "cACertificate") == [ca.der])
     }

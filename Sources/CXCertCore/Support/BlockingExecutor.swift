@@ -8,7 +8,7 @@ import Foundation
 /// and then expires the job. A job still queued at its deadline (or when its task is cancelled) never runs; a
 /// running one is either abandoned (its caller resumes at once and the thread finishes the job alone: for calls
 /// that cannot be interrupted, such as `getaddrinfo`) or interrupted (a handler, such as `shutdown(2)` of the
-/// socket it blocks on, makes the call return, and the caller resumes once it has).
+/// socket it blocks on, makes the call return, and the caller gets what it returned: the interrupted call's error).
 package final class BlockingExecutor: @unchecked Sendable {
     /// Why a job gave no value.
     package enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -34,7 +34,8 @@ package final class BlockingExecutor: @unchecked Sendable {
         /// own everything it touches.
         case abandon
         /// The handler runs (while the job is still running, never after) to make the blocked call return; the
-        /// caller resumes when the body has returned, so the body may use the caller's resources.
+        /// caller resumes when the body has returned, with what it returned (the body may use the caller's
+        /// resources, and the handler's side effect tells the caller that the deadline passed).
         case interrupt(@Sendable () -> Void)
     }
 
@@ -70,15 +71,15 @@ package final class BlockingExecutor: @unchecked Sendable {
     ///   - atDeadline: What happens to the job if it is running at the deadline or when the task is cancelled.
     ///   - body: The blocking work.
     /// - Returns: What `body` returned.
-    /// - Throws: ``Failure/deadlinePassed`` or ``Failure/cancelled`` when the job did not end in time (a job still
-    ///   waiting never runs), ``Failure/queueFull(capacity:)`` when too many jobs wait already.
+    /// - Throws: ``Failure/deadlinePassed`` or ``Failure/cancelled`` when the job was still waiting (it never runs)
+    ///   or, unless it is interrupted, still running; ``Failure/queueFull(capacity:)`` when too many jobs wait already.
     package func run<T: Sendable>(
         deadline: Date? = nil, atDeadline: AtDeadline = .abandon, _ body: @escaping @Sendable () -> T
     ) async throws(Failure) -> T {
         if Task.isCancelled { throw .cancelled }
         if let deadline, deadline.timeIntervalSinceNow <= 0 { throw .deadlinePassed }
         let outcome = Outcome<T>()
-        let job = Job(policy: atDeadline, work: { outcome.bodyReturned(body()) }, fail: outcome.fail, failAfterBody: outcome.failAfterBody)
+        let job = Job(policy: atDeadline, work: { outcome.deliver(.success(body())) }, fail: outcome.fail)
         let sleeper = deadline.map { deadline in
             Task { [self] in
                 do {
@@ -110,7 +111,7 @@ package final class BlockingExecutor: @unchecked Sendable {
     package func waitAbandoning<T: Sendable>(until deadline: Date, _ body: @escaping @Sendable () -> T) throws(Failure) -> T {
         guard deadline.timeIntervalSinceNow > 0 else { throw .deadlinePassed }
         let outcome = Outcome<T>()
-        let job = Job(policy: .abandon, work: { outcome.bodyReturned(body()) }, fail: outcome.fail, failAfterBody: outcome.failAfterBody)
+        let job = Job(policy: .abandon, work: { outcome.deliver(.success(body())) }, fail: outcome.fail)
         submit(job)
         if let result = outcome.wait(until: deadline) { return try result.get() }
         expire(job, .deadlinePassed)
@@ -163,7 +164,6 @@ package final class BlockingExecutor: @unchecked Sendable {
                 condition.unlock()
                 job.fail(failure)
             case .interrupt(let handler):
-                job.failAfterBody(failure)
                 // Under the lock: the job cannot end meanwhile, so the handler never acts on resources it released.
                 handler()
                 condition.unlock()
@@ -198,17 +198,14 @@ private final class Job: @unchecked Sendable {
     let policy: BlockingExecutor.AtDeadline
     let work: @Sendable () -> Void
     let fail: @Sendable (BlockingExecutor.Failure) -> Void
-    let failAfterBody: @Sendable (BlockingExecutor.Failure) -> Void
 
     init(
         policy: BlockingExecutor.AtDeadline, work: @escaping @Sendable () -> Void,
-        fail: @escaping @Sendable (BlockingExecutor.Failure) -> Void,
-        failAfterBody: @escaping @Sendable (BlockingExecutor.Failure) -> Void
+        fail: @escaping @Sendable (BlockingExecutor.Failure) -> Void
     ) {
         self.policy = policy
         self.work = work
         self.fail = fail
-        self.failAfterBody = failAfterBody
     }
 }
 
@@ -217,18 +214,10 @@ private final class Outcome<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var result: Result<T, BlockingExecutor.Failure>?
     private var continuation: CheckedContinuation<Result<T, BlockingExecutor.Failure>, Never>?
-    private var failureAfterBody: BlockingExecutor.Failure?
-
-    func bodyReturned(_ value: T) {
-        let failure = condition.withLock { failureAfterBody }
-        deliver(failure.map { .failure($0) } ?? .success(value))
-    }
 
     func fail(_ failure: BlockingExecutor.Failure) { deliver(.failure(failure)) }
 
-    func failAfterBody(_ failure: BlockingExecutor.Failure) { condition.withLock { failureAfterBody = failureAfterBody ?? failure } }
-
-    private func deliver(_ outcome: Result<T, BlockingExecutor.Failure>) {
+    func deliver(_ outcome: Result<T, BlockingExecutor.Failure>) {
         condition.lock()
         guard result == nil else {
             condition.unlock()

@@ -18,10 +18,10 @@ public struct DirectorySnapshot: Sendable {
     }
 
     /// Reads both searches from a live directory.
-    public init(reading client: DirectoryClient) throws(DirectoryError) {
+    public init(reading client: DirectoryClient) async throws(DirectoryError) {
         self.init(
-            certificationAuthorities: try client.certificationAuthorityObjects(),
-            enrollmentServices: try client.enrollmentServiceObjects())
+            certificationAuthorities: try await client.certificationAuthorityObjects(),
+            enrollmentServices: try await client.enrollmentServiceObjects())
     }
 
     /// Parses an LDIF snapshot (`cxcert ds list --save`, or `ldapsearch -LLL` output of the same searches).

@@ -77,13 +77,13 @@ extension DirectoryClient {
     /// create falls back to adding the value, and a value someone else added counts as present.
     public func publish(
         _ certificate: Certificate, target: PublishTarget = .rootCA, force: Bool = false, dryRun: Bool = false
-    ) throws(DirectoryError) -> DirectoryReport {
+    ) async throws(DirectoryError) -> DirectoryReport {
         try Self.checkPublishable(certificate, force: force)
         var changes: [DirectoryChange] = []
         let objects = target.objects(for: certificate, in: containers)
         for dn in objects {
             do {
-                changes.append(try publish(certificate, to: dn, dryRun: dryRun))
+                changes.append(try await publish(certificate, to: dn, dryRun: dryRun))
             } catch {
                 guard changes.contains(where: { $0.action != .alreadyPresent }) else { throw error }
                 throw .partial(
@@ -93,14 +93,14 @@ extension DirectoryClient {
         return DirectoryReport(changes: changes, dryRun: dryRun, warnings: PublishAdvice.warnings(for: certificate))
     }
 
-    private func publish(_ certificate: Certificate, to dn: String, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func publish(_ certificate: Certificate, to dn: String, dryRun: Bool) async throws(DirectoryError) -> DirectoryChange {
         // A concurrent `remove --delete-object` may take the object away between our read and our write
         // (noSuchObject), and a concurrent publisher may create it (alreadyExists): read again and retry.
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try publishOnce(certificate, to: dn, dryRun: dryRun)
+                return try await publishOnce(certificate, to: dn, dryRun: dryRun)
             } catch .noSuchObject where attempt < 5 {
                 continue
             } catch .ldap(let cause) where cause.code == LDAPSession.alreadyExists && attempt < 5 {
@@ -109,11 +109,11 @@ extension DirectoryClient {
         }
     }
 
-    private func publishOnce(_ certificate: Certificate, to dn: String, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func publishOnce(_ certificate: Certificate, to dn: String, dryRun: Bool) async throws(DirectoryError) -> DirectoryChange {
         let der = certificate.der
-        if let existing = try read(dn, attributes: ["cACertificate"]) {
+        if let existing = try await read(dn, attributes: ["cACertificate"]) {
             // If a remover deletes the object meanwhile, the add fails (noSuchObject) and the caller starts again.
-            return try addValue(der, to: existing, dryRun: dryRun)
+            return try await addValue(der, to: existing, dryRun: dryRun)
         }
         let cn = dn.hasPrefix("CN=NTAuthCertificates,") ? "NTAuthCertificates" : SanitizedName.objectName(for: certificate)
         let attributes: [(String, [[UInt8]])] = [
@@ -127,7 +127,7 @@ extension DirectoryClient {
         if dryRun { return DirectoryChange(dn: dn, action: .created, ldif: ldif) }
         // alreadyExists (another publisher created it a moment ago) goes back to the caller's retry,
         // which adds our value to theirs.
-        try session.add(dn: dn, attributes: attributes)
+        try await session.add(dn: dn, attributes: attributes)
         return DirectoryChange(dn: dn, action: .created, ldif: ldif)
     }
 
@@ -137,7 +137,7 @@ extension DirectoryClient {
     /// that attribute; certutil's own value there is the 0x00 placeholder.
     static let deletionLock = Array("cxcert: object being deleted".utf8)
 
-    private func addValue(_ der: [UInt8], to existing: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func addValue(_ der: [UInt8], to existing: DirectoryEntry, dryRun: Bool) async throws(DirectoryError) -> DirectoryChange {
         let dn = existing.dn
         if existing.values("cACertificate").contains(der) { return DirectoryChange(dn: dn, action: .alreadyPresent, ldif: "") }
         // One modify: add the certificate, and add-then-delete the deletion lock. The whole modify fails
@@ -153,7 +153,7 @@ extension DirectoryClient {
         if dryRun { return DirectoryChange(dn: dn, action: .valueAdded, ldif: ldif) }
         for attempt in 1...50 {
             do {
-                try session.modify(
+                try await session.modify(
                     dn: dn,
                     [
                         LDAPModification(operation: .add, attribute: "cACertificate", values: [der]),
@@ -163,7 +163,9 @@ extension DirectoryClient {
                 return DirectoryChange(dn: dn, action: .valueAdded, ldif: ldif)
             } catch .ldap(let cause) where cause.code == LDAPSession.valueExists {
                 // Either the certificate is there already (another publisher) or a remover holds the lock.
-                guard let fresh = try read(dn, attributes: ["cACertificate", "authorityRevocationList"]) else { throw .noSuchObject(dn) }
+                guard let fresh = try await read(dn, attributes: ["cACertificate", "authorityRevocationList"]) else {
+                    throw .noSuchObject(dn)
+                }
                 if fresh.values("cACertificate").contains(der) { return DirectoryChange(dn: dn, action: .alreadyPresent, ldif: "") }
                 guard fresh.values("authorityRevocationList").contains(lock), attempt < 50 else { break }
                 // The remover deletes the object or releases the lock within a round trip or two.
@@ -183,8 +185,8 @@ extension DirectoryClient {
     /// `deleteEmptyObjects`, and never for NTAuthCertificates (see `deleteIfEmpty`).
     public func remove(
         _ selector: CertificateSelector, targets: Set<PublishTarget> = [.rootCA], deleteEmptyObjects: Bool = false, dryRun: Bool = false
-    ) throws(DirectoryError) -> DirectoryReport {
-        let objects = try certificationAuthorityObjects().filter { isInside($0.dn, targets: targets) }
+    ) async throws(DirectoryError) -> DirectoryReport {
+        let objects = try await certificationAuthorityObjects().filter { isInside($0.dn, targets: targets) }
         var matches: [(DirectoryEntry, [UInt8])] = []
         var distinct: Set<[UInt8]> = []
         for object in objects {
@@ -208,7 +210,7 @@ extension DirectoryClient {
         var done: [DirectoryChange] = []
         for (index, (object, _)) in matches.enumerated() {
             do {
-                done.append(try removeValue(value, from: object, dryRun: dryRun))
+                done.append(try await removeValue(value, from: object, dryRun: dryRun))
             } catch {
                 guard done.contains(where: { $0.action != .alreadyAbsent }) else { throw error }
                 throw .partial(
@@ -218,7 +220,7 @@ extension DirectoryClient {
         if deleteEmptyObjects {
             for (index, (object, _)) in matches.enumerated() {
                 do {
-                    done.append(try deleteIfEmpty(object.dn, dryRun: dryRun))
+                    done.append(try await deleteIfEmpty(object.dn, dryRun: dryRun))
                 } catch {
                     throw .partial(
                         PartialWrite(
@@ -258,7 +260,7 @@ extension DirectoryClient {
     }
 
     /// One atomic modify per object; retried on what a concurrent writer can change underneath.
-    private func removeValue(_ value: [UInt8], from object: DirectoryEntry, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func removeValue(_ value: [UInt8], from object: DirectoryEntry, dryRun: Bool) async throws(DirectoryError) -> DirectoryChange {
         let dn = object.dn
         var current = object
         for _ in 0..<4 {
@@ -278,14 +280,14 @@ extension DirectoryClient {
                 dn: dn, action: last ? .valueReplacedByPlaceholder : .valueRemoved, ldif: lines.joined(separator: "\n") + "\n")
             if dryRun { return change }
             do {
-                try session.modify(dn: dn, modifications)
+                try await session.modify(dn: dn, modifications)
                 return change
             } catch .ldap(let cause)
                 where [LDAPSession.noSuchAttribute, LDAPSession.objectClassViolation, LDAPSession.valueExists].contains(cause.code)
             {
                 // Someone changed the values meanwhile (removed ours, removed the others, added a
                 // placeholder): the modify was refused as a whole, so read again and decide again.
-                guard let fresh = try read(dn, attributes: ["cACertificate"]) else { throw .noSuchObject(dn) }
+                guard let fresh = try await read(dn, attributes: ["cACertificate"]) else { throw .noSuchObject(dn) }
                 current = fresh
             }
         }
@@ -296,7 +298,7 @@ extension DirectoryClient {
     /// deletion lock (see `deletionLock`): once it is taken, no publisher can add a value, so the read
     /// that follows is the object's final content. If a certificate is there, the lock is released and
     /// the object kept. NTAuthCertificates is never deleted.
-    private func deleteIfEmpty(_ dn: String, dryRun: Bool) throws(DirectoryError) -> DirectoryChange {
+    private func deleteIfEmpty(_ dn: String, dryRun: Bool) async throws(DirectoryError) -> DirectoryChange {
         if dn.lowercased() == containers.ntAuthCertificates.lowercased() {
             return DirectoryChange(
                 dn: dn, action: .objectKept, ldif: "", note: "NTAuthCertificates is the forest's one NTAuth store and is never deleted")
@@ -310,27 +312,27 @@ extension DirectoryClient {
                 LDIF.line("authorityRevocationList", Self.deletionLock), "-", "", LDIF.line("dn", dn), "changetype: delete",
             ].joined(separator: "\n") + "\n")
         if dryRun {
-            guard let entry = try read(dn, attributes: ["cACertificate"]) else { return gone }
+            guard let entry = try await read(dn, attributes: ["cACertificate"]) else { return gone }
             return entry.certificateValues.isEmpty
                 ? change : DirectoryChange(dn: dn, action: .objectKept, ldif: "", note: "it holds certificates")
         }
         do {
-            try session.modify(dn: dn, [lock])
+            try await session.modify(dn: dn, [lock])
         } catch .noSuchObject {
             return gone
         } catch .ldap(let cause) where cause.code == LDAPSession.valueExists {
             return DirectoryChange(dn: dn, action: .objectKept, ldif: "", note: "another cxcert remove is deleting it")
         }
-        guard let entry = try read(dn, attributes: ["cACertificate"]) else { return gone }
+        guard let entry = try await read(dn, attributes: ["cACertificate"]) else { return gone }
         let held = entry.certificateValues.count
         guard held == 0 else {
-            try session.modify(
+            try await session.modify(
                 dn: dn, [LDAPModification(operation: .delete, attribute: "authorityRevocationList", values: [Self.deletionLock])])
             return DirectoryChange(
                 dn: dn, action: .objectKept, ldif: "",
                 note: "it holds \(held) certificate\(held == 1 ? "" : "s") (published meanwhile); not deleted")
         }
-        try session.delete(dn: dn)
+        try await session.delete(dn: dn)
         return change
     }
 }

@@ -61,40 +61,38 @@ public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
 /// Shuts a socket down when a libldap call overruns its deadline. libldap's own timeouts bound each
 /// wait, not the whole call: the TLS handshake inside `ldap_install_tls` blocks on a peer that
 /// accepts and never speaks, and a peer that dribbles a byte a second resets every per-read timer.
-/// `shutdown(2)` from another thread makes the blocked read fail at once.
+/// The blocking executor calls ``fire()`` at the deadline while the call still runs; `shutdown(2)` makes
+/// the blocked read fail at once.
 private final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
     private var socket: Int32 = -1
-    private var armed = 0
     private var fired = false
 
     var hasFired: Bool { lock.withLock { fired } }
 
     func attach(_ socket: Int32) { lock.withLock { self.socket = socket } }
 
-    /// Called before libldap closes the socket, so a late timer can never hit a reused descriptor.
+    /// Called before libldap closes the socket, so a late interrupt can never hit a reused descriptor.
     func detach() { lock.withLock { socket = -1 } }
 
-    func run<T>(seconds: TimeInterval, _ body: () -> T) -> T {
-        let token = lock.withLock {
-            armed += 1
-            return armed
+    func fire() {
+        lock.withLock {
+            guard socket >= 0 else { return }
+            fired = true
+            _ = shutdown(socket, Int32(SHUT_RDWR))
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(seconds, 0)) { [self] in
-            lock.withLock {
-                guard armed == token, socket >= 0 else { return }
-                fired = true
-                _ = shutdown(socket, Int32(SHUT_RDWR))
-            }
-        }
-        defer { lock.withLock { armed += 1 } }
-        return body()
     }
+}
+
+/// A libldap pointer handed to the executor's thread; the caller waits for the call that uses it to return.
+private struct Unchecked<Value>: @unchecked Sendable {
+    var value: Value
 }
 
 /// Owns one libldap connection. Referrals are off (AD answers subtree searches under the
 /// Configuration NC with a reference to the Schema NC, which must be skipped, never chased),
-/// results are paged, and every call has a hard deadline. Not shared between threads.
+/// results are paged, and every call has a hard deadline. Every blocking libldap call runs on the shared
+/// `BlockingExecutor`, awaited by the caller. Not shared between tasks.
 final class LDAPSession {
     struct Options: Sendable {
         var url: String
@@ -125,7 +123,7 @@ final class LDAPSession {
     /// A write to a socket the watchdog (or the server) has shut must be an error, not a fatal SIGPIPE.
     private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    init(_ options: Options) throws(DirectoryError) {
+    init(_ options: Options) async throws(DirectoryError) {
         _ = Self.ignoreSIGPIPE
         let url = try LDAPURL(parsing: options.url)
         if !url.isTLS && !options.startTLS && !options.allowPlain {
@@ -139,7 +137,7 @@ final class LDAPSession {
         // cxcert connects the socket itself (lookup and TCP under the deadline) and hands it to libldap,
         // so the watchdog knows the descriptor before the TLS handshake starts.
         let deadline = Date().addingTimeInterval(options.timeout)
-        let socket = try Self.connect(url, deadline: deadline, timeout: options.timeout)
+        let socket = try await Self.connect(url, deadline: deadline, timeout: options.timeout)
         var raw: OpaquePointer?
         guard ldap_init_fd(ber_socket_t(socket), LDAP_PROTO_TCP, url.description, &raw) == LDAP_SUCCESS, let raw else {
             close(socket)
@@ -162,9 +160,30 @@ final class LDAPSession {
         _ = ldap_set_option(handle, LDAP_OPT_X_TLS_NEWCTX, &isServer)
         let remaining = deadline.timeIntervalSinceNow
         if url.isTLS {
-            try checkTLS(watchdog.run(seconds: remaining) { ldap_install_tls(handle) }, "TLS handshake with \(url)")
+            let operation = "TLS handshake with \(url)"
+            try await checkTLS(blocking(seconds: remaining, operation) { ldap_install_tls($0) }, operation)
         } else if options.startTLS {
-            try checkTLS(watchdog.run(seconds: remaining) { ldap_start_tls_s(handle, nil, nil) }, "StartTLS with \(url)")
+            let operation = "StartTLS with \(url)"
+            try await checkTLS(blocking(seconds: remaining, operation) { ldap_start_tls_s($0, nil, nil) }, operation)
+        }
+    }
+
+    /// Runs one blocking libldap call on the shared executor for `seconds` at most: at the deadline the watchdog
+    /// shuts the socket, the call returns with an error, and ``check(_:_:dn:detail:matchedDN:)`` reports a timeout.
+    private func blocking<T: Sendable>(
+        seconds: TimeInterval, _ operation: String, _ body: @escaping @Sendable (OpaquePointer) -> T
+    ) async throws(DirectoryError) -> T {
+        let handle = Unchecked(value: handle)
+        let watchdog = watchdog
+        do {
+            return try await BlockingExecutor.shared.run(
+                deadline: Date().addingTimeInterval(max(seconds, 0.001)), atDeadline: .interrupt { watchdog.fire() }
+            ) { body(handle.value) }
+        } catch {
+            switch error {
+            case .deadlinePassed: throw .timeout("\(operation): no answer within \(Self.seconds(options.timeout)) s")
+            case .cancelled, .queueFull: throw .refused("\(operation): \(error)")
+            }
         }
     }
 
@@ -174,7 +193,7 @@ final class LDAPSession {
     }
 
     /// A TLS failure with the reason libldap recorded; a certificate that does not verify says what to pass.
-    private func checkTLS(_ rc: Int32, _ operation: String) throws(DirectoryError) {
+    private func checkTLS(_ rc: Int32, _ operation: String) async throws(DirectoryError) {
         guard rc != LDAP_SUCCESS else { return }
         if watchdog.hasFired { throw .timeout("\(operation): no answer within \(Self.seconds(options.timeout)) s") }
         var diagnostic = diagnosticMessage() ?? ""
@@ -184,7 +203,7 @@ final class LDAPSession {
         if options.verifyCertificate && (rc == LDAP_CONNECT_ERROR || rc == LDAP_SERVER_DOWN) {
             var probe = options
             probe.verifyCertificate = false
-            if (try? LDAPSession(probe)) != nil {
+            if (try? await LDAPSession(probe)) != nil {
                 throw .certificateNotVerified(
                     "the TLS certificate of \(url) could not be verified\(diagnostic.isEmpty ? "" : " (\(diagnostic))"): pass --ca-file with the PEM certificate of the CA that issued the domain controller's certificate, and connect by a name that certificate holds (its subjectAltName)"
                 )
@@ -208,16 +227,31 @@ final class LDAPSession {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    /// Resolves (in a helper thread, so a slow resolver cannot outlast the deadline) and connects a
-    /// blocking TCP socket to the first address that answers before the deadline.
-    private static func connect(_ url: LDAPURL, deadline: Date, timeout: TimeInterval) throws(DirectoryError) -> Int32 {
-        let target = "\(url)"
-        guard let addresses = AddressLookup.resolve(host: url.host, port: url.port, until: deadline) else {
-            throw .timeout("looking up \(url.host): no answer within \(seconds(timeout)) s")
+    /// Resolves (on the name-lookup executor, so a slow resolver cannot outlast the deadline) and connects a
+    /// blocking TCP socket to the first address that answers before the deadline: one job on the blocking
+    /// executor, so that no wait for the caller's thread falls between the lookup and the connect.
+    private static func connect(_ url: LDAPURL, deadline: Date, timeout: TimeInterval) async throws(DirectoryError) -> Int32 {
+        let result: Result<Int32, DirectoryError>
+        do throws(BlockingExecutor.Failure) {
+            result = try await BlockingExecutor.shared.run {
+                Result { () throws(DirectoryError) in
+                    guard let addresses = AddressLookup.resolve(host: url.host, port: url.port, until: deadline) else {
+                        throw .timeout("looking up \(url.host): no answer within \(seconds(timeout)) s")
+                    }
+                    if let failure = addresses.failure { throw .cannotConnect("\(url): cannot resolve \(url.host) (\(failure))") }
+                    return try connect(url, to: addresses.list, deadline: deadline, timeout: timeout)
+                }
+            }
+        } catch {
+            throw .refused("connecting to \(url): \(error)")
         }
-        if let failure = addresses.failure { throw .cannotConnect("\(target): cannot resolve \(url.host) (\(failure))") }
+        return try result.get()
+    }
+
+    private static func connect(_ url: LDAPURL, to list: [Data], deadline: Date, timeout: TimeInterval) throws(DirectoryError) -> Int32 {
+        let target = "\(url)"
         var lastError: DirectoryError = .cannotConnect("\(target): no address")
-        for address in addresses.list {
+        for address in list {
             let fd = address.withUnsafeBytes { raw -> Int32 in
                 socket(Int32(raw.load(fromByteOffset: 0, as: sa_family_t.self)), Int32(SOCK_STREAM.rawValue), 0)
             }
@@ -256,20 +290,23 @@ final class LDAPSession {
 
     /// Simple bind; AD accepts a DN, a UPN (`user@contoso.com`) or `DOMAIN\user` as the name. The
     /// credential points into the secret's own buffer, which is zeroed when the caller drops it.
-    func bind(name: String, password: Secret) throws(DirectoryError) {
-        let rc = password.withBytes { bytes in
-            bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(bytes.count, 1)) { pointer in
-                var credential = berval(bv_len: ber_len_t(bytes.count), bv_val: bytes.count > 0 ? pointer : nil)
-                return watchdog.run(seconds: options.timeout) { ldap_sasl_bind_s(handle, name, nil, &credential, nil, nil, nil) }
+    func bind(name: String, password: Secret) async throws(DirectoryError) {
+        let operation = "bind as \(name)"
+        let rc = try await blocking(seconds: options.timeout, operation) { handle in
+            password.withBytes { bytes in
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(bytes.count, 1)) { pointer in
+                    var credential = berval(bv_len: ber_len_t(bytes.count), bv_val: bytes.count > 0 ? pointer : nil)
+                    return ldap_sasl_bind_s(handle, name, nil, &credential, nil, nil, nil)
+                }
             }
         }
-        try check(rc, "bind as \(name)")
+        try check(rc, operation)
     }
 
     enum Scope { case base, oneLevel, subtree }
 
     /// Searches with the paged-results control, skipping search references.
-    func search(base: String, scope: Scope, filter: String, attributes: [String]) throws(DirectoryError)
+    func search(base: String, scope: Scope, filter: String, attributes: [String]) async throws(DirectoryError)
         -> [DirectoryEntry]
     {
         var entries: [DirectoryEntry] = []
@@ -301,20 +338,28 @@ final class LDAPSession {
                 : ldap_create_page_control(handle, ber_int_t(clamping: options.pageSize), nil, 0, &control)
             try check(rc, "paged search under \(base)")
             defer { ldap_control_free(control) }
-            var message: OpaquePointer?
-            defer { if let message { ldap_msgfree(message) } }
             let seconds = min(options.timeout, left)
-            var limit = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
-            var failure: Int32 = 0
-            rc = withCStrings(attributes) { names in
-                var controls: [UnsafeMutablePointer<LDAPControl>?] = [control, nil]
-                return watchdog.run(seconds: seconds) {
-                    errno = 0
-                    let rc = ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
-                    failure = errno
-                    return rc
+            let pageControl = Unchecked(value: control)
+            let answer: (rc: Int32, failure: Int32, message: Unchecked<OpaquePointer?>)
+            do {
+                answer = try await blocking(seconds: seconds, "search under \(base)") { handle in
+                    Self.withCStrings(attributes) { names in
+                        var controls: [UnsafeMutablePointer<LDAPControl>?] = [pageControl.value, nil]
+                        var limit = timeval(tv_sec: Int(seconds.rounded(.up)), tv_usec: 0)
+                        var message: OpaquePointer?
+                        errno = 0
+                        let rc = ldap_search_ext_s(handle, base, scopeValue, filter, names, 0, &controls, nil, &limit, 0, &message)
+                        return (rc: rc, failure: errno, message: Unchecked(value: message))
+                    }
                 }
+            } catch .timeout where seconds < options.timeout {
+                // Cut short by the search's total time, not by the per-operation timeout.
+                throw .timeout("search under \(base): more than \(Self.seconds(options.maxSearchTime)) s in total")
             }
+            let message = answer.message.value
+            defer { if let message { ldap_msgfree(message) } }
+            let failure = answer.failure
+            rc = answer.rc
             if rc != LDAP_SUCCESS && watchdog.hasFired && seconds < options.timeout {
                 throw .timeout("search under \(base): more than \(Self.seconds(options.maxSearchTime)) s in total")
             }
@@ -400,32 +445,34 @@ final class LDAPSession {
         return DirectoryEntry(dn: dn, attributes: attributes)
     }
 
-    func add(dn: String, attributes: [(String, [[UInt8]])]) throws(DirectoryError) {
-        let rc = withModifications(attributes.map { LDAPModification(operation: .add, attribute: $0.0, values: $0.1) }) {
-            mods in watchdog.run(seconds: options.timeout) { ldap_add_ext_s(handle, dn, mods, nil, nil) }
+    func add(dn: String, attributes: [(String, [[UInt8]])]) async throws(DirectoryError) {
+        let modifications = attributes.map { LDAPModification(operation: .add, attribute: $0.0, values: $0.1) }
+        let rc = try await blocking(seconds: options.timeout, "add \(dn)") { handle in
+            Self.withModifications(modifications) { mods in ldap_add_ext_s(handle, dn, mods, nil, nil) }
         }
         try check(rc, "add", dn: dn)
     }
 
-    func modify(dn: String, _ modifications: [LDAPModification]) throws(DirectoryError) {
-        let rc = withModifications(modifications) { mods in
-            watchdog.run(seconds: options.timeout) { ldap_modify_ext_s(handle, dn, mods, nil, nil) }
+    func modify(dn: String, _ modifications: [LDAPModification]) async throws(DirectoryError) {
+        let rc = try await blocking(seconds: options.timeout, "modify \(dn)") { handle in
+            Self.withModifications(modifications) { mods in ldap_modify_ext_s(handle, dn, mods, nil, nil) }
         }
         try check(rc, "modify", dn: dn)
     }
 
     /// Renames an object within its container (modify DN; the old RDN value is replaced).
-    func rename(dn: String, to newRDN: String) throws(DirectoryError) {
-        try check(
-            watchdog.run(seconds: options.timeout) { ldap_rename_s(handle, dn, newRDN, nil, 1, nil, nil) }, "rename", dn: dn)
+    func rename(dn: String, to newRDN: String) async throws(DirectoryError) {
+        let rc = try await blocking(seconds: options.timeout, "rename \(dn)") { ldap_rename_s($0, dn, newRDN, nil, 1, nil, nil) }
+        try check(rc, "rename", dn: dn)
     }
 
-    func delete(dn: String) throws(DirectoryError) {
-        try check(watchdog.run(seconds: options.timeout) { ldap_delete_ext_s(handle, dn, nil, nil) }, "delete", dn: dn)
+    func delete(dn: String) async throws(DirectoryError) {
+        let rc = try await blocking(seconds: options.timeout, "delete \(dn)") { ldap_delete_ext_s($0, dn, nil, nil) }
+        try check(rc, "delete", dn: dn)
     }
 
     /// Builds a NULL-terminated LDAPMod* array of binary values, runs `body`, frees everything.
-    private func withModifications(
+    private static func withModifications(
         _ modifications: [LDAPModification], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<LDAPMod>?>) -> Int32
     ) -> Int32 {
         var allocations: [UnsafeMutableRawPointer] = []
@@ -500,7 +547,7 @@ final class LDAPSession {
     }
 
     /// A NULL-terminated char* array for attribute lists.
-    private func withCStrings<T>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
         defer { for pointer in pointers { free(pointer) } }
         return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }

@@ -8,9 +8,9 @@ struct ConnectionOptions: ParsableArguments {
 
     @OptionGroup var auth: DirectoryAuthOptions
 
-    func connect() throws -> DirectoryClient {
+    func connect() async throws -> DirectoryClient {
         do {
-            return try DirectoryClient(auth.configuration(url: url))
+            return try await DirectoryClient(auth.configuration(url: url))
         } catch {
             printError(error.description)
             throw ExitCode(2)
