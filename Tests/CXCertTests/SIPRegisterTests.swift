@@ -257,10 +257,10 @@ struct SIPRegisterKamailioTests {
     }
 
     @Test(
-        "Hostile registrars (huge, slow, HTTP, a broken header, a close) end in findings within the deadline",
+        "Hostile registrars (huge, slow, HTTP, a broken header, a close, HTTP then a close) end in findings within the deadline",
         arguments: [
             ("huge", FindingCode.sipRegisterFailed), ("slow", .sipRegisterNoAnswer), ("http", .sipRegisterFailed),
-            ("badheader", .sipRegisterFailed), ("close", .sipRegisterNoAnswer),
+            ("badheader", .sipRegisterFailed), ("close", .sipRegisterNoAnswer), ("httpclose", .sipRegisterFailed),
         ])
     func hostile(mode: String, code: FindingCode) throws {
         let lab = try BootLab()
