@@ -29,7 +29,26 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Print JSON with every fact's source, confidence and note.")
     var json = false
 
+    @Option(
+        name: .customLong("update-status"),
+        help:
+            "Decode a phone's Last Update Status value (e.g. 0x2F0D/0) with its source and confidence; exit 1 for a code cxcert does not know."
+    )
+    var updateStatus: String?
+
     func run() throws {
+        if let updateStatus {
+            let report: UpdateStatusReport
+            do {
+                report = try UpdateStatusReport(updateStatus)
+            } catch {
+                // The value is the user's, echoed in the message: escaped like every other text cxcert prints.
+                throw ValidationError(Escaping.terminal(error.description))
+            }
+            print(json ? JSONOutput.encode(report) : report.text)
+            if !report.known { throw ExitCode(1) }
+            return
+        }
         let report = DeviceReport(knowledge: try knowledge.load())
         print(json ? JSONOutput.encode(report) : report.text(style: terminalStyle()))
     }

@@ -19,7 +19,8 @@ and l.848-858; HEAD of /RequestHandler/Files/... answers for the offered files):
   du-offer    offers CPE.nbt, CPE.cat, CPE_desc.xml of 4.0.7577.4420 at http://ADDR:PORT/RequestHandler/Files/...; HEAD 200
   du-missing  the same offer, but HEAD of CPE.cat answers 404
   du-none     NumOfFiles 0
-  du-error    500"""
+  du-error    500
+  du-https    the du-offer offer with an https:// BaseURL on port 443"""
 import base64
 import os
 import signal
@@ -55,6 +56,8 @@ class Service(BaseHTTPRequestHandler):
             body = "<Response><NumOfFiles>0</NumOfFiles><CurrentTime>2013-05-31T17:08:10</CurrentTime><ServerVersion>4.0.7577.0</ServerVersion><ServiceVersion>4.0.7577.0</ServiceVersion></Response>"
         else:
             base = "http://%s:%d/RequestHandler/Files/UCPhone/POLYCOM/CX600/Rev-4/ENU/4.0.7577.4420/CPE" % (address, server.server_address[1])
+            if mode == "du-https":
+                base = "https://%s:443/RequestHandler/Files/UCPhone/POLYCOM/CX600/Rev-4/ENU/4.0.7577.4420/CPE" % address
             body = ("<Response><NumOfFiles>1</NumOfFiles><File><FileName>CPE.nbt</FileName><SignatureFileName>CPE.cat</SignatureFileName>"
                     "<DescriptFile>CPE_desc.xml</DescriptFile><BaseURL>%s</BaseURL></File><ServerVersion>4.0.7577.0</ServerVersion></Response>" % base)
         return 200, "text/xml", ('<?xml version="1.0" ?>' + body).encode()

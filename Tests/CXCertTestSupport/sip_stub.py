@@ -2,7 +2,8 @@
 """Hostile SIP registrars over TLS (1.0 allowed, as the phone speaks it) for the sip-register tests.
 Usage: sip_stub.py MODE ADDRESS PORT CERT KEY; prints the bound port once listening.
 Modes: huge (a 401 whose headers never end), slow (a 401 one byte a second), http (an HTTP answer),
-badheader (a SIP status line, then a header line without a colon), close (closes after the request)."""
+badheader (a SIP status line, then a header line without a colon), close (closes after the request),
+httpclose (an HTTP answer without its end, then a close)."""
 import signal
 import socket
 import ssl
@@ -48,6 +49,9 @@ def serve(raw):
             connection.sendall(b"SIP/2.0 401 Unauthorized\r\nthis line has no colon\r\nContent-Length: 0\r\n\r\n")
             time.sleep(5)
         elif mode == "close":
+            connection.close()
+        elif mode == "httpclose":
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\nServer: not-sip")
             connection.close()
     except (OSError, ssl.SSLError):
         pass

@@ -64,7 +64,7 @@ struct DeviceUpdateRequestTests {
 /// The Device Update check against the stand-in's Device Update modes, in the walk.
 @Suite("Device Update: the check and the offered files against a stand-in", .serialized, .integration, .tags(.integration))
 struct DeviceUpdateStandInTests {
-    func walk(mode: String) throws -> BootTrace {
+    func walk(mode: String, device: String = "hp4120", firmware: String = "4.0.7577.4387") throws -> BootTrace {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns(["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
@@ -72,12 +72,12 @@ struct DeviceUpdateStandInTests {
         try lab.launch(["python3", script, mode, lab.address(10), "80"]) { log in log.split(separator: "\n").contains { Int($0) != nil } }
         let inputs = try BootInputs(sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", dnsServers: [dns])
         var configuration = BootWalker.Configuration(
-            inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
+            inputs: inputs, profiles: [try DeviceProfile.resolve(device: device, firmware: firmware)], timeout: 2)
         configuration.deviceUpdateIdentity = DeviceUpdate.Identity(
             mac: "0004F29531A2", vendor: "POLYCOM", model: "CX600", revision: "Rev-4", firmware: "")
         let trace = try #require(BootWalker(configuration).run().builds.first)
         let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
-        #expect(log.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && log.contains("<Version>4.0.7577.4387</Version>"))
+        #expect(log.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && log.contains("<Version>\(firmware)</Version>"))
         #expect(!log.lowercased().contains("authorization"))
         return trace
     }
@@ -101,5 +101,26 @@ struct DeviceUpdateStandInTests {
             #expect(step.notes.contains { $0.contains("offers no update") })
         default: #expect(codes == [.deviceUpdateCheckFailed])
         }
+    }
+
+    @Test("Nothing offered to a build Lync Server 2013 does not support is a warning that says why")
+    func noneOffered() throws {
+        let step = try #require(try walk(mode: "du-none", firmware: "4.0.7577.4100").step(.deviceUpdateRequest))
+        #expect(step.findings.map(\.code) == [.deviceUpdateNoneOffered] && step.findings.first?.severity == .warning)
+        #expect(step.findings.first?.message.contains("not supported there") == true)
+        // A supported build offered nothing is fine.
+        #expect(try #require(try walk(mode: "du-none").step(.deviceUpdateRequest)).findings.isEmpty)
+    }
+
+    @Test("An offer a Tanjay build cannot take in one step, and an offered file not on port 80")
+    func intermediateAndPort() throws {
+        let tanjay = try #require(try walk(mode: "du-offer", device: "cx700", firmware: "1.0.522.101").step(.deviceUpdateRequest))
+        let step = try #require(tanjay.findings.first { $0.code == .deviceUpdateNeedsIntermediate })
+        guard case .deviceUpdateOffer(_, "1.0.522.101", "4.0.7577.4420", _, let via, _, .low) = step.detail else {
+            throw CertProvRequestTests.Failure("\(step.detail)")
+        }
+        #expect(via == ["3.5.6907.187"] && step.severity == .warning)
+        let https = try #require(try walk(mode: "du-https").step(.deviceUpdateRequest))
+        #expect(https.findings.filter { $0.code == .deviceUpdateFileNotPort80 }.count == 3)
     }
 }

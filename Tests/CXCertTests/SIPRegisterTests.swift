@@ -130,6 +130,34 @@ struct SIPRegisterMessageTests {
         #expect(step.status == .skipped && step.notes.contains { $0.contains("no registrar") })
     }
 
+    @Test("A hostile answer is escaped in text, Markdown and HTML, and kept as data in JSON")
+    func rendering() throws {
+        let hostile = "SIP/2.0 401 <script>x</script>\u{1b}[31m"
+        let request = SIPRegisterRequest.first(sipDomain: "fabrikam.com")
+        let exchange = BootSIPExchange(
+            host: "sip.fabrikam.com", address: "192.0.2.10", port: 5061, request: request.text, status: 401, reason: "Unauthorized",
+            challenges: [SIPChallenge.parse(#"NTLM realm="<b>", targetname="x", version=4"#, header: "WWW-Authenticate")!],
+            contacts: [], outcome: "answered", answerBytes: hostile.utf8.count, excerpt: hostile)
+        var step = BootStep(
+            kind: .sipRegister, status: .ok, queries: [], endpoints: [], timeSamples: [], roots: [], notes: ["answer: \(hostile)"],
+            findings: [], phase: .signIn)
+        step.sipExchanges = [exchange]
+        let trace = BootTrace(
+            profile: try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387"), phoneClock: nil, clockSource: nil,
+            steps: [step])
+        let report = BootReport(at: Date(), inputs: try BootInputs(sipDomain: "fabrikam.com"), builds: [trace])
+        #expect(!BootRendering.text(report).contains("\u{1b}") && BootRendering.text(report).contains("sip-register"))
+        #expect(!BootRendering.markdown(report).contains("<script>"))
+        #expect(!BootRendering.html(report).contains("<script>x"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(BootRendering.json(report).utf8)) as? [String: Any])
+        let builds = try #require(json["builds"] as? [[String: Any]])
+        let steps = try #require(builds.first?["steps"] as? [[String: Any]])
+        let sip = try #require(steps.first?["sipRegister"] as? [[String: Any]])
+        #expect(sip.first?["status"] as? Int == 401 && sip.first?["answer"] as? String == hostile)
+        let challenge = try #require((sip.first?["challenges"] as? [[String: Any]])?.first)
+        #expect(challenge["realm"] as? String == "<b>" && challenge["version"] as? Int == 4)
+    }
+
     @Test("boot --help offers --sip-register and says no credential or PIN is sent")
     func help() throws {
         let result = try CLI.run(["boot", "--help"])
@@ -229,10 +257,10 @@ struct SIPRegisterKamailioTests {
     }
 
     @Test(
-        "Hostile registrars (huge, slow, HTTP, a broken header, a close) end in findings within the deadline",
+        "Hostile registrars (huge, slow, HTTP, a broken header, a close, HTTP then a close) end in findings within the deadline",
         arguments: [
             ("huge", FindingCode.sipRegisterFailed), ("slow", .sipRegisterNoAnswer), ("http", .sipRegisterFailed),
-            ("badheader", .sipRegisterFailed), ("close", .sipRegisterNoAnswer),
+            ("badheader", .sipRegisterFailed), ("close", .sipRegisterNoAnswer), ("httpclose", .sipRegisterFailed),
         ])
     func hostile(mode: String, code: FindingCode) throws {
         let lab = try BootLab()

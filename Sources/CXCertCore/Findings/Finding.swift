@@ -85,6 +85,12 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case deviceUpdateCheckFailed = "device-update-check-failed"
     /// A file the Device Update server offers does not answer a HEAD with 200 from the phone's network.
     case deviceUpdateFileUnreachable = "device-update-file-unreachable"
+    /// The Device Update server offers nothing to a build that needs an update for Lync Server 2013 (`Knowledge/updates.json`).
+    case deviceUpdateNoneOffered = "device-update-none-offered"
+    /// The offered update is one the running build cannot take in one step: an intermediate build must come first.
+    case deviceUpdateNeedsIntermediate = "device-update-needs-intermediate"
+    /// An offered internal file is not a plain-HTTP URL on port 80, where the phone fetches update files.
+    case deviceUpdateFileNotPort80 = "device-update-file-not-port-80"
     /// DNS questions the phone asks got no answer (NXDOMAIN, NODATA, SERVFAIL, REFUSED or a timeout).
     case dnsUnanswered = "dns-unanswered"
     /// A DNS answer has 64 records or more; only the first ones are read.

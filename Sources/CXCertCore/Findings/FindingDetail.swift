@@ -90,6 +90,12 @@ public enum FindingDetail: Sendable, Hashable {
     case sipRegister(
         host: String, address: String?, port: Int, status: Int?, packages: [String], failure: String?, targetName: String?,
         certificateNames: [String], provisioningURL: String?)
+    /// What a Device Update server offers a build, judged with `Knowledge/updates.json` (`device-update-none-offered`,
+    /// `device-update-needs-intermediate`): the check's URL, the running build, the offered version (null: nothing
+    /// offered), the build's Lync Server 2013 support (`supported`, `registers-unsupported`, `fails`, `unknown`), the
+    /// intermediate builds needed first, and the data row's source and confidence.
+    case deviceUpdateOffer(
+        url: String, build: String, offered: String?, lync2013: String?, via: [String], source: String, confidence: Confidence)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
@@ -230,6 +236,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .certprov: "certprov"
         case .deviceUpdate: "device-update"
         case .sipRegister: "sip-register"
+        case .deviceUpdateOffer: "device-update-offer"
         case .redirect: "redirect"
         case .dhcpOption: "dhcp-option"
         case .provisioning: "dhcp-option-43"
@@ -429,6 +436,14 @@ extension FindingDetail: Encodable {
             try put("targetName", targetName)
             try put("certificateNames", names)
             try put("provisioningURL", url)
+        case .deviceUpdateOffer(let url, let build, let offered, let lync2013, let via, let source, let confidence):
+            try put("url", url)
+            try put("build", build)
+            try put("offered", offered)
+            try put("lync2013", lync2013)
+            try put("via", via)
+            try put("source", source)
+            try put("confidence", confidence.rawValue)
         case .redirect(let from, let to, let hops, let loops):
             try put("from", from)
             try put("to", to)

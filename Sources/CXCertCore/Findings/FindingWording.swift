@@ -304,7 +304,7 @@ public enum FindingWording {
             (_, .endpoint),
             (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister):
+            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister), (_, .deviceUpdateOffer):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."
@@ -355,6 +355,21 @@ extension FindingWording {
         case (.sipProvisioningURL, .sipRegister(let host, _, _, _, _, let failure, _, _, let url)):
             return
                 "\(host)'s TLS-DSK challenge gives \(url.map { "the certificate provisioning URL \($0)" } ?? "no certificate provisioning URL (sts-uri)"): \(failure ?? "unusable")."
+        case (.deviceUpdateNoneOffered, .deviceUpdateOffer(let url, let build, _, let support, _, _, let confidence)):
+            let why =
+                switch support {
+                case "fails": "it fails to sign in to Lync Server 2013 (SIP 401 whatever the client version policy)"
+                case "registers-unsupported":
+                    "it may sign in to Lync Server 2013 but is not supported there (CU7, 4.0.7577.4363, is the first supported build)"
+                default: "no source says it works with Lync Server 2013 (CU7, 4.0.7577.4363, is the first supported build)"
+                }
+            return "\(url) offers no update to \(build), and \(why) (\(confidence.rawValue) confidence)."
+        case (.deviceUpdateNeedsIntermediate, .deviceUpdateOffer(let url, let build, let offered, _, let via, _, let confidence)):
+            return
+                "\(url) offers \(offered ?? "an update") to \(build), which cannot take it in one step: it must run \(via.joined(separator: " or ")) first (\(confidence.rawValue) confidence)."
+        case (.deviceUpdateFileNotPort80, .deviceUpdate(let url, _, _, let failure)):
+            return
+                "The offered file \(url) is not on plain HTTP port 80, where the phone fetches update files\(failure.map { " (\($0))" } ?? "")."
         case (.deviceUpdateCheckFailed, .deviceUpdate(let url, let address, _, let failure)):
             return "The Device Update check \(url) at \(address ?? "its address") gave no offer: \(failure ?? "no answer")."
         case (.deviceUpdateFileUnreachable, .deviceUpdate(let url, _, _, let failure)):
@@ -638,6 +653,15 @@ extension FindingWording {
         case (.sipProvisioningURL, _):
             return
                 "Check the pool's internal web services FQDN (Get-CsService -WebServer): the TLS-DSK URL must be HTTPS on a name the phones resolve and whose certificate they trust."
+        case (.deviceUpdateNoneOffered, _):
+            return
+                "Import the current cumulative update for this family into the pool (Import-CsDeviceUpdate), approve it (Approve-CsDeviceUpdateRule), and check that the phone's model and revision have a rule."
+        case (.deviceUpdateNeedsIntermediate, .deviceUpdateOffer(_, _, _, _, let via, _, _)):
+            return
+                "Offer \(via.first ?? "the intermediate build") first (import and approve it, or restore it as the approved version for these phones), let the phones take it, then approve the newer build."
+        case (.deviceUpdateFileNotPort80, _):
+            return
+                "Serve the internal update files over plain HTTP on port 80 (DeviceUpdateStoreInternalUri is http://<internal web FQDN>/RequestHandler/Files), forwarded by the load balancer."
         case (.deviceUpdateCheckFailed, _):
             return
                 "Check the pool's Device Update web service (/RequestHandler/ucdevice.upx on port 80) and its RequestHandler audit log; the request's body format is a guess (see the README), so compare with a phone's own request."

@@ -10,6 +10,8 @@ enum EmbeddedData {
     static var symptoms: [UInt8] { PackageResources.symptoms_json }
     /// `Knowledge/discovery.json`
     static var discovery: [UInt8] { PackageResources.discovery_json }
+    /// `Knowledge/updates.json`
+    static var updates: [UInt8] { PackageResources.updates_json }
 
     /// A PEM of `TrustStore/`, by its path relative to that folder (as `index.json` names it). SwiftPM names an
     /// embedded file by its base name, so this table maps the paths; a test checks it covers every PEM.

@@ -160,9 +160,15 @@ public enum SIPRegistration {
             }
         case .closed:
             if bytes.isEmpty { return exchange(result, .closed(received: 0)) }
-            // A whole header section without its body still says what the server answered.
-            if let parsed = try? SIPResponse.parse(bytes) { return exchange(result, .answered(parsed), bytes: bytes) }
-            return exchange(result, .closed(received: bytes.count), bytes: bytes)
+            // A whole header section without its body still says what the server answered; bytes that are no SIP at all
+            // are a malformed answer, whoever closed.
+            do {
+                return exchange(result, .answered(try SIPResponse.parse(bytes)), bytes: bytes)
+            } catch .notSIP(let start) {
+                return exchange(result, .malformed(.notSIP(start)), bytes: bytes)
+            } catch {
+                return exchange(result, .closed(received: bytes.count), bytes: bytes)
+            }
         case .timeout: return exchange(result, .noAnswer(received: bytes.count), bytes: bytes)
         case .tooLarge: return exchange(result, .tooLarge(limit: maxAnswerBytes), bytes: bytes)
         case .failed(let reason): return exchange(result, .failed(reason), bytes: bytes)
