@@ -205,7 +205,7 @@ struct BuildWalk {
             }
         }
         var trace = BootTrace(
-            profile: profile, phoneClock: clock.map { judge.phoneTime(at: $0.at) }, clockSource: clock?.source, steps: steps)
+            profile: profile, phoneClock: clock.map { judge.phoneTime(at: $0.at) }, clockSource: clock?.source.description, steps: steps)
         trace.state = start
         return trace
     }
@@ -391,20 +391,19 @@ struct BuildWalk {
         var unsynchronized: [BootTimeSample] = []
         search: for step in profile.lookupPlan.time {
             // `retry`: a name that already appends a DHCP domain is not retried with the suffixes again.
-            var candidates: [(name: String, port: Int, how: String, retry: Bool)] = []
+            var candidates: [(name: String, port: Int, how: TimeVia, retry: Bool)] = []
             switch step {
             case .srv(let template):
                 for name in expand(template) ?? [] {
                     let (answer, asked) = lookup(name, .srv, purpose: "time: \(step)")
-                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, "SRV \(asked)", true) }
+                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, .srv(name: asked), true) }
                 }
             case .option42:
                 if inputs.ntpServers.isEmpty { notes.append("option42: no DHCP option 42 given") }
-                candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42", true) }
+                candidates += inputs.ntpServers.map { ($0.host, $0.port, .option42, true) }
             case .host(let template, let port):
                 let concatenated = template.isConcatenation
-                let how = concatenated ? "A record (concatenated name)" : "A record"
-                candidates += (expand(template) ?? []).map { ($0, port ?? 123, how, !concatenated) }
+                candidates += (expand(template) ?? []).map { ($0, port ?? 123, .addressRecord(concatenated: concatenated), !concatenated) }
             case .option120, .srvTLS, .srvTCP, .https, .httpRedirect:
                 continue  // not a time lookup: the device data is checked when it loads
             }
@@ -427,7 +426,8 @@ struct BuildWalk {
                         judge.record(
                             TimeEvidence(
                                 kind: .answer, offset: response.offset,
-                                source: "\(candidate.name) (\(address):\(candidate.port), \(candidate.how))", at: configuration.now))
+                                source: .server(name: candidate.name, address: address, port: candidate.port, via: candidate.how),
+                                at: configuration.now))
                         break search
                     case .failure: continue
                     }

@@ -286,24 +286,24 @@ extension CaptureReader {
                 readings.append(
                     TimeEvidence(
                         kind: .phoneReading, offset: phoneTime.timeIntervalSince(request.time),
-                        source: "the phone's own clock in its NTP request at \(Self.clock(request.time))", at: request.time))
+                        source: .phoneReading(at: request.time), at: request.time))
                 timeNotes.append(
                     "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)"
                 )
             }
             guard let reply = ntpReplies[transmit] else { continue }
             let result = SNTPClient.parse(reply.packet, transmit: transmit, sent: request.time, received: reply.time)
-            samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: "captured", result: result))
+            samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: .captured, result: result))
             if case .success(let response) = result {
                 if response.isUnsynchronized {
                     unsynchronized.append(
                         .ntp(
-                            server: request.server, address: request.server, port: 123, via: "captured", leap: response.leapIndicator,
+                            server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
                             stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
                 } else {
                     readings.append(
                         TimeEvidence(
-                            kind: .answer, offset: response.offset, source: "the time server's answer at \(Self.clock(reply.time))",
+                            kind: .answer, offset: response.offset, source: .capturedAnswer(at: reply.time),
                             at: reply.time))
                 }
             }
@@ -457,7 +457,7 @@ extension CaptureReader {
             let judgedHost = judged.chosen.name ?? server.address
             let verdict = judged.verdict
             tlsNotes.append(
-                "\(judgedHost): judged at the phone's clock \(iso8601(judged.phoneClock)) (from \(judged.clockSource ?? "the capture's clock"))"
+                "\(judgedHost): judged at the phone's clock \(iso8601(judged.phoneClock)) (from \(judged.clockSource?.description ?? "the capture's clock"))"
             )
             if candidates.count > 1 {
                 let covered = judged.covered
@@ -510,7 +510,7 @@ extension CaptureReader {
             phone: phone,
             trace: BootTrace(
                 profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
-                clockSource: judge.clock?.source ?? "the capture's clock", steps: steps),
+                clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps),
             buildSource: buildSource)
     }
 

@@ -26,12 +26,12 @@ public struct TimeEvidence: Sendable, Hashable {
     /// The phone's clock minus the true time, in seconds.
     public let offset: TimeInterval
     /// Where the reading came from, as the `clock-skew` finding names it.
-    public let source: String
+    public let source: ClockSource
     /// The true time of the reading (this machine's clock, or the capture's).
     public let at: Date
 
     /// A reading.
-    public init(kind: Kind, offset: TimeInterval, source: String, at: Date) {
+    public init(kind: Kind, offset: TimeInterval, source: ClockSource, at: Date) {
         self.kind = kind
         self.offset = offset
         self.source = source
@@ -87,7 +87,7 @@ public struct HandshakeJudgement: Sendable {
     /// The phone's clock the chain was judged at.
     public let phoneClock: Date
     /// Where that clock came from; nil when the phone had none (the true time stands in).
-    public let clockSource: String?
+    public let clockSource: ClockSource?
 
     /// The verdict the step reports.
     public var verdict: Verdict { chosen.verdict }
