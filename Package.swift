@@ -19,25 +19,22 @@ let package = Package(
     ],
     targets: [
         // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
+        // OpenSSL is linked. libldap, libcurl, c-ares and libpcap are not: their headers only (Debian's
+        // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev; no pkg-config, whose flags would link
+        // them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared header), so
+        // `verify` starts without them.
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
-        .systemLibrary(
-            name: "CLDAP", pkgConfig: "ldap",
-            providers: [.apt(["libldap-dev"]), .brew(["openldap"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
-        .systemLibrary(
-            name: "CAres", pkgConfig: "libcares",
-            providers: [.apt(["libc-ares-dev"]), .brew(["c-ares"])]),
-        .systemLibrary(
-            name: "CPcap", pkgConfig: "libpcap",
-            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
+        .systemLibrary(name: "CLDAP"),
+        .systemLibrary(name: "CCurl"),
+        .systemLibrary(name: "CAres"),
+        .systemLibrary(name: "CPcap"),
         // The layers, each a module, so the compiler holds them (see "Architecture" in the README):
-        // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client) and
-        // directory (LDAP, HTTP, LDIF) ← discovery (DNS, NTP, DHCP, captures, the boot walk) ← audit
-        // (deployment files, Yams) ← reports (text, Markdown, HTML, JSON) ← the umbrella `CXCert`.
+        // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client),
+        // directory (LDAP, HTTP, LDIF) and capture (libpcap, packets, dissectors) ← discovery (DNS, NTP, DHCP,
+        // the boot walk and the reading of a capture) ← audit (deployment files, Yams) ← reports (text,
+        // Markdown, HTML, JSON) ← the umbrella `CXCert`.
         .target(
             name: "CXCertCore", dependencies: ["COpenSSL"],
             exclude: ["TrustStore/README.md", "Knowledge/README.md"],
@@ -45,7 +42,10 @@ let package = Package(
             resources: [.embedInCode("TrustStore"), .embedInCode("Knowledge")]),
         .target(name: "CXCertProbe", dependencies: ["CXCertCore", "COpenSSL"]),
         .target(name: "CXCertDirectory", dependencies: ["CXCertCore", "CLDAP", "CCurl"]),
-        .target(name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CAres", "CPcap"]),
+        // Capture files (libpcap) and the dissectors of what the phones send; nothing of the walk or its verdicts.
+        .target(name: "CXCertCapture", dependencies: ["CXCertCore", "CPcap"]),
+        .target(
+            name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertCapture", "CAres"]),
         .target(
             name: "CXCertAudit",
             dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", .product(name: "Yams", package: "Yams")]),
@@ -54,7 +54,9 @@ let package = Package(
             dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit"]),
         .target(
             name: "CXCert",
-            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit", "CXCertReports"]),
+            dependencies: [
+                "CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertCapture", "CXCertDiscovery", "CXCertAudit", "CXCertReports",
+            ]),
         .executableTarget(
             name: "CXCertCLI",
             dependencies: [
@@ -67,7 +69,7 @@ let package = Package(
         // Test helpers shared by the test targets: the test PKI, background servers, the Samba DC, the labs.
         .target(
             name: "CXCertTestSupport", dependencies: ["CXCert"], path: "Tests/CXCertTestSupport",
-            exclude: ["certsrv_stub.py", "hostile_server.py", "recorder.py", "lab_stub.py", "certprov_stub.py"]),
+            exclude: ["certsrv_stub.py", "hostile_server.py", "recorder.py", "lab_stub.py", "certprov_stub.py", "sip_stub.py"]),
         .testTarget(name: "CXCertTests", dependencies: ["CXCert", "CXCertTestSupport", "cxcert-fuzz"], exclude: ["Fixtures"]),
         // The public API as users see it: no @testable import.
         .testTarget(name: "CXCertAPITests", dependencies: ["CXCert"]),

@@ -2,6 +2,7 @@
 // Users who want only decoding and verification import `CXCertCore` (product `CXCertCore`), which links
 // OpenSSL alone: no libldap, libcurl, c-ares, libpcap or Yams.
 @_exported import CXCertAudit
+@_exported import CXCertCapture
 @_exported import CXCertCore
 @_exported import CXCertDirectory
 @_exported import CXCertDiscovery

@@ -132,11 +132,12 @@ public enum Auditor {
     /// Probes every server concurrently, builds the name plan, and judges every server for every build.
     /// With `until`, also finds when each verdict next changes up to that instant (``ServerAudit/nextChanges``);
     /// `failWithinDays` looks at least that many days ahead and fills ``AuditResult/failingWithin``.
-    /// `progress` is called as servers finish (done, total, server name).
+    /// `progress` is called as servers finish (done, total, server name). `state` (else the file's `boot:` state, if it
+    /// sets one) judges each build with the roots a phone in that state holds (``AuditPhoneState``).
     public static func run(
         _ file: DeploymentFile, relativeTo base: URL, knowledge: DeviceKnowledgeBase = .builtIn,
         directory access: AuditDirectoryAccess = AuditDirectoryAccess(), until requestedUntil: Date? = nil,
-        failWithinDays: Int? = nil, progress: (@Sendable (Int, Int, String) -> Void)? = nil
+        failWithinDays: Int? = nil, state requestedState: AuditPhoneState? = nil, progress: (@Sendable (Int, Int, String) -> Void)? = nil
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
@@ -162,7 +163,32 @@ public enum Auditor {
                 throw .invalidFile("fleet: \(error)")
             }
         }
-        let anchors = try trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
+        // Reading `trust.ad` blocks on libldap: on the blocking executor, never on the cooperative pool.
+        let trust = file.trust
+        let timeout = file.timeout ?? 10
+        let read: Result<[TrustAnchor], AuditError>
+        do throws(BlockingExecutor.Failure) {
+            read = try await BlockingExecutor.shared.run {
+                Result { () throws(AuditError) in try trustAnchors(trust, base: base, access: access, timeout: timeout) }
+            }
+        } catch {
+            throw .input("trust: not read: \(error)")
+        }
+        let anchors = try read.get()
+        var state = requestedState
+        if state == nil { state = try AuditPhoneState(file: file, base: base) }
+        // With a state, a captured Certificate Provisioning answer is one more download a sign-in may make.
+        var stateAnchors = anchors
+        if state != nil, let answer = file.boot?.certprovResponse {
+            do {
+                stateAnchors += try CertificateDecoder().decode(path: resolve(answer, base: base)).certificates.map {
+                    TrustAnchor(certificate: $0, source: .certificateProvisioning("captured answer \(answer)"))
+                }
+            } catch {
+                throw .input("boot.certprovResponse \(answer): \(error)")
+            }
+        }
+        let judged = state.map { StateJudgement(state: $0, anchors: stateAnchors) }
         // A certificate file that is missing or holds no certificate is the user's input error (exit 2),
         // not an unreachable server: check them all before probing anything.
         for (index, server) in file.servers.enumerated() {
@@ -175,7 +201,8 @@ public enum Auditor {
                 throw .input("servers[\(index)].certificate \(certificate): \(error)")
             }
         }
-        let plan = file.plan
+        // The plan holds every name boot checks: the sipinternal/sipexternal fallbacks only where DNS has them.
+        let plan = file.plan(registrarFallbacks: file.registrarFallbacks(timeout: min(file.timeout ?? 5, 5)))
         var probeOptions = Prober.Options(timeout: file.timeout ?? 10, asPhone: fleet.contains { !$0.profile.isGeneric })
         // One deadline for every probe of the audit, however many servers and handshakes.
         probeOptions.deadline = Date().addingTimeInterval(file.deadline ?? 300)
@@ -184,9 +211,14 @@ public enum Auditor {
         let counter = Counter()
         let total = file.servers.count
         let audits = await BoundedWork.map(file.servers, limit: prober.maxConcurrentProbes) { _, server in
-            let audit = examine(server, base: base, prober: prober, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until)
+            let audit = examine(
+                server, base: base, prober: prober, fleet: fleet, anchors: anchors, plan: plan, time: time, until: until, state: judged)
             progress?(counter.increment(), total, audit.name)
             return audit
+        } failed: { _, server, failure in
+            let name = server.name ?? server.certificate ?? server.host ?? ""
+            progress?(counter.increment(), total, name)
+            return ServerAudit(name: name, source: name, probe: nil, problem: "not examined: \(failure)", verdicts: [])
         }
         return AuditResult(
             fleet: fleet, servers: audits, fixes: group(audits, fleet: fleet), time: time, planNotes: plan?.notes ?? [], until: until,
@@ -260,7 +292,7 @@ public enum Auditor {
 
     private static func examine(
         _ server: DeploymentFile.Server, base: URL, prober: ProbeVerification, fleet: [FleetMember], anchors: [TrustAnchor],
-        plan: NamePlan?, time: Date, until: Date?
+        plan: NamePlan?, time: Date, until: Date?, state: StateJudgement?
     ) -> ServerAudit {
         let roleNames = plan.map { plan in server.role.map { plan.names(role: $0) } ?? [] } ?? []
         var hosts = (server.names ?? [])
@@ -277,6 +309,26 @@ public enum Auditor {
                 let request = VerificationRequest(
                     leaf: split.leaf, intermediates: split.others, anchors: anchors, hosts: hosts, plan: rolePlan?.filtered, time: time,
                     vocabulary: .command(.audit))
+                if let state {
+                    func with(_ roots: [TrustAnchor]) -> VerificationRequest {
+                        VerificationRequest(
+                            leaf: split.leaf, intermediates: split.others, anchors: roots, hosts: hosts, plan: rolePlan?.filtered,
+                            time: time, vocabulary: .command(.audit))
+                    }
+                    let judged = fleet.map { member in
+                        state.state.judge(name, profile: member.profile, anchors: state.anchors) { roots in
+                            Verifier.verify(with(roots), profile: member.profile)
+                        }
+                    }
+                    let changes =
+                        until.map { until in
+                            zip(fleet, judged).map { member, judged in
+                                Verifier.nextChange(for: with(judged.held), profile: member.profile, until: until)
+                            }
+                        } ?? []
+                    return ServerAudit(
+                        name: name, source: file, probe: nil, problem: nil, verdicts: judged.compactMap(\.verdict), nextChanges: changes)
+                }
                 let verdicts = fleet.map { member in Verifier.verify(request, profile: member.profile) }
                 let changes =
                     until.map { until in
@@ -295,12 +347,40 @@ public enum Auditor {
         let name = server.name ?? target.description
         do {
             let outcome = try prober.examine(.init(target, hosts: hosts, plan: rolePlan?.filtered), at: time, until: until)
+            // No chain (no verdicts) leaves the probe's own outcome.
+            if let state, !outcome.verdicts.isEmpty {
+                let report = outcome.report
+                let judged = fleet.map { member in
+                    state.state.judge(name, profile: member.profile, anchors: state.anchors) { roots in
+                        Verifier.verify(
+                            report, anchors: roots, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile, time: time,
+                            vocabulary: .command(.audit))
+                    }
+                }
+                let changes =
+                    until.map { until in
+                        zip(fleet, judged).map { member, judged in
+                            Verifier.nextChange(
+                                for: report, anchors: judged.held, hosts: hosts, plan: rolePlan?.filtered, profile: member.profile,
+                                time: time, until: until)
+                        }
+                    } ?? []
+                return ServerAudit(
+                    name: name, source: target.description, probe: report, problem: nil,
+                    verdicts: zip(judged, outcome.verdicts).map { $0.verdict ?? $1 }, nextChanges: changes)
+            }
             return ServerAudit(
                 name: name, source: target.description, probe: outcome.report, problem: nil, verdicts: outcome.verdicts,
                 nextChanges: outcome.nextChanges)
         } catch {
             return ServerAudit(name: name, source: target.description, probe: nil, problem: error.description, verdicts: [])
         }
+    }
+
+    /// A phone state and the roots it is judged against (the deployment's, and a captured Certificate Provisioning answer).
+    struct StateJudgement: Sendable {
+        let state: AuditPhoneState
+        let anchors: [TrustAnchor]
     }
 
     /// The plan restricted to the names of one certificate role.

@@ -6,7 +6,8 @@ import Foundation
 extension BootWalker.Configuration {
     /// The site described by a deployment file (the audit's, with its `boot:` section): SIP domain = the first
     /// `sipDomains` entry, option 15 = the first `adDomains` entry and option 119 = the rest, the fleet's builds,
-    /// `trust.roots` and `trust.adSnapshot`, the name plan. Paths are relative to `base`. A live `trust.ad` is not
+    /// `trust.roots` and `trust.adSnapshot`, the name plan, and the phone's state (`boot.signedIn`, `boot.heldRoots`,
+    /// `boot.signIn`, `boot.network`). Paths are relative to `base`. A live `trust.ad` is not
     /// read here: `boot` connects to a directory only when the command line names it.
     public init(deployment file: DeploymentFile, base: URL, knowledge: DeviceKnowledgeBase = .builtIn) throws(AuditError) {
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : base.appendingPathComponent(path).path }
@@ -63,9 +64,24 @@ extension BootWalker.Configuration {
                 throw .input("boot.certprovResponse \(answer): \(error)")
             }
         }
+        var held: [TrustAnchor] = []
+        for root in boot.heldRoots ?? [] {
+            do {
+                held += try CertificateDecoder().decode(path: resolve(root)).certificates.map {
+                    TrustAnchor(certificate: $0, source: .heldRoot(file: root))
+                }
+            } catch {
+                throw .input("boot.heldRoots \(root): \(error)")
+            }
+        }
         self.init(
             inputs: inputs, profiles: profiles, trusted: trusted, directory: directory, certificateProvisioning: provisioned,
-            plan: file.plan,
+            // The names of option 43, option 120 and autodiscover are judged on the endpoint the phone reaches by them.
+            plan: file.plan?.poolNames,
             timeout: file.timeout ?? 5)
+        signedIn = boot.signedIn ?? false
+        heldRoots = held
+        signIn = boot.signIn
+        network = boot.network ?? .internal
     }
 }

@@ -78,6 +78,14 @@ public struct DeploymentFile: Sendable, Codable {
         public var ntpServers: [String]?
         /// A captured GetRootCertChains answer.
         public var certprovResponse: String?
+        /// The phone signed in before (`--signed-in`): it holds ``heldRoots`` and does not download until reset.
+        public var signedIn: Bool?
+        /// Root files the phone already holds from an earlier sign-in (`--held-root`), relative to the file.
+        public var heldRoots: [String]?
+        /// How users sign in (`--sign-in`); nil for each build's default.
+        public var signIn: SignInMethod?
+        /// The network the phones are on (`--network`); nil for internal.
+        public var network: NetworkSide?
     }
 
     /// The first is DHCP option 15, the others option 119 (in order).
@@ -114,6 +122,10 @@ public struct DeploymentFile: Sendable, Codable {
     /// Parses YAML (JSON is YAML too).
     public init(yaml text: String) throws(AuditError) {
         guard text.utf8.count <= Self.maxBytes else { throw .invalidFile("the file is over \(Self.maxBytes) bytes") }
+        if let line = Self.binaryLine(text) {
+            // Said before any YAML check, which would otherwise read stray bytes as anchors or echo them.
+            throw .invalidFile("line \(line): a control character or bytes that are not UTF-8: not a YAML or JSON text file")
+        }
         if let line = Self.tooDeep(text) {
             throw .invalidFile("line \(line): nested deeper than \(Self.maxNesting) levels")
         }
@@ -163,10 +175,10 @@ public struct DeploymentFile: Sendable, Codable {
             }
         }
         if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 3600) {
-            throw .invalidFile("\(at(["timeout"]))timeout: \(timeout) is not a number of seconds between 0 and 3600")
+            throw .invalidFile("\(at(["timeout"]))timeout: \(timeout) is not a number of seconds more than 0 and at most 3600")
         }
         if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 86_400) {
-            throw .invalidFile("\(at(["deadline"]))deadline: \(deadline) is not a number of seconds between 0 and 86400")
+            throw .invalidFile("\(at(["deadline"]))deadline: \(deadline) is not a number of seconds more than 0 and at most 86400")
         }
     }
 
@@ -184,6 +196,22 @@ public struct DeploymentFile: Sendable, Codable {
         }
         init?(stringValue: String) { self.init(string: stringValue) }
         init?(intValue: Int) { self.init(intValue) }
+    }
+
+    /// The first line holding a control character other than tab, CR and LF, or bytes that were not UTF-8 (decoded as
+    /// U+FFFD); a UTF-8 byte order mark at the start is text.
+    static func binaryLine(_ text: String) -> Int? {
+        var line = 1
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            if scalar == "\n" {
+                line += 1
+            } else if (scalar.value < 0x20 && scalar != "\t" && scalar != "\r") || scalar.value == 0x7F || scalar == "\u{FFFD}"
+                || (scalar == "\u{FEFF}" && index > 0)
+            {
+                return line
+            }
+        }
+        return nil
     }
 
     /// The first line where flow brackets, compact `- - -` sequences or indentation nest beyond the
@@ -273,7 +301,10 @@ public struct DeploymentFile: Sendable, Codable {
         "fleet[]": ["device", "firmware", "count"],
         "trust": ["roots", "adSnapshot", "ad"],
         "trust.ad": ["url", "bind", "passwordEnv", "passwordFile", "caFile"],
-        "boot": ["smtpDomain", "user", "upn", "webFQDN", "registrars", "dnsServers", "ntpServers", "certprovResponse"],
+        "boot": [
+            "smtpDomain", "user", "upn", "webFQDN", "registrars", "dnsServers", "ntpServers", "certprovResponse", "signedIn", "heldRoots",
+            "signIn", "network",
+        ],
     ]
 
     /// "line 3, column 1" for a node.
@@ -369,27 +400,34 @@ public struct DeploymentFile: Sendable, Codable {
     }
 
     /// `Array<String>` -> "a list", `Int` -> "a whole number", as an admin reads it.
-    static func plainType(_ type: Any.Type) -> String {
-        let name = "\(type)"
-        if name.hasPrefix("Array") { return "a list" }
-        if name.hasPrefix("Dictionary") || name.contains("Server") || name.contains("Trust") || name.contains("Boot") {
-            return "a mapping (key: value)"
-        }
-        switch name {
-        case "Int": return "a whole number"
-        case "Double": return "a number"
-        case "String": return "text"
-        case "Bool": return "true or false"
-        default: return name
-        }
+    static func plainType(_ type: Any.Type) -> String { DecodingProblem.plainType(type) }
+
+    /// The name plan, when the file gives any name: the pool's names and those of its `boot:` section (option 43's
+    /// web services, option 120's registrars, the autodiscover hosts of the SMTP domain). The registrar fallbacks DNS
+    /// has are not asked here (``plan(registrarFallbacks:)``), so the plan says they were not checked.
+    public var plan: NamePlan? { plan(registrarFallbacks: nil) }
+
+    /// The name plan with the registrar A-record fallbacks (`sipinternal.`, `sipexternal.`) DNS answered for; `nil` when
+    /// DNS was not asked.
+    public func plan(registrarFallbacks: [String]?) -> NamePlan? {
+        let webServices = [boot?.webFQDN].compactMap { $0 }.map { (try? Endpoint(parsing: $0, defaultPort: 443))?.host ?? $0 }
+        let registrars = (boot?.registrars ?? []).map { (try? Endpoint(parsing: $0, defaultPort: 5061))?.host ?? $0 }
+        let smtp = [boot?.smtpDomain].compactMap { $0 }
+        guard
+            pool != nil || adDomains?.isEmpty == false || sipDomains?.isEmpty == false || simpleURLs?.isEmpty == false
+                || !webServices.isEmpty || !registrars.isEmpty || !smtp.isEmpty
+        else { return nil }
+        let deployment = Deployment(
+            adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [],
+            webServices: webServices, registrars: registrars, registrarFallbacks: registrarFallbacks, smtpDomains: smtp)
+        return NamePlan((try? deployment.validated(allowingNoPool: true)) ?? deployment)
     }
 
-    /// The name plan, when the file gives a pool.
-    public var plan: NamePlan? {
-        guard pool != nil || adDomains?.isEmpty == false || sipDomains?.isEmpty == false || simpleURLs?.isEmpty == false else { return nil }
-        let deployment = Deployment(
-            adDomains: adDomains ?? [], sipDomains: sipDomains ?? [], pool: pool ?? "", simpleURLs: simpleURLs ?? [])
-        return NamePlan((try? deployment.validated(allowingNoPool: true)) ?? deployment)
+    /// The registrar A-record fallbacks of the SIP domains that the `boot.dnsServers` answer for
+    /// (``/CXCertCore/Deployment/registrarFallbacks(of:asking:timeout:)``); `nil` without a DNS server.
+    public func registrarFallbacks(timeout: TimeInterval) -> [String]? {
+        Deployment.registrarFallbacks(
+            of: sipDomains ?? [], asking: (boot?.dnsServers ?? []).compactMap { try? DNSServer(parsing: $0) }, timeout: timeout)
     }
 }
 

@@ -1,6 +1,7 @@
 import CXCertAudit
 import CXCertCore
 import CXCertDiscovery
+import CXCertProbe
 import Foundation
 
 /// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
@@ -81,6 +82,32 @@ public enum BootRendering {
         let findings: [Finding]
         /// The HTTP conversation the step had as the phone (`certprov`); absent for the other steps.
         var exchange: JSONExchange? = nil
+        /// The REGISTERs the step sent as the phone (`sip-register`); absent for the other steps.
+        var sipRegister: [JSONSIPExchange]? = nil
+    }
+    /// One REGISTER as sent and its answer as read (bounded).
+    struct JSONSIPExchange: Encodable {
+        let host: String
+        let address: String
+        let port: Int
+        let request: String
+        let status: Int?
+        let reason: String?
+        let challenges: [JSONChallenge]
+        let contacts: [String]
+        let outcome: String
+        let answerBytes: Int
+        let answer: String
+    }
+    /// One challenge: the header, the package and every parameter (`realm`, `targetname`, `version`, `sts-uri`, ...).
+    struct JSONChallenge: Encodable {
+        let header: String
+        let scheme: String
+        let parameters: [String: String]
+        let realm: String?
+        let targetName: String?
+        let version: Int?
+        let certificateProvisioningURL: String?
     }
     /// The request a step sent as the phone and the answer it read (bounded).
     struct JSONExchange: Encodable {
@@ -123,6 +150,8 @@ public enum BootRendering {
         @Null var phoneClock: String?
         @Null var clockSource: String?
         @Null var state: JSONState?
+        /// How the build was judged (a build newer than every known one takes the newest's capabilities).
+        let notes: [String]
         let steps: [JSONStep]
     }
     struct JSONInputs: Encodable {
@@ -167,7 +196,7 @@ public enum BootRendering {
                 JSONBuild(
                     device: trace.profile.name, family: trace.profile.familyID, firmware: trace.profile.firmware?.description,
                     signsIn: trace.signsIn, passes: trace.passes, phoneClock: trace.phoneClock.map(iso8601), clockSource: trace.clockSource,
-                    state: trace.state.map(state), steps: trace.steps.map(step))
+                    state: trace.state.map(state), notes: trace.profile.notes, steps: trace.steps.map(step))
             })
     }
 
@@ -208,7 +237,21 @@ public enum BootRendering {
                 JSONExchange(
                     method: $0.method, url: $0.url, address: $0.address, headers: $0.headers, body: $0.body, status: $0.status,
                     contentType: $0.contentType, bodyBytes: $0.bodyBytes, answer: $0.excerpt)
-            })
+            },
+            sipRegister: step.kind == .sipRegister
+                ? step.sipExchanges.map { exchange in
+                    JSONSIPExchange(
+                        host: exchange.host, address: exchange.address, port: exchange.port, request: exchange.request,
+                        status: exchange.status, reason: exchange.reason,
+                        challenges: exchange.challenges.map { challenge in
+                            JSONChallenge(
+                                header: challenge.header, scheme: challenge.scheme,
+                                parameters: Dictionary(challenge.parameters.map { ($0.name, $0.value) }) { first, _ in first },
+                                realm: challenge.realm, targetName: challenge.targetName, version: challenge.version,
+                                certificateProvisioningURL: challenge.certificateProvisioningURL)
+                        }, contacts: exchange.contacts, outcome: exchange.outcome, answerBytes: exchange.answerBytes,
+                        answer: exchange.excerpt)
+                } : nil)
     }
 
     static func timeSample(_ sample: BootTimeSample) -> JSONTimeSample {
@@ -300,6 +343,7 @@ public enum BootRendering {
                     ? style.yellow("⚠ signs in, but a step it signs in without failed (Device Update or Exchange)")
                     : style.red("✘ would not sign in")
             out.append(style.bold(trace.profile.name) + "  " + verdict)
+            for note in trace.profile.notes { out.append("  note: " + Escaping.terminal(note)) }
             out.append(
                 "  phone clock: "
                     + Escaping.terminal(
@@ -396,6 +440,7 @@ public enum BootRendering {
         for trace in report.builds {
             out.append("")
             out.append("## \(markdown(escaping: trace.profile.name))")
+            for note in trace.profile.notes { out.append("\nNote: \(markdown(escaping: note))") }
             for step in trace.steps where step.status != .skipped || !step.notes.isEmpty {
                 out.append("")
                 out.append("### \(step.kind.rawValue)\(step.phase.map { " (\($0.rawValue))" } ?? ""): \(step.status.rawValue)")
@@ -418,6 +463,13 @@ public enum BootRendering {
     /// One self-contained page: the build × step matrix and each build's timeline, built as an `HTML` tree
     /// so names, answers and messages from the network are escaped.
     public static func html(_ report: BootReport, title: String? = nil) -> String {
+        html(report, title: title, labels: nil)
+    }
+
+    /// The page with `labels` naming each build's row and section (a capture's phones: address, MAC, how it was found)
+    /// instead of the build alone.
+    static func html(_ report: BootReport, title: String?, labels: [String]?) -> String {
+        func label(_ index: Int, _ trace: BootTrace) -> String { labels.map { $0[index] } ?? trace.profile.name }
         var body: [HTML] = [.tag("h1", .text(title ?? "cxcert boot replay"))]
         if title == nil {
             body.append(
@@ -439,7 +491,7 @@ public enum BootRendering {
         let rows = report.builds.enumerated().map { index, trace in
             HTML.tag(
                 "tr",
-                children: [.tag("th", ["scope": "row"], .tag("a", ["href": "#build-\(index)"], .text(trace.profile.name)))]
+                children: [.tag("th", ["scope": "row"], .tag("a", ["href": "#build-\(index)"], .text(label(index, trace))))]
                     + columns(report).map { kind in
                         let status = trace.step(kind)?.status ?? .skipped
                         return .tag("td", ["class": status.rawValue], .text("\(symbol(status)) \(status.rawValue)"))
@@ -447,13 +499,13 @@ public enum BootRendering {
         }
         body.append(.tag("table", ["id": "matrix"], .tag("thead", header), .tag("tbody", children: HTML.lines(rows))))
         for (index, trace) in report.builds.enumerated() {
-            body.append(timeline(trace, index: index))
+            body.append(timeline(trace, index: index, label: label(index, trace)))
         }
-        return HTML.page(title: "cxcert boot replay", css: css, body: body, trailingNewline: false)
+        return HTML.page(title: title ?? "cxcert boot replay", css: css, body: body, trailingNewline: false)
     }
 
     /// One build's section: its clock and each step with what it asked, what answered and what was found.
-    static func timeline(_ trace: BootTrace, index: Int) -> HTML {
+    static func timeline(_ trace: BootTrace, index: Int, label: String) -> HTML {
         let steps = trace.steps.map { step in
             var items: [HTML] = []
             items += step.queries.map { .tag("li", ["class": "query"], .tag("code", .text(line($0)))) }
@@ -476,8 +528,10 @@ public enum BootRendering {
         }
         let clock = trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" } ?? "none"
         return .tag(
-            "section", ["class": "build", "id": "build-\(index)"], .tag("h2", .text(trace.profile.name)), .newline,
-            .tag("p", ["class": "dim"], .text("Phone clock: \(clock)")), .tag("ol", ["class": "timeline"], children: HTML.lines(steps)))
+            "section", ["class": "build", "id": "build-\(index)"], .tag("h2", .text(label)), .newline,
+            .tag("p", ["class": "dim"], .text("Phone clock: \(clock)")),
+            .tag("div", children: trace.profile.notes.map { .tag("p", ["class": "note"], .text("Note: \($0)")) }),
+            .tag("ol", ["class": "timeline"], children: HTML.lines(steps)))
     }
 
     /// The page's own style sheet.

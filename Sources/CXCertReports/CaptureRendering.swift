@@ -66,8 +66,12 @@ public enum CaptureRendering {
     /// The reading as one self-contained HTML page, in the layout of `cxcert boot`'s.
     public static func html(_ report: CaptureReport) -> String {
         let builds = report.phones.map(\.trace)
+        // Each row names its phone: several phones of one build would otherwise be identical rows.
+        let labels = report.phones.map { phone in
+            "\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name) · \(phone.phone.reason)"
+        }
         return BootRendering.html(
             BootReport(at: Date(), inputs: (try? BootInputs(sipDomain: "capture.invalid"))!, builds: builds),
-            title: "cxcert trace: \(report.files.joined(separator: ", "))")
+            title: "cxcert trace: \(report.files.joined(separator: ", "))", labels: labels)
     }
 }

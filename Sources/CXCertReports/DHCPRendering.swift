@@ -184,7 +184,7 @@ extension DHCPExchange {
         do {
             stored = try JSONDecoder().decode(Stored.self, from: Data(json))
         } catch {
-            throw .malformed("not the JSON of cxcert dhcp (\(error))")
+            throw .malformed("not the JSON of cxcert dhcp --json (\(DecodingProblem.describe(error)))")
         }
         var answers: [DHCPAnswer] = []
         for answer in stored.answers {
@@ -206,8 +206,16 @@ extension DHCPExchange {
 
     /// Hex as DHCPUtil, router configurations and captures print it: spaces, colons, dots and `0x` ignored.
     public static func bytes(hex text: String) -> [UInt8]? {
-        let digits = text.replacingOccurrences(of: "0x", with: "").filter { !" :.-\n\t".contains($0) }
-        guard digits.count <= 4096 else { return nil }
+        let digits = hexDigits(text)
+        guard digits.count <= maxHexDigits else { return nil }
         return hexBytes(digits)
+    }
+
+    /// The most hex digits one option value may have (2,048 bytes: eight RFC 3396 parts of 255 bytes, and more).
+    public static let maxHexDigits = 4096
+
+    /// The digits of a hex text, without `0x` and the separators ``bytes(hex:)`` allows.
+    public static func hexDigits(_ text: String) -> String {
+        text.replacingOccurrences(of: "0x", with: "").filter { !" :.-\n\t".contains($0) }
     }
 }

@@ -31,6 +31,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     @OptionGroup var knowledge: KnowledgeOptions
 
+    @OptionGroup(title: "The phone's state (judge each build with the roots a phone in this state holds)")
+    var state: PhoneStateOptions
+
     @Option(name: .customLong("ad-bind"), help: "Bind to trust.ad's directory as this name (overrides the file's bind).")
     var adBind: String?
 
@@ -48,6 +51,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if (json || markdown) && html == "-" {
+            throw ValidationError("--\(json ? "json" : "markdown") and --html - both print to standard output: give --html a FILE")
+        }
         if let failWithin, !(0...36_500).contains(failWithin) {
             throw ValidationError("--fail-within: \(failWithin) is not a number of days (0-36500)")
         }
@@ -65,11 +71,12 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
+            let phone = try state.applied(to: try AuditPhoneState(file: deployment, base: url.deletingLastPathComponent()))
             result = try await Auditor.run(
                 deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
                 directory: AuditDirectoryAccess(
                     bind: adBind, password: adPasswordEnv.map { .environment($0) } ?? adPasswordFile.map { .file($0) }, caFile: adCAFile,
-                    allowDeploymentCAFile: allowDeploymentCAFile), until: until, failWithinDays: failWithin
+                    allowDeploymentCAFile: allowDeploymentCAFile), until: until, failWithinDays: failWithin, state: phone
             ) {
                 done, total, name in
                 guard showProgress else { return }

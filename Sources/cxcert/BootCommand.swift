@@ -14,7 +14,8 @@ struct BootCommand: ParsableCommand {
             Time (SRV/option 42/time.windows.com over SNTP), registrar (option 120, SRV and A fallbacks in the build's order,
             strict DNS naming), roots (built-in cache, --trust, the DC locator and the directory), the root-chain download
             from the Certificate Provisioning service at sign-in (plain HTTP on port 80; no credential or PIN is ever sent;
-            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, web services,
+            --no-certprov or --certprov-response skip it), the registrar's certificate as the phone sees it, with
+            --sip-register the phone's first REGISTER and the registrar's challenges (no credential or PIN is ever sent), web services,
             Device Update (ucupdates-r2) and Exchange autodiscover. Lookup orders come from Knowledge/discovery.json
             (override with --device-data). Every certificate is judged at the phone's clock.
             Exit codes: 0 every build signs in and trusts every server it reaches, 1 not, 2 usage or input error.
@@ -25,7 +26,7 @@ struct BootCommand: ParsableCommand {
 
     @Option(
         help:
-            "The audit's deployment file with its boot: section (sipDomains, adDomains, fleet, trust.roots, trust.adSnapshot, pool); the options above override it."
+            "The audit's deployment file with its boot: section (sipDomains, adDomains, fleet, trust.roots, trust.adSnapshot, pool, the phone's state); the options override it."
     )
     var deployment: String?
 
@@ -67,7 +68,7 @@ struct BootCommand: ParsableCommand {
     @Option(name: .customLong("ad-snapshot"), help: "An LDIF snapshot of it (cxcert ds list --save).")
     var adSnapshot: String?
 
-    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
+    @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryBindOptions
 
     @Option(help: "Start from DHCP: send the phone's DHCPINFORMs from this interface (see cxcert dhcp).")
     var dhcp: String?
@@ -87,31 +88,22 @@ struct BootCommand: ParsableCommand {
     )
     var certProv = true
 
+    @OptionGroup(title: "The phone's state") var state: PhoneStateOptions
+
     @Flag(
-        name: .customLong("signed-in"),
+        name: .customLong("sip-register"),
         help:
-            "The phone signed in before: it holds the --held-root roots and does not download again until reset (default: fresh from reset)."
+            "After the registrar's handshake, send the phone's first REGISTER (TLS 1.0, no SNI) and read its challenges (NTLM, Kerberos, TLS-DSK), following redirects; no credential or PIN is ever sent."
     )
-    var signedIn = false
-
-    @Option(
-        name: .customLong("held-root"),
-        help: "A root the phone already holds from an earlier sign-in (repeatable; any format inspect reads).")
-    var heldRoots: [String] = []
-
-    @Option(
-        name: .customLong("sign-in"),
-        help: "How the user signs in: pin, usb or password (default: the build's first method in Knowledge/discovery.json).")
-    var signIn: String?
-
-    @Option(help: "The network the phone is on: internal (default) or external (through the Edge).")
-    var network: String = "internal"
+    var sipRegister = false
 
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
 
-    /// `--timeout` is declared once, in the directory options: seconds for each network operation.
-    var timeout: Double { directoryAuth.timeout ?? 5 }
+    @Option(name: .customLong("timeout"), help: "Seconds for each network operation, the directory's too (default 5, at most 600).")
+    var timeoutOption: Double?
+
+    var timeout: Double { timeoutOption ?? 5 }
 
     @OptionGroup var knowledge: KnowledgeOptions
 
@@ -128,16 +120,19 @@ struct BootCommand: ParsableCommand {
     var deadline: Double = 300
 
     func validate() throws {
-        guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
-        guard deadline.isFinite, deadline > 0, deadline <= 3600 else { throw ValidationError("--deadline takes seconds from 0 to 3600") }
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+            throw ValidationError("--timeout takes a number of seconds more than 0 and at most 600")
+        }
+        guard deadline.isFinite, deadline > 0, deadline <= 3600 else {
+            throw ValidationError("--deadline takes a number of seconds more than 0 and at most 3600")
+        }
         if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if (json || markdown) && html == "-" {
+            throw ValidationError("--\(json ? "json" : "markdown") and --html - both print to standard output: give --html a FILE")
+        }
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
-        if let signIn, SignInMethod(rawValue: signIn) == nil {
-            throw ValidationError("--sign-in takes pin, usb or password, not '\(signIn)'")
-        }
-        if NetworkSide(rawValue: network) == nil { throw ValidationError("--network takes internal or external, not '\(network)'") }
     }
 
     func run() throws {
@@ -171,6 +166,10 @@ struct BootCommand: ParsableCommand {
             if configuration == nil || !client.firmwares.isEmpty || client.device != nil {
                 site.profiles = try client.profiles(knowledge: knowledgeBase)
             }
+            if site.profiles.contains(where: \.isGeneric) {
+                throw ValidationError(
+                    "--device generic has no boot to replay (no lookup order, no phone state): give a phone family or model")
+            }
             site.trusted += try client.anchors()
             if let directory = try directoryAnchors() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
@@ -180,14 +179,12 @@ struct BootCommand: ParsableCommand {
                         adDomains: [inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains, sipDomains: [inputs.sipDomain], pool: pool)
                 )
             }
-            if directoryAuth.timeout != nil || configuration == nil { site.timeout = timeout }
+            if timeoutOption != nil || configuration == nil { site.timeout = timeout }
             site.deadline = deadline
             site.dhcp = exchange
-            site.signedIn = signedIn
             site.downloadsRootChains = certProv && certProvResponse == nil
-            site.heldRoots += try heldRootAnchors()
-            site.signIn = signIn.flatMap(SignInMethod.init(rawValue:))
-            site.network = NetworkSide(rawValue: network) ?? .internal
+            try state.apply(to: &site)
+            site.registersWithSIP = sipRegister
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
                 let fromDHCP = inputs.overriding(with: options).webServices
@@ -261,21 +258,7 @@ struct BootCommand: ParsableCommand {
 
     private func directoryAnchors() throws -> [TrustAnchor]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
-    }
-
-    /// `--held-root FILE`: the roots the phone holds from an earlier sign-in.
-    private func heldRootAnchors() throws -> [TrustAnchor] {
-        var anchors: [TrustAnchor] = []
-        for file in heldRoots {
-            do {
-                anchors += try Input.certificates(file).certificates.map { TrustAnchor(certificate: $0, source: .heldRoot(file: file)) }
-            } catch {
-                printError("--held-root \(file): \(error)")
-                throw ExitCode(2)
-            }
-        }
-        return anchors
+        return try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

@@ -33,7 +33,9 @@ struct DHCPInformCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard timeout.isFinite, timeout > 0, timeout <= 600 else { throw ValidationError("--timeout takes seconds from 0 to 600") }
+        guard timeout.isFinite, timeout > 0, timeout <= 600 else {
+            throw ValidationError("--timeout takes a number of seconds more than 0 and at most 600")
+        }
     }
 
     func run() throws {
@@ -69,11 +71,18 @@ struct DHCPDecodeCommand: ParsableCommand {
         var values: [UInt8: [UInt8]] = [:]
         var instances: [UInt8: Int] = [:]
         for text in options {
+            // A value is echoed only in part: an argument can be as long as the command line allows.
+            let shown = text.count > 48 ? "\(text.prefix(48))… (\(text.count) characters)" : text
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let code = UInt8(parts[0]), code != 0, code != 255,
-                let bytes = DHCPExchange.bytes(hex: parts[1])
-            else {
-                throw ValidationError("'\(text)' is not CODE=HEX (a code from 1 to 254 and an even number of hex digits)")
+            guard parts.count == 2, let code = UInt8(parts[0]), code != 0, code != 255 else {
+                throw ValidationError("'\(shown)' is not CODE=HEX (a code from 1 to 254, then '=' and an even number of hex digits)")
+            }
+            let digits = DHCPExchange.hexDigits(parts[1]).count
+            guard digits <= DHCPExchange.maxHexDigits else {
+                throw ValidationError("option \(code): \(digits) hex digits; an option value holds at most \(DHCPExchange.maxHexDigits)")
+            }
+            guard let bytes = DHCPExchange.bytes(hex: parts[1]) else {
+                throw ValidationError("'\(shown)': the value after '=' is not an even number of hex digits")
             }
             values[code, default: []] += bytes
             instances[code, default: 0] += 1

@@ -4,7 +4,9 @@ import Foundation
 
 /// Seconds must be a finite number in (0, 3600]: nan, inf or 1e30 would crash or never end.
 func validateSeconds(_ value: Double, _ name: String) throws {
-    guard value.isFinite, value > 0, value <= 3600 else { throw ValidationError("\(name) must be a number of seconds between 0 and 3600") }
+    guard value.isFinite, value > 0, value <= 3600 else {
+        throw ValidationError("\(name) takes a number of seconds more than 0 and at most 3600")
+    }
 }
 
 /// Runs a directory operation; its error is one line and exit code 2. With `json`, a write that stopped

@@ -19,7 +19,7 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .customLong("phone"), help: "A phone's MAC or IP address (repeatable; default: every client that looks like a phone).")
     var phones: [String] = []
 
-    @OptionGroup(title: "Client") var client: ClientOptions
+    @OptionGroup(title: "Client") var client: TraceClientOptions
 
     @OptionGroup var knowledge: KnowledgeOptions
 
@@ -31,7 +31,7 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture FILE") }
-        if client.firmwares.count > 1 { throw ValidationError("trace takes at most one --firmware") }
+        if json && html == "-" { throw ValidationError("--json and --html - both print to standard output: give --html a FILE") }
         for phone in phones {
             do { _ = try PhoneSelector(parsing: phone) } catch { throw ValidationError("--phone: \(error.description)") }
         }
@@ -39,9 +39,11 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         let knowledgeBase = try knowledge.load()
-        if client.device != nil { _ = try client.profiles(knowledge: knowledgeBase) }
+        if let device = client.device {
+            _ = try resolveProfiles(device: device, firmwares: client.firmware.map { [$0.text] } ?? [], knowledge: knowledgeBase)
+        }
         var options = CaptureReader.Options(
-            phones: try phones.map { try PhoneSelector(parsing: $0) }, device: client.device, firmware: client.firmwares.first?.text,
+            phones: try phones.map { try PhoneSelector(parsing: $0) }, device: client.device, firmware: client.firmware?.text,
             trusted: try client.anchors(),
             knowledge: knowledgeBase)
         options.vocabulary = .command(.trace)

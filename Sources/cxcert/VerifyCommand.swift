@@ -124,12 +124,14 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func directoryAnchors() throws -> [TrustAnchor] {
-        try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, auth: directoryAuth)
+        try loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, configuration: directoryAuth.configuration(url:))
     }
 }
 
 /// The roots a phone learns from AD: live (`--ad`) and/or from a snapshot (`--ad-snapshot`).
-func loadDirectoryAnchors(ad: String?, snapshot: String?, auth: DirectoryAuthOptions) throws -> [TrustAnchor] {
+func loadDirectoryAnchors(
+    ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
+) throws -> [TrustAnchor] {
     var anchors: [TrustAnchor] = []
     if let snapshot {
         anchors += try directory { () throws(DirectoryError) in
@@ -138,7 +140,7 @@ func loadDirectoryAnchors(ad: String?, snapshot: String?, auth: DirectoryAuthOpt
     }
     if let ad {
         anchors += try directory { () throws(DirectoryError) in
-            try DirectorySnapshot(reading: try DirectoryClient(auth.configuration(url: ad))).phoneAnchors(place: ad)
+            try DirectorySnapshot(reading: try DirectoryClient(configuration(ad))).phoneAnchors(place: ad)
         }
     }
     return anchors

@@ -3,6 +3,7 @@
 address and port given, prints the port once bound, and serves until killed.
   dns-silent ADDR PORT            reads DNS questions, never answers
   dns-servfail ADDR PORT          answers every question with SERVFAIL
+  dns-truncate ADDR PORT          answers every question over UDP with TC=1 and no records; no TCP listener
   sntp-offset ADDR PORT SECONDS   a synchronised server whose clock is moved by SECONDS
   sntp-unsync ADDR PORT           leap indicator 3, stratum 16
   sntp-kod ADDR PORT              kiss-of-death (stratum 0, code RATE)
@@ -70,10 +71,11 @@ while True:
     data, peer = udp.recvfrom(4096)
     if mode == "dns-silent":
         continue
-    if mode == "dns-servfail":
+    if mode in ("dns-servfail", "dns-truncate"):
         if len(data) >= 12:
-            # Same id and question; QR=1, RD copied, RA=1, RCODE=2; no records.
-            flags = 0x8000 | (struct.unpack("!H", data[2:4])[0] & 0x0100) | 0x0080 | 2
+            # Same id and question; QR=1, RD copied, RA=1, RCODE=2 (SERVFAIL) or TC=1 (truncated); no records.
+            rest = 2 if mode == "dns-servfail" else 0x0200
+            flags = 0x8000 | (struct.unpack("!H", data[2:4])[0] & 0x0100) | 0x0080 | rest
             udp.sendto(data[:2] + struct.pack("!HHHHH", flags, struct.unpack("!H", data[4:6])[0], 0, 0, 0) + data[12:], peer)
         continue
     kind = mode.removeprefix("sntp-")

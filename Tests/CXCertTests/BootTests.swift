@@ -110,6 +110,73 @@ struct BootTests {
         #expect(seen.isSuperset(of: ["time-source-missing", "strict-dns-naming", "device-update-not-found", "autodiscover-failed"]))
     }
 
+    @Test("An audit fails where boot of the same deployment file fails on option 43's web services name")
+    func auditFailsWhereBootFails() async throws {
+        let (lab, dns) = try guideLab(records: ["host-record=webint.contoso.com,{10}"])
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        let folder = try makeTemporaryDirectory("boot-audit")
+        try folder.write("web.pem", try pki.read("boot-pool.pem"))
+        try folder.write("root.pem", try pki.read("root-sha1.pem"))
+        let yaml = """
+            adDomains: [contoso.com]
+            sipDomains: [fabrikam.com]
+            pool: pool01.contoso.com
+            servers: [{name: web services, certificate: web.pem, role: web-internal}]
+            fleet: [{device: cx700, firmware: 4.0.7577.4463}]
+            trust: {roots: [root.pem]}
+            timeout: 2
+            boot: {webFQDN: webint.contoso.com, dnsServers: ['\(dns)']}
+
+            """
+        let file = try DeploymentFile(yaml: yaml)
+        // boot: the phone reaches the web services by option 43's name, which the pool's certificate lacks.
+        let report = BootWalker(try BootWalker.Configuration(deployment: file, base: folder)).run()
+        let web = try #require(report.builds.first?.step(.webServices))
+        #expect(
+            web.findings.contains {
+                guard $0.code == .nameNotCovered, case .name(let host, _, _, _, _) = $0.detail else { return false }
+                return host == "webint.contoso.com"
+            }, "\(web.findings.map(\.message))")
+        #expect(!report.allPass)
+        // The registrar is still judged for the pool's names only: option 43's name is not the registrar's.
+        let registrar = report.builds.first?.step(.registrarTLS)?.findings ?? []
+        #expect(!registrar.contains { $0.message.contains("webint") }, "\(registrar.map(\.message))")
+        // audit of the same file fails too, on the same name; DNS has no sipinternal/sipexternal, so neither is planned.
+        let audit = try await Auditor.run(file, relativeTo: folder)
+        #expect(!audit.allTrusted)
+        #expect(audit.fixes.contains { $0.code == .nameNotCovered && $0.remedy.contains("webint.contoso.com") })
+        #expect(file.registrarFallbacks(timeout: 2) == [], "DNS was asked and has neither fallback")
+    }
+
+    @Test("An SRV target that is a CNAME is pointed out (RFC 2782), with the aliases the answer went through")
+    func srvTargetAlias() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let pki = try BootFixtures.directory()
+        let dns = try lab.dns([
+            "host-record=sip.fabrikam.com,\(lab.address(10))", "cname=pool.fabrikam.com,sip.fabrikam.com",
+            "srv-host=_sipinternaltls._tcp.fabrikam.com,pool.fabrikam.com,5061,0,0",
+        ])
+        try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
+        let report = try walk([dns], builds: ["4.0.7577.4463"], smtp: nil)
+        let trace = try #require(report.builds.first)
+        let step = try #require(trace.step(.registrar))
+        let alias = try #require(step.findings.first { $0.code == .srvTargetAlias })
+        guard case .dnsAlias(let target, let record, let aliases, let addresses) = alias.detail else {
+            Issue.record("detail \(alias.detail)")
+            return
+        }
+        #expect(target == "pool.fabrikam.com" && record == "_sipinternaltls._tcp.fabrikam.com")
+        #expect(aliases == ["pool.fabrikam.com"] && addresses == [lab.address(10)])
+        #expect(alias.severity == .warning)
+        #expect(step.queries.contains { $0.name == "pool.fabrikam.com" && $0.aliases == ["pool.fabrikam.com"] })
+        // A name with its own A record is no alias, and the finding is said once however often the target is asked.
+        #expect(step.queries.filter { $0.name == "sip.fabrikam.com" }.allSatisfy { $0.aliases.isEmpty })
+        #expect(trace.steps.flatMap(\.findings).filter { $0.code == .srvTargetAlias }.count == 1)
+        _ = try FindingDetailTests.check([alias], "srv-target-cname")
+    }
+
     @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
     func dcLocator() throws {
         let lab = try BootLab()
@@ -544,7 +611,8 @@ struct DiscoveryCodeTests {
     static let codes: [FindingCode] = [
         .timeSourceMissing, .timeSourceUnsynchronized, .clockSkew, .registrarNotFound, .strictDNSNaming, .dcNotFound, .noRootDownload,
         .endpointUnreachable, .dnsUnanswered, .dnsAnswerOversized, .deviceUpdateNotFound, .concatenatedNameAnswered, .autodiscoverFailed,
-        .rootNotHeldYet, .heldRootStale,
+        .srvTargetAlias, .rootNotHeldYet, .heldRootStale, .externalRootNotLearned, .sipRegisterNoAnswer, .sipRegisterFailed,
+        .sipNoLyncPackage, .sipRedirectFailed, .sipTargetNameMismatch, .sipProvisioningURL,
         .dhcpNoAnswer, .dhcpOption43Missing, .dhcpOption43Incomplete, .dhcpOption43Truncated, .dhcpOption43Identifier,
         .dhcpOption43BinaryPort, .dhcpOption43ScopeLevel, .dhcpOption43WebFQDN, .dhcpOption120Missing, .dhcpOption120Address,
         .dhcpOption120TooMany, .dhcpOption120Mismatch, .dhcpOption119WindowsString, .dhcpOption15Missing, .dhcpMalformedOption,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import CXCertCapture
 @testable import CXCertCore
 @testable import CXCertDiscovery
 @testable import CXCertTestSupport

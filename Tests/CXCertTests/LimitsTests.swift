@@ -50,7 +50,7 @@ struct LimitsTests {
             for command in [["probe", "127.0.0.1:1"], ["ds", "list", "--ldap", "ldaps://127.0.0.1:1"]] {
                 let result = try CLI.run(command + ["--timeout=\(value)"])
                 #expect(result.status == 2, "\(command) --timeout \(value)")
-                #expect(result.stderr.contains("--timeout must be a number of seconds"), "\(result.stderr)")
+                #expect(result.stderr.contains("--timeout takes a number of seconds more than 0"), "\(result.stderr)")
             }
         }
     }

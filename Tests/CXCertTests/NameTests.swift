@@ -110,6 +110,69 @@ struct NamePlanTests {
         #expect(plan.names(role: .default) == ["pool01.contoso.com", "sip.fabrikam.com", "pool01"])
     }
 
+    @Test("every name boot checks: option 43's web services, option 120's registrars, the fallbacks DNS has, autodiscover")
+    func bootNames() throws {
+        let deployment = try Deployment(
+            adDomains: ["contoso.com"], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com", webServices: ["WebInt.contoso.com"],
+            registrars: ["pool01.contoso.com", "192.0.2.5", "reg.fabrikam.com"], registrarFallbacks: ["sipinternal.fabrikam.com"],
+            smtpDomains: ["fabrikam.com"]
+        ).validated()
+        let plan = NamePlan(deployment)
+        func entry(_ name: String) -> PlannedName? { plan.names.first { $0.name == name } }
+        #expect(entry("webint.contoso.com")?.roles == [.webInternal])
+        #expect(entry("webint.contoso.com")?.origin == .webServices && entry("webint.contoso.com")?.necessity == .required)
+        #expect(entry("reg.fabrikam.com")?.roles == [.default] && entry("reg.fabrikam.com")?.origin == .registrar)
+        #expect(entry("192.0.2.5") == nil, "an option 120 address is no name a certificate carries")
+        // The pool named by option 120 too stays the pool's entry (both certificates), not a second row.
+        #expect(plan.names.filter { $0.name == "pool01.contoso.com" }.count == 1 && entry("pool01.contoso.com")?.origin == .pool)
+        #expect(entry("sipinternal.fabrikam.com")?.origin == .registrarFallback && entry("sipexternal.fabrikam.com") == nil)
+        #expect(entry("autodiscover.fabrikam.com")?.roles == [.exchange] && entry("autodiscover.fabrikam.com")?.necessity == .required)
+        #expect(entry("fabrikam.com")?.roles == [.exchange] && entry("fabrikam.com")?.necessity == .recommended)
+        #expect(plan.names.allSatisfy { !$0.reason.isEmpty && !$0.source.isEmpty })
+        // The pool's certificates never carry the Exchange server's names; the Exchange role has only those.
+        #expect(!plan.names(role: nil).contains("autodiscover.fabrikam.com") && plan.names(role: nil).contains("webint.contoso.com"))
+        #expect(plan.names(role: .exchange) == ["autodiscover.fabrikam.com", "fabrikam.com"])
+        #expect(plan.names(role: .default).contains("sipinternal.fabrikam.com"))
+        // boot judges these names on the endpoint reached by them, never on the pool's other endpoints.
+        let pool = plan.poolNames.names.map(\.name)
+        #expect(pool.contains("pool01.contoso.com") && pool.contains("sip.fabrikam.com"))
+        #expect(
+            Set(pool).isDisjoint(with: ["webint.contoso.com", "reg.fabrikam.com", "sipinternal.fabrikam.com", "autodiscover.fabrikam.com"]))
+        // DNS asked: nothing unchecked about the fallbacks; not asked: the plan says so.
+        #expect(!plan.unchecked.contains { $0.contains("sipinternal") })
+        let unasked = NamePlan(Deployment(adDomains: [], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com"))
+        #expect(unasked.unchecked.contains { $0.contains("sipinternal.<SIP domain>") })
+        #expect(throws: DeploymentNameError.self) {
+            try Deployment(adDomains: [], sipDomains: [], pool: "p.contoso.com", webServices: ["bad name"]).validated()
+        }
+    }
+
+    @Test("audit: a deployment whose option 43 web services name the web certificate lacks fails, as boot does")
+    func auditWebServicesName() async throws {
+        let pki = try BootFixtures.directory()
+        let folder = try makeTemporaryDirectory("audit-web-fqdn")
+        try folder.write("web.pem", try pki.read("boot-pool.pem"))
+        try folder.write("root.pem", try pki.read("root-sha1.pem"))
+        let site = """
+            adDomains: [contoso.com]
+            sipDomains: [fabrikam.com]
+            pool: pool01.contoso.com
+            servers: [{name: web services, certificate: web.pem, role: web-internal}]
+            fleet: [{device: cx700, firmware: 4.0.7577.4463}]
+            trust: {roots: [root.pem]}
+
+            """
+        // The old plan (the pool's names only) passes this certificate...
+        let before = try await Auditor.run(try DeploymentFile(yaml: site), relativeTo: folder)
+        #expect(before.allTrusted, "\(AuditReport.json(before))")
+        // ...but the phones reach the web services by option 43's name, which the certificate lacks.
+        let after = try await Auditor.run(
+            try DeploymentFile(yaml: site + "boot: {webFQDN: 'webint.contoso.com:443'}\n"), relativeTo: folder)
+        #expect(!after.allTrusted)
+        let fix = try #require(after.fixes.first { $0.code == .nameNotCovered })
+        #expect(fix.remedy.contains("webint.contoso.com") && !fix.remedy.contains("pool01.contoso.com"), "\(fix.remedy)")
+    }
+
     @Test("servers, simple URLs and internal TLDs")
     func moreNames() {
         let plan = NamePlan(

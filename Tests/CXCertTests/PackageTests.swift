@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import CXCertCore
+@testable import CXCertDirectory
+@testable import CXCertDiscovery
 @testable import CXCertTestSupport
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift
@@ -29,7 +31,8 @@ struct PackageTests {
         // No Swift runtime: ldd names no libswift and nothing under /opt/swift.
         let libraries = try Shell.text(["ldd", binary.path])
         #expect(!libraries.contains("libswift") && !libraries.contains("/opt/swift"), "\(libraries)")
-        // Depends lists the package of each library the binary links directly (NEEDED), no more and no less.
+        // Depends lists the package of each library the binary links directly (NEEDED) or loads on first use, no
+        // more and no less.
         let control = try Shell.text(["dpkg-deb", "-f", deb.path, "Depends"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let needed = try Shell.text(["readelf", "-d", binary.path]).split(separator: "\n").filter { $0.contains("(NEEDED)") }.compactMap {
             $0.split(separator: "[").last?.split(separator: "]").first.map(String.init)
@@ -43,8 +46,17 @@ struct PackageTests {
             return nil
         }
         #expect(linked.count == needed.count)
+        // libcurl, libldap, c-ares and libpcap are loaded on first use, not linked: not NEEDED, yet in Depends,
+        // found where the loader finds them.
+        let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap]
+        #expect(!needed.contains { name in onDemand.contains { $0.soname == name } }, "\(needed)")
+        let cache = try Shell.text(["ldconfig", "-p"]).split(separator: "\n").map {
+            $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        }
+        let loaded = onDemand.compactMap { library in cache.first { $0.first == library.soname }?.last }
+        #expect(loaded.count == onDemand.count, "\(loaded)")
         var packages: Set<String> = []
-        for library in linked {
+        for library in linked + loaded {
             let owner =
                 (try? Shell.text(["dpkg", "-S", library]))
                 ?? (try? Shell.text(["dpkg", "-S", URL(fileURLWithPath: library).resolvingSymlinksInPath().path])) ?? ""
@@ -52,6 +64,7 @@ struct PackageTests {
         }
         #expect(Set(control.components(separatedBy: ", ")) == packages)
         #expect(packages.contains { $0.hasPrefix("libssl") } && packages.contains { $0.hasPrefix("libldap") })
+        #expect(packages.contains(SystemLibrary.curl.debianPackage) && packages.contains(SystemLibrary.pcap.debianPackage))
         for file in [
             "usr/share/man/man1/cxcert.1.gz", "usr/share/bash-completion/completions/cxcert", "usr/share/zsh/vendor-completions/_cxcert",
             "usr/share/fish/vendor_completions.d/cxcert.fish",

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
 
+@testable import CXCertAudit
 @testable import CXCertCore
+@testable import CXCertDirectory
 @testable import CXCertDiscovery
 @testable import CXCertTestSupport
 
 /// The phone's state (issue 26): the data that says when a phone can hold which root, and the judgement of a chain
 /// with the roots the phone holds in a phase. No server: the chain is the test PKI's leaf for ucupdates-r2.
-@Suite("Phone state: phases, held roots, root-not-held-yet and held-root-stale")
+@Suite("Phone state: phases, held roots, root-not-held-yet, held-root-stale and external-root-not-learned")
 struct PhoneStateTests {
     static let host = "ucupdates-r2.contoso.com"
 
@@ -129,5 +131,149 @@ struct PhoneStateTests {
                 host: Self.host, phase: .signIn, state: fresh, later: nil, elsewhere: [new], profile: profile, vocabulary: .plain,
                 verify: try verify(profile)
             ).finding == nil)
+    }
+
+    @Test("A phone outside the network whose server chains to a root it could only learn inside is external-root-not-learned")
+    func externalRoot() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        let verify = try verify(profile)
+        let inside = try anchor("root.pem", .certificateProvisioning("captured answer"))
+        #expect(PhoneLifecycle(profile).downloads(in: .signIn, signIn: .pin, network: .external).downloads.isEmpty)
+        for signedIn in [false, true] {
+            let state = PhoneState.start(profile: profile, signedIn: signedIn, trusted: [], held: [], signIn: nil, network: .external)
+            let judged = RootTiming.judge(
+                host: Self.host, phase: .boot, state: state, later: nil, elsewhere: [inside], profile: profile, vocabulary: .plain,
+                verify: verify)
+            #expect(judged.verdict?.isTrusted == false && judged.otherwise?.isTrusted == true)
+            let finding = try #require(judged.finding, "signed in before: \(signedIn)")
+            #expect(finding.code == .externalRootNotLearned && finding.severity == .error)
+            guard case .heldRoots(Self.host, .boot, let needed, let neededFrom, _, nil, let rule?) = finding.detail else {
+                Issue.record("detail: \(finding.detail)")
+                continue
+            }
+            #expect(needed == ["Contoso Root CA"] && neededFrom == ["Certificate Provisioning service (captured answer)"])
+            #expect(rule.capability == .rootDownloadExternal && rule.confidence == .medium)
+            #expect(finding.message.contains("outside the network") && finding.message.contains("built-in cache"), "\(finding.message)")
+            #expect(finding.remedy.contains("internal network") && finding.remedy.contains("built-in cache"), "\(finding.remedy)")
+            #expect(finding.deviceSymptom?.contains("Cannot validate server certificate") == true)
+            _ = try FindingDetailTests.check([finding], "external-root-not-learned")
+        }
+        // The root learned inside before (held): trusted outside too.
+        let learned = try anchor("root.pem", .heldRoot(file: "root.pem"))
+        let held = PhoneState.start(profile: profile, signedIn: true, trusted: [], held: [learned], signIn: nil, network: .external)
+        let fine = RootTiming.judge(
+            host: Self.host, phase: .boot, state: held, later: nil, elsewhere: [inside], profile: profile, vocabulary: .plain,
+            verify: verify)
+        #expect(fine.verdict?.isTrusted == true && fine.finding == nil)
+        // On the internal network the same fresh phone is not this finding: it downloads the root at sign-in.
+        let onTheInside = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal)
+        let inner = RootTiming.judge(
+            host: Self.host, phase: .boot, state: onTheInside, later: ([inside], .signIn), elsewhere: [], profile: profile,
+            vocabulary: .plain, verify: verify)
+        #expect(inner.finding?.code == .rootNotHeldYet)
+    }
+
+    @Test("A deployment file's boot: section sets the same state as the options; a bad word is refused with its place")
+    func deploymentFileState() throws {
+        let folder = try makeTemporaryDirectory("phone-state-file")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try folder.write("old-root.pem", Array(try String(contentsOf: TestPKI.get().url("root.pem"), encoding: .utf8).utf8))
+        func file(_ state: String) throws(AuditError) -> DeploymentFile {
+            try DeploymentFile(
+                yaml: """
+                    sipDomains: [fabrikam.com]
+                    adDomains: [contoso.com]
+                    fleet: [{device: hp4120, firmware: 4.0.7577.4387}]
+                    servers: []
+                    boot:
+                    \(state)
+                    """)
+        }
+        let site = try BootWalker.Configuration(
+            deployment: try file("  signedIn: true\n  heldRoots: [old-root.pem]\n  signIn: usb\n  network: external"), base: folder)
+        #expect(site.signedIn && site.signIn == .usb && site.network == .external)
+        #expect(site.heldRoots.map(\.source) == [.heldRoot(file: "old-root.pem")])
+        #expect(site.heldRoots.first?.certificate.subject.displayName == "Contoso Root CA")
+        let plain = try BootWalker.Configuration(deployment: try file("  smtpDomain: fabrikam.com"), base: folder)
+        #expect(!plain.signedIn && plain.heldRoots.isEmpty && plain.signIn == nil && plain.network == .internal)
+        for (bad, key) in [
+            ("  signIn: carrier-pigeon", "boot.signIn"), ("  network: outside", "boot.network"), ("  signedIn: maybe", "boot.signedIn"),
+        ] {
+            #expect {
+                _ = try file(bad)
+            } throws: { error in
+                "\(error)".contains("line 6, column") && "\(error)".contains(key)
+            }
+        }
+        #expect {
+            _ = try file("  signin: pin")
+        } throws: { error in
+            "\(error)".contains("unknown key 'signin'") && "\(error)".contains("did you mean 'signIn'?")
+        }
+        #expect(throws: AuditError.self) {
+            _ = try BootWalker.Configuration(deployment: try file("  heldRoots: [missing.pem]"), base: folder)
+        }
+    }
+
+    /// A deployment whose pool certificate (`boot-pool.pem`) chains to `root-sha1.pem`, published in an AD snapshot, for an
+    /// Aries build (PIN: Certificate Provisioning only) and an LPE CX700 (password: the directory too).
+    func audit(_ state: String, folder: URL, arguments: [String] = []) throws -> [String: [String]] {
+        let pki = try BootFixtures.directory()
+        let root = try TestPKI.get().certificate("root-sha1.pem")
+        let entry = DirectoryEntry(
+            dn:
+                "CN=Contoso Root CA SHA1,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com",
+            attributes: ["cn": [Array("Contoso Root CA SHA1".utf8)], "cACertificate": [root.der]])
+        try folder.write("snapshot.ldif", DirectorySnapshot(certificationAuthorities: [entry], enrollmentServices: []).ldif)
+        try folder.write(
+            "deployment.yaml",
+            """
+            sipDomains: [fabrikam.com]
+            adDomains: [contoso.com]
+            servers: [{name: pool, certificate: \(pki.appendingPathComponent("boot-pool.pem").path), names: [pool01.contoso.com]}]
+            fleet: [{device: hp4120, firmware: 4.0.7577.4387}, {device: cx700, firmware: 4.0.7577.4463}]
+            trust: {adSnapshot: snapshot.ldif}
+            boot:
+              smtpDomain: fabrikam.com
+            \(state)
+            """)
+        let result = try CLI.run(["audit", folder.appendingPathComponent("deployment.yaml").path, "--json"] + arguments)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        let server = try #require((object["servers"] as? [[String: Any]])?.first)
+        var codes: [String: [String]] = [:]
+        for result in server["results"] as? [[String: Any]] ?? [] {
+            let client = (result["profile"] as? String) ?? "?"
+            let trusted = (result["trusted"] as? Bool) == true
+            codes[String(client.prefix(while: { $0 != " " }))] =
+                (trusted ? ["trusted"] : []) + ((result["findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+        }
+        return codes
+    }
+
+    @Test("audit with a phone state judges each build with the roots it holds: stale, external, and the sign-in's downloads")
+    func auditState() throws {
+        let folder = try makeTemporaryDirectory("phone-state-audit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pki = try TestPKI.get()
+        // No state: every root counts for every build, as before.
+        let plain = try audit("", folder: folder)
+        #expect(plain["hp4120"]?.contains("trusted") == true && plain["cx700"]?.contains("trusted") == true, "\(plain)")
+        // A PIN sign-in does not download the directory's roots; a password sign-in does.
+        let fresh = try audit("  network: internal", folder: folder)
+        #expect(fresh["hp4120"]?.contains("trusted") == false && fresh["cx700"]?.contains("trusted") == true, "\(fresh)")
+        // Outside, the CX700 never learned the directory's root.
+        let outside = try audit("", folder: folder, arguments: ["--network", "external"])
+        #expect(outside["cx700"]?.contains("external-root-not-learned") == true, "\(outside)")
+        #expect(outside["hp4120"]?.contains("external-root-not-learned") == false, "\(outside)")
+        // Signed in with the old root: stale for the CX700 until reset; with the new one held, trusted.
+        let stale = try audit("  signedIn: true\n  heldRoots: [\(pki.url("root.pem").path)]", folder: folder)
+        #expect(stale["cx700"]?.contains("held-root-stale") == true, "\(stale)")
+        let held = try audit("  signedIn: true", folder: folder, arguments: ["--held-root", pki.url("root-sha1.pem").path])
+        #expect(held["cx700"]?.contains("trusted") == true && held["hp4120"]?.contains("trusted") == true, "\(held)")
+        // A captured Certificate Provisioning answer is what the PIN sign-in downloads.
+        let provisioned = try audit("  certprovResponse: \(pki.url("root-sha1.pem").path)\n  signIn: pin", folder: folder)
+        #expect(provisioned["hp4120"]?.contains("trusted") == true, "\(provisioned)")
+        let bogus = try CLI.run(["audit", folder.appendingPathComponent("deployment.yaml").path, "--sign-in", "carrier-pigeon"])
+        #expect(bogus.status == 2 && bogus.stderr.contains("--sign-in takes pin, usb or password"), "\(bogus.stderr)")
     }
 }

@@ -35,6 +35,8 @@ struct ProbeVerificationTests {
             usleep(2_000)  // hold the slot so that others pile up if the bound leaks
             running.withLock { $0 -= 1 }
             return value * 2 + index
+        } failed: { _, _, _ in
+            -1
         }
         #expect(results == (0..<40).map { $0 * 3 })
         #expect((1...3).contains(peak.withLock { $0 }))

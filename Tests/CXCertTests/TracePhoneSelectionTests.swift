@@ -33,30 +33,41 @@ struct TracePhoneSelectionTests {
         return [UInt8](repeating: 0xFF, count: 6) + sourceMAC + [0x08, 0x00] + ip + udp
     }
 
+    /// A DHCP message of the phone's exchange; the phone's own carry vendor class MS-UC-Client when `vendor` is set.
+    static func dhcp(_ op: UInt8, _ type: DHCPMessage.MessageType, yours: [UInt8] = [0, 0, 0, 0], vendor: Bool = false) -> [UInt8] {
+        var options: [(UInt8, [UInt8])] = [(53, [type.rawValue])]
+        if vendor && op == 1 { options.append((60, Array("MS-UC-Client".utf8))) }
+        var message = DHCPMessage(op: op, transactionID: 0xABCD, hardwareAddress: phoneMAC, options: options)
+        message.yourAddress = yours
+        return message.encoded()
+    }
+
+    /// DISCOVER/OFFER/REQUEST/ACK of the phone (the ACK gives `leased`), from 0.0.0.0 and the server 10.0.0.1.
+    static func lease(_ leased: [UInt8], vendor: Bool = false) -> [[UInt8]] {
+        [
+            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .discover, vendor: vendor)),
+            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .offer, yours: leased)),
+            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .request, vendor: vendor)),
+            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .ack, yours: leased)),
+        ]
+    }
+
     /// DISCOVER from 0.0.0.0, an ACK giving 10.0.0.50, then only a DNS question from that address.
     static func capture() -> [UInt8] {
-        func dhcp(_ op: UInt8, _ type: DHCPMessage.MessageType, yours: [UInt8] = [0, 0, 0, 0]) -> [UInt8] {
-            var message = DHCPMessage(op: op, transactionID: 0xABCD, hardwareAddress: phoneMAC, options: [(53, [type.rawValue])])
-            message.yourAddress = yours
-            return message.encoded()
-        }
         let question: [UInt8] =
             [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + [4] + Array("pool".utf8) + [7] + Array("contoso".utf8) + [3]
             + Array("com".utf8) + [0, 0, 1, 0, 1]
-        return TestCapture.pcap([
-            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .discover)),
-            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .offer, yours: [10, 0, 0, 50])),
-            frame(phoneMAC, [0, 0, 0, 0], 68, to: [255, 255, 255, 255], 67, dhcp(1, .request)),
-            frame(serverMAC, [10, 0, 0, 1], 67, to: [255, 255, 255, 255], 68, dhcp(2, .ack, yours: [10, 0, 0, 50])),
-            // The phone's next frames come from its new address, but this capture filtered them out: only its DNS.
-            frame([0x02, 0, 0, 0, 0, 9], [10, 0, 0, 50], 5353, to: [10, 0, 0, 1], 53, question),
-        ])
+        return TestCapture.pcap(
+            lease([10, 0, 0, 50]) + [
+                // The phone's next frames come from its new address, but this capture filtered them out: only its DNS.
+                frame([0x02, 0, 0, 0, 0, 9], [10, 0, 0, 50], 5353, to: [10, 0, 0, 1], 53, question)
+            ])
     }
 
-    func read(_ phones: [PhoneSelector]) throws -> CaptureReport {
+    func read(_ phones: [PhoneSelector], capture: [UInt8] = Self.capture()) throws -> CaptureReport {
         let folder = try makeTemporaryDirectory("phone-selection")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try folder.write("lease.pcap", Self.capture())
+        try folder.write("lease.pcap", capture)
         return try CaptureReader(options: .init(phones: phones, device: "cx700")).read(paths: [
             folder.appendingPathComponent("lease.pcap").path
         ])
@@ -67,6 +78,35 @@ struct TracePhoneSelectionTests {
         let report = try read([try PhoneSelector(parsing: "82-7F-E6-E6-49-C4")])
         #expect(report.phones.map(\.phone.address) == ["10.0.0.50"])
         #expect(report.notFound.isEmpty)
+    }
+
+    @Test("the phone found by its MAC keeps that MAC, so its trace starts with the DHCP exchange that gave it the address")
+    func byMACKeepsTheDHCPStep() throws {
+        let report = try read([.mac("82:7f:e6:e6:49:c4")])
+        let phone = try #require(report.phones.first)
+        #expect(phone.phone.mac == "82:7f:e6:e6:49:c4")
+        let notes = try #require(phone.trace.step(.dhcp)?.notes, "no dhcp step")
+        #expect(notes.contains { $0.contains("DHCP discover") } && notes.contains { $0.contains("DHCP request") }, "\(notes)")
+    }
+
+    @Test("a capture of the DHCP exchange alone: the phone is found by the address it was leased and by its MAC")
+    func leaseOnly() throws {
+        let capture = TestCapture.pcap(Self.lease([10, 0, 0, 77]))
+        #expect(try read([.address("10.0.0.77")], capture: capture).phones.map(\.phone.address) == ["10.0.0.77"])
+        #expect(try read([.mac("82:7f:e6:e6:49:c4")], capture: capture).phones.map(\.phone.address) == ["10.0.0.77"])
+        // An address nothing in the capture names is missing.
+        let missing = try read([.address("10.0.0.78")], capture: capture)
+        #expect(missing.phones.isEmpty && missing.notFound == [.address("10.0.0.78")])
+    }
+
+    @Test("without --phone, a DISCOVER/REQUEST with vendor class MS-UC-Client from 0.0.0.0 is the phone at its leased address")
+    func foundByVendorClassThroughTheLease() throws {
+        let report = try read([], capture: TestCapture.pcap(Self.lease([10, 0, 0, 60], vendor: true)))
+        #expect(report.phones.map(\.phone.address) == ["10.0.0.60"])
+        #expect(report.phones.first?.phone.mac == "82:7f:e6:e6:49:c4")
+        #expect(report.phones.first?.phone.reason == "DHCP with vendor class MS-UC-Client")
+        // Without the vendor class nothing marks it as a phone.
+        #expect(try read([], capture: TestCapture.pcap(Self.lease([10, 0, 0, 60]))).phones.isEmpty)
     }
 
     @Test("a phone that only asked DNS is found by its address; a phone not in the capture is said to be missing")

@@ -228,7 +228,7 @@ public struct DeviceKnowledgeBase: Sendable {
         do {
             return try JSONDecoder().decode(File.self, from: Data(json))
         } catch {
-            throw .invalidData("\(error)")
+            throw .invalidData(DecodingProblem.describe(error))
         }
     }
 

@@ -93,6 +93,9 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case deviceUpdateNotFound = "device-update-not-found"
     /// A `<name>.<DHCP domain>` retry answered where the name asked did not: a wildcard record can misroute the phone.
     case concatenatedNameAnswered = "concatenated-name-answered"
+    /// An SRV record's target is an alias (a CNAME), which RFC 2782 forbids: resolvers may refuse it, and the phone
+    /// checks the certificate for the target name.
+    case srvTargetAlias = "srv-target-cname"
     /// No autodiscover URL answered with a certificate the build trusts (or its redirects loop or go too far).
     case autodiscoverFailed = "autodiscover-failed"
     /// The phone reaches a server before it can hold the root the server's chain needs (Device Update at boot, before
@@ -101,6 +104,26 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     /// The phone holds roots from an earlier sign-in, the server's chain now needs one it does not hold, and the phone
     /// does not look again until it is reset.
     case heldRootStale = "held-root-stale"
+    /// A phone outside the network (through the Edge) reaches a server whose chain needs a root it could only download
+    /// on the internal network and does not hold: outside it trusts its cache and what it learned while inside.
+    case externalRootNotLearned = "external-root-not-learned"
+    /// The phone's first REGISTER got no whole answer: the registrar accepted the TLS session and then said nothing
+    /// before the deadline, or closed the connection.
+    case sipRegisterNoAnswer = "sip-register-no-answer"
+    /// The REGISTER's answer is not one the phone can go on from: malformed, past the size limit, or a final error
+    /// status (403, 404, 480, 5xx...) instead of a challenge.
+    case sipRegisterFailed = "sip-register-failed"
+    /// The registrar answered the REGISTER without a Lync authentication package (NTLM, Kerberos, TLS-DSK): not a Lync
+    /// or OCS registrar, or a proxy in the way.
+    case sipNoLyncPackage = "sip-no-lync-package"
+    /// A redirect (301/302) the phone cannot follow: no usable Contact, a target that does not resolve or connect, a
+    /// loop, or too many hops.
+    case sipRedirectFailed = "sip-redirect-failed"
+    /// The challenge's target name is not among the names of the certificate the registrar sent.
+    case sipTargetNameMismatch = "sip-target-name-mismatch"
+    /// The TLS-DSK challenge's certificate provisioning URL is missing, not HTTPS, or names a host the phone cannot
+    /// resolve.
+    case sipProvisioningURL = "sip-provisioning-url"
 
     // DHCP answers (`cxcert dhcp`).
     /// No DHCP server answered the phone's DHCPINFORM with vendor class MS-UC-Client.

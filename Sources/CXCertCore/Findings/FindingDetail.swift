@@ -41,6 +41,9 @@ public enum FindingDetail: Sendable, Hashable {
     /// DHCP suffix appended (`retriedFrom`, `domain` = the suffix), an SRV target outside the SIP domain (`domain`),
     /// a name that does not resolve (`device-update-not-found`, `endpoint-unreachable`).
     case dnsAnswer(name: String, type: String, result: String, answers: [String], limit: Int?, retriedFrom: String?, domain: String?)
+    /// An SRV `record`'s `target` whose A answer went through CNAME records (`srv-target-cname`): the `aliases` (names
+    /// that own a CNAME, in answer order) and the `addresses` it ended at.
+    case dnsAlias(target: String, record: String, aliases: [String], addresses: [String])
     /// A lookup order of the build's data tried to its end without success (`tried`: its templates, `domains`: the
     /// domains filled in); `roots` counts the roots in Active Directory a phone without a DC cannot download.
     case search(tried: [LookupStep], domains: [String], roots: Int?)
@@ -56,7 +59,8 @@ public enum FindingDetail: Sendable, Hashable {
         roots: Int?)
     /// Where a build's roots come from holds none (`no-root-download`).
     case roots(scope: RootScope, count: Int)
-    /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`):
+    /// A server whose chain needs a root the phone does not hold in this phase (`root-not-held-yet`, `held-root-stale`,
+    /// `external-root-not-learned`):
     /// the host, the phase, the roots that would make the chain trusted (`needed`, subjects) and where each comes from
     /// (`neededFrom`), where the roots the phone holds come from (`held`), the phase in which the phone would get a needed
     /// root (`downloadsIn`, null when it will not), and the device-data rule the timing rests on.
@@ -80,6 +84,12 @@ public enum FindingDetail: Sendable, Hashable {
     /// A Device Update check or an offered file (`device-update-check-failed`, `device-update-file-unreachable`): the URL,
     /// the address, the HTTP status (null when none came back) and what went wrong.
     case deviceUpdate(url: String, address: String?, status: Int?, failure: String?)
+    /// The phone's first REGISTER (`sip-*`): the registrar reached, the status it answered (null when none), the
+    /// authentication packages it offered, what went wrong, and for `sip-target-name-mismatch` and
+    /// `sip-provisioning-url` the challenge's target name, the certificate's DNS names and TLS-DSK's provisioning URL.
+    case sipRegister(
+        host: String, address: String?, port: Int, status: Int?, packages: [String], failure: String?, targetName: String?,
+        certificateNames: [String], provisioningURL: String?)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
@@ -172,6 +182,11 @@ public enum FindingDetail: Sendable, Hashable {
         /// DHCP, DNS or SNTP packets past the per-capture event limit (`count` packets of the kind in `reason`,
         /// `limit` kept), or DHCP answers past the answer limit.
         case eventLimit = "event-limit"
+        /// DNS or SNTP packets of clients not known as phones when read, past their own per-capture budget (`count`
+        /// packets of the kind in `reason`, `limit` kept).
+        case otherClientLimit = "other-client-limit"
+        /// Gaps in the connections of clients that are not phones, summarised (`count` gaps in `limit` connections).
+        case otherConnections = "other-connections"
     }
 
     /// How a host name falls short.
@@ -204,6 +219,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .handshakeRefused: "handshake-refused"
         case .dnsUnanswered: "dns-questions"
         case .dnsAnswer: "dns-answer"
+        case .dnsAlias: "dns-alias"
         case .search: "search"
         case .dcLocator: "dc-locator"
         case .roots: "roots"
@@ -213,6 +229,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .endpoint: "endpoint"
         case .certprov: "certprov"
         case .deviceUpdate: "device-update"
+        case .sipRegister: "sip-register"
         case .redirect: "redirect"
         case .dhcpOption: "dhcp-option"
         case .provisioning: "dhcp-option-43"
@@ -337,6 +354,11 @@ extension FindingDetail: Encodable {
             try put("limit", limit)
             try put("retriedFrom", retriedFrom)
             try put("domain", domain)
+        case .dnsAlias(let target, let record, let aliases, let addresses):
+            try put("target", target)
+            try put("record", record)
+            try put("aliases", aliases)
+            try put("addresses", addresses)
         case .search(let tried, let domains, let roots):
             try put("tried", tried.map(\.description))
             try put("domains", domains)
@@ -397,6 +419,16 @@ extension FindingDetail: Encodable {
             try put("address", address)
             try put("status", status)
             try put("failure", failure)
+        case .sipRegister(let host, let address, let port, let status, let packages, let failure, let targetName, let names, let url):
+            try put("host", host)
+            try put("address", address)
+            try put("port", port)
+            try put("status", status)
+            try put("packages", packages)
+            try put("failure", failure)
+            try put("targetName", targetName)
+            try put("certificateNames", names)
+            try put("provisioningURL", url)
         case .redirect(let from, let to, let hops, let loops):
             try put("from", from)
             try put("to", to)

@@ -300,10 +300,11 @@ public enum FindingWording {
         case (.nameNotCovered, .name(let host, _, _, _, _)), (.wildcardNotSupported, .name(let host, _, _, _, _)):
             return
                 "Reissue the server certificate with \(host) as a DNS name in the subjectAltName (an internal enterprise CA is needed for short names and internal domains); \(words.namePlanHint)."
-        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock), (_, .endpoint),
+        case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .dnsAlias), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock),
+            (_, .endpoint),
             (_, .redirect),
             (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots):
+            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."
@@ -336,6 +337,24 @@ extension FindingWording {
             return "The root-chain download \(url) failed: \(what)\(failure.map { " — \($0)" } ?? "")."
         case (.certprovNoChains, .certprov(let url, _, _, let failure, _, _)):
             return "The root-chain download \(url) answered without a root chain the phone can read (\(failure ?? "no chain"))."
+        case (.sipRegisterNoAnswer, .sipRegister(let host, let address, let port, _, _, let failure, _, _, _)):
+            return
+                "The registrar \(host) (\(address ?? "?"):\(port)) accepted the phone's TLS session but gave no answer to its REGISTER (\(failure ?? "no answer")): the phone cannot sign in."
+        case (.sipRegisterFailed, .sipRegister(let host, _, let port, let status, _, let failure, _, _, _)):
+            return
+                "The registrar \(host):\(port) answered the phone's REGISTER \(status.map { "with \($0)" } ?? "badly")\(failure.map { " (\($0))" } ?? ""), not with a challenge: the phone cannot sign in."
+        case (.sipNoLyncPackage, .sipRegister(let host, _, let port, let status, let packages, _, _, _, _)):
+            let offered = packages.isEmpty ? "no authentication package" : "only \(packages.joined(separator: ", "))"
+            return
+                "\(host):\(port) answered the REGISTER (\(status.map(String.init) ?? "no status")) with \(offered), no NTLM, Kerberos or TLS-DSK: it is not a Lync registrar, or a proxy is in the way."
+        case (.sipRedirectFailed, .sipRegister(let host, _, let port, _, _, let failure, _, _, _)):
+            return "The redirect from \(host):\(port) cannot be followed: \(failure ?? "no target")."
+        case (.sipTargetNameMismatch, .sipRegister(let host, _, _, _, _, _, let target, let names, _)):
+            return
+                "The registrar \(host) names itself \(target ?? "?") in its challenge, a name its certificate does not carry (\(names.isEmpty ? "no DNS names" : names.joined(separator: ", ")))."
+        case (.sipProvisioningURL, .sipRegister(let host, _, _, _, _, let failure, _, _, let url)):
+            return
+                "\(host)'s TLS-DSK challenge gives \(url.map { "the certificate provisioning URL \($0)" } ?? "no certificate provisioning URL (sts-uri)"): \(failure ?? "unusable")."
         case (.deviceUpdateCheckFailed, .deviceUpdate(let url, let address, _, let failure)):
             return "The Device Update check \(url) at \(address ?? "its address") gave no offer: \(failure ?? "no answer")."
         case (.deviceUpdateFileUnreachable, .deviceUpdate(let url, _, _, let failure)):
@@ -353,6 +372,9 @@ extension FindingWording {
         case (.concatenatedNameAnswered, .dnsAnswer(let name, _, _, let answers, _, let retriedFrom, _)):
             return
                 "\(name) answers (\(answers.joined(separator: ", "))) although \(retriedFrom ?? "the name asked") does not; the phone will use it."
+        case (_, .dnsAlias(let target, let record, let aliases, let addresses)):
+            return
+                "\(record) names \(target) as its target, but \(target) is an alias (CNAME: \(aliases.joined(separator: " -> "))) resolving to \(addresses.isEmpty ? "nothing" : addresses.joined(separator: ", ")); RFC 2782 forbids an alias as an SRV target, and the phone checks the certificate for \(target)."
         case (.strictDNSNaming, .dnsAnswer(let name, _, _, let answers, _, _, let domain)):
             return
                 "\(name) points to \(answers.joined(separator: ", ")), outside the SIP domain \(domain ?? "?"); this build enforces strict DNS naming and ignores the record."
@@ -385,6 +407,9 @@ extension FindingWording {
         case (.heldRootStale, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
             return
                 "\(host): the chain needs \(list(needed)) (\(list(neededFrom))), which this phone does not hold \(phaseWords(phase)): it holds roots from an earlier sign-in (\(list(held))) and does not look for new ones until it is reset\(basis(rule, finding.vocabulary))."
+        case (.externalRootNotLearned, .heldRoots(let host, let phase, let needed, let neededFrom, let held, _, let rule)):
+            return
+                "\(host) is reached from outside the network \(phaseWords(phase)), where the phone trusts only \(list(held)); its chain needs \(list(needed)) (\(list(neededFrom))), which the phone downloads only on the internal network and does not hold\(basis(rule, finding.vocabulary))."
         case (_, .heldRoots(let host, let phase, let needed, let neededFrom, let held, let downloadsIn, let rule)):
             let later = downloadsIn.map { " It gets it only \(phaseWords($0))." } ?? ""
             return
@@ -505,6 +530,13 @@ extension FindingWording {
             case .unparsed: return "\(name): \(reason ?? "unreadable")"
             case .eventLimit:
                 return "More than \(limit ?? 0) \(reason ?? "UDP") packets; \(count) later ones were not read."
+            case .otherClientLimit:
+                return
+                    "More than \(limit ?? 0) \(reason ?? "UDP") packets of clients not known as phones when read; \(count) later ones were not kept."
+            case .otherConnections:
+                let connections = limit ?? 0
+                return
+                    "\(count) gap\(count == 1 ? "" : "s") in \(connections) connection\(connections == 1 ? "" : "s") of clients that are not phones (not listed one by one)."
             }
         case (_, .dnsOrder(let seen, let expected, let device, let source)):
             return
@@ -588,6 +620,24 @@ extension FindingWording {
         case (.certprovFailed, _), (.certprovNoChains, _):
             return
                 "Check the pool's web services: Set-CsWebServiceConfiguration -EnableCertChainDownload $true, the TrustedCACerts list, and the CertProv application's event log; Test-CsPhoneBootstrap runs the same download."
+        case (.sipRegisterNoAnswer, _):
+            return
+                "Check that the registrar's SIP service is running and that nothing between the phones and the pool (a load balancer's idle or SSL-offload rule, a firewall's SIP inspection) swallows SIP over TLS; the Front End's event log and a Snooper trace show whether the REGISTER arrived."
+        case (.sipRegisterFailed, _):
+            return
+                "Read the answer in the step's notes: a 5xx means the pool is not ready (check the Front End service), a 403/404 a policy or a domain the pool does not serve (the SIP domain must be one of the pool's supported domains)."
+        case (.sipNoLyncPackage, _):
+            return
+                "Point the phones (DHCP option 120, the _sipinternaltls._tcp SRV record) at the Lync pool itself, not at a SIP proxy or another PBX, and let the load balancer pass TLS through to the Front End servers."
+        case (.sipRedirectFailed, _):
+            return
+                "Check the user's home pool and the pool the director redirects to: its FQDN must resolve from the phones' network and accept the phone's TLS on 5061, and redirects must end at the home pool."
+        case (.sipTargetNameMismatch, .sipRegister(_, _, _, _, _, _, let target, _, _)):
+            return
+                "Reissue the registrar's certificate with \(target.map { $0.lowercased().hasPrefix("sip/") ? String($0.dropFirst(4)) : $0 } ?? "the Front End's FQDN") in its subjectAltName (the pool FQDN and each Front End FQDN), as the Lync certificate wizard does."
+        case (.sipProvisioningURL, _):
+            return
+                "Check the pool's internal web services FQDN (Get-CsService -WebServer): the TLS-DSK URL must be HTTPS on a name the phones resolve and whose certificate they trust."
         case (.deviceUpdateCheckFailed, _):
             return
                 "Check the pool's Device Update web service (/RequestHandler/ucdevice.upx on port 80) and its RequestHandler audit log; the request's body format is a guess (see the README), so compare with a phone's own request."
@@ -605,6 +655,9 @@ extension FindingWording {
         case (.concatenatedNameAnswered, .dnsAnswer(_, _, _, _, _, let retriedFrom, let domain)):
             return
                 "Publish \(retriedFrom ?? "the name") itself, and remove any wildcard record in \(domain ?? "the DHCP domain") that makes concatenated names resolve."
+        case (_, .dnsAlias(let target, let record, _, _)):
+            return
+                "Point \(record) at the host's own name (one with an A record, not a CNAME), and make sure the certificate of the server there carries that name; or replace the CNAME \(target) with an A record."
         case (.strictDNSNaming, .dnsAnswer(let name, _, _, _, _, _, let domain)):
             let sip = domain ?? "the SIP domain"
             return
@@ -647,6 +700,9 @@ extension FindingWording {
         case (.heldRootStale, .heldRoots(_, _, let needed, _, _, _, _)):
             return
                 "Reset the phone (a soft reset clears its certificate store) and sign in once on the internal network, so that it downloads \(list(needed)); every phone that signed in before the change needs the same."
+        case (.externalRootNotLearned, .heldRoots(let host, _, let needed, _, _, _, _)):
+            return
+                "Sign the phone in once on the internal network, so that it downloads \(list(needed)), before taking it outside (a phone that signed in before keeps the roots it holds until it is reset: reset it first); or give \(host) a certificate that chains to a root in the phone's built-in cache."
         case (_, .heldRoots(let host, _, _, _, _, _, _)):
             return
                 "Either give \(host) a certificate that chains to a root in the phone's built-in cache, or attempt a sign-in on the phone first (on an LPE phone a wrong PIN is enough) so that it downloads the root, then let it check again."
@@ -720,9 +776,11 @@ extension FindingWording {
         case (_, .captureGap(let gap, _, _, _, _, _)):
             switch gap {
             case .snapLength: return "Capture with a full snap length (tcpdump -s 0)."
-            case .flowLimit, .eventLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
+            case .flowLimit, .eventLimit, .otherClientLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
             case .byteLimit:
                 return "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."
+            case .otherConnections:
+                return "None needed for the phones; to leave these out, filter the capture to the phones (tcpdump host PHONE)."
             case .midConnection, .missingBytes, .streamLimit, .unparsed:
                 return "Start the capture before the phone connects, and capture with tcpdump -s 0."
             }

@@ -142,3 +142,11 @@ package func durationText(_ seconds: TimeInterval) -> String {
 package func printableASCII(_ bytes: [UInt8]) -> String {
     String(bytes.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
 }
+
+/// The first `length` characters of an answer as text, for a report: control characters other than newlines shown as
+/// `.`, and `…` when there was more. Every answer a step keeps (HTTP bodies, SIP messages) goes through it.
+package func answerExcerpt(_ bytes: some Collection<UInt8>, length: Int) -> String {
+    let text = String(decoding: bytes.prefix(length * 4), as: UTF8.self)
+    let kept = text.prefix(length).map { $0.isASCII && ($0.asciiValue! < 0x20 && $0 != "\n") ? "." : $0 }
+    return String(kept) + (text.count > length || bytes.count > length * 4 ? "…" : "")
+}

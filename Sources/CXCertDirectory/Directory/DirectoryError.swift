@@ -35,6 +35,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case http(HTTPError)
     /// A multi-object write stopped part-way; what was and was not written.
     case partial(PartialWrite)
+    /// libldap cannot be loaded (cxcert loads it when a command first talks LDAP): the library and the package.
+    case missingLibrary(MissingLibrary)
 
     /// One line for the admin; a wrapped LDAP or HTTP error reads as its cause does.
     public var description: String {
@@ -56,6 +58,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .noPassword(let reason): reason
         case .invalidSnapshot(let line, let reason): "LDIF snapshot, line \(line): \(reason)"
         case .http(let cause): cause.description
+        case .missingLibrary(let missing): missing.description
         case .partial(let write):
             "\(write.error) — already written: \(write.written.isEmpty ? "nothing" : write.written.map { "\($0.action.rawValue) \($0.dn)" }.joined(separator: "; ")). Run the same command again to finish; what is done is kept."
         }

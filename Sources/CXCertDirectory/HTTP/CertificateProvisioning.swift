@@ -140,9 +140,5 @@ public enum CertificateProvisioning {
     }
 
     /// The first ``excerptLength`` characters of `body`, control characters other than newlines shown as `.`.
-    static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(excerptLength * 4), as: UTF8.self)
-        let kept = text.prefix(excerptLength).map { $0.isASCII && ($0.asciiValue! < 0x20 && $0 != "\n") ? "." : $0 }
-        return String(kept) + (text.count > excerptLength || body.count > excerptLength * 4 ? "…" : "")
-    }
+    static func excerpt(_ body: [UInt8]) -> String { answerExcerpt(body, length: excerptLength) }
 }

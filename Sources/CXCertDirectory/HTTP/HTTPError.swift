@@ -5,6 +5,8 @@ import CXCertCore
 public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libcurl could not be initialised or could not create a handle.
     case cannotStart
+    /// libcurl cannot be loaded (cxcert loads it on the first fetch): the library and the package to install.
+    case missingLibrary(MissingLibrary)
     /// The text is not a URL cxcert can fetch.
     case invalidURL(String)
     /// libcurl failed the transfer: its `CURLcode` and its words for it (`curl_easy_strerror`).
@@ -24,7 +26,7 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The URL the failure concerns, when there was one.
     public var url: String? {
         switch self {
-        case .cannotStart: nil
+        case .cannotStart, .missingLibrary: nil
         case .invalidURL(let url), .curl(let url, _, _), .bodyTooLarge(let url, _), .status(let url, _, _),
             .unsupportedHost(let url, _), .unpinnedHost(let url, _):
             url
@@ -35,6 +37,7 @@ public enum HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotStart: "libcurl could not start"
+        case .missingLibrary(let missing): missing.description
         case .invalidURL(let url): "\(url): not a URL"
         case .curl(let url, _, let message): "\(url): \(message)"
         case .unsupportedHost(let url, let host):

@@ -49,7 +49,22 @@ public enum HTTPFetcher {
         init(limit: Int) { self.limit = limit }
     }
 
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// Why libcurl cannot be used (it is loaded and initialised once, on the first fetch); nil when it can.
+    private static let unusable: HTTPError? =
+        if let missing = SystemLibrary.curlMissing {
+            .missingLibrary(missing)
+        } else if curl_global_init(Int(CURL_GLOBAL_DEFAULT)) != CURLE_OK {
+            .cannotStart
+        } else {
+            nil
+        }
+
+    /// A new easy handle: the first loads libcurl.
+    private static func handle() throws(HTTPError) -> UnsafeMutableRawPointer {
+        if let unusable { throw unusable }
+        guard let curl = curl_easy_init() else { throw .cannotStart }
+        return curl
+    }
 
     /// GETs `url` (http or https only, no redirects, no proxy: `http_proxy`, `https_proxy`, `ALL_PROXY` and
     /// `no_proxy` are ignored) and returns the body of a 200 answer. The name in `url` is resolved by the
@@ -59,7 +74,7 @@ public enum HTTPFetcher {
     public static func get(
         _ url: String, credentials: HTTPCredentials? = nil, allowBasicInClear: Bool = false, limits: Limits = Limits()
     ) throws(HTTPError) -> [UInt8] {
-        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
+        let curl = try handle()
         defer { curl_easy_cleanup(curl) }
         let body = Body(limit: limits.maxBodyBytes)
         let context = Unmanaged.passRetained(body)
@@ -133,7 +148,7 @@ public enum HTTPFetcher {
     ) throws(HTTPError) -> Reply {
         let target = try target(of: url)
         let pins = pins(host: target.host, port: target.port, address: address)
-        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
+        let curl = try handle()
         defer { curl_easy_cleanup(curl) }
         var resolve: UnsafeMutablePointer<curl_slist>?
         for pin in pins { resolve = curl_slist_append(resolve, pin) }
@@ -224,7 +239,7 @@ public enum HTTPFetcher {
     /// GETs (or with `headOnly`, HEADs) `url` with these CURLOPT_RESOLVE entries and no resolver: see
     /// ``answer(_:address:timeout:)``.
     package static func answer(_ url: String, pins: [String], timeout: TimeInterval, headOnly: Bool = false) throws(HTTPError) -> Answer {
-        guard initialized, let curl = curl_easy_init() else { throw .cannotStart }
+        let curl = try handle()
         defer { curl_easy_cleanup(curl) }
         var list: UnsafeMutablePointer<curl_slist>?
         for pin in pins { list = curl_slist_append(list, pin) }

@@ -28,8 +28,10 @@ public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
     /// Parses one URL with libldap's parser.
     /// - Parameter text: One `ldap://` or `ldaps://` URL naming a host, with no list, base DN, attributes,
     ///   filter or extensions.
-    /// - Throws: ``DirectoryError/invalidURL(_:)`` when the text is not exactly one such URL.
+    /// - Throws: ``DirectoryError/invalidURL(_:)`` when the text is not exactly one such URL;
+    ///   ``DirectoryError/missingLibrary(_:)`` when libldap (loaded here, on first use) cannot be loaded.
     public init(parsing text: String) throws(DirectoryError) {
+        if let missing = SystemLibrary.ldapMissing { throw .missingLibrary(missing) }
         guard !text.contains(where: { $0.isWhitespace || $0 == "," }), ldap_is_ldap_url(text) != 0 else { throw .invalidURL(text) }
         var parsed: UnsafeMutablePointer<LDAPURLDesc>?
         guard ldap_url_parse(text, &parsed) == 0, let parsed else { throw .invalidURL(text) }
@@ -210,8 +212,7 @@ final class LDAPSession {
     /// blocking TCP socket to the first address that answers before the deadline.
     private static func connect(_ url: LDAPURL, deadline: Date, timeout: TimeInterval) throws(DirectoryError) -> Int32 {
         let target = "\(url)"
-        let lookup = AddressLookup(host: url.host, port: url.port)
-        guard let addresses = lookup.wait(until: deadline) else {
+        guard let addresses = AddressLookup.resolve(host: url.host, port: url.port, until: deadline) else {
             throw .timeout("looking up \(url.host): no answer within \(seconds(timeout)) s")
         }
         if let failure = addresses.failure { throw .cannotConnect("\(target): cannot resolve \(url.host) (\(failure))") }

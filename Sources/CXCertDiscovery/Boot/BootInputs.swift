@@ -101,14 +101,23 @@ public struct BootInputs: Sendable, Hashable, Codable {
                 throw .invalidValue(user, expected: "DOMAIN\\alias")
             }
         }
+        var signIn = upn
         if let upn {
             let parts = upn.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, Self.isDomainName(parts[1].lowercased()) else {
+            // The domain is read as --sip-domain is: a trailing dot and U-labels are allowed, upper case is lowered.
+            guard parts.count == 2, !parts[0].isEmpty, let domain = try? Self.domain(String(parts[1]), what: "the UPN's domain")
+            else {
                 throw .invalidValue(upn, expected: "alias@domain")
             }
+            signIn = "\(parts[0])@\(domain)"
+        }
+        // Option 42, like option 6, carries addresses: a name would need a resolver the phone has not got yet.
+        for server in ntpServers where HostnameMatcher.ipAddress(server.host) == nil {
+            throw .invalidValue(
+                server.description, expected: "an NTP server IP[:PORT] (DHCP option 42 carries addresses, as option 6 does)")
         }
         self.user = user
-        self.upn = upn
+        self.upn = signIn
         self.webServices = webServices
         self.registrars = registrars
         self.dnsServers = dnsServers

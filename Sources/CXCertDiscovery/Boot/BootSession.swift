@@ -50,7 +50,7 @@ final class BootSession: @unchecked Sendable {
 
     let timeout: TimeInterval
     let servers: [DNSServer]
-    private let dns = OnceCache<DNSKey, DNSAnswer>()
+    private let dns = OnceCache<DNSKey, DNSResponse>()
     private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
     private let rootChains = OnceCache<HTTPKey, CertificateProvisioning.Exchange>()
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
@@ -81,25 +81,26 @@ final class BootSession: @unchecked Sendable {
     static let notMade = "not made: the walk's deadline passed"
 
     /// Asks the servers in order (the next only when one does not answer), as a resolver with option 6 does.
-    /// Returns every question actually put, with its answer.
-    func ask(_ name: String, _ type: DNSRecordType) -> [(DNSServer?, DNSAnswer)] {
-        guard !servers.isEmpty else { return [(nil, .failed("no DNS server given"))] }
-        var asked: [(DNSServer?, DNSAnswer)] = []
+    /// Returns every question actually put, with its answer and the CNAME records it went through.
+    func ask(_ name: String, _ type: DNSRecordType) -> [(DNSServer?, DNSResponse)] {
+        guard !servers.isEmpty else { return [(nil, DNSResponse(answer: .failed("no DNS server given")))] }
+        var asked: [(DNSServer?, DNSResponse)] = []
         for server in servers {
             if lock.withLock({ silent.contains(server) }) {
-                asked.append((server, .skipped("\(server) did not answer an earlier question within \(SNTPError.seconds(timeout))")))
+                let skipped = DNSAnswer.skipped("\(server) did not answer an earlier question within \(SNTPError.seconds(timeout))")
+                asked.append((server, DNSResponse(answer: skipped)))
                 continue
             }
             guard let budget else {
-                asked.append((server, .skipped(Self.notMade)))
+                asked.append((server, DNSResponse(answer: .skipped(Self.notMade))))
                 continue
             }
-            let answer = dns.value(for: DNSKey(name: name, type: type, server: server)) {
-                DNSClient.query(name, type: type, server: server, timeout: budget)
+            let response = dns.value(for: DNSKey(name: name, type: type, server: server)) {
+                DNSClient.lookup(name, type: type, server: server, timeout: budget)
             }
-            if answer == .timeout { _ = lock.withLock { silent.insert(server) } }
-            asked.append((server, answer))
-            if !answer.isUnanswered { break }
+            if response.answer == .timeout { _ = lock.withLock { silent.insert(server) } }
+            asked.append((server, response))
+            if !response.answer.isUnanswered { break }
         }
         return asked
     }

@@ -1,4 +1,5 @@
 import CXCertCore
+import CXCertProbe
 import Foundation
 
 /// The steps of the phone's walk from power-on to sign-in, in order.
@@ -15,6 +16,9 @@ public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case roots
     /// Step 4: the TLS handshake with the registrar, its certificate judged at the phone's clock.
     case registrarTLS = "registrar-tls"
+    /// After the registrar's certificate, when asked: the phone's first REGISTER with no credentials, the registrar's
+    /// challenges (NTLM, Kerberos, TLS-DSK), and any redirect followed.
+    case sipRegister = "sip-register"
     /// Step 5: the internal web services (DHCP option 43's FQDN) over HTTPS.
     case webServices = "web-services"
     /// Step 6: Device Update, through `ucupdates-r2` in the build's DNS domains.
@@ -59,6 +63,8 @@ public struct BootQuery: Sendable, Hashable {
     public let answer: DNSAnswer
     /// Why the phone asked (the template and its source), e.g. "registrar: srv-tls _sip._tls.{sip}".
     public let purpose: String
+    /// The names of the answer that are aliases (CNAME records), in answer order; empty when the name has its own records.
+    public var aliases: [String] = []
 }
 
 /// One time server asked over SNTP.
@@ -124,6 +130,32 @@ public struct BootHTTPExchange: Sendable, Hashable {
     public let excerpt: String
 }
 
+/// One REGISTER a step sent as the phone (`sip-register`): the request as sent and the answer as read, bounded.
+public struct BootSIPExchange: Sendable, Hashable {
+    /// The name the registrar was reached by.
+    public let host: String
+    /// The address connected to (the walk's own DNS answer).
+    public let address: String
+    /// The TCP port.
+    public let port: Int
+    /// The request as sent (request line and headers).
+    public let request: String
+    /// The answer's status code; nil when no SIP answer was read.
+    public let status: Int?
+    /// The answer's reason phrase; nil when no SIP answer was read.
+    public let reason: String?
+    /// The answer's challenges, in order.
+    public let challenges: [SIPChallenge]
+    /// The answer's Contact URIs (a redirect's targets).
+    public let contacts: [String]
+    /// How the conversation ended: `answered`, or what went wrong.
+    public let outcome: String
+    /// How many answer bytes were read.
+    public let answerBytes: Int
+    /// The start of the answer as text (at most 1024 characters).
+    public let excerpt: String
+}
+
 /// One step of one build's walk.
 public struct BootStep: Sendable {
     /// Which step.
@@ -146,6 +178,8 @@ public struct BootStep: Sendable {
     public var phase: BootPhase? = nil
     /// The HTTP conversation the step had as the phone (`certprov`), when it had one.
     public var exchange: BootHTTPExchange? = nil
+    /// The REGISTERs the step sent as the phone (`sip-register`: the registrar, then each redirect's target).
+    public var sipExchanges: [BootSIPExchange] = []
 }
 
 /// The whole walk of one firmware build.

@@ -51,6 +51,9 @@ public struct BootWalker: Sendable {
         public var downloadsRootChains = false
         /// The largest root-chain answer read, in bytes (256 KiB by default).
         public var maxRootChainBytes = 256 << 10
+        /// Whether the walk sends the phone's first REGISTER (no credentials) to the registrar after its handshake and
+        /// reads the challenges (`SIPRegisterStep.swift`); false by default, `cxcert boot --sip-register` turns it on.
+        public var registersWithSIP = false
         /// Who the phones say they are to Device Update; when set, the walk sends the `ucdevice.upx` check (each build's
         /// own firmware replaces ``/CXCertDirectory/DeviceUpdate/Identity/firmware``). Nil by default: nothing is sent.
         public var deviceUpdateIdentity: DeviceUpdate.Identity?
@@ -137,6 +140,10 @@ struct BuildWalk {
     var notes: [String] = []
     var findings: [Finding] = []
     var steps: [BootStep] = []
+    /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
+    var srvTargets: [String: String] = [:]
+    /// SRV targets already said to be aliases (once per build, whatever the phase).
+    var aliasedTargets: Set<String> = []
 
     // What earlier steps found.
     var registrar: (host: String, address: String, port: Int, via: String)?
@@ -181,6 +188,7 @@ struct BuildWalk {
             walkRegistrar()
             walkRoots()
             walkRegistrarTLS()
+            walkSIPRegister()
             walkWebServices()
         } else {
             judge.enter(.signIn)
@@ -188,6 +196,7 @@ struct BuildWalk {
             walkCertProv()
             walkRoots()
             walkRegistrarTLS()
+            walkSIPRegister()
             walkWebServices()
             judge.enter(.signedIn)
             if !updateServers.isEmpty { walkDeviceUpdateAgain() }
@@ -249,11 +258,14 @@ struct BuildWalk {
 
     /// Asks one question and records it.
     mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) -> DNSAnswer {
-        var last: DNSAnswer = .failed("not asked")
-        for (server, answer) in session.ask(name, type) {
-            queries.append(BootQuery(name: name, type: type, server: server, answer: answer, purpose: purpose))
-            last = answer
+        var final = DNSResponse(answer: .failed("not asked"))
+        for (server, response) in session.ask(name, type) {
+            queries.append(
+                BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
+            final = response
         }
+        noteSRVAliases(name, type, final)
+        let last = final.answer
         if answer(last, isOversized: true) {
             findings.append(
                 finding(
@@ -572,12 +584,12 @@ struct BuildWalk {
         let method = state.signIn.rawValue
         if !looks {
             notes.append(
-                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset]?.source ?? "device data"))"
+                "the phone signed in before: it uses the roots it holds and does not download again until it is reset (\(profile.facts[.rootsKeptUntilReset].map { readableSource($0.source) } ?? "device data"))"
             )
         } else if state.network == .external {
-            notes.append("outside the network the phone downloads no root (\(rule?.source ?? "device data"))")
+            notes.append("outside the network the phone downloads no root (\(rule.map { readableSource($0.source) } ?? "device data"))")
         } else if let rule, rule.confidence == .low, !downloads.isEmpty {
-            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(rule.source))")
+            notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(readableSource(rule.source)))")
         }
         let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
         var dcFound = false
@@ -595,7 +607,7 @@ struct BuildWalk {
                 }
             case .host(let template, _):
                 for name in expand(template) ?? [] where addresses(name, purpose: "roots: domain apex").isEmpty {
-                    notes.append("\(name) has no A record; the guide says the phone needs it to find a DC again (seed 000 l.544)")
+                    notes.append("\(name) has no A record; the CX700 deployment guide says the phone needs it to find a DC again")
                 }
             case .option120, .option42, .srvTLS, .srvTCP, .https, .httpRedirect:
                 continue  // not a DC lookup: the device data is checked when it loads

@@ -173,8 +173,8 @@ public enum RootTiming {
     ///   - phase: When the phone reaches it.
     ///   - state: The phone's state in that phase (the roots it holds now).
     ///   - later: Roots it will download later in the walk, and the phase in which it gets them.
-    ///   - elsewhere: Roots its sign-in method would download if it looked, which it does not (it holds roots from an
-    ///     earlier sign-in and keeps them until reset).
+    ///   - elsewhere: Roots its sign-in method would download on the internal network if it looked there, which it does
+    ///     not: it holds roots from an earlier sign-in and keeps them until reset, or it is outside the network.
     ///   - profile: The build.
     ///   - vocabulary: Whose words the finding uses.
     ///   - verify: The verdict on the chain with a set of anchors (nil when the server sent no certificate).
@@ -188,6 +188,18 @@ public enum RootTiming {
         guard !verdict.isTrusted else { return (verdict, nil, nil) }
         let lifecycle = PhoneLifecycle(profile)
         let heldSources = Self.sources(state.roots)
+        // Outside, the phone downloads nothing: a root it could only have learned inside is the reason, whatever its phase.
+        if state.network == .external, !elsewhere.isEmpty, let then = verify(held + elsewhere), Self.rootless(verdict, then) {
+            let rule = CapabilityBasis(profile, .rootDownloadExternal)
+            let needed = Self.needed(then, among: elsewhere)
+            let finding = Finding(
+                code: .externalRootNotLearned, severity: rule?.confidence == .low ? .warning : .error,
+                detail: .heldRoots(
+                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule),
+                client: FindingClient(profile), vocabulary: vocabulary)
+            return (verdict, finding, then)
+        }
         if let later, !later.roots.isEmpty, let then = verify(held + later.roots), Self.rootless(verdict, then) {
             let rule = CapabilityBasis(profile, phase == .boot ? .rootDownloadAtBoot : state.signIn.rootDownload)
             let needed = Self.needed(then, among: later.roots)

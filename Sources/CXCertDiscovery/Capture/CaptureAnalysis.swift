@@ -1,3 +1,4 @@
+import CXCertCapture
 import CXCertCore
 import Foundation
 
@@ -6,7 +7,7 @@ extension CaptureReader {
     struct Session {
         let connection: Connection
         var tls: [(offset: Int, message: TLSMessage, fromClient: Bool)] = []
-        var ldap: [(offset: Int, message: LDAPMessageView, fromClient: Bool)] = []
+        var ldap: [(offset: Int, time: Date, message: LDAPMessageView, fromClient: Bool)] = []
         var http: [(message: HTTPMessageView, fromClient: Bool)] = []
         /// What is missing from the connection in the capture, as `capture-gap` details.
         var problems: [FindingDetail] = []
@@ -17,6 +18,7 @@ extension CaptureReader {
         var session = Session(connection: connection)
         let (up, upGaps) = connection.toServer.assembled()
         let (down, downGaps) = connection.toClient.assembled()
+        let (upTimes, downTimes) = (connection.toServer.timeline(), connection.toClient.timeline())
         let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
         func gap(
             _ kind: FindingDetail.CaptureGap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
@@ -35,8 +37,8 @@ extension CaptureReader {
             let server = TLSMessage.parse(down)
             // In the order they crossed the wire: each message at the time its last record arrived.
             let timed =
-                client.messages.map { (connection.toServer.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
-                + server.messages.map { (connection.toClient.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
+                client.messages.map { (upTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
+                + server.messages.map { (downTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
             session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
             for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
                 session.problems.append(gap(.unparsed, reason: problem))
@@ -44,7 +46,9 @@ extension CaptureReader {
         } else if up.first == 0x30 || connection.server.port == 389 {
             let client = LDAPMessageView.parse(up)
             let server = LDAPMessageView.parse(down)
-            session.ldap = client.messages.map { ($0.offset, $0.message, true) } + server.messages.map { ($0.offset, $0.message, false) }
+            session.ldap =
+                client.messages.map { ($0.offset, upTimes.time(at: $0.offset) ?? connection.time, $0.message, true) }
+                + server.messages.map { ($0.offset, downTimes.time(at: $0.offset) ?? connection.time, $0.message, false) }
             for problem in [client.problem, server.problem].compactMap({ $0 }) { session.problems.append(gap(.unparsed, reason: problem)) }
         } else if let first = up.first, (0x41...0x5A).contains(first) {
             let requests = HTTPMessageView.parse(up)
@@ -61,42 +65,62 @@ extension CaptureReader {
 
     /// The address a named phone used in the capture: for a MAC, the address its frames came from, else the
     /// address a DHCP server gave it (ACK, or OFFER) or it had (ciaddr); for an address, itself when anything in the
-    /// capture came from it (DHCP, DNS, SNTP or TCP).
-    func address(of selector: PhoneSelector, dhcp: [DHCPEvent], clients: Set<String>, macs: [String: String]) -> String? {
-        func text(_ bytes: [UInt8]) -> String? {
-            bytes.count == 4 && bytes != [0, 0, 0, 0] ? bytes.map(String.init).joined(separator: ".") : nil
-        }
+    /// capture came from it (DHCP, DNS, SNTP or TCP) or a DHCP server acknowledged it to a client.
+    func address(of selector: PhoneSelector, index: CaptureIndex, clients: Set<String>) -> String? {
         switch selector {
         case .mac(let mac):
-            if let address = macs.filter({ $0.value == mac }).keys.sorted().first(where: { $0 != "0.0.0.0" }) { return address }
-            let mine = dhcp.filter { $0.message.hardwareAddress.prefix(6).map { String(format: "%02x", $0) }.joined(separator: ":") == mac }
-            let replies = mine.filter { $0.message.op == 2 }
-            let acked = replies.filter { $0.message.messageType == .ack }.compactMap { text($0.message.yourAddress) }
-            let offered = replies.compactMap { text($0.message.yourAddress) }
-            return acked.first ?? offered.first ?? mine.lazy.compactMap { text($0.message.clientAddress) }.first
+            if let address = index.macs.filter({ $0.value == mac }).keys.sorted().first(where: { $0 != "0.0.0.0" }) { return address }
+            return Self.leased(index.dhcp(hardwareAddress: mac))
         case .address(let address):
-            return clients.union(macs.keys).union(dhcp.map(\.source)).sorted().first { HostnameMatcher.ipAddress($0) == address }
+            let leased = index.dhcp.filter { $0.message.op == 2 && $0.message.messageType == .ack }.compactMap {
+                Self.ipv4($0.message.yourAddress)
+            }
+            return clients.union(index.macs.keys).union(index.dhcpSources).union(leased).sorted().first {
+                HostnameMatcher.ipAddress($0) == address
+            }
         }
     }
 
-    func phones(dhcp: [DHCPEvent], sessions: [Session], clients: Set<String>, macs: [String: String]) -> [CapturedPhone] {
+    /// Four address bytes as text; nil for 0.0.0.0 (no address) or another length.
+    static func ipv4(_ bytes: [UInt8]) -> String? {
+        bytes.count == 4 && bytes != [0, 0, 0, 0] ? bytes.map(String.init).joined(separator: ".") : nil
+    }
+
+    /// The address DHCP gave one client, from the packets that carry its `chaddr`: the `yiaddr` of an ACK (the last
+    /// one: a renewal can move it), else of an OFFER, else the `ciaddr` it claimed in its own requests.
+    static func leased(_ mine: [DHCPEvent]) -> String? {
+        let replies = mine.filter { $0.message.op == 2 }
+        let acked = replies.filter { $0.message.messageType == .ack }.compactMap { ipv4($0.message.yourAddress) }
+        let offered = replies.compactMap { ipv4($0.message.yourAddress) }
+        return acked.last ?? offered.last ?? mine.lazy.filter { $0.message.op == 1 }.compactMap { ipv4($0.message.clientAddress) }.first
+    }
+
+    func phones(index: CaptureIndex, sessions: [Session], clients: Set<String>) -> [CapturedPhone] {
         var found: [CapturedPhone] = []
-        func add(_ address: String, _ reason: String) {
-            guard !address.isEmpty, address != "0.0.0.0", !found.contains(where: { $0.address == address }) else { return }
-            found.append(CapturedPhone(address: address, mac: macs[address], reason: reason))
+        var addresses: Set<String> = []
+        func add(_ address: String, _ reason: String, mac: String? = nil) {
+            guard !address.isEmpty, address != "0.0.0.0", addresses.insert(address).inserted else { return }
+            found.append(CapturedPhone(address: address, mac: mac ?? index.macs[address], reason: reason))
         }
         if !options.phones.isEmpty {
             for selector in options.phones {
-                if let address = address(of: selector, dhcp: dhcp, clients: clients, macs: macs) {
-                    add(address, "named with --phone \(selector)")
+                if let address = address(of: selector, index: index, clients: clients) {
+                    // A phone named by MAC keeps that MAC even when no frame from its address showed one (a capture of
+                    // its DHCP exchange only): the DHCP step finds its requests by it.
+                    let mac: String? = if case .mac(let mac) = selector { mac } else { nil }
+                    add(address, "named with --phone \(selector)", mac: mac)
                 }
             }
             return found
         }
-        for event in dhcp where event.message.op == 1 {
+        for event in index.dhcp where event.message.op == 1 {
             guard event.message.options[60].map({ String(decoding: $0, as: UTF8.self) }) == DHCPExchange.ucVendorClass else { continue }
-            let address = event.message.clientAddress.map(String.init).joined(separator: ".")
-            add(address == "0.0.0.0" ? event.source : address, "DHCP with vendor class MS-UC-Client")
+            // A DISCOVER or REQUEST comes from 0.0.0.0: the phone is then at the address the server gave its chaddr.
+            let mac = CaptureIndex.macText(event.message.hardwareAddress)
+            let address =
+                Self.ipv4(event.message.clientAddress)
+                ?? (event.source == "0.0.0.0" ? Self.leased(index.dhcp(hardwareAddress: mac)) : event.source)
+            add(address ?? "", "DHCP with vendor class MS-UC-Client", mac: event.mac ?? mac)
         }
         for session in sessions {
             for entry in session.tls where entry.fromClient {
@@ -153,26 +177,41 @@ extension CaptureReader {
 
     // MARK: The reading
 
-    func analyze(
-        files: [String], frames: Int, findings: [Finding], dhcp: [DHCPEvent], dns: [DNSEvent], ntp: [NTPEvent], connections: [Connection],
-        macs: [String: String]
-    ) -> CaptureReport {
+    func analyze(files: [String], frames: Int, findings: [Finding], index: CaptureIndex, connections: [Connection]) -> CaptureReport {
         let sessions = connections.map(read)
-        var captureFindings = findings
-        for problem in sessions.flatMap(\.problems) {
-            captureFindings.append(finding(.captureGap, .warning, problem))
-        }
+        // Each client's connections, in time order: a phone's trace looks up its own, never scans the capture's.
+        let sessionsByClient = Dictionary(grouping: sessions, by: \.connection.client.address)
         // Every address that spoke as a client: a phone may show only DNS or SNTP in a capture.
-        let clients = Set(sessions.map(\.connection.client.address) + dns.map(\.client) + ntp.map(\.client))
-        let traces = phones(dhcp: dhcp, sessions: sessions, clients: clients, macs: macs).map { phone in
-            trace(phone, dhcp: dhcp, dns: dns, ntp: ntp, sessions: sessions)
+        let clients = Set(sessionsByClient.keys).union(index.udpClients)
+        let found = phones(index: index, sessions: sessions, clients: clients)
+        // Gaps in the phones' connections one by one; the rest (a busy capture has thousands) in one line.
+        let phoneAddresses = Set(found.map(\.address))
+        var captureFindings = findings
+        var otherGaps = 0
+        var otherConnections = 0
+        for session in sessions where !session.problems.isEmpty {
+            if phoneAddresses.contains(session.connection.client.address) {
+                for problem in session.problems { captureFindings.append(finding(.captureGap, .warning, problem)) }
+            } else {
+                otherGaps += session.problems.count
+                otherConnections += 1
+            }
         }
+        if otherGaps > 0 {
+            captureFindings.append(
+                finding(
+                    .captureGap, .warning,
+                    .captureGap(
+                        gap: .otherConnections, connection: nil, count: otherGaps, limit: otherConnections, offset: nil, reason: nil)))
+        }
+        let traces = found.map { phone in trace(phone, index: index, sessions: sessionsByClient[phone.address] ?? []) }
         var report = CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
-        report.notFound = options.phones.filter { address(of: $0, dhcp: dhcp, clients: clients, macs: macs) == nil }
+        report.notFound = options.phones.filter { address(of: $0, index: index, clients: clients) == nil }
         return report
     }
 
-    func trace(_ phone: CapturedPhone, dhcp: [DHCPEvent], dns: [DNSEvent], ntp: [NTPEvent], sessions: [Session]) -> CaptureTrace {
+    /// One phone's trace from its own events (`sessions` are its connections as a client).
+    func trace(_ phone: CapturedPhone, index: CaptureIndex, sessions: [Session]) -> CaptureTrace {
         let (profile, buildSource) = profile(for: phone, sessions: sessions)
         let mine = sessions.filter { $0.connection.client.address == phone.address }
         // The judge: the phone's state and clock, fed in the capture's order; this reading only produces its evidence.
@@ -194,11 +233,7 @@ extension CaptureReader {
         }
 
         // DHCP: the phone's requests and the answers with the same transaction ids.
-        let requests = dhcp.filter {
-            $0.message.op == 1
-                && ($0.mac == phone.mac || $0.source == phone.address
-                    || $0.message.clientAddress.map(String.init).joined(separator: ".") == phone.address)
-        }
+        let requests = index.dhcpRequests(mac: phone.mac, address: phone.address)
         if !requests.isEmpty {
             var notes: [String] = []
             var answers = DHCPAnswerCollector()
@@ -211,7 +246,7 @@ extension CaptureReader {
                 notes.append(
                     "\(Self.clock(request.time)) DHCP \(request.message.messageType.map { "\($0)" } ?? "request") vendor class \(vendor ?? "(none)"), asking for \(request.message.options[55]?.map(String.init).joined(separator: ", ") ?? "nothing")"
                 )
-                for reply in dhcp where reply.message.op == 2 && reply.message.transactionID == request.message.transactionID {
+                for reply in index.dhcpReplies(transaction: request.message.transactionID) {
                     let server = DHCPOptionsReport.addresses(reply.message.options[54]).first ?? reply.source
                     let kept = answers.answers.count
                     answers.add(
@@ -239,13 +274,14 @@ extension CaptureReader {
         }
 
         // DNS: every question the phone asked and the answer it got, in order.
-        let asked = dns.filter { $0.client == phone.address && !$0.summary.isResponse }
+        let dns = index.dns[phone.address] ?? []
+        let asked = dns.filter { !$0.summary.isResponse }
         var resolved: [(name: String, address: String, time: Date)] = []
         var queries: [BootQuery] = []
         var dnsNotes: [String] = []
         // Answers indexed by id and name: a capture of many DNS packets is matched in one pass, not one per question.
         var replies: [String: [DNSEvent]] = [:]
-        for event in dns where event.summary.isResponse && event.client == phone.address {
+        for event in dns where event.summary.isResponse {
             replies["\(event.summary.id) \(event.summary.name)", default: []].append(event)
         }
         for question in asked {
@@ -264,19 +300,22 @@ extension CaptureReader {
                     purpose: "asked at \(Self.clock(question.time))"))
             for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
         }
+        // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
+        let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
             step(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.
-        let requestsNTP = ntp.filter { $0.client == phone.address && $0.packet[0] & 0x7 == 3 }
+        let ntp = index.ntp[phone.address] ?? []
+        let requestsNTP = ntp.filter { $0.packet[0] & 0x7 == 3 }
         var samples: [BootTimeSample] = []
         var timeNotes: [String] = []
         var timeFindings: [Finding] = []
         var readings: [TimeEvidence] = []
         var unsynchronized: [FindingDetail] = []
         var ntpReplies: [[UInt8]: NTPEvent] = [:]
-        for event in ntp where event.client == phone.address && event.packet[0] & 0x7 != 3 {
+        for event in ntp where event.packet[0] & 0x7 != 3 {
             let echoed = Array(event.packet[24..<32])
             if ntpReplies[echoed] == nil { ntpReplies[echoed] = event }
         }
@@ -340,7 +379,7 @@ extension CaptureReader {
                         (
                             BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"),
                             TrustAnchor(certificate: $0, source: .activeDirectory("LDAP \(server) \(dn)")),
-                            session.connection.toClient.time(at: entry.offset) ?? session.time
+                            entry.time
                         )
                     }
                 }
@@ -406,7 +445,7 @@ extension CaptureReader {
         for session in mine where !session.tls.isEmpty {
             feed(until: session.time)
             let server = session.connection.server
-            let names = Array(Set(resolved.filter { $0.address == server.address && $0.time <= session.time }.map(\.name))).sorted()
+            let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
             var chain: [Certificate] = []
             var phoneAlert: UInt8?
             var serverAlert: UInt8?

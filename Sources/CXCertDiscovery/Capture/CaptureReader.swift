@@ -1,3 +1,4 @@
+import CXCertCapture
 import CXCertCore
 import Foundation
 
@@ -57,8 +58,14 @@ public struct CaptureReader: Sendable {
         public var maxStreams: Int
         /// TCP payload bytes kept for the whole capture.
         public var maxTotalBytes: Int
-        /// DHCP, DNS and SNTP packets kept per capture, each kind (a flood of one kind is counted, not kept).
+        /// DHCP packets kept per capture, and DNS and SNTP packets of possible phones, each kind (a flood of one kind
+        /// is counted, not kept). A possible phone is a client named with ``phones``, else one that sent a DHCP
+        /// request with vendor class `MS-UC-Client` (and the address DHCP gave it).
         public var maxEvents: Int = 100_000
+        /// DNS and SNTP packets kept per capture, each kind, of clients not known as phones when they are read (a
+        /// phone found later by its TLS or Device Update traffic); the rest are counted. With ``phones``, other
+        /// clients' packets are not kept at all.
+        public var maxOtherClientEvents: Int = 100_000
         /// The words of the findings' remedies: plain by default; `cxcert trace` asks for `.command(.trace)`.
         public var vocabulary: Vocabulary = .plain
 
@@ -132,20 +139,16 @@ public struct CaptureReader: Sendable {
 
     /// Reads every file; a damaged or cut file contributes what it holds and a finding.
     public func read(paths: [String]) throws(CaptureError) -> CaptureReport {
-        var dhcp: [DHCPEvent] = []
-        var dns: [DNSEvent] = []
-        var ntp: [NTPEvent] = []
+        var index = CaptureIndex(selectors: options.phones, maxEvents: options.maxEvents, maxOtherEvents: options.maxOtherClientEvents)
         var streams: [Flow: TCPStream] = [:]
         var firstSeen: [Flow: Date] = [:]
         var synFrom: Set<Flow> = []
-        var macs: [String: String] = [:]
         var findings: [Finding] = []
         var frames = 0
         var cutFrames = 0
         var droppedStreams = 0
         var keptBytes = 0
         var droppedBytes = 0
-        var droppedEvents: [String: Int] = [:]
         for path in paths {
             let file = try PcapFile(path: path)
             while true {
@@ -163,6 +166,7 @@ public struct CaptureReader: Sendable {
                             .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
                         case .unsupportedLink(let file, let type):
                             .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
+                        case .missingLibrary(let missing): .captureDamage(file: path, frame: nil, reason: missing.description)
                         }
                     findings.append(finding(.captureDamaged, .warning, detail))
                     break
@@ -171,35 +175,34 @@ public struct CaptureReader: Sendable {
                 frames += 1
                 if frame.isCut { cutFrames += 1 }
                 guard let packet = TransportPacket.decode(frame, link: file.linkType) else { continue }
-                if let mac = packet.sourceMAC { macs[packet.source] = mac }
+                index.saw(source: packet.source, mac: packet.sourceMAC)
                 switch packet.transport {
                 case .udp:
-                    let kind =
-                        [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort)
-                        ? "DHCP" : packet.destinationPort == 53 || packet.sourcePort == 53 ? "DNS" : "SNTP"
-                    let count = kind == "DHCP" ? dhcp.count : kind == "DNS" ? dns.count : ntp.count
-                    guard count < options.maxEvents else {
-                        droppedEvents[kind, default: 0] += 1
-                        continue
-                    }
-                    if [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort),
-                        let message = try? DHCPMessage(parsing: packet.payload)
-                    {
-                        dhcp.append(DHCPEvent(time: packet.time, source: packet.source, mac: packet.sourceMAC, message: message))
-                    } else if packet.destinationPort == 53 || packet.sourcePort == 53, let summary = DNSMessageSummary.parse(packet.payload)
-                    {
-                        let response = summary.isResponse
-                        dns.append(
+                    if [67, 68].contains(packet.sourcePort) && [67, 68].contains(packet.destinationPort) {
+                        guard index.admitDHCP() else { continue }
+                        if let message = try? DHCPMessage(parsing: packet.payload) {
+                            index.add(DHCPEvent(time: packet.time, source: packet.source, mac: packet.sourceMAC, message: message))
+                            index.keep(source: packet.source, mac: packet.sourceMAC)
+                        }
+                    } else if packet.destinationPort == 53 || packet.sourcePort == 53, packet.payload.count >= 12 {
+                        // The QR bit says whose packet it is before any parsing: another client's over budget is not parsed.
+                        let response = packet.payload[2] & 0x80 != 0
+                        let client = response ? packet.destination : packet.source
+                        guard index.admit(.dns, client: client), let summary = DNSMessageSummary.parse(packet.payload) else { continue }
+                        index.add(
                             DNSEvent(
-                                time: packet.time, client: response ? packet.destination : packet.source,
-                                server: response ? packet.source : packet.destination,
+                                time: packet.time, client: client, server: response ? packet.source : packet.destination,
                                 port: response ? packet.sourcePort : packet.destinationPort, summary: summary))
+                        index.keep(source: packet.source, mac: packet.sourceMAC)
                     } else if packet.destinationPort == 123 || packet.sourcePort == 123, packet.payload.count >= 48 {
                         let request = packet.payload[0] & 0x7 == 3
-                        ntp.append(
+                        let client = request ? packet.source : packet.destination
+                        guard index.admit(.sntp, client: client) else { continue }
+                        index.add(
                             NTPEvent(
-                                time: packet.time, client: request ? packet.source : packet.destination,
-                                server: request ? packet.destination : packet.source, packet: packet.payload))
+                                time: packet.time, client: client, server: request ? packet.destination : packet.source,
+                                packet: packet.payload))
+                        index.keep(source: packet.source, mac: packet.sourceMAC)
                     }
                 case .tcp:
                     let flow = Flow(
@@ -221,6 +224,7 @@ public struct CaptureReader: Sendable {
                     }
                     keptBytes += packet.payload.count
                     streams[flow]?.add(packet)
+                    index.keep(source: packet.source, mac: packet.sourceMAC)
                 }
             }
         }
@@ -244,15 +248,26 @@ public struct CaptureReader: Sendable {
                     .captureGap(
                         gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
         }
-        for (kind, count) in droppedEvents.sorted(by: { $0.key < $1.key }) {
-            findings.append(
-                finding(
-                    .captureGap, .warning,
-                    .captureGap(gap: .eventLimit, connection: nil, count: count, limit: options.maxEvents, offset: nil, reason: kind)))
+        for kind in CaptureIndex.Kind.allCases {
+            if let count = index.droppedEvents[kind] {
+                findings.append(
+                    finding(
+                        .captureGap, .warning,
+                        .captureGap(
+                            gap: .eventLimit, connection: nil, count: count, limit: options.maxEvents, offset: nil, reason: kind.rawValue)))
+            }
+            if let count = index.droppedOtherEvents[kind] {
+                findings.append(
+                    finding(
+                        .captureGap, .warning,
+                        .captureGap(
+                            gap: .otherClientLimit, connection: nil, count: count, limit: options.maxOtherClientEvents, offset: nil,
+                            reason: kind.rawValue)))
+            }
         }
+        index.finish()
         let connections = pair(streams, firstSeen: firstSeen, synFrom: synFrom)
-        return analyze(
-            files: paths, frames: frames, findings: findings, dhcp: dhcp, dns: dns, ntp: ntp, connections: connections, macs: macs)
+        return analyze(files: paths, frames: frames, findings: findings, index: index, connections: connections)
     }
 
     /// Joins the two directions of each TCP connection; the client is the side that sent the SYN (else the
@@ -282,11 +297,14 @@ public struct CaptureReader: Sendable {
         Finding(code: code, severity: severity, certificate: certificate, detail: detail, client: .anyPhone, vocabulary: options.vocabulary)
     }
 
+    /// `HH:mm:ss.SSS` in UTC, as a `DateFormatter` with that pattern writes it (rounded to the nearest millisecond),
+    /// without building one per line: a capture's trace writes a line per packet.
     static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm:ss.SSS"
-        return formatter.string(from: date)
+        let milliseconds = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000).rounded())
+        let ofDay = Int((milliseconds % 86_400_000 + 86_400_000) % 86_400_000)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = ofDay % 1000
+        return two(ofDay / 3_600_000) + ":" + two(ofDay / 60_000 % 60) + ":" + two(ofDay / 1000 % 60) + "."
+            + (millis < 10 ? "00" : millis < 100 ? "0" : "") + "\(millis)"
     }
 }

@@ -96,11 +96,14 @@ public struct PhoneJudge: Sendable {
         for root in roots { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
     }
 
-    /// The roots the phone's sign-in method downloads in a phase, from the sources the judge was given.
-    /// - Parameter phase: The phase.
+    /// The roots the phone's sign-in method downloads in a phase, from the sources the judge was given, on the network it
+    /// is on (or on `network`: what an outside phone would have learned inside).
+    /// - Parameters:
+    ///   - phase: The phase.
+    ///   - network: The network to judge for; nil for the one the phone is on.
     /// - Returns: The roots, Active Directory's first.
-    public func downloadable(in phase: BootPhase) -> [TrustAnchor] {
-        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network).downloads
+    public func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
+        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
         if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += sources.directory }
         if downloads.contains("certprov-web-service") { roots += sources.certificateProvisioning }
@@ -156,7 +159,7 @@ public struct PhoneJudge: Sendable {
         }
         // A fresh phone at boot gets its sign-in roots only later; a phone that signed in before never looks again.
         let later = phase == .boot && start.phase != .signedIn ? downloadable(in: .signIn) : []
-        let elsewhere = start.phase == .signedIn ? downloadable(in: .signIn) : []
+        let elsewhere = start.phase == .signedIn || state.network == .external ? downloadable(in: .signIn, on: .internal) : []
         var judged: [(candidate: HandshakeJudgement.Candidate, state: Finding?, otherwise: Verdict?)] = []
         for (name, hosts) in candidates {
             let timing = RootTiming.judge(

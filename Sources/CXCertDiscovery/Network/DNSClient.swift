@@ -123,6 +123,22 @@ public enum DNSAnswer: Sendable, Hashable {
     }
 }
 
+/// A DNS answer with the CNAME records it went through: the phone follows them, but RFC 2782 forbids an SRV target that
+/// is an alias, and a certificate is judged for the name asked, not the alias target.
+public struct DNSResponse: Sendable, Hashable {
+    /// What the server said.
+    public let answer: DNSAnswer
+    /// The names of the answer that are aliases (each owns a CNAME record), in answer order; empty when the name asked
+    /// has its own records.
+    public let aliases: [String]
+
+    /// An answer and the aliases it went through.
+    public init(answer: DNSAnswer, aliases: [String] = []) {
+        self.answer = answer
+        self.aliases = aliases
+    }
+}
+
 /// Why a DNS server could not be used.
 public enum DNSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text is not an IP address with an optional port.
@@ -146,17 +162,31 @@ public enum DNSClient {
     /// Answers longer than this many records are cut (a hostile server may send hundreds).
     public static let maxRecords = 64
 
-    private static let initialized: Bool = ares_library_init(ARES_LIB_INIT_ALL) == ARES_SUCCESS
+    /// Why c-ares cannot be used (it is loaded and initialised once, on the first query); nil when it can.
+    private static let unusable: String? =
+        if let missing = SystemLibrary.aresMissing {
+            missing.description
+        } else if ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS {
+            "c-ares could not start"
+        } else {
+            nil
+        }
 
     private final class Outcome {
-        var answer: DNSAnswer?
+        var answer: DNSResponse?
         let type: DNSRecordType
         init(type: DNSRecordType) { self.type = type }
     }
 
     /// Asks `server` for `name`/`type`; never takes longer than `timeout` seconds.
     public static func query(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) -> DNSAnswer {
-        guard initialized else { return .failed("c-ares could not start") }
+        lookup(name, type: type, server: server, timeout: timeout).answer
+    }
+
+    /// Asks `server` for `name`/`type` and keeps the CNAME records the answer went through; never takes longer than
+    /// `timeout` seconds.
+    public static func lookup(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) -> DNSResponse {
+        if let unusable { return DNSResponse(answer: .failed(unusable)) }
         let deadline = Date().addingTimeInterval(timeout)
         var options = ares_options()
         options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH
@@ -165,11 +195,11 @@ public enum DNSClient {
         var channel: ares_channel?
         guard ares_init_options(&channel, &options, ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS) == ARES_SUCCESS,
             let channel
-        else { return .failed("c-ares could not create a channel") }
+        else { return DNSResponse(answer: .failed("c-ares could not create a channel")) }
         defer { ares_destroy(channel) }
         // Replace whatever c-ares read from resolv.conf before anything is sent.
         guard ares_set_servers_ports_csv(channel, server.description) == ARES_SUCCESS else {
-            return .failed("c-ares refused the server \(server)")
+            return DNSResponse(answer: .failed("c-ares refused the server \(server)"))
         }
         let outcome = Outcome(type: type)
         let context = Unmanaged.passRetained(outcome)
@@ -181,7 +211,7 @@ public enum DNSClient {
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 {
                 ares_cancel(channel)
-                outcome.answer = .timeout
+                outcome.answer = DNSResponse(answer: .timeout)
                 break
             }
             var sockets = [ares_socket_t](repeating: -1, count: maxSockets)
@@ -207,59 +237,81 @@ public enum DNSClient {
                 ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
             }
         }
-        return outcome.answer ?? .timeout
+        return outcome.answer ?? DNSResponse(answer: .timeout)
     }
 
     private static let callback: ares_callback = { context, status, _, buffer, length in
         guard let context else { return }
         let outcome = Unmanaged<Outcome>.fromOpaque(context).takeUnretainedValue()
         guard outcome.answer == nil else { return }
-        outcome.answer = decodeAnswer(status: status, buffer: buffer, length: Int(length), type: outcome.type)
+        outcome.answer = decodeResponse(status: status, buffer: buffer, length: Int(length), type: outcome.type)
     }
 
     static func decodeAnswer(status: Int32, buffer: UnsafeMutablePointer<UInt8>?, length: Int, type: DNSRecordType) -> DNSAnswer {
+        decodeResponse(status: status, buffer: buffer, length: length, type: type).answer
+    }
+
+    /// The answer and, for an A answer, the aliases c-ares read from its CNAME records (`h_aliases`; its `h_name` is
+    /// not used: c-ares 1.18 sets it to the first alias's target, not the end of the chain).
+    static func decodeResponse(status: Int32, buffer: UnsafeMutablePointer<UInt8>?, length: Int, type: DNSRecordType) -> DNSResponse {
         switch status {
         case ARES_SUCCESS: break
-        case ARES_ENODATA: return .nodata
-        case ARES_ENOTFOUND: return .nxdomain
-        case ARES_ESERVFAIL: return .servfail
-        case ARES_EREFUSED: return .refused
-        case ARES_ETIMEOUT, ARES_ECANCELLED: return .timeout
-        default: return .failed(String(cString: ares_strerror(status)))
+        case ARES_ENODATA: return DNSResponse(answer: .nodata)
+        case ARES_ENOTFOUND: return DNSResponse(answer: .nxdomain)
+        case ARES_ESERVFAIL: return DNSResponse(answer: .servfail)
+        case ARES_EREFUSED: return DNSResponse(answer: .refused)
+        case ARES_ETIMEOUT, ARES_ECANCELLED: return DNSResponse(answer: .timeout)
+        default: return DNSResponse(answer: .failed(String(cString: ares_strerror(status))))
         }
-        guard let buffer, length > 0 else { return .nodata }
+        guard let buffer, length > 0 else { return DNSResponse(answer: .nodata) }
         switch type {
         case .a:
             var entries = [ares_addrttl](repeating: ares_addrttl(), count: maxRecords)
             var count = Int32(maxRecords)
-            let rc = ares_parse_a_reply(buffer, Int32(length), nil, &entries, &count)
-            if rc == ARES_ENODATA { return .nodata }
-            guard rc == ARES_SUCCESS else { return .failed("malformed A answer: \(String(cString: ares_strerror(rc)))") }
+            var host: UnsafeMutablePointer<hostent>?
+            let rc = ares_parse_a_reply(buffer, Int32(length), &host, &entries, &count)
+            defer { if let host { ares_free_hostent(host) } }
+            if rc == ARES_ENODATA { return DNSResponse(answer: .nodata) }
+            guard rc == ARES_SUCCESS else {
+                return DNSResponse(answer: .failed("malformed A answer: \(String(cString: ares_strerror(rc)))"))
+            }
+            var aliases: [String] = []
+            if let list = host?.pointee.h_aliases {
+                var index = 0
+                while let alias = list[index], aliases.count < maxRecords {
+                    aliases.append(String(cString: alias).lowercased())
+                    index += 1
+                }
+            }
             let addresses = entries.prefix(Int(count)).map { entry -> String in
                 var address = entry.ipaddr
                 var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
                 inet_ntop(AF_INET, &address, &text, socklen_t(INET_ADDRSTRLEN))
                 return String(cString: text)
             }
-            return addresses.isEmpty ? .nodata : .addresses(addresses)
+            return DNSResponse(answer: addresses.isEmpty ? .nodata : .addresses(addresses), aliases: aliases)
         case .srv:
-            var reply: UnsafeMutablePointer<ares_srv_reply>?
-            let rc = ares_parse_srv_reply(buffer, Int32(length), &reply)
-            defer { if let reply { ares_free_data(reply) } }
-            if rc == ARES_ENODATA { return .nodata }
-            guard rc == ARES_SUCCESS else { return .failed("malformed SRV answer: \(String(cString: ares_strerror(rc)))") }
-            var records: [SRVRecord] = []
-            var node = reply
-            while let current = node, records.count < maxRecords {
-                let target = current.pointee.host.map { String(cString: $0) } ?? ""
-                records.append(
-                    SRVRecord(
-                        priority: Int(current.pointee.priority), weight: Int(current.pointee.weight), port: Int(current.pointee.port),
-                        target: target))
-                node = current.pointee.next
-            }
-            return records.isEmpty ? .nodata : .services(records)
+            return DNSResponse(answer: services(buffer: buffer, length: length))
         }
+    }
+
+    private static func services(buffer: UnsafeMutablePointer<UInt8>, length: Int) -> DNSAnswer {
+        var reply: UnsafeMutablePointer<ares_srv_reply>?
+        let rc = ares_parse_srv_reply(buffer, Int32(length), &reply)
+        defer { if let reply { ares_free_data(reply) } }
+        if rc == ARES_ENODATA { return .nodata }
+        guard rc == ARES_SUCCESS else { return .failed("malformed SRV answer: \(String(cString: ares_strerror(rc)))") }
+        var records: [SRVRecord] = []
+        var node = reply
+        while let current = node, records.count < maxRecords {
+            let target = current.pointee.host.map { String(cString: $0) } ?? ""
+            records.append(
+                SRVRecord(
+                    priority: Int(current.pointee.priority), weight: Int(current.pointee.weight), port: Int(current.pointee.port),
+                    target: target))
+            node = current.pointee.next
+        }
+        return records.isEmpty ? .nodata : .services(records)
     }
 }
 

@@ -98,14 +98,20 @@ public struct ProbeVerification: Sendable {
             let result = Result { () throws(ProbeError) -> Outcome in try examine(server, at: time, until: until) }
             progress?(index, server)
             return result
+        } failed: { index, server, failure in
+            progress?(index, server)
+            return .failure(.connection(.unreachable(server.target.description, reason: "not probed: \(failure)")))
         }
     }
 }
 
-/// Runs blocking work (sockets, OpenSSL) off the cooperative thread pool, a bounded number at a time.
+/// Runs blocking work (sockets, OpenSSL) on the shared `BlockingExecutor`, a bounded number at a time.
 package enum BoundedWork {
+    /// Runs `work` for every input, at most `limit` at once, and returns the outputs in input order; `failed` makes the
+    /// output of an input the executor did not run (its task was cancelled, or its queue was full).
     package static func map<Input: Sendable, Output: Sendable>(
-        _ inputs: [Input], limit: Int, _ work: @escaping @Sendable (Int, Input) -> Output
+        _ inputs: [Input], limit: Int, executor: BlockingExecutor = .shared, _ work: @escaping @Sendable (Int, Input) -> Output,
+        failed: @escaping @Sendable (Int, Input, BlockingExecutor.Failure) -> Output
     ) async -> [Output] {
         await withTaskGroup(of: (Int, Output).self) { group in
             var results: [(Int, Output)] = []
@@ -115,7 +121,13 @@ package enum BoundedWork {
                 let index = next
                 let input = inputs[index]
                 next += 1
-                group.addTask { (index, await blocking { work(index, input) }) }
+                group.addTask {
+                    do throws(BlockingExecutor.Failure) {
+                        return (index, try await executor.run { work(index, input) })
+                    } catch {
+                        return (index, failed(index, input, error))
+                    }
+                }
             }
             for _ in 0..<min(limit, inputs.count) { start() }
             while let result = await group.next() {
@@ -123,13 +135,6 @@ package enum BoundedWork {
                 start()
             }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-    }
-
-    /// One blocking call on a dispatch thread, awaited without blocking the caller's.
-    static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
         }
     }
 }

@@ -29,6 +29,36 @@ enum TLSHandshake {
         var addresses: [Data]? = nil
         /// The largest certificate list accepted from the server.
         var maxCertificateList: Int = 1 << 20
+        /// What to send once the handshake is done, and how much of the answer to read (nil: handshake only).
+        var conversation: Conversation? = nil
+    }
+
+    /// One request written over the session and its answer read back, bounded in size and by the same deadline
+    /// as the handshake (a server that answers slowly or never cannot hold the caller past it).
+    struct Conversation: Sendable {
+        var request: [UInt8]
+        /// The most answer bytes read; reading stops there.
+        var maxAnswer: Int
+        /// Whether the bytes read so far hold a whole answer (reading stops there).
+        var isComplete: @Sendable ([UInt8]) -> Bool
+    }
+
+    /// What a conversation read, and why reading stopped.
+    struct Answer: Sendable {
+        enum End: Sendable, Equatable {
+            /// ``Conversation/isComplete`` held.
+            case complete
+            /// The server closed the connection first.
+            case closed
+            /// The deadline came first.
+            case timeout
+            /// ``Conversation/maxAnswer`` bytes were read without a whole answer.
+            case tooLarge
+            /// The request could not be written, or reading failed (OpenSSL's words).
+            case failed(String)
+        }
+        let bytes: [UInt8]
+        let end: End
     }
 
     struct Result: Sendable {
@@ -36,6 +66,8 @@ enum TLSHandshake {
         let cipher: String
         /// The certificates as the server sent them, leaf first.
         let chain: [[UInt8]]
+        /// The answer to ``Settings/conversation``, when one was asked for.
+        var answer: Answer? = nil
     }
 
     /// A write to a socket the server has closed must be an error, not a process-killing SIGPIPE.
@@ -102,8 +134,57 @@ enum TLSHandshake {
             default: .tls13
             }
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) } ?? "unknown"
+        let answer = settings.conversation.map { converse(ssl, socket: socket, $0, deadline: deadline) }
         _ = SSL_shutdown(ssl)
-        return Result(version: version, cipher: cipher, chain: chain)
+        return Result(version: version, cipher: cipher, chain: chain, answer: answer)
+    }
+
+    /// Writes the request and reads until the answer is whole, the server closes, the limit or the deadline.
+    private static func converse(_ ssl: OpaquePointer, socket: Int32, _ conversation: Conversation, deadline: Date) -> Answer {
+        func await(_ events: Int32) -> Bool {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { return false }
+            var descriptor = pollfd(fd: socket, events: Int16(events), revents: 0)
+            return poll(&descriptor, 1, Int32(min(remaining * 1000, 2_000_000))) > 0
+        }
+        var written = 0
+        while written < conversation.request.count {
+            ERR_clear_error()
+            let rc = conversation.request[written...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
+            if rc > 0 {
+                written += Int(rc)
+                continue
+            }
+            switch SSL_get_error(ssl, rc) {
+            case SSL_ERROR_WANT_WRITE: if !await(POLLOUT) { return Answer(bytes: [], end: .timeout) }
+            case SSL_ERROR_WANT_READ: if !await(POLLIN) { return Answer(bytes: [], end: .timeout) }
+            default: return Answer(bytes: [], end: .failed(OpenSSLError.drain(or: "the request could not be written").description))
+            }
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            if conversation.isComplete(bytes) { return Answer(bytes: bytes, end: .complete) }
+            if bytes.count >= conversation.maxAnswer { return Answer(bytes: Array(bytes.prefix(conversation.maxAnswer)), end: .tooLarge) }
+            ERR_clear_error()
+            let want = min(chunk.count, conversation.maxAnswer - bytes.count)
+            let rc = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32(want)) }
+            if rc > 0 {
+                bytes += chunk[0..<Int(rc)]
+                continue
+            }
+            switch SSL_get_error(ssl, rc) {
+            case SSL_ERROR_WANT_READ: if !await(POLLIN) { return Answer(bytes: bytes, end: .timeout) }
+            case SSL_ERROR_WANT_WRITE: if !await(POLLOUT) { return Answer(bytes: bytes, end: .timeout) }
+            case SSL_ERROR_ZERO_RETURN: return Answer(bytes: bytes, end: .closed)
+            case SSL_ERROR_SYSCALL where ERR_peek_error() == 0: return Answer(bytes: bytes, end: .closed)
+            default:
+                let cause = OpenSSLError.drain(or: "read failed")
+                // A peer that closes without close_notify is a close, as for the handshake.
+                if ERR_GET_REASON(cause.firstCode) == SSL_R_UNEXPECTED_EOF_WHILE_READING { return Answer(bytes: bytes, end: .closed) }
+                return Answer(bytes: bytes, end: .failed(cause.description))
+            }
+        }
     }
 
     private static func protocolNumber(_ version: TLSVersion) -> Int32 {
@@ -152,7 +233,7 @@ enum TLSHandshake {
 
     /// Resolves (under the deadline) unless the probe did already.
     static func resolve(host: String, port: Int, deadline: Date, timeout: TimeInterval) throws(TLSError) -> [Data] {
-        guard let answer = AddressLookup(host: host, port: port).wait(until: deadline) else {
+        guard let answer = AddressLookup.resolve(host: host, port: port, until: deadline) else {
             throw .timeout("\(host):\(port) (name lookup)", seconds: timeout)
         }
         if let failure = answer.failure { throw .cannotResolve(host: host, reason: failure) }

@@ -33,12 +33,13 @@ extension FirmwareVersion: ExpressibleByArgument {
     public var defaultValueDescription: String { text }
 }
 
-/// `--device`/`--firmware` to profiles, as usage errors when unknown.
+/// `--device`/`--firmware` to profiles, as usage errors when unknown; a build given twice is judged once.
 func resolveProfiles(device: String, firmwares: [String], knowledge: DeviceKnowledgeBase) throws -> [DeviceProfile] {
     do {
+        var seen: Set<String> = []
         return try (firmwares.isEmpty ? [nil] : firmwares.map(Optional.some)).map {
             try DeviceProfile.resolve(device: device, firmware: $0, knowledge: knowledge)
-        }
+        }.filter { seen.insert($0.name).inserted }
     } catch {
         throw ValidationError("\(error)")
     }
@@ -54,4 +55,20 @@ func loadAnchors(_ paths: [String]) throws -> [TrustAnchor] {
             throw ExitCode(2)
         }
     }
+}
+
+/// `--trust`, `--device` and one `--firmware`: the client `trace` judges a capture's phones as.
+struct TraceClientOptions: ParsableArguments {
+    @Option(
+        name: .customLong("trust"), help: "Roots the phones have besides their built-in cache: AD-published or your own (repeatable).")
+    var trusts: [String] = []
+
+    @Option(help: "A family (tanjay, aries) or a model (cx700, cx600, hp4120, ...); default: what a Device Update request names.")
+    var device: String?
+
+    @Option(help: "The firmware build, e.g. 4.0.7577.4463 (default: what a Device Update request names, else the newest known).")
+    var firmware: FirmwareVersion?
+
+    /// The `--trust` files as anchors; an unreadable file is an input error (exit 2).
+    func anchors() throws -> [TrustAnchor] { try loadAnchors(trusts) }
 }

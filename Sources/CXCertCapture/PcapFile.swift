@@ -14,6 +14,8 @@ public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooLarge(String, limit: String)
     /// The file cannot be read past a frame (`afterFrame` frames were read).
     case damaged(String, afterFrame: Int, reason: String)
+    /// libpcap cannot be loaded (cxcert loads it when a capture is first opened): the library and the package.
+    case missingLibrary(MissingLibrary)
 
     /// One line for the admin, naming the file.
     public var description: String {
@@ -24,6 +26,7 @@ public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedLink(let path, let type): "\(path): link type \(type) is not Ethernet, Linux cooked or raw IP"
         case .tooLarge(let path, let limit): "\(path): more than \(limit)"
         case .damaged(let path, let frame, let reason): "\(path): after frame \(frame): \(reason)"
+        case .missingLibrary(let missing): missing.description
         }
     }
 }
@@ -72,6 +75,7 @@ public final class PcapFile {
         {
             throw .networkMonitor(path)
         }
+        if let missing = SystemLibrary.pcapMissing { throw .missingLibrary(missing) }
         var error = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_open_offline(path, &error) else {
             throw .unreadable(path, reason: String(cString: error))
@@ -89,6 +93,7 @@ public final class PcapFile {
     public init(bytes: [UInt8], maxFrames: Int = 100_000) throws(CaptureError) {
         path = "capture"
         self.maxFrames = maxFrames
+        if let missing = SystemLibrary.pcapMissing { throw .missingLibrary(missing) }
         let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
         bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(copy), byteCount: bytes.count) }
         buffer = copy

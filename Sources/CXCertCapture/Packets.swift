@@ -53,7 +53,7 @@ public struct TransportPacket: Sendable {
         switch link {
         case .ethernet:
             guard bytes.count >= 14, let type = u16(12) else { return nil }
-            if bytes[6..<12].contains(where: { $0 != 0 }) { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if bytes[6..<12].contains(where: { $0 != 0 }) { mac = macText(bytes[6..<12]) }
             etherType = type
             offset = 14
             var tags = 0
@@ -66,13 +66,13 @@ public struct TransportPacket: Sendable {
         case .linuxCooked:
             // packet type (2), ARPHRD (2), address length (2), address (8), protocol (2)
             guard bytes.count >= 16, let type = u16(14) else { return nil }
-            if u16(4) == 6 { mac = bytes[6..<12].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if u16(4) == 6 { mac = macText(bytes[6..<12]) }
             etherType = type
             offset = 16
         case .linuxCooked2:
             // protocol (2), reserved (2), ifindex (4), ARPHRD (2), packet type (1), address length (1), address (8)
             guard bytes.count >= 20, let type = u16(0) else { return nil }
-            if bytes[11] == 6 { mac = bytes[12..<18].map { String(format: "%02x", $0) }.joined(separator: ":") }
+            if bytes[11] == 6 { mac = macText(bytes[12..<18]) }
             etherType = type
             offset = 20
         case .rawIP:
@@ -140,6 +140,18 @@ public struct TransportPacket: Sendable {
         }
     }
 
+    /// Six bytes as a lowercase, colon-separated MAC address (every frame has one: no `String(format:)` per byte).
+    package static func macText(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(17)
+        for byte in bytes.prefix(6) {
+            if !text.isEmpty { text.append(UInt8(ascii: ":")) }
+            text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     static func ipv6(_ bytes: ArraySlice<UInt8>) -> String {
         var address = in6_addr()
         withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
@@ -174,8 +186,8 @@ public struct TCPStream: Sendable {
     public private(set) var cutSegments = 0
     /// When the first packet of this direction was seen.
     public private(set) var firstTime: Date?
-    /// When each stream offset first arrived (for time-ordering the messages read from it).
-    private var arrival: [(offset: Int, time: Date)] = []
+    /// When a segment first arrived at each stream offset (for time-ordering the messages read from it).
+    private var arrival: [Int: Date] = [:]
 
     /// An empty stream.
     /// - Parameter maxBytes: The most payload bytes kept (4 MiB by default).
@@ -203,7 +215,7 @@ public struct TCPStream: Sendable {
         if let existing = segments[offset], existing.count >= packet.payload.count { return }
         stored += packet.payload.count - (segments[offset]?.count ?? 0)
         segments[offset] = packet.payload
-        arrival.append((offset, packet.time))
+        if arrival[offset] == nil { arrival[offset] = packet.time }
     }
 
     /// The contiguous stream from its start, every gap in it, and the time each byte range arrived.
@@ -223,8 +235,32 @@ public struct TCPStream: Sendable {
         return (bytes, gaps)
     }
 
-    /// When the byte at `offset` was first seen.
-    public func time(at offset: Int) -> Date? {
-        arrival.filter { $0.offset <= offset }.max { $0.offset < $1.offset }?.time ?? firstTime
+    /// When the byte at `offset` was first seen: the arrival of the segment starting at the nearest offset at or
+    /// before it.
+    public func time(at offset: Int) -> Date? { timeline().time(at: offset) }
+
+    /// The arrivals sorted once, for the time of many offsets (each a binary search).
+    package func timeline() -> Timeline {
+        let offsets = arrival.keys.sorted()
+        return Timeline(offsets: offsets, times: offsets.map { arrival[$0] ?? .distantPast }, firstTime: firstTime)
+    }
+
+    /// When the segments of a stream arrived, by stream offset.
+    package struct Timeline: Sendable {
+        let offsets: [Int]
+        let times: [Date]
+        let firstTime: Date?
+
+        /// The arrival of the segment starting at the nearest offset at or before `offset`, else the stream's first
+        /// packet.
+        package func time(at offset: Int) -> Date? {
+            var low = 0
+            var high = offsets.count
+            while low < high {
+                let middle = (low + high) / 2
+                if offsets[middle] <= offset { low = middle + 1 } else { high = middle }
+            }
+            return low == 0 ? firstTime : times[low - 1]
+        }
     }
 }

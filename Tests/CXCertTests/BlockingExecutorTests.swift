@@ -1,0 +1,177 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import CXCertCore
+
+/// A latch a blocking job waits on; the test opens it.
+private final class Latch: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var open = false
+
+    func wait() {
+        condition.lock()
+        while !open { condition.wait() }
+        condition.unlock()
+    }
+
+    func release() {
+        condition.lock()
+        open = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isOpen: Bool { condition.withLock { open } }
+}
+
+/// Jobs running now, and the most that ever ran at once.
+private final class Tally: Sendable {
+    let running = Mutex(0)
+    let peak = Mutex(0)
+}
+
+/// Starts a job that holds one of the executor's threads until `latch` opens, and returns once it runs.
+private func occupy(_ executor: BlockingExecutor, until latch: Latch) async -> Task<Void, Never> {
+    let running = Latch()
+    let task = Task {
+        _ = try? await executor.run {
+            running.release()
+            latch.wait()
+        }
+    }
+    while !running.isOpen { try? await Task.sleep(nanoseconds: 1_000_000) }
+    return task
+}
+
+@Suite("The blocking executor: every blocking C call on one bounded pool")
+struct BlockingExecutorTests {
+    @Test("N blocking jobs run at most K at once, and each caller gets its own value")
+    func bounded() async throws {
+        let executor = BlockingExecutor(threads: 3, queueCapacity: 64)
+        let tally = Tally()
+        let values = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for index in 0..<24 {
+                group.addTask {
+                    let value = try await executor.run {
+                        let now = tally.running.withLock { count in
+                            count += 1
+                            return count
+                        }
+                        tally.peak.withLock { $0 = max($0, now) }
+                        usleep(3_000)  // hold the thread so that others pile up if the bound leaks
+                        tally.running.withLock { $0 -= 1 }
+                        return index * 10
+                    }
+                    return (index, value)
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(values.count == 24)
+        #expect(values.allSatisfy { $0.value == $0.key * 10 })
+        #expect((1...3).contains(tally.peak.withLock { $0 }))
+    }
+
+    @Test("a job still queued at its deadline is reported and never runs")
+    func queuedPastDeadline() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        let latch = Latch()
+        let blocker = await occupy(executor, until: latch)
+        let ran = Latch()
+        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try await executor.run(deadline: Date().addingTimeInterval(0.05)) { ran.release() }
+        }
+        latch.release()
+        await blocker.value
+        // The thread is free again: a later job runs, and the expired one still has not.
+        #expect(try await executor.run { 7 } == 7)
+        #expect(!ran.isOpen)
+    }
+
+    @Test("a running job that cannot be interrupted is abandoned at its deadline; its caller does not wait for it")
+    func abandoned() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        let latch = Latch()
+        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try await executor.run(deadline: Date().addingTimeInterval(0.05)) { latch.wait() }
+        }
+        // The caller resumed while the job still blocked.
+        #expect(!latch.isOpen)
+        latch.release()
+        #expect(try await executor.run { "free" } == "free")
+    }
+
+    @Test("a running job is interrupted at its deadline, and its caller resumes only after the body returned")
+    func interrupted() async {
+        let executor = BlockingExecutor(threads: 2, queueCapacity: 8)
+        let latch = Latch()
+        let returned = Latch()
+        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try await executor.run(deadline: Date().addingTimeInterval(0.05), atDeadline: .interrupt { latch.release() }) {
+                latch.wait()
+                returned.release()
+            }
+        }
+        #expect(returned.isOpen)
+    }
+
+    @Test("a job that ends before its deadline gives its value, and its interrupt handler never runs")
+    func inTime() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        let interrupted = Latch()
+        let value = try await executor.run(deadline: Date().addingTimeInterval(30), atDeadline: .interrupt { interrupted.release() }) {
+            "done"
+        }
+        #expect(value == "done")
+        #expect(!interrupted.isOpen)
+    }
+
+    @Test("cancelling the caller's task drops a queued job, and a cancelled task submits nothing")
+    func cancelled() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        let latch = Latch()
+        let blocker = await occupy(executor, until: latch)
+        let ran = Latch()
+        let waiting = Task { try await executor.run { ran.release() } }
+        try? await Task.sleep(nanoseconds: 20_000_000)
+        waiting.cancel()
+        await #expect(throws: BlockingExecutor.Failure.cancelled) { try await waiting.value }
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await executor.run { ran.release() }
+        }
+        await #expect(throws: BlockingExecutor.Failure.cancelled) { try await early.value }
+        latch.release()
+        await blocker.value
+        #expect(try await executor.run { 1 } == 1)
+        #expect(!ran.isOpen)
+    }
+
+    @Test("a full queue refuses the next job at once")
+    func queueFull() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 1)
+        let latch = Latch()
+        let blocker = await occupy(executor, until: latch)
+        let queued = Task { try await executor.run { 2 } }
+        try? await Task.sleep(nanoseconds: 20_000_000)
+        await #expect(throws: BlockingExecutor.Failure.queueFull(capacity: 1)) { try await executor.run { 3 } }
+        latch.release()
+        await blocker.value
+        #expect(try await queued.value == 2)
+    }
+
+    @Test("a synchronous caller stops waiting at its deadline; a name lookup of a literal address answers")
+    func synchronous() throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        let latch = Latch()
+        #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try executor.waitAbandoning(until: Date().addingTimeInterval(0.05)) { latch.wait() }
+        }
+        latch.release()
+        #expect(try executor.waitAbandoning(until: Date().addingTimeInterval(30)) { 5 } == 5)
+        let answer = try #require(AddressLookup.resolve(host: "127.0.0.1", port: 389, until: Date().addingTimeInterval(30)))
+        #expect(answer.failure == nil)
+        #expect(!answer.list.isEmpty)
+    }
+}
