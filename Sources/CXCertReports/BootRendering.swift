@@ -258,13 +258,15 @@ public enum BootRendering {
         switch sample.result {
         case .success(let response):
             JSONTimeSample(
-                name: sample.name, address: sample.address, port: sample.port, how: sample.how, leapIndicator: response.leapIndicator,
+                name: sample.name, address: sample.address, port: sample.port, how: sample.how.description,
+                leapIndicator: response.leapIndicator,
                 stratum: response.stratum, referenceID: response.referenceID, referenceTime: response.referenceTime.map(iso8601),
                 serverTime: iso8601(response.serverTime), offsetSeconds: response.offset, synchronized: !response.isUnsynchronized,
                 error: nil)
         case .failure(let error):
             JSONTimeSample(
-                name: sample.name, address: sample.address, port: sample.port, how: sample.how, leapIndicator: nil, stratum: nil,
+                name: sample.name, address: sample.address, port: sample.port, how: sample.how.description, leapIndicator: nil,
+                stratum: nil,
                 referenceID: nil, referenceTime: nil, serverTime: nil, offsetSeconds: nil, synchronized: false, error: error.description)
         }
     }

@@ -33,7 +33,9 @@ struct ClockAndNameRuleTests {
         #expect(atPhone.isTrusted && !atTruth.isTrusted)
         let rule = try #require(
             ClockRule.chain(
-                host: "pool01.contoso.com", offset: -900 * Self.day, source: "ntp.contoso.com", phoneClock: now, atPhoneClock: atPhone,
+                host: "pool01.contoso.com", offset: -900 * Self.day,
+                source: .server(name: "ntp.contoso.com", address: "127.0.0.1", port: 123, via: .option42), phoneClock: now,
+                atPhoneClock: atPhone,
                 atTrueTime: atTruth))
         #expect(rule.severity == .error)
         let finding = Finding(code: .clockSkew, severity: rule.severity, detail: rule.detail, client: .anyPhone)
@@ -49,13 +51,14 @@ struct ClockAndNameRuleTests {
         let now = Date()
         let rule = try #require(
             ClockRule.chain(
-                host: "pool01.contoso.com", offset: 900 * Self.day, source: "ntp.contoso.com", phoneClock: now + 900 * Self.day,
+                host: "pool01.contoso.com", offset: 900 * Self.day,
+                source: .server(name: "ntp.contoso.com", address: "127.0.0.1", port: 123, via: .option42), phoneClock: now + 900 * Self.day,
                 atPhoneClock: try verdict(leaf, root, at: now + 900 * Self.day), atTrueTime: try verdict(leaf, root, at: now)))
         let finding = Finding(code: .clockSkew, severity: rule.severity, detail: rule.detail, client: .anyPhone)
         #expect(rule.severity == .error)
         #expect(finding.remedy.hasPrefix("Fix the time source ntp.contoso.com rather than the certificate"))
-        #expect(ClockRule.skew(offset: 200, source: "x", phoneClock: now) == nil)
-        #expect(ClockRule.skew(offset: -400, source: "x", phoneClock: now)?.severity == .warning)
+        #expect(ClockRule.skew(offset: 200, source: .capturedAnswer(at: now), phoneClock: now) == nil)
+        #expect(ClockRule.skew(offset: -400, source: .capturedAnswer(at: now), phoneClock: now)?.severity == .warning)
     }
 
     // MARK: Captures

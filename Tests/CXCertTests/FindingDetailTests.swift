@@ -247,8 +247,7 @@ struct WalkFindingDetailTests {
         let order = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map {
             BootQuery(name: $0, type: .srv, server: nil, answer: .nxdomain, purpose: "captured")
         }
-        findings += CaptureReader().orderFindings(
-            queries: order, profile: try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"))
+        findings += PhoneJudge.fresh(try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")).dnsOrder(order)
 
         let seen = try FindingDetailTests.check(findings, "trace")
         #expect(seen.isSuperset(of: ["phone-alert", "capture-damaged", "capture-gap", "dns-order-differs", "sha2-unsupported"]), "\(seen)")

@@ -251,13 +251,12 @@ struct TraceTests {
         func query(_ name: String) -> BootQuery {
             BootQuery(name: name, type: .srv, server: nil, answer: .nxdomain, purpose: "captured")
         }
-        let reader = CaptureReader()
         let r2 = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
         let expected = ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"].map(query)
-        #expect(reader.orderFindings(queries: expected, profile: r2).isEmpty)
+        #expect(PhoneJudge.fresh(r2).dnsOrder(expected).isEmpty)
         // The 1.0.199.123 trace's order (_sipinternal before _sip._tls) is not what the OCS R2 table says for 3.5.
         let observed = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map(query)
-        let finding = try #require(reader.orderFindings(queries: observed, profile: r2).first)
+        let finding = try #require(PhoneJudge.fresh(r2).dnsOrder(observed).first)
         #expect(finding.code == .dnsOrderDiffers)
         guard case .dnsOrder(let seen, let order, r2.name, _) = finding.detail else {
             Issue.record("detail: \(finding.detail)")
@@ -266,7 +265,7 @@ struct TraceTests {
         #expect(seen == observed.map(\.name))
         #expect(order == ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"])
         let r1 = try DeviceProfile.resolve(device: "cx700", firmware: "1.0.199.123")
-        #expect(reader.orderFindings(queries: observed, profile: r1).isEmpty)
+        #expect(PhoneJudge.fresh(r1).dnsOrder(observed).isEmpty)
     }
 
     @Test("ldapsearch -x to the Samba AD DC: the cACertificate values the client received are its roots")
@@ -390,5 +389,13 @@ struct CaptureParsingTests {
         var small = TCPStream(maxBytes: 8)
         small.add(segment(0, "0123456789"))
         #expect(small.overflowed)
+    }
+}
+
+extension PhoneJudge {
+    /// A judge for a phone fresh from reset that holds its built-in cache only.
+    static func fresh(_ profile: DeviceProfile) -> PhoneJudge {
+        PhoneJudge(
+            profile: profile, state: .start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal))
     }
 }

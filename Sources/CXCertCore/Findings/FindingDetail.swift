@@ -69,10 +69,10 @@ public enum FindingDetail: Sendable, Hashable {
         rule: CapabilityBasis?)
     /// A time server that answered but is not synchronised: its leap indicator, stratum and reference (kiss code).
     /// `via` says how the phone found it (`captured` for a capture).
-    case ntp(server: String, address: String, port: Int, via: String, leap: Int, stratum: Int, referenceID: String, kissOfDeath: Bool)
+    case ntp(server: String, address: String, port: Int, via: TimeVia, leap: Int, stratum: Int, referenceID: String, kissOfDeath: Bool)
     /// The phone's clock against this machine's (`clock-skew`); with `host`, the verdict on that host's chain at each clock.
     case clock(
-        offset: Double, source: String, phoneClock: Date, host: String?, trustedAtPhoneClock: Bool?, trustedAtLocalClock: Bool?,
+        offset: Double, source: ClockSource, phoneClock: Date, host: String?, trustedAtPhoneClock: Bool?, trustedAtLocalClock: Bool?,
         differing: [String])
     /// A server the phone cannot use (`endpoint-unreachable`): `service` is `tls` or `http`, `via` the record that named
     /// it, `failure` the network error (null when the server answered without a certificate).
@@ -393,14 +393,14 @@ extension FindingDetail: Encodable {
             try put("server", server)
             try put("address", address)
             try put("port", port)
-            try put("via", via)
+            try put("via", via.description)
             try put("leap", leap)
             try put("stratum", stratum)
             try put("referenceID", referenceID)
             try put("kissOfDeath", kissOfDeath)
         case .clock(let offset, let source, let phoneClock, let host, let trustedAtPhoneClock, let trustedAtLocalClock, let differing):
             try put("offset", offset)
-            try put("source", source)
+            try put("source", source.description)
             try put("phoneClock", iso8601(phoneClock))
             try put("host", host)
             try put("trustedAtPhoneClock", trustedAtPhoneClock)

@@ -436,7 +436,7 @@ extension FindingWording {
         case (_, .roots(.signIn, _)):
             return "This build holds no root at sign-in."
         case (_, .ntp(let server, let address, let port, let via, let leap, let stratum, let referenceID, let kissOfDeath)):
-            if via == "captured" {
+            if via == .captured {
                 return
                     "\(server) answered the phone with leap indicator \(leap), stratum \(stratum): the phone cannot set its clock from it."
             }
@@ -733,16 +733,19 @@ extension FindingWording {
         case (_, .roots(.signIn, _)):
             return "Publish the internal root in Active Directory (certutil -f -dspublish root.cer RootCA)."
         case (_, .ntp(let server, _, _, let via, _, _, _, _)):
-            if via == "captured" { return "Give \(server) a reliable upstream source." }
+            if via == .captured { return "Give \(server) a reliable upstream source." }
             return
                 "Give \(server) a reliable upstream source (on a Windows DC: w32tm /config /manualpeerlist:... /syncfromflags:manual /reliable:yes /update)."
         case (_, .clock(_, let source, _, let host?, true, false, let differing)):
             return
-                "Renew the certificate on \(host) first (it fails at the true time: \(differing.joined(separator: ", "))), then correct the time on \(source): correcting the time first makes every phone refuse \(host)."
+                "Renew the certificate on \(host) first (it fails at the true time: \(differing.joined(separator: ", "))), then correct the time on \(source.serverName ?? source.description): correcting the time first makes every phone refuse \(host)."
         case (_, .clock(_, let source, _, let host, _, _, _)):
-            if host != nil { return "Fix the time source \(source) rather than the certificate (the chain is trusted at the true time)." }
+            if host != nil {
+                return
+                    "Fix the time source \(source.serverName ?? source.description) rather than the certificate (the chain is trusted at the true time)."
+            }
             return
-                "Correct the time on \(source.split(separator: " ").first ?? "the time source"); every certificate is judged at the phone's clock."
+                "Correct the time on \(source.serverName ?? "the time source"); every certificate is judged at the phone's clock."
         case (_, .endpoint(let host, _, let port, let service, _, let via, let failure)):
             if via != nil { return "Make \(host):\(port) reachable from the phones, or remove the record that names it." }
             if service == "http" { return "Open TCP \(port) to \(host) from the phones (and balance it on the hardware load balancer)." }

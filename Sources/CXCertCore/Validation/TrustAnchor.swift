@@ -12,6 +12,8 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
     case deploymentRoot(file: String)
     /// A root the phone already holds from an earlier sign-in (`boot --held-root FILE`).
     case heldRoot(file: String)
+    /// A root the phone downloaded over HTTP (a certificate bundle a capture shows).
+    case download(url: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum TrustSource: Sendable, Hashable, CustomStringConvertible {
         case .certificateProvisioning(let place): "Certificate Provisioning service (\(place))"
         case .deploymentRoot(let file): "trust.roots \(file)"
         case .heldRoot(let file): "--held-root \(file)"
+        case .download(let url): "HTTP \(url)"
         }
     }
 }

@@ -76,7 +76,7 @@ public struct BootTimeSample: Sendable, Hashable {
     /// The UDP port asked.
     public let port: Int
     /// How the server was found, e.g. `DHCP option 42` or `SRV _ntp._udp.contoso.com`.
-    public let how: String
+    public let how: TimeVia
     /// The SNTP answer, or why there was none.
     public let result: Result<SNTPResponse, SNTPError>
 }

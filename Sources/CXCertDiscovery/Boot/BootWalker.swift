@@ -146,67 +146,59 @@ struct BuildWalk {
     var aliasedTargets: Set<String> = []
 
     // What earlier steps found.
-    var clock: (date: Date, offset: TimeInterval, source: String)?
     var registrar: (host: String, address: String, port: Int, via: String)?
     /// The Device Update servers found at boot, judged again once signed in.
     var updateServers: [(name: String, address: String)] = []
     /// The roots the live root-chain download returned (`CertProvStep.swift`).
     var provisioned: [TrustAnchor]?
 
-    // The phone's state, and the phase being walked.
-    let start: PhoneState
-    var state: PhoneState
-    var phase: BootPhase = .boot
-    let lifecycle: PhoneLifecycle
+    /// The judge: the phone's state (roots held, phase, clock) and the judgement of what the walk meets. The walk is
+    /// the producer: it asks, connects and hands the judge what it found.
+    var judge: PhoneJudge
+    var state: PhoneState { judge.state }
+    var phase: BootPhase { judge.phase }
+    var start: PhoneState { judge.start }
+    var lifecycle: PhoneLifecycle { judge.lifecycle }
+    var clock: TimeEvidence? { judge.clock }
 
     init(configuration: BootWalker.Configuration, profile: DeviceProfile, session: BootSession) {
         self.configuration = configuration
         self.profile = profile
         self.session = session
-        lifecycle = PhoneLifecycle(profile)
-        start = PhoneState.start(
-            profile: profile, signedIn: configuration.signedIn, trusted: configuration.trusted, held: configuration.heldRoots,
-            signIn: configuration.signIn, network: configuration.network)
-        state = start
-    }
-
-    /// The roots the phone's sign-in method downloads in a phase, from the sources this walk was given, on the network
-    /// it is on (or on `network`: what an outside phone would have learned inside).
-    func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
-        let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
-        var roots: [TrustAnchor] = []
-        if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += configuration.directory ?? [] }
-        if downloads.contains("certprov-web-service") { roots += configuration.certificateProvisioning ?? [] }
-        return roots
+        judge = PhoneJudge(
+            profile: profile,
+            state: PhoneState.start(
+                profile: profile, signedIn: configuration.signedIn, trusted: configuration.trusted, held: configuration.heldRoots,
+                signIn: configuration.signIn, network: configuration.network),
+            sources: PhoneJudge.RootSources(
+                directory: configuration.directory ?? [], certificateProvisioning: configuration.certificateProvisioning ?? []),
+            vocabulary: configuration.vocabulary)
     }
 
     /// The phases of the walk: at boot (DHCP, time, Device Update); a fresh phone's first sign-in (registrar, the
     /// root download, the registrar's and web services' certificates) and then, signed in, Device Update again and
     /// Exchange; a phone that signed in before goes from boot to its signed-in steps, with the roots it holds.
     mutating func run() -> BootTrace {
-        phase = .boot
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
         walkDeviceUpdate()
         walkDeviceUpdateRequest()
         if state.phase == .signedIn {
-            phase = .signedIn
+            judge.enter(.signedIn)
             walkRegistrar()
             walkRoots()
             walkRegistrarTLS()
             walkSIPRegister()
             walkWebServices()
         } else {
-            phase = .signIn
-            state.phase = .signingIn
+            judge.enter(.signIn)
             walkRegistrar()
             walkCertProv()
             walkRoots()
             walkRegistrarTLS()
             walkSIPRegister()
             walkWebServices()
-            phase = .signedIn
-            state.phase = .signedIn
+            judge.enter(.signedIn)
             if !updateServers.isEmpty { walkDeviceUpdateAgain() }
         }
         walkExchange()
@@ -221,7 +213,8 @@ struct BuildWalk {
                     findings: step.findings, phase: step.phase)
             }
         }
-        var trace = BootTrace(profile: profile, phoneClock: clock?.date, clockSource: clock?.source, steps: steps)
+        var trace = BootTrace(
+            profile: profile, phoneClock: clock.map { judge.phoneTime(at: $0.at) }, clockSource: clock?.source.description, steps: steps)
         trace.state = start
         return trace
     }
@@ -410,20 +403,19 @@ struct BuildWalk {
         var unsynchronized: [BootTimeSample] = []
         search: for step in profile.lookupPlan.time {
             // `retry`: a name that already appends a DHCP domain is not retried with the suffixes again.
-            var candidates: [(name: String, port: Int, how: String, retry: Bool)] = []
+            var candidates: [(name: String, port: Int, how: TimeVia, retry: Bool)] = []
             switch step {
             case .srv(let template):
                 for name in expand(template) ?? [] {
                     let (answer, asked) = lookup(name, .srv, purpose: "time: \(step)")
-                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, "SRV \(asked)", true) }
+                    candidates += Self.sorted(answer.services).map { ($0.target, $0.port, .srv(name: asked), true) }
                 }
             case .option42:
                 if inputs.ntpServers.isEmpty { notes.append("option42: no DHCP option 42 given") }
-                candidates += inputs.ntpServers.map { ($0.host, $0.port, "DHCP option 42", true) }
+                candidates += inputs.ntpServers.map { ($0.host, $0.port, .option42, true) }
             case .host(let template, let port):
                 let concatenated = template.isConcatenation
-                let how = concatenated ? "A record (concatenated name)" : "A record"
-                candidates += (expand(template) ?? []).map { ($0, port ?? 123, how, !concatenated) }
+                candidates += (expand(template) ?? []).map { ($0, port ?? 123, .addressRecord(concatenated: concatenated), !concatenated) }
             case .option120, .srvTLS, .srvTCP, .https, .httpRedirect:
                 continue  // not a time lookup: the device data is checked when it loads
             }
@@ -443,30 +435,28 @@ struct BuildWalk {
                     switch sample.result {
                     case .success(let response) where response.isUnsynchronized: unsynchronized.append(sample)
                     case .success(let response):
-                        clock = (
-                            configuration.now.addingTimeInterval(response.offset), response.offset,
-                            "\(candidate.name) (\(address):\(candidate.port), \(candidate.how))"
-                        )
+                        judge.record(
+                            TimeEvidence(
+                                kind: .answer, offset: response.offset,
+                                source: .server(name: candidate.name, address: address, port: candidate.port, via: candidate.how),
+                                at: configuration.now))
                         break search
                     case .failure: continue
                     }
                 }
             }
         }
-        for sample in unsynchronized {
-            guard case .success(let response) = sample.result else { continue }
-            findings.append(
-                finding(
-                    .timeSourceUnsynchronized, clock == nil ? .error : .warning,
-                    .ntp(
-                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
-                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
-        }
+        findings += judge.unsynchronized(
+            unsynchronized.compactMap { sample in
+                guard case .success(let response) = sample.result else { return nil }
+                return .ntp(
+                    server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                    stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)
+            })
         if let clock {
-            notes.append("phone clock: \(iso8601(clock.date)) from \(clock.source), offset \(durationText(clock.offset))")
-            if let skew = ClockRule.skew(offset: clock.offset, source: clock.source, phoneClock: clock.date) {
-                findings.append(finding(.clockSkew, skew.severity, skew.detail))
-            }
+            notes.append(
+                "phone clock: \(iso8601(judge.phoneTime(at: clock.at))) from \(clock.source), offset \(durationText(clock.offset))")
+            findings += [judge.skew()].compactMap { $0 }
         } else {
             findings.append(
                 finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
@@ -590,7 +580,7 @@ struct BuildWalk {
         // What this phase's sign-in downloads (the build's rootDiscovery ∩ the method's row); a phone that signed in
         // before keeps what it holds and does not look again until it is reset.
         let (downloads, rule) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
-        let looks = !(start.phase == .signedIn && lifecycle.keepsRootsUntilReset)
+        let looks = judge.looksForRoots
         let method = state.signIn.rawValue
         if !looks {
             notes.append(
@@ -629,7 +619,7 @@ struct BuildWalk {
             } else if !usesDirectory {
                 if looks { notes.append("a \(method) sign-in does not download roots from Active Directory (device data)") }
             } else if dcFound {
-                for root in directory { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
+                judge.receive(directory)
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
@@ -659,7 +649,7 @@ struct BuildWalk {
             if !profile.rootDiscovery.contains("certprov-web-service") {
                 notes.append("this build does not use the Certificate Provisioning service")
             } else if looks && downloads.contains("certprov-web-service") {
-                for root in provisioned { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
+                judge.receive(provisioned)
                 roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
             } else if looks {
                 notes.append("a \(method) sign-in does not use the Certificate Provisioning service (device data)")
@@ -694,21 +684,10 @@ struct BuildWalk {
                         host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
             return false
         case .success(let report):
-            let at = clock?.date ?? configuration.now
-            let anchors = state.anchors
-            // A fresh phone at boot gets its sign-in roots only later; a phone that signed in before never looks again.
-            let later = phase == .boot && start.phase != .signedIn ? downloadable(in: .signIn) : []
-            let timing = RootTiming.judge(
-                host: host, phase: phase, state: state, later: later.isEmpty ? nil : (later, .signIn),
-                elsewhere: start.phase == .signedIn || state.network == .external ? downloadable(in: .signIn, on: .internal) : [],
-                profile: profile,
-                vocabulary: configuration.vocabulary
-            ) { anchors in
-                Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: at,
-                    vocabulary: configuration.vocabulary)
-            }
-            guard let verdict = timing.verdict else {
+            let refusal: String? = if case .refused(let reason) = report.asPhone { reason } else { nil }
+            let evidence = HandshakeEvidence(
+                address: address, port: port, chain: report.presented, refusal: refusal, at: configuration.now)
+            guard let judged = judge.judge(evidence, candidates: [(host, hosts)], plan: plan) else {
                 endpoints.append(
                     BootEndpoint(
                         host: host, address: address, port: port, purpose: purpose, chain: [], verdict: nil,
@@ -721,27 +700,10 @@ struct BuildWalk {
             }
             endpoints.append(
                 BootEndpoint(
-                    host: host, address: address, port: port, purpose: purpose, chain: report.presented, verdict: verdict,
-                    outcome: verdict.isTrusted ? "trusted" : "not trusted"))
-            if let stateFinding = timing.finding, let otherwise = timing.otherwise {
-                // Only the root was missing: say when the phone gets it (or that it will not look again), and keep
-                // what else the chain has against it.
-                deferred += otherwise.findings.filter { $0.severity != .info } + [stateFinding]
-            } else {
-                deferred += verdict.findings.filter { $0.severity != .info }
-            }
-            if let clock, abs(clock.offset) > 1 {
-                // The same chain at the true time (this machine's clock, or --at): the rule trace uses too.
-                let truth = Verifier.verify(
-                    report, anchors: anchors, hosts: hosts, plan: plan, profile: profile, time: configuration.now,
-                    vocabulary: configuration.vocabulary)
-                if let skew = ClockRule.chain(
-                    host: host, offset: clock.offset, source: clock.source, phoneClock: clock.date, atPhoneClock: verdict, atTrueTime: truth
-                ) {
-                    deferred.append(finding(.clockSkew, skew.severity, skew.detail))
-                }
-            }
-            return verdict.isTrusted
+                    host: host, address: address, port: port, purpose: purpose, chain: report.presented, verdict: judged.verdict,
+                    outcome: judged.verdict.isTrusted ? "trusted" : "not trusted"))
+            deferred += judged.findings
+            return judged.verdict.isTrusted
         }
     }
 

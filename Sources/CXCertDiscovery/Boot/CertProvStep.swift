@@ -10,7 +10,7 @@ extension BuildWalk {
     mutating func walkCertProv() {
         guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil else { return }
         let (downloads, _) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
-        let looks = !(start.phase == .signedIn && lifecycle.keepsRootsUntilReset)
+        let looks = judge.looksForRoots
         guard looks, profile.rootDiscovery.contains("certprov-web-service"), downloads.contains("certprov-web-service") else { return }
         guard let web = inputs.webServices else {
             notes.append("no web services FQDN given (--web-fqdn, or DHCP option 43): the root chains cannot be asked for")

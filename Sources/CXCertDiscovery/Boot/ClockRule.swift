@@ -20,7 +20,7 @@ public enum ClockRule {
     ///   - source: Where the phone's clock came from (the time server, or the capture's answer).
     ///   - phoneClock: The phone's clock.
     /// - Returns: The severity and detail of a `clock-skew` finding, or nil when the offset is not notable.
-    public static func skew(offset: TimeInterval, source: String, phoneClock: Date) -> (severity: Severity, detail: FindingDetail)? {
+    public static func skew(offset: TimeInterval, source: ClockSource, phoneClock: Date) -> (severity: Severity, detail: FindingDetail)? {
         guard abs(offset) > notableSkew else { return nil }
         return (
             .warning,
@@ -42,7 +42,7 @@ public enum ClockRule {
     ///   direction is an error: a chain the wrong clock hides fails once the clock is fixed, and a chain the wrong
     ///   clock breaks fails now.
     public static func chain(
-        host: String, offset: TimeInterval, source: String, phoneClock: Date, atPhoneClock: Verdict, atTrueTime: Verdict?
+        host: String, offset: TimeInterval, source: ClockSource, phoneClock: Date, atPhoneClock: Verdict, atTrueTime: Verdict?
     ) -> (severity: Severity, detail: FindingDetail)? {
         guard abs(offset) > 1, let atTrueTime, atTrueTime.isTrusted != atPhoneClock.isTrusted else { return nil }
         let differing = Set(atPhoneClock.findings.map(\.code.rawValue)).symmetricDifference(atTrueTime.findings.map(\.code.rawValue))

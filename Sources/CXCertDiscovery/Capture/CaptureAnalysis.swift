@@ -214,6 +214,11 @@ extension CaptureReader {
     func trace(_ phone: CapturedPhone, index: CaptureIndex, sessions: [Session]) -> CaptureTrace {
         let (profile, buildSource) = profile(for: phone, sessions: sessions)
         let mine = sessions.filter { $0.connection.client.address == phone.address }
+        // The judge: the phone's state and clock, fed in the capture's order; this reading only produces its evidence.
+        var judge = PhoneJudge(
+            profile: profile,
+            state: PhoneState.start(profile: profile, signedIn: false, trusted: options.trusted, held: [], signIn: nil, network: .internal),
+            vocabulary: options.vocabulary)
         var steps: [BootStep] = []
         func step(
             _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
@@ -298,7 +303,7 @@ extension CaptureReader {
         // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
         let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            step(.dns, queries: queries, notes: dnsNotes, findings: orderFindings(queries: queries, profile: profile))
+            step(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.
@@ -307,8 +312,8 @@ extension CaptureReader {
         var samples: [BootTimeSample] = []
         var timeNotes: [String] = []
         var timeFindings: [Finding] = []
-        var syncs: [(time: Date, offset: TimeInterval)] = []
-        var ownClock: [(time: Date, offset: TimeInterval)] = []
+        var readings: [TimeEvidence] = []
+        var unsynchronized: [FindingDetail] = []
         var ntpReplies: [[UInt8]: NTPEvent] = [:]
         for event in ntp where event.packet[0] & 0x7 != 3 {
             let echoed = Array(event.packet[24..<32])
@@ -317,55 +322,45 @@ extension CaptureReader {
         for request in requestsNTP {
             let transmit = Array(request.packet[40..<48])
             if let phoneTime = SNTPClient.date(request.packet, at: 40) {
-                ownClock.append((request.time, phoneTime.timeIntervalSince(request.time)))
+                readings.append(
+                    TimeEvidence(
+                        kind: .phoneReading, offset: phoneTime.timeIntervalSince(request.time),
+                        source: .phoneReading(at: request.time), at: request.time))
                 timeNotes.append(
                     "\(Self.clock(request.time)) the phone asked \(request.server) for the time; its own clock read \(iso8601(phoneTime)) (\(Self.signed(phoneTime.timeIntervalSince(request.time))) from the capture's clock)"
                 )
             }
             guard let reply = ntpReplies[transmit] else { continue }
             let result = SNTPClient.parse(reply.packet, transmit: transmit, sent: request.time, received: reply.time)
-            samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: "captured", result: result))
+            samples.append(BootTimeSample(name: request.server, address: request.server, port: 123, how: .captured, result: result))
             if case .success(let response) = result {
                 if response.isUnsynchronized {
-                    timeFindings.append(
-                        finding(
-                            .timeSourceUnsynchronized, .error,
-                            .ntp(
-                                server: request.server, address: request.server, port: 123, via: "captured", leap: response.leapIndicator,
-                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
+                    unsynchronized.append(
+                        .ntp(
+                            server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
+                            stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
                 } else {
-                    syncs.append((reply.time, response.offset))
+                    readings.append(
+                        TimeEvidence(
+                            kind: .answer, offset: response.offset, source: .capturedAnswer(at: reply.time),
+                            at: reply.time))
                 }
             }
         }
         if requestsNTP.isEmpty {
             timeNotes.append("no time exchange of this phone in the capture: certificates are judged at the capture's clock")
         }
-        // The same rule as boot: a notable offset of the phone's clock from the true time (here the capture's clock).
-        if let sync = syncs.last,
-            let skew = ClockRule.skew(
-                offset: sync.offset, source: "the time server's answer at \(Self.clock(sync.time))",
-                phoneClock: sync.time.addingTimeInterval(sync.offset))
-        {
-            timeFindings.append(finding(.clockSkew, skew.severity, skew.detail))
-        }
+        // The same rules as boot, from the judge that has seen every reading: unsynchronised servers, and a notable
+        // offset of the phone's clock from the true time (here the capture's clock).
+        readings.sort { $0.at < $1.at }
+        var timed = judge
+        for reading in readings { timed.record(reading) }
+        timeFindings += timed.unsynchronized(unsynchronized)
+        if let skew = timed.skew() { timeFindings.append(skew) }
         step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
-        /// The phone's clock at a moment of the capture, where it came from, and whether it is the phone's own (not
-        /// the capture's clock standing in for it).
-        let lastSync = LastAtOrBefore(syncs) { $0.time }
-        let lastOwnClock = LastAtOrBefore(ownClock) { $0.time }
-        func phoneClock(at time: Date) -> (Date, String, Bool) {
-            if let sync = lastSync(time) {
-                return (time.addingTimeInterval(sync.offset), "the time server's answer at \(Self.clock(sync.time))", true)
-            }
-            if let own = lastOwnClock(time) {
-                return (time.addingTimeInterval(own.offset), "the phone's own clock in its NTP request at \(Self.clock(own.time))", true)
-            }
-            return (time, "the capture's clock", false)
-        }
 
         // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
-        var downloaded: [(root: BootRoot, time: Date)] = []
+        var downloaded: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
         var ldapNotes: [String] = []
         var httpNotes: [String] = []
         for session in mine {
@@ -383,6 +378,7 @@ extension CaptureReader {
                     downloaded += certificates.map {
                         (
                             BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"),
+                            TrustAnchor(certificate: $0, source: .activeDirectory("LDAP \(server) \(dn)")),
                             entry.time
                         )
                     }
@@ -408,7 +404,12 @@ extension CaptureReader {
                 {
                     httpNotes.append(
                         "  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
-                    downloaded += decoded.certificates.map { (BootRoot(certificate: $0, source: "HTTP \(url)"), session.time) }
+                    downloaded += decoded.certificates.map {
+                        (
+                            BootRoot(certificate: $0, source: "HTTP \(url)"), TrustAnchor(certificate: $0, source: .download(url: url)),
+                            session.time
+                        )
+                    }
                 }
             }
         }
@@ -428,7 +429,21 @@ extension CaptureReader {
         var endpoints: [BootEndpoint] = []
         var tlsNotes: [String] = []
         var tlsFindings: [Finding] = []
+        // Evidence in the capture's order: each time reading and root received before a handshake is fed first.
+        var pendingReadings = readings[...]
+        var pendingRoots = downloaded.sorted { $0.time < $1.time }[...]
+        func feed(until time: Date) {
+            while let reading = pendingReadings.first, reading.at <= time {
+                judge.record(reading)
+                pendingReadings = pendingReadings.dropFirst()
+            }
+            while let root = pendingRoots.first, root.time <= time {
+                judge.receive([root.anchor])
+                pendingRoots = pendingRoots.dropFirst()
+            }
+        }
         for session in mine where !session.tls.isEmpty {
+            feed(until: session.time)
             let server = session.connection.server
             let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
             var chain: [Certificate] = []
@@ -469,33 +484,23 @@ extension CaptureReader {
                         outcome: "no certificate in the capture"))
                 continue
             }
-            let (clock, clockSource, phoneOwn) = phoneClock(at: session.time)
-            let anchors =
-                (profile.usesBuiltInCache ? TrustAnchor.builtInCache : []) + options.trusted
-                + downloaded.filter { $0.time <= session.time }.map {
-                    TrustAnchor(certificate: $0.root.certificate, source: .activeDirectory($0.root.source))
-                }
-            func judge(_ hosts: [String], at time: Date) -> Verdict {
-                Verifier.verify(
-                    VerificationRequest(
-                        leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, hosts: hosts, plan: nil, time: time,
-                        vocabulary: options.vocabulary),
-                    profile: profile)
-            }
             // Every name the phone had resolved to this address, each judged on its own: without SNI (Phone Edition
             // sends none) the capture does not say which one the phone connected by, so the handshake is trusted if any
             // of them is covered. With SNI, the name it sent.
             let candidates = serverName.map { [$0] } ?? names
-            let judged: [(name: String?, verdict: Verdict)] =
-                candidates.isEmpty ? [(nil, judge([], at: clock))] : candidates.map { ($0, judge([$0], at: clock)) }
-            let chosen = judged.first { $0.verdict.isTrusted } ?? judged[0]
-            let anyCovered = chosen.verdict.isTrusted
-            let judgedHost = chosen.name ?? server.address
-            let verdict = chosen.verdict
-            tlsNotes.append("\(judgedHost): judged at the phone's clock \(iso8601(clock)) (from \(clockSource))")
+            let evidence = HandshakeEvidence(address: server.address, port: server.port, chain: chain, at: session.time)
+            guard
+                let judged = judge.judge(
+                    evidence, candidates: candidates.isEmpty ? [(nil, [])] : candidates.map { ($0, [$0]) }, plan: nil)
+            else { continue }
+            let judgedHost = judged.chosen.name ?? server.address
+            let verdict = judged.verdict
+            tlsNotes.append(
+                "\(judgedHost): judged at the phone's clock \(iso8601(judged.phoneClock)) (from \(judged.clockSource?.description ?? "the capture's clock"))"
+            )
             if candidates.count > 1 {
-                let covered = judged.filter { $0.verdict.isTrusted }.compactMap(\.name)
-                let uncovered = judged.filter { !$0.verdict.isTrusted }.compactMap(\.name)
+                let covered = judged.covered
+                let uncovered = judged.uncovered
                 tlsNotes.append(
                     "the phone resolved \(candidates.count) names to \(server.address) (\(candidates.joined(separator: ", "))); the capture cannot tell which one it used for this handshake: "
                         + "trusted for \(covered.isEmpty ? "none of them" : covered.joined(separator: ", "))"
@@ -518,25 +523,9 @@ extension CaptureReader {
                     verdict.isTrusted
                     ? "trusted; the phone went on" : "not trusted for this build, yet the phone sent no alert in the capture"
             }
-            tlsFindings += verdict.findings.filter { $0.severity != .info }
-            // The other names: what fails only for them, a warning when another name the phone resolved is covered.
-            let reported = Set(verdict.findings.map(\.code))
-            for other in judged where other.name != chosen.name {
-                tlsFindings += other.verdict.findings.filter { $0.severity != .info && !reported.contains($0.code) }.map {
-                    anyCovered ? $0.with(severity: .warning) : $0
-                }
-            }
-            // The same rule as boot: the chain at the phone's clock against the chain at the true time (the capture's).
-            if phoneOwn,
-                let skew = ClockRule.chain(
-                    host: judgedHost, offset: clock.timeIntervalSince(session.time), source: clockSource, phoneClock: clock,
-                    atPhoneClock: verdict,
-                    atTrueTime: judge(chosen.name.map { [$0] } ?? [], at: session.time))
-            {
-                tlsFindings.append(finding(.clockSkew, skew.severity, skew.detail))
-            }
+            tlsFindings += judged.findings
             if candidates.count > 1 {
-                for entry in judged {
+                for entry in judged.candidates {
                     endpoints.append(
                         BootEndpoint(
                             host: entry.name ?? server.address, address: server.address, port: server.port,
@@ -554,38 +543,14 @@ extension CaptureReader {
             }
         }
         if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
-        let lastClock = phoneClock(at: mine.last?.time ?? Date.distantPast)
+        feed(until: mine.last?.time ?? Date.distantPast)
+        let last = mine.last?.time ?? Date.distantPast
         return CaptureTrace(
             phone: phone,
             trace: BootTrace(
-                profile: profile, phoneClock: syncs.isEmpty && ownClock.isEmpty ? nil : lastClock.0, clockSource: lastClock.1, steps: steps),
+                profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
+                clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps),
             buildSource: buildSource)
-    }
-
-    /// The registrar SRV questions in the order the phone asked them, against the order its build's data expects.
-    func orderFindings(queries: [BootQuery], profile: DeviceProfile) -> [Finding] {
-        let prefixes = ["_sipinternaltls._tcp.", "_sip._tls.", "_sipinternal._tcp.", "_sip._tcp."]
-        guard let first = queries.first(where: { query in query.type == .srv && prefixes.contains { query.name.hasPrefix($0) } }),
-            let prefix = prefixes.first(where: { first.name.hasPrefix($0) })
-        else { return [] }
-        let sip = String(first.name.dropFirst(prefix.count))
-        let expected = profile.lookupPlan.registrar.compactMap { step -> String? in
-            guard step.kind == .srvTLS || step.kind == .srvTCP, let name = step.name, !name.placeholders.contains(.dhcp) else {
-                return nil
-            }
-            return try? name.expand { $0 == .sip ? [sip] : [] }.get().first
-        }
-        var seen: [String] = []
-        for query in queries where query.type == .srv && expected.contains(query.name) && !seen.contains(query.name) {
-            seen.append(query.name)
-        }
-        let order = expected.filter { seen.contains($0) }
-        guard seen != order else { return [] }
-        return [
-            finding(
-                .dnsOrderDiffers, .warning,
-                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
-        ]
     }
 
     static func signed(_ seconds: TimeInterval) -> String {

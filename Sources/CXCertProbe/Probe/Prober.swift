@@ -292,15 +292,38 @@ extension Verifier {
         _ report: ProbeReport, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?, profile: DeviceProfile, time: Date = Date(),
         vocabulary: Vocabulary = .command(.probe)
     ) -> Verdict? {
-        guard let leaf = report.presented.first else { return nil }
+        let refusal: String? = if case .refused(let reason) = report.asPhone { reason } else { nil }
+        return verify(
+            presented: report.presented, refusal: refusal, endpoint: report.target.description, anchors: anchors, hosts: hosts, plan: plan,
+            profile: profile, time: time, vocabulary: vocabulary)
+    }
+
+    /// Validates a chain a server presented (probed, or read from a capture) for one client, adding a `tls-version`
+    /// finding when the server refused the phone's own handshake.
+    /// - Parameters:
+    ///   - presented: The certificates the server sent, leaf first.
+    ///   - refusal: Why the server refused the phone's handshake; nil when it did not.
+    ///   - endpoint: The server, as the `tls-version` finding names it.
+    ///   - anchors: The roots the client holds.
+    ///   - hosts: The names the chain must cover.
+    ///   - plan: The deployment's name plan, when the chain must cover it too.
+    ///   - profile: The client.
+    ///   - time: The client's clock.
+    ///   - vocabulary: Whose words the findings use.
+    /// - Returns: The verdict; nil when the server sent no certificate.
+    public static func verify(
+        presented: [Certificate], refusal: String?, endpoint: String, anchors: [TrustAnchor], hosts: [String], plan: NamePlan?,
+        profile: DeviceProfile, time: Date, vocabulary: Vocabulary
+    ) -> Verdict? {
+        guard let leaf = presented.first else { return nil }
         let request = VerificationRequest(
-            leaf: leaf, intermediates: Array(report.presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
+            leaf: leaf, intermediates: Array(presented.dropFirst()), anchors: anchors, hosts: hosts, plan: plan, time: time,
             vocabulary: vocabulary)
         let verdict = verify(request, profile: profile)
-        guard !profile.isGeneric, case .refused(let reason) = report.asPhone else { return verdict }
+        guard !profile.isGeneric, let reason = refusal else { return verdict }
         let finding = Finding(
             code: .tlsVersion, severity: .error,
-            detail: .handshakeRefused(endpoint: report.target.description, reason: reason, offeredSuites: profile.tlsCipherSuites),
+            detail: .handshakeRefused(endpoint: endpoint, reason: reason, offeredSuites: profile.tlsCipherSuites),
             client: FindingClient(profile), vocabulary: vocabulary)
         return Verdict(
             profile: verdict.profile, time: verdict.time, chain: verdict.chain, findings: verdict.findings + [finding],
