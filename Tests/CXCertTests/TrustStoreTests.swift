@@ -98,6 +98,20 @@ struct TrustStoreTests {
         #expect(EmbeddedData.trustStoreFile("no-such.pem") == nil)
     }
 
+    @Test("the precomputed trust-store revision is the SHA-256 of the index as built and as on disk")
+    func revisionIsCurrent() throws {
+        func revision(_ bytes: [UInt8]) -> String { Digest.sha256.hash(bytes).prefix(6).map { String(format: "%02x", $0) }.joined() }
+        let onDisk = [UInt8](try Data(contentsOf: repositoryRoot.appendingPathComponent("TrustStore/index.json")))
+        let expected = revision(onDisk)
+        #expect(
+            LibraryVersions.trustStoreRevision == expected,
+            "stale: set LibraryVersions.trustStoreRevision to \"\(expected)\" (the index changed)")
+        #expect(revision(EmbeddedData.trustStoreIndex) == expected)
+        // The index pins every certificate by its SHA-256, so a changed PEM changes the index, then the revision.
+        for entry in BuiltInTrustStore.entries { #expect(entry.certificate.sha256Fingerprint == entry.recorded.sha256) }
+        #expect(revision(onDisk + [0x0A]) != expected)
+    }
+
     @Test("states at a date: 5 roots valid on 2026-11-21, all 17 on 2009-01-01")
     func statesAtDate() throws {
         let now = try #require((try? StrictDate.parse("2026-11-21")))
