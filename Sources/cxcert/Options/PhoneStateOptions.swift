@@ -41,10 +41,7 @@ struct PhoneStateOptions: ParsableArguments {
     func applied(to fromFile: AuditPhoneState?) throws -> AuditPhoneState? {
         guard fromFile != nil || signedIn || !heldRoots.isEmpty || signIn != nil || network != nil else { return nil }
         var state = fromFile ?? AuditPhoneState()
-        if signedIn { state.signedIn = true }
-        state.heldRoots += try heldRootAnchors()
-        if let method = signIn.flatMap(SignInMethod.init(rawValue:)) { state.signIn = method }
-        if let side = network.flatMap(NetworkSide.init(rawValue:)) { state.network = side }
+        try apply(to: &state)
         return state
     }
 
