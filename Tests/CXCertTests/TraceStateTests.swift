@@ -104,4 +104,31 @@ struct TraceStateTests {
         #expect(bareState["signIn"] as? String == "password" && bareState["network"] as? String == "internal")
         #expect((bareState["heldRoots"] as? [[String: Any]])?.contains { $0["acquired"] as? String == "earlier-sign-in" } == false)
     }
+
+    @Test("cxcert trace takes boot's state options: the lab capture's chains trust with --held-root of the lab root, not without")
+    func commandLine() throws {
+        let capture = repositoryRoot.appendingPathComponent("Examples/captures/phone-lab.pcap").path
+        let root = repositoryRoot.appendingPathComponent("Examples/captures/lab-root.pem").path
+        func tls(_ extra: [String]) throws -> (state: [String: Any], trusted: [Bool?]) {
+            let json = try #require(try CLI.json(["trace", capture, "--json"] + extra) as? [String: Any])
+            let phone = try #require((json["phones"] as? [[String: Any]])?.first)
+            let steps = try #require(phone["steps"] as? [[String: Any]])
+            let endpoints = steps.filter { $0["step"] as? String == "tls" }.flatMap { $0["endpoints"] as? [[String: Any]] ?? [] }
+            return (
+                try #require(phone["state"] as? [String: Any]),
+                endpoints.map { ($0["verdict"] as? [String: Any])?["trusted"] as? Bool }
+            )
+        }
+        let fresh = try tls([])
+        #expect(!fresh.trusted.isEmpty && fresh.trusted.allSatisfy { $0 == false })
+        let held = try tls(["--held-root", root, "--sign-in", "pin", "--network", "external", "--signed-in"])
+        #expect(!held.trusted.isEmpty && held.trusted.allSatisfy { $0 == true })
+        #expect(held.state["phase"] as? String == "signed-in")
+        #expect(held.state["signIn"] as? String == "pin" && held.state["network"] as? String == "external")
+        #expect(
+            (held.state["heldRoots"] as? [[String: Any]])?.contains { ($0["source"] as? String)?.hasPrefix("--held-root ") == true }
+                == true)
+        let refused = try CLI.run(["trace", capture, "--network", "outside"])
+        #expect(refused.status == 2 && refused.stderr.contains("--network takes internal or external"))
+    }
 }
