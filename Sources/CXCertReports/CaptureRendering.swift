@@ -59,6 +59,7 @@ public enum CaptureRendering {
                     Escaping.terminal("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)"))
                     + "  " + (phone.trace.passes ? style.green("✔ nothing refused") : style.red("✘ something failed")))
             out.append("  found as: " + Escaping.terminal("\(phone.phone.reason); \(phone.buildSource)"))
+            if let state = phone.trace.state { out.append(BootRendering.stateLine(state)) }
             out += phone.trace.steps.flatMap { BootRendering.lines($0, style: style) }
         }
         return out.joined(separator: "\n")

@@ -128,6 +128,9 @@ struct TraceStateTests {
         #expect(
             (held.state["heldRoots"] as? [[String: Any]])?.contains { ($0["source"] as? String)?.hasPrefix("--held-root ") == true }
                 == true)
+        let text = try CLI.run(["trace", capture, "--held-root", root])
+        #expect(text.stdout.contains("  state: fresh, sign-in by password, internal network; holds the built-in cache, "))
+        #expect(text.stdout.contains("(--held-root \(root))"))
         let refused = try CLI.run(["trace", capture, "--network", "outside"])
         #expect(refused.status == 2 && refused.stderr.contains("--network takes internal or external"))
     }
