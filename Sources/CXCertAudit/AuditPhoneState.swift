@@ -3,32 +3,13 @@ import CXCertDiscovery
 import Foundation
 
 /// The phone's state a deployment file's `boot:` section sets (read by `boot --deployment` too) and an audit judges
-/// with — the same four settings as `boot` (`--signed-in`, `--held-root`, `--sign-in`, `--network`). With a state, each server is judged for each build
-/// with the roots a phone in that state holds once signed in, instead of with every root the deployment lists; the
-/// state's findings (`held-root-stale`, `external-root-not-learned`) say why a root is missing.
-public struct AuditPhoneState: Sendable {
-    /// The phones signed in before: they hold ``heldRoots`` and do not download again until reset.
-    public var signedIn: Bool
-    /// Roots the phones hold from an earlier sign-in.
-    public var heldRoots: [TrustAnchor]
-    /// How users sign in; nil for each build's default.
-    public var signIn: SignInMethod?
-    /// The network the phones are on.
-    public var network: NetworkSide
+/// with — the same four settings as `boot` and `trace` (`--signed-in`, `--held-root`, `--sign-in`, `--network`), the
+/// one ``/CXCertDiscovery/PhoneStart`` value. With a state, each server is judged for each build with the roots a phone
+/// in that state holds once signed in, instead of with every root the deployment lists; the state's findings
+/// (`held-root-stale`, `external-root-not-learned`) say why a root is missing.
+public typealias AuditPhoneState = PhoneStart
 
-    /// A state; the defaults are a phone fresh from reset, on the internal network, signing in by its build's method.
-    /// - Parameters:
-    ///   - signedIn: Whether the phones signed in before.
-    ///   - heldRoots: Roots they hold from an earlier sign-in.
-    ///   - signIn: The sign-in method; nil for each build's default.
-    ///   - network: The network they are on.
-    public init(signedIn: Bool = false, heldRoots: [TrustAnchor] = [], signIn: SignInMethod? = nil, network: NetworkSide = .internal) {
-        self.signedIn = signedIn
-        self.heldRoots = heldRoots
-        self.signIn = signIn
-        self.network = network
-    }
-
+extension PhoneStart {
     /// The state a deployment file's `boot:` section sets, or nil when it sets none of `signedIn`, `heldRoots`,
     /// `signIn` and `network` (the audit then judges with every root, as before).
     /// - Parameters:
@@ -56,9 +37,7 @@ public struct AuditPhoneState: Sendable {
     /// Directory and Certificate Provisioning roots count only where the build's method downloads them.
     func phone(_ profile: DeviceProfile, anchors: [TrustAnchor]) -> (state: PhoneState, elsewhere: [TrustAnchor]) {
         let lifecycle = PhoneLifecycle(profile)
-        var phone = PhoneState.start(
-            profile: profile, signedIn: signedIn, trusted: anchors.filter { !Self.downloaded($0) }, held: heldRoots, signIn: signIn,
-            network: network)
+        var phone = state(profile: profile, trusted: anchors.filter { !Self.downloaded($0) })
         let downloads = lifecycle.downloads(in: .signIn, signIn: phone.signIn, network: .internal).downloads
         let inside = anchors.filter { anchor in
             switch anchor.source {

@@ -70,9 +70,6 @@ extension BootWalker.Configuration {
             // The names of option 43, option 120 and autodiscover are judged on the endpoint the phone reaches by them.
             plan: file.plan?.poolNames,
             timeout: file.timeout ?? 5)
-        signedIn = state.signedIn
-        heldRoots = state.heldRoots
-        signIn = state.signIn
-        network = state.network
+        start = state
     }
 }

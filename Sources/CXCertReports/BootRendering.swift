@@ -210,6 +210,17 @@ public enum BootRendering {
             })
     }
 
+    /// The text line of a phone's starting state, for `boot` and `trace`.
+    static func stateLine(_ state: PhoneState) -> String {
+        let held = state.roots.filter { $0.acquired != .factory }
+        return "  state: "
+            + Escaping.terminal(
+                "\(state.phase.rawValue), sign-in by \(state.signIn.rawValue), \(state.network.rawValue) network; holds "
+                    + (["the built-in cache"].filter { _ in state.roots.contains { $0.acquired == .factory } }
+                    + held.map { "\($0.anchor.certificate.subject.displayName) (\($0.anchor.source))" })
+                    .joined(separator: ", "))
+    }
+
     static func step(_ step: BootStep) -> JSONStep {
         JSONStep(
             step: step.kind.rawValue, phase: step.phase?.rawValue, status: step.status.rawValue,
@@ -350,16 +361,7 @@ public enum BootRendering {
                         trace.phoneClock.map { "\(iso8601($0)) from \(trace.clockSource ?? "?")" }
                             ?? "none (judged at this machine's clock)")
             )
-            if let state = trace.state {
-                let held = state.roots.filter { $0.acquired != .factory }
-                out.append(
-                    "  state: "
-                        + Escaping.terminal(
-                            "\(state.phase.rawValue), sign-in by \(state.signIn.rawValue), \(state.network.rawValue) network; holds "
-                                + (["the built-in cache"].filter { _ in state.roots.contains { $0.acquired == .factory } }
-                                + held.map { "\($0.anchor.certificate.subject.displayName) (\($0.anchor.source))" })
-                                .joined(separator: ", ")))
-            }
+            if let state = trace.state { out.append(stateLine(state)) }
             var phase: BootPhase?
             for step in trace.steps {
                 if let next = step.phase, next != phase {

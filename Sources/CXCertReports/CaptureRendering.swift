@@ -15,6 +15,7 @@ public enum CaptureRendering {
         let signsIn: Bool
         @BootRendering.Null var phoneClock: String?
         @BootRendering.Null var clockSource: String?
+        @BootRendering.Null var state: BootRendering.JSONState?
         let steps: [BootRendering.JSONStep]
     }
     struct JSONReport: Encodable {
@@ -35,7 +36,7 @@ public enum CaptureRendering {
                     family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description,
                     buildSource: phone.buildSource,
                     signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
-                    steps: phone.trace.steps.map(BootRendering.step))
+                    state: phone.trace.state.map(BootRendering.state), steps: phone.trace.steps.map(BootRendering.step))
             }, notFound: report.notFound.map(\.description))
         return JSONOutput.encode(model)
     }
@@ -58,6 +59,7 @@ public enum CaptureRendering {
                     Escaping.terminal("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)"))
                     + "  " + (phone.trace.passes ? style.green("✔ nothing refused") : style.red("✘ something failed")))
             out.append("  found as: " + Escaping.terminal("\(phone.phone.reason); \(phone.buildSource)"))
+            if let state = phone.trace.state { out.append(BootRendering.stateLine(state)) }
             out += phone.trace.steps.flatMap { BootRendering.lines($0, style: style) }
         }
         return out.joined(separator: "\n")

@@ -183,7 +183,7 @@ struct BootCommand: AsyncParsableCommand {
             site.deadline = deadline
             site.dhcp = exchange
             site.downloadsRootChains = certProv && certProvResponse == nil
-            try state.apply(to: &site)
+            try state.apply(to: &site.start)
             site.registersWithSIP = sipRegister
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,

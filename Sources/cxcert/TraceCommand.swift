@@ -10,7 +10,8 @@ struct TraceCommand: ParsableCommand {
             pcap or pcapng (a Network Monitor .cap is refused with the conversion command). Per phone, in time order: DHCP,
             DNS (against the build's lookup order), time (NTP), LDAP and HTTP downloads (the roots it received), and every
             TLS handshake in clear: the chain judged for the build with the roots the phone had, at its clock, for the names
-            it resolved; alerts the phone sent are explained or not. Exit codes: 0 nothing failed, 1 something did, 2 input error.
+            it resolved; alerts the phone sent are explained or not. Each phone starts in the state boot takes (--signed-in,
+            --held-root, --sign-in, --network; fresh from reset by default). Exit codes: 0 nothing failed, 1 something did, 2 input error.
             """)
 
     @Argument(help: "Capture files (pcap, pcapng).")
@@ -20,6 +21,8 @@ struct TraceCommand: ParsableCommand {
     var phones: [String] = []
 
     @OptionGroup(title: "Client") var client: TraceClientOptions
+
+    @OptionGroup(title: "The phone's state") var state: PhoneStateOptions
 
     @OptionGroup var knowledge: KnowledgeOptions
 
@@ -46,6 +49,7 @@ struct TraceCommand: ParsableCommand {
             phones: try phones.map { try PhoneSelector(parsing: $0) }, device: client.device, firmware: client.firmware?.text,
             trusted: try client.anchors(),
             knowledge: knowledgeBase)
+        try state.apply(to: &options.start)
         options.vocabulary = .command(.trace)
         let reader = CaptureReader(options: options)
         let report: CaptureReport

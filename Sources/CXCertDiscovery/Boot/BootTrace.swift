@@ -192,7 +192,7 @@ public struct BootTrace: Sendable {
     public let clockSource: String?
     /// The steps the build took, in order.
     public let steps: [BootStep]
-    /// The state the phone started the walk in; nil for a capture.
+    /// The state the phone started the walk (or the capture) in.
     public var state: PhoneState? = nil
 
     /// The steps a phone signs in without: Device Update (at boot and once signed in) and Exchange. A failing Device

@@ -46,6 +46,16 @@ public struct BootWalker: Sendable {
         public var signIn: SignInMethod?
         /// The network the phones are on.
         public var network: NetworkSide = .internal
+        /// The phones' starting state: ``signedIn``, ``heldRoots``, ``signIn`` and ``network`` as one value.
+        public var start: PhoneStart {
+            get { PhoneStart(signedIn: signedIn, heldRoots: heldRoots, signIn: signIn, network: network) }
+            set {
+                signedIn = newValue.signedIn
+                heldRoots = newValue.heldRoots
+                signIn = newValue.signIn
+                network = newValue.network
+            }
+        }
         /// Whether the walk sends the phone's root-chain request to the Certificate Provisioning service at sign-in
         /// (false by default; `cxcert boot` turns it on unless `--certprov-response` or `--no-certprov` is given).
         public var downloadsRootChains = false
@@ -167,9 +177,7 @@ struct BuildWalk {
         self.session = session
         judge = PhoneJudge(
             profile: profile,
-            state: PhoneState.start(
-                profile: profile, signedIn: configuration.signedIn, trusted: configuration.trusted, held: configuration.heldRoots,
-                signIn: configuration.signIn, network: configuration.network),
+            state: configuration.start.state(profile: profile, trusted: configuration.trusted),
             sources: PhoneJudge.RootSources(
                 directory: configuration.directory ?? [], certificateProvisioning: configuration.certificateProvisioning ?? []),
             vocabulary: configuration.vocabulary)

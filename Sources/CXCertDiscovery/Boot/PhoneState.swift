@@ -118,6 +118,41 @@ public struct PhoneState: Sendable, Hashable {
     }
 }
 
+/// The state a phone starts from, as `boot`, `trace` and an audit are told it (`--signed-in`, `--held-root`, `--sign-in`,
+/// `--network`): one value, so a live walk and a capture replay start each build's judge the same way.
+public struct PhoneStart: Sendable {
+    /// Whether the phone signed in before: it holds ``heldRoots`` and does not download again until reset.
+    public var signedIn: Bool
+    /// Roots it holds from an earlier sign-in.
+    public var heldRoots: [TrustAnchor]
+    /// The sign-in method; nil for each build's default (`Knowledge/discovery.json` `signInMethods`).
+    public var signIn: SignInMethod?
+    /// The network it is on.
+    public var network: NetworkSide
+
+    /// A starting state; the defaults are a phone fresh from reset on the internal network, signing in by its build's method.
+    /// - Parameters:
+    ///   - signedIn: Whether it signed in before.
+    ///   - heldRoots: Roots it holds from an earlier sign-in.
+    ///   - signIn: The sign-in method; nil for each build's default.
+    ///   - network: The network it is on.
+    public init(signedIn: Bool = false, heldRoots: [TrustAnchor] = [], signIn: SignInMethod? = nil, network: NetworkSide = .internal) {
+        self.signedIn = signedIn
+        self.heldRoots = heldRoots
+        self.signIn = signIn
+        self.network = network
+    }
+
+    /// The state one build starts from (``PhoneState/start(profile:signedIn:trusted:held:signIn:network:)``).
+    /// - Parameters:
+    ///   - profile: The build.
+    ///   - trusted: Roots given as trusted (`--trust`).
+    /// - Returns: Its state, fresh or signed in, with its roots in the order held.
+    public func state(profile: DeviceProfile, trusted: [TrustAnchor]) -> PhoneState {
+        PhoneState.start(profile: profile, signedIn: signedIn, trusted: trusted, held: heldRoots, signIn: signIn, network: network)
+    }
+}
+
 /// What the device data says about one build's phone state (`Knowledge/discovery.json`): its sign-in methods and
 /// what each downloads, what it downloads at boot or outside, and whether it keeps roots until reset.
 public struct PhoneLifecycle: Sendable {

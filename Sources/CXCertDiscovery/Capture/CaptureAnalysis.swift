@@ -217,7 +217,7 @@ extension CaptureReader {
         // The judge: the phone's state and clock, fed in the capture's order; this reading only produces its evidence.
         var judge = PhoneJudge(
             profile: profile,
-            state: PhoneState.start(profile: profile, signedIn: false, trusted: options.trusted, held: [], signIn: nil, network: .internal),
+            state: options.start.state(profile: profile, trusted: options.trusted),
             vocabulary: options.vocabulary)
         var steps: [BootStep] = []
         func step(
@@ -419,10 +419,18 @@ extension CaptureReader {
             "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
         ]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
+        let held = options.start.heldRoots
+        if !held.isEmpty { rootNotes.append("\(held.count) held from an earlier sign-in (--held-root), from the start") }
         rootNotes.append("\(downloaded.count) received in the capture")
+        // As in boot: a phone that signed in before keeps what it holds until reset, so what it fetched here is not used.
+        let takesDownloads = judge.looksForRoots
+        if !takesDownloads && !downloaded.isEmpty {
+            rootNotes.append("the phone signed in before (--signed-in): it keeps the roots it holds until reset, not these")
+        }
         step(
             .roots,
-            roots: options.trusted.map { BootRoot(certificate: $0.certificate, source: $0.source.description) } + downloaded.map(\.root),
+            roots: (options.trusted + held).map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
+                + downloaded.map(\.root),
             notes: rootNotes, findings: [])
 
         // TLS: each chain the phone received, judged with what it had at that moment.
@@ -431,7 +439,7 @@ extension CaptureReader {
         var tlsFindings: [Finding] = []
         // Evidence in the capture's order: each time reading and root received before a handshake is fed first.
         var pendingReadings = readings[...]
-        var pendingRoots = downloaded.sorted { $0.time < $1.time }[...]
+        var pendingRoots = (takesDownloads ? downloaded.sorted { $0.time < $1.time } : [])[...]
         func feed(until time: Date) {
             while let reading = pendingReadings.first, reading.at <= time {
                 judge.record(reading)
@@ -545,12 +553,11 @@ extension CaptureReader {
         if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
         feed(until: mine.last?.time ?? Date.distantPast)
         let last = mine.last?.time ?? Date.distantPast
-        return CaptureTrace(
-            phone: phone,
-            trace: BootTrace(
-                profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
-                clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps),
-            buildSource: buildSource)
+        var trace = BootTrace(
+            profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
+            clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps)
+        trace.state = judge.start
+        return CaptureTrace(phone: phone, trace: trace, buildSource: buildSource)
     }
 
     static func signed(_ seconds: TimeInterval) -> String {

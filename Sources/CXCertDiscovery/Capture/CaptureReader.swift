@@ -66,6 +66,10 @@ public struct CaptureReader: Sendable {
         /// phone found later by its TLS or Device Update traffic); the rest are counted. With ``phones``, other
         /// clients' packets are not kept at all.
         public var maxOtherClientEvents: Int = 100_000
+        /// The state each phone starts the capture in (`--signed-in`, `--held-root`, `--sign-in`, `--network`), as `boot`
+        /// takes it: held roots count from the first packet, and a phone that signed in before takes no root it
+        /// downloads in the capture (it keeps what it holds until reset). Fresh from reset by default.
+        public var start = PhoneStart()
         /// The words of the findings' remedies: plain by default; `cxcert trace` asks for `.command(.trace)`.
         public var vocabulary: Vocabulary = .plain
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-/// The phone's starting state — `--signed-in`, `--held-root`, `--sign-in`, `--network` — shared by `boot` and `audit`;
+/// The phone's starting state — `--signed-in`, `--held-root`, `--sign-in`, `--network` — shared by `boot`, `trace` and `audit`;
 /// a deployment file's `boot:` section gives the same four, and the command line wins (held roots add up).
 struct PhoneStateOptions: ParsableArguments {
     @Flag(
@@ -41,10 +41,7 @@ struct PhoneStateOptions: ParsableArguments {
     func applied(to fromFile: AuditPhoneState?) throws -> AuditPhoneState? {
         guard fromFile != nil || signedIn || !heldRoots.isEmpty || signIn != nil || network != nil else { return nil }
         var state = fromFile ?? AuditPhoneState()
-        if signedIn { state.signedIn = true }
-        state.heldRoots += try heldRootAnchors()
-        if let method = signIn.flatMap(SignInMethod.init(rawValue:)) { state.signIn = method }
-        if let side = network.flatMap(NetworkSide.init(rawValue:)) { state.network = side }
+        try apply(to: &state)
         return state
     }
 
@@ -62,13 +59,14 @@ struct PhoneStateOptions: ParsableArguments {
         return anchors
     }
 
-    /// Sets the state on a walk's configuration: the command line over what a deployment file set; held roots add up.
-    /// - Parameter configuration: The walk's configuration, perhaps from a deployment file.
+    /// Sets the starting state of a walk (`boot`) or a capture replay (`trace`): the command line over what a deployment
+    /// file set; held roots add up.
+    /// - Parameter start: The starting state, perhaps from a deployment file.
     /// - Throws: `ExitCode(2)` when a `--held-root` file cannot be read (the reason is on standard error).
-    func apply(to configuration: inout BootWalker.Configuration) throws {
-        if signedIn { configuration.signedIn = true }
-        configuration.heldRoots += try heldRootAnchors()
-        if let method = signIn.flatMap(SignInMethod.init(rawValue:)) { configuration.signIn = method }
-        if let side = network.flatMap(NetworkSide.init(rawValue:)) { configuration.network = side }
+    func apply(to start: inout PhoneStart) throws {
+        if signedIn { start.signedIn = true }
+        start.heldRoots += try heldRootAnchors()
+        if let method = signIn.flatMap(SignInMethod.init(rawValue:)) { start.signIn = method }
+        if let side = network.flatMap(NetworkSide.init(rawValue:)) { start.network = side }
     }
 }
