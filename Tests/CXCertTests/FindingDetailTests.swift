@@ -213,6 +213,14 @@ struct WalkFindingDetailTests {
                 trusted: trust ? [TrustAnchor(certificate: root, source: .user(file: "lab-root.pem"))] : [])
             let report = try CaptureReader(options: options).read(paths: [capture])
             findings += report.findings + report.phones.flatMap { $0.trace.steps.flatMap(\.findings) }
+            // Two names resolved to one address give two handshakes with one chain: each fact is listed once per step.
+            for step in report.phones.flatMap(\.trace.steps) {
+                #expect(Set(step.findings).count == step.findings.count, "\(firmware): \(step.kind) repeats a finding")
+            }
+            if firmware == "3.5.6907.35" && trust {
+                let tls = report.phones.flatMap(\.trace.steps).filter { $0.kind == .tls }.flatMap(\.findings)
+                #expect(tls.filter { $0.code == .sha2Unsupported }.count == 1)
+            }
         }
         let alerts = findings.filter { $0.code == .phoneAlert }
         #expect(

@@ -234,3 +234,12 @@ public struct BootReport: Sendable {
     /// status gates on).
     public var allPass: Bool { builds.allSatisfy(\.passes) }
 }
+
+extension Array where Element == Finding {
+    /// The findings in order, each fact once: two handshakes with the same chain (two names on one address) judge it
+    /// twice, and the step lists the same code and detail only once.
+    var withoutRepeats: [Finding] {
+        var seen: Set<Finding> = []
+        return filter { seen.insert($0).inserted }
+    }
+}

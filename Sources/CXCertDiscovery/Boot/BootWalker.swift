@@ -250,7 +250,7 @@ struct BuildWalk {
         steps.append(
             BootStep(
                 kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                findings: findings, phase: phase))
+                findings: findings.withoutRepeats, phase: phase))
         queries = []
         endpoints = []
         samples = []

@@ -229,7 +229,7 @@ extension CaptureReader {
             steps.append(
                 BootStep(
                     kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                    findings: findings))
+                    findings: findings.withoutRepeats))
         }
 
         // DHCP: the phone's requests and the answers with the same transaction ids.
