@@ -2,13 +2,10 @@ import CXCertCore
 import CXCertDiscovery
 import Foundation
 
-/// The phone's state a deployment file's `boot:` section sets (read by `boot --deployment` too) and an audit judges
-/// with — the same four settings as `boot` and `trace` (`--signed-in`, `--held-root`, `--sign-in`, `--network`), the
-/// one ``/CXCertDiscovery/PhoneStart`` value. With a state, each server is judged for each build with the roots a phone
-/// in that state holds once signed in, instead of with every root the deployment lists; the state's findings
-/// (`held-root-stale`, `external-root-not-learned`) say why a root is missing.
-public typealias AuditPhoneState = PhoneStart
-
+// The phone's state a deployment file's `boot:` section sets (read by `boot --deployment` too) and an audit judges
+// with: the same four settings as `boot` and `trace`, one `PhoneStart` value. With a state, each server is judged for
+// each build with the roots a phone in that state holds once signed in, instead of with every root the deployment
+// lists; the state's findings (`held-root-stale`, `external-root-not-learned`) say why a root is missing.
 extension PhoneStart {
     /// The state a deployment file's `boot:` section sets, or nil when it sets none of `signedIn`, `heldRoots`,
     /// `signIn` and `network` (the audit then judges with every root, as before).

@@ -1,5 +1,6 @@
 import CXCertCore
 import CXCertDirectory
+import CXCertDiscovery
 import CXCertProbe
 import Foundation
 
@@ -133,11 +134,11 @@ public enum Auditor {
     /// With `until`, also finds when each verdict next changes up to that instant (``ServerAudit/nextChanges``);
     /// `failWithinDays` looks at least that many days ahead and fills ``AuditResult/failingWithin``.
     /// `progress` is called as servers finish (done, total, server name). `state` (else the file's `boot:` state, if it
-    /// sets one) judges each build with the roots a phone in that state holds (``AuditPhoneState``).
+    /// sets one) judges each build with the roots a phone in that state holds (``/CXCertDiscovery/PhoneStart``).
     public static func run(
         _ file: DeploymentFile, relativeTo base: URL, knowledge: DeviceKnowledgeBase = .builtIn,
         directory access: AuditDirectoryAccess = AuditDirectoryAccess(), until requestedUntil: Date? = nil,
-        failWithinDays: Int? = nil, state requestedState: AuditPhoneState? = nil, progress: (@Sendable (Int, Int, String) -> Void)? = nil
+        failWithinDays: Int? = nil, state requestedState: PhoneStart? = nil, progress: (@Sendable (Int, Int, String) -> Void)? = nil
     ) async throws(AuditError) -> AuditResult {
         let time: Date
         if let at = file.at {
@@ -166,7 +167,7 @@ public enum Auditor {
         // Reading `trust.ad` awaits libldap's calls on the blocking executor, never on the cooperative pool.
         let anchors = try await trustAnchors(file.trust, base: base, access: access, timeout: file.timeout ?? 10)
         var state = requestedState
-        if state == nil { state = try AuditPhoneState(file: file, base: base) }
+        if state == nil { state = try PhoneStart(file: file, base: base) }
         // With a state, a captured Certificate Provisioning answer is one more download a sign-in may make.
         var stateAnchors = anchors
         if state != nil, let answer = file.boot?.certprovResponse {
@@ -369,7 +370,7 @@ public enum Auditor {
 
     /// A phone state and the roots it is judged against (the deployment's, and a captured Certificate Provisioning answer).
     struct StateJudgement: Sendable {
-        let state: AuditPhoneState
+        let state: PhoneStart
         let anchors: [TrustAnchor]
     }
 

@@ -64,7 +64,7 @@ extension BootWalker.Configuration {
                 throw .input("boot.certprovResponse \(answer): \(error)")
             }
         }
-        let state = try AuditPhoneState(file: file, base: base) ?? AuditPhoneState()
+        let state = try PhoneStart(file: file, base: base) ?? PhoneStart()
         self.init(
             inputs: inputs, profiles: profiles, trusted: trusted, directory: directory, certificateProvisioning: provisioned,
             // The names of option 43, option 120 and autodiscover are judged on the endpoint the phone reaches by them.

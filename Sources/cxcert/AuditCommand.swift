@@ -71,7 +71,7 @@ struct AuditCommand: AsyncParsableCommand {
         do {
             let deployment = try DeploymentFile(yaml: String(decoding: data, as: UTF8.self))
             let showProgress = isatty(STDERR_FILENO) == 1
-            let phone = try state.applied(to: try AuditPhoneState(file: deployment, base: url.deletingLastPathComponent()))
+            let phone = try state.applied(to: try PhoneStart(file: deployment, base: url.deletingLastPathComponent()))
             result = try await Auditor.run(
                 deployment, relativeTo: url.deletingLastPathComponent(), knowledge: try knowledge.load(),
                 directory: AuditDirectoryAccess(

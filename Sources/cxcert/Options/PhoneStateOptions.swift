@@ -38,9 +38,9 @@ struct PhoneStateOptions: ParsableArguments {
     /// - Parameter fromFile: The state of the file's `boot:` section, if it sets one.
     /// - Returns: The merged state, or nil.
     /// - Throws: `ExitCode(2)` when a `--held-root` file cannot be read (the reason is on standard error).
-    func applied(to fromFile: AuditPhoneState?) throws -> AuditPhoneState? {
+    func applied(to fromFile: PhoneStart?) throws -> PhoneStart? {
         guard fromFile != nil || signedIn || !heldRoots.isEmpty || signIn != nil || network != nil else { return nil }
-        var state = fromFile ?? AuditPhoneState()
+        var state = fromFile ?? PhoneStart()
         try apply(to: &state)
         return state
     }
