@@ -37,7 +37,7 @@ struct PhoneStateTests {
         #expect(PhoneLifecycle(cx700).defaultSignIn == .password)
         let boot = PhoneLifecycle(aries).downloads(in: .boot, signIn: .pin, network: .internal)
         #expect(boot.downloads.isEmpty && boot.rule?.confidence == .medium)
-        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .internal).downloads == ["certprov-web-service"])
+        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .internal).downloads == [.certificateProvisioning])
         #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .external).downloads.isEmpty)
         // Every new row carries a source and a confidence, and every build resolves each new capability.
         let state: [Capability] = [

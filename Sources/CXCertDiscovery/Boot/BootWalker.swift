@@ -189,6 +189,7 @@ struct BuildWalk {
     mutating func run() -> BootTrace {
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
+        foreseeCertProv()
         walkDeviceUpdate()
         walkDeviceUpdateRequest()
         if state.phase == .signedIn {
@@ -599,7 +600,7 @@ struct BuildWalk {
         } else if let rule, rule.confidence == .low, !downloads.isEmpty {
             notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(readableSource(rule.source)))")
         }
-        let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
+        let usesDirectory = looks && downloads.contains(where: \.fromDirectory)
         var dcFound = false
         for step in profile.lookupPlan.dcLocator {
             switch step {
@@ -622,7 +623,7 @@ struct BuildWalk {
             }
         }
         if let directory = configuration.directory {
-            if !profile.rootDiscovery.contains(where: { $0.hasPrefix("ad-") }) {
+            if !profile.rootDownloads.contains(where: \.fromDirectory) {
                 notes.append("this build does not download roots from Active Directory")
             } else if !usesDirectory {
                 if looks { notes.append("a \(method) sign-in does not download roots from Active Directory (device data)") }
@@ -654,9 +655,9 @@ struct BuildWalk {
             }
         }
         if let provisioned = configuration.certificateProvisioning ?? provisioned {
-            if !profile.rootDiscovery.contains("certprov-web-service") {
+            if !profile.rootDownloads.contains(.certificateProvisioning) {
                 notes.append("this build does not use the Certificate Provisioning service")
-            } else if looks && downloads.contains("certprov-web-service") {
+            } else if looks && downloads.contains(.certificateProvisioning) {
                 judge.receive(provisioned)
                 roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
             } else if looks {

@@ -181,15 +181,17 @@ public struct PhoneLifecycle: Sendable {
 
     /// The root downloads (``/CXCertCore/DeviceProfile/rootDiscovery`` values) the phone makes in a phase, on a network, by a
     /// method — only those the build can make at all — and the rule that says when.
-    public func downloads(in phase: BootPhase, signIn: SignInMethod, network: NetworkSide) -> (downloads: [String], rule: CapabilityRule?) {
+    public func downloads(in phase: BootPhase, signIn: SignInMethod, network: NetworkSide) -> (
+        downloads: [RootDownload], rule: CapabilityRule?
+    ) {
         let capability: Capability =
             switch (phase, network) {
             case (_, .external): .rootDownloadExternal
             case (.boot, _): .rootDownloadAtBoot
             case (.signIn, _), (.signedIn, _): signIn.rootDownload
             }
-        let able = Set(profile.rootDiscovery)
-        return (list(capability).filter(able.contains), profile.facts[capability])
+        let able = Set(profile.rootDownloads)
+        return (list(capability).compactMap(RootDownload.init(rawValue:)).filter(able.contains), profile.facts[capability])
     }
 
     /// Whether a phone holding downloaded roots keeps them, without looking again, until it is reset.

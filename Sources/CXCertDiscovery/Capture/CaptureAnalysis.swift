@@ -40,8 +40,8 @@ extension CaptureReader {
                 client.messages.map { (upTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
                 + server.messages.map { (downTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
             session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
-            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
-                session.problems.append(gap(.unparsed, reason: problem))
+            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem.isTLS {
+                session.problems.append(gap(.unparsed, reason: problem.description))
             }
         } else if up.first == 0x30 || connection.server.port == 389 {
             let client = LDAPMessageView.parse(up)

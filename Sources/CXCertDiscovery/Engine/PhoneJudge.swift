@@ -37,7 +37,7 @@ public struct PhoneJudge: Sendable {
     /// The reading the phone's clock follows now; nil while it has none.
     public private(set) var clock: TimeEvidence?
     /// Roots the phone could download at sign-in.
-    public let sources: RootSources
+    public private(set) var sources: RootSources
 
     /// A judge for one build, from a starting state.
     /// - Parameters:
@@ -96,6 +96,16 @@ public struct PhoneJudge: Sendable {
         for root in roots { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
     }
 
+    /// Roots the producer learned ahead that the Certificate Provisioning service hands out (the walk's live root-chain
+    /// download, made before the boot steps): from now on an endpoint reached before the phase in which the phone's
+    /// sign-in method downloads them, whose chain needs one, is `root-not-held-yet`. The phone does not hold them yet.
+    /// - Parameter roots: The roots the service hands out.
+    public mutating func foresee(certificateProvisioning roots: [TrustAnchor]) {
+        for root in roots where !sources.certificateProvisioning.contains(where: { $0.certificate == root.certificate }) {
+            sources.certificateProvisioning.append(root)
+        }
+    }
+
     /// The roots the phone's sign-in method downloads in a phase, from the sources the judge was given, on the network it
     /// is on (or on `network`: what an outside phone would have learned inside).
     /// - Parameters:
@@ -105,8 +115,8 @@ public struct PhoneJudge: Sendable {
     public func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
         let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
-        if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += sources.directory }
-        if downloads.contains("certprov-web-service") { roots += sources.certificateProvisioning }
+        if downloads.contains(where: \.fromDirectory) { roots += sources.directory }
+        if downloads.contains(.certificateProvisioning) { roots += sources.certificateProvisioning }
         return roots
     }
 
