@@ -93,6 +93,9 @@ public struct BootWalker: Sendable {
         }
     }
 
+    /// The note of a `dhcp` step whose option 120 findings were left out (boot and trace say it alike).
+    static let option120LeftOut = "option 120 findings are left out: this build's lookup order does not read option 120"
+
     /// "3.0 days", "12 min", "0.250 s": an offset for people.
     public static func describe(duration seconds: TimeInterval) -> String { durationText(seconds) }
 
@@ -149,7 +152,11 @@ struct BuildWalk {
     var samples: [BootTimeSample] = []
     var notes: [String] = []
     var findings: [Finding] = []
-    var steps: [BootStep] = []
+    /// The trace so far: the judge assembles it.
+    var steps: [BootStep] {
+        get { judge.steps }
+        set { judge.steps = newValue }
+    }
     /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
     var srvTargets: [String: String] = [:]
     /// SRV targets already said to be aliases (once per build, whatever the phase).
@@ -222,10 +229,7 @@ struct BuildWalk {
                     findings: step.findings, phase: step.phase)
             }
         }
-        var trace = BootTrace(
-            profile: profile, phoneClock: clock.map { judge.phoneTime(at: $0.at) }, clockSource: clock?.source.description, steps: steps)
-        trace.state = start
-        return trace
+        return judge.trace(clockAt: clock?.at)
     }
 
     // MARK: Recording
@@ -244,14 +248,9 @@ struct BuildWalk {
                         },
                         servers: inputs.dnsServers.map(\.description))))
         }
-        let status: BootStepStatus =
-            if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
-                .failed
-            } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
-        steps.append(
-            BootStep(
-                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                findings: findings.withoutRepeats, phase: phase))
+        judge.close(
+            kind, queries: queries, endpoints: endpoints, samples: samples, roots: roots, notes: notes, findings: findings, skipped: skipped
+        )
         queries = []
         endpoints = []
         samples = []
@@ -386,23 +385,9 @@ struct BuildWalk {
                 "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
             )
         }
-        // A fix names only what this build reads: option 120 findings are left out for a build whose lookup order
-        // has no option 120.
-        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
-        let readsOption120 = profile.lookupPlan.readsOption120
-        findings += exchange.findings.filter { readsOption120 || !option120.contains($0.code) }
-        if !readsOption120, exchange.findings.contains(where: { option120.contains($0.code) }) {
-            notes.append("option 120 findings are left out: this build's lookup order does not read option 120")
-        }
-        if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
-            given != expected.host
-        {
-            findings.append(
-                finding(
-                    .dhcpOption43WebFQDN, .warning,
-                    .provisioning(
-                        exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host)))
-        }
+        let judged = judge.judge(exchange, expectedWebServices: configuration.expectedWebServices?.host)
+        findings += judged.findings
+        if judged.option120LeftOut { notes.append(BootWalker.option120LeftOut) }
         finish(.dhcp)
     }
 
@@ -455,7 +440,7 @@ struct BuildWalk {
                 }
             }
         }
-        findings += judge.unsynchronized(
+        findings += judge.clockFindings(
             unsynchronized.compactMap { sample in
                 guard case .success(let response) = sample.result else { return nil }
                 return .ntp(
@@ -465,7 +450,6 @@ struct BuildWalk {
         if let clock {
             notes.append(
                 "phone clock: \(iso8601(judge.phoneTime(at: clock.at))) from \(clock.source), offset \(durationText(clock.offset))")
-            findings += [judge.skew()].compactMap { $0 }
         } else {
             findings.append(
                 finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))

@@ -218,19 +218,7 @@ extension CaptureReader {
         var judge = PhoneJudge(
             profile: profile,
             state: options.start.state(profile: profile, trusted: options.trusted),
-            vocabulary: options.vocabulary)
-        var steps: [BootStep] = []
-        func step(
-            _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
-            roots: [BootRoot] = [], notes: [String], findings: [Finding]
-        ) {
-            let status: BootStepStatus =
-                findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
-            steps.append(
-                BootStep(
-                    kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                    findings: findings.withoutRepeats))
-        }
+            vocabulary: options.vocabulary, phased: false)
 
         // DHCP: the phone's requests and the answers with the same transaction ids.
         let requests = index.dhcpRequests(mac: phone.mac, address: phone.address)
@@ -270,7 +258,9 @@ extension CaptureReader {
                     "the phone uses: option 15 \(used.domainName ?? "none"); 119 \(used.searchDomains.joined(separator: ", ")); 6 \(used.dnsServers.joined(separator: ", ")); 120 \(used.registrars.joined(separator: ", ")); 43 \(used.provisioning?.url ?? "none")"
                 )
             }
-            step(.dhcp, notes: notes, findings: exchange.findings)
+            let judged = judge.judge(exchange)
+            if judged.option120LeftOut { notes.append(BootWalker.option120LeftOut) }
+            judge.close(.dhcp, notes: notes, findings: judged.findings)
         }
 
         // DNS: every question the phone asked and the answer it got, in order.
@@ -303,7 +293,7 @@ extension CaptureReader {
         // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
         let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            step(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
+            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.
@@ -355,9 +345,8 @@ extension CaptureReader {
         readings.sort { $0.at < $1.at }
         var timed = judge
         for reading in readings { timed.record(reading) }
-        timeFindings += timed.unsynchronized(unsynchronized)
-        if let skew = timed.skew() { timeFindings.append(skew) }
-        step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
+        timeFindings += timed.clockFindings(unsynchronized)
+        judge.close(.time, samples: samples, notes: timeNotes, findings: timeFindings)
 
         // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
         var downloaded: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
@@ -413,8 +402,8 @@ extension CaptureReader {
                 }
             }
         }
-        if !ldapNotes.isEmpty { step(.ldap, notes: ldapNotes, findings: []) }
-        if !httpNotes.isEmpty { step(.http, notes: httpNotes, findings: []) }
+        if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
+        if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
         var rootNotes = [
             "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
         ]
@@ -427,7 +416,7 @@ extension CaptureReader {
         if !takesDownloads && !downloaded.isEmpty {
             rootNotes.append("the phone signed in before (--signed-in): it keeps the roots it holds until reset, not these")
         }
-        step(
+        judge.close(
             .roots,
             roots: (options.trusted + held).map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 + downloaded.map(\.root),
@@ -550,13 +539,10 @@ extension CaptureReader {
                         outcome: outcome))
             }
         }
-        if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
+        if !endpoints.isEmpty { judge.close(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
         feed(until: mine.last?.time ?? Date.distantPast)
         let last = mine.last?.time ?? Date.distantPast
-        var trace = BootTrace(
-            profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
-            clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps)
-        trace.state = judge.start
+        let trace = judge.trace(clockAt: readings.isEmpty ? nil : last, otherwise: "the capture's clock")
         return CaptureTrace(phone: phone, trace: trace, buildSource: buildSource)
     }
 

@@ -38,6 +38,12 @@ public struct PhoneJudge: Sendable {
     public private(set) var clock: TimeEvidence?
     /// Roots the phone could download at sign-in.
     public private(set) var sources: RootSources
+    /// Whether the trace's steps carry the phase they happen in (a live walk's do; a capture's have none).
+    public let phased: Bool
+    /// The trace so far: each step closed with ``close(_:queries:endpoints:samples:roots:notes:findings:skipped:)``.
+    public internal(set) var steps: [BootStep] = []
+    /// The DHCP answers the phone took, when the producer saw them (``judge(_:expectedWebServices:)``).
+    public private(set) var dhcp: DHCPExchange?
 
     /// A judge for one build, from a starting state.
     /// - Parameters:
@@ -45,8 +51,13 @@ public struct PhoneJudge: Sendable {
     ///   - state: The state the phone starts from (``PhoneState/start(profile:signedIn:trusted:held:signIn:network:)``).
     ///   - sources: Roots the phone could download at sign-in.
     ///   - vocabulary: Whose words the findings use.
-    public init(profile: DeviceProfile, state: PhoneState, sources: RootSources = RootSources(), vocabulary: Vocabulary = .plain) {
+    ///   - phased: Whether the steps carry their phase (true for a live walk; a capture's steps have none).
+    public init(
+        profile: DeviceProfile, state: PhoneState, sources: RootSources = RootSources(), vocabulary: Vocabulary = .plain,
+        phased: Bool = true
+    ) {
         self.profile = profile
+        self.phased = phased
         self.vocabulary = vocabulary
         lifecycle = PhoneLifecycle(profile)
         start = state
@@ -139,6 +150,14 @@ public struct PhoneJudge: Sendable {
         return finding(.clockSkew, skew.severity, skew.detail)
     }
 
+    /// What the time step says of the phone's clock, the one rule for both producers: `time-source-unsynchronized` for
+    /// each unsynchronised server (``unsynchronized(_:)``), then `clock-skew` when the clock it set is notably off (``skew()``).
+    /// - Parameter unsynchronized: The `ntp` details of the servers that answered unsynchronised.
+    /// - Returns: The findings.
+    public func clockFindings(_ unsynchronized: [FindingDetail]) -> [Finding] {
+        self.unsynchronized(unsynchronized) + [skew()].compactMap { $0 }
+    }
+
     /// `time-source-unsynchronized` for servers that answered unsynchronised: an error when no server set the clock,
     /// a warning when another did.
     /// - Parameter details: The `ntp` details of those servers.
@@ -205,6 +224,75 @@ public struct PhoneJudge: Sendable {
         }
         return HandshakeJudgement(
             candidates: judged.map(\.candidate), chosen: chosen.candidate, findings: findings, phoneClock: at, clockSource: clock?.source)
+    }
+
+    // MARK: DHCP
+
+    /// The DHCP answers the phone took, judged for this build — the one rule for the live walk's `dhcp` step and a
+    /// capture's: the exchange's findings, less the option 120 findings when the build's lookup order does not read
+    /// option 120 (a fix names only what the build reads), and `dhcp-option-43-web-fqdn` when option 43 names other web
+    /// services than the deployment's. The judge keeps the exchange: the options are part of what the phone knows.
+    /// - Parameters:
+    ///   - exchange: The answers.
+    ///   - expectedWebServices: The web services FQDN the deployment says the phones should use, when one is known.
+    /// - Returns: The findings, and whether option 120 findings were left out for this build.
+    public mutating func judge(_ exchange: DHCPExchange, expectedWebServices: String? = nil) -> (
+        findings: [Finding], option120LeftOut: Bool
+    ) {
+        dhcp = exchange
+        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
+        let reads = profile.lookupPlan.readsOption120
+        var findings = exchange.findings.filter { reads || !option120.contains($0.code) }
+        let leftOut = !reads && exchange.findings.contains { option120.contains($0.code) }
+        let provisioning = exchange.phoneAnswer?.options.provisioning
+        if let expectedWebServices, let given = provisioning?.webFQDN, given != expectedWebServices {
+            findings.append(
+                finding(
+                    .dhcpOption43WebFQDN, .warning,
+                    .provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: expectedWebServices)))
+        }
+        return (findings, leftOut)
+    }
+
+    // MARK: The trace
+
+    /// Closes one step of the trace: its status follows the most severe finding (`skipped` when the producer did nothing
+    /// and found nothing), each finding is listed once, and a live walk's step carries
+    /// the phase the judge is in. The one assembly for the live walk and the capture.
+    /// - Parameters:
+    ///   - kind: Which step.
+    ///   - queries: The DNS questions it asked.
+    ///   - endpoints: The servers it reached.
+    ///   - samples: The time servers it asked.
+    ///   - roots: The roots it gathered.
+    ///   - notes: What it decided, in order.
+    ///   - findings: What is wrong.
+    ///   - skipped: Whether the producer could not take the step.
+    public mutating func close(
+        _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
+        roots: [BootRoot] = [], notes: [String], findings: [Finding], skipped: Bool = false
+    ) {
+        let status: BootStepStatus =
+            if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
+                .failed
+            } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
+        steps.append(
+            BootStep(
+                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                findings: findings.withoutRepeats, phase: phased ? phase : nil))
+    }
+
+    /// The trace of the steps closed so far, from the state the phone started in.
+    /// - Parameters:
+    ///   - clockAt: The true time at which the phone's clock is reported; nil when it set none.
+    ///   - otherwise: Where the clock comes from when no reading set it (a capture's: its own clock); nil for none.
+    /// - Returns: The trace.
+    public func trace(clockAt: Date?, otherwise: String? = nil) -> BootTrace {
+        var trace = BootTrace(
+            profile: profile, phoneClock: clockAt.map(phoneTime(at:)), clockSource: clock?.source.description ?? otherwise,
+            steps: steps)
+        trace.state = start
+        return trace
     }
 
     // MARK: DNS
