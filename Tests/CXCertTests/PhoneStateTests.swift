@@ -306,6 +306,25 @@ struct JudgeRuleTests {
         #expect(!kept.findings.contains { $0.code == .dhcpOption43WebFQDN }, "no option 43: nothing to compare")
     }
 
+    @Test("Evidence queued out of order is taken in time order, each piece when the replay reaches its time")
+    func queuedEvidence() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        var judge = PhoneJudge(profile: profile, state: PhoneStart().state(profile: profile, trusted: []))
+        let start = Date(timeIntervalSince1970: 1_764_000_000)
+        let root = TrustAnchor(certificate: try TestPKI.get().certificate("root-sha1.pem"), source: .download(url: "http://x/root.p7b"))
+        func reading(_ kind: TimeEvidence.Kind, _ offset: TimeInterval, at seconds: TimeInterval) -> Evidence {
+            .time(TimeEvidence(kind: kind, offset: offset, source: .phoneReading(at: start + seconds), at: start + seconds))
+        }
+        judge.queue([.roots([root], at: start + 20), reading(.answer, 5, at: 10), reading(.phoneReading, 600, at: 1)])
+        judge.advance(through: start + 5)
+        #expect(judge.clock?.offset == 600 && judge.pending.count == 2)
+        #expect(!judge.state.anchors.contains(root))
+        judge.advance(through: start + 20)
+        #expect(judge.clock?.offset == 5 && judge.pending.isEmpty)
+        #expect(judge.state.roots.last == HeldRoot(anchor: root, acquired: .signIn))
+        #expect(judge.heldRoots.roots.map(\.certificate) == [root.certificate] && judge.heldRoots.cache > 0)
+    }
+
     @Test("trace leaves out option 120 findings for a build that does not read option 120, as boot does")
     func traceDHCP() throws {
         func trace(_ firmware: String) throws -> BootStep {

@@ -564,12 +564,9 @@ struct BuildWalk {
     // MARK: Step 3: roots
 
     mutating func walkRoots() {
-        var roots: [BootRoot] = []
-        let cache = state.roots.filter { $0.acquired == .factory }.count
-        if cache > 0 { notes.append("\(cache) roots from the built-in trusted-authorities cache") }
-        roots += state.roots.filter { $0.acquired != .factory }.map {
-            BootRoot(certificate: $0.anchor.certificate, source: $0.anchor.source.description)
-        }
+        let held = judge.heldRoots
+        var roots = held.roots
+        if held.cache > 0 { notes.append("\(held.cache) roots from the built-in trusted-authorities cache") }
         // What this phase's sign-in downloads (the build's rootDiscovery ∩ the method's row); a phone that signed in
         // before keeps what it holds and does not look again until it is reset.
         let (downloads, rule) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)

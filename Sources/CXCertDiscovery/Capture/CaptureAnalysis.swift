@@ -404,12 +404,11 @@ extension CaptureReader {
         }
         if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
         if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
-        var rootNotes = [
-            "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
-        ]
+        let held = judge.heldRoots
+        var rootNotes = ["\(held.cache) roots from the built-in trusted-authorities cache"]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
-        let held = options.start.heldRoots
-        if !held.isEmpty { rootNotes.append("\(held.count) held from an earlier sign-in (--held-root), from the start") }
+        let earlier = options.start.heldRoots
+        if !earlier.isEmpty { rootNotes.append("\(earlier.count) held from an earlier sign-in (--held-root), from the start") }
         rootNotes.append("\(downloaded.count) received in the capture")
         // As in boot: a phone that signed in before keeps what it holds until reset, so what it fetched here is not used.
         let takesDownloads = judge.looksForRoots
@@ -418,8 +417,7 @@ extension CaptureReader {
         }
         judge.close(
             .roots,
-            roots: (options.trusted + held).map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
-                + downloaded.map(\.root),
+            roots: held.roots + downloaded.map(\.root),
             notes: rootNotes, findings: [])
 
         // TLS: each chain the phone received, judged with what it had at that moment.
@@ -427,20 +425,9 @@ extension CaptureReader {
         var tlsNotes: [String] = []
         var tlsFindings: [Finding] = []
         // Evidence in the capture's order: each time reading and root received before a handshake is fed first.
-        var pendingReadings = readings[...]
-        var pendingRoots = (takesDownloads ? downloaded.sorted { $0.time < $1.time } : [])[...]
-        func feed(until time: Date) {
-            while let reading = pendingReadings.first, reading.at <= time {
-                judge.record(reading)
-                pendingReadings = pendingReadings.dropFirst()
-            }
-            while let root = pendingRoots.first, root.time <= time {
-                judge.receive([root.anchor])
-                pendingRoots = pendingRoots.dropFirst()
-            }
-        }
+        judge.queue(readings.map(Evidence.time) + (takesDownloads ? downloaded.map { .roots([$0.anchor], at: $0.time) } : []))
         for session in mine where !session.tls.isEmpty {
-            feed(until: session.time)
+            judge.advance(through: session.time)
             let server = session.connection.server
             let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
             var chain: [Certificate] = []
@@ -540,7 +527,7 @@ extension CaptureReader {
             }
         }
         if !endpoints.isEmpty { judge.close(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
-        feed(until: mine.last?.time ?? Date.distantPast)
+        judge.advance(through: mine.last?.time ?? Date.distantPast)
         let last = mine.last?.time ?? Date.distantPast
         let trace = judge.trace(clockAt: readings.isEmpty ? nil : last, otherwise: "the capture's clock")
         return CaptureTrace(phone: phone, trace: trace, buildSource: buildSource)

@@ -44,6 +44,8 @@ public struct PhoneJudge: Sendable {
     public internal(set) var steps: [BootStep] = []
     /// The DHCP answers the phone took, when the producer saw them (``judge(_:expectedWebServices:)``).
     public private(set) var dhcp: DHCPExchange?
+    /// Evidence queued and not taken yet, in time order (``queue(_:)``, ``advance(through:)``).
+    public private(set) var pending: [Evidence] = []
 
     /// A judge for one build, from a starting state.
     /// - Parameters:
@@ -82,6 +84,21 @@ public struct PhoneJudge: Sendable {
         case .handshake(let handshake):
             return judge(handshake, candidates: [(nil, [])], plan: nil)
         }
+    }
+
+    /// Queues evidence a producer read ahead (a capture reads every packet first): the judge takes each piece when the
+    /// replay reaches its time (``advance(through:)``), so a handshake is judged with what the phone had then.
+    /// - Parameter evidence: The evidence, in any order; pieces with the same time keep the order given.
+    public mutating func queue(_ evidence: [Evidence]) {
+        pending = (pending + evidence).enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// Takes every queued piece of evidence that happened at or before `time`, in time order.
+    /// - Parameter time: The true time the replay has reached.
+    public mutating func advance(through time: Date) {
+        let due = pending.prefix { $0.at <= time }
+        pending.removeFirst(due.count)
+        for evidence in due { record(evidence) }
     }
 
     /// The phone moves to a phase of its walk: a first sign-in attempt (it downloads what its method allows), or signed in.
@@ -129,6 +146,17 @@ public struct PhoneJudge: Sendable {
         if downloads.contains(where: \.fromDirectory) { roots += sources.directory }
         if downloads.contains(.certificateProvisioning) { roots += sources.certificateProvisioning }
         return roots
+    }
+
+    /// The roots the phone holds now, as the `roots` step lists them: the built-in cache counted, every other root with
+    /// its source, in the order held.
+    public var heldRoots: (cache: Int, roots: [BootRoot]) {
+        (
+            state.roots.filter { $0.acquired == .factory }.count,
+            state.roots.filter { $0.acquired != .factory }.map {
+                BootRoot(certificate: $0.anchor.certificate, source: $0.anchor.source.description)
+            }
+        )
     }
 
     /// Whether the phone looks for roots at all now: one that signed in before keeps what it holds until reset.
