@@ -216,7 +216,9 @@ struct CertProvStandInTests {
     }
 
     /// The walk for an Aries build signing in with a PIN, the stand-in on port 80 of the web services.
-    func walk(_ lab: BootLab, mode: String?, root: String = "root-sha1.pem", records: [String] = []) throws -> BootTrace {
+    func walk(
+        _ lab: BootLab, mode: String?, root: String = "root-sha1.pem", records: [String] = [], start: PhoneStart = PhoneStart(signIn: .pin)
+    ) throws -> BootTrace {
         let pki = try BootFixtures.directory()
         let dns = try lab.dns(
             [
@@ -232,7 +234,7 @@ struct CertProvStandInTests {
         var configuration = BootWalker.Configuration(
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
         configuration.downloadsRootChains = true
-        configuration.signIn = .pin
+        configuration.start = start
         return try #require(BootWalker(configuration).run().builds.first)
     }
 
@@ -288,6 +290,25 @@ struct CertProvStandInTests {
         // Learned ahead from the one exchange the sign-in step reports: the stand-in saw one request.
         let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
         #expect(log.components(separatedBy: "POST /CertProv").count == 2, "\(log)")
+    }
+
+    @Test(
+        "boot: the live download's roots make a signed-in phone holding an old root held-root-stale, and one outside external-root-not-learned",
+        arguments: [false, true])
+    func liveRootElsewhere(outside: Bool) throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let old = TrustAnchor(certificate: try TestPKI.get().certificate("root.pem"), source: .heldRoot(file: "root.pem"))
+        let start =
+            outside ? PhoneStart(signIn: .pin, network: .external) : PhoneStart(signedIn: true, heldRoots: [old], signIn: .pin)
+        let trace = try walk(lab, mode: "ok", start: start)
+        let registrar = try #require(trace.step(.registrarTLS))
+        let expected: FindingCode = outside ? .externalRootNotLearned : .heldRootStale
+        #expect(registrar.findings.contains { $0.code == expected }, "\(registrar.findings.map(\.code))")
+        #expect(registrar.endpoints.first?.verdict?.isTrusted == false)
+        #expect(trace.step(.certprov) == nil, "the phone does not download now")
+        let notes = trace.step(.roots)?.notes ?? []
+        #expect(notes.contains { $0.hasPrefix("the walk asked the Certificate Provisioning service") }, "\(notes)")
     }
 
     @Test(

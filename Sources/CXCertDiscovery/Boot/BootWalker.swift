@@ -645,6 +645,12 @@ struct BuildWalk {
                 notes.append("a \(method) sign-in does not use the Certificate Provisioning service (device data)")
             }
         }
+        let foreseen = judge.sources.certificateProvisioning.count
+        if configuration.certificateProvisioning == nil, foreseen > 0, !looks || state.network == .external {
+            notes.append(
+                "the walk asked the Certificate Provisioning service for its root chains (\(foreseen) root\(foreseen == 1 ? "" : "s")), as a sign-in on the internal network would, to tell what this phone does not hold; the phone does not ask now"
+            )
+        }
         if roots.isEmpty && !profile.usesBuiltInCache {
             findings.append(
                 finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))

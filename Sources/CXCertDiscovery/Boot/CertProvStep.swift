@@ -99,15 +99,17 @@ extension BuildWalk {
         certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning("downloaded from \(request.url)")) }
     }
 
-    /// The roots the live download will give, learned before the boot steps: a fresh phone gets them only at the sign-in
-    /// whose method downloads from the service (device data), so the judge needs them from the start to say
-    /// `root-not-held-yet` for an endpoint reached before then (Device Update at boot). Nothing is recorded here: the
-    /// `certprov` step reports the same exchange (made once, shared) in its phase. The web services name is asked as
-    /// the walk's DNS answers it, without the suffix retries the step may add.
+    /// The roots the live download gives, learned before the boot steps, when the build's sign-in method downloads from
+    /// the service on the internal network (device data): a fresh phone gets them only at that sign-in, so the judge
+    /// needs them from the start to say `root-not-held-yet` for an endpoint reached before then (Device Update at boot);
+    /// a phone that signed in before, or one outside, does not download them, and they say `held-root-stale` or
+    /// `external-root-not-learned`. Nothing is recorded here: a fresh phone's `certprov` step reports the same exchange
+    /// (made once, shared) in its phase, and the `roots` step says when only the walk asked. The web services name is
+    /// asked as the walk's DNS answers it, without the suffix retries the step may add.
     mutating func foreseeCertProv() {
-        guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil, start.phase != .signedIn,
+        guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil,
             profile.rootDownloads.contains(.certificateProvisioning),
-            lifecycle.downloads(in: .signIn, signIn: state.signIn, network: state.network).downloads.contains(.certificateProvisioning),
+            lifecycle.downloads(in: .signIn, signIn: state.signIn, network: .internal).downloads.contains(.certificateProvisioning),
             let web = inputs.webServices
         else { return }
         let address =
