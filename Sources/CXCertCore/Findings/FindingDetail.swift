@@ -98,25 +98,9 @@ public enum FindingDetail: Sendable, Hashable {
         url: String, build: String, offered: String?, lync2013: String?, via: [String], source: String, confidence: Confidence)
     /// An HTTP redirect chain that loops or is too long (`autodiscover-failed`).
     case redirect(from: String, to: String, hops: Int, loops: Bool)
-    /// A DHCP option as received (`raw`, null when absent) and as decoded.
-    case dhcpOption(option: Int, raw: [UInt8]?, decoded: [String])
-    /// Option 43 for MS-UC-Client as decoded (null when absent); `subOption` is the one at fault, `missing` the absent
-    /// ones, `expectedWebFQDN` the deployment's web services.
-    case provisioning(UCProvisioning?, subOption: Int?, missing: [Int], expectedWebFQDN: String?)
-    /// The DHCP servers that answered (`used`: the one whose answer the phone takes).
-    case dhcpServers(servers: [String], used: String?)
-    /// Option 120 and the registrar SRV record name different pools.
-    case registrarMismatch(option120: [String], srv: String, targets: [String])
-    /// A capture file that cannot be read past a frame (`frame`: the last frame read, null before the first).
-    case captureDamage(file: String, frame: Int?, reason: String)
-    /// Part of the traffic missing from a capture: what is missing, in which connection, how much, and the limit.
-    case captureGap(gap: CaptureGap, connection: String?, count: Int?, limit: Int?, offset: Int?, reason: String?)
-    /// The registrar SRV names in the order a phone asked them, against its build's data and its source.
-    case dnsOrder(seen: [String], expected: [String], device: String, source: String?)
-    /// A TLS alert in a capture: who sent it, for which endpoint, and cxcert's verdict on the chain (phone alerts).
-    case tlsAlert(
-        host: String, port: Int, alert: Int, alertName: String, fromPhone: Bool, device: String, trusted: Bool?, findings: [String],
-        offeredSuites: [String])
+    /// Facts another module declares (DHCP answers, captures), typed there: their JSON and their wording come with
+    /// them (``FindingFacts``).
+    case facts(AnyFindingFacts)
 
     /// Whether an algorithm finding concerns a signature the client verifies or a key it uses.
     public enum AlgorithmUse: String, Sendable, Hashable, Codable {
@@ -169,32 +153,6 @@ public enum FindingDetail: Sendable, Hashable {
         case signIn = "sign-in"
     }
 
-    /// What part of a capture is missing.
-    public enum CaptureGap: String, Sendable, Hashable, Codable {
-        /// Frames cut by the snap length (`count` frames).
-        case snapLength = "snap-length"
-        /// Packets of flows past the flow limit (`count` packets, `limit` flows).
-        case flowLimit = "flow-limit"
-        /// TCP payload past the capture's budget (`count` bytes, `limit` bytes).
-        case byteLimit = "byte-limit"
-        /// A connection whose start is not in the capture.
-        case midConnection = "mid-connection"
-        /// Bytes missing in a connection (`count` bytes at stream `offset`).
-        case missingBytes = "missing-bytes"
-        /// A connection direction past the per-stream limit (`limit` bytes).
-        case streamLimit = "stream-limit"
-        /// A connection whose protocol could not be read to its end (`reason`).
-        case unparsed
-        /// DHCP, DNS or SNTP packets past the per-capture event limit (`count` packets of the kind in `reason`,
-        /// `limit` kept), or DHCP answers past the answer limit.
-        case eventLimit = "event-limit"
-        /// DNS or SNTP packets of clients not known as phones when read, past their own per-capture budget (`count`
-        /// packets of the kind in `reason`, `limit` kept).
-        case otherClientLimit = "other-client-limit"
-        /// Gaps in the connections of clients that are not phones, summarised (`count` gaps in `limit` connections).
-        case otherConnections = "other-connections"
-    }
-
     /// How a host name falls short.
     public enum NameShortfall: Sendable, Hashable {
         /// No SAN entry (nor CN the client reads) holds the name.
@@ -238,14 +196,7 @@ public enum FindingDetail: Sendable, Hashable {
         case .sipRegister: "sip-register"
         case .deviceUpdateOffer: "device-update-offer"
         case .redirect: "redirect"
-        case .dhcpOption: "dhcp-option"
-        case .provisioning: "dhcp-option-43"
-        case .dhcpServers: "dhcp-servers"
-        case .registrarMismatch: "registrar-mismatch"
-        case .captureDamage: "capture-damage"
-        case .captureGap: "capture-gap"
-        case .dnsOrder: "dns-order"
-        case .tlsAlert: "tls-alert"
+        case .facts(let facts): facts.base.kind
         }
     }
 }
@@ -271,18 +222,11 @@ public struct CapabilityBasis: Sendable, Hashable, Encodable {
 }
 
 extension FindingDetail: Encodable {
-    private struct Key: CodingKey {
-        let stringValue: String
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
-    }
-
     public func encode(to encoder: any Encoder) throws {
-        var out = encoder.container(keyedBy: Key.self)
-        try out.encode(kind, forKey: Key("kind"))
-        func put<Value: Encodable>(_ key: String, _ value: Value) throws { try out.encode(value, forKey: Key(key)) }
+        if case .facts(let facts) = self { return try facts.base.encode(to: encoder) }
+        var out = encoder.container(keyedBy: FindingDetailKey.self)
+        try out.put("kind", kind)
+        func put<Value: Encodable>(_ key: String, _ value: Value) throws { try out.put(key, value) }
         switch self {
         case .validity(let notBefore, let notAfter, let at):
             try put("notBefore", iso8601(notBefore))
@@ -449,56 +393,8 @@ extension FindingDetail: Encodable {
             try put("to", to)
             try put("hops", hops)
             try put("loops", loops)
-        case .dhcpOption(let option, let raw, let decoded):
-            try put("option", option)
-            try put("raw", raw.map { $0.map { String(format: "%02x", $0) }.joined() })
-            try put("decoded", decoded)
-        case .provisioning(let option43, let subOption, let missing, let expectedWebFQDN):
-            try put("identifier", option43?.identifier)
-            try put("scheme", option43?.scheme)
-            try put("webFQDN", option43?.webFQDN)
-            try put("port", option43?.port)
-            try put("portEncoding", option43?.portEncoding)
-            try put("path", option43?.path)
-            try put("length", option43?.length)
-            try put("truncatedSubOption", option43?.truncatedSubOption)
-            try put("subOption", subOption)
-            try put("missing", missing)
-            try put("expectedWebFQDN", expectedWebFQDN)
-        case .dhcpServers(let servers, let used):
-            try put("servers", servers)
-            try put("used", used)
-        case .registrarMismatch(let option120, let srv, let targets):
-            try put("option120", option120)
-            try put("srv", srv)
-            try put("targets", targets)
-        case .captureDamage(let file, let frame, let reason):
-            try put("file", file)
-            try put("frame", frame)
-            try put("reason", reason)
-        case .captureGap(let gap, let connection, let count, let limit, let offset, let reason):
-            try put("gap", gap)
-            try put("connection", connection)
-            try put("count", count)
-            try put("limit", limit)
-            try put("offset", offset)
-            try put("reason", reason)
-        case .dnsOrder(let seen, let expected, let device, let source):
-            try put("seen", seen)
-            try put("expected", expected)
-            try put("device", device)
-            try put("source", source)
-        case .tlsAlert(
-            let host, let port, let alert, let alertName, let fromPhone, let device, let trusted, let findings, let offeredSuites):
-            try put("host", host)
-            try put("port", port)
-            try put("alert", alert)
-            try put("alertName", alertName)
-            try put("fromPhone", fromPhone)
-            try put("device", device)
-            try put("trusted", trusted)
-            try put("findings", findings)
-            try put("offeredSuites", offeredSuites)
+        case .facts:
+            return  // encoded whole above, by its own type
         }
     }
 }

@@ -68,6 +68,7 @@ public enum FindingWording {
     /// One sentence saying what is wrong.
     public static func message(for finding: Finding) -> String {
         let subject = finding.certificate?.subject.displayName ?? "the certificate"
+        if case .facts(let facts) = finding.detail { return facts.base.message(for: finding) }
         let isPhone = finding.client.isPhone
         let words = finding.vocabulary
         switch (finding.code, finding.detail) {
@@ -220,6 +221,7 @@ public enum FindingWording {
 
     /// The fix for a finding.
     public static func remedy(for finding: Finding) -> String {
+        if case .facts(let facts) = finding.detail { return facts.base.remedy(for: finding) }
         let name = finding.certificate?.subject.displayName ?? "the certificate"
         let words = finding.vocabulary
         let isPhone = finding.client.isPhone
@@ -303,8 +305,7 @@ public enum FindingWording {
         case (_, .dnsUnanswered), (_, .dnsAnswer), (_, .dnsAlias), (_, .search), (_, .dcLocator), (_, .roots), (_, .ntp), (_, .clock),
             (_, .endpoint),
             (_, .redirect),
-            (_, .dhcpOption), (_, .provisioning), (_, .dhcpServers), (_, .registrarMismatch), (_, .captureDamage), (_, .captureGap),
-            (_, .dnsOrder), (_, .tlsAlert), (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister), (_, .deviceUpdateOffer):
+            (_, .heldRoots), (_, .certprov), (_, .deviceUpdate), (_, .sipRegister), (_, .deviceUpdateOffer):
             return walkRemedy(finding)
         default:
             return "Reissue \(name) so that it meets the rule named in the message."
@@ -469,119 +470,8 @@ extension FindingWording {
         case (_, .redirect(let from, let to, let hops, let loops)):
             return loops
                 ? "The autodiscover redirect loops back to \(to)." : "The autodiscover redirect from \(from) takes more than \(hops) hops."
-        case (.dhcpMalformedOption, .dhcpOption(let option, let raw, _)):
-            return "Option \(option): \(malformation(option: option, raw: raw ?? []))."
-        case (.dhcpOption119WindowsString, .dhcpOption(_, let raw, _)):
-            return
-                "Option 119 is the Windows Server 2003 string '\(String(decoding: (raw ?? []).filter { $0 != 0 }, as: UTF8.self))', not RFC 3397 labels; which form the phones read is not known."
-        case (.dhcpOption120TooMany, .dhcpOption(_, _, let decoded)):
-            return "Option 120 lists \(decoded.count) registrars; the phones try at most two (Lync 2010 DHCP troubleshooting)."
-        case (.dhcpOption120Address, .dhcpOption(_, _, let decoded)):
-            return
-                "Option 120 gives the registrar as an IPv4 address (\(decoded.joined(separator: ", "))); the phone connects over TLS and needs a name to check the certificate."
-        case (.dhcpOption120Missing, _):
-            return
-                "No option 120: the phone finds its registrar only through DNS (and, per Microsoft, may authenticate but not begin SIP communications)."
-        case (.dhcpOption15Missing, _):
-            return "No option 15: the phone has no DHCP domain for ucupdates-r2 and the DC locator."
-        case (_, .provisioning(nil, _, _, _)):
-            return
-                "No option 43 for vendor class MS-UC-Client: Aries phones that sign in by PIN cannot find the Certificate Provisioning service, and so no root."
-        case (_, .provisioning(let option43?, let subOption, let missing, let expected)):
-            switch finding.code {
-            case .dhcpOption43Truncated:
-                let router =
-                    option43.length == 90
-                    ? " The option is exactly 90 bytes (180 hex digits): the limit of Cisco IOS 'option 43 hex'." : ""
-                return
-                    "Option 43 is cut inside sub-option \(option43.truncatedSubOption ?? subOption ?? 0) (\(option43.length) bytes in all).\(router)"
-            case .dhcpOption43Identifier:
-                return "Option 43 sub-option 1 is '\(option43.identifier ?? "")', not 'MS-UC-Client' (case-sensitive)."
-            case .dhcpOption43BinaryPort:
-                return
-                    "Option 43 sub-option 4 sends the port as a 2-byte integer (\(option43.port ?? 0)), not the text DHCPUtil writes ('443'); how the phone reads it is not known."
-            case .dhcpOption43WebFQDN:
-                let given = option43.webFQDN ?? "?"
-                return
-                    "Option 43 names the web services \(given), but the deployment's are \(expected ?? "?"); the phone fetches its root chain from \(given)."
-            default:
-                if !missing.isEmpty {
-                    return
-                        "Option 43 lacks sub-option\(missing.count == 1 ? "" : "s") \(missing.sorted().map(String.init).joined(separator: ", ")), so the phone cannot build the Certificate Provisioning URL."
-                }
-                if subOption == 4 { return "Option 43 sub-option 4 is not a port." }
-                if subOption == 2 {
-                    return
-                        "Option 43 sub-option 2 (URL scheme) is '\(option43.scheme ?? "")'; the sources give only 'https' (DHCPUtil, the vendor guides), and how the phone treats another scheme is not documented."
-                }
-                return "Option 43 sub-option 3 '\(option43.webFQDN ?? "")' is not a host name."
-            }
-        case (.dhcpNoAnswer, .dhcpServers(let servers, _)):
-            return servers.isEmpty
-                ? "No DHCP server answered the phone's DHCPINFORM (vendor class MS-UC-Client)."
-                : "DHCP servers answered, but not the INFORM with vendor class MS-UC-Client."
-        case (.dhcpOption43ScopeLevel, .dhcpServers(let servers, _)):
-            return
-                "\(servers.joined(separator: ", ")) sends option 43 to a client that gave no vendor class: it is set for the whole scope, and every client on it receives the phones' values."
-        case (_, .dhcpServers(let servers, let used)):
-            return
-                "\(servers.count) servers answered (\(servers.joined(separator: ", "))); the phone uses \(used ?? "the first")'s answer and ignores the others."
-        case (_, .registrarMismatch(let option120, let srv, let targets)):
-            return "DHCP option 120 names \(option120.joined(separator: ", ")) but \(srv) points to \(targets.joined(separator: ", "))."
-        case (_, .captureDamage(let file, let frame, let reason)):
-            return frame.map { "\(file): after frame \($0): \(reason)" } ?? "\(file): \(reason)"
-        case (_, .captureGap(let gap, let connection, let count, let limit, let offset, let reason)):
-            let name = connection ?? "a connection"
-            let count = count ?? 0
-            switch gap {
-            case .snapLength:
-                return "\(count) frame\(count == 1 ? " was" : "s were") cut by the snap length; what they held past the cut is missing."
-            case .flowLimit: return "More than \(limit ?? 0) TCP flows; \(count) packets of later flows were not read."
-            case .byteLimit:
-                return "The capture holds more than \((limit ?? 0) >> 20) MiB of TCP payload; \(count) later bytes were not read."
-            case .midConnection: return "\(name): the capture starts in the middle of this connection"
-            case .missingBytes: return "\(name): \(count) bytes missing at stream offset \(offset ?? 0)"
-            case .streamLimit: return "\(name): more than \(limit ?? 0) bytes in one direction; the rest was not kept"
-            case .unparsed: return "\(name): \(reason ?? "unreadable")"
-            case .eventLimit:
-                return "More than \(limit ?? 0) \(reason ?? "UDP") packets; \(count) later ones were not read."
-            case .otherClientLimit:
-                return
-                    "More than \(limit ?? 0) \(reason ?? "UDP") packets of clients not known as phones when read; \(count) later ones were not kept."
-            case .otherConnections:
-                let connections = limit ?? 0
-                return
-                    "\(count) gap\(count == 1 ? "" : "s") in \(connections) connection\(connections == 1 ? "" : "s") of clients that are not phones (not listed one by one)."
-            }
-        case (_, .dnsOrder(let seen, let expected, let device, let source)):
-            return
-                "The phone asked \(seen.joined(separator: ", ")) in that order; the device data for \(device) expects \(expected.joined(separator: ", ")) (\(source ?? "no source"))."
-        case (_, .tlsAlert(let endpoint, _, _, let alertName, true, let device, let trusted, let findings, _)):
-            return trusted == true
-                ? "The phone refused \(endpoint)'s chain with \(alertName), but cxcert finds it trusted for \(device): the certificate does not explain the alert (the device data may be wrong for this build, or the cause lies elsewhere: a root downloaded before the capture, a reset store)."
-                : "The phone refused \(endpoint)'s chain with \(alertName); cxcert's verdict for \(device) explains it: \(findings.joined(separator: ", "))."
-        case (_, .tlsAlert(let host, let port, _, let alertName, false, _, _, _, _)):
-            return "\(host):\(port) refused the phone's handshake (alert \(alertName))."
         default:
             return "\(finding.code.rawValue)."
-        }
-    }
-
-    /// Why a DHCP option's bytes do not decode, from the option's rules.
-    static func malformation(option: Int, raw: [UInt8]) -> String {
-        switch option {
-        case 15:
-            var bytes = raw
-            while bytes.last == 0 { bytes.removeLast() }
-            return "'\(printableASCII(bytes))' is not a domain name"
-        case 119: return "neither RFC 3397 names nor a string"
-        case 120:
-            guard let encoding = raw.first else { return "empty (RFC 3361 needs an encoding byte and a value)" }
-            if encoding == 0 { return "the names are not valid RFC 1035 labels" }
-            if encoding == 1 { return "\(raw.count - 1) bytes after encoding 1 is not a list of IPv4 addresses" }
-            return "encoding byte \(encoding) (RFC 3361 defines 0 and 1)"
-        case 1: return "\(raw.count) bytes \(raw.count == 4 ? "is not a subnet mask (ones, then zeros)" : "is not a 4-byte subnet mask")"
-        default: return "\(raw.count) bytes is not a list of IPv4 addresses"
         }
     }
 
@@ -753,70 +643,6 @@ extension FindingWording {
             return "Make \(host):\(port) answer TLS from the phones' network."
         case (_, .redirect):
             return "Redirect http://autodiscover.<SMTP domain>/autodiscover/autodiscover.xml once, to the HTTPS autodiscover URL."
-        case (.dhcpMalformedOption, .dhcpOption(let option, _, _)):
-            return "Correct option \(option) in the DHCP server's configuration."
-        case (.dhcpOption119WindowsString, _):
-            return
-                "Send option 119 in RFC 3397 form (the built-in option of Windows Server 2012 and later, dnsmasq's or Kea's domain-search)."
-        case (.dhcpOption120TooMany, _):
-            return "List at most two registrar pool FQDNs in option 120."
-        case (.dhcpOption120Address, _):
-            return "Send the registrar pool's FQDN in option 120 (encoding 0), as DHCPUtil -SipServer <pool FQDN> computes it."
-        case (.dhcpOption120Missing, _):
-            return "Send the registrar pool FQDN in option 120 (encoding 0)."
-        case (.dhcpOption15Missing, _):
-            return "Send option 15 with the Active Directory domain that holds ucupdates-r2."
-        case (.dhcpOption43Missing, _):
-            return
-                "Configure option 43 for vendor class MS-UC-Client with sub-options 1-5 (DHCPUtil.exe -SipServer <pool> -WebServer <web FQDN> computes them)."
-        case (.dhcpOption43Truncated, _):
-            return "Send the whole option (on Cisco IOS XE 'option ext 43 hex', up to 255 bytes), or shorten the web services FQDN."
-        case (.dhcpOption43Identifier, _):
-            return "Set sub-option 1 (UC Identifier) to the 12 bytes 'MS-UC-Client'."
-        case (.dhcpOption43BinaryPort, _):
-            return "Send sub-option 4 as ASCII text: 34:34:33 for 443."
-        case (.dhcpOption43WebFQDN, .provisioning(_, _, _, let expected)):
-            return
-                "Put the internal web services FQDN (\(expected ?? "?")) in option 43 sub-option 3, not a meeting URL or another pool's name."
-        case (_, .provisioning(_, let subOption, let missing, _)):
-            if !missing.isEmpty {
-                return
-                    "Send all five sub-options (1 UC identifier, 2 URL scheme, 3 web services FQDN, 4 port as text, 5 /CertProv/CertProvisioningService.svc)."
-            }
-            if subOption == 4 { return "Send sub-option 4 as ASCII text: 34:34:33 for 443." }
-            return "Send the internal web services FQDN in sub-option 3."
-        case (.dhcpNoAnswer, _):
-            return
-                "Make a DHCP server (or the Lync registrar's DHCP component) answer DHCPINFORM on this network, or relay it (ip helper-address)."
-        case (.dhcpOption43ScopeLevel, _):
-            return
-                "Set option 43 for vendor class MS-UC-Client only (a Windows vendor class, dnsmasq 'vendor:MS-UC-Client', a Kea client class)."
-        case (_, .dhcpServers):
-            return "Make every server that answers the phones give the same options, or leave only one."
-        case (_, .registrarMismatch):
-            return "Make option 120 and the SRV record name the same registrar pool."
-        case (_, .captureDamage):
-            return "Read what the file holds up to that point; take a new capture if more is needed."
-        case (_, .captureGap(let gap, _, _, _, _, _)):
-            switch gap {
-            case .snapLength: return "Capture with a full snap length (tcpdump -s 0)."
-            case .flowLimit, .eventLimit, .otherClientLimit: return "Filter the capture to the phones (tcpdump host PHONE)."
-            case .byteLimit:
-                return "Filter the capture to the phones and the ports that matter (tcpdump host PHONE and port 389 or 80 or 443 or 5061)."
-            case .otherConnections:
-                return "None needed for the phones; to leave these out, filter the capture to the phones (tcpdump host PHONE)."
-            case .midConnection, .missingBytes, .streamLimit, .unparsed:
-                return "Start the capture before the phone connects, and capture with tcpdump -s 0."
-            }
-        case (_, .dnsOrder):
-            let data = if case .command = words { "(--device-data)" } else { "(in the device data)" }
-            return "If the capture is right, correct the registrarLookup row for this build \(data) and tell the cxcert maintainers."
-        case (_, .tlsAlert(_, _, _, _, true, _, let trusted, _, _)):
-            return trusted == true
-                ? "Check the phone's build and its downloaded roots (reset it to clear them)."
-                : "See the chain's findings in this step for the fix."
-        case (_, .tlsAlert(let host, let port, _, _, false, _, _, _, let suites)):
-            return "Allow TLS 1.0 and one of the phone's suites (\(suites.joined(separator: ", "))) on \(host):\(port)."
         default:
             return "See the message."
         }

@@ -399,8 +399,9 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dhcpOption43WebFQDN, .warning,
-                    .provisioning(
-                        exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host)))
+                    .dhcp(
+                        .provisioning(
+                            exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host))))
         }
         finish(.dhcp)
     }
@@ -548,7 +549,7 @@ struct BuildWalk {
             configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
         {
             let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
-            findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
+            findings.append(finding(.dhcpOption120Address, .error, .dhcp(.dhcpOption(option: 120, raw: raw, decoded: literals))))
         }
         if !inputs.registrars.isEmpty, profile.lookupPlan.readsOption120 {
             let sip = inputs.sipDomain
@@ -560,8 +561,9 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .dhcpOption120Mismatch, .warning,
-                        .registrarMismatch(
-                            option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted())))
+                        .dhcp(
+                            .registrarMismatch(
+                                option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted()))))
             }
         }
         if registrar == nil {

@@ -223,7 +223,7 @@ public struct PhoneJudge: Sendable {
         return [
             finding(
                 .dnsOrderDiffers, .warning,
-                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
+                .capture(.dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source)))
         ]
     }
 
