@@ -306,21 +306,21 @@ struct WalkFindingDetailTests {
         #expect(web.message.contains("server.fqdn.company.com, but the deployment's are web.contoso.com"))
         #expect(
             findings.contains {
-                $0.detail == .search(tried: profiles[0].lookupPlan.time, domains: ["fabrikam.com"], roots: nil)
+                $0.detail == .walk(.search(tried: profiles[0].lookupPlan.time, domains: ["fabrikam.com"], roots: nil))
                     && $0.code == .timeSourceMissing
             })
         #expect(
             findings.contains {
-                if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail {
+                if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail.walkFacts {
                     true
                 } else {
                     false
                 }
             })
-        #expect(findings.contains { if case .endpoint(_, _, 80, "http", _, nil, _?) = $0.detail { true } else { false } })
+        #expect(findings.contains { if case .endpoint(_, _, 80, "http", _, nil, _?) = $0.detail.walkFacts { true } else { false } })
         #expect(
             findings.contains {
-                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail {
+                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail.walkFacts {
                     questions.contains { $0.name == "_ntp._udp.fabrikam.com" }
                 } else {
                     false

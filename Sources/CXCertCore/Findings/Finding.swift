@@ -144,7 +144,8 @@ public enum Vocabulary: Sendable, Hashable {
 
 /// One reason a client would not (or might not) trust a server, as data: a code, a severity, the certificate
 /// it concerns and a typed ``FindingDetail``. The message, the phone's symptom and the remedy are worded from
-/// that data in one place (``FindingWording``), in the ``Vocabulary`` of whoever prints it.
+/// that data (``FindingWording``, or the ``FindingFacts`` type of another module's facts), in the ``Vocabulary`` of
+/// whoever prints it.
 public struct Finding: Sendable, Hashable {
     /// The stable code scripts match on.
     public let code: FindingCode

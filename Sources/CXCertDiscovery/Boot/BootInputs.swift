@@ -160,9 +160,10 @@ public struct BootInputs: Sendable, Hashable, Codable {
         let missing = netbios.flatMap { name in
             known.first { $0.hasPrefix(name + ".") && !asked.contains($0) }.map { String($0.dropFirst(name.count + 1)) }
         }
-        return .dcLocator(
-            tried: tried, domains: asked, netbios: netbios, adDomains: known, missingSuffix: missing, directoryGiven: directoryGiven,
-            roots: roots)
+        return .walk(
+            .dcLocator(
+                tried: tried, domains: asked, netbios: netbios, adDomains: known, missingSuffix: missing, directoryGiven: directoryGiven,
+                roots: roots))
     }
 
     /// The domains a sign-in's DC lookup uses (seed 000 l.1130-1142): for `NETBIOS\alias` the NetBIOS name,

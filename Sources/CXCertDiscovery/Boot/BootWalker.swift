@@ -236,12 +236,13 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsUnanswered, failed ? .error : .warning,
-                    .dnsUnanswered(
-                        questions: unanswered.map {
-                            FindingDetail.DNSQuestion(
-                                name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
-                        },
-                        servers: inputs.dnsServers.map(\.description))))
+                    .walk(
+                        .dnsUnanswered(
+                            questions: unanswered.map {
+                                WalkFacts.DNSQuestion(
+                                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
+                            },
+                            servers: inputs.dnsServers.map(\.description)))))
         }
         let status: BootStepStatus =
             if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
@@ -278,9 +279,10 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsAnswerOversized, .warning,
-                    .dnsAnswer(
-                        name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
-                        limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
+                            limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil))))
         }
         return last
     }
@@ -301,10 +303,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .concatenatedNameAnswered, .warning,
-                        .dnsAnswer(
-                            name: concatenated, type: type.rawValue, result: answer.result,
-                            answers: describe(answer).components(separatedBy: ", "),
-                            limit: nil, retriedFrom: name, domain: suffix)))
+                        .walk(
+                            .dnsAnswer(
+                                name: concatenated, type: type.rawValue, result: answer.result,
+                                answers: describe(answer).components(separatedBy: ", "),
+                                limit: nil, retriedFrom: name, domain: suffix))))
                 return (answer, concatenated)
             }
         }
@@ -458,9 +461,10 @@ struct BuildWalk {
         findings += judge.unsynchronized(
             unsynchronized.compactMap { sample in
                 guard case .success(let response) = sample.result else { return nil }
-                return .ntp(
-                    server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
-                    stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)
+                return .walk(
+                    .ntp(
+                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
             })
         if let clock {
             notes.append(
@@ -468,7 +472,8 @@ struct BuildWalk {
             findings += [judge.skew()].compactMap { $0 }
         } else {
             findings.append(
-                finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+                finding(.timeSourceMissing, .error, .walk(.search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+            )
         }
         finish(.time)
     }
@@ -501,9 +506,11 @@ struct BuildWalk {
                             recoverable.append(
                                 finding(
                                     .strictDNSNaming, .error,
-                                    .dnsAnswer(
-                                        name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target], limit: nil,
-                                        retriedFrom: nil, domain: inputs.sipDomain)))
+                                    .walk(
+                                        .dnsAnswer(
+                                            name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target],
+                                            limit: nil,
+                                            retriedFrom: nil, domain: inputs.sipDomain))))
                             continue
                         }
                         candidates.append((target, record.port, "SRV \(asked)"))
@@ -532,9 +539,10 @@ struct BuildWalk {
                     recoverable.append(
                         finding(
                             .endpointUnreachable, .error,
-                            .endpoint(
-                                host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
-                                via: candidate.via, failure: error.description)))
+                            .walk(
+                                .endpoint(
+                                    host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
+                                    via: candidate.via, failure: error.description))))
                 default:
                     registrar = (candidate.host, address, candidate.port, candidate.via)
                     notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
@@ -569,7 +577,9 @@ struct BuildWalk {
         if registrar == nil {
             findings += recoverable
             findings.append(
-                finding(.registrarNotFound, .error, .search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil)))
+                finding(
+                    .registrarNotFound, .error, .walk(.search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil))
+                ))
         } else {
             findings += recoverable.map { $0.with(severity: .warning) }
         }
@@ -633,7 +643,7 @@ struct BuildWalk {
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
-                        finding(.noRootDownload, .warning, .roots(scope: .activeDirectory, count: 0)))
+                        finding(.noRootDownload, .warning, .walk(.roots(scope: .activeDirectory, count: 0))))
                 }
             } else {
                 findings.append(
@@ -667,7 +677,7 @@ struct BuildWalk {
         }
         if roots.isEmpty && !profile.usesBuiltInCache {
             findings.append(
-                finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))
+                finding(.noRootDownload, .error, .walk(.roots(scope: .signIn, count: 0))))
         }
         finish(.roots, roots: roots)
     }
@@ -690,8 +700,10 @@ struct BuildWalk {
             deferred.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(
-                        host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description
+                        ))))
             return false
         case .success(let report):
             let refusal: String? = if case .refused(let reason) = report.asPhone { reason } else { nil }
@@ -705,7 +717,8 @@ struct BuildWalk {
                 deferred.append(
                     finding(
                         .endpointUnreachable, .error,
-                        .endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil)))
+                        .walk(.endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil))
+                    ))
                 return false
             }
             endpoints.append(
@@ -746,9 +759,11 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .dnsAnswer(
-                        name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                        domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                            retriedFrom: nil,
+                            domain: nil))))
             finish(.webServices)
             return
         }
@@ -767,7 +782,9 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description))))
         } else {
             endpoints.append(
                 BootEndpoint(host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: "reachable"))
@@ -803,9 +820,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateNotFound, .warning,
-                        .dnsAnswer(
-                            name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                            domain: domain)))
+                        .walk(
+                            .dnsAnswer(
+                                name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                                retriedFrom: nil,
+                                domain: domain))))
                 continue
             }
             var found: [Finding] = []
@@ -882,7 +901,7 @@ struct BuildWalk {
         // A URL the phone could not reach is a warning either way: the phone tries the next; what fails is the search
         // (autodiscover-failed). A certificate the phone's wrong clock hides stays an error even when it worked.
         func hidden(_ finding: Finding) -> Bool {
-            if case .clock(_, _, _, _?, true, false, _) = finding.detail { return true }
+            if case .clock(_, _, _, _?, true, false, _) = finding.detail.walkFacts { return true }
             return false
         }
         if succeeded {
@@ -890,7 +909,7 @@ struct BuildWalk {
         } else {
             findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
-                finding(.autodiscoverFailed, .error, .search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil)))
+                finding(.autodiscoverFailed, .error, .walk(.search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil))))
         }
         finish(.exchange)
     }
@@ -903,7 +922,7 @@ struct BuildWalk {
         for _ in 0..<5 {
             guard visited.insert(url).inserted else {
                 failures.append(
-                    finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
+                    finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: true))))
                 return false
             }
             let hopPort = (try? HTTPFetcher.target(of: url).port) ?? (url.lowercased().hasPrefix("https://") ? 443 : 80)
@@ -952,7 +971,7 @@ struct BuildWalk {
             }
         }
         failures.append(
-            finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
+            finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: false))))
         return false
     }
 }

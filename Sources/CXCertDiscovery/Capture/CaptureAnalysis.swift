@@ -337,9 +337,10 @@ extension CaptureReader {
             if case .success(let response) = result {
                 if response.isUnsynchronized {
                     unsynchronized.append(
-                        .ntp(
-                            server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
-                            stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
+                        .walk(
+                            .ntp(
+                                server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
+                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
                 } else {
                     readings.append(
                         TimeEvidence(

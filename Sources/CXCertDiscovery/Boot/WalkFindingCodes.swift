@@ -1,3 +1,5 @@
+import CXCertCore
+
 /// The codes of the phone's discovery walk (`cxcert boot`): DNS, time, roots, the servers it reaches.
 extension FindingCode {
     // The phone's discovery walk (`cxcert boot`).
