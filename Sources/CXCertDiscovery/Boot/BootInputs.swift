@@ -152,7 +152,7 @@ public struct BootInputs: Sendable, Hashable, Codable {
     ///   - adDomains: The Active Directory DNS domains, when known (the deployment's); nil to take option 15.
     ///   - directoryGiven: Whether the directory was given (`--ad`).
     ///   - roots: The roots in Active Directory the phone cannot download; nil when unknown.
-    /// - Returns: A ``/CXCertCore/FindingDetail/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
+    /// - Returns: A detail carrying ``WalkFacts/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
     public func dcNotFound(tried: [LookupStep], adDomains: [String]?, directoryGiven: Bool, roots: Int?) -> FindingDetail {
         let netbios = user?.split(separator: "\\").first.map { $0.lowercased() }
         let known = (adDomains ?? [dhcpDomain].compactMap { $0 }).map { $0.lowercased() }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The facts behind a finding of the phone's discovery walk (`cxcert boot`, and what `trace` judges of a capture the
 /// same way: DNS, time, roots, the servers the phone reaches), typed: what a script acts on and all that its wording
-/// (WalkFindingWording.swift) needs. A finding carries them as ``CXCertCore/FindingDetail/facts(_:)``.
+/// (WalkFindingWording.swift) needs. A finding carries them as ``/CXCertCore/FindingDetail/facts(_:)``.
 public enum WalkFacts: FindingFacts {
     /// DNS questions of a walk step that got no answer (`dns-unanswered`), and the DNS servers the phones were given.
     case dnsUnanswered(questions: [DNSQuestion], servers: [String])

@@ -2,7 +2,7 @@ import CXCertCore
 import Foundation
 
 /// The facts behind a capture's finding (`cxcert trace`), typed: what a script acts on and all that its wording
-/// (CaptureFindingWording.swift) needs. A finding carries them as ``CXCertCore/FindingDetail/facts(_:)``.
+/// (CaptureFindingWording.swift) needs. A finding carries them as ``/CXCertCore/FindingDetail/facts(_:)``.
 public enum CaptureFacts: FindingFacts {
     /// A capture file that cannot be read past a frame (`frame`: the last frame read, null before the first).
     case captureDamage(file: String, frame: Int?, reason: String)

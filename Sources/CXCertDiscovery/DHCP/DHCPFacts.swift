@@ -2,7 +2,7 @@ import CXCertCore
 import Foundation
 
 /// The facts behind a DHCP finding (`cxcert dhcp`, and the walk's DHCP step), typed: what a script acts on and all
-/// that its wording (DHCPFindingWording.swift) needs. A finding carries them as ``CXCertCore/FindingDetail/facts(_:)``.
+/// that its wording (DHCPFindingWording.swift) needs. A finding carries them as ``/CXCertCore/FindingDetail/facts(_:)``.
 public enum DHCPFacts: FindingFacts {
     /// A DHCP option as received (`raw`, null when absent) and as decoded.
     case dhcpOption(option: Int, raw: [UInt8]?, decoded: [String])
