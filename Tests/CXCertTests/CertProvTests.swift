@@ -103,9 +103,10 @@ struct CertProvRequestTests {
         for code: FindingCode in [.certprovUnreachable, .certprovFailed, .certprovNoChains, .certprovRootMissing] {
             let finding = Finding(
                 code: code, severity: .error,
-                detail: .certprov(
-                    url: "http://pool01.contoso.com/CertProv/CertProvisioningService.svc", address: "192.0.2.10", status: 503,
-                    failure: "HTTP 503", host: "pool01.contoso.com", needed: "CN=Contoso Root"),
+                detail: .walk(
+                    .certprov(
+                        url: "http://pool01.contoso.com/CertProv/CertProvisioningService.svc", address: "192.0.2.10", status: 503,
+                        failure: "HTTP 503", host: "pool01.contoso.com", needed: "CN=Contoso Root")),
                 client: FindingClient(profile), vocabulary: .command(.boot))
             #expect(!finding.message.isEmpty && !finding.remedy.isEmpty, "\(code)")
             #expect(Symptom.builtIn[code]?.source.isEmpty == false, "\(code)")
@@ -279,7 +280,7 @@ struct CertProvStandInTests {
         let atBoot = try #require(updates.first { $0.phase == .boot })
         let early = try #require(atBoot.findings.first { $0.code == .rootNotHeldYet }, "\(atBoot.findings.map(\.message))")
         #expect(atBoot.endpoints.first?.verdict?.isTrusted == false && atBoot.status == .failed)
-        guard case .heldRoots(_, let phase, _, let neededFrom, _, let downloadsIn, _) = early.detail else {
+        guard case .heldRoots(_, let phase, _, let neededFrom, _, let downloadsIn, _) = early.detail.walkFacts else {
             throw CertProvRequestTests.Failure("\(early.detail)")
         }
         #expect(phase == .boot && downloadsIn == .signIn)

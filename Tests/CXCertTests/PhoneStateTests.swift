@@ -80,7 +80,7 @@ struct PhoneStateTests {
         #expect(boot.verdict?.isTrusted == false)
         let finding = try #require(boot.finding)
         #expect(finding.code == .rootNotHeldYet && finding.severity == .error)
-        guard case .heldRoots(Self.host, .boot, let needed, _, _, .signIn, let rule?) = finding.detail else {
+        guard case .heldRoots(Self.host, .boot, let needed, _, _, .signIn, let rule?) = finding.detail.walkFacts else {
             Issue.record("detail: \(finding.detail)")
             return
         }
@@ -147,7 +147,7 @@ struct PhoneStateTests {
             #expect(judged.verdict?.isTrusted == false && judged.otherwise?.isTrusted == true)
             let finding = try #require(judged.finding, "signed in before: \(signedIn)")
             #expect(finding.code == .externalRootNotLearned && finding.severity == .error)
-            guard case .heldRoots(Self.host, .boot, let needed, let neededFrom, _, nil, let rule?) = finding.detail else {
+            guard case .heldRoots(Self.host, .boot, let needed, let neededFrom, _, nil, let rule?) = finding.detail.walkFacts else {
                 Issue.record("detail: \(finding.detail)")
                 continue
             }

@@ -241,12 +241,13 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsUnanswered, failed ? .error : .warning,
-                    .dnsUnanswered(
-                        questions: unanswered.map {
-                            FindingDetail.DNSQuestion(
-                                name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
-                        },
-                        servers: inputs.dnsServers.map(\.description))))
+                    .walk(
+                        .dnsUnanswered(
+                            questions: unanswered.map {
+                                WalkFacts.DNSQuestion(
+                                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
+                            },
+                            servers: inputs.dnsServers.map(\.description)))))
         }
         judge.close(
             kind, queries: queries, endpoints: endpoints, samples: samples, roots: roots, notes: notes, findings: findings, skipped: skipped
@@ -278,9 +279,10 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsAnswerOversized, .warning,
-                    .dnsAnswer(
-                        name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
-                        limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
+                            limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil))))
         }
         return last
     }
@@ -301,10 +303,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .concatenatedNameAnswered, .warning,
-                        .dnsAnswer(
-                            name: concatenated, type: type.rawValue, result: answer.result,
-                            answers: describe(answer).components(separatedBy: ", "),
-                            limit: nil, retriedFrom: name, domain: suffix)))
+                        .walk(
+                            .dnsAnswer(
+                                name: concatenated, type: type.rawValue, result: answer.result,
+                                answers: describe(answer).components(separatedBy: ", "),
+                                limit: nil, retriedFrom: name, domain: suffix))))
                 return (answer, concatenated)
             }
         }
@@ -443,16 +446,18 @@ struct BuildWalk {
         findings += judge.clockFindings(
             unsynchronized.compactMap { sample in
                 guard case .success(let response) = sample.result else { return nil }
-                return .ntp(
-                    server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
-                    stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)
+                return .walk(
+                    .ntp(
+                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
             })
         if let clock {
             notes.append(
                 "phone clock: \(iso8601(judge.phoneTime(at: clock.at))) from \(clock.source), offset \(durationText(clock.offset))")
         } else {
             findings.append(
-                finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+                finding(.timeSourceMissing, .error, .walk(.search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+            )
         }
         finish(.time)
     }
@@ -485,9 +490,11 @@ struct BuildWalk {
                             recoverable.append(
                                 finding(
                                     .strictDNSNaming, .error,
-                                    .dnsAnswer(
-                                        name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target], limit: nil,
-                                        retriedFrom: nil, domain: inputs.sipDomain)))
+                                    .walk(
+                                        .dnsAnswer(
+                                            name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target],
+                                            limit: nil,
+                                            retriedFrom: nil, domain: inputs.sipDomain))))
                             continue
                         }
                         candidates.append((target, record.port, "SRV \(asked)"))
@@ -516,9 +523,10 @@ struct BuildWalk {
                     recoverable.append(
                         finding(
                             .endpointUnreachable, .error,
-                            .endpoint(
-                                host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
-                                via: candidate.via, failure: error.description)))
+                            .walk(
+                                .endpoint(
+                                    host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
+                                    via: candidate.via, failure: error.description))))
                 default:
                     registrar = (candidate.host, address, candidate.port, candidate.via)
                     notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
@@ -533,7 +541,7 @@ struct BuildWalk {
             configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
         {
             let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
-            findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
+            findings.append(finding(.dhcpOption120Address, .error, .dhcp(.dhcpOption(option: 120, raw: raw, decoded: literals))))
         }
         if !inputs.registrars.isEmpty, profile.lookupPlan.readsOption120 {
             let sip = inputs.sipDomain
@@ -545,14 +553,17 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .dhcpOption120Mismatch, .warning,
-                        .registrarMismatch(
-                            option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted())))
+                        .dhcp(
+                            .registrarMismatch(
+                                option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted()))))
             }
         }
         if registrar == nil {
             findings += recoverable
             findings.append(
-                finding(.registrarNotFound, .error, .search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil)))
+                finding(
+                    .registrarNotFound, .error, .walk(.search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil))
+                ))
         } else {
             findings += recoverable.map { $0.with(severity: .warning) }
         }
@@ -613,7 +624,7 @@ struct BuildWalk {
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
-                        finding(.noRootDownload, .warning, .roots(scope: .activeDirectory, count: 0)))
+                        finding(.noRootDownload, .warning, .walk(.roots(scope: .activeDirectory, count: 0))))
                 }
             } else {
                 findings.append(
@@ -653,7 +664,7 @@ struct BuildWalk {
         }
         if roots.isEmpty && !profile.usesBuiltInCache {
             findings.append(
-                finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))
+                finding(.noRootDownload, .error, .walk(.roots(scope: .signIn, count: 0))))
         }
         finish(.roots, roots: roots)
     }
@@ -676,8 +687,10 @@ struct BuildWalk {
             deferred.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(
-                        host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description
+                        ))))
             return false
         case .success(let report):
             let refusal: String? = if case .refused(let reason) = report.asPhone { reason } else { nil }
@@ -691,7 +704,8 @@ struct BuildWalk {
                 deferred.append(
                     finding(
                         .endpointUnreachable, .error,
-                        .endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil)))
+                        .walk(.endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil))
+                    ))
                 return false
             }
             endpoints.append(
@@ -732,9 +746,11 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .dnsAnswer(
-                        name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                        domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                            retriedFrom: nil,
+                            domain: nil))))
             finish(.webServices)
             return
         }
@@ -753,7 +769,9 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description))))
         } else {
             endpoints.append(
                 BootEndpoint(host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: "reachable"))
@@ -789,9 +807,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateNotFound, .warning,
-                        .dnsAnswer(
-                            name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                            domain: domain)))
+                        .walk(
+                            .dnsAnswer(
+                                name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                                retriedFrom: nil,
+                                domain: domain))))
                 continue
             }
             var found: [Finding] = []
@@ -868,7 +888,7 @@ struct BuildWalk {
         // A URL the phone could not reach is a warning either way: the phone tries the next; what fails is the search
         // (autodiscover-failed). A certificate the phone's wrong clock hides stays an error even when it worked.
         func hidden(_ finding: Finding) -> Bool {
-            if case .clock(_, _, _, _?, true, false, _) = finding.detail { return true }
+            if case .clock(_, _, _, _?, true, false, _) = finding.detail.walkFacts { return true }
             return false
         }
         if succeeded {
@@ -876,7 +896,7 @@ struct BuildWalk {
         } else {
             findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
-                finding(.autodiscoverFailed, .error, .search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil)))
+                finding(.autodiscoverFailed, .error, .walk(.search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil))))
         }
         finish(.exchange)
     }
@@ -889,7 +909,7 @@ struct BuildWalk {
         for _ in 0..<5 {
             guard visited.insert(url).inserted else {
                 failures.append(
-                    finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
+                    finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: true))))
                 return false
             }
             let hopPort = (try? HTTPFetcher.target(of: url).port) ?? (url.lowercased().hasPrefix("https://") ? 443 : 80)
@@ -938,7 +958,7 @@ struct BuildWalk {
             }
         }
         failures.append(
-            finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
+            finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: false))))
         return false
     }
 }

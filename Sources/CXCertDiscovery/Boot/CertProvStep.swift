@@ -27,10 +27,11 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .certprovUnreachable, .error,
-                    .certprov(
-                        url: request.url, address: nil, status: nil, failure: "\(web.host) does not resolve (\(resolved.result))",
-                        host: nil,
-                        needed: nil)))
+                    .walk(
+                        .certprov(
+                            url: request.url, address: nil, status: nil, failure: "\(web.host) does not resolve (\(resolved.result))",
+                            host: nil,
+                            needed: nil))))
             finish(.certprov)
             return
         }
@@ -44,7 +45,7 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .certprovUnreachable, .error,
-                    .certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil)))
+                    .walk(.certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil))))
             finish(.certprov)
             return
         }
@@ -60,7 +61,9 @@ extension BuildWalk {
         }
         func failed(_ code: FindingCode, status: Int?, _ why: String) {
             findings.append(
-                finding(code, .error, .certprov(url: request.url, address: address, status: status, failure: why, host: nil, needed: nil)))
+                finding(
+                    code, .error, .walk(.certprov(url: request.url, address: address, status: status, failure: why, host: nil, needed: nil))
+                ))
         }
         switch exchange.outcome {
         case .transport(let error):
@@ -142,8 +145,10 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         .certprovRootMissing, .error,
-                        .certprov(
-                            url: request.url, address: address, status: 200, failure: nil, host: server.host, needed: needed.description)))
+                        .walk(
+                            .certprov(
+                                url: request.url, address: address, status: 200, failure: nil, host: server.host, needed: needed.description
+                            ))))
             }
         }
     }

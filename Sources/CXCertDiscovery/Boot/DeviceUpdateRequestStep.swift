@@ -27,7 +27,9 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateCheckFailed, .error,
-                        .deviceUpdate(url: request.url, address: server.address, status: exchange.status, failure: failure.description)))
+                        .walk(
+                            .deviceUpdate(url: request.url, address: server.address, status: exchange.status, failure: failure.description))
+                    ))
                 continue
             case .success(let value): offer = value
             }
@@ -57,9 +59,10 @@ extension BuildWalk {
         findings.append(
             finding(
                 .deviceUpdateNoneOffered, .warning,
-                .deviceUpdateOffer(
-                    url: url, build: build.description, offered: nil, lync2013: row.support, via: [], source: row.source,
-                    confidence: row.confidence)))
+                .walk(
+                    .deviceUpdateOffer(
+                        url: url, build: build.description, offered: nil, lync2013: row.support, via: [], source: row.source,
+                        confidence: row.confidence))))
     }
 
     /// An offered version the running build cannot take in one step (`Knowledge/updates.json` `upgradePaths`).
@@ -70,9 +73,10 @@ extension BuildWalk {
         findings.append(
             finding(
                 .deviceUpdateNeedsIntermediate, path.confidence == .low ? .warning : .error,
-                .deviceUpdateOffer(
-                    url: url, build: build.description, offered: version, lync2013: nil, via: path.via, source: path.source,
-                    confidence: path.confidence)))
+                .walk(
+                    .deviceUpdateOffer(
+                        url: url, build: build.description, offered: version, lync2013: nil, via: path.via, source: path.source,
+                        confidence: path.confidence))))
     }
 
     /// HEAD of one offered file, from the address the walk's DNS gives its host.
@@ -82,16 +86,17 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .deviceUpdateFileNotPort80, .warning,
-                    .deviceUpdate(
-                        url: url, address: nil, status: nil,
-                        failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)")))
+                    .walk(
+                        .deviceUpdate(
+                            url: url, address: nil, status: nil,
+                            failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)"))))
         }
         let host = (try? HTTPFetcher.target(of: url).host) ?? url
         guard let address = addresses(host, purpose: "device-update-request: offered file").first else {
             findings.append(
                 finding(
                     .deviceUpdateFileUnreachable, .error,
-                    .deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve")))
+                    .walk(.deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve"))))
             return
         }
         guard let budget = session.budget else { return }
@@ -105,12 +110,13 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateFileUnreachable, .error,
-                        .deviceUpdate(url: url, address: address, status: answer.status, failure: "HTTP \(answer.status)")))
+                        .walk(.deviceUpdate(url: url, address: address, status: answer.status, failure: "HTTP \(answer.status)"))))
             }
         } catch {
             findings.append(
                 finding(
-                    .deviceUpdateFileUnreachable, .error, .deviceUpdate(url: url, address: address, status: nil, failure: error.description)
+                    .deviceUpdateFileUnreachable, .error,
+                    .walk(.deviceUpdate(url: url, address: address, status: nil, failure: error.description))
                 ))
         }
     }

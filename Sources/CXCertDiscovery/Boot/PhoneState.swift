@@ -2,7 +2,7 @@ import CXCertCore
 import Foundation
 
 /// When, in the phone's walk, a step happens: at boot, at its first sign-in attempt, or once signed in.
-public typealias BootPhase = FindingDetail.BootPhase
+public typealias BootPhase = WalkFacts.BootPhase
 
 /// How the user signs in on the phone: what decides which roots it can download (`Knowledge/discovery.json`).
 public enum SignInMethod: String, Sendable, Hashable, Codable, CaseIterable {
@@ -231,9 +231,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: elsewhere)
             let finding = Finding(
                 code: .externalRootNotLearned, severity: rule?.confidence == .low ? .warning : .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }
@@ -242,9 +243,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: later.roots)
             let finding = Finding(
                 code: .rootNotHeldYet, severity: rule?.confidence == .low ? .warning : .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: later.phase, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: later.phase, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }
@@ -255,9 +257,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: elsewhere)
             let finding = Finding(
                 code: .heldRootStale, severity: .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }

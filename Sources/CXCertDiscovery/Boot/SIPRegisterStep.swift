@@ -51,9 +51,11 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         code, .error,
-                        .sipRegister(
-                            host: target.host, address: target.address, port: target.port, status: status, packages: packages, failure: why,
-                            targetName: nil, certificateNames: [], provisioningURL: nil)))
+                        .walk(
+                            .sipRegister(
+                                host: target.host, address: target.address, port: target.port, status: status, packages: packages,
+                                failure: why,
+                                targetName: nil, certificateNames: [], provisioningURL: nil))))
             }
             switch exchange.outcome {
             case .connection(let error):
@@ -136,9 +138,11 @@ extension BuildWalk {
         }
         let lync = challenges.filter(\.isLyncPackage)
         func detail(targetName: String? = nil, names: [String] = [], url: String? = nil, _ why: String? = nil) -> FindingDetail {
-            .sipRegister(
-                host: target.host, address: target.address, port: target.port, status: response.statusCode,
-                packages: challenges.map(\.scheme), failure: why, targetName: targetName, certificateNames: names, provisioningURL: url)
+            .walk(
+                .sipRegister(
+                    host: target.host, address: target.address, port: target.port, status: response.statusCode,
+                    packages: challenges.map(\.scheme), failure: why, targetName: targetName, certificateNames: names, provisioningURL: url)
+            )
         }
         guard !lync.isEmpty else {
             findings.append(finding(.sipNoLyncPackage, .error, detail()))

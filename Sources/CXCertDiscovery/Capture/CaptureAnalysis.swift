@@ -21,9 +21,9 @@ extension CaptureReader {
         let (upTimes, downTimes) = (connection.toServer.timeline(), connection.toClient.timeline())
         let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
         func gap(
-            _ kind: FindingDetail.CaptureGap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
+            _ kind: CaptureFacts.Gap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
         ) -> FindingDetail {
-            .captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason)
+            .capture(.captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason))
         }
         if !connection.toServer.sawStart && !connection.toClient.sawStart {
             session.problems.append(gap(.midConnection))
@@ -201,8 +201,9 @@ extension CaptureReader {
             captureFindings.append(
                 finding(
                     .captureGap, .warning,
-                    .captureGap(
-                        gap: .otherConnections, connection: nil, count: otherGaps, limit: otherConnections, offset: nil, reason: nil)))
+                    .capture(
+                        .captureGap(
+                            gap: .otherConnections, connection: nil, count: otherGaps, limit: otherConnections, offset: nil, reason: nil))))
         }
         let traces = found.map { phone in trace(phone, index: index, sessions: sessionsByClient[phone.address] ?? []) }
         var report = CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
@@ -326,9 +327,10 @@ extension CaptureReader {
             if case .success(let response) = result {
                 if response.isUnsynchronized {
                     unsynchronized.append(
-                        .ntp(
-                            server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
-                            stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
+                        .walk(
+                            .ntp(
+                                server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
+                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
                 } else {
                     readings.append(
                         TimeEvidence(
@@ -457,9 +459,11 @@ extension CaptureReader {
                 tlsFindings.append(
                     finding(
                         .tlsVersion, .error,
-                        .tlsAlert(
-                            host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
-                            fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites)))
+                        .capture(
+                            .tlsAlert(
+                                host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
+                                fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites))
+                    ))
             }
             guard let leaf = chain.first else {
                 endpoints.append(
@@ -497,10 +501,11 @@ extension CaptureReader {
                 tlsFindings.append(
                     finding(
                         .phoneAlert, .error,
-                        .tlsAlert(
-                            host: judgedHost, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
-                            fromPhone: true,
-                            device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
+                        .capture(
+                            .tlsAlert(
+                                host: judgedHost, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                                fromPhone: true,
+                                device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites)),
                         certificate: leaf))
             } else {
                 outcome =

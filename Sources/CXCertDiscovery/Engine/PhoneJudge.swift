@@ -277,7 +277,7 @@ public struct PhoneJudge: Sendable {
             findings.append(
                 finding(
                     .dhcpOption43WebFQDN, .warning,
-                    .provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: expectedWebServices)))
+                    .dhcp(.provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: expectedWebServices))))
         }
         return (findings, leftOut)
     }
@@ -349,7 +349,7 @@ public struct PhoneJudge: Sendable {
         return [
             finding(
                 .dnsOrderDiffers, .warning,
-                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
+                .capture(.dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source)))
         ]
     }
 
