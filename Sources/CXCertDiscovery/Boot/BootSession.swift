@@ -69,7 +69,8 @@ final class BootSession: @unchecked Sendable {
 
     /// Runs a blocking call (a client that bounds itself by the seconds it is given) on the shared executor, with the
     /// time one operation may take when a thread takes it: the per-operation timeout, cut to what is left of the walk's
-    /// deadline. `nil` when it was not made: the walk's deadline passed before it started.
+    /// deadline. `nil` when it was not made: the walk's deadline passed before it started (or, which the queue's size
+    /// of 4,096 makes unlikely, the executor refused it), or it ran a second past the deadline and was abandoned.
     func blocking<T: Sendable>(_ body: @escaping @Sendable (TimeInterval) -> T) async -> T? {
         guard budget != nil else { return nil }
         return await BlockingExecutor.shared.bounded(timeout: timeout, until: deadline, body)
