@@ -193,7 +193,7 @@ public enum Auditor {
             }
         }
         // The plan holds every name boot checks: the sipinternal/sipexternal fallbacks only where DNS has them.
-        let plan = file.plan(registrarFallbacks: file.registrarFallbacks(timeout: min(file.timeout ?? 5, 5)))
+        let plan = file.plan(registrarFallbacks: await file.registrarFallbacks(timeout: min(file.timeout ?? 5, 5)))
         var probeOptions = Prober.Options(timeout: file.timeout ?? 10, asPhone: fleet.contains { !$0.profile.isGeneric })
         // One deadline for every probe of the audit, however many servers and handshakes.
         probeOptions.deadline = Date().addingTimeInterval(file.deadline ?? 300)

@@ -425,8 +425,8 @@ public struct DeploymentFile: Sendable, Codable {
 
     /// The registrar A-record fallbacks of the SIP domains that the `boot.dnsServers` answer for
     /// (`Deployment.registrarFallbacks(of:asking:timeout:)`); `nil` without a DNS server.
-    public func registrarFallbacks(timeout: TimeInterval) -> [String]? {
-        Deployment.registrarFallbacks(
+    public func registrarFallbacks(timeout: TimeInterval) async -> [String]? {
+        await Deployment.registrarFallbacks(
             of: sipDomains ?? [], asking: (boot?.dnsServers ?? []).compactMap { try? DNSServer(parsing: $0) }, timeout: timeout)
     }
 }

@@ -12,15 +12,19 @@ extension Deployment {
     ///   - servers: The DNS servers the phones get (option 6).
     ///   - timeout: Seconds for each question.
     /// - Returns: The names that exist, in order; `nil` when no server is given (the plan then says they were not checked).
-    public static func registrarFallbacks(of sipDomains: [String], asking servers: [DNSServer], timeout: TimeInterval) -> [String]? {
+    public static func registrarFallbacks(of sipDomains: [String], asking servers: [DNSServer], timeout: TimeInterval) async -> [String]? {
         guard !servers.isEmpty else { return nil }
         let names = sipDomains.flatMap { domain in ["sipinternal", "sipexternal"].map { "\($0).\(domain.lowercased())" } }
-        return names.filter { name in
+        var found: [String] = []
+        names: for name in names {
             for server in servers {
-                let answer = DNSClient.query(name, type: .a, server: server, timeout: timeout)
-                if !answer.isUnanswered { return !answer.addresses.isEmpty }
+                let answer = await DNSClient.query(name, type: .a, server: server, timeout: timeout)
+                if !answer.isUnanswered {
+                    if !answer.addresses.isEmpty { found.append(name) }
+                    continue names
+                }
             }
-            return false
         }
+        return found
     }
 }

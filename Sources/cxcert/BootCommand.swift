@@ -138,7 +138,7 @@ struct BootCommand: AsyncParsableCommand {
     func run() async throws {
         let knowledgeBase = try knowledge.load()
         var configuration = try siteFromFile(knowledge: knowledgeBase)
-        let exchange = try dhcpExchange()
+        let exchange = try await dhcpExchange()
         do {
             var base = configuration?.inputs
             if let options = exchange?.phoneAnswer?.options {
@@ -200,7 +200,7 @@ struct BootCommand: AsyncParsableCommand {
         }
         guard var configuration else { throw ExitCode(2) }
         configuration.vocabulary = .command(.boot)
-        let report = BootWalker(configuration).run()
+        let report = await BootWalker(configuration).walk()
         if let html {
             if html == "-" {
                 print(BootRendering.html(report))
@@ -218,10 +218,10 @@ struct BootCommand: AsyncParsableCommand {
     }
 
     /// `--dhcp IFACE` (asked now) or `--dhcp-answer FILE` (asked before), or nil.
-    private func dhcpExchange() throws -> DHCPExchange? {
+    private func dhcpExchange() async throws -> DHCPExchange? {
         if let dhcp {
             do {
-                return try DHCPClient.inform(interface: dhcp, timeout: min(timeout, 10))
+                return try await DHCPClient.inform(interface: dhcp, timeout: min(timeout, 10))
             } catch {
                 printError("--dhcp \(dhcp): \(error)")
                 throw ExitCode(2)

@@ -9,7 +9,7 @@ struct DHCPCommand: ParsableCommand {
         subcommands: [DHCPInformCommand.self, DHCPDecodeCommand.self], defaultSubcommand: DHCPInformCommand.self)
 }
 
-struct DHCPInformCommand: ParsableCommand {
+struct DHCPInformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inform",
         abstract: "Send the phone's DHCPINFORMs from an interface and check every answer.",
@@ -38,10 +38,10 @@ struct DHCPInformCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let exchange: DHCPExchange
         do {
-            exchange = try DHCPClient.inform(interface: interface, server: server, timeout: timeout)
+            exchange = try await DHCPClient.inform(interface: interface, server: server, timeout: timeout)
         } catch {
             printError(error.description)
             throw ExitCode(2)

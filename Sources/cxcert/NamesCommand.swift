@@ -1,7 +1,7 @@
 import ArgumentParser
 import CXCert
 
-struct NamesCommand: ParsableCommand {
+struct NamesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "names",
         abstract: "Which names each server certificate must carry for the phones, and a request config with them.")
@@ -67,13 +67,13 @@ struct NamesCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         guard let base = deployment.plan?.deployment else { return }
         let (web, registrarNames) = try endpointNames()
         let named = Deployment(
             adDomains: base.adDomains, sipDomains: base.sipDomains, pool: base.pool, servers: base.servers, simpleURLs: base.simpleURLs,
             webServices: web, registrars: registrarNames,
-            registrarFallbacks: Deployment.registrarFallbacks(of: base.sipDomains, asking: try servers(), timeout: timeout),
+            registrarFallbacks: await Deployment.registrarFallbacks(of: base.sipDomains, asking: try servers(), timeout: timeout),
             smtpDomains: smtpDomains)
         let plan: NamePlan
         do { plan = NamePlan(try named.validated()) } catch { throw ValidationError(error.description) }

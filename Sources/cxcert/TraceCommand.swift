@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-struct TraceCommand: ParsableCommand {
+struct TraceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Read a packet capture of real phones and judge what they actually saw.",
@@ -40,7 +40,7 @@ struct TraceCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let knowledgeBase = try knowledge.load()
         if let device = client.device {
             _ = try resolveProfiles(device: device, firmwares: client.firmware.map { [$0.text] } ?? [], knowledge: knowledgeBase)
@@ -54,7 +54,7 @@ struct TraceCommand: ParsableCommand {
         let reader = CaptureReader(options: options)
         let report: CaptureReport
         do {
-            report = try reader.read(paths: files)
+            report = try await reader.read(paths: files)
         } catch {
             printError(error.description)
             throw ExitCode(2)

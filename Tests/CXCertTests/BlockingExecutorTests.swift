@@ -174,4 +174,42 @@ struct BlockingExecutorTests {
         #expect(answer.failure == nil)
         #expect(!answer.list.isEmpty)
     }
+
+    // Timeouts are long and bounds loose: the machine is shared, and the test process's cooperative pool is often busy.
+    @Test("a bounded call gets the time left when a thread takes it, never runs past its deadline, and is abandoned")
+    func boundedCallShareOfTheDeadline() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
+        // Alone: the call gets its whole timeout (less what passed since).
+        let alone = try #require(await executor.bounded(timeout: 60) { $0 })
+        #expect(alone > 30 && alone <= 60)
+        // Queued behind a job that holds the only thread for 0.5 s: it gets what is left of its 60 s, not 60 s.
+        let latch = Latch()
+        let holder = await occupy(executor, until: latch)
+        let release = Task {
+            try? await Task.sleep(nanoseconds: 500_000_000)
+            latch.release()
+        }
+        let queued = try #require(await executor.bounded(timeout: 60) { $0 })
+        #expect(queued < 59.6, "given \(queued) s after waiting at least 0.5 s of its 60 s")
+        _ = await (holder.value, release.value)
+        // Past an explicit deadline it never runs.
+        let ran = Latch()
+        #expect(await executor.bounded(timeout: 5, until: Date().addingTimeInterval(-1)) { _ in ran.release() } == nil)
+        #expect(!ran.isOpen)
+        // A call that overruns its deadline is abandoned: its caller gets nil while the body still blocks (released after
+        // 60 s at the latest, when the caller would get its value if it had waited for it).
+        let blocked = Latch()
+        let unblock = Task {
+            try? await Task.sleep(nanoseconds: 60_000_000_000)
+            blocked.release()
+        }
+        let overrun = await executor.bounded(timeout: 0.2, grace: 0.3) { _ in
+            blocked.wait()
+            return true
+        }
+        #expect(overrun == nil)
+        #expect(!blocked.isOpen)
+        blocked.release()
+        unblock.cancel()
+    }
 }

@@ -36,12 +36,12 @@ struct BootTests {
     func walk(
         _ dns: [DNSServer], builds: [String], device: String = "cx700", smtp: String? = "fabrikam.com", web: Endpoint? = nil,
         search: [String] = ["branch.contoso.com"], timeout: TimeInterval = 2
-    ) throws -> BootReport {
+    ) async throws -> BootReport {
         let inputs = try BootInputs(
             sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", searchDomains: search, smtpDomain: smtp, webServices: web,
             dnsServers: dns)
         let profiles = try builds.map { try DeviceProfile.resolve(device: device, firmware: $0) }
-        return BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: timeout)).run()
+        return await BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: timeout)).walk()
     }
 
     func codes(_ trace: BootTrace, _ step: BootStepKind) -> Set<String> {
@@ -49,10 +49,10 @@ struct BootTests {
     }
 
     @Test("The guide's lab for 1.0.199.123, 3.5.6907.35 and 4.0.7577.4463")
-    func guide() throws {
+    func guide() async throws {
         let (lab, dns) = try guideLab(records: ["host-record=ucupdates-r2.corp.contoso.com,{11}"])
         defer { lab.stop() }
-        let report = try walk(
+        let report = try await walk(
             [dns], builds: ["1.0.199.123", "3.5.6907.35", "4.0.7577.4463"], search: ["branch.contoso.com", "corp.contoso.com"])
         let (r1, r2, lpe) = (report.builds[0], report.builds[1], report.builds[2])
 
@@ -117,7 +117,7 @@ struct BootTests {
         let (folder, site) = try NamePlanTests.webServicesSite()
         let file = try DeploymentFile(yaml: site + "timeout: 2\nboot: {webFQDN: webint.contoso.com, dnsServers: ['\(dns)']}\n")
         // boot: the phone reaches the web services by option 43's name, which the pool's certificate lacks.
-        let report = BootWalker(try BootWalker.Configuration(deployment: file, base: folder)).run()
+        let report = await BootWalker(try BootWalker.Configuration(deployment: file, base: folder)).walk()
         let web = try #require(report.builds.first?.step(.webServices))
         #expect(
             web.findings.contains {
@@ -132,11 +132,11 @@ struct BootTests {
         let audit = try await Auditor.run(file, relativeTo: folder)
         #expect(!audit.allTrusted)
         #expect(audit.fixes.contains { $0.code == .nameNotCovered && $0.remedy.contains("webint.contoso.com") })
-        #expect(file.registrarFallbacks(timeout: 2) == [], "DNS was asked and has neither fallback")
+        #expect(await file.registrarFallbacks(timeout: 2) == [], "DNS was asked and has neither fallback")
     }
 
     @Test("An SRV target that is a CNAME is pointed out (RFC 2782), with the aliases the answer went through")
-    func srvTargetAlias() throws {
+    func srvTargetAlias() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let pki = try BootFixtures.directory()
@@ -145,7 +145,7 @@ struct BootTests {
             "srv-host=_sipinternaltls._tcp.fabrikam.com,pool.fabrikam.com,5061,0,0",
         ])
         try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
-        let report = try walk([dns], builds: ["4.0.7577.4463"], smtp: nil)
+        let report = try await walk([dns], builds: ["4.0.7577.4463"], smtp: nil)
         let trace = try #require(report.builds.first)
         let step = try #require(trace.step(.registrar))
         let alias = try #require(step.findings.first { $0.code == .srvTargetAlias })
@@ -175,13 +175,13 @@ struct BootTests {
     }
 
     @Test("A directory is only reachable through the DC locator: no SRV record, no AD roots")
-    func dcLocator() throws {
+    func dcLocator() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns(["host-record=sip.fabrikam.com,\(lab.address(10))"])
         let inputs = try BootInputs(sipDomain: "fabrikam.com", dhcpDomain: "contoso.com", dnsServers: [dns])
         let profile = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
-        let report = BootWalker(.init(inputs: inputs, profiles: [profile], directory: [try BootFixtures.root()], timeout: 1)).run()
+        let report = await BootWalker(.init(inputs: inputs, profiles: [profile], directory: [try BootFixtures.root()], timeout: 1)).walk()
         let roots = try #require(report.builds.first?.step(.roots))
         #expect(roots.findings.map(\.code) == [.dcNotFound])
         #expect(roots.status == .failed)
@@ -235,7 +235,7 @@ struct BootTests {
     }
 
     @Test("A captured Certificate Provisioning answer gives LPE builds a root, and says so; OCS builds do not use it")
-    func certificateProvisioning() throws {
+    func certificateProvisioning() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns([])
@@ -244,7 +244,7 @@ struct BootTests {
         let roots = answer.certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning("captured answer")) }
         let inputs = try BootInputs(sipDomain: "fabrikam.com", dnsServers: [dns])
         let profiles = try ["3.5.6907.35", "4.0.7577.4463"].map { try DeviceProfile.resolve(device: "cx700", firmware: $0) }
-        let report = BootWalker(.init(inputs: inputs, profiles: profiles, certificateProvisioning: roots, timeout: 1)).run()
+        let report = await BootWalker(.init(inputs: inputs, profiles: profiles, certificateProvisioning: roots, timeout: 1)).walk()
         #expect(report.builds[0].step(.roots)?.roots.isEmpty == true)
         #expect(report.builds[0].step(.roots)?.notes.contains("this build does not use the Certificate Provisioning service") == true)
         let lpe = try #require(report.builds[1].step(.roots)?.roots.first)
@@ -253,10 +253,10 @@ struct BootTests {
     }
 
     @Test("A time source three days behind makes a fresh certificate not yet valid for the phone, and says why")
-    func clockSkew() throws {
+    func clockSkew() async throws {
         let (lab, dns) = try guideLab(time: { try $0.stub("sntp-offset", at: 12, port: 123, ["-259200"]) })
         defer { lab.stop() }
-        let trace = try #require(try walk([dns], builds: ["4.0.7577.4463"], smtp: nil).builds.first)
+        let trace = try #require(try await walk([dns], builds: ["4.0.7577.4463"], smtp: nil).builds.first)
         let offset = try #require(trace.phoneClock.map { $0.timeIntervalSinceNow })
         #expect(abs(offset + 259_200) < 60)
         #expect(codes(trace, .time).contains("clock-skew"))
@@ -274,7 +274,7 @@ struct BootTests {
     }
 
     @Test("Exchange is judged for the autodiscover name the phone used, not the pool's name plan")
-    func exchangeNotJudgedAgainstPoolPlan() throws {
+    func exchangeNotJudgedAgainstPoolPlan() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let pki = try BootFixtures.directory()
@@ -292,7 +292,8 @@ struct BootTests {
             dnsServers: [dns])
         let plan = NamePlan(Deployment(adDomains: ["contoso.com"], sipDomains: ["fabrikam.com"], pool: "pool01.contoso.com"))
         let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
-        let report = BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], plan: plan, timeout: 2)).run()
+        let report = await BootWalker(.init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], plan: plan, timeout: 2))
+            .walk()
         let exchange = try #require(report.builds.first?.step(.exchange))
         // The certificate names mail. and autodiscover.fabrikam.com: right for Exchange, whatever the pool's plan says.
         #expect(exchange.endpoints.contains { $0.host == "autodiscover.fabrikam.com" && $0.verdict?.isTrusted == true })
@@ -301,7 +302,7 @@ struct BootTests {
     }
 
     @Test("A time source 900 days behind hides a registrar certificate that really expired: an error, renew first")
-    func clockBehindHidesExpiry() throws {
+    func clockBehindHidesExpiry() async throws {
         let days: TimeInterval = 900 * 86_400
         let (lab, dns) = try guideLab(time: { try $0.stub("sntp-offset", at: 12, port: 123, ["-\(Int(days))"]) })
         defer { lab.stop() }
@@ -310,9 +311,9 @@ struct BootTests {
         let profiles = [try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")]
         // The true time (--at) is 900 days from now: the 825-day registrar certificate has expired; the phone's clock,
         // 900 days behind it, is today, when the certificate is valid.
-        let report = BootWalker(
+        let report = await BootWalker(
             .init(inputs: inputs, profiles: profiles, trusted: [try BootFixtures.root()], timeout: 2, now: Date().addingTimeInterval(days))
-        ).run()
+        ).walk()
         let trace = try #require(report.builds.first)
         let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
         guard case .clock(_, _, _, _?, true, false, let differing) = skew.detail.walkFacts else {
@@ -326,11 +327,11 @@ struct BootTests {
     }
 
     @Test("Unsynchronised, kiss-of-death and garbage time servers are not used", arguments: ["sntp-unsync", "sntp-kod", "sntp-garbage"])
-    func badTime(mode: String) throws {
+    func badTime(mode: String) async throws {
         let (lab, dns) = try guideLab(time: { try $0.stub(mode, at: 12, port: 123) })
         defer { lab.stop() }
         let started = Date()
-        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], smtp: nil, timeout: 1).builds.first)
+        let trace = try #require(try await walk([dns], builds: ["3.5.6907.35"], smtp: nil, timeout: 1).builds.first)
         #expect(Date().timeIntervalSince(started) < 8)
         #expect(trace.phoneClock == nil)
         let time = codes(trace, .time)
@@ -352,12 +353,12 @@ struct BootTests {
     }
 
     @Test("A DNS server that never answers costs one deadline, not one per question")
-    func silentDNS() throws {
+    func silentDNS() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         try lab.stub("dns-silent", at: 53, port: 53)
         let started = Date()
-        let report = try walk([DNSServer(address: lab.address(53))], builds: ["3.5.6907.35", "4.0.7577.4463"], timeout: 1)
+        let report = try await walk([DNSServer(address: lab.address(53))], builds: ["3.5.6907.35", "4.0.7577.4463"], timeout: 1)
         #expect(Date().timeIntervalSince(started) < 6)
         for trace in report.builds {
             #expect(codes(trace, .registrar).isSuperset(of: ["registrar-not-found", "dns-unanswered"]))
@@ -383,13 +384,13 @@ struct BootTests {
     }
 
     @Test("300 SRV records and an SRV record that points at itself end with findings")
-    func hostileRecords() throws {
+    func hostileRecords() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let many = (0..<300).map { "srv-host=_sipinternaltls._tcp.fabrikam.com,t\($0).fabrikam.com,5061,0,0" }
         let dns = try lab.dns(many + ["srv-host=_sip._tls.fabrikam.com,_sip._tls.fabrikam.com,5061,0,0"])
         let started = Date()
-        let trace = try #require(try walk([dns], builds: ["4.0.7577.4463"], smtp: nil, timeout: 1).builds.first)
+        let trace = try #require(try await walk([dns], builds: ["4.0.7577.4463"], smtp: nil, timeout: 1).builds.first)
         #expect(Date().timeIntervalSince(started) < 20)
         let registrar = codes(trace, .registrar)
         #expect(registrar.isSuperset(of: ["dns-answer-oversized", "registrar-not-found"]))
@@ -410,12 +411,12 @@ struct BootTests {
     }
 
     @Test("An autodiscover redirect loop is found and ends")
-    func redirectLoop() throws {
+    func redirectLoop() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns(["host-record=autodiscover.fabrikam.com,\(lab.address(11))"])
         try lab.stub("http-redirect", at: 11, port: 80, ["http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml"])
-        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
+        let trace = try #require(try await walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
         let exchange = try #require(trace.step(.exchange))
         #expect(exchange.status == .failed)
         #expect(
@@ -433,7 +434,7 @@ struct BootTests {
     @Test(
         "A redirect to a Punycode host is resolved through the walk's DNS only, proxies ignored: the machine's resolver and the proxy hear nothing (#25)"
     )
-    func noResolverLeak() throws {
+    func noResolverLeak() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns([
@@ -456,7 +457,7 @@ struct BootTests {
             for catcher in catchers { catcher.close() }
             for address in added { try? Shell.run(["ip", "addr", "del", "\(address)/32", "dev", "lo"]) }
         }
-        let trace = try #require(try walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
+        let trace = try #require(try await walk([dns], builds: ["3.5.6907.35"], timeout: 1).builds.first)
         let exchange = try #require(trace.step(.exchange))
         // The Punycode host was reached at the address the walk's DNS gave, so the pin held.
         #expect(

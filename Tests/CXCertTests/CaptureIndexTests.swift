@@ -115,6 +115,33 @@ struct CaptureIndexTests {
         #expect(dns.queries.map(\.answer.addresses) == [["10.9.9.1"], ["10.9.9.2"]])
     }
 
+    @Test("read(paths:) async, on the blocking executor: the report and the errors of the synchronous read")
+    func asyncRead() async throws {
+        let frames: [(Double, [UInt8])] = [
+            (0, TestCapture.frame(from: Self.phone, 68, to: [255, 255, 255, 255], 67, payload: Self.inform())),
+            (1.1, TestCapture.frame(from: Self.phone, 5353, to: Self.dnsServer, 53, payload: Self.question(1, "a.contoso.com"))),
+            (
+                1.2,
+                TestCapture.frame(from: Self.dnsServer, 53, to: Self.phone, 5353, payload: Self.answer(1, "a.contoso.com", [10, 9, 9, 1]))
+            ),
+        ]
+        let folder = try makeTemporaryDirectory("capture-async")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try folder.write("capture.pcap", Self.pcap(frames))
+        let paths = [folder.appendingPathComponent("capture.pcap").path]
+        let reader = CaptureReader(options: .init(device: "cx700"))
+        // The synchronous form, called from a synchronous closure.
+        let direct = try { () throws(CaptureError) in try reader.read(paths: paths) }()
+        let awaited = try await reader.read(paths: paths)
+        #expect(awaited.frames == direct.frames && awaited.frames == 3)
+        #expect(awaited.phones.map(\.phone) == direct.phones.map(\.phone))
+        #expect(awaited.phones.first?.trace.step(.dns)?.queries.map(\.name) == ["a.contoso.com"])
+        let missing = [folder.appendingPathComponent("missing.pcap").path]
+        let directError = #expect(throws: CaptureError.self) { try reader.read(paths: missing) }
+        let awaitedError = await #expect(throws: CaptureError.self) { try await reader.read(paths: missing) }
+        #expect(awaitedError != nil && awaitedError == directError)
+    }
+
     @Test("the last entry at or before a time and a stream's arrival times answer as the scans they replace")
     func lookups() {
         var generator = SystemRandomNumberGenerator()

@@ -114,19 +114,19 @@ struct CertProvRequestTests {
     }
 
     @Test("Walked in-process without a web services FQDN, the step says why nothing was sent")
-    func walkWithoutWebServices() throws {
+    func walkWithoutWebServices() async throws {
         let inputs = try BootInputs(sipDomain: "fabrikam.com", dnsServers: [DNSServer(address: "127.0.0.1", port: 9)])
         var configuration = BootWalker.Configuration(
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 0.2)
         configuration.downloadsRootChains = true
         configuration.deadline = 5
-        let trace = try #require(BootWalker(configuration).run().builds.first)
+        let trace = try #require(await BootWalker(configuration).walk().builds.first)
         let step = try #require(trace.step(.certprov))
         #expect(step.phase == .signIn && step.status == .skipped)
         #expect(step.notes.contains { $0.contains("no web services FQDN") })
         // Off by default in the library, and off for a build whose sign-in does not use the service.
         configuration.downloadsRootChains = false
-        #expect(BootWalker(configuration).run().builds.first?.step(.certprov) == nil)
+        #expect(await BootWalker(configuration).walk().builds.first?.step(.certprov) == nil)
     }
 
     @Test("boot --help says the download sends no credential or PIN, and how to skip it")
@@ -219,7 +219,7 @@ struct CertProvStandInTests {
     /// The walk for an Aries build signing in with a PIN, the stand-in on port 80 of the web services.
     func walk(
         _ lab: BootLab, mode: String?, root: String = "root-sha1.pem", records: [String] = [], start: PhoneStart = PhoneStart(signIn: .pin)
-    ) throws -> BootTrace {
+    ) async throws -> BootTrace {
         let pki = try BootFixtures.directory()
         let dns = try lab.dns(
             [
@@ -236,14 +236,14 @@ struct CertProvStandInTests {
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
         configuration.downloadsRootChains = true
         configuration.start = start
-        return try #require(BootWalker(configuration).run().builds.first)
+        return try #require(await BootWalker(configuration).walk().builds.first)
     }
 
     @Test("boot: a PIN sign-in downloads the root from the stand-in, holds it, and trusts the pool with it")
-    func walkDownloads() throws {
+    func walkDownloads() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let trace = try walk(lab, mode: "ok")
+        let trace = try await walk(lab, mode: "ok")
         let step = try #require(trace.step(.certprov))
         #expect(step.phase == .signIn && step.status == .ok, "\(step.findings.map(\.message))")
         #expect(step.notes.contains { $0.hasPrefix("request: POST http://pool01.contoso.com/CertProv/CertProvisioningService.svc") })
@@ -271,11 +271,11 @@ struct CertProvStandInTests {
     }
 
     @Test("boot: a root only the live download gives is root-not-held-yet for Device Update at boot, trusted once signed in")
-    func liveRootAtBoot() throws {
+    func liveRootAtBoot() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         // Device Update on the pool's address (443 serves the pool's chain, which ends at the downloaded root).
-        let trace = try walk(lab, mode: "ok", records: ["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
+        let trace = try await walk(lab, mode: "ok", records: ["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
         let updates = trace.steps.filter { $0.kind == .deviceUpdate }
         let atBoot = try #require(updates.first { $0.phase == .boot })
         let early = try #require(atBoot.findings.first { $0.code == .rootNotHeldYet }, "\(atBoot.findings.map(\.message))")
@@ -296,13 +296,13 @@ struct CertProvStandInTests {
     @Test(
         "boot: the live download's roots make a signed-in phone holding an old root held-root-stale, and one outside external-root-not-learned",
         arguments: [false, true])
-    func liveRootElsewhere(outside: Bool) throws {
+    func liveRootElsewhere(outside: Bool) async throws {
         let lab = try BootLab()
         defer { lab.stop() }
         let old = TrustAnchor(certificate: try TestPKI.get().certificate("root.pem"), source: .heldRoot(file: "root.pem"))
         let start =
             outside ? PhoneStart(signIn: .pin, network: .external) : PhoneStart(signedIn: true, heldRoots: [old], signIn: .pin)
-        let trace = try walk(lab, mode: "ok", start: start)
+        let trace = try await walk(lab, mode: "ok", start: start)
         let registrar = try #require(trace.step(.registrarTLS))
         let expected: FindingCode = outside ? .externalRootNotLearned : .heldRootStale
         #expect(registrar.findings.contains { $0.code == expected }, "\(registrar.findings.map(\.code))")
@@ -315,10 +315,10 @@ struct CertProvStandInTests {
     @Test(
         "boot: port 80 closed, a fault, no chains, and chains without the pool's root are findings",
         arguments: [nil, "fault", "empty", "other-root"])
-    func walkFails(mode: String?) throws {
+    func walkFails(mode: String?) async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let trace = try walk(lab, mode: mode == "other-root" ? "ok" : mode, root: mode == "other-root" ? "root.pem" : "root-sha1.pem")
+        let trace = try await walk(lab, mode: mode == "other-root" ? "ok" : mode, root: mode == "other-root" ? "root.pem" : "root-sha1.pem")
         let codes = Set(trace.step(.certprov)?.findings.map(\.code) ?? [])
         let expected: FindingCode =
             switch mode {

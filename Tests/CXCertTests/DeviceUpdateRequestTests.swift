@@ -64,7 +64,7 @@ struct DeviceUpdateRequestTests {
 /// The Device Update check against the stand-in's Device Update modes, in the walk.
 @Suite("Device Update: the check and the offered files against a stand-in", .serialized, .integration, .tags(.integration))
 struct DeviceUpdateStandInTests {
-    func walk(mode: String, device: String = "hp4120", firmware: String = "4.0.7577.4387") throws -> BootTrace {
+    func walk(mode: String, device: String = "hp4120", firmware: String = "4.0.7577.4387") async throws -> BootTrace {
         let lab = try BootLab()
         defer { lab.stop() }
         let dns = try lab.dns(["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
@@ -75,7 +75,7 @@ struct DeviceUpdateStandInTests {
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: device, firmware: firmware)], timeout: 2)
         configuration.deviceUpdateIdentity = DeviceUpdate.Identity(
             mac: "0004F29531A2", vendor: "POLYCOM", model: "CX600", revision: "Rev-4", firmware: "")
-        let trace = try #require(BootWalker(configuration).run().builds.first)
+        let trace = try #require(await BootWalker(configuration).walk().builds.first)
         let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
         #expect(log.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && log.contains("<Version>\(firmware)</Version>"))
         #expect(!log.lowercased().contains("authorization"))
@@ -83,16 +83,16 @@ struct DeviceUpdateStandInTests {
     }
 
     @Test("An offer is reported with its version, and each offered file is asked for its headers only")
-    func offer() throws {
-        let step = try #require(try walk(mode: "du-offer").step(.deviceUpdateRequest))
+    func offer() async throws {
+        let step = try #require(try await walk(mode: "du-offer").step(.deviceUpdateRequest))
         #expect(step.phase == .boot && step.status == .ok, "\(step.findings.map(\.message))")
         #expect(step.notes.contains { $0.contains("offers CPE.nbt version 4.0.7577.4420") })
         #expect(step.endpoints.count == 3 && step.endpoints.allSatisfy { $0.outcome.hasSuffix("HTTP 200") })
     }
 
     @Test("A missing offered file, no offer, and a server error are told apart", arguments: ["du-missing", "du-none", "du-error"])
-    func failures(mode: String) throws {
-        let step = try #require(try walk(mode: mode).step(.deviceUpdateRequest))
+    func failures(mode: String) async throws {
+        let step = try #require(try await walk(mode: mode).step(.deviceUpdateRequest))
         let codes = step.findings.map(\.code)
         switch mode {
         case "du-missing": #expect(codes == [.deviceUpdateFileUnreachable])
@@ -104,23 +104,23 @@ struct DeviceUpdateStandInTests {
     }
 
     @Test("Nothing offered to a build Lync Server 2013 does not support is a warning that says why")
-    func noneOffered() throws {
-        let step = try #require(try walk(mode: "du-none", firmware: "4.0.7577.4100").step(.deviceUpdateRequest))
+    func noneOffered() async throws {
+        let step = try #require(try await walk(mode: "du-none", firmware: "4.0.7577.4100").step(.deviceUpdateRequest))
         #expect(step.findings.map(\.code) == [.deviceUpdateNoneOffered] && step.findings.first?.severity == .warning)
         #expect(step.findings.first?.message.contains("not supported there") == true)
         // A supported build offered nothing is fine.
-        #expect(try #require(try walk(mode: "du-none").step(.deviceUpdateRequest)).findings.isEmpty)
+        #expect(try #require(try await walk(mode: "du-none").step(.deviceUpdateRequest)).findings.isEmpty)
     }
 
     @Test("An offer a Tanjay build cannot take in one step, and an offered file not on port 80")
-    func intermediateAndPort() throws {
-        let tanjay = try #require(try walk(mode: "du-offer", device: "cx700", firmware: "1.0.522.101").step(.deviceUpdateRequest))
+    func intermediateAndPort() async throws {
+        let tanjay = try #require(try await walk(mode: "du-offer", device: "cx700", firmware: "1.0.522.101").step(.deviceUpdateRequest))
         let step = try #require(tanjay.findings.first { $0.code == .deviceUpdateNeedsIntermediate })
         guard case .deviceUpdateOffer(_, "1.0.522.101", "4.0.7577.4420", _, let via, _, .low) = step.detail.walkFacts else {
             throw CertProvRequestTests.Failure("\(step.detail)")
         }
         #expect(via == ["3.5.6907.187"] && step.severity == .warning)
-        let https = try #require(try walk(mode: "du-https").step(.deviceUpdateRequest))
+        let https = try #require(try await walk(mode: "du-https").step(.deviceUpdateRequest))
         #expect(https.findings.filter { $0.code == .deviceUpdateFileNotPort80 }.count == 3)
     }
 }

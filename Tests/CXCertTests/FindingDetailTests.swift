@@ -273,7 +273,7 @@ struct WalkFindingDetailTests {
     }
 
     @Test("boot: a walk whose DNS, time, registrar and web servers do not answer (loopback, closed ports) gives documented details")
-    func boot() throws {
+    func boot() async throws {
         // Ports nobody listens on, on loopback only: every question and connection fails at once.
         let closed = try closedLoopbackPort()
         let inputs = try BootInputs(
@@ -288,7 +288,7 @@ struct WalkFindingDetailTests {
             interface: nil, clientAddress: nil,
             answers: [answer("192.0.2.1", [(43, bytes(DHCPDecodeTests.dhcpUtil43)), (15, Array("contoso.com".utf8))])])
         configuration.expectedWebServices = Endpoint(host: "web.contoso.com", port: 443)
-        let report = BootWalker(configuration).run()
+        let report = await BootWalker(configuration).walk()
         let findings = report.builds.flatMap { $0.steps.flatMap(\.findings) }
         let seen = try FindingDetailTests.check(findings, "boot")
         #expect(

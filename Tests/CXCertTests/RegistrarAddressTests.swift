@@ -10,7 +10,7 @@ import Testing
 @Suite("--registrar as an address")
 struct RegistrarAddressTests {
     @Test("dhcp-option-120-address for a build that reads option 120, nothing for one that does not")
-    func address() throws {
+    func address() async throws {
         let closed = try WalkFindingDetailTests().closedLoopbackPort()
         let inputs = try BootInputs(
             sipDomain: "fabrikam.com", registrars: [Endpoint(host: "127.0.0.1", port: closed)],
@@ -18,7 +18,7 @@ struct RegistrarAddressTests {
         let profiles = try ["3.5.6907.35", "4.0.7577.4463"].map { try DeviceProfile.resolve(device: "cx700", firmware: $0) }
         var configuration = BootWalker.Configuration(inputs: inputs, profiles: profiles, timeout: 0.5)
         configuration.deadline = 20
-        let report = BootWalker(configuration).run()
+        let report = await BootWalker(configuration).walk()
         let codes = report.builds.map { Set($0.step(.registrar)?.findings.map(\.code) ?? []) }
         #expect(!codes[0].contains(.dhcpOption120Address))
         let finding = try #require(report.builds[1].step(.registrar)?.findings.first { $0.code == .dhcpOption120Address })

@@ -121,14 +121,14 @@ struct SIPRegisterMessageTests {
     }
 
     @Test("Walked in-process without a registrar, the step says why nothing was sent; off by default")
-    func walkWithoutRegistrar() throws {
+    func walkWithoutRegistrar() async throws {
         let inputs = try BootInputs(sipDomain: "fabrikam.com", dnsServers: [DNSServer(address: "127.0.0.1", port: 9)])
         var configuration = BootWalker.Configuration(
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 0.2)
         configuration.deadline = 5
-        #expect(BootWalker(configuration).run().builds.first?.step(.sipRegister) == nil)
+        #expect(await BootWalker(configuration).walk().builds.first?.step(.sipRegister) == nil)
         configuration.registersWithSIP = true
-        let step = try #require(BootWalker(configuration).run().builds.first?.step(.sipRegister))
+        let step = try #require(await BootWalker(configuration).walk().builds.first?.step(.sipRegister))
         #expect(step.status == .skipped && step.notes.contains { $0.contains("no registrar") })
     }
 
@@ -178,7 +178,7 @@ struct SIPRegisterKamailioTests {
     func walk(
         _ lab: BootLab, registrar: SIPListenerAnswer?, more: [(last: Int, port: Int, answer: SIPListenerAnswer)] = [],
         stub: String? = nil, timeout: TimeInterval = 3
-    ) throws -> (trace: BootTrace, step: BootStep) {
+    ) async throws -> (trace: BootTrace, step: BootStep) {
         let pki = try BootFixtures.directory()
         let dns = try lab.dns([
             "host-record=pool01.contoso.com,\(lab.address(10))", "host-record=sip.fabrikam.com,\(lab.address(10))",
@@ -194,15 +194,15 @@ struct SIPRegisterKamailioTests {
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")],
             trusted: [try BootFixtures.root()], timeout: timeout)
         configuration.registersWithSIP = true
-        let trace = try #require(BootWalker(configuration).run().builds.first)
+        let trace = try #require(await BootWalker(configuration).walk().builds.first)
         return (trace, try #require(trace.step(.sipRegister)))
     }
 
     @Test("A Lync challenge: three packages read, no Authorization sent, the TLS-DSK URL's server trusted")
-    func lyncChallenge() throws {
+    func lyncChallenge() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let (trace, step) = try walk(lab, registrar: .lync(targetName: "pool01.contoso.com", stsURI: Self.sts))
+        let (trace, step) = try await walk(lab, registrar: .lync(targetName: "pool01.contoso.com", stsURI: Self.sts))
         #expect(step.status == .ok, "\(step.findings.map(\.message)) \(step.notes)")
         let exchange = try #require(step.sipExchanges.first)
         #expect(exchange.status == 401 && exchange.outcome == "answered")
@@ -220,19 +220,19 @@ struct SIPRegisterKamailioTests {
     }
 
     @Test("A target name the certificate lacks, and a TLS-DSK challenge without sts-uri")
-    func targetNameAndURL() throws {
+    func targetNameAndURL() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let (_, step) = try walk(lab, registrar: .lync(targetName: "fe01.contoso.com", stsURI: nil))
+        let (_, step) = try await walk(lab, registrar: .lync(targetName: "fe01.contoso.com", stsURI: nil))
         #expect(step.findings.map(\.code).sorted { $0.rawValue < $1.rawValue } == [.sipProvisioningURL, .sipTargetNameMismatch])
         #expect(step.findings.first { $0.code == .sipTargetNameMismatch }?.severity == .warning)
     }
 
     @Test("A 301 to another pool is followed, that pool's certificate judged and its challenge read")
-    func redirect() throws {
+    func redirect() async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let (_, step) = try walk(
+        let (_, step) = try await walk(
             lab, registrar: .redirect(to: "pool02.fabrikam.com:5061"),
             more: [(20, 5061, .lync(targetName: "pool01.contoso.com", stsURI: Self.sts))])
         #expect(step.sipExchanges.map(\.status) == [301, 401])
@@ -243,7 +243,7 @@ struct SIPRegisterKamailioTests {
     }
 
     @Test("A redirect loop, a Digest-only server and a silent one end in findings")
-    func failures() throws {
+    func failures() async throws {
         for (answer, code) in [
             (SIPListenerAnswer.redirect(to: "sip.fabrikam.com:5061"), FindingCode.sipRedirectFailed), (.digest, .sipNoLyncPackage),
             (.silent, .sipRegisterNoAnswer),
@@ -251,7 +251,7 @@ struct SIPRegisterKamailioTests {
             let lab = try BootLab()
             defer { lab.stop() }
             let started = Date()
-            let (_, step) = try walk(lab, registrar: answer, timeout: 2)
+            let (_, step) = try await walk(lab, registrar: answer, timeout: 2)
             #expect(step.findings.map(\.code) == [code], "\(answer): \(step.findings.map(\.message))")
             #expect(step.status == .failed)
             #expect(Date().timeIntervalSince(started) < 20)
@@ -264,10 +264,10 @@ struct SIPRegisterKamailioTests {
             ("huge", FindingCode.sipRegisterFailed), ("slow", .sipRegisterNoAnswer), ("http", .sipRegisterFailed),
             ("badheader", .sipRegisterFailed), ("close", .sipRegisterNoAnswer), ("httpclose", .sipRegisterFailed),
         ])
-    func hostile(mode: String, code: FindingCode) throws {
+    func hostile(mode: String, code: FindingCode) async throws {
         let lab = try BootLab()
         defer { lab.stop() }
-        let (_, step) = try walk(lab, registrar: nil, stub: mode, timeout: 2)
+        let (_, step) = try await walk(lab, registrar: nil, stub: mode, timeout: 2)
         #expect(step.findings.map(\.code) == [code], "\(mode): \(step.findings.map(\.message))")
         #expect(step.sipExchanges.first.map { $0.excerpt.count <= SIPRegistration.excerptLength + 1 } == true)
     }

@@ -100,6 +100,36 @@ package final class BlockingExecutor: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Runs a blocking client call that bounds itself by the seconds it is given (a DNS question, an SNTP exchange, a
+    /// handshake, an HTTP request): the one place where the network clients become async functions.
+    ///
+    /// When a thread takes the job, `body` gets the time left, at most `timeout` and never past `deadline`; the whole
+    /// call, its wait for a thread included, ends by `deadline` (by default `timeout` from now), with `grace` more for
+    /// the call to return before it is abandoned.
+    /// - Parameters:
+    ///   - timeout: Seconds the call may take once it runs.
+    ///   - deadline: When the caller stops waiting; `nil` for `timeout` from now.
+    ///   - grace: Seconds past `deadline` before a running call is abandoned (it owns what it touches).
+    ///   - body: The blocking call, given the seconds it may take.
+    /// - Returns: What `body` returned; `nil` when it did not run (the deadline passed first, the task was cancelled, or
+    ///   the queue was full) or was abandoned.
+    package func bounded<T: Sendable>(
+        timeout: TimeInterval, until deadline: Date? = nil, grace: TimeInterval = 1,
+        _ body: @escaping @Sendable (TimeInterval) -> T
+    ) async -> T? {
+        let end = deadline ?? Date().addingTimeInterval(timeout)
+        // A far deadline (a walk without one) needs no sleeper.
+        let cutoff = end.timeIntervalSinceNow > 86_400 ? nil : end.addingTimeInterval(grace)
+        do {
+            return try await run(deadline: cutoff) { () -> T? in
+                let left = min(timeout, end.timeIntervalSinceNow)
+                return left > 0.01 ? body(left) : nil
+            }
+        } catch {
+            return nil
+        }
+    }
+
     /// Runs `body` on one of the threads and blocks the calling thread until it ends or `deadline` passes, when the
     /// job is abandoned. For synchronous callers that cannot await yet; never call it from one of this executor's
     /// own threads.

@@ -3,29 +3,16 @@ import CXCertDirectory
 import CXCertProbe
 import Foundation
 
-/// Computes each key's value once, even when several threads ask at the same time: the first asker
-/// computes, the others wait for its answer. This is how builds share DNS questions and handshakes.
-final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var values: [Key: Value] = [:]
-    private var pending: Set<Key> = []
+/// Computes each key's value once, even when several builds ask at the same time: the first asker starts the
+/// computation as a task, the others await the same task. This is how builds share DNS questions and handshakes.
+actor OnceCache<Key: Hashable & Sendable, Value: Sendable> {
+    private var tasks: [Key: Task<Value, Never>] = [:]
 
-    func value(for key: Key, compute: () -> Value) -> Value {
-        condition.lock()
-        while pending.contains(key) { condition.wait() }
-        if let value = values[key] {
-            condition.unlock()
-            return value
-        }
-        pending.insert(key)
-        condition.unlock()
-        let value = compute()
-        condition.lock()
-        values[key] = value
-        pending.remove(key)
-        condition.broadcast()
-        condition.unlock()
-        return value
+    func value(for key: Key, compute: @escaping @Sendable () async -> Value) async -> Value {
+        if let task = tasks[key] { return await task.value }
+        let task = Task { await compute() }
+        tasks[key] = task
+        return await task.value
     }
 }
 
@@ -52,7 +39,7 @@ final class BootSession: @unchecked Sendable {
     let servers: [DNSServer]
     private let dns = OnceCache<DNSKey, DNSResponse>()
     private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
-    private let rootChains = OnceCache<HTTPKey, CertificateProvisioning.Exchange>()
+    private let rootChains = OnceCache<HTTPKey, CertificateProvisioning.Exchange?>()
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
     private let reachability = OnceCache<EndpointKey, ProbeError?>()
     private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
@@ -80,9 +67,18 @@ final class BootSession: @unchecked Sendable {
 
     static let notMade = "not made: the walk's deadline passed"
 
+    /// Runs a blocking call (a client that bounds itself by the seconds it is given) on the shared executor, with the
+    /// time one operation may take when a thread takes it: the per-operation timeout, cut to what is left of the walk's
+    /// deadline. `nil` when it was not made: the walk's deadline passed before it started (or, which the queue's size
+    /// of 4,096 makes unlikely, the executor refused it), or it ran a second past the deadline and was abandoned.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (TimeInterval) -> T) async -> T? {
+        guard budget != nil else { return nil }
+        return await BlockingExecutor.shared.bounded(timeout: timeout, until: deadline, body)
+    }
+
     /// Asks the servers in order (the next only when one does not answer), as a resolver with option 6 does.
     /// Returns every question actually put, with its answer and the CNAME records it went through.
-    func ask(_ name: String, _ type: DNSRecordType) -> [(DNSServer?, DNSResponse)] {
+    func ask(_ name: String, _ type: DNSRecordType) async -> [(DNSServer?, DNSResponse)] {
         guard !servers.isEmpty else { return [(nil, DNSResponse(answer: .failed("no DNS server given")))] }
         var asked: [(DNSServer?, DNSResponse)] = []
         for server in servers {
@@ -91,12 +87,13 @@ final class BootSession: @unchecked Sendable {
                 asked.append((server, DNSResponse(answer: skipped)))
                 continue
             }
-            guard let budget else {
+            guard budget != nil else {
                 asked.append((server, DNSResponse(answer: .skipped(Self.notMade))))
                 continue
             }
-            let response = dns.value(for: DNSKey(name: name, type: type, server: server)) {
-                DNSClient.lookup(name, type: type, server: server, timeout: budget)
+            let response = await dns.value(for: DNSKey(name: name, type: type, server: server)) { [self] in
+                await blocking { DNSClient.lookup(name, type: type, server: server, timeout: $0) }
+                    ?? DNSResponse(answer: .skipped(Self.notMade))
             }
             if response.answer == .timeout { _ = lock.withLock { silent.insert(server) } }
             asked.append((server, response))
@@ -105,49 +102,61 @@ final class BootSession: @unchecked Sendable {
         return asked
     }
 
-    func time(address: String, port: Int) -> Result<SNTPResponse, SNTPError> {
-        sntp.value(for: EndpointKey(address: address, port: port, suites: [])) {
-            guard let budget else { return .failure(.network(Self.notMade)) }
-            return SNTPClient.query(address: address, port: port, timeout: budget)
+    func time(address: String, port: Int) async -> Result<SNTPResponse, SNTPError> {
+        await sntp.value(for: EndpointKey(address: address, port: port, suites: [])) { [self] in
+            await blocking { SNTPClient.query(address: address, port: port, timeout: $0) } ?? .failure(.network(Self.notMade))
         }
     }
 
-    func handshake(address: String, port: Int, suites: [String]) -> Result<ProbeReport, ProbeError> {
-        handshakes.value(for: EndpointKey(address: address, port: port, suites: suites)) {
-            Result { () throws(ProbeError) in
-                guard let budget else { throw .connection(.timeout("\(address):\(port) (\(Self.notMade))", seconds: 0)) }
-                return try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: budget)
+    func handshake(address: String, port: Int, suites: [String]) async -> Result<ProbeReport, ProbeError> {
+        await handshakes.value(for: EndpointKey(address: address, port: port, suites: suites)) { [self] in
+            let report = await blocking { budget in
+                Result { () throws(ProbeError) in
+                    try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: budget)
+                }
+            }
+            return report ?? .failure(Self.notReached(address, port))
+        }
+    }
+
+    func reach(address: String, port: Int) async -> ProbeError? {
+        await reachability.value(for: EndpointKey(address: address, port: port, suites: [])) { [self] in
+            let reached = await blocking { budget -> ProbeError? in
+                do throws(ProbeError) {
+                    try Prober.reach(address: address, port: port, timeout: budget)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            switch reached {
+            case .some(let error): return error
+            case .none: return Self.notReached(address, port)
             }
         }
     }
 
-    func reach(address: String, port: Int) -> ProbeError? {
-        reachability.value(for: EndpointKey(address: address, port: port, suites: [])) {
-            do throws(ProbeError) {
-                guard let budget else { throw .connection(.timeout("\(address):\(port) (\(Self.notMade))", seconds: 0)) }
-                try Prober.reach(address: address, port: port, timeout: budget)
-                return nil
-            } catch {
-                return error
-            }
-        }
+    private static func notReached(_ address: String, _ port: Int) -> ProbeError {
+        .connection(.timeout("\(address):\(port) (\(notMade))", seconds: 0))
     }
 
-    func get(_ url: String, address: String) -> Result<HTTPFetcher.Answer, HTTPError> {
-        http.value(for: HTTPKey(url: url, address: address)) {
-            Result { () throws(HTTPError) in
-                guard let budget else { throw .curl(url: url, code: 28, message: Self.notMade) }
-                return try HTTPFetcher.answer(url, address: address, timeout: budget)
+    func get(_ url: String, address: String) async -> Result<HTTPFetcher.Answer, HTTPError> {
+        await http.value(for: HTTPKey(url: url, address: address)) { [self] in
+            let answer = await blocking { budget in
+                Result { () throws(HTTPError) in try HTTPFetcher.answer(url, address: address, timeout: budget) }
             }
+            return answer ?? .failure(.curl(url: url, code: 28, message: Self.notMade))
         }
     }
 
     /// The root-chain download from `address`, once per URL and address for every build; `nil` past the deadline.
-    func rootChains(_ request: CertificateProvisioning.Request, address: String, maxBytes: Int) -> CertificateProvisioning.Exchange? {
+    func rootChains(_ request: CertificateProvisioning.Request, address: String, maxBytes: Int) async -> CertificateProvisioning.Exchange? {
         guard budget != nil else { return nil }
-        return rootChains.value(for: HTTPKey(url: request.url, address: address)) {
-            CertificateProvisioning.download(
-                request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: maxBytes, timeout: budget ?? 0.001))
+        return await rootChains.value(for: HTTPKey(url: request.url, address: address)) { [self] in
+            await blocking { budget in
+                CertificateProvisioning.download(
+                    request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: maxBytes, timeout: budget))
+            }
         }
     }
 }

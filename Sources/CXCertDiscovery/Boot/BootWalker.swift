@@ -105,38 +105,29 @@ public struct BootWalker: Sendable {
     /// What the walk is told and whom it walks for.
     public let configuration: Configuration
 
-    /// A walker for this configuration; nothing is sent until ``run()``.
+    /// A walker for this configuration; nothing is sent until ``walk()``.
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
-    /// Walks every build at once (each on its own thread: the work is waiting on the network), sharing
-    /// each DNS question and handshake between builds.
-    public func run() -> BootReport {
+    /// Walks every build at once, each a child task (the work is waiting on the network, whose blocking calls run on
+    /// the shared executor), sharing each DNS question and handshake between builds; the walk's deadline
+    /// (``Configuration/deadline``) bounds them all.
+    public func walk() async -> BootReport {
         let session = BootSession(
             servers: configuration.inputs.dnsServers, timeout: configuration.timeout,
             deadline: Date().addingTimeInterval(configuration.deadline), maxServers: configuration.maxCandidates)
-        let results = TraceSlots(count: configuration.profiles.count)
-        let group = DispatchGroup()
-        for (index, profile) in configuration.profiles.enumerated() {
-            group.enter()
-            let thread = Thread { [configuration] in
-                var walk = BuildWalk(configuration: configuration, profile: profile, session: session)
-                results.set(index, walk.run())
-                group.leave()
+        let traces = await withTaskGroup(of: (Int, BootTrace).self) { [configuration] group in
+            for (index, profile) in configuration.profiles.enumerated() {
+                group.addTask {
+                    var walk = BuildWalk(configuration: configuration, profile: profile, session: session)
+                    return (index, await walk.run())
+                }
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+            var traces: [BootTrace?] = Array(repeating: nil, count: configuration.profiles.count)
+            for await (index, trace) in group { traces[index] = trace }
+            return traces.compactMap { $0 }
         }
-        group.wait()
-        return BootReport(at: configuration.now, inputs: configuration.inputs, builds: results.all)
+        return BootReport(at: configuration.now, inputs: configuration.inputs, builds: traces)
     }
-}
-
-private final class TraceSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [BootTrace?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ trace: BootTrace) { lock.withLock { slots[index] = trace } }
-    var all: [BootTrace] { lock.withLock { slots.compactMap { $0 } } }
 }
 
 /// One build's walk: steps in order, each recording its questions, endpoints and findings.
@@ -193,31 +184,31 @@ struct BuildWalk {
     /// The phases of the walk: at boot (DHCP, time, Device Update); a fresh phone's first sign-in (registrar, the
     /// root download, the registrar's and web services' certificates) and then, signed in, Device Update again and
     /// Exchange; a phone that signed in before goes from boot to its signed-in steps, with the roots it holds.
-    mutating func run() -> BootTrace {
+    mutating func run() async -> BootTrace {
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
-        walkTime()
-        foreseeCertProv()
-        walkDeviceUpdate()
-        walkDeviceUpdateRequest()
+        await walkTime()
+        await foreseeCertProv()
+        await walkDeviceUpdate()
+        await walkDeviceUpdateRequest()
         if state.phase == .signedIn {
             judge.enter(.signedIn)
-            walkRegistrar()
-            walkRoots()
-            walkRegistrarTLS()
-            walkSIPRegister()
-            walkWebServices()
+            await walkRegistrar()
+            await walkRoots()
+            await walkRegistrarTLS()
+            await walkSIPRegister()
+            await walkWebServices()
         } else {
             judge.enter(.signIn)
-            walkRegistrar()
-            walkCertProv()
-            walkRoots()
-            walkRegistrarTLS()
-            walkSIPRegister()
-            walkWebServices()
+            await walkRegistrar()
+            await walkCertProv()
+            await walkRoots()
+            await walkRegistrarTLS()
+            await walkSIPRegister()
+            await walkWebServices()
             judge.enter(.signedIn)
-            if !updateServers.isEmpty { walkDeviceUpdateAgain() }
+            if !updateServers.isEmpty { await walkDeviceUpdateAgain() }
         }
-        walkExchange()
+        await walkExchange()
         if session.deadlinePassed {
             if let last = steps.indices.last {
                 let step = steps[last]
@@ -266,9 +257,9 @@ struct BuildWalk {
     // MARK: DNS
 
     /// Asks one question and records it.
-    mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) -> DNSAnswer {
+    mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) async -> DNSAnswer {
         var final = DNSResponse(answer: .failed("not asked"))
-        for (server, response) in session.ask(name, type) {
+        for (server, response) in await session.ask(name, type) {
             queries.append(
                 BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
             final = response
@@ -293,12 +284,14 @@ struct BuildWalk {
 
     /// Asks, and for builds that retry with their DNS suffixes, asks NAME.<option 15> and NAME.<each option
     /// 119 domain> after a negative answer. Returns the answer and the name that gave it.
-    mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) -> (answer: DNSAnswer, name: String) {
-        let first = ask(name, type, purpose: purpose)
+    mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) async -> (
+        answer: DNSAnswer, name: String
+    ) {
+        let first = await ask(name, type, purpose: purpose)
         guard retry, profile.lookupPlan.suffixRetries, first == .nxdomain || first == .nodata else { return (first, name) }
         for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
             let concatenated = "\(name).\(suffix)"
-            let answer = ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
+            let answer = await ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
             if !answer.addresses.isEmpty || !answer.services.isEmpty {
                 findings.append(
                     finding(
@@ -315,14 +308,14 @@ struct BuildWalk {
     }
 
     /// The IPv4 addresses of a host (an IP literal is its own address).
-    mutating func addresses(_ host: String, purpose: String, retry: Bool = true) -> [String] {
-        resolve(host, purpose: purpose, retry: retry).addresses
+    mutating func addresses(_ host: String, purpose: String, retry: Bool = true) async -> [String] {
+        await resolve(host, purpose: purpose, retry: retry).addresses
     }
 
     /// The IPv4 addresses of a host and the DNS result that gave them (`records` for an IP literal).
-    mutating func resolve(_ host: String, purpose: String, retry: Bool = true) -> (addresses: [String], result: String) {
+    mutating func resolve(_ host: String, purpose: String, retry: Bool = true) async -> (addresses: [String], result: String) {
         if HostnameMatcher.ipAddress(host) != nil { return ([host], "records") }
-        let answer = lookup(host, .a, purpose: purpose, retry: retry).answer
+        let answer = await lookup(host, .a, purpose: purpose, retry: retry).answer
         return (answer.addresses, answer.result)
     }
 
@@ -396,7 +389,7 @@ struct BuildWalk {
 
     // MARK: Step 1: time
 
-    mutating func walkTime() {
+    mutating func walkTime() async {
         var unsynchronized: [BootTimeSample] = []
         search: for step in profile.lookupPlan.time {
             // `retry`: a name that already appends a DHCP domain is not retried with the suffixes again.
@@ -404,7 +397,7 @@ struct BuildWalk {
             switch step {
             case .srv(let template):
                 for name in expand(template) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "time: \(step)")
+                    let (answer, asked) = await lookup(name, .srv, purpose: "time: \(step)")
                     candidates += Self.sorted(answer.services).map { ($0.target, $0.port, .srv(name: asked), true) }
                 }
             case .option42:
@@ -424,10 +417,10 @@ struct BuildWalk {
                 candidates = Array(candidates.prefix(configuration.maxCandidates))
             }
             for candidate in candidates {
-                for address in addresses(candidate.name, purpose: "time: \(candidate.how)", retry: candidate.retry).prefix(2) {
+                for address in await addresses(candidate.name, purpose: "time: \(candidate.how)", retry: candidate.retry).prefix(2) {
                     let sample = BootTimeSample(
                         name: candidate.name, address: address, port: candidate.port, how: candidate.how,
-                        result: session.time(address: address, port: candidate.port))
+                        result: await session.time(address: address, port: candidate.port))
                     samples.append(sample)
                     switch sample.result {
                     case .success(let response) where response.isUnsynchronized: unsynchronized.append(sample)
@@ -464,7 +457,7 @@ struct BuildWalk {
 
     // MARK: Step 2: registrar
 
-    mutating func walkRegistrar() {
+    mutating func walkRegistrar() async {
         var recoverable: [Finding] = []
         let suites = profile.tlsCipherSuites
         search: for step in profile.lookupPlan.registrar {
@@ -475,7 +468,7 @@ struct BuildWalk {
                 candidates = inputs.registrars.map { ($0.host, $0.port, "DHCP option 120") }
             case .srvTLS(let template), .srvTCP(let template):
                 for name in expand(template) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "registrar: \(step)", retry: !template.isConcatenation)
+                    let (answer, asked) = await lookup(name, .srv, purpose: "registrar: \(step)", retry: !template.isConcatenation)
                     for record in Self.sorted(answer.services) {
                         let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
                         if target.isEmpty {
@@ -514,11 +507,11 @@ struct BuildWalk {
                 candidates = Array(candidates.prefix(configuration.maxCandidates))
             }
             for candidate in candidates {
-                guard let address = addresses(candidate.host, purpose: "registrar: \(candidate.via)").first else {
+                guard let address = await addresses(candidate.host, purpose: "registrar: \(candidate.via)").first else {
                     notes.append("\(candidate.host) (\(candidate.via)) has no address")
                     continue
                 }
-                switch session.handshake(address: address, port: candidate.port, suites: suites) {
+                switch await session.handshake(address: address, port: candidate.port, suites: suites) {
                 case .failure(let error) where Self.isUnreachable(error):
                     recoverable.append(
                         finding(
@@ -546,7 +539,8 @@ struct BuildWalk {
         if !inputs.registrars.isEmpty, profile.lookupPlan.readsOption120 {
             let sip = inputs.sipDomain
             // Option 120 and DNS should name the same registrar (seed 004 l.35): the phone uses whichever it meets first.
-            let records = lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false).answer
+            let records = await lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false)
+                .answer
                 .services
             let targets = Set(records.map { $0.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
             if !targets.isEmpty, targets.isDisjoint(with: inputs.registrars.map(\.host)) {
@@ -574,7 +568,7 @@ struct BuildWalk {
 
     // MARK: Step 3: roots
 
-    mutating func walkRoots() {
+    mutating func walkRoots() async {
         let held = judge.heldRoots
         var roots = held.roots
         if held.cache > 0 { notes.append("\(held.cache) roots from the built-in trusted-authorities cache") }
@@ -598,16 +592,17 @@ struct BuildWalk {
             switch step {
             case .srv(let template):
                 for name in expand(template) ?? [] {
-                    let (answer, asked) = lookup(name, .srv, purpose: "roots: DC locator")
+                    let (answer, asked) = await lookup(name, .srv, purpose: "roots: DC locator")
                     for record in Self.sorted(answer.services).prefix(4) where !record.target.isEmpty {
-                        if !addresses(record.target, purpose: "roots: domain controller").isEmpty {
+                        if await !addresses(record.target, purpose: "roots: domain controller").isEmpty {
                             dcFound = true
                             notes.append("domain controller: \(record.target):\(record.port) from \(asked)")
                         }
                     }
                 }
             case .host(let template, _):
-                for name in expand(template) ?? [] where addresses(name, purpose: "roots: domain apex").isEmpty {
+                for name in expand(template) ?? [] {
+                    guard await addresses(name, purpose: "roots: domain apex").isEmpty else { continue }
                     notes.append("\(name) has no A record; the CX700 deployment guide says the phone needs it to find a DC again")
                 }
             case .option120, .option42, .srvTLS, .srvTCP, .https, .httpRedirect:
@@ -677,9 +672,9 @@ struct BuildWalk {
     /// only `hosts` (Exchange, which the phone reaches by the autodiscover names alone).
     mutating func judge(
         host: String, address: String, port: Int, hosts: [String], purpose: String, namePlan: Bool = true, deferred: inout [Finding]
-    ) -> Bool {
+    ) async -> Bool {
         let plan = namePlan ? configuration.plan : nil
-        switch session.handshake(address: address, port: port, suites: profile.tlsCipherSuites) {
+        switch await session.handshake(address: address, port: port, suites: profile.tlsCipherSuites) {
         case .failure(let error):
             endpoints.append(
                 BootEndpoint(
@@ -719,14 +714,14 @@ struct BuildWalk {
 
     // MARK: Step 4: the registrar's certificate
 
-    mutating func walkRegistrarTLS() {
+    mutating func walkRegistrarTLS() async {
         guard let registrar else {
             notes.append("no registrar to connect to")
             finish(.registrarTLS, skipped: true)
             return
         }
         var found: [Finding] = []
-        _ = judge(
+        _ = await judge(
             host: registrar.host, address: registrar.address, port: registrar.port, hosts: [registrar.host],
             purpose: "registrar (\(registrar.via))", deferred: &found)
         findings += found
@@ -735,13 +730,13 @@ struct BuildWalk {
 
     // MARK: Step 5: web services
 
-    mutating func walkWebServices() {
+    mutating func walkWebServices() async {
         guard let web = inputs.webServices else {
             notes.append("no web services FQDN given (--web-fqdn, or DHCP option 43)")
             finish(.webServices, skipped: true)
             return
         }
-        let resolved = resolve(web.host, purpose: "web services")
+        let resolved = await resolve(web.host, purpose: "web services")
         guard let address = resolved.addresses.first else {
             findings.append(
                 finding(
@@ -755,14 +750,14 @@ struct BuildWalk {
             return
         }
         var found: [Finding] = []
-        _ = judge(host: web.host, address: address, port: web.port, hosts: [web.host], purpose: "web services", deferred: &found)
+        _ = await judge(host: web.host, address: address, port: web.port, hosts: [web.host], purpose: "web services", deferred: &found)
         findings += found
-        checkPlainHTTP(host: web.host, address: address, why: "the root-chain and file downloads")
+        await checkPlainHTTP(host: web.host, address: address, why: "the root-chain and file downloads")
         finish(.webServices)
     }
 
-    mutating func checkPlainHTTP(host: String, address: String, why: String) {
-        if let error = session.reach(address: address, port: 80) {
+    mutating func checkPlainHTTP(host: String, address: String, why: String) async {
+        if let error = await session.reach(address: address, port: 80) {
             endpoints.append(
                 BootEndpoint(
                     host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: error.description))
@@ -780,7 +775,7 @@ struct BuildWalk {
 
     // MARK: Step 6: Device Update
 
-    mutating func walkDeviceUpdate() {
+    mutating func walkDeviceUpdate() async {
         guard profile.looksUpUCUpdates else {
             notes.append("this build does not look up ucupdates-r2 (it is updated only through in-band provisioning)")
             finish(.deviceUpdate, skipped: true)
@@ -802,7 +797,7 @@ struct BuildWalk {
         }
         for domain in domains {
             let name = "ucupdates-r2.\(domain)"
-            let resolved = resolve(name, purpose: "device update")
+            let resolved = await resolve(name, purpose: "device update")
             guard let address = resolved.addresses.first else {
                 findings.append(
                     finding(
@@ -815,14 +810,15 @@ struct BuildWalk {
                 continue
             }
             var found: [Finding] = []
-            _ = judge(host: name, address: address, port: 443, hosts: ["ucupdates-r2", name], purpose: "device update", deferred: &found)
+            _ = await judge(
+                host: name, address: address, port: 443, hosts: ["ucupdates-r2", name], purpose: "device update", deferred: &found)
             findings += found
             updateServers.append((name, address))
-            checkPlainHTTP(host: name, address: address, why: "update files (CPE.nbt) and ucdevice.upx")
+            await checkPlainHTTP(host: name, address: address, why: "update files (CPE.nbt) and ucdevice.upx")
         }
         if !domains.contains(inputs.sipDomain) {
             // Sources disagree on the domain (phone-discovery.md D); the SIP domain is asked for the record only.
-            let answer = ask(
+            let answer = await ask(
                 "ucupdates-r2.\(inputs.sipDomain)", .a,
                 purpose: "device update (Lync 2013 DNS doc names the SIP domain; not used for this verdict)")
             notes.append(
@@ -834,13 +830,13 @@ struct BuildWalk {
 
     /// Device Update once signed in: the servers found at boot, judged again with the roots the phone now holds (it
     /// checks for updates at power-on, sign-in and every 24 hours, gg398740).
-    mutating func walkDeviceUpdateAgain() {
+    mutating func walkDeviceUpdateAgain() async {
         notes.append(
             "the Device Update servers found at boot, judged with the roots the phone holds once signed in (after sign-in the update URL comes from in-band provisioning; the same pool answers)"
         )
         for server in updateServers {
             var found: [Finding] = []
-            _ = judge(
+            _ = await judge(
                 host: server.name, address: server.address, port: 443, hosts: ["ucupdates-r2", server.name], purpose: "device update",
                 deferred: &found)
             findings += found
@@ -850,7 +846,7 @@ struct BuildWalk {
 
     // MARK: Step 7: Exchange
 
-    mutating func walkExchange() {
+    mutating func walkExchange() async {
         guard let smtp = inputs.smtpDomain else {
             notes.append("no SMTP domain given (--smtp-domain)")
             finish(.exchange, skipped: true)
@@ -861,13 +857,13 @@ struct BuildWalk {
         search: for step in profile.lookupPlan.autodiscover {
             guard let template = step.name else { continue }
             for host in expand(template) ?? [] {
-                guard let address = addresses(host, purpose: "exchange: \(step)").first else {
+                guard let address = await addresses(host, purpose: "exchange: \(step)").first else {
                     notes.append("\(host) has no address")
                     continue
                 }
                 switch step {
                 case .https:
-                    if judge(
+                    if await judge(
                         host: host, address: address, port: 443, hosts: [host],
                         purpose: "autodiscover https://\(host)/autodiscover/autodiscover.xml", namePlan: false, deferred: &failures)
                     {
@@ -876,7 +872,7 @@ struct BuildWalk {
                         break search
                     }
                 case .httpRedirect:
-                    if followRedirects(from: "http://\(host)/autodiscover/autodiscover.xml", address: address, failures: &failures) {
+                    if await followRedirects(from: "http://\(host)/autodiscover/autodiscover.xml", address: address, failures: &failures) {
                         succeeded = true
                         break search
                     }
@@ -902,7 +898,7 @@ struct BuildWalk {
     }
 
     /// Follows HTTP redirects (at most 5, loops refused) until an HTTPS URL, and judges that endpoint.
-    mutating func followRedirects(from start: String, address: String, failures: inout [Finding]) -> Bool {
+    mutating func followRedirects(from start: String, address: String, failures: inout [Finding]) async -> Bool {
         var url = start
         var currentAddress = address
         var visited: Set<String> = []
@@ -913,7 +909,7 @@ struct BuildWalk {
                 return false
             }
             let hopPort = (try? HTTPFetcher.target(of: url).port) ?? (url.lowercased().hasPrefix("https://") ? 443 : 80)
-            switch session.get(url, address: currentAddress) {
+            switch await session.get(url, address: currentAddress) {
             case .failure(let error):
                 endpoints.append(
                     BootEndpoint(
@@ -943,13 +939,13 @@ struct BuildWalk {
                     notes.append("\(url) redirects to \(location): \(error); not followed")
                     return false
                 }
-                guard let next = addresses(target.host, purpose: "exchange: redirect target").first else {
+                guard let next = await addresses(target.host, purpose: "exchange: redirect target").first else {
                     notes.append("the redirect target \(target.host) has no address")
                     return false
                 }
                 if location.lowercased().hasPrefix("https://") {
                     notes.append("autodiscover redirect: \(start) → \(location)")
-                    return judge(
+                    return await judge(
                         host: target.host, address: next, port: target.port, hosts: [target.host], purpose: "autodiscover \(location)",
                         namePlan: false, deferred: &failures)
                 }

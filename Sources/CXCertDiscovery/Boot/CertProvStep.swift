@@ -7,7 +7,7 @@ extension BuildWalk {
     /// Sends the root-chain request to the web services (option 43's FQDN and path, plain HTTP on port 80) pinned to
     /// the address the walk's DNS gave, and keeps the roots for the `roots` step. Taken only when the walk asks for
     /// it, no captured answer was given, and this build's sign-in method downloads from the service in this phase.
-    mutating func walkCertProv() {
+    mutating func walkCertProv() async {
         guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil else { return }
         let (downloads, _) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
         let looks = judge.looksForRoots
@@ -22,7 +22,7 @@ extension BuildWalk {
         notes.append(
             "option 43 gives \(configuration.dhcp?.phoneAnswer?.options.provisioning?.scheme ?? "https")://\(web.host):\(web.port)\(path ?? CertificateProvisioning.defaultPath); the phone downloads the root chains over plain HTTP on port 80 (CAHandlerInternalAnonUri; Schertz 2012), with no credential"
         )
-        let resolved = resolve(web.host, purpose: "certprov: web services")
+        let resolved = await resolve(web.host, purpose: "certprov: web services")
         guard let address = resolved.addresses.first else {
             findings.append(
                 finding(
@@ -37,7 +37,7 @@ extension BuildWalk {
         }
         // Port 80 first (the probe the web services step makes too, shared): closed, filtered or not forwarded by the
         // load balancer is told apart from a server that answers badly.
-        if let error = session.reach(address: address, port: 80) {
+        if let error = await session.reach(address: address, port: 80) {
             endpoints.append(
                 BootEndpoint(
                     host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
@@ -49,7 +49,7 @@ extension BuildWalk {
             finish(.certprov)
             return
         }
-        guard let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
+        guard let exchange = await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
             notes.append("not sent: \(BootSession.notMade)")
             finish(.certprov, skipped: true)
             return
@@ -89,7 +89,7 @@ extension BuildWalk {
                     host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
                     outcome: "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s") in the root chains"))
             provisioned = Self.anchors(certificates, from: request)
-            checkChains(certificates, request: request, address: address, web: (web.host, address, web.port))
+            await checkChains(certificates, request: request, address: address, web: (web.host, address, web.port))
         }
         finish(.certprov)
         steps[steps.count - 1].exchange = BootHTTPExchange(
@@ -109,18 +109,18 @@ extension BuildWalk {
     /// `external-root-not-learned`. Nothing is recorded here: a fresh phone's `certprov` step reports the same exchange
     /// (made once, shared) in its phase, and the `roots` step says when only the walk asked. The web services name is
     /// asked as the walk's DNS answers it, without the suffix retries the step may add.
-    mutating func foreseeCertProv() {
+    mutating func foreseeCertProv() async {
         guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil,
             profile.rootDownloads.contains(.certificateProvisioning),
             lifecycle.downloads(in: .signIn, signIn: state.signIn, network: .internal).downloads.contains(.certificateProvisioning),
             let web = inputs.webServices
         else { return }
         let address =
-            HostnameMatcher.ipAddress(web.host) != nil ? web.host : session.ask(web.host, .a).last?.1.answer.addresses.first
+            HostnameMatcher.ipAddress(web.host) != nil ? web.host : await session.ask(web.host, .a).last?.1.answer.addresses.first
         let path = configuration.dhcp?.phoneAnswer?.options.provisioning?.path
         let request = CertificateProvisioning.Request.rootChains(host: web.host, path: path)
-        guard let address, session.reach(address: address, port: 80) == nil,
-            let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes),
+        guard let address, await session.reach(address: address, port: 80) == nil,
+            let exchange = await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes),
             case .chains(let certificates) = exchange.outcome
         else { return }
         judge.foresee(certificateProvisioning: Self.anchors(certificates, from: request))
@@ -131,13 +131,14 @@ extension BuildWalk {
     mutating func checkChains(
         _ downloaded: [Certificate], request: CertificateProvisioning.Request, address: String,
         web: (host: String, address: String, port: Int)
-    ) {
+    ) async {
         var servers: [(host: String, address: String, port: Int)] = [web]
         if let registrar { servers.insert((registrar.host, registrar.address, registrar.port), at: 0) }
         let held = Set(downloaded.map(\.subject) + state.anchors.map(\.certificate.subject))
         for server in servers {
             guard
-                case .success(let report) = session.handshake(address: server.address, port: server.port, suites: profile.tlsCipherSuites),
+                case .success(let report) = await session.handshake(
+                    address: server.address, port: server.port, suites: profile.tlsCipherSuites),
                 let top = report.presented.last
             else { continue }
             let needed = top.subject == top.issuer ? top.subject : top.issuer

@@ -7,18 +7,21 @@ extension BuildWalk {
     /// Posts the phone's check to each Device Update server found at boot (plain HTTP on port 80, seed 000 l.492),
     /// reports what it offers, and asks each offered internal file for its headers only. Taken only when the walk is
     /// given an identity (``BootWalker/Configuration/deviceUpdateIdentity``): the request body's format is a guess.
-    mutating func walkDeviceUpdateRequest() {
+    mutating func walkDeviceUpdateRequest() async {
         guard var identity = configuration.deviceUpdateIdentity, !updateServers.isEmpty else { return }
         if let firmware = profile.firmware { identity.firmware = firmware.description }
         notes.append("the request body's format is NOT FOUND in any source: its element names are guesses (see the README)")
         for server in updateServers {
             let request = DeviceUpdate.Request.check(host: server.name, identity: identity)
-            guard let budget = session.budget else {
+            let address = server.address
+            guard
+                let exchange = await session.blocking({
+                    DeviceUpdate.check(request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: 256 << 10, timeout: $0))
+                })
+            else {
                 notes.append("\(request.url): not sent, \(BootSession.notMade)")
                 continue
             }
-            let exchange = DeviceUpdate.check(
-                request, address: server.address, limits: HTTPFetcher.Limits(maxBodyBytes: 256 << 10, timeout: budget))
             notes.append("request: POST \(request.url) to \(server.address) — body: \(request.body)")
             if let status = exchange.status { notes.append("answer: HTTP \(status), \(exchange.bodyBytes) bytes: \(exchange.excerpt)") }
             let offer: DeviceUpdate.Offer
@@ -44,7 +47,7 @@ extension BuildWalk {
                 notes.append(
                     "\(server.name) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")")
                 if let version = file.version, judged.insert(version).inserted { judgeOffered(version, url: request.url) }
-                for url in file.urls { checkOfferedFile(url) }
+                for url in file.urls { await checkOfferedFile(url) }
             }
         }
         finish(.deviceUpdateRequest)
@@ -80,7 +83,7 @@ extension BuildWalk {
     }
 
     /// HEAD of one offered file, from the address the walk's DNS gives its host.
-    mutating func checkOfferedFile(_ url: String) {
+    mutating func checkOfferedFile(_ url: String) async {
         // The phone fetches internal update files over plain HTTP on port 80 (seed 002 comment 14; DeviceUpdateStoreInternalUri).
         if let target = try? HTTPFetcher.target(of: url), !(url.lowercased().hasPrefix("http://") && target.port == 80) {
             findings.append(
@@ -92,16 +95,20 @@ extension BuildWalk {
                             failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)"))))
         }
         let host = (try? HTTPFetcher.target(of: url).host) ?? url
-        guard let address = addresses(host, purpose: "device-update-request: offered file").first else {
+        guard let address = await addresses(host, purpose: "device-update-request: offered file").first else {
             findings.append(
                 finding(
                     .deviceUpdateFileUnreachable, .error,
                     .walk(.deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve"))))
             return
         }
-        guard let budget = session.budget else { return }
+        guard
+            let head = await session.blocking({ budget in
+                Result { () throws(HTTPError) in try HTTPFetcher.head(url, address: address, timeout: budget) }
+            })
+        else { return }
         do {
-            let answer = try HTTPFetcher.head(url, address: address, timeout: budget)
+            let answer = try head.get()
             endpoints.append(
                 BootEndpoint(
                     host: host, address: address, port: (try? HTTPFetcher.target(of: url).port) ?? 80, purpose: "offered update file",

@@ -13,7 +13,7 @@ extension BuildWalk {
     /// ``maxSIPRedirects``, loops refused, each target's certificate judged for this build), and judges the challenges:
     /// a Lync package offered, the target name against the certificate's names, TLS-DSK's provisioning URL. Taken only
     /// when the walk asks for it (``BootWalker/Configuration/registersWithSIP``). Never sends a credential or a PIN.
-    mutating func walkSIPRegister() {
+    mutating func walkSIPRegister() async {
         guard configuration.registersWithSIP else { return }
         guard let registrar else {
             notes.append("no registrar to send the REGISTER to")
@@ -31,12 +31,15 @@ extension BuildWalk {
         var visited: Set<String> = []
         hops: for hop in 0...Self.maxSIPRedirects {
             visited.insert("\(target.host.lowercased()):\(target.port)")
-            guard let budget = session.budget else {
+            let (to, suites) = (target, profile.tlsCipherSuites)
+            guard
+                case (let budget, let exchange)? = await session.blocking({
+                    ($0, SIPRegistration.register(request, host: to.host, address: to.address, port: to.port, suites: suites, timeout: $0))
+                })
+            else {
                 notes.append("REGISTER to \(target.host):\(target.port) not sent: \(BootSession.notMade)")
                 break
             }
-            let exchange = SIPRegistration.register(
-                request, host: target.host, address: target.address, port: target.port, suites: profile.tlsCipherSuites, timeout: budget)
             exchanges.append(record(exchange))
             if hop == 0 {
                 notes.append("request: " + request.text.replacingOccurrences(of: "\r", with: "").trimmingCharacters(in: .newlines))
@@ -85,7 +88,7 @@ extension BuildWalk {
                 let packages = response.challenges.map(\.scheme)
                 switch response.statusCode {
                 case 401, 407:
-                    judgeChallenges(response, target: target, chain: exchange.chain)
+                    await judgeChallenges(response, target: target, chain: exchange.chain)
                     break hops
                 case 300..<400:
                     guard let next = response.contacts.lazy.compactMap(SIPURI.init).first else {
@@ -102,13 +105,13 @@ extension BuildWalk {
                         fail(.sipRedirectFailed, status: response.statusCode, "more than \(Self.maxSIPRedirects) redirects")
                         break hops
                     }
-                    guard let address = addresses(next.host, purpose: "sip-register: redirect target").first else {
+                    guard let address = await addresses(next.host, purpose: "sip-register: redirect target").first else {
                         fail(.sipRedirectFailed, status: response.statusCode, "\(next.host) does not resolve")
                         break hops
                     }
                     // The phone opens a new session to the pool it is sent to: that pool's certificate is judged too.
                     var found: [Finding] = []
-                    _ = judge(
+                    _ = await judge(
                         host: next.host, address: address, port: port, hosts: [next.host],
                         purpose: "registrar (redirected from \(target.host))", deferred: &found)
                     findings += found
@@ -130,7 +133,7 @@ extension BuildWalk {
 
     /// A 401/407: which packages, and for each Lync one its target name against the certificate and, for TLS-DSK, its
     /// certificate provisioning URL (resolved through the walk's DNS, its certificate judged for this build).
-    mutating func judgeChallenges(_ response: SIPResponse, target: (host: String, address: String, port: Int), chain: [Certificate]) {
+    mutating func judgeChallenges(_ response: SIPResponse, target: (host: String, address: String, port: Int), chain: [Certificate]) async {
         let challenges = response.challenges
         for challenge in challenges {
             let parameters = challenge.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
@@ -176,14 +179,14 @@ extension BuildWalk {
             findings.append(finding(.sipProvisioningURL, .error, detail(url: url, "port \(port) is outside 1-65535")))
             return
         }
-        let resolved = resolve(host, purpose: "sip-register: TLS-DSK certificate provisioning")
+        let resolved = await resolve(host, purpose: "sip-register: TLS-DSK certificate provisioning")
         guard let address = resolved.addresses.first else {
             findings.append(finding(.sipProvisioningURL, .error, detail(url: url, "\(host) does not resolve (\(resolved.result))")))
             return
         }
         // The phone fetches its TLS-DSK certificate there over HTTPS: this build must trust that server for the name.
         var found: [Finding] = []
-        _ = judge(
+        _ = await judge(
             host: host, address: address, port: port, hosts: [host], purpose: "TLS-DSK certificate provisioning (\(url))",
             deferred: &found)
         findings += found
