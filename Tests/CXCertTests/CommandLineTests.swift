@@ -29,6 +29,35 @@ struct CommandLineTests {
         #expect(try CLI.run(["help", "verify"]).status == 0)
     }
 
+    @Test("verify parsed alone (the one-shot path) hands help, completion scripts and usage errors to the whole tree")
+    func directParseFallsBack() throws {
+        // Each pair prints the same: the first goes through `verify` parsed alone and is rejected there, the second
+        // is parsed by the root only.
+        let pairs: [([String], [String])] = [
+            (["verify", "--help"], ["help", "verify"]),
+            (["verify", "-h"], ["help", "verify"]),
+            (["verify", "--generate-completion-script", "bash"], ["--generate-completion-script", "bash"]),
+            (["verify", "--generate-completion-script=zsh"], ["--generate-completion-script=zsh"]),
+        ]
+        for (direct, root) in pairs {
+            let (a, b) = (try CLI.run(direct), try CLI.run(root))
+            #expect(a.status == 0 && a.status == b.status, "\(direct): \(a.stderr)")
+            #expect(a.stdout == b.stdout && !a.stdout.isEmpty, "\(direct)")
+            #expect(a.stderr == b.stderr, "\(direct)")
+        }
+        let help = try CLI.run(["verify", "--help"]).stdout
+        #expect(help.contains("USAGE: cxcert verify ") && !help.contains("cxcert cxcert"), "\(help)")
+        for arguments in [
+            ["verify"], ["verify", "a.pem", "b.pem"], ["verify", "--until"], ["verify", "x.pem", "--max-chain-depth", "-1"],
+        ] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr.contains("\nUsage: cxcert verify ") && !result.stderr.contains("cxcert cxcert"),
+                "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("--version prints cxcert's version, the OpenSSL version and the trust-store revision")
     func version() throws {
         let result = try CLI.run(["--version"])

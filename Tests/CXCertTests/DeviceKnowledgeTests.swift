@@ -135,3 +135,50 @@ struct DeviceKnowledgeTests {
         #expect(first["sha2Signatures"]?["source"] as? String != nil)
     }
 }
+
+@Suite("A capability value is read as the one JSON type it is")
+struct FactValueDecodingTests {
+    @Test("each JSON type gives its case; a number is never a yes/no, nor a yes/no a number; anything else fails")
+    func eachType() throws {
+        func decode(_ json: String) throws -> FactValue { try JSONDecoder().decode(FactValue.self, from: Data(json.utf8)) }
+        #expect(try decode("true") == .bool(true))
+        #expect(try decode("false") == .bool(false))
+        #expect(try decode("1") == .int(1))
+        #expect(try decode("0") == .int(0))
+        #expect(try decode("\"TLS 1.0\"") == .string("TLS 1.0"))
+        #expect(try decode("[\"srv {sip}\", \"host sip.{sip}:5061\"]") == .list(["srv {sip}", "host sip.{sip}:5061"]))
+        #expect(try decode("[]") == .list([]))
+        #expect(try decode("null") == .null)
+        for bad in ["1.5", "[1]", "[true, \"a\"]", "{\"a\": 1}"] {
+            #expect(throws: DecodingError.self, "\(bad)") { try decode(bad) }
+        }
+    }
+}
+
+@Suite("Firmware build numbers parsed without Foundation")
+struct FirmwareVersionParsingTests {
+    /// The parser as it was, through Foundation's `trimmingCharacters` and `Character`s: the reference.
+    static func reference(_ text: String) -> [Int]? {
+        let pieces = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...4).contains(pieces.count) else { return nil }
+        var parts: [Int] = []
+        for piece in pieces {
+            guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy(\.isASCII), let value = Int(piece), value >= 0 else { return nil }
+            parts.append(value)
+        }
+        return parts
+    }
+
+    @Test("the same numbers, or the same refusal, as the Foundation parser on ordinary and odd text")
+    func sameAsReference() {
+        let texts = [
+            "4.0.7577.4363", "3.5.6907.35", "1.0.199.123", "4", "4.0", " 4.0.7577.4363 ", "\t4.0\t", "\u{00A0}4.0\u{2003}",
+            "\u{3000}1.2", "", " ", ".", "4..0", "4.0.", ".4", "1.2.3.4.5", "-1", "+5", "+5.1", "4.0.x", "0x1", "1_000",
+            "123456789.1", "1234567890.1", "000000001.2", "1\r\n.2", "1\n", "\n1", "１.2", "1\u{301}.2", "4.0.7577.4363 junk",
+            "9223372036854775807", "2.-1",
+        ]
+        for text in texts {
+            #expect(FirmwareVersion(text)?.parts == Self.reference(text), "\(text.debugDescription)")
+        }
+    }
+}

@@ -137,3 +137,102 @@ struct TrustStoreTests {
         #expect(entries[1]["state"] as? String == "expired")
     }
 }
+
+@Suite("The built-in cache decoded lazily: only the roots a chain can reach by name")
+struct LazyTrustStoreTests {
+    @Test("each root's names read from its DER are OpenSSL's: the same DER, the same canonical form")
+    func namesFromDER() {
+        #expect(BuiltInTrustStore.roots.count == 17)
+        for (root, entry) in zip(BuiltInTrustStore.roots, BuiltInTrustStore.entries) {
+            let certificate = entry.certificate
+            #expect(root.row == entry.row && root.file == entry.file)
+            #expect(root.der == certificate.der, "row \(root.row)")
+            #expect(root.subject == certificate.subject.der, "row \(root.row)")
+            #expect(root.issuer == certificate.issuer.der, "row \(root.row)")
+            #expect(root.canonicalSubject == NextChange.canonical(certificate.subject), "row \(root.row)")
+            #expect(root.canonicalIssuer == NextChange.canonical(certificate.issuer), "row \(root.row)")
+        }
+    }
+
+    @Test("canonical(nameDER:) is nil or OpenSSL's canonical form, on every certificate in the repository")
+    func canonicalFromDER() throws {
+        var files: [URL] = []
+        for folder in ["TrustStore", "Tests/CXCertTests/Fixtures", "Examples/contoso"] {
+            let url = repositoryRoot.appendingPathComponent(folder)
+            for path in try FileManager.default.subpathsOfDirectory(atPath: url.path)
+            where [".pem", ".cer", ".p7b"].contains(where: path.hasSuffix) {
+                files.append(url.appendingPathComponent(path))
+            }
+        }
+        var names = 0
+        for file in files {
+            // The fuzz regressions under Fixtures/ are meant not to decode.
+            for certificate in (try? CertificateDecoder().decode(contentsOf: file))?.certificates ?? [] {
+                for name in [certificate.subject, certificate.issuer] {
+                    let canonical = try #require(NextChange.canonical(nameDER: name.der), "\(file.lastPathComponent): \(name)")
+                    #expect(canonical == NextChange.canonical(name), "\(file.lastPathComponent): \(name)")
+                    names += 1
+                }
+            }
+        }
+        #expect(names >= 50)
+        // A value in a string type read only through OpenSSL, or a name that is not one, is not guessed.
+        #expect(NextChange.canonical(nameDER: [0x30, 0x0B, 0x31, 0x09, 0x30, 0x07, 0x06, 0x03, 0x55, 0x04, 0x03, 0x04, 0x00]) == nil)
+        #expect(NextChange.canonical(nameDER: [0x31, 0x00]) == nil)
+        #expect(NextChange.canonical(nameDER: [0x30, 0x00]) == "")
+    }
+
+    @Test("a value's canonical form byte by byte is the Character path's: case, runs of white space, CR LF, the ends")
+    func canonicalValue() {
+        let values = [
+            "Contoso Root CA", "  CONTOSO   Root\tCA  ", "a\r\nb", "\r\n", "", " ", "A\u{0B}B\u{0C}C", "x\u{1F}y", "\u{0}",
+            "ValiCert, Inc.", "http://www.valicert.com/", "Zürich  ROOT", "ÄÖÜ\u{00A0}CA", "İstanbul", "ß", "a\u{2003}b",
+        ]
+        for value in values {
+            #expect(NextChange.canonical(value: value) == value.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        }
+    }
+
+    /// Every candidate path the builder offers, in order, none accepted.
+    static func candidates(_ leaf: Certificate, intermediates: [Certificate], anchors: [TrustAnchor]) -> [CandidatePath] {
+        var builder = PathBuilder(anchors: anchors, intermediates: intermediates, budget: PathBudget())
+        var offered: [CandidatePath] = []
+        builder.search(from: leaf) { path in
+            offered.append(path)
+            return false
+        }
+        return offered
+    }
+
+    @Test("the reachable roots give the path builder the same candidates, in the same order, as all 17")
+    func sameCandidates() throws {
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Fixtures")
+        let examples = repositoryRoot.appendingPathComponent("Examples/contoso")
+        func load(_ url: URL) throws -> [Certificate] { try CertificateDecoder().decode(contentsOf: url).certificates }
+        let goDaddy = try load(fixtures.appendingPathComponent("godaddy-secure-ca.pem"))
+        let crossSigned = try load(fixtures.appendingPathComponent("godaddy-class2-by-valicert.pem"))
+        let valiCert = try load(fixtures.appendingPathComponent("valicert-class2-root.pem"))
+        let pool = try load(examples.appendingPathComponent("pool01-fixed.pem"))
+        let contoso = try load(examples.appendingPathComponent("ContosoCA.cer"))
+        let cacheRoot = BuiltInTrustStore.roots[2].certificate
+        let scenarios: [(name: String, leaf: Certificate, intermediates: [Certificate], user: [Certificate], reached: Int)] = [
+            ("a private CA's chain", pool[0], Array(pool.dropFirst()), contoso, 0),
+            ("an intermediate under a cache root", goDaddy[0], [], [], 1),
+            ("a cross-certificate to a second cache root", goDaddy[0], crossSigned + valiCert, [], 2),
+            ("a cache root sent as the leaf", cacheRoot, [], [], 1),
+            (
+                "an unrelated cache root sent in the chain and trusted by the user too", goDaddy[0], [cacheRoot] + crossSigned, [cacheRoot],
+                3
+            ),
+        ]
+        for scenario in scenarios {
+            let user = scenario.user.map { TrustAnchor(certificate: $0, source: .user(file: "root.pem")) }
+            let reachable = TrustAnchor.builtInCache(reachableFrom: [scenario.leaf] + scenario.intermediates)
+            #expect(reachable.count == scenario.reached, "\(scenario.name)")
+            let lazy = Self.candidates(scenario.leaf, intermediates: scenario.intermediates, anchors: reachable + user)
+            let all = Self.candidates(scenario.leaf, intermediates: scenario.intermediates, anchors: TrustAnchor.builtInCache + user)
+            #expect(!all.isEmpty)
+            #expect(lazy == all, "\(scenario.name)")
+        }
+    }
+}

@@ -64,9 +64,14 @@ public enum FactValue: Sendable, Codable, Hashable, CustomStringConvertible {
     case null
 
     public init(from decoder: any Decoder) throws {
+        // JSON types are tried from the most common in the data (lists, then yes/no facts): every miss throws a
+        // `DecodingError`, whose message and coding path cost more than the value. A JSON value is of one type
+        // only, so the order changes no result; a value of none fails with the list's error, as it always did.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode([String].self) {
+            self = .list(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int.self) {

@@ -9,12 +9,17 @@ public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Parses one to four dot-separated numbers; anything else is not a build number.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let pieces = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        // Spaces trimmed as `trimmingCharacters(in: .whitespaces)` does, without Foundation's NSString bridge; each
+        // piece checked on its UTF-8 bytes: ASCII bytes are one character each (a CR LF pair, one character, fails
+        // `Int` either way), so the limits are the ones on characters. The device data parses ~130 of these.
+        let trimmed = CertificateDecoder.trimmingSpaces(text)
+        let pieces = trimmed.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard (1...4).contains(pieces.count) else { return nil }
         var parts: [Int] = []
         for piece in pieces {
-            guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy(\.isASCII), let value = Int(piece), value >= 0 else { return nil }
+            guard !piece.isEmpty, piece.count <= 9, piece.allSatisfy({ $0 < 0x80 }),
+                let value = Int(String(decoding: piece, as: UTF8.self)), value >= 0
+            else { return nil }
             parts.append(value)
         }
         self.parts = parts

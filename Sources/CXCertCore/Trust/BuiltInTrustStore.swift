@@ -108,13 +108,9 @@ public enum BuiltInTrustStore {
         // The embedded data is checked by the test suite; a failure here is a build defect, not input.
         do {
             let index = try JSONDecoder().decode(IndexFile.self, from: Data(EmbeddedData.trustStoreIndex))
-            return try index.entries.map { row in
-                guard let pem = EmbeddedData.trustStoreFile(row.file) else {
-                    throw CertificateDecodingError.unreadable("TrustStore/\(row.file) is not embedded")
-                }
-                let decoded = try CertificateDecoder().decode(pem)
-                guard decoded.certificates.count == 1, let certificate = decoded.certificates.first else {
-                    throw CertificateDecodingError.unreadable("TrustStore/\(row.file) must hold one certificate")
+            return try zip(index.entries, roots).map { row, root in
+                guard row.row == root.row, row.file == root.file else {
+                    throw CertificateDecodingError.unreadable("TrustStore/index.json changed while it was read")
                 }
                 return TrustStoreEntry(
                     row: row.row, guide: row.guide, file: row.file, displayName: row.displayName,
@@ -123,10 +119,129 @@ public enum BuiltInTrustStore {
                         keyBits: row.keyBits, signatureAlgorithm: row.signatureAlgorithm, serial: row.serial,
                         sha1: row.sha1, sha256: row.sha256),
                     match: row.match, confidence: row.confidence, guideErrors: row.guideErrors, note: row.note,
-                    source: row.source, alternates: row.alternates, certificate: certificate)
+                    source: row.source, alternates: row.alternates, certificate: root.certificate)
             }
         } catch {
             fatalError("the embedded trust store is corrupt (a build defect): \(error)")
         }
+    }
+
+    /// The roots as path building first needs them, in the guide's order: each root's DER and names read
+    /// without OpenSSL, the certificate decoded on first use. A one-shot `verify` decodes only the roots a chain
+    /// can reach by issuer name (OpenSSL's decoding of 17 roots cost a third of its start-up).
+    static let roots: [Root] = {
+        struct Rows: Decodable {
+            struct Row: Decodable {
+                let row: Int
+                let file: String
+            }
+            let entries: [Row]
+        }
+        do {
+            let index = try JSONDecoder().decode(Rows.self, from: Data(EmbeddedData.trustStoreIndex))
+            return try index.entries.map { row in
+                guard let pem = EmbeddedData.trustStoreFile(row.file) else {
+                    throw CertificateDecodingError.unreadable("TrustStore/\(row.file) is not embedded")
+                }
+                return try Root(row: row.row, file: row.file, pem: pem)
+            }
+        } catch {
+            fatalError("the embedded trust store is corrupt (a build defect): \(error)")
+        }
+    }()
+
+    /// One root of the cache: what path building matches on (the DER of its subject and issuer, and their
+    /// canonical forms for ``NextChange``), read from the embedded DER, and the certificate decoded once, when
+    /// a path or a report first needs it.
+    final class Root: Sendable {
+        /// The row number in the guide's table.
+        let row: Int
+        /// The PEM file under `TrustStore/`.
+        let file: String
+        /// The certificate's DER.
+        let der: [UInt8]
+        /// The subject name's DER (what ``DistinguishedName`` compares).
+        let subject: [UInt8]
+        /// The issuer name's DER.
+        let issuer: [UInt8]
+        /// ``NextChange/canonical(_:)`` of the subject and the issuer, or nil where a value is in a string
+        /// type read here only through OpenSSL (then the decoded certificate's names are used).
+        let canonicalSubject: String?
+        let canonicalIssuer: String?
+        private let decoded = Once<Certificate>()
+
+        init(row: Int, file: String, pem: [UInt8]) throws(CertificateDecodingError) {
+            self.row = row
+            self.file = file
+            der = try Self.der(pem: pem, file: file)
+            do throws(DERReader.Failure) {
+                let reader = DERReader(der)
+                let outer = try reader.children(of: try reader.element(at: 0))
+                guard let tbs = outer.first else { throw DERReader.Failure(offset: 0, kind: .malformed("empty")) }
+                var fields = try reader.children(of: tbs)
+                if fields.first?.tag == DERTag.contextConstructed0 { fields.removeFirst() }
+                guard fields.count >= 5, fields[2].tag == DERTag.sequence, fields[4].tag == DERTag.sequence else {
+                    throw DERReader.Failure(offset: tbs.contentStart, kind: .malformed("no issuer and subject"))
+                }
+                issuer = Array(reader.slice(fields[2]))
+                subject = Array(reader.slice(fields[4]))
+            } catch {
+                throw .unreadable("TrustStore/\(file): \(error)")
+            }
+            canonicalSubject = NextChange.canonical(nameDER: subject)
+            canonicalIssuer = NextChange.canonical(nameDER: issuer)
+        }
+
+        /// The certificate, decoded by OpenSSL on the first call.
+        var certificate: Certificate {
+            decoded.value {
+                // The embedded data is checked by the test suite; a failure here is a build defect, not input.
+                do {
+                    let certificates = try CertificateDecoder().decode(der).certificates
+                    guard certificates.count == 1, let certificate = certificates.first else {
+                        throw CertificateDecodingError.unreadable("TrustStore/\(file) must hold one certificate")
+                    }
+                    return certificate
+                } catch {
+                    fatalError("the embedded trust store is corrupt (a build defect): \(error)")
+                }
+            }
+        }
+
+        /// The cache's anchor for this root.
+        var anchor: TrustAnchor { TrustAnchor(certificate: certificate, source: .builtInCache(row: row)) }
+
+        /// The DER of the one `CERTIFICATE` block of an embedded PEM file.
+        private static func der(pem: [UInt8], file: String) throws(CertificateDecodingError) -> [UInt8] {
+            // A plain byte search: the generic `firstRange(of:)` cost a million instructions a file.
+            func find(_ marker: String, from start: Int) -> Range<Int>? {
+                let marker = Array(marker.utf8)
+                guard pem.count >= marker.count, start <= pem.count - marker.count else { return nil }
+                for offset in start...(pem.count - marker.count) where pem[offset] == marker[0] {
+                    if pem[offset..<offset + marker.count].elementsEqual(marker) { return offset..<offset + marker.count }
+                }
+                return nil
+            }
+            guard let begin = find("-----BEGIN CERTIFICATE-----", from: 0),
+                let end = find("-----END CERTIFICATE-----", from: begin.upperBound)
+            else { throw .unreadable("TrustStore/\(file) holds no CERTIFICATE block") }
+            return try Base64.decode(pem[begin.upperBound..<end.lowerBound])
+        }
+    }
+}
+
+/// A value computed once, on first use, by whichever thread asks first.
+final class Once<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+
+    /// The value, computed by `make` on the first call.
+    func value(_ make: () -> Value) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let stored { return stored }
+        let made = make()
+        stored = made
+        return made
     }
 }

@@ -54,33 +54,46 @@ public struct NextChange: Sendable, Hashable {
         relevant(leaf: leaf, pool: pool.map(Named.init))
     }
 
-    /// A certificate with its subject and issuer in canonical form, computed once.
+    /// A certificate with its subject and issuer in canonical form, computed once; a built-in cache root is
+    /// decoded only when a chain from the leaf reaches it by name.
     struct Named: Sendable {
-        let certificate: Certificate
+        let der: [UInt8]
         let subject: String
         let issuer: String
+        private let decoded: @Sendable () -> Certificate
+
+        var certificate: Certificate { decoded() }
 
         init(_ certificate: Certificate) {
-            self.certificate = certificate
+            der = certificate.der
             subject = NextChange.canonical(certificate.subject)
             issuer = NextChange.canonical(certificate.issuer)
+            decoded = { certificate }
+        }
+
+        init(_ root: BuiltInTrustStore.Root) {
+            der = root.der
+            subject = root.canonicalSubject ?? NextChange.canonical(root.certificate.subject)
+            issuer = root.canonicalIssuer ?? NextChange.canonical(root.certificate.issuer)
+            decoded = { root.certificate }
         }
     }
 
     /// The built-in cache, named once per process rather than once per verdict.
-    static let namedCache: [Named] = TrustAnchor.builtInCache.map { Named($0.certificate) }
+    static let namedCache: [Named] = BuiltInTrustStore.roots.map(Named.init)
 
     static func relevant(leaf: Certificate, pool: [Named]) -> [Certificate] {
         var taken = [leaf]
+        var takenDER: Set<[UInt8]> = [leaf.der]
         var issuers: Set<String> = [canonical(leaf.issuer)]
-        var rest = pool.filter { $0.certificate != leaf }
+        var rest = pool.filter { $0.der != leaf.der }
         var grew = true
         while grew {
             grew = false
             var remaining: [Named] = []
             for named in rest {
                 if issuers.contains(named.subject) {
-                    if !taken.contains(named.certificate) { taken.append(named.certificate) }
+                    if takenDER.insert(named.der).inserted { taken.append(named.certificate) }
                     issuers.insert(named.issuer)
                     grew = true
                 } else {
@@ -94,10 +107,76 @@ public struct NextChange: Sendable, Hashable {
 
     /// A name's attributes with values lowercased and runs of spaces folded, like OpenSSL's canonical encoding.
     static func canonical(_ name: DistinguishedName) -> String {
-        name.attributes.map { attribute in
-            let words = attribute.value.lowercased().split(whereSeparator: \.isWhitespace)
-            return "\(attribute.oid)=\(words.joined(separator: " "))"
-        }.joined(separator: "\u{0}")
+        name.attributes.map { "\($0.oid)=\(canonical(value: $0.value))" }.joined(separator: "\u{0}")
+    }
+
+    /// A value lowercased with its runs of white space folded to one space and none at either end. ASCII text (every
+    /// name in practice) is folded byte by byte, which gives what the `Character` path gives at a fraction of its cost
+    /// (CR LF, one `Character`, is two white-space bytes, folded the same).
+    static func canonical(value: String) -> String {
+        let utf8 = value.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            return value.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        var folded: [UInt8] = []
+        folded.reserveCapacity(utf8.count)
+        var pendingSpace = false
+        for byte in utf8 {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                pendingSpace = !folded.isEmpty
+                continue
+            }
+            if pendingSpace { folded.append(0x20) }
+            pendingSpace = false
+            folded.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+        }
+        return String(decoding: folded, as: UTF8.self)
+    }
+
+    /// ``canonical(_:)`` of a name read from its DER, or nil when an attribute's value is not a string of a type
+    /// decoded here as OpenSSL's `ASN1_STRING_to_UTF8` converts it (UTF8String; PrintableString, T61String, IA5String
+    /// and VisibleString as Latin-1; BMPString): the cache's names, so that its roots need no OpenSSL decoding to be
+    /// matched. A test checks it against ``canonical(_:)`` of every cache root as OpenSSL decodes it.
+    static func canonical(nameDER der: [UInt8]) -> String? {
+        let reader = DERReader(der)
+        guard let name = try? reader.element(at: 0), name.tag == DERTag.sequence, name.end == der.count,
+            let rdns = try? reader.children(of: name)
+        else { return nil }
+        var parts: [String] = []
+        for rdn in rdns {
+            guard rdn.tag == DERTag.set, let attributes = try? reader.children(of: rdn) else { return nil }
+            for attribute in attributes {
+                guard attribute.tag == DERTag.sequence, let pair = try? reader.children(of: attribute), pair.count == 2,
+                    pair[0].tag == DERTag.objectIdentifier, let oid = OIDString.dotted(reader.content(pair[0])),
+                    let value = text(pair[1].tag, reader.content(pair[1]))
+                else { return nil }
+                parts.append("\(oid)=\(canonical(value: value))")
+            }
+        }
+        return parts.joined(separator: "\u{0}")
+    }
+
+    /// A string value as UTF-8 text, for the string types ``canonical(nameDER:)`` reads.
+    private static func text(_ tag: UInt8, _ bytes: ArraySlice<UInt8>) -> String? {
+        switch tag {
+        case 0x0C:  // UTF8String
+            return String(validating: bytes, as: UTF8.self)
+        case 0x13, 0x14, 0x16, 0x1A:  // PrintableString, T61String, IA5String, VisibleString: OpenSSL reads a byte as Latin-1
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }  // ASCII: the same text
+            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        case 0x1E:  // BMPString: UCS-2, big-endian
+            guard bytes.count % 2 == 0 else { return nil }
+            var scalars = String.UnicodeScalarView()
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                guard let scalar = Unicode.Scalar(UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])) else { return nil }
+                scalars.append(scalar)
+                index += 2
+            }
+            return String(scalars)
+        default:
+            return nil
+        }
     }
 
     /// Walks `instants` in order and returns the first at which `verdict(at:)` differs from `baseline`

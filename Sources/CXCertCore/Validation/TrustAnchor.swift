@@ -42,7 +42,14 @@ public struct TrustAnchor: Sendable, Hashable {
     }
 
     /// The phones' built-in cache as anchors.
-    public static let builtInCache: [TrustAnchor] = BuiltInTrustStore.entries.map {
-        TrustAnchor(certificate: $0.certificate, source: .builtInCache(row: $0.row))
+    public static let builtInCache: [TrustAnchor] = BuiltInTrustStore.roots.map(\.anchor)
+
+    /// The built-in cache's anchors that a path through `certificates` can end at, in the guide's order: those
+    /// whose subject is the issuer of one of them (path building matches an issuer by its name's DER) or that
+    /// are one of them. Only these roots are decoded, so a chain that reaches none decodes none.
+    static func builtInCache(reachableFrom certificates: [Certificate]) -> [TrustAnchor] {
+        let issuers = Set(certificates.map(\.issuer.der))
+        let named = Set(certificates.map(\.der))
+        return BuiltInTrustStore.roots.filter { issuers.contains($0.subject) || named.contains($0.der) }.map(\.anchor)
     }
 }

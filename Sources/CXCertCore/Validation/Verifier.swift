@@ -159,7 +159,10 @@ public enum Verifier {
     /// Judges `request` for the client `profile` describes.
     public static func verify(_ request: VerificationRequest, profile: DeviceProfile) -> Verdict {
         var anchors = request.anchors
-        if profile.usesBuiltInCache { anchors = TrustAnchor.builtInCache + anchors }
+        // The cache roots no issuer name reaches could never enter a path: they are left out, and never decoded.
+        if profile.usesBuiltInCache {
+            anchors = TrustAnchor.builtInCache(reachableFrom: [request.leaf] + request.intermediates) + anchors
+        }
         let nameCoverage = NameCoveragePolicy(profile: profile)
         return verify(
             request, anchors: anchors, policies: profile.policies(maxIntermediates: request.budget.maxIntermediates),
