@@ -110,32 +110,47 @@ extension CertificateSummary {
                 out.key("version", full.version)
             }
         }
-        return Escaping.json(out.text)
+        return out.text
     }
 }
 
 /// JSON text in `JSONEncoder`'s `.prettyPrinted` layout (two-space indents, `"key" : value`, an empty array as `[`, an
 /// empty line and `]`) with its string escapes (`.withoutEscapingSlashes`); the caller writes keys in sorted order.
+/// Written as UTF-8 bytes (appending to a `String` piece by piece cost as much as `JSONEncoder`).
 struct PrettyJSON {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var depth = 0
     /// Whether the current array or object has a member yet.
     private var first = true
+    /// A byte from DEL up was written: only then can ``Escaping/json(_:)`` have anything to escape.
+    private var wide = false
+
+    init() { bytes.reserveCapacity(1 << 16) }
+
+    /// The text, with ``Escaping/json(_:)``'s escapes when a string held a byte from DEL up.
+    var text: String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return wide ? Escaping.json(text) : text
+    }
+
+    private mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
 
     private mutating func newline() {
-        text += "\n"
-        for _ in 0..<depth { text += "  " }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
     /// Starts a member of the current array or object.
     private mutating func member() {
-        if !first { text += "," }
+        if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         newline()
     }
 
     mutating func array<Element>(_ elements: [Element], _ write: (inout PrettyJSON, Element) -> Void) {
-        text += "["
+        bytes.append(UInt8(ascii: "["))
         depth += 1
         first = true
         for element in elements {
@@ -143,40 +158,43 @@ struct PrettyJSON {
             write(&self, element)
         }
         depth -= 1
-        if elements.isEmpty { text += "\n" }
+        if elements.isEmpty { bytes.append(UInt8(ascii: "\n")) }
         newline()
-        text += "]"
+        bytes.append(UInt8(ascii: "]"))
         first = false
     }
 
     mutating func object(_ write: (inout PrettyJSON) -> Void) {
-        text += "{"
+        bytes.append(UInt8(ascii: "{"))
         depth += 1
         first = true
         write(&self)
         let empty = first
         depth -= 1
-        if empty { text += "\n" }
+        if empty { bytes.append(UInt8(ascii: "\n")) }
         newline()
-        text += "}"
+        bytes.append(UInt8(ascii: "}"))
         first = false
     }
 
-    /// An array element that is an object: `member` then the object.
-    mutating func key(_ name: String, _ write: (inout PrettyJSON) -> Void) {
+    /// A member of the current object: its key, then what `write` writes.
+    mutating func key(_ name: StaticString, _ write: (inout PrettyJSON) -> Void) {
         member()
-        string(name)
-        text += " : "
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw("\" : ")
         write(&self)
         first = false
     }
 
-    mutating func key(_ name: String, _ value: String?) { key(name) { out in value.map { out.string($0) } ?? out.null() } }
-    mutating func key(_ name: String, _ value: Int?) { key(name) { out in value.map { out.text += String($0) } ?? out.null() } }
-    mutating func key(_ name: String, _ value: Bool) { key(name) { out in out.text += value ? "true" : "false" } }
-    mutating func key(_ name: String, strings: [String]) { key(name) { out in out.strings(strings) } }
+    mutating func key(_ name: StaticString, _ value: String?) { key(name) { out in value.map { out.string($0) } ?? out.null() } }
+    mutating func key(_ name: StaticString, _ value: Int?) {
+        key(name) { out in value.map { out.bytes.append(contentsOf: String($0).utf8) } ?? out.null() }
+    }
+    mutating func key(_ name: StaticString, _ value: Bool) { key(name) { out in value ? out.raw("true") : out.raw("false") } }
+    mutating func key(_ name: StaticString, strings: [String]) { key(name) { out in out.strings(strings) } }
 
-    mutating func null() { text += "null" }
+    mutating func null() { raw("null") }
     mutating func strings(_ values: [String]) { array(values) { out, value in out.string(value) } }
 
     mutating func attributes(_ attributes: [DistinguishedName.Attribute]) {
@@ -192,34 +210,26 @@ struct PrettyJSON {
     /// A string as JSONEncoder writes it: `"` and `\` escaped, the C0 controls as `\b`, `\f`, `\n`, `\r`, `\t` or
     /// `\u00XX`, everything else (slashes included) as it is.
     mutating func string(_ value: String) {
-        text += "\""
-        var plain = true
-        for byte in value.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            plain = false
-            break
-        }
-        if plain {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\u{08}": text += "\\b"
-                case "\u{0C}": text += "\\f"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
-                }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            case UInt8(ascii: "\n"): raw("\\n")
+            case UInt8(ascii: "\r"): raw("\\r")
+            case UInt8(ascii: "\t"): raw("\\t")
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                raw("\\u00")
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default:
+                if byte >= 0x7F { wide = true }
+                bytes.append(byte)
             }
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }
