@@ -151,7 +151,7 @@ def main():
         print()
         print(f"Ratios at {n} leaves")
         print(f"  cxcert batch / openssl verify          {cx_rate / ossl_rate:6.1f}x   (target >= 12x)")
-        print(f"  cxcert batch / signature-cost bound    {100 * cx_rate / bound:6.1f}%   (target >= 45%)")
+        print(f"  cxcert batch / signature-cost bound    {100 * cx_rate / bound:6.1f}%   (target >= 60%)")
         print(f"  peak memory, cxcert batch              {cx_peak:6.1f} MiB (target < 64 MiB)")
         return
 
@@ -218,9 +218,9 @@ print(len(paths) / (time.perf_counter() - start))
     print("Ratios")
     print(f"  cxcert batch / openssl verify          {cx_rate / ossl_rate:6.1f}x   (target >= 12x)")
     print(f"  cxcert batch / pyca/cryptography       {cx_rate / pyca_rate:6.1f}x   (target >= 3x)")
-    print(f"  cxcert batch / signature-cost bound    {100 * cx_rate / bound:6.1f}%   (target >= 45% at 100,000 leaves)")
+    print(f"  cxcert batch / signature-cost bound    {100 * cx_rate / bound:6.1f}%   (target >= 60% at 100,000 leaves)")
     print(f"  cxcert inspect / openssl x509 -text    {inspect_rate / x509_rate:6.1f}x")
-    print(f"  cxcert p7b / openssl pkcs7             {cx_p7 / ossl_p7:6.1f}x")
+    print(f"  cxcert p7b / openssl pkcs7             {cx_p7 / ossl_p7:6.1f}x   (target >= 1x)")
     print(f"  peak memory, cxcert batch ({n})        {cx_peak:6.1f} MiB (target < 64 MiB)")
 
 

@@ -32,6 +32,9 @@ public enum Escaping {
     /// exact colour codes ``TextStyle`` writes (`ESC [ 0|1|2|31|32|33 m`); every other control character is
     /// written as `\u{..}`. Renderers escape each field with ``terminal(_:)`` first; this is the net under them.
     public static func terminalOutput(_ text: String) -> String {
+        // Every control scalar has a byte below 0x20 or from 0x7F up: text with neither (but line ends and tabs), the
+        // usual case, is returned without building its array of scalars.
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) || $0 >= 0x7F }) else { return text }
         let scalars = Array(text.unicodeScalars)
         guard scalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
         let styles: Set<String> = ["0", "1", "2", "31", "32", "33"]

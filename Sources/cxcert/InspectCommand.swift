@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
                     CertificateSummary($0, file: entry.path, format: entry.result.format, encoding: entry.result.encoding)
                 }
             }
-            print(JSONOutput.encode(summaries))
+            print(CertificateSummary.json(summaries))
         } else {
             let style = terminalStyle()
             var first = true

@@ -142,4 +142,51 @@ struct BatchTests {
         let untrusted = try CLI.run(common + [pki.url("v-clientauth.pem").path])
         #expect(untrusted.status == 1)
     }
+
+    @Test(
+        "the pipeline writes every line in input order, the same with one thread or many, any window; the walk's read equals the named path's"
+    )
+    func pipelineOrder() throws {
+        let folder = try makeTemporaryDirectory("batch-order")
+        let names = Self.underInter + ["v-sha1-leaf", "v-clientauth"]
+        // 300 files in one walked directory: certificates (PEM and DER), an empty file, text, a truncated certificate.
+        var expected: [String] = []
+        for index in 0..<300 {
+            let name = String(format: "%03d", index)
+            switch index % 10 {
+            case 7: try folder.write("\(name).pem", "")
+            case 8: try folder.write("\(name).pem", "not a certificate\n")
+            case 9: try folder.write("\(name).pem", try pki.directory.read("leaf.pem").prefix(500))
+            case 6: try folder.write("\(name).cer", try pki.certificate("\(names[index % names.count]).pem").der)
+            default: try folder.write("\(name).pem", try pki.directory.read("\(names[index % names.count]).pem"))
+            }
+            expected.append(index % 10 == 6 ? "\(name).cer" : "\(name).pem")
+        }
+        let walked = Array(BatchRun.paths([folder.path]))
+        #expect(walked.count == 300 && walked.allSatisfy(\.isRegular))
+        // The walk's order, whatever readdir gives: the lines must follow it.
+        let order = walked.map { URL(fileURLWithPath: $0.path).lastPathComponent }
+        #expect(Set(order) == Set(expected))
+        func lines(workers: Int, window: Int, _ entries: [BatchRun.Entry]) throws -> [String] {
+            var out: [String] = []
+            let summary = BatchRun.run(
+                AnySequence(entries), verifier: try verifier("cx700", "3.5.6907.35"), window: window, workers: workers
+            ) {
+                out.append($0)
+            }
+            #expect(summary.total == entries.count)
+            return out
+        }
+        let serial = try lines(workers: 1, window: 16, walked)
+        #expect(serial.count == 300)
+        for (line, name) in zip(serial, order) { #expect(line.contains("/\(name)\""), "\(line) for \(name)") }
+        #expect(serial.filter { $0.contains("\"error\":") }.count == 90, "\(serial.filter { $0.contains("error") })")
+        for (workers, window) in [(2, 16), (4, 16), (8, 4096), (3, 17)] {
+            #expect(try lines(workers: workers, window: window, walked) == serial, "\(workers) workers, window \(window)")
+        }
+        // The same paths named one by one (read with fstat and a read to the end) give the same lines.
+        let named = walked.map { BatchRun.Entry(path: $0.path) }
+        #expect(try lines(workers: 2, window: 16, named) == serial)
+        #expect(try lines(workers: 2, window: 16, []) == [])
+    }
 }

@@ -72,6 +72,45 @@ struct InspectJSONTests {
         "crlDistributionPoints", "ocsp", "caIssuers", "selfIssued", "extensions", "sha1", "sha256",
     ]
 
+    @Test("the direct writer prints what JSONEncoder prints, byte for byte, for every fixture and trust-store certificate")
+    func directWriterMatchesEncoder() throws {
+        let pki = try TestPKI.get()
+        // A URI with an ESC in it: JSONEncoder's \u001b, then the output net's escapes.
+        try pki.ensure("esc-leaf") {
+            try pki.issue(
+                "esc-leaf", issuer: "inter", subject: "/CN=esc.contoso.com", key: "leaf.key",
+                extensions: ["subjectAltName=DNS:esc.contoso.com,URI:http://x/\u{1B}[2J"])
+        }
+        var files = try FileManager.default.contentsOfDirectory(atPath: pki.directory.path).filter {
+            $0.hasSuffix(".pem") || $0.hasSuffix(".der") || $0.hasSuffix(".p7b") || $0.hasSuffix(".cer")
+        }.map { pki.url($0) }
+        let store = repositoryRoot.appendingPathComponent("TrustStore")
+        files += try FileManager.default.subpathsOfDirectory(atPath: store.path).filter { $0.hasSuffix(".pem") }.map {
+            store.appendingPathComponent($0)
+        }
+        var summaries: [CertificateSummary] = []
+        for file in files {
+            guard let decoded = try? CertificateDecoder().decode(contentsOf: file) else { continue }
+            // Every optional the summary has, both ways: a file and a format, or neither.
+            summaries += decoded.certificates.map {
+                CertificateSummary($0, file: file.path, format: decoded.format, encoding: decoded.encoding)
+            }
+            summaries += decoded.certificates.map { CertificateSummary($0) }
+        }
+        // Escapes in names (esc-leaf: an ESC and more), quotes and backslashes in a file name, and no certificate at all.
+        let odd = try #require(summaries.first).certificate
+        summaries.append(CertificateSummary(odd, file: "a \"b\" \\ c/\u{7}\u{8}\u{C}\t\r\n\u{1F}\u{7F}\u{85}\u{202E}é😀", format: .der))
+        #expect(summaries.count > 50, "\(summaries.count)")
+        #expect(files.contains { $0.lastPathComponent == "esc-leaf.pem" })
+        for summary in summaries {
+            let direct = CertificateSummary.json([summary])
+            let encoded = JSONOutput.encode([summary])
+            #expect(direct == encoded, "\(summary.file ?? "-"): \(direct.utf8.count) vs \(encoded.utf8.count) bytes")
+        }
+        #expect(CertificateSummary.json(summaries) == JSONOutput.encode(summaries))
+        #expect(CertificateSummary.json([]) == JSONOutput.encode([CertificateSummary]()))
+    }
+
     @Test("every documented key is present (absent extensions null); registeredID keeps its OID, otherName its value")
     func keysAndOtherNames() throws {
         let pki = try TestPKI.get()

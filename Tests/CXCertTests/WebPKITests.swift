@@ -166,6 +166,41 @@ struct WebPKITests {
         #expect(WebPKIRules.isPreferredDNSName("xn--bcher-kva.example"))
     }
 
+    @Test("the one-pass DNS name check answers as the split-and-check it replaced, on 20,000 names and the limits")
+    func dnsNameSyntaxOnePass() {
+        // The reference: the check as it was written before the batch fast path needed it without strings.
+        func reference(_ name: String) -> Bool {
+            let host = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
+            guard !host.isEmpty, host.utf8.count <= 253 else { return false }
+            for label in host.split(separator: ".", omittingEmptySubsequences: false) {
+                guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                    label.utf8.allSatisfy({
+                        (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D
+                    })
+                else { return false }
+            }
+            return true
+        }
+        let pieces = ["a", "Z", "9", "-", ".", "*", "*.", "_", "é", "\u{301}", "xn--", "..", String(repeating: "b", count: 62)]
+        var generator = SystemRandomNumberGenerator()
+        var names = ["", "*.", "*", ".", "a.", "a-", "-", "*.*.a", String(repeating: "a", count: 63), String(repeating: "a", count: 64)]
+        names += [
+            String(repeating: "a.", count: 126) + "a", String(repeating: "a.", count: 127), String(repeating: "a.", count: 126) + "ab",
+        ]
+        for _ in 0..<20_000 {
+            names.append((0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        var accepted = 0
+        for name in names {
+            let expected = reference(name)
+            if expected { accepted += 1 }
+            #expect(WebPKIRules.isPreferredDNSName(name) == expected, "\(name.debugDescription)")
+            #expect(WebPKIRules.isPreferredDNSName(bytes: Array(name.utf8)[...]) == expected, "\(name.debugDescription)")
+        }
+        // Both answers occur often enough to mean something.
+        #expect(accepted > 200 && accepted < names.count - 200, "\(accepted) of \(names.count)")
+    }
+
     @Test("a wildcard over a public suffix is refused; over a registered domain it is accepted")
     func wildcardPublicSuffix() throws {
         try expectRefused("wildcard-com", .malformed, reference: "CABF BR 3.2.2.6")

@@ -105,10 +105,10 @@ public struct CertificateDecoder: Sendable {
     // MARK: Binary
 
     /// A DER SEQUENCE header, as opposed to text that happens to start with "0".
-    static func looksLikeDER(_ bytes: [UInt8]) -> Bool {
+    static func looksLikeDER<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         guard bytes.first == DERTag.sequence else { return false }
-        guard bytes.count > 1 else { return true }
-        return bytes[1] >= 0x80 || bytes[1] < 0x20
+        guard let second = bytes.dropFirst().first else { return true }
+        return second >= 0x80 || second < 0x20
     }
 
     /// One DER certificate or one PKCS#7 SignedData.

@@ -150,7 +150,7 @@ struct LeanCertificate {
                     else { return nil }
                     for name in names where name.tag == 0x82 {
                         let text = reader.content(name)
-                        if text.first == UInt8(ascii: "*") || !WebPKIRules.isPreferredDNSName(String(decoding: text, as: UTF8.self)) {
+                        if text.first == UInt8(ascii: "*") || !WebPKIRules.isPreferredDNSName(bytes: text) {
                             plain = false
                         }
                         sanDNSNames.append(text)

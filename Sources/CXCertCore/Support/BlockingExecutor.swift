@@ -148,17 +148,28 @@ package final class BlockingExecutor: @unchecked Sendable {
         return try (outcome.wait(until: .distantFuture) ?? .failure(.deadlinePassed)).get()
     }
 
-    private func submit(_ job: Job) {
+    /// Runs `body` on one of the threads without waiting for it: for long-running work that reports its own progress
+    /// and end to its caller (the batch's validation workers), never for work a caller must be able to abandon.
+    /// - Parameter body: The work; it must own everything it touches.
+    /// - Throws: ``Failure/queueFull(capacity:)`` when too many jobs wait already (the body never runs).
+    package func start(_ body: @escaping @Sendable () -> Void) throws(Failure) {
+        let job = Job(policy: .abandon, work: body, fail: { _ in })
+        guard submit(job) else { throw .queueFull(capacity: queueCapacity) }
+    }
+
+    /// Queues a job (false when the queue is full: the job has failed).
+    @discardableResult
+    private func submit(_ job: Job) -> Bool {
         condition.lock()
         guard job.state == .new else {
             condition.unlock()
-            return
+            return true
         }
         guard queue.count < queueCapacity else {
             job.state = .ended
             condition.unlock()
             job.fail(.queueFull(capacity: queueCapacity))
-            return
+            return false
         }
         job.state = .queued
         queue.append(job)
@@ -172,6 +183,7 @@ package final class BlockingExecutor: @unchecked Sendable {
         }
         condition.signal()
         condition.unlock()
+        return true
     }
 
     /// Ends a job that has not ended: a queued one is dropped, a running one abandoned or interrupted.

@@ -95,6 +95,27 @@ public enum BoundedReader {
         return bytes
     }
 
+    /// Reads a file a directory walk found to be a regular file into `scratch`, which the caller reuses for every file
+    /// and never zeroes: `open`, one `read` and `close`, where ``read(path:limit:)`` adds an `fstat` and a second `read`
+    /// to find the end (a batch pays the system calls once per leaf). A regular file's short read is its end.
+    /// - Returns: How many bytes of `scratch` the file filled, or nil when it filled all of them (the file may be
+    ///   larger: read it with ``read(path:limit:)``, which applies every bound and refusal).
+    /// - Throws: ``Failure/cannotOpen(path:reason:)`` when `open` or `read` fails (a directory put in the file's place
+    ///   fails its `read`; `O_NONBLOCK` keeps a FIFO put there from blocking the `open`).
+    static func readRegularFile(path: String, into scratch: UnsafeMutableRawBufferPointer) throws(Failure) -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: errorText(errno)) }
+        defer { close(fd) }
+        while true {
+            let count = Glibc.read(fd, scratch.baseAddress, scratch.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotOpen(path: path, reason: errorText(errno))
+            }
+            return count < scratch.count ? count : nil
+        }
+    }
+
     /// The same refusals as ``read(path:limit:)`` without reading, for paths another library opens
     /// (libpcap): a directory, a device, a missing file or a symlink loop, each in plain words.
     public static func checkOpenable(path: String) throws(Failure) {
