@@ -304,7 +304,9 @@ public struct HTTPMessageView: Sendable, Hashable {
             guard let end = window.firstRange(of: separator) else {
                 return (
                     messages,
-                    window.count >= 65_536 ? "HTTP headers over 64 KiB at offset \(offset)" : "an HTTP message is cut at offset \(offset)"
+                    window.count >= 65_536
+                        ? "\(version) headers over 64 KiB at offset \(offset)"
+                        : "a\(sip ? "" : "n") \(version) message is cut at offset \(offset)"
                 )
             }
             let head = String(decoding: stream[offset..<end.lowerBound], as: UTF8.self)
