@@ -287,7 +287,9 @@ public struct HTTPMessageView: Sendable, Hashable {
     /// The messages of one direction of a connection, each body at most `maxBody` bytes, and the problem that stopped
     /// the reading early. `version` is the protocol of the start lines: `HTTP` (HTTP/1.x), or `SIP` (SIP/2.0 over TCP,
     /// RFC 3261 §18.3: framed by `Content-Length`, compact `l` too, with keep-alive CRLFs between messages skipped).
-    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20, version: String = "HTTP") -> (
+    /// `requests` are the start lines of the requests these messages answer, in order: an answer to `HEAD` has no body
+    /// whatever its `Content-Length` says (RFC 9112 §6.3), as 1xx, 204 and 304 answers have none.
+    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20, version: String = "HTTP", requests: [String] = []) -> (
         messages: [HTTPMessageView], problem: String?
     ) {
         var messages: [HTTPMessageView] = []
@@ -326,7 +328,12 @@ public struct HTTPMessageView: Sendable, Hashable {
                 messages.append(
                     HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset, isComplete: complete, head: head))
             }
-            if !sip, headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            let status = startLine.hasPrefix("HTTP/") ? startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } : nil
+            let answersHead = messages.count < requests.count && requests[messages.count].hasPrefix("HEAD ")
+            if !sip, answersHead || status.map({ (100..<200).contains($0) || $0 == 204 || $0 == 304 }) == true {
+                keep([], complete: true)
+                offset = cursor
+            } else if !sip, headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
                 let chunked = chunkedBody(stream, from: cursor, maxBody: maxBody)
                 keep(chunked.body, complete: chunked.problem == nil)
                 if let problem = chunked.problem { return (messages, problem) }

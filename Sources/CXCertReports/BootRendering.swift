@@ -392,7 +392,8 @@ public enum BootRendering {
 
     /// One step of a trace, indented under its build.
     static func lines(_ step: BootStep, style: TextStyle) -> [String] {
-        let label = step.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+        // Padded to a column, never cut: `device-update-request` is longer than the column.
+        let label = step.kind.rawValue.padding(toLength: max(14, step.kind.rawValue.count), withPad: " ", startingAt: 0)
         let status: String =
             switch step.status {
             case .ok: style.green("✔ ok")

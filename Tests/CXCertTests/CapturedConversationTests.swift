@@ -292,6 +292,10 @@ struct CapturedConversationTests {
         let report = try Self.read(Self.capture([(5060, Array(Self.register().utf8), Array(Self.answer(hostile).utf8))]))
         let text = CaptureRendering.text(report)
         #expect(text.contains("sip-register") && text.contains("REGISTER sip:contoso.com SIP/2.0") && !text.contains("\u{1B}"))
+        // The step's name whole, not cut to the column (it was `device-update-` before).
+        let update = try Self.read(
+            Self.capture([(80, Self.updateRequest("4.0.7577.4420"), Self.http("HTTP/1.1 500 Oops"))]))
+        #expect(CaptureRendering.text(update).contains("device-update-request ✘ failed"))
         let html = CaptureRendering.html(report)
         #expect(html.contains("sip-register") && html.contains("&lt;script&gt;") && !html.contains("<script>"))
         let json = try #require(

@@ -24,14 +24,8 @@ extension BuildWalk {
             let judged = judge.deviceUpdateFindings(exchange.outcome, url: request.url, address: server.address, status: exchange.status)
             findings += judged.findings
             guard let offer = judged.offer else { continue }
-            if offer.files.isEmpty {
-                notes.append(
-                    "\(server.name) offers no update to \(profile.name) (NumOfFiles \(offer.numberOfFiles.map(String.init) ?? "absent"), server \(offer.serverVersion ?? "?"))"
-                )
-            }
+            notes += judge.deviceUpdateOfferNotes(offer, server: server.name)
             for file in offer.files {
-                notes.append(
-                    "\(server.name) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")")
                 for url in file.urls { checkOfferedFile(url) }
             }
         }

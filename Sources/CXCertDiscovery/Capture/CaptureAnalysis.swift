@@ -61,7 +61,7 @@ extension CaptureReader {
             }
         } else if let first = up.first, (0x41...0x5A).contains(first) {
             let requests = HTTPMessageView.parse(up)
-            let responses = HTTPMessageView.parse(down)
+            let responses = HTTPMessageView.parse(down, requests: requests.messages.map(\.startLine))
             session.http = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
             for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
                 session.problems.append(gap(.unparsed, reason: problem))

@@ -41,6 +41,16 @@ extension CaptureReader {
         return answerExcerpt(Array(text.utf8) + message.body.filter { $0 != 0x0D }, length: conversationExcerpt)
     }
 
+    /// A URL as compared with another: scheme and host lowercased, the scheme's default port written out, so
+    /// `http://HOST/x` (a `Host` header without a port) and `http://HOST:80/x` (an offer's URL) are one.
+    static func comparable(_ url: String) -> String {
+        guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased(), let host = parts.host?.lowercased() else {
+            return url.lowercased()
+        }
+        let port = parts.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)\(parts.percentEncodedPath)\(parts.percentEncodedQuery.map { "?\($0)" } ?? "")"
+    }
+
     /// The request-answer pairs of one connection, in order: an answer goes to the oldest request without one
     /// (HTTP/1.1 answers pipelined requests in order); a request left without an answer is paired with nil.
     static func pairs(_ messages: [(message: HTTPMessageView, fromClient: Bool)]) -> [(HTTPMessageView, HTTPMessageView?)] {
@@ -187,24 +197,15 @@ extension CaptureReader {
                     updateNotes.append("the answer is cut in the capture: not decoded")
                     continue
                 }
-                let outcome: Result<DeviceUpdate.Offer, DeviceUpdate.Failure> =
-                    status != 200
-                    ? .failure(.status(status))
-                    : Result { () throws(DeviceUpdate.AnswerError) in try DeviceUpdate.read(answer.body) }.mapError { .answer($0) }
-                let judged = judge.deviceUpdateFindings(outcome, url: url, address: address, status: status)
+                let judged = judge.deviceUpdateFindings(
+                    DeviceUpdate.outcome(status: status, body: answer.body), url: url, address: address, status: status)
                 updateFindings += judged.findings
                 guard let offer = judged.offer else { continue }
-                if offer.files.isEmpty {
-                    updateNotes.append(
-                        "\(host) offers no update to \(judge.profile.name) (NumOfFiles \(offer.numberOfFiles.map(String.init) ?? "absent"), server \(offer.serverVersion ?? "?"))"
-                    )
-                }
+                updateNotes += judge.deviceUpdateOfferNotes(offer, server: host)
                 for file in offer.files {
-                    updateNotes.append(
-                        "\(host) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")")
                     for offered in file.urls {
                         // The fetch of an offered file, when the capture has it: judged as boot judges its HEAD.
-                        let fetches = fetched.filter { $0.url.lowercased() == offered.lowercased() }
+                        let fetches = fetched.filter { Self.comparable($0.url) == Self.comparable(offered) }
                         guard let fetch = fetches.first(where: { $0.answer != nil }) ?? fetches.first else {
                             updateNotes.append("\(offered): not fetched in the capture")
                             continue

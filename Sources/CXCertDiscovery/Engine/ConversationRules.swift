@@ -106,6 +106,18 @@ extension PhoneJudge {
         return (findings, offer)
     }
 
+    /// What `server` offers this build, a line for the step's notes per offered file (or one saying there is none).
+    public func deviceUpdateOfferNotes(_ offer: DeviceUpdate.Offer, server: String) -> [String] {
+        guard !offer.files.isEmpty else {
+            return [
+                "\(server) offers no update to \(profile.name) (NumOfFiles \(offer.numberOfFiles.map(String.init) ?? "absent"), server \(offer.serverVersion ?? "?"))"
+            ]
+        }
+        return offer.files.map { file in
+            "\(server) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")"
+        }
+    }
+
     // MARK: sip-register
 
     /// What a REGISTER's answer means for the phone.
