@@ -296,6 +296,9 @@ struct CapturedConversationTests {
         let update = try Self.read(
             Self.capture([(80, Self.updateRequest("4.0.7577.4420"), Self.http("HTTP/1.1 500 Oops"))]))
         #expect(CaptureRendering.text(update).contains("device-update-request ✘ failed"))
+        let markdown = CaptureRendering.markdown(report)
+        #expect(markdown.contains("### sip-register: failed") && markdown.contains("sip-register-failed") && !markdown.contains("\u{1B}"))
+        #expect(!markdown.contains("<script>"), "\(markdown)")
         let html = CaptureRendering.html(report)
         #expect(html.contains("sip-register") && html.contains("&lt;script&gt;") && !html.contains("<script>"))
         let json = try #require(
