@@ -310,3 +310,45 @@ struct CapturedConversationTests {
         #expect(exchanges.first?["status"] as? Int == 403)
     }
 }
+
+/// The command line over the same captures, and the capture fuzz target over the hostile conversation streams.
+@Suite("trace: conversations at the command line and through the fuzz target")
+struct CapturedConversationCLITests {
+    @Test("trace --markdown prints the conversations; --json and --markdown exclude each other")
+    func markdown() throws {
+        let folder = try makeTemporaryDirectory("conversations-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("phone.pcap")
+        let down = CapturedConversationTests.answer(
+            "SIP/2.0 401 Unauthorized", [#"WWW-Authenticate: NTLM realm="SIP Communications Service", targetname="pool01""#])
+        try Data(CapturedConversationTests.capture([(5060, Array(CapturedConversationTests.register().utf8), Array(down.utf8))]))
+            .write(to: file)
+        let result = try CLI.run(["trace", file.path, "--markdown"])
+        // Exit 1: the DHCPINFORM in the capture has no answer (dhcp-no-answer); the sip-register step itself is ok.
+        #expect(result.status == 1, "\(result.stderr) \(result.stdout)")
+        #expect(result.stdout.hasPrefix("# cxcert trace") && result.stdout.contains("### sip-register: ok"), "\(result.stdout)")
+        let both = try CLI.run(["trace", file.path, "--markdown", "--json"])
+        #expect(both.status == 2 && both.stderr.contains("--json and --markdown exclude each other"), "\(both.status) \(both.stderr)")
+    }
+
+    @Test("The capture fuzz target reads the SIP seed and the hostile conversation streams without a crash")
+    func fuzzTarget() throws {
+        let folder = try makeTemporaryDirectory("conversations-fuzz")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let streams = [
+            CapturedConversationTests.answer("SIP/2.0 401 Unauthorized", ["this is not a header"]),
+            "SIP/2.0 401 Unauthorized\r\nl: 99999999999999999999\r\n\r\n",
+            "\r\n\r\n" + CapturedConversationTests.register(cseq: 1) + CapturedConversationTests.register(cseq: 2),
+            "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n",
+        ]
+        var inputs = [repositoryRoot.appendingPathComponent("Fuzz/seeds/capture/sip-register-401.bin").path]
+        for (index, stream) in streams.enumerated() {
+            let file = folder.appendingPathComponent("stream-\(index).bin")
+            try Data(stream.utf8).write(to: file)
+            inputs.append(file.path)
+        }
+        let replay = CLI.binary.deletingLastPathComponent().appendingPathComponent("cxcert-fuzz")
+        let result = try CLI.run(["capture"] + inputs, binary: replay)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
