@@ -122,6 +122,46 @@ struct CapturedConversationTests {
         #expect(Self.capturedGaps(report).contains { $0.contains("50 of 100 bytes captured") })
     }
 
+    /// A TLS 1.0 record holding one Certificate handshake message with these certificates, as a server sends it.
+    static func certificateRecord(_ chain: [Certificate]) -> [UInt8] {
+        func be24(_ value: Int) -> [UInt8] { [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        let list = chain.flatMap { be24($0.der.count) + $0.der }
+        let handshake: [UInt8] = [0x0B] + be24(list.count + 3) + be24(list.count) + list
+        return [0x16, 0x03, 0x01, UInt8(handshake.count >> 8), UInt8(handshake.count & 0xFF)] + handshake
+    }
+
+    /// A TLS 1.0 ClientHello without SNI, as Phone Edition sends it.
+    static let clientHello: [UInt8] = {
+        let hello: [UInt8] =
+            [0x01, 0x00, 0x00, 0x29, 0x03, 0x01] + [UInt8](repeating: 0, count: 32) + [0x00, 0x00, 0x02, 0x00, 0x2F, 0x01, 0x00]
+        return [0x16, 0x03, 0x01, 0x00, UInt8(hello.count)] + hello
+    }()
+
+    @Test("certprov-root-missing: a chain the phone then receives ends in a root neither the download nor the phone holds")
+    func certProvRootMissing() throws {
+        let pool = try CertificateDecoder().decode(
+            Array(try Data(contentsOf: repositoryRoot.appendingPathComponent("Examples/contoso/pool01.pem")))
+        ).certificates
+        let pki = try TestPKI.get()
+        let other = [try pki.certificate("leaf.pem"), try pki.certificate("inter.pem")]
+        let answer = String(decoding: try CertProvRequestTests.captured(), as: UTF8.self)
+        let trace = try Self.trace([
+            (80, Self.certProvRequest, Self.http("HTTP/1.1 200 OK\nContent-Type: text/xml", body: answer)),
+            // The web services' chain ends in ContosoCA, which the download gave: fine.
+            (443, Self.clientHello, Self.certificateRecord(pool)),
+            // The registrar's ends in Contoso Issuing CA, issued by a root nobody gave the phone.
+            (5061, Self.clientHello, Self.certificateRecord(other)),
+        ])
+        let step = try #require(trace.step(.certprov))
+        #expect(step.findings.map(\.code) == [.certprovRootMissing], "\(step.findings.map(\.message))")
+        let detail = try #require(step.findings.first?.detail)
+        guard case .certprov(_, _, _, _, let host, let needed) = detail else {
+            Issue.record("\(detail)")
+            return
+        }
+        #expect(host == "10.0.0.1" && needed?.contains("Contoso Root CA") == true, "\(String(describing: needed))")
+    }
+
     // MARK: device-update-request
 
     static func updateRequest(_ version: String) -> [UInt8] {
@@ -275,10 +315,7 @@ struct CapturedConversationTests {
 
     @Test("TLS on 5061 and 443 is told as a TLS conversation whose content the capture does not show")
     func tlsWrapped() throws {
-        // A ClientHello record, TLS 1.0, no SNI: enough for the reader to see TLS.
-        let hello: [UInt8] =
-            [0x01, 0x00, 0x00, 0x29, 0x03, 0x01] + [UInt8](repeating: 0, count: 32) + [0x00, 0x00, 0x02, 0x00, 0x2F, 0x01, 0x00]
-        let record: [UInt8] = [0x16, 0x03, 0x01, 0x00, UInt8(hello.count)] + hello
+        let record = Self.clientHello
         let trace = try Self.trace([(5061, record, []), (443, record, [])])
         let sip = try #require(trace.step(.sipRegister))
         #expect(sip.findings.isEmpty && sip.notes.contains { $0.contains("a TLS conversation with 10.0.0.1 (10.0.0.1:5061)") })

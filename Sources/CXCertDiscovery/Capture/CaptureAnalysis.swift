@@ -233,11 +233,10 @@ extension CaptureReader {
             _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
             roots: [BootRoot] = [], notes: [String], findings: [Finding]
         ) {
-            let status: BootStepStatus =
-                findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
             steps.append(
                 BootStep(
-                    kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                    kind: kind, status: Self.status(of: findings), queries: queries, endpoints: endpoints, timeSamples: samples,
+                    roots: roots, notes: notes,
                     findings: findings.withoutRepeats))
         }
 

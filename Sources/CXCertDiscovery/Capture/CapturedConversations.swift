@@ -66,6 +66,11 @@ extension CaptureReader {
         return paired + pending.map { ($0, nil) }
     }
 
+    /// A captured step's status: failed with an error, warning with a warning, else ok.
+    static func status(of findings: [Finding]) -> BootStepStatus {
+        findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
+    }
+
     /// What the conversations gave: their steps (certprov first, for the roots step; the other two after the TLS step)
     /// and the roots the root-chain answers carried.
     struct Conversations {
@@ -83,20 +88,19 @@ extension CaptureReader {
             return (names(address, session.time).first ?? address, address, session.connection.server.port)
         }
         func makeStep(_ kind: BootStepKind, endpoints: [BootEndpoint] = [], notes: [String], findings: [Finding]) -> BootStep {
-            let status: BootStepStatus =
-                findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
-            return BootStep(
-                kind: kind, status: status, queries: [], endpoints: endpoints, timeSamples: [], roots: [], notes: notes,
+            BootStep(
+                kind: kind, status: Self.status(of: findings), queries: [], endpoints: endpoints, timeSamples: [], roots: [], notes: notes,
                 findings: findings.withoutRepeats)
+        }
+        // A request's URL: its Host header, else the name the phone resolved to the server (with the port when not 80).
+        func url(_ request: HTTPMessageView, _ session: Session) -> String {
+            let (host, _, port) = server(session)
+            return "http://\(request.headers["host"] ?? (port == 80 ? host : "\(host):\(port)"))\(request.target ?? "")"
         }
         // Every HTTP exchange of the phone, for the offered files it fetched.
         var fetched: [(url: String, request: HTTPMessageView, answer: HTTPMessageView?, time: Date)] = []
         for session in mine {
-            let (host, _, port) = server(session)
-            for (request, answer) in Self.pairs(session.http) {
-                let authority = request.headers["host"] ?? (port == 80 ? host : "\(host):\(port)")
-                fetched.append(("http://\(authority)\(request.target ?? "")", request, answer, session.time))
-            }
+            for (request, answer) in Self.pairs(session.http) { fetched.append((url(request, session), request, answer, session.time)) }
         }
 
         // certprov: the root-chain requests and their answers, decoded as boot decodes them.
@@ -108,7 +112,7 @@ extension CaptureReader {
         for session in mine {
             let (host, address, port) = server(session)
             for (request, answer) in Self.pairs(session.http) where Self.isCertProv(request) {
-                let url = "http://\(request.headers["host"] ?? host)\(request.target ?? "")"
+                let url = url(request, session)
                 certURL = certURL ?? url
                 certNotes.append("\(Self.clock(session.time)) request: \(Self.excerpt(request))")
                 guard let answer else {
@@ -186,7 +190,7 @@ extension CaptureReader {
         for session in mine {
             let (host, address, _) = server(session)
             for (request, answer) in Self.pairs(session.http) where Self.isDeviceUpdate(request) {
-                let url = "http://\(request.headers["host"] ?? host)\(request.target ?? "")"
+                let url = url(request, session)
                 updateNotes.append("\(Self.clock(session.time)) request: \(Self.excerpt(request))")
                 guard let answer else {
                     updateNotes.append("no answer to \(url) in the capture")
