@@ -277,6 +277,16 @@ struct CapturedConversationTests {
         #expect(step.findings.map(\.code) == [.sipRegisterFailed])
     }
 
+    @Test("A phone that re-registers all capture long: the first REGISTERs are read, the rest counted")
+    func sipMany() throws {
+        let count = CaptureReader.maxREGISTERs + 6
+        let step = try Self.sipStep(
+            (1...count).map { Self.register(cseq: $0) }.joined(),
+            (1...count).map { Self.answer("SIP/2.0 401 Unauthorized", [#"WWW-Authenticate: NTLM realm="x""#], cseq: $0) }.joined())
+        #expect(step.sipExchanges.count == CaptureReader.maxREGISTERs)
+        #expect(step.notes.contains("6 more REGISTERs to 10.0.0.1:5060 are not read (64 per phone)"), "\(step.notes.prefix(3))")
+    }
+
     @Test(
         "Hostile SIP streams end in a finding or a note, never a trap",
         arguments: [

@@ -11,6 +11,8 @@ extension CaptureReader {
     /// The most bytes of one SIP message's body read from a capture (a REGISTER and its answers carry none; an SDP or
     /// a Lync notification is a few KiB). HTTP bodies are bounded by ``HTTPMessageView`` (1 MiB each).
     static let maxSIPBody = 64 << 10
+    /// The most REGISTERs of one phone read and shown (each with its answer); the rest are counted in a note.
+    static let maxREGISTERs = 64
     /// The most characters of a request or an answer kept in a step's notes (the renderers escape them).
     static let conversationExcerpt = 512
 
@@ -243,13 +245,20 @@ extension CaptureReader {
         var sipFindings: [Finding] = []
         var exchanges: [BootSIPExchange] = []
         var registeredWith: Set<String> = []
+        var registersRead = 0
         for session in mine where !session.sip.isEmpty {
             let (host, address, port) = server(session)
             let sipServer = PhoneJudge.SIPServer(host: host, address: address, port: port)
             registeredWith.formUnion(names(address, session.time).map { "\($0.lowercased()):\(port)" } + ["\(address):\(port)"])
             let requests = session.sip.filter { $0.fromClient && $0.message.startLine.hasPrefix("REGISTER ") }.map(\.message)
             let answers = session.sip.filter { !$0.fromClient }.map(\.message)
-            for request in requests {
+            // A phone re-registers for as long as the capture runs: the first ones say what it met.
+            let unread = requests.count - (Self.maxREGISTERs - registersRead)
+            if unread > 0 {
+                sipNotes.append("\(unread) more REGISTERs to \(address):\(port) are not read (\(Self.maxREGISTERs) per phone)")
+            }
+            for request in requests.prefix(max(0, Self.maxREGISTERs - registersRead)) {
+                registersRead += 1
                 let cseq = request.headers["cseq"]
                 sipNotes.append("\(Self.clock(session.time)) request to \(address):\(port) over TCP: \(Self.excerpt(request))")
                 // The final answer with the request's CSeq (provisional 1xx answers are skipped).
