@@ -19,7 +19,7 @@ struct CapturedConversationTests {
 
     /// A DHCPINFORM with vendor class MS-UC-Client (the phone is found by it), then one TCP connection per entry: the
     /// client's bytes to `port` and the server's answer, each in one segment.
-    static func capture(_ connections: [(port: Int, up: [UInt8], down: [UInt8])]) -> [UInt8] {
+    static func capture(_ connections: [(port: Int, up: [UInt8], down: [UInt8])], at seconds: UInt32 = 1_764_000_000) -> [UInt8] {
         let inform = DHCPMessage.inform(
             transactionID: 0x1234_5678, hardwareAddress: TestCapture.phoneMAC, clientAddress: phone, vendorClass: "MS-UC-Client",
             requested: [1, 3, 6, 15, 42, 43, 119, 120]
@@ -37,7 +37,7 @@ struct CapturedConversationTests {
                     TestCapture.frame(from: server, connection.port, to: phone, client, tcp: (5000, 0x18), payload: connection.down))
             }
         }
-        return TestCapture.pcap(frames)
+        return TestCapture.pcap(frames, at: seconds)
     }
 
     static func read(_ capture: [UInt8], firmware: String? = nil) throws -> CaptureReport {
@@ -48,8 +48,10 @@ struct CapturedConversationTests {
         return try CaptureReader(options: .init(device: "cx700", firmware: firmware)).read(paths: [file.path])
     }
 
-    static func trace(_ connections: [(port: Int, up: [UInt8], down: [UInt8])], firmware: String? = nil) throws -> BootTrace {
-        try #require(try read(capture(connections), firmware: firmware).phones.first).trace
+    static func trace(
+        _ connections: [(port: Int, up: [UInt8], down: [UInt8])], firmware: String? = nil, at seconds: UInt32 = 1_764_000_000
+    ) throws -> BootTrace {
+        try #require(try read(capture(connections, at: seconds), firmware: firmware).phones.first).trace
     }
 
     static func http(_ head: String, body: String = "") -> [UInt8] {
@@ -145,13 +147,14 @@ struct CapturedConversationTests {
         let pki = try TestPKI.get()
         let other = [try pki.certificate("leaf.pem"), try pki.certificate("inter.pem")]
         let answer = String(decoding: try CertProvRequestTests.captured(), as: UTF8.self)
-        let trace = try Self.trace([
-            (80, Self.certProvRequest, Self.http("HTTP/1.1 200 OK\nContent-Type: text/xml", body: answer)),
-            // The web services' chain ends in ContosoCA, which the download gave: fine.
-            (443, Self.clientHello, Self.certificateRecord(pool)),
-            // The registrar's ends in Contoso Issuing CA, issued by a root nobody gave the phone.
-            (5061, Self.clientHello, Self.certificateRecord(other)),
-        ])
+        let trace = try Self.trace(
+            [
+                (80, Self.certProvRequest, Self.http("HTTP/1.1 200 OK\nContent-Type: text/xml", body: answer)),
+                // The web services' chain ends in ContosoCA, which the download gave: fine.
+                (443, Self.clientHello, Self.certificateRecord(pool)),
+                // The registrar's ends in Contoso Issuing CA, issued by a root nobody gave the phone.
+                (5061, Self.clientHello, Self.certificateRecord(other)),
+            ], at: 1_800_000_000)  // 2027: within the Contoso example's validity
         let step = try #require(trace.step(.certprov))
         #expect(step.findings.map(\.code) == [.certprovRootMissing], "\(step.findings.map(\.message))")
         let detail = try #require(step.findings.first?.detail)
@@ -160,6 +163,10 @@ struct CapturedConversationTests {
             return
         }
         #expect(host == "10.0.0.1" && needed?.contains("Contoso Root CA") == true, "\(String(describing: needed))")
+        // The downloaded root is fed to the judge before the handshakes: the web services' chain verifies with it.
+        let tls = try #require(trace.step(.tls))
+        let web = try #require(tls.endpoints.first { $0.port == 443 })
+        #expect(web.verdict?.isTrusted == true, "\(web.verdict?.findings.map(\.message) ?? [])")
     }
 
     // MARK: device-update-request
