@@ -113,6 +113,16 @@ struct CapturedConversationTests {
         #expect(step.status == .failed)
     }
 
+    @Test("A 100 Continue before the answer is not the answer")
+    func certProvContinue() throws {
+        let answer = String(decoding: try CertProvRequestTests.captured(), as: UTF8.self)
+        let step = try #require(
+            try Self.trace([
+                (80, Self.certProvRequest, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8) + Self.http("HTTP/1.1 200 OK", body: answer))
+            ]).step(.certprov))
+        #expect(step.findings.isEmpty && step.exchange?.status == 200, "\(step.findings.map(\.message))")
+    }
+
     @Test("No answer, or one cut by the capture: a note, never a guessed verdict")
     func certProvUnanswered() throws {
         let none = try #require(try Self.trace([(80, Self.certProvRequest, [])]).step(.certprov))

@@ -53,15 +53,17 @@ extension CaptureReader {
         return "\(scheme)://\(host):\(port)\(parts.percentEncodedPath)\(parts.percentEncodedQuery.map { "?\($0)" } ?? "")"
     }
 
-    /// The request-answer pairs of one connection, in order: an answer goes to the oldest request without one
-    /// (HTTP/1.1 answers pipelined requests in order); a request left without an answer is paired with nil.
+    /// The request-answer pairs of one connection, in order: a final answer goes to the oldest request without one
+    /// (HTTP/1.1 answers pipelined requests in order; 1xx answers are skipped); a request left without an answer is
+    /// paired with nil.
     static func pairs(_ messages: [(message: HTTPMessageView, fromClient: Bool)]) -> [(HTTPMessageView, HTTPMessageView?)] {
         var pending: [HTTPMessageView] = []
         var paired: [(HTTPMessageView, HTTPMessageView?)] = []
         for entry in messages {
             if entry.fromClient {
                 pending.append(entry.message)
-            } else if !pending.isEmpty {
+            } else if !pending.isEmpty, !(100..<200).contains(entry.message.status ?? 0) {
+                // An interim answer (100 Continue to an `Expect`, 1xx of SIP) is not the request's answer.
                 paired.append((pending.removeFirst(), entry.message))
             }
         }
