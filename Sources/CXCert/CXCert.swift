@@ -8,3 +8,9 @@
 @_exported import CXCertDiscovery
 @_exported import CXCertProbe
 @_exported import CXCertReports
+
+extension FindingCode {
+    /// Every code cxcert's modules declare: the certificate codes, the walk's, DHCP's and capture's. The symptom table
+    /// has a row for each, and the README names each.
+    public static var allKnown: [FindingCode] { certificateCodes + walkCodes + dhcpCodes + captureCodes }
+}

@@ -38,8 +38,8 @@ extension PhoneStart {
         let downloads = lifecycle.downloads(in: .signIn, signIn: phone.signIn, network: .internal).downloads
         let inside = anchors.filter { anchor in
             switch anchor.source {
-            case .activeDirectory: downloads.contains { $0.hasPrefix("ad-") }
-            case .certificateProvisioning: downloads.contains("certprov-web-service")
+            case .activeDirectory: downloads.contains(where: \.fromDirectory)
+            case .certificateProvisioning: downloads.contains(.certificateProvisioning)
             default: false
             }
         }

@@ -1,6 +1,42 @@
 import CXCertCore
 import Foundation
 
+/// Why reading one direction of a TCP stream as TLS stopped early: a typed fact, so that a stream that is not TLS at all
+/// is told apart from a TLS stream cut or damaged in the capture without comparing words.
+public enum TLSStreamProblem: Sendable, Hashable, CustomStringConvertible {
+    /// The stream does not start with a TLS record: it is another protocol, not a damaged TLS stream.
+    case notTLS
+    /// A later part of the stream is not a TLS record.
+    case notARecord(offset: Int)
+    /// A record claims more than TLS allows (2^14 + 2048 bytes).
+    case recordTooLong(length: Int, offset: Int)
+    /// The capture ends inside a record.
+    case recordCut(offset: Int, captured: Int, length: Int)
+    /// The handshake messages in clear exceed 1 MiB.
+    case handshakeTooLarge
+    /// A handshake message claims more than 1 MiB.
+    case messageTooLarge(claimed: Int)
+    /// The capture ends inside a handshake message.
+    case messageCut
+
+    /// Whether the stream was TLS at all: false only for ``notTLS``, which is no gap in the capture.
+    public var isTLS: Bool { self != .notTLS }
+
+    /// The problem in words, as a `capture-gap` finding gives its reason.
+    public var description: String {
+        switch self {
+        case .notTLS: "not TLS"
+        case .notARecord(let offset): "not a TLS record at stream offset \(offset)"
+        case .recordTooLong(let length, let offset): "a record of \(length) bytes at offset \(offset) exceeds TLS's limit"
+        case .recordCut(let offset, let captured, let length):
+            "the record at offset \(offset) is cut (\(captured) of \(length) bytes captured)"
+        case .handshakeTooLarge: "handshake messages over 1 MiB"
+        case .messageTooLarge(let claimed): "a handshake message claims \(claimed) bytes"
+        case .messageCut: "a handshake message is cut at the end of the capture"
+        }
+    }
+}
+
 /// TLS 1.0-1.2 handshake messages in clear, read from one direction of a TCP stream with strict bounds:
 /// records may split a message and a message may span records; after ChangeCipherSpec the rest is
 /// encrypted and is not read.
@@ -40,7 +76,7 @@ public enum TLSMessage: Sendable, Hashable {
 
     /// Messages with the stream offset of the record they ended in; `problem` says where reading stopped early.
     package static func parse(_ stream: [UInt8], maxCertificates: Int = 16) -> (
-        messages: [(offset: Int, message: TLSMessage)], problem: String?
+        messages: [(offset: Int, message: TLSMessage)], problem: TLSStreamProblem?
     ) {
         var messages: [(Int, TLSMessage)] = []
         var handshake: [UInt8] = []
@@ -50,11 +86,11 @@ public enum TLSMessage: Sendable, Hashable {
             let major = stream[offset + 1]
             let length = Int(stream[offset + 3]) << 8 | Int(stream[offset + 4])
             guard [20, 21, 22, 23].contains(type), major == 3 else {
-                return (messages, offset == 0 ? "not TLS" : "not a TLS record at stream offset \(offset)")
+                return (messages, offset == 0 ? .notTLS : .notARecord(offset: offset))
             }
-            guard length <= 18_432 else { return (messages, "a record of \(length) bytes at offset \(offset) exceeds TLS's limit") }
+            guard length <= 18_432 else { return (messages, .recordTooLong(length: length, offset: offset)) }
             guard offset + 5 + length <= stream.count else {
-                return (messages, "the record at offset \(offset) is cut (\(stream.count - offset - 5) of \(length) bytes captured)")
+                return (messages, .recordCut(offset: offset, captured: stream.count - offset - 5, length: length))
             }
             let body = Array(stream[(offset + 5)..<(offset + 5 + length)])
             offset += 5 + length
@@ -63,10 +99,10 @@ public enum TLSMessage: Sendable, Hashable {
             case 21 where body.count == 2: messages.append((offset, .alert(level: body[0], description: body[1])))
             case 22:
                 handshake += body
-                guard handshake.count <= 1 << 20 else { return (messages, "handshake messages over 1 MiB") }
+                guard handshake.count <= 1 << 20 else { return (messages, .handshakeTooLarge) }
                 while handshake.count >= 4 {
                     let size = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
-                    guard size <= 1 << 20 else { return (messages, "a handshake message claims \(size) bytes") }
+                    guard size <= 1 << 20 else { return (messages, .messageTooLarge(claimed: size)) }
                     guard handshake.count >= 4 + size else { break }
                     let message = Array(handshake[4..<4 + size])
                     if let decoded = decode(handshake[0], message, maxCertificates: maxCertificates) { messages.append((offset, decoded)) }
@@ -75,7 +111,7 @@ public enum TLSMessage: Sendable, Hashable {
             default: continue
             }
         }
-        return (messages, handshake.isEmpty ? nil : "a handshake message is cut at the end of the capture")
+        return (messages, handshake.isEmpty ? nil : .messageCut)
     }
 
     static func decode(_ type: UInt8, _ body: [UInt8], maxCertificates: Int) -> TLSMessage? {

@@ -87,7 +87,7 @@ struct BootTests {
         let update = lpe.step(.deviceUpdate)
         #expect(
             update?.findings.contains {
-                guard $0.code == .deviceUpdateNotFound, case .dnsAnswer(let name, "A", _, [], _, _, let domain) = $0.detail else {
+                guard $0.code == .deviceUpdateNotFound, case .dnsAnswer(let name, "A", _, [], _, _, let domain) = $0.detail.walkFacts else {
                     return false
                 }
                 return name == "ucupdates-r2.branch.contoso.com" && domain == "branch.contoso.com"
@@ -149,7 +149,7 @@ struct BootTests {
         let trace = try #require(report.builds.first)
         let step = try #require(trace.step(.registrar))
         let alias = try #require(step.findings.first { $0.code == .srvTargetAlias })
-        guard case .dnsAlias(let target, let record, let aliases, let addresses) = alias.detail else {
+        guard case .dnsAlias(let target, let record, let aliases, let addresses) = alias.detail.walkFacts else {
             Issue.record("detail \(alias.detail)")
             return
         }
@@ -263,7 +263,9 @@ struct BootTests {
         let tls = codes(trace, .registrarTLS)
         #expect(tls.isSuperset(of: ["not-yet-valid", "clock-skew"]))
         let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
-        guard case .clock(let offset, _, _, let host?, false, true, let differing) = skew.detail, skew.message.hasPrefix("\(host): ") else {
+        guard case .clock(let offset, _, _, let host?, false, true, let differing) = skew.detail.walkFacts,
+            skew.message.hasPrefix("\(host): ")
+        else {
             Issue.record("detail: \(skew.detail)")
             return
         }
@@ -313,7 +315,7 @@ struct BootTests {
         ).run()
         let trace = try #require(report.builds.first)
         let skew = try #require(trace.step(.registrarTLS)?.findings.first { $0.code == .clockSkew })
-        guard case .clock(_, _, _, _?, true, false, let differing) = skew.detail else {
+        guard case .clock(_, _, _, _?, true, false, let differing) = skew.detail.walkFacts else {
             Issue.record("detail: \(skew.detail)")
             return
         }
@@ -337,7 +339,11 @@ struct BootTests {
         if mode == "sntp-kod" {
             #expect(
                 trace.step(.time)?.findings.contains {
-                    if case .ntp(_, _, 123, _, _, 0, "RATE", true) = $0.detail { $0.message.contains("kiss-of-death") } else { false }
+                    if case .ntp(_, _, 123, _, _, 0, "RATE", true) = $0.detail.walkFacts {
+                        $0.message.contains("kiss-of-death")
+                    } else {
+                        false
+                    }
                 } == true)
         }
         if mode == "sntp-garbage" {
@@ -390,7 +396,7 @@ struct BootTests {
         #expect(
             trace.step(.registrar)?.findings.contains {
                 if case .dnsAnswer("_sipinternaltls._tcp.fabrikam.com", "SRV", "records", let answers, DNSClient.maxRecords?, nil, nil) = $0
-                    .detail
+                    .detail.walkFacts
                 {
                     answers.count >= DNSClient.maxRecords
                 } else {
@@ -416,9 +422,10 @@ struct BootTests {
             exchange.findings.contains {
                 $0.code == .autodiscoverFailed
                     && $0.detail
-                        == .redirect(
-                            from: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml",
-                            to: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml", hops: 1, loops: true)
+                        == .walk(
+                            .redirect(
+                                from: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml",
+                                to: "http://autodiscover.fabrikam.com/autodiscover/autodiscover.xml", hops: 1, loops: true))
             })
         #expect(exchange.endpoints.contains { $0.outcome.hasPrefix("HTTP 302") })
     }

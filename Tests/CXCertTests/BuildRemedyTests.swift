@@ -15,7 +15,7 @@ struct BuildRemedyTests {
         let profile = try profile(firmware)
         let tried = code == .timeSourceMissing ? profile.lookupPlan.time : profile.lookupPlan.registrar
         return Finding(
-            code: code, severity: .error, detail: .search(tried: tried, domains: ["fabrikam.com"], roots: nil),
+            code: code, severity: .error, detail: .walk(.search(tried: tried, domains: ["fabrikam.com"], roots: nil)),
             client: FindingClient(profile)
         ).remedy
     }

@@ -56,7 +56,7 @@ struct CaptureHTTPTests {
     func chunkedCapture(body: String, expected: String) throws {
         let report = try Self.read(Self.deviceUpdateCapture(answer: Array((Self.chunkedHead + body).utf8)))
         let reasons = report.findings.compactMap { finding -> String? in
-            if case .captureGap(_, _, _, _, _, let reason) = finding.detail { return reason }
+            if case .captureGap(_, _, _, _, _, let reason) = finding.detail.captureFacts { return reason }
             return nil
         }
         #expect(reasons.contains { $0.contains(expected) }, "\(reasons)")

@@ -195,14 +195,15 @@ struct CaptureIndexTests {
         options.maxOtherClientEvents = 1_000
         let report = try Self.read(Self.pcap(frames), options: options)
         let limits = report.findings.compactMap { finding -> (count: Int?, limit: Int?, kind: String?)? in
-            if case .captureGap(.otherClientLimit, nil, let count, let limit, nil, let kind) = finding.detail {
+            if case .captureGap(.otherClientLimit, nil, let count, let limit, nil, let kind) = finding.detail.captureFacts {
                 return (count, limit, kind)
             }
             return nil
         }
         #expect(limits.count == 1)
         #expect(limits.first?.count == 6_000 - 1_000 && limits.first?.limit == 1_000 && limits.first?.kind == "DNS", "\(limits)")
-        #expect(!report.findings.contains { if case .captureGap(.eventLimit, _, _, _, _, _) = $0.detail { true } else { false } })
+        #expect(
+            !report.findings.contains { if case .captureGap(.eventLimit, _, _, _, _, _) = $0.detail.captureFacts { true } else { false } })
         #expect(report.phones.map(\.phone.address) == ["10.0.0.2"])
         let dns = try #require(report.phones.first?.trace.step(.dns))
         #expect(dns.queries.count == 20 && dns.queries.allSatisfy { $0.answer.addresses == ["10.1.1.1"] })
@@ -230,7 +231,8 @@ struct CaptureIndexTests {
             frames.append((2, TestCapture.frame(from: client, 50000, to: server, 80, tcp: (1000, 0x18), payload: request)))
         }
         let report = try Self.read(Self.pcap(frames))
-        let gaps = report.findings.compactMap { finding -> FindingDetail? in finding.code == .captureGap ? finding.detail : nil }
+        let gaps = report.findings.compactMap { finding -> CaptureFacts? in finding.code == .captureGap ? finding.detail.captureFacts : nil
+        }
         #expect(gaps.count == 2, "\(gaps)")
         #expect(
             gaps.contains { if case .captureGap(.midConnection, let name?, _, _, _, _) = $0 { name.hasPrefix("10.0.0.2:") } else { false } }

@@ -60,7 +60,7 @@ struct CapturedConversationTests {
 
     static func capturedGaps(_ report: CaptureReport) -> [String] {
         report.findings.compactMap { finding -> String? in
-            if case .captureGap(_, _, _, _, _, let reason) = finding.detail { return reason }
+            if case .captureGap(_, _, _, _, _, let reason) = finding.detail.captureFacts { return reason }
             return nil
         }
     }
@@ -168,7 +168,7 @@ struct CapturedConversationTests {
         let step = try #require(trace.step(.certprov))
         #expect(step.findings.map(\.code) == [.certprovRootMissing], "\(step.findings.map(\.message))")
         let detail = try #require(step.findings.first?.detail)
-        guard case .certprov(_, _, _, _, let host, let needed) = detail else {
+        guard case .certprov(_, _, _, _, let host, let needed) = detail.walkFacts else {
             Issue.record("\(detail)")
             return
         }

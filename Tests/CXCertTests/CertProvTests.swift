@@ -103,9 +103,10 @@ struct CertProvRequestTests {
         for code: FindingCode in [.certprovUnreachable, .certprovFailed, .certprovNoChains, .certprovRootMissing] {
             let finding = Finding(
                 code: code, severity: .error,
-                detail: .certprov(
-                    url: "http://pool01.contoso.com/CertProv/CertProvisioningService.svc", address: "192.0.2.10", status: 503,
-                    failure: "HTTP 503", host: "pool01.contoso.com", needed: "CN=Contoso Root"),
+                detail: .walk(
+                    .certprov(
+                        url: "http://pool01.contoso.com/CertProv/CertProvisioningService.svc", address: "192.0.2.10", status: 503,
+                        failure: "HTTP 503", host: "pool01.contoso.com", needed: "CN=Contoso Root")),
                 client: FindingClient(profile), vocabulary: .command(.boot))
             #expect(!finding.message.isEmpty && !finding.remedy.isEmpty, "\(code)")
             #expect(Symptom.builtIn[code]?.source.isEmpty == false, "\(code)")
@@ -216,12 +217,15 @@ struct CertProvStandInTests {
     }
 
     /// The walk for an Aries build signing in with a PIN, the stand-in on port 80 of the web services.
-    func walk(_ lab: BootLab, mode: String?, root: String = "root-sha1.pem") throws -> BootTrace {
+    func walk(
+        _ lab: BootLab, mode: String?, root: String = "root-sha1.pem", records: [String] = [], start: PhoneStart = PhoneStart(signIn: .pin)
+    ) throws -> BootTrace {
         let pki = try BootFixtures.directory()
-        let dns = try lab.dns([
-            "host-record=pool01.contoso.com,\(lab.address(10))", "host-record=sip.fabrikam.com,\(lab.address(10))",
-            "srv-host=_sipinternaltls._tcp.fabrikam.com,sip.fabrikam.com,5061,0,0",
-        ])
+        let dns = try lab.dns(
+            [
+                "host-record=pool01.contoso.com,\(lab.address(10))", "host-record=sip.fabrikam.com,\(lab.address(10))",
+                "srv-host=_sipinternaltls._tcp.fabrikam.com,sip.fabrikam.com,5061,0,0",
+            ] + records)
         try lab.tls(at: 10, port: 5061, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
         try lab.tls(at: 10, port: 443, certificate: "boot-pool.pem", key: "leaf.key", in: pki)
         if let mode { try standIn(lab, mode, port: 80, root: root) }
@@ -231,7 +235,7 @@ struct CertProvStandInTests {
         var configuration = BootWalker.Configuration(
             inputs: inputs, profiles: [try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")], timeout: 2)
         configuration.downloadsRootChains = true
-        configuration.signIn = .pin
+        configuration.start = start
         return try #require(BootWalker(configuration).run().builds.first)
     }
 
@@ -264,6 +268,48 @@ struct CertProvStandInTests {
         for rendered in [BootRendering.text(report), BootRendering.markdown(report), BootRendering.html(report)] {
             #expect(rendered.contains("certprov") && rendered.contains("request: POST http://pool01.contoso.com/CertProv"))
         }
+    }
+
+    @Test("boot: a root only the live download gives is root-not-held-yet for Device Update at boot, trusted once signed in")
+    func liveRootAtBoot() throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        // Device Update on the pool's address (443 serves the pool's chain, which ends at the downloaded root).
+        let trace = try walk(lab, mode: "ok", records: ["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
+        let updates = trace.steps.filter { $0.kind == .deviceUpdate }
+        let atBoot = try #require(updates.first { $0.phase == .boot })
+        let early = try #require(atBoot.findings.first { $0.code == .rootNotHeldYet }, "\(atBoot.findings.map(\.message))")
+        #expect(atBoot.endpoints.first?.verdict?.isTrusted == false && atBoot.status == .failed)
+        guard case .heldRoots(_, let phase, _, let neededFrom, _, let downloadsIn, _) = early.detail.walkFacts else {
+            throw CertProvRequestTests.Failure("\(early.detail)")
+        }
+        #expect(phase == .boot && downloadsIn == .signIn)
+        #expect(neededFrom.allSatisfy { $0.hasPrefix("Certificate Provisioning service") } && !neededFrom.isEmpty, "\(neededFrom)")
+        let signedIn = try #require(updates.first { $0.phase == .signedIn })
+        #expect(signedIn.endpoints.first?.verdict?.isTrusted == true && !signedIn.findings.contains { $0.code == .rootNotHeldYet })
+        #expect(trace.step(.certprov)?.phase == .signIn && trace.step(.certprov)?.status == .ok)
+        // Learned ahead from the one exchange the sign-in step reports: the stand-in saw one request.
+        let log = try String(contentsOf: lab.directory.appendingPathComponent("REQUESTS.log"), encoding: .utf8)
+        #expect(log.components(separatedBy: "POST /CertProv").count == 2, "\(log)")
+    }
+
+    @Test(
+        "boot: the live download's roots make a signed-in phone holding an old root held-root-stale, and one outside external-root-not-learned",
+        arguments: [false, true])
+    func liveRootElsewhere(outside: Bool) throws {
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let old = TrustAnchor(certificate: try TestPKI.get().certificate("root.pem"), source: .heldRoot(file: "root.pem"))
+        let start =
+            outside ? PhoneStart(signIn: .pin, network: .external) : PhoneStart(signedIn: true, heldRoots: [old], signIn: .pin)
+        let trace = try walk(lab, mode: "ok", start: start)
+        let registrar = try #require(trace.step(.registrarTLS))
+        let expected: FindingCode = outside ? .externalRootNotLearned : .heldRootStale
+        #expect(registrar.findings.contains { $0.code == expected }, "\(registrar.findings.map(\.code))")
+        #expect(registrar.endpoints.first?.verdict?.isTrusted == false)
+        #expect(trace.step(.certprov) == nil, "the phone does not download now")
+        let notes = trace.step(.roots)?.notes ?? []
+        #expect(notes.contains { $0.hasPrefix("the walk asked the Certificate Provisioning service") }, "\(notes)")
     }
 
     @Test(

@@ -148,7 +148,7 @@ struct ClockAndNameRuleTests {
         #expect(time.findings.contains { $0.code == .clockSkew && $0.severity == .warning })
         let tls = try #require(trace.step(.tls))
         let skew = try #require(tls.findings.first { $0.code == .clockSkew })
-        guard case .clock(let offset, _, _, "pool01.contoso.com", false, true, let differing) = skew.detail else {
+        guard case .clock(let offset, _, _, "pool01.contoso.com", false, true, let differing) = skew.detail.walkFacts else {
             Issue.record("detail: \(skew.detail)")
             return
         }

@@ -21,7 +21,7 @@ struct DCLocatorRemedyTests {
     @Test("The guide's example: option 15 fabrikam.dk, option 119 without dk: add dk to option 119, or WINS")
     func missingSuffix() throws {
         let finding = try finding(search: ["fabrikam.dk"])
-        guard case .dcLocator(_, _, "fabrikam", _, "dk", true, _) = finding.detail else {
+        guard case .dcLocator(_, _, "fabrikam", _, "dk", true, _) = finding.detail.walkFacts else {
             Issue.record("detail: \(finding.detail)")
             return
         }

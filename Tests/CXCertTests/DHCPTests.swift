@@ -40,7 +40,7 @@ struct DHCPDecodeTests {
         #expect(report.provisioning?.truncatedSubOption == 5)
         #expect(findings.map(\.code) == [.dhcpOption43Truncated])
         #expect(findings.first?.message.contains("Cisco IOS") == true)
-        #expect(findings.first?.detail == .provisioning(report.provisioning, subOption: 5, missing: [], expectedWebFQDN: nil))
+        #expect(findings.first?.detail == .dhcp(.provisioning(report.provisioning, subOption: 5, missing: [], expectedWebFQDN: nil)))
     }
 
     @Test("Every value gets the check its field needs: the scheme, the subnet mask, a cut option 120 (#27 item 10)")
@@ -53,7 +53,7 @@ struct DHCPDecodeTests {
             ])
             let finding = try #require(DHCPOptionsReport.checkProvisioning(other.provisioning).first, "\(scheme)")
             #expect(finding.code == .dhcpOption43Incomplete)
-            #expect(finding.detail == .provisioning(other.provisioning, subOption: 2, missing: [], expectedWebFQDN: nil))
+            #expect(finding.detail == .dhcp(.provisioning(other.provisioning, subOption: 2, missing: [], expectedWebFQDN: nil)))
             #expect(finding.message.contains("sub-option 2") && finding.message.contains("'\(scheme)'"), "\(finding.message)")
         }
         for mask in ["FFFFFF", "FFFFFF00FF", "FF00FF00", "00FFFFFF"] {
@@ -87,7 +87,7 @@ struct DHCPDecodeTests {
         let partial = DHCPOptionsReport(options: [43: bytes("010C4D532D55432D436C69656E74 0205 6874747073")])
         let finding = try #require(DHCPOptionsReport.checkProvisioning(partial.provisioning).first)
         #expect(finding.code == .dhcpOption43Incomplete)
-        #expect(finding.detail == .provisioning(partial.provisioning, subOption: nil, missing: [3, 4, 5], expectedWebFQDN: nil))
+        #expect(finding.detail == .dhcp(.provisioning(partial.provisioning, subOption: nil, missing: [3, 4, 5], expectedWebFQDN: nil)))
         #expect(DHCPOptionsReport.checkProvisioning(nil).map(\.code) == [.dhcpOption43Missing])
     }
 

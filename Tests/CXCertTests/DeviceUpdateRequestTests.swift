@@ -116,7 +116,7 @@ struct DeviceUpdateStandInTests {
     func intermediateAndPort() throws {
         let tanjay = try #require(try walk(mode: "du-offer", device: "cx700", firmware: "1.0.522.101").step(.deviceUpdateRequest))
         let step = try #require(tanjay.findings.first { $0.code == .deviceUpdateNeedsIntermediate })
-        guard case .deviceUpdateOffer(_, "1.0.522.101", "4.0.7577.4420", _, let via, _, .low) = step.detail else {
+        guard case .deviceUpdateOffer(_, "1.0.522.101", "4.0.7577.4420", _, let via, _, .low) = step.detail.walkFacts else {
             throw CertProvRequestTests.Failure("\(step.detail)")
         }
         #expect(via == ["3.5.6907.187"] && step.severity == .warning)

@@ -1,3 +1,4 @@
+import CXCert
 import Foundation
 import Testing
 
@@ -169,27 +170,33 @@ struct WalkFindingDetailTests {
             ).findings
 
         let seen = try FindingDetailTests.check(findings, "dhcp")
-        let dhcpCodes = FindingCode.allCases.map(\.rawValue).filter { $0.hasPrefix("dhcp-") }
+        let dhcpCodes = FindingCode.allKnown.map(\.rawValue).filter { $0.hasPrefix("dhcp-") }
         // Every DHCP code but the two that compare with the walk's inputs (boot: option 120 against DNS, 43 against the deployment).
         #expect(Set(dhcpCodes).subtracting(seen) == ["dhcp-option-120-mismatch", "dhcp-option-43-web-fqdn"], "\(seen)")
 
         // The facts, not the sentence: the sub-options missing, the option's bytes, the servers.
         #expect(
             findings.contains {
-                if case .provisioning(let option43?, nil, [3, 4, 5], nil) = $0.detail { option43.scheme == "https" } else { false }
+                if case .provisioning(let option43?, nil, [3, 4, 5], nil) = $0.detail.dhcpFacts {
+                    option43.scheme == "https"
+                } else {
+                    false
+                }
             })
         #expect(
             findings.contains {
-                $0.code == .dhcpMalformedOption && $0.detail == .dhcpOption(option: 15, raw: bytes("2e2e2e00"), decoded: [])
+                $0.code == .dhcpMalformedOption && $0.detail == .dhcp(.dhcpOption(option: 15, raw: bytes("2e2e2e00"), decoded: []))
             })
         #expect(
             findings.contains {
-                $0.code == .dhcpOption120Address && $0.detail == .dhcpOption(option: 120, raw: bytes("010A000005"), decoded: ["10.0.0.5"])
+                $0.code == .dhcpOption120Address
+                    && $0.detail == .dhcp(.dhcpOption(option: 120, raw: bytes("010A000005"), decoded: ["10.0.0.5"]))
             })
-        #expect(findings.contains { $0.code == .dhcpOption43ScopeLevel && $0.detail == .dhcpServers(servers: ["192.0.2.9"], used: nil) })
+        #expect(
+            findings.contains { $0.code == .dhcpOption43ScopeLevel && $0.detail == .dhcp(.dhcpServers(servers: ["192.0.2.9"], used: nil)) })
         #expect(
             findings.contains {
-                $0.code == .dhcpSeveralServers && $0.detail == .dhcpServers(servers: ["192.0.2.1", "192.0.2.2"], used: "192.0.2.1")
+                $0.code == .dhcpSeveralServers && $0.detail == .dhcp(.dhcpServers(servers: ["192.0.2.1", "192.0.2.2"], used: "192.0.2.1"))
             })
         // And the words are still today's.
         #expect(
@@ -225,13 +232,16 @@ struct WalkFindingDetailTests {
         let alerts = findings.filter { $0.code == .phoneAlert }
         #expect(
             alerts.contains {
-                if case .tlsAlert(_, _, _, "unknown_ca", true, _, false, let codes, _) = $0.detail {
+                if case .tlsAlert(_, _, _, "unknown_ca", true, _, false, let codes, _) = $0.detail.captureFacts {
                     codes.contains("sha2-unsupported")
                 } else {
                     false
                 }
             })
-        #expect(alerts.contains { if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, _, _) = $0.detail { true } else { false } })
+        #expect(
+            alerts.contains {
+                if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, _, _) = $0.detail.captureFacts { true } else { false }
+            })
 
         // A copy cut inside a frame, and limits of one flow and a few bytes.
         let directory = try makeTemporaryDirectory("walk-findings")
@@ -239,7 +249,7 @@ struct WalkFindingDetailTests {
         try Data(try Data(contentsOf: URL(fileURLWithPath: capture)).prefix(3000)).write(to: cut)
         findings += try CaptureReader(options: .init(device: "cx700")).read(paths: [cut.path]).findings
         let damaged = try #require(findings.first { $0.code == .captureDamaged })
-        guard case .captureDamage(let file, let frame?, _) = damaged.detail else {
+        guard case .captureDamage(let file, let frame?, _) = damaged.detail.captureFacts else {
             Issue.record("detail: \(damaged.detail)")
             return
         }
@@ -249,7 +259,8 @@ struct WalkFindingDetailTests {
             capture
         ])
         findings += tight.findings
-        let gaps = Set(tight.findings.compactMap { if case .captureGap(let gap, _, _, _, _, _) = $0.detail { gap } else { nil } })
+        let gaps = Set(
+            tight.findings.compactMap { if case .captureGap(let gap, _, _, _, _, _) = $0.detail.captureFacts { gap } else { nil } })
         #expect(gaps.isSuperset(of: [.flowLimit, .byteLimit]), "\(gaps)")
         // The registrar questions out of the build's order.
         let order = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map {
@@ -289,26 +300,27 @@ struct WalkFindingDetailTests {
         let web = try #require(findings.first { $0.code == .dhcpOption43WebFQDN })
         #expect(
             web.detail
-                == .provisioning(
-                    UCProvisioning(bytes(DHCPDecodeTests.dhcpUtil43)), subOption: 3, missing: [], expectedWebFQDN: "web.contoso.com"))
+                == .dhcp(
+                    .provisioning(
+                        UCProvisioning(bytes(DHCPDecodeTests.dhcpUtil43)), subOption: 3, missing: [], expectedWebFQDN: "web.contoso.com")))
         #expect(web.message.contains("server.fqdn.company.com, but the deployment's are web.contoso.com"))
         #expect(
             findings.contains {
-                $0.detail == .search(tried: profiles[0].lookupPlan.time, domains: ["fabrikam.com"], roots: nil)
+                $0.detail == .walk(.search(tried: profiles[0].lookupPlan.time, domains: ["fabrikam.com"], roots: nil))
                     && $0.code == .timeSourceMissing
             })
         #expect(
             findings.contains {
-                if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail {
+                if case .endpoint("127.0.0.1", "127.0.0.1", closed, "tls", "registrar", "DHCP option 120", _?) = $0.detail.walkFacts {
                     true
                 } else {
                     false
                 }
             })
-        #expect(findings.contains { if case .endpoint(_, _, 80, "http", _, nil, _?) = $0.detail { true } else { false } })
+        #expect(findings.contains { if case .endpoint(_, _, 80, "http", _, nil, _?) = $0.detail.walkFacts { true } else { false } })
         #expect(
             findings.contains {
-                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail {
+                if case .dnsUnanswered(let questions, ["127.0.0.1:\(closed)"]) = $0.detail.walkFacts {
                     questions.contains { $0.name == "_ntp._udp.fabrikam.com" }
                 } else {
                     false

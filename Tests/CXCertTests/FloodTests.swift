@@ -66,7 +66,7 @@ struct FloodTests {
         options.maxEvents = 200
         let report = try CaptureReader(options: options).read(paths: [file.path])
         let limits = report.findings.compactMap { finding -> (Int, String)? in
-            if case .captureGap(.eventLimit, _, let count, _, _, let kind) = finding.detail { return (count ?? 0, kind ?? "") }
+            if case .captureGap(.eventLimit, _, let count, _, _, let kind) = finding.detail.captureFacts { return (count ?? 0, kind ?? "") }
             return nil
         }
         #expect(limits.contains { $0 == (301, "DHCP") } && limits.contains { $0 == (100, "DNS") }, "\(limits)")

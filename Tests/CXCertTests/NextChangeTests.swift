@@ -484,6 +484,51 @@ struct NextChangeTests {
         #expect(try CLI.run(["audit", pool, "--until", "2025-01-01"]).status == 2)
     }
 
+    @Test("audit --until with a phone state: the look-ahead judges with the roots the state holds, not every root")
+    func auditStateLookAhead() async throws {
+        // The root ends a month before the leaf; the phone gets it only from the Certificate Provisioning answer.
+        let pki = try TimedPKI()
+        _ = try pki.chain(
+            root: ("2020-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), leaf: ("2022-01-01T00:00:00Z", "2026-03-01T00:00:00Z"))
+        let bundle =
+            try String(contentsOfFile: pki.path("leaf.pem"), encoding: .utf8)
+            + (try String(contentsOfFile: pki.path("inter.pem"), encoding: .utf8))
+        try pki.directory.write("leaf-bundle.pem", bundle)
+        func audit(_ network: String) async throws -> ServerAudit {
+            try pki.directory.write(
+                "state-\(network).yaml",
+                """
+                at: 2026-01-01T00:00:00Z
+                servers:
+                  - name: pool01
+                    certificate: leaf-bundle.pem
+                    names: [pool01.contoso.com]
+                fleet:
+                  - device: cx700
+                    firmware: 4.0.7577.4463
+                boot:
+                  certprovResponse: root.pem
+                  signIn: password
+                  network: \(network)
+
+                """)
+            let deployment = try DeploymentFile(yaml: try String(contentsOfFile: pki.path("state-\(network).yaml"), encoding: .utf8))
+            let result = try await Auditor.run(deployment, relativeTo: pki.directory, until: try TimedPKI.date("2027-01-01"))
+            return try #require(result.servers.first)
+        }
+        // Inside, the sign-in downloads the root: trusted until the root ends.
+        let inside = try await audit("internal")
+        #expect(inside.verdicts.map(\.isTrusted) == [true])
+        let rootEnds = try #require(inside.nextChanges.first ?? nil)
+        #expect(rootEnds.at == (try TimedPKI.date("2026-02-01T00:00:01Z")) && !rootEnds.trusted, "\(rootEnds)")
+        // Outside it never learned the root: not trusted now, and the root's end changes nothing for it; the leaf's does.
+        let outside = try await audit("external")
+        #expect(outside.verdicts.map(\.isTrusted) == [false])
+        #expect(outside.verdicts.first?.findings.contains { $0.code == .externalRootNotLearned } == true)
+        let leafEnds = try #require(outside.nextChanges.first ?? nil)
+        #expect(leafEnds.at == (try TimedPKI.date("2026-03-01T00:00:01Z")) && leafEnds.appeared == [.expired], "\(leafEnds)")
+    }
+
     @Test("audit --until: JSON nextChange per result, a text section and an HTML table; absent without it")
     func auditReports() async throws {
         let (_, file) = try deployment()

@@ -216,8 +216,8 @@ struct PhoneStateLabTests {
         let downloads = PhoneLifecycle(profile).downloads(in: .signIn, signIn: method, network: .internal).downloads
         let fromDirectory = sources.contains { $0.hasPrefix("Active Directory") }
         let fromCertProv = sources.contains { $0.hasPrefix("Certificate Provisioning service") }
-        #expect(fromDirectory == downloads.contains { $0.hasPrefix("ad-") }, "\(client): \(sources) vs \(downloads)")
-        #expect(fromCertProv == downloads.contains("certprov-web-service"), "\(client): \(sources) vs \(downloads)")
+        #expect(fromDirectory == downloads.contains(where: \.fromDirectory), "\(client): \(sources) vs \(downloads)")
+        #expect(fromCertProv == downloads.contains(.certificateProvisioning), "\(client): \(sources) vs \(downloads)")
         // What the sources say, independent of how the data is read: PIN from Certificate Provisioning only; the
         // OCS-era CX700's password sign-in from the directory only.
         switch (method, client[3]) {

@@ -37,7 +37,7 @@ struct PhoneStateTests {
         #expect(PhoneLifecycle(cx700).defaultSignIn == .password)
         let boot = PhoneLifecycle(aries).downloads(in: .boot, signIn: .pin, network: .internal)
         #expect(boot.downloads.isEmpty && boot.rule?.confidence == .medium)
-        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .internal).downloads == ["certprov-web-service"])
+        #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .internal).downloads == [.certificateProvisioning])
         #expect(PhoneLifecycle(aries).downloads(in: .signIn, signIn: .pin, network: .external).downloads.isEmpty)
         // Every new row carries a source and a confidence, and every build resolves each new capability.
         let state: [Capability] = [
@@ -80,7 +80,7 @@ struct PhoneStateTests {
         #expect(boot.verdict?.isTrusted == false)
         let finding = try #require(boot.finding)
         #expect(finding.code == .rootNotHeldYet && finding.severity == .error)
-        guard case .heldRoots(Self.host, .boot, let needed, _, _, .signIn, let rule?) = finding.detail else {
+        guard case .heldRoots(Self.host, .boot, let needed, _, _, .signIn, let rule?) = finding.detail.walkFacts else {
             Issue.record("detail: \(finding.detail)")
             return
         }
@@ -147,7 +147,7 @@ struct PhoneStateTests {
             #expect(judged.verdict?.isTrusted == false && judged.otherwise?.isTrusted == true)
             let finding = try #require(judged.finding, "signed in before: \(signedIn)")
             #expect(finding.code == .externalRootNotLearned && finding.severity == .error)
-            guard case .heldRoots(Self.host, .boot, let needed, let neededFrom, _, nil, let rule?) = finding.detail else {
+            guard case .heldRoots(Self.host, .boot, let needed, let neededFrom, _, nil, let rule?) = finding.detail.walkFacts else {
                 Issue.record("detail: \(finding.detail)")
                 continue
             }
@@ -275,5 +275,74 @@ struct PhoneStateTests {
         #expect(provisioned["hp4120"]?.contains("trusted") == true, "\(provisioned)")
         let bogus = try CLI.run(["audit", folder.appendingPathComponent("deployment.yaml").path, "--sign-in", "carrier-pigeon"])
         #expect(bogus.status == 2 && bogus.stderr.contains("--sign-in takes pin, usb or password"), "\(bogus.stderr)")
+    }
+}
+
+/// The judge's one rule for DHCP and for a step: the live walk and the capture ask it alike.
+@Suite("One judge: DHCP answers and steps judged once for boot and trace")
+struct JudgeRuleTests {
+    /// One answer to `MS-UC-Client` with option 15 and neither 43 nor 120.
+    static func exchange() -> DHCPExchange {
+        let ack = DHCPMessage(
+            op: 2, transactionID: 7, hardwareAddress: TestCapture.phoneMAC, options: [(53, [5]), (15, Array("contoso.com".utf8))])
+        return DHCPExchange(
+            interface: nil, clientAddress: "10.0.0.2",
+            answers: [DHCPAnswer(server: "10.0.0.1", vendorClass: DHCPExchange.ucVendorClass, message: ack, elapsed: 0)])
+    }
+
+    @Test("Option 120 findings only for a build that reads option 120; option 43's FQDN against the deployment's")
+    func dhcpRule() throws {
+        let exchange = Self.exchange()
+        #expect(exchange.findings.contains { $0.code == .dhcpOption120Missing })
+        let old = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
+        let lync = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")
+        var judge = PhoneJudge(profile: old, state: PhoneStart().state(profile: old, trusted: []))
+        let judged = judge.judge(exchange)
+        #expect(judged.option120LeftOut && !judged.findings.contains { $0.code == .dhcpOption120Missing })
+        #expect(judge.dhcp?.phoneAnswer?.options.domainName == "contoso.com")
+        var reads = PhoneJudge(profile: lync, state: PhoneStart().state(profile: lync, trusted: []))
+        let kept = reads.judge(exchange, expectedWebServices: "pool01.contoso.com")
+        #expect(!kept.option120LeftOut && kept.findings.contains { $0.code == .dhcpOption120Missing })
+        #expect(!kept.findings.contains { $0.code == .dhcpOption43WebFQDN }, "no option 43: nothing to compare")
+    }
+
+    @Test("Evidence queued out of order is taken in time order, each piece when the replay reaches its time")
+    func queuedEvidence() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        var judge = PhoneJudge(profile: profile, state: PhoneStart().state(profile: profile, trusted: []))
+        let start = Date(timeIntervalSince1970: 1_764_000_000)
+        let root = TrustAnchor(certificate: try TestPKI.get().certificate("root-sha1.pem"), source: .download(url: "http://x/root.p7b"))
+        func reading(_ kind: TimeEvidence.Kind, _ offset: TimeInterval, at seconds: TimeInterval) -> Evidence {
+            .time(TimeEvidence(kind: kind, offset: offset, source: .phoneReading(at: start + seconds), at: start + seconds))
+        }
+        judge.queue([.roots([root], at: start + 20), reading(.answer, 5, at: 10), reading(.phoneReading, 600, at: 1)])
+        judge.advance(through: start + 5)
+        #expect(judge.clock?.offset == 600 && judge.pending.count == 2)
+        #expect(!judge.state.anchors.contains(root))
+        judge.advance(through: start + 20)
+        #expect(judge.clock?.offset == 5 && judge.pending.isEmpty)
+        #expect(judge.state.roots.last == HeldRoot(anchor: root, acquired: .signIn))
+        #expect(judge.heldRoots.roots.map(\.certificate) == [root.certificate] && judge.heldRoots.cache > 0)
+    }
+
+    @Test("trace leaves out option 120 findings for a build that does not read option 120, as boot does")
+    func traceDHCP() throws {
+        func trace(_ firmware: String) throws -> BootStep {
+            let ack = DHCPMessage(
+                op: 2, transactionID: 7, hardwareAddress: TestCapture.phoneMAC,
+                options: [(53, [5]), (15, Array("contoso.com".utf8)), (54, CaptureIndexTests.dnsServer)])
+            let (phone, server) = (CaptureIndexTests.phone, CaptureIndexTests.dnsServer)
+            let bytes = CaptureIndexTests.pcap([
+                (0, TestCapture.frame(from: phone, 68, to: [255, 255, 255, 255], 67, payload: CaptureIndexTests.inform())),
+                (0.1, TestCapture.frame(from: server, 67, to: phone, 68, payload: ack.encoded())),
+            ])
+            let report = try CaptureIndexTests.read(bytes, options: .init(device: "cx700", firmware: firmware))
+            return try #require(report.phones.first?.trace.step(.dhcp), "\(report.phones.map(\.phone))")
+        }
+        let old = try trace("3.5.6907.35")
+        #expect(!old.findings.contains { $0.code == .dhcpOption120Missing }, "\(old.findings.map(\.code))")
+        #expect(old.notes.contains(BootWalker.option120LeftOut) && old.phase == nil)
+        let lync = try trace("4.0.7577.4463")
+        #expect(lync.findings.contains { $0.code == .dhcpOption120Missing }, "\(lync.findings.map(\.code))")
     }
 }

@@ -22,7 +22,7 @@ struct RegistrarAddressTests {
         let codes = report.builds.map { Set($0.step(.registrar)?.findings.map(\.code) ?? []) }
         #expect(!codes[0].contains(.dhcpOption120Address))
         let finding = try #require(report.builds[1].step(.registrar)?.findings.first { $0.code == .dhcpOption120Address })
-        guard case .dhcpOption(120, [1, 127, 0, 0, 1], ["127.0.0.1"]) = finding.detail else {
+        guard case .dhcpOption(120, [1, 127, 0, 0, 1], ["127.0.0.1"]) = finding.detail.dhcpFacts else {
             Issue.record("detail: \(finding.detail)")
             return
         }

@@ -100,10 +100,11 @@ struct SIPRegisterMessageTests {
         ] {
             let finding = Finding(
                 code: code, severity: .error,
-                detail: .sipRegister(
-                    host: "sip.fabrikam.com", address: "192.0.2.10", port: 5061, status: 401, packages: ["Digest"], failure: "why",
-                    targetName: "sip/fe01.contoso.com", certificateNames: ["pool01.contoso.com"],
-                    provisioningURL: "https://pool01.contoso.com/CertProv/CertProvisioningService.svc"),
+                detail: .walk(
+                    .sipRegister(
+                        host: "sip.fabrikam.com", address: "192.0.2.10", port: 5061, status: 401, packages: ["Digest"], failure: "why",
+                        targetName: "sip/fe01.contoso.com", certificateNames: ["pool01.contoso.com"],
+                        provisioningURL: "https://pool01.contoso.com/CertProv/CertProvisioningService.svc")),
                 client: FindingClient(profile), vocabulary: .command(.boot))
             #expect(!finding.message.isEmpty, "\(code)")
             #expect(!finding.remedy.hasPrefix("Reissue the certificate so that"), "\(code): \(finding.remedy)")
@@ -111,9 +112,10 @@ struct SIPRegisterMessageTests {
         }
         let mismatch = Finding(
             code: .sipTargetNameMismatch, severity: .warning,
-            detail: .sipRegister(
-                host: "sip.fabrikam.com", address: nil, port: 5061, status: 401, packages: ["NTLM"], failure: nil,
-                targetName: "sip/fe01.contoso.com", certificateNames: [], provisioningURL: nil),
+            detail: .walk(
+                .sipRegister(
+                    host: "sip.fabrikam.com", address: nil, port: 5061, status: 401, packages: ["NTLM"], failure: nil,
+                    targetName: "sip/fe01.contoso.com", certificateNames: [], provisioningURL: nil)),
             client: FindingClient(profile), vocabulary: .command(.boot))
         #expect(mismatch.remedy.contains("fe01.contoso.com in its subjectAltName"))
     }

@@ -77,7 +77,7 @@ struct TraceTests {
         #expect(
             tls.findings.contains {
                 guard $0.code == .phoneAlert,
-                    case .tlsAlert("pool01.contoso.com", 5061, 48, "unknown_ca", true, _, false, let codes, _) = $0.detail
+                    case .tlsAlert("pool01.contoso.com", 5061, 48, "unknown_ca", true, _, false, let codes, _) = $0.detail.captureFacts
                 else { return false }
                 return codes.contains("sha2-unsupported")
             })
@@ -88,7 +88,11 @@ struct TraceTests {
         let lpeTLS = try #require(lpe.trace.step(.tls))
         #expect(
             lpeTLS.findings.contains {
-                if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, [], _) = $0.detail { $0.code == .phoneAlert } else { false }
+                if case .tlsAlert(_, _, _, "unknown_ca", true, _, true, [], _) = $0.detail.captureFacts {
+                    $0.code == .phoneAlert
+                } else {
+                    false
+                }
             })
         _ = try FindingDetailTests.check(r2.trace.steps.flatMap(\.findings) + lpe.trace.steps.flatMap(\.findings), "lab capture")
         #expect(!lpeTLS.findings.contains { $0.code == .sha2Unsupported })
@@ -205,7 +209,7 @@ struct TraceTests {
         let report = try read(short)
         #expect(
             report.findings.contains {
-                if case .captureGap(.snapLength, nil, let count?, nil, nil, nil) = $0.detail { count > 0 } else { false }
+                if case .captureGap(.snapLength, nil, let count?, nil, nil, nil) = $0.detail.captureFacts { count > 0 } else { false }
             })
         _ = try FindingDetailTests.check(report.findings, "snap length 96")
         #expect(report.phones.allSatisfy { $0.trace.step(.tls)?.endpoints.allSatisfy { $0.verdict == nil } ?? true })
@@ -258,7 +262,7 @@ struct TraceTests {
         let observed = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map(query)
         let finding = try #require(PhoneJudge.fresh(r2).dnsOrder(observed).first)
         #expect(finding.code == .dnsOrderDiffers)
-        guard case .dnsOrder(let seen, let order, r2.name, _) = finding.detail else {
+        guard case .dnsOrder(let seen, let order, r2.name, _) = finding.detail.captureFacts else {
             Issue.record("detail: \(finding.detail)")
             return
         }

@@ -66,8 +66,8 @@ public enum Capability: String, CaseIterable, Sendable, Codable, Comparable {
         }
     }
 
-    /// The root downloads the device data names (``rootDiscovery`` values).
-    public static let rootDownloads: Set<String> = ["ad-certificationAuthority", "ad-pkiEnrollmentService-certsrv", "certprov-web-service"]
+    /// The root downloads the device data names (``rootDiscovery`` values): the raw values of ``RootDownload``.
+    public static let rootDownloads: Set<String> = Set(RootDownload.allCases.map(\.rawValue))
 
     /// Whether `value` uses only this capability's ``vocabulary`` (and, for `signInMethods`, names at least one).
     public func allows(_ value: FactValue) -> Bool {
@@ -91,4 +91,18 @@ public enum Capability: String, CaseIterable, Sendable, Codable, Comparable {
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One way a phone downloads roots: the values of ``Capability/rootDiscovery`` and of the `rootDownload*` rows, as a type,
+/// so that which download a row names is never read back from its spelling.
+public enum RootDownload: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The certification authorities published in Active Directory (`cACertificate` under `CN=Certification Authorities`).
+    case directoryAuthorities = "ad-certificationAuthority"
+    /// The enterprise CAs' enrollment services in Active Directory (`pKIEnrollmentService`, certsrv).
+    case directoryEnrollmentServices = "ad-pkiEnrollmentService-certsrv"
+    /// The Certificate Provisioning web service's anonymous root-chain download.
+    case certificateProvisioning = "certprov-web-service"
+
+    /// Whether the roots come from Active Directory.
+    public var fromDirectory: Bool { self != .certificateProvisioning }
 }

@@ -135,6 +135,8 @@ public struct DeviceProfile: Sendable {
     /// How the firmware downloads roots, in order (`ad-certificationAuthority`, `ad-pkiEnrollmentService-certsrv`,
     /// `certprov-web-service`).
     public var rootDiscovery: [String] { list(.rootDiscovery) }
+    /// ``rootDiscovery`` typed (the data is checked against ``RootDownload`` when it loads).
+    public var rootDownloads: [RootDownload] { rootDiscovery.compactMap(RootDownload.init(rawValue:)) }
     /// Does the firmware look up `ucupdates-r2` for Device Update before sign-in?
     public var looksUpUCUpdates: Bool { bool(.ucupdatesLookup, default: false) }
     /// The TLS cipher suites the firmware offers (OpenSSL names).

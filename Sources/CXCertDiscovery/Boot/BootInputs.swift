@@ -152,7 +152,7 @@ public struct BootInputs: Sendable, Hashable, Codable {
     ///   - adDomains: The Active Directory DNS domains, when known (the deployment's); nil to take option 15.
     ///   - directoryGiven: Whether the directory was given (`--ad`).
     ///   - roots: The roots in Active Directory the phone cannot download; nil when unknown.
-    /// - Returns: A ``/CXCertCore/FindingDetail/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
+    /// - Returns: A detail carrying ``WalkFacts/dcLocator(tried:domains:netbios:adDomains:missingSuffix:directoryGiven:roots:)``.
     public func dcNotFound(tried: [LookupStep], adDomains: [String]?, directoryGiven: Bool, roots: Int?) -> FindingDetail {
         let netbios = user?.split(separator: "\\").first.map { $0.lowercased() }
         let known = (adDomains ?? [dhcpDomain].compactMap { $0 }).map { $0.lowercased() }
@@ -160,9 +160,10 @@ public struct BootInputs: Sendable, Hashable, Codable {
         let missing = netbios.flatMap { name in
             known.first { $0.hasPrefix(name + ".") && !asked.contains($0) }.map { String($0.dropFirst(name.count + 1)) }
         }
-        return .dcLocator(
-            tried: tried, domains: asked, netbios: netbios, adDomains: known, missingSuffix: missing, directoryGiven: directoryGiven,
-            roots: roots)
+        return .walk(
+            .dcLocator(
+                tried: tried, domains: asked, netbios: netbios, adDomains: known, missingSuffix: missing, directoryGiven: directoryGiven,
+                roots: roots))
     }
 
     /// The domains a sign-in's DC lookup uses (seed 000 l.1130-1142): for `NETBIOS\alias` the NetBIOS name,

@@ -93,6 +93,9 @@ public struct BootWalker: Sendable {
         }
     }
 
+    /// The note of a `dhcp` step whose option 120 findings were left out (boot and trace say it alike).
+    static let option120LeftOut = "option 120 findings are left out: this build's lookup order does not read option 120"
+
     /// "3.0 days", "12 min", "0.250 s": an offset for people.
     public static func describe(duration seconds: TimeInterval) -> String { durationText(seconds) }
 
@@ -149,7 +152,11 @@ struct BuildWalk {
     var samples: [BootTimeSample] = []
     var notes: [String] = []
     var findings: [Finding] = []
-    var steps: [BootStep] = []
+    /// The trace so far: the judge assembles it.
+    var steps: [BootStep] {
+        get { judge.steps }
+        set { judge.steps = newValue }
+    }
     /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
     var srvTargets: [String: String] = [:]
     /// SRV targets already said to be aliases (once per build, whatever the phase).
@@ -189,6 +196,7 @@ struct BuildWalk {
     mutating func run() -> BootTrace {
         if let dhcp = configuration.dhcp { walkDHCP(dhcp) }
         walkTime()
+        foreseeCertProv()
         walkDeviceUpdate()
         walkDeviceUpdateRequest()
         if state.phase == .signedIn {
@@ -221,10 +229,7 @@ struct BuildWalk {
                     findings: step.findings, phase: step.phase)
             }
         }
-        var trace = BootTrace(
-            profile: profile, phoneClock: clock.map { judge.phoneTime(at: $0.at) }, clockSource: clock?.source.description, steps: steps)
-        trace.state = start
-        return trace
+        return judge.trace(clockAt: clock?.at)
     }
 
     // MARK: Recording
@@ -236,21 +241,17 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsUnanswered, failed ? .error : .warning,
-                    .dnsUnanswered(
-                        questions: unanswered.map {
-                            FindingDetail.DNSQuestion(
-                                name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
-                        },
-                        servers: inputs.dnsServers.map(\.description))))
+                    .walk(
+                        .dnsUnanswered(
+                            questions: unanswered.map {
+                                WalkFacts.DNSQuestion(
+                                    name: $0.name, type: $0.type.rawValue, server: $0.server?.description, result: $0.answer.result)
+                            },
+                            servers: inputs.dnsServers.map(\.description)))))
         }
-        let status: BootStepStatus =
-            if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
-                .failed
-            } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
-        steps.append(
-            BootStep(
-                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                findings: findings.withoutRepeats, phase: phase))
+        judge.close(
+            kind, queries: queries, endpoints: endpoints, samples: samples, roots: roots, notes: notes, findings: findings, skipped: skipped
+        )
         queries = []
         endpoints = []
         samples = []
@@ -278,9 +279,10 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .dnsAnswerOversized, .warning,
-                    .dnsAnswer(
-                        name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
-                        limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: name, type: type.rawValue, result: last.result, answers: describe(last).components(separatedBy: ", "),
+                            limit: DNSClient.maxRecords, retriedFrom: nil, domain: nil))))
         }
         return last
     }
@@ -301,10 +303,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .concatenatedNameAnswered, .warning,
-                        .dnsAnswer(
-                            name: concatenated, type: type.rawValue, result: answer.result,
-                            answers: describe(answer).components(separatedBy: ", "),
-                            limit: nil, retriedFrom: name, domain: suffix)))
+                        .walk(
+                            .dnsAnswer(
+                                name: concatenated, type: type.rawValue, result: answer.result,
+                                answers: describe(answer).components(separatedBy: ", "),
+                                limit: nil, retriedFrom: name, domain: suffix))))
                 return (answer, concatenated)
             }
         }
@@ -385,23 +388,9 @@ struct BuildWalk {
                 "option 15 \(options.domainName ?? "none"); 119 \(options.searchDomains.joined(separator: ", ")); 6 \(options.dnsServers.joined(separator: ", ")); 42 \(options.ntpServers.joined(separator: ", ")); 120 \(options.registrars.joined(separator: ", ")); 43 \(options.provisioning?.url ?? "none")"
             )
         }
-        // A fix names only what this build reads: option 120 findings are left out for a build whose lookup order
-        // has no option 120.
-        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
-        let readsOption120 = profile.lookupPlan.readsOption120
-        findings += exchange.findings.filter { readsOption120 || !option120.contains($0.code) }
-        if !readsOption120, exchange.findings.contains(where: { option120.contains($0.code) }) {
-            notes.append("option 120 findings are left out: this build's lookup order does not read option 120")
-        }
-        if let expected = configuration.expectedWebServices, let given = exchange.phoneAnswer?.options.provisioning?.webFQDN,
-            given != expected.host
-        {
-            findings.append(
-                finding(
-                    .dhcpOption43WebFQDN, .warning,
-                    .provisioning(
-                        exchange.phoneAnswer?.options.provisioning, subOption: 3, missing: [], expectedWebFQDN: expected.host)))
-        }
+        let judged = judge.judge(exchange, expectedWebServices: configuration.expectedWebServices?.host)
+        findings += judged.findings
+        if judged.option120LeftOut { notes.append(BootWalker.option120LeftOut) }
         finish(.dhcp)
     }
 
@@ -454,20 +443,21 @@ struct BuildWalk {
                 }
             }
         }
-        findings += judge.unsynchronized(
+        findings += judge.clockFindings(
             unsynchronized.compactMap { sample in
                 guard case .success(let response) = sample.result else { return nil }
-                return .ntp(
-                    server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
-                    stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)
+                return .walk(
+                    .ntp(
+                        server: sample.name, address: sample.address, port: sample.port, via: sample.how, leap: response.leapIndicator,
+                        stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
             })
         if let clock {
             notes.append(
                 "phone clock: \(iso8601(judge.phoneTime(at: clock.at))) from \(clock.source), offset \(durationText(clock.offset))")
-            findings += [judge.skew()].compactMap { $0 }
         } else {
             findings.append(
-                finding(.timeSourceMissing, .error, .search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+                finding(.timeSourceMissing, .error, .walk(.search(tried: profile.lookupPlan.time, domains: [inputs.sipDomain], roots: nil)))
+            )
         }
         finish(.time)
     }
@@ -500,9 +490,11 @@ struct BuildWalk {
                             recoverable.append(
                                 finding(
                                     .strictDNSNaming, .error,
-                                    .dnsAnswer(
-                                        name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target], limit: nil,
-                                        retriedFrom: nil, domain: inputs.sipDomain)))
+                                    .walk(
+                                        .dnsAnswer(
+                                            name: asked, type: DNSRecordType.srv.rawValue, result: answer.result, answers: [target],
+                                            limit: nil,
+                                            retriedFrom: nil, domain: inputs.sipDomain))))
                             continue
                         }
                         candidates.append((target, record.port, "SRV \(asked)"))
@@ -531,9 +523,10 @@ struct BuildWalk {
                     recoverable.append(
                         finding(
                             .endpointUnreachable, .error,
-                            .endpoint(
-                                host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
-                                via: candidate.via, failure: error.description)))
+                            .walk(
+                                .endpoint(
+                                    host: candidate.host, address: address, port: candidate.port, service: "tls", purpose: "registrar",
+                                    via: candidate.via, failure: error.description))))
                 default:
                     registrar = (candidate.host, address, candidate.port, candidate.via)
                     notes.append("registrar: \(candidate.host):\(candidate.port) (\(address)) from \(candidate.via)")
@@ -548,7 +541,7 @@ struct BuildWalk {
             configuration.dhcp?.findings.contains(where: { $0.code == .dhcpOption120Address }) != true
         {
             let raw = [UInt8(1)] + literals.flatMap { $0.split(separator: ".").compactMap { UInt8($0) } }
-            findings.append(finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: raw, decoded: literals)))
+            findings.append(finding(.dhcpOption120Address, .error, .dhcp(.dhcpOption(option: 120, raw: raw, decoded: literals))))
         }
         if !inputs.registrars.isEmpty, profile.lookupPlan.readsOption120 {
             let sip = inputs.sipDomain
@@ -560,14 +553,17 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .dhcpOption120Mismatch, .warning,
-                        .registrarMismatch(
-                            option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted())))
+                        .dhcp(
+                            .registrarMismatch(
+                                option120: inputs.registrars.map(\.host), srv: "_sipinternaltls._tcp.\(sip)", targets: targets.sorted()))))
             }
         }
         if registrar == nil {
             findings += recoverable
             findings.append(
-                finding(.registrarNotFound, .error, .search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil)))
+                finding(
+                    .registrarNotFound, .error, .walk(.search(tried: profile.lookupPlan.registrar, domains: [inputs.sipDomain], roots: nil))
+                ))
         } else {
             findings += recoverable.map { $0.with(severity: .warning) }
         }
@@ -579,12 +575,9 @@ struct BuildWalk {
     // MARK: Step 3: roots
 
     mutating func walkRoots() {
-        var roots: [BootRoot] = []
-        let cache = state.roots.filter { $0.acquired == .factory }.count
-        if cache > 0 { notes.append("\(cache) roots from the built-in trusted-authorities cache") }
-        roots += state.roots.filter { $0.acquired != .factory }.map {
-            BootRoot(certificate: $0.anchor.certificate, source: $0.anchor.source.description)
-        }
+        let held = judge.heldRoots
+        var roots = held.roots
+        if held.cache > 0 { notes.append("\(held.cache) roots from the built-in trusted-authorities cache") }
         // What this phase's sign-in downloads (the build's rootDiscovery ∩ the method's row); a phone that signed in
         // before keeps what it holds and does not look again until it is reset.
         let (downloads, rule) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
@@ -599,7 +592,7 @@ struct BuildWalk {
         } else if let rule, rule.confidence == .low, !downloads.isEmpty {
             notes.append("what a \(method) sign-in downloads on this build rests on a low-confidence row (\(readableSource(rule.source)))")
         }
-        let usesDirectory = looks && downloads.contains { $0.hasPrefix("ad-") }
+        let usesDirectory = looks && downloads.contains(where: \.fromDirectory)
         var dcFound = false
         for step in profile.lookupPlan.dcLocator {
             switch step {
@@ -622,7 +615,7 @@ struct BuildWalk {
             }
         }
         if let directory = configuration.directory {
-            if !profile.rootDiscovery.contains(where: { $0.hasPrefix("ad-") }) {
+            if !profile.rootDownloads.contains(where: \.fromDirectory) {
                 notes.append("this build does not download roots from Active Directory")
             } else if !usesDirectory {
                 if looks { notes.append("a \(method) sign-in does not download roots from Active Directory (device data)") }
@@ -631,7 +624,7 @@ struct BuildWalk {
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(
-                        finding(.noRootDownload, .warning, .roots(scope: .activeDirectory, count: 0)))
+                        finding(.noRootDownload, .warning, .walk(.roots(scope: .activeDirectory, count: 0))))
                 }
             } else {
                 findings.append(
@@ -654,18 +647,24 @@ struct BuildWalk {
             }
         }
         if let provisioned = configuration.certificateProvisioning ?? provisioned {
-            if !profile.rootDiscovery.contains("certprov-web-service") {
+            if !profile.rootDownloads.contains(.certificateProvisioning) {
                 notes.append("this build does not use the Certificate Provisioning service")
-            } else if looks && downloads.contains("certprov-web-service") {
+            } else if looks && downloads.contains(.certificateProvisioning) {
                 judge.receive(provisioned)
                 roots += provisioned.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
             } else if looks {
                 notes.append("a \(method) sign-in does not use the Certificate Provisioning service (device data)")
             }
         }
+        let foreseen = judge.sources.certificateProvisioning.count
+        if configuration.certificateProvisioning == nil, foreseen > 0, !looks || state.network == .external {
+            notes.append(
+                "the walk asked the Certificate Provisioning service for its root chains (\(foreseen) root\(foreseen == 1 ? "" : "s")), as a sign-in on the internal network would, to tell what this phone does not hold; the phone does not ask now"
+            )
+        }
         if roots.isEmpty && !profile.usesBuiltInCache {
             findings.append(
-                finding(.noRootDownload, .error, .roots(scope: .signIn, count: 0)))
+                finding(.noRootDownload, .error, .walk(.roots(scope: .signIn, count: 0))))
         }
         finish(.roots, roots: roots)
     }
@@ -688,8 +687,10 @@ struct BuildWalk {
             deferred.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(
-                        host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: error.description
+                        ))))
             return false
         case .success(let report):
             let refusal: String? = if case .refused(let reason) = report.asPhone { reason } else { nil }
@@ -703,7 +704,8 @@ struct BuildWalk {
                 deferred.append(
                     finding(
                         .endpointUnreachable, .error,
-                        .endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil)))
+                        .walk(.endpoint(host: host, address: address, port: port, service: "tls", purpose: purpose, via: nil, failure: nil))
+                    ))
                 return false
             }
             endpoints.append(
@@ -744,9 +746,11 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .dnsAnswer(
-                        name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                        domain: nil)))
+                    .walk(
+                        .dnsAnswer(
+                            name: web.host, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                            retriedFrom: nil,
+                            domain: nil))))
             finish(.webServices)
             return
         }
@@ -765,7 +769,9 @@ struct BuildWalk {
             findings.append(
                 finding(
                     .endpointUnreachable, .error,
-                    .endpoint(host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description)))
+                    .walk(
+                        .endpoint(
+                            host: host, address: address, port: 80, service: "http", purpose: why, via: nil, failure: error.description))))
         } else {
             endpoints.append(
                 BootEndpoint(host: host, address: address, port: 80, purpose: "plain HTTP", chain: [], verdict: nil, outcome: "reachable"))
@@ -801,9 +807,11 @@ struct BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateNotFound, .warning,
-                        .dnsAnswer(
-                            name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil, retriedFrom: nil,
-                            domain: domain)))
+                        .walk(
+                            .dnsAnswer(
+                                name: name, type: DNSRecordType.a.rawValue, result: resolved.result, answers: [], limit: nil,
+                                retriedFrom: nil,
+                                domain: domain))))
                 continue
             }
             var found: [Finding] = []
@@ -880,7 +888,7 @@ struct BuildWalk {
         // A URL the phone could not reach is a warning either way: the phone tries the next; what fails is the search
         // (autodiscover-failed). A certificate the phone's wrong clock hides stays an error even when it worked.
         func hidden(_ finding: Finding) -> Bool {
-            if case .clock(_, _, _, _?, true, false, _) = finding.detail { return true }
+            if case .clock(_, _, _, _?, true, false, _) = finding.detail.walkFacts { return true }
             return false
         }
         if succeeded {
@@ -888,7 +896,7 @@ struct BuildWalk {
         } else {
             findings += failures.map { $0.code == .endpointUnreachable ? $0.with(severity: .warning) : $0 }
             findings.append(
-                finding(.autodiscoverFailed, .error, .search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil)))
+                finding(.autodiscoverFailed, .error, .walk(.search(tried: profile.lookupPlan.autodiscover, domains: [smtp], roots: nil))))
         }
         finish(.exchange)
     }
@@ -901,7 +909,7 @@ struct BuildWalk {
         for _ in 0..<5 {
             guard visited.insert(url).inserted else {
                 failures.append(
-                    finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: true)))
+                    finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: true))))
                 return false
             }
             let hopPort = (try? HTTPFetcher.target(of: url).port) ?? (url.lowercased().hasPrefix("https://") ? 443 : 80)
@@ -950,7 +958,7 @@ struct BuildWalk {
             }
         }
         failures.append(
-            finding(.autodiscoverFailed, .error, .redirect(from: start, to: url, hops: visited.count, loops: false)))
+            finding(.autodiscoverFailed, .error, .walk(.redirect(from: start, to: url, hops: visited.count, loops: false))))
         return false
     }
 }

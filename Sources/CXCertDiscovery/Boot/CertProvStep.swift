@@ -11,7 +11,7 @@ extension BuildWalk {
         guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil else { return }
         let (downloads, _) = lifecycle.downloads(in: phase, signIn: state.signIn, network: state.network)
         let looks = judge.looksForRoots
-        guard looks, profile.rootDiscovery.contains("certprov-web-service"), downloads.contains("certprov-web-service") else { return }
+        guard looks, profile.rootDownloads.contains(.certificateProvisioning), downloads.contains(.certificateProvisioning) else { return }
         guard let web = inputs.webServices else {
             notes.append("no web services FQDN given (--web-fqdn, or DHCP option 43): the root chains cannot be asked for")
             finish(.certprov, skipped: true)
@@ -27,10 +27,11 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .certprovUnreachable, .error,
-                    .certprov(
-                        url: request.url, address: nil, status: nil, failure: "\(web.host) does not resolve (\(resolved.result))",
-                        host: nil,
-                        needed: nil)))
+                    .walk(
+                        .certprov(
+                            url: request.url, address: nil, status: nil, failure: "\(web.host) does not resolve (\(resolved.result))",
+                            host: nil,
+                            needed: nil))))
             finish(.certprov)
             return
         }
@@ -44,7 +45,7 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .certprovUnreachable, .error,
-                    .certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil)))
+                    .walk(.certprov(url: request.url, address: address, status: nil, failure: error.description, host: nil, needed: nil))))
             finish(.certprov)
             return
         }
@@ -73,14 +74,42 @@ extension BuildWalk {
                 BootEndpoint(
                     host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
                     outcome: "\(certificates.count) certificate\(certificates.count == 1 ? "" : "s") in the root chains"))
-            let place = "downloaded from \(request.url)"
-            provisioned = certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning(place)) }
+            provisioned = Self.anchors(certificates, from: request)
             checkChains(certificates, request: request, address: address, web: (web.host, address, web.port))
         }
         finish(.certprov)
         steps[steps.count - 1].exchange = BootHTTPExchange(
             method: "POST", url: request.url, address: address, headers: request.headers, body: request.body, status: exchange.status,
             contentType: exchange.contentType, bodyBytes: exchange.bodyBytes, excerpt: exchange.excerpt)
+    }
+
+    /// The downloaded certificates as roots, each with where it came from.
+    static func anchors(_ certificates: [Certificate], from request: CertificateProvisioning.Request) -> [TrustAnchor] {
+        certificates.map { TrustAnchor(certificate: $0, source: .certificateProvisioning("downloaded from \(request.url)")) }
+    }
+
+    /// The roots the live download gives, learned before the boot steps, when the build's sign-in method downloads from
+    /// the service on the internal network (device data): a fresh phone gets them only at that sign-in, so the judge
+    /// needs them from the start to say `root-not-held-yet` for an endpoint reached before then (Device Update at boot);
+    /// a phone that signed in before, or one outside, does not download them, and they say `held-root-stale` or
+    /// `external-root-not-learned`. Nothing is recorded here: a fresh phone's `certprov` step reports the same exchange
+    /// (made once, shared) in its phase, and the `roots` step says when only the walk asked. The web services name is
+    /// asked as the walk's DNS answers it, without the suffix retries the step may add.
+    mutating func foreseeCertProv() {
+        guard configuration.downloadsRootChains, configuration.certificateProvisioning == nil,
+            profile.rootDownloads.contains(.certificateProvisioning),
+            lifecycle.downloads(in: .signIn, signIn: state.signIn, network: .internal).downloads.contains(.certificateProvisioning),
+            let web = inputs.webServices
+        else { return }
+        let address =
+            HostnameMatcher.ipAddress(web.host) != nil ? web.host : session.ask(web.host, .a).last?.1.answer.addresses.first
+        let path = configuration.dhcp?.phoneAnswer?.options.provisioning?.path
+        let request = CertificateProvisioning.Request.rootChains(host: web.host, path: path)
+        guard let address, session.reach(address: address, port: 80) == nil,
+            let exchange = session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes),
+            case .chains(let certificates) = exchange.outcome
+        else { return }
+        judge.foresee(certificateProvisioning: Self.anchors(certificates, from: request))
     }
 
     /// `certprov-root-missing`: for the registrar and the web services, the issuer at the top of the chain each

@@ -24,9 +24,10 @@ public enum ClockRule {
         guard abs(offset) > notableSkew else { return nil }
         return (
             .warning,
-            .clock(
-                offset: offset, source: source, phoneClock: phoneClock, host: nil, trustedAtPhoneClock: nil, trustedAtLocalClock: nil,
-                differing: [])
+            .walk(
+                .clock(
+                    offset: offset, source: source, phoneClock: phoneClock, host: nil, trustedAtPhoneClock: nil, trustedAtLocalClock: nil,
+                    differing: []))
         )
     }
 
@@ -49,9 +50,10 @@ public enum ClockRule {
             .sorted()
         return (
             .error,
-            .clock(
-                offset: offset, source: source, phoneClock: phoneClock, host: host, trustedAtPhoneClock: atPhoneClock.isTrusted,
-                trustedAtLocalClock: atTrueTime.isTrusted, differing: differing)
+            .walk(
+                .clock(
+                    offset: offset, source: source, phoneClock: phoneClock, host: host, trustedAtPhoneClock: atPhoneClock.isTrusted,
+                    trustedAtLocalClock: atTrueTime.isTrusted, differing: differing))
         )
     }
 }

@@ -39,7 +39,7 @@ extension BuildWalk {
             findings.append(
                 finding(
                     .deviceUpdateFileUnreachable, .error,
-                    .deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve")))
+                    .walk(.deviceUpdate(url: url, address: nil, status: nil, failure: "\(host) does not resolve"))))
             return
         }
         guard let budget = session.budget else { return }
@@ -53,12 +53,13 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         .deviceUpdateFileUnreachable, .error,
-                        .deviceUpdate(url: url, address: address, status: answer.status, failure: "HTTP \(answer.status)")))
+                        .walk(.deviceUpdate(url: url, address: address, status: answer.status, failure: "HTTP \(answer.status)"))))
             }
         } catch {
             findings.append(
                 finding(
-                    .deviceUpdateFileUnreachable, .error, .deviceUpdate(url: url, address: address, status: nil, failure: error.description)
+                    .deviceUpdateFileUnreachable, .error,
+                    .walk(.deviceUpdate(url: url, address: address, status: nil, failure: error.description))
                 ))
         }
     }

@@ -2,7 +2,7 @@ import CXCertCore
 import Foundation
 
 /// When, in the phone's walk, a step happens: at boot, at its first sign-in attempt, or once signed in.
-public typealias BootPhase = FindingDetail.BootPhase
+public typealias BootPhase = WalkFacts.BootPhase
 
 /// How the user signs in on the phone: what decides which roots it can download (`Knowledge/discovery.json`).
 public enum SignInMethod: String, Sendable, Hashable, Codable, CaseIterable {
@@ -181,15 +181,17 @@ public struct PhoneLifecycle: Sendable {
 
     /// The root downloads (``/CXCertCore/DeviceProfile/rootDiscovery`` values) the phone makes in a phase, on a network, by a
     /// method — only those the build can make at all — and the rule that says when.
-    public func downloads(in phase: BootPhase, signIn: SignInMethod, network: NetworkSide) -> (downloads: [String], rule: CapabilityRule?) {
+    public func downloads(in phase: BootPhase, signIn: SignInMethod, network: NetworkSide) -> (
+        downloads: [RootDownload], rule: CapabilityRule?
+    ) {
         let capability: Capability =
             switch (phase, network) {
             case (_, .external): .rootDownloadExternal
             case (.boot, _): .rootDownloadAtBoot
             case (.signIn, _), (.signedIn, _): signIn.rootDownload
             }
-        let able = Set(profile.rootDiscovery)
-        return (list(capability).filter(able.contains), profile.facts[capability])
+        let able = Set(profile.rootDownloads)
+        return (list(capability).compactMap(RootDownload.init(rawValue:)).filter(able.contains), profile.facts[capability])
     }
 
     /// Whether a phone holding downloaded roots keeps them, without looking again, until it is reset.
@@ -229,9 +231,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: elsewhere)
             let finding = Finding(
                 code: .externalRootNotLearned, severity: rule?.confidence == .low ? .warning : .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }
@@ -240,9 +243,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: later.roots)
             let finding = Finding(
                 code: .rootNotHeldYet, severity: rule?.confidence == .low ? .warning : .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: later.phase, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: later.phase, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }
@@ -253,9 +257,10 @@ public enum RootTiming {
             let needed = Self.needed(then, among: elsewhere)
             let finding = Finding(
                 code: .heldRootStale, severity: .error,
-                detail: .heldRoots(
-                    host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
-                    neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule),
+                detail: .walk(
+                    .heldRoots(
+                        host: host, phase: phase, needed: needed.map(\.certificate.subject.displayName),
+                        neededFrom: needed.map(\.source.description), held: heldSources, downloadsIn: nil, rule: rule)),
                 client: FindingClient(profile), vocabulary: vocabulary)
             return (verdict, finding, then)
         }

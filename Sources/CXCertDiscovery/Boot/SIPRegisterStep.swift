@@ -51,9 +51,11 @@ extension BuildWalk {
                 findings.append(
                     finding(
                         code, .error,
-                        .sipRegister(
-                            host: target.host, address: target.address, port: target.port, status: status, packages: packages, failure: why,
-                            targetName: nil, certificateNames: [], provisioningURL: nil)))
+                        .walk(
+                            .sipRegister(
+                                host: target.host, address: target.address, port: target.port, status: status, packages: packages,
+                                failure: why,
+                                targetName: nil, certificateNames: [], provisioningURL: nil))))
             }
             switch exchange.outcome {
             case .connection(let error):

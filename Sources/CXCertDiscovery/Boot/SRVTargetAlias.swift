@@ -17,6 +17,6 @@ extension BuildWalk {
         findings.append(
             finding(
                 .srvTargetAlias, .warning,
-                .dnsAlias(target: asked, record: record, aliases: response.aliases, addresses: response.answer.addresses)))
+                .walk(.dnsAlias(target: asked, record: record, aliases: response.aliases, addresses: response.answer.addresses))))
     }
 }

@@ -23,9 +23,9 @@ extension CaptureReader {
         let (upTimes, downTimes) = (connection.toServer.timeline(), connection.toClient.timeline())
         let name = "\(connection.client.address):\(connection.client.port) → \(connection.server.address):\(connection.server.port)"
         func gap(
-            _ kind: FindingDetail.CaptureGap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
+            _ kind: CaptureFacts.Gap, count: Int? = nil, limit: Int? = nil, offset: Int? = nil, reason: String? = nil
         ) -> FindingDetail {
-            .captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason)
+            .capture(.captureGap(gap: kind, connection: name, count: count, limit: limit, offset: offset, reason: reason))
         }
         if !connection.toServer.sawStart && !connection.toClient.sawStart {
             session.problems.append(gap(.midConnection))
@@ -42,8 +42,8 @@ extension CaptureReader {
                 client.messages.map { (upTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, true) }
                 + server.messages.map { (downTimes.time(at: $0.offset - 1) ?? connection.time, $0.offset, $0.message, false) }
             session.tls = timed.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
-            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem != "not TLS" {
-                session.problems.append(gap(.unparsed, reason: problem))
+            for problem in [client.problem, server.problem].compactMap({ $0 }) where problem.isTLS {
+                session.problems.append(gap(.unparsed, reason: problem.description))
             }
         } else if up.first == 0x30 || connection.server.port == 389 {
             let client = LDAPMessageView.parse(up)
@@ -210,8 +210,9 @@ extension CaptureReader {
             captureFindings.append(
                 finding(
                     .captureGap, .warning,
-                    .captureGap(
-                        gap: .otherConnections, connection: nil, count: otherGaps, limit: otherConnections, offset: nil, reason: nil)))
+                    .capture(
+                        .captureGap(
+                            gap: .otherConnections, connection: nil, count: otherGaps, limit: otherConnections, offset: nil, reason: nil))))
         }
         let traces = found.map { phone in trace(phone, index: index, sessions: sessionsByClient[phone.address] ?? []) }
         var report = CaptureReport(files: files, frames: frames, findings: captureFindings, phones: traces)
@@ -227,18 +228,7 @@ extension CaptureReader {
         var judge = PhoneJudge(
             profile: profile,
             state: options.start.state(profile: profile, trusted: options.trusted),
-            vocabulary: options.vocabulary)
-        var steps: [BootStep] = []
-        func step(
-            _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
-            roots: [BootRoot] = [], notes: [String], findings: [Finding]
-        ) {
-            steps.append(
-                BootStep(
-                    kind: kind, status: Self.status(of: findings), queries: queries, endpoints: endpoints, timeSamples: samples,
-                    roots: roots, notes: notes,
-                    findings: findings.withoutRepeats))
-        }
+            vocabulary: options.vocabulary, phased: false)
 
         // DHCP: the phone's requests and the answers with the same transaction ids.
         let requests = index.dhcpRequests(mac: phone.mac, address: phone.address)
@@ -278,7 +268,9 @@ extension CaptureReader {
                     "the phone uses: option 15 \(used.domainName ?? "none"); 119 \(used.searchDomains.joined(separator: ", ")); 6 \(used.dnsServers.joined(separator: ", ")); 120 \(used.registrars.joined(separator: ", ")); 43 \(used.provisioning?.url ?? "none")"
                 )
             }
-            step(.dhcp, notes: notes, findings: exchange.findings)
+            let judged = judge.judge(exchange)
+            if judged.option120LeftOut { notes.append(BootWalker.option120LeftOut) }
+            judge.close(.dhcp, notes: notes, findings: judged.findings)
         }
 
         // DNS: every question the phone asked and the answer it got, in order.
@@ -311,7 +303,7 @@ extension CaptureReader {
         // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
         let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            step(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
+            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.
@@ -344,9 +336,10 @@ extension CaptureReader {
             if case .success(let response) = result {
                 if response.isUnsynchronized {
                     unsynchronized.append(
-                        .ntp(
-                            server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
-                            stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath))
+                        .walk(
+                            .ntp(
+                                server: request.server, address: request.server, port: 123, via: .captured, leap: response.leapIndicator,
+                                stratum: response.stratum, referenceID: response.referenceID, kissOfDeath: response.isKissOfDeath)))
                 } else {
                     readings.append(
                         TimeEvidence(
@@ -363,9 +356,8 @@ extension CaptureReader {
         readings.sort { $0.at < $1.at }
         var timed = judge
         for reading in readings { timed.record(reading) }
-        timeFindings += timed.unsynchronized(unsynchronized)
-        if let skew = timed.skew() { timeFindings.append(skew) }
-        step(.time, samples: samples, notes: timeNotes, findings: timeFindings)
+        timeFindings += timed.clockFindings(unsynchronized)
+        judge.close(.time, samples: samples, notes: timeNotes, findings: timeFindings)
 
         // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
         var downloaded: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
@@ -424,29 +416,27 @@ extension CaptureReader {
                 }
             }
         }
-        if !ldapNotes.isEmpty { step(.ldap, notes: ldapNotes, findings: []) }
-        if !httpNotes.isEmpty { step(.http, notes: httpNotes, findings: []) }
+        if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
+        if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
         let conversations = conversations(mine, judge: judge) { address, time in
             Array(Set((resolvedByAddress[address] ?? []).filter { $0.time <= time }.map(\.name))).sorted()
         }
-        if let certprov = conversations.certprov { steps.append(certprov) }
+        if let certprov = conversations.certprov { judge.close(certprov) }
         downloaded += conversations.roots
-        var rootNotes = [
-            "\(profile.usesBuiltInCache ? TrustAnchor.builtInCache.count : 0) roots from the built-in trusted-authorities cache"
-        ]
+        let held = judge.heldRoots
+        var rootNotes = ["\(held.cache) roots from the built-in trusted-authorities cache"]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
-        let held = options.start.heldRoots
-        if !held.isEmpty { rootNotes.append("\(held.count) held from an earlier sign-in (--held-root), from the start") }
+        let earlier = options.start.heldRoots
+        if !earlier.isEmpty { rootNotes.append("\(earlier.count) held from an earlier sign-in (--held-root), from the start") }
         rootNotes.append("\(downloaded.count) received in the capture")
         // As in boot: a phone that signed in before keeps what it holds until reset, so what it fetched here is not used.
         let takesDownloads = judge.looksForRoots
         if !takesDownloads && !downloaded.isEmpty {
             rootNotes.append("the phone signed in before (--signed-in): it keeps the roots it holds until reset, not these")
         }
-        step(
+        judge.close(
             .roots,
-            roots: (options.trusted + held).map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
-                + downloaded.map(\.root),
+            roots: held.roots + downloaded.map(\.root),
             notes: rootNotes, findings: [])
 
         // TLS: each chain the phone received, judged with what it had at that moment.
@@ -454,20 +444,9 @@ extension CaptureReader {
         var tlsNotes: [String] = []
         var tlsFindings: [Finding] = []
         // Evidence in the capture's order: each time reading and root received before a handshake is fed first.
-        var pendingReadings = readings[...]
-        var pendingRoots = (takesDownloads ? downloaded.sorted { $0.time < $1.time } : [])[...]
-        func feed(until time: Date) {
-            while let reading = pendingReadings.first, reading.at <= time {
-                judge.record(reading)
-                pendingReadings = pendingReadings.dropFirst()
-            }
-            while let root = pendingRoots.first, root.time <= time {
-                judge.receive([root.anchor])
-                pendingRoots = pendingRoots.dropFirst()
-            }
-        }
+        judge.queue(readings.map(Evidence.time) + (takesDownloads ? downloaded.map { .roots([$0.anchor], at: $0.time) } : []))
         for session in mine where !session.tls.isEmpty {
-            feed(until: session.time)
+            judge.advance(through: session.time)
             let server = session.connection.server
             let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
             var chain: [Certificate] = []
@@ -497,9 +476,11 @@ extension CaptureReader {
                 tlsFindings.append(
                     finding(
                         .tlsVersion, .error,
-                        .tlsAlert(
-                            host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
-                            fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites)))
+                        .capture(
+                            .tlsAlert(
+                                host: host, port: server.port, alert: Int(serverAlert), alertName: TLSMessage.alertName(serverAlert),
+                                fromPhone: false, device: profile.name, trusted: nil, findings: [], offeredSuites: profile.tlsCipherSuites))
+                    ))
             }
             guard let leaf = chain.first else {
                 endpoints.append(
@@ -537,10 +518,11 @@ extension CaptureReader {
                 tlsFindings.append(
                     finding(
                         .phoneAlert, .error,
-                        .tlsAlert(
-                            host: judgedHost, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
-                            fromPhone: true,
-                            device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites),
+                        .capture(
+                            .tlsAlert(
+                                host: judgedHost, port: server.port, alert: Int(phoneAlert), alertName: TLSMessage.alertName(phoneAlert),
+                                fromPhone: true,
+                                device: profile.name, trusted: verdict.isTrusted, findings: codes, offeredSuites: profile.tlsCipherSuites)),
                         certificate: leaf))
             } else {
                 outcome =
@@ -566,14 +548,11 @@ extension CaptureReader {
                         outcome: outcome))
             }
         }
-        if !endpoints.isEmpty { step(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
-        steps += conversations.later
-        feed(until: mine.last?.time ?? Date.distantPast)
+        if !endpoints.isEmpty { judge.close(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
+        for step in conversations.later { judge.close(step) }
+        judge.advance(through: mine.last?.time ?? Date.distantPast)
         let last = mine.last?.time ?? Date.distantPast
-        var trace = BootTrace(
-            profile: profile, phoneClock: readings.isEmpty ? nil : judge.phoneTime(at: last),
-            clockSource: judge.clock?.source.description ?? "the capture's clock", steps: steps)
-        trace.state = judge.start
+        let trace = judge.trace(clockAt: readings.isEmpty ? nil : last, otherwise: "the capture's clock")
         return CaptureTrace(phone: phone, trace: trace, buildSource: buildSource)
     }
 

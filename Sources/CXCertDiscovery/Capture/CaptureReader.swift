@@ -162,15 +162,16 @@ public struct CaptureReader: Sendable {
                 } catch {
                     let detail: FindingDetail =
                         switch error {
-                        case .damaged(let file, let frame, let reason): .captureDamage(file: file, frame: frame, reason: reason)
-                        case .tooLarge(let file, let limit): .captureDamage(file: file, frame: nil, reason: "more than \(limit)")
-                        case .unreadable(let file, let reason): .captureDamage(file: file, frame: nil, reason: reason)
+                        case .damaged(let file, let frame, let reason): .capture(.captureDamage(file: file, frame: frame, reason: reason))
+                        case .tooLarge(let file, let limit): .capture(.captureDamage(file: file, frame: nil, reason: "more than \(limit)"))
+                        case .unreadable(let file, let reason): .capture(.captureDamage(file: file, frame: nil, reason: reason))
                         // Refused when the file is opened, never by next(); worded like the error all the same.
                         case .networkMonitor(let file):
-                            .captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)")
+                            .capture(.captureDamage(file: file, frame: nil, reason: "a Microsoft Network Monitor capture (.cap)"))
                         case .unsupportedLink(let file, let type):
-                            .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP")
-                        case .missingLibrary(let missing): .captureDamage(file: path, frame: nil, reason: missing.description)
+                            .capture(
+                                .captureDamage(file: file, frame: nil, reason: "link type \(type) is not Ethernet, Linux cooked or raw IP"))
+                        case .missingLibrary(let missing): .capture(.captureDamage(file: path, frame: nil, reason: missing.description))
                         }
                     findings.append(finding(.captureDamaged, .warning, detail))
                     break
@@ -236,37 +237,43 @@ public struct CaptureReader: Sendable {
             findings.append(
                 finding(
                     .captureGap, .warning,
-                    .captureGap(gap: .snapLength, connection: nil, count: cutFrames, limit: nil, offset: nil, reason: nil)))
+                    .capture(.captureGap(gap: .snapLength, connection: nil, count: cutFrames, limit: nil, offset: nil, reason: nil))))
         }
         if droppedStreams > 0 {
             findings.append(
                 finding(
                     .captureGap, .warning,
-                    .captureGap(
-                        gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil)))
+                    .capture(
+                        .captureGap(
+                            gap: .flowLimit, connection: nil, count: droppedStreams, limit: options.maxStreams, offset: nil, reason: nil))))
         }
         if droppedBytes > 0 {
             findings.append(
                 finding(
                     .captureGap, .warning,
-                    .captureGap(
-                        gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
+                    .capture(
+                        .captureGap(
+                            gap: .byteLimit, connection: nil, count: droppedBytes, limit: options.maxTotalBytes, offset: nil, reason: nil)))
+            )
         }
         for kind in CaptureIndex.Kind.allCases {
             if let count = index.droppedEvents[kind] {
                 findings.append(
                     finding(
                         .captureGap, .warning,
-                        .captureGap(
-                            gap: .eventLimit, connection: nil, count: count, limit: options.maxEvents, offset: nil, reason: kind.rawValue)))
+                        .capture(
+                            .captureGap(
+                                gap: .eventLimit, connection: nil, count: count, limit: options.maxEvents, offset: nil,
+                                reason: kind.rawValue))))
             }
             if let count = index.droppedOtherEvents[kind] {
                 findings.append(
                     finding(
                         .captureGap, .warning,
-                        .captureGap(
-                            gap: .otherClientLimit, connection: nil, count: count, limit: options.maxOtherClientEvents, offset: nil,
-                            reason: kind.rawValue)))
+                        .capture(
+                            .captureGap(
+                                gap: .otherClientLimit, connection: nil, count: count, limit: options.maxOtherClientEvents, offset: nil,
+                                reason: kind.rawValue))))
             }
         }
         index.finish()

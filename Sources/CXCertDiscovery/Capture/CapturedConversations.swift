@@ -70,16 +70,21 @@ extension CaptureReader {
         return paired + pending.map { ($0, nil) }
     }
 
-    /// A captured step's status: failed with an error, warning with a warning, else ok.
-    static func status(of findings: [Finding]) -> BootStepStatus {
-        findings.contains { $0.severity == .error } ? .failed : findings.contains { $0.severity == .warning } ? .warning : .ok
+    /// One conversation step as read, for the judge to close (``PhoneJudge/close(_:)``).
+    struct ConversationStep {
+        var kind: BootStepKind
+        var endpoints: [BootEndpoint] = []
+        var notes: [String]
+        var findings: [Finding]
+        var exchange: BootHTTPExchange?
+        var sipExchanges: [BootSIPExchange] = []
     }
 
     /// What the conversations gave: their steps (certprov first, for the roots step; the other two after the TLS step)
     /// and the roots the root-chain answers carried.
     struct Conversations {
-        var certprov: BootStep?
-        var later: [BootStep] = []
+        var certprov: ConversationStep?
+        var later: [ConversationStep] = []
         var roots: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
     }
 
@@ -91,10 +96,8 @@ extension CaptureReader {
             let address = session.connection.server.address
             return (names(address, session.time).first ?? address, address, session.connection.server.port)
         }
-        func makeStep(_ kind: BootStepKind, endpoints: [BootEndpoint] = [], notes: [String], findings: [Finding]) -> BootStep {
-            BootStep(
-                kind: kind, status: Self.status(of: findings), queries: [], endpoints: endpoints, timeSamples: [], roots: [], notes: notes,
-                findings: findings.withoutRepeats)
+        func makeStep(_ kind: BootStepKind, endpoints: [BootEndpoint] = [], notes: [String], findings: [Finding]) -> ConversationStep {
+            ConversationStep(kind: kind, endpoints: endpoints, notes: notes, findings: findings)
         }
         // A request's URL: its Host header, else the name the phone resolved to the server (with the port when not 80).
         func url(_ request: HTTPMessageView, _ session: Session) -> String {
@@ -231,7 +234,7 @@ extension CaptureReader {
                             updateFindings.append(
                                 judge.finding(
                                     .deviceUpdateFileUnreachable, .error,
-                                    .deviceUpdate(url: offered, address: nil, status: code, failure: "HTTP \(code)")))
+                                    .walk(.deviceUpdate(url: offered, address: nil, status: code, failure: "HTTP \(code)"))))
                         }
                     }
                 }
@@ -320,5 +323,14 @@ extension CaptureReader {
             result.later.append(step)
         }
         return result
+    }
+}
+
+extension PhoneJudge {
+    /// Closes a conversation step read from a capture, with its exchanges.
+    mutating func close(_ step: CaptureReader.ConversationStep) {
+        close(step.kind, endpoints: step.endpoints, notes: step.notes, findings: step.findings)
+        steps[steps.count - 1].exchange = step.exchange
+        steps[steps.count - 1].sipExchanges = step.sipExchanges
     }
 }

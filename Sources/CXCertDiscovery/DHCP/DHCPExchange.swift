@@ -145,28 +145,28 @@ public struct DHCPExchange: Sendable {
     public var findings: [Finding] {
         guard let answer = phoneAnswer else {
             return [
-                DHCPOptionsReport.finding(.dhcpNoAnswer, .error, .dhcpServers(servers: answers.map(\.server), used: nil))
+                DHCPOptionsReport.finding(.dhcpNoAnswer, .error, .dhcp(.dhcpServers(servers: answers.map(\.server), used: nil)))
             ]
         }
         var findings = answer.options.findings + DHCPOptionsReport.checkProvisioning(answer.options.provisioning)
         if answer.options.registrars.isEmpty && answer.options.registrarEncoding == nil {
             findings.append(
-                DHCPOptionsReport.finding(.dhcpOption120Missing, .warning, .dhcpOption(option: 120, raw: nil, decoded: [])))
+                DHCPOptionsReport.finding(.dhcpOption120Missing, .warning, .dhcp(.dhcpOption(option: 120, raw: nil, decoded: []))))
         }
         if answer.options.domainName == nil {
             findings.append(
                 DHCPOptionsReport.finding(
-                    .dhcpOption15Missing, .warning, .dhcpOption(option: 15, raw: answer.message.options[15], decoded: [])))
+                    .dhcpOption15Missing, .warning, .dhcp(.dhcpOption(option: 15, raw: answer.message.options[15], decoded: []))))
         }
         let leaks = answers.filter { $0.vendorClass == nil && $0.message.options[43] != nil }
         if let leak = leaks.first {
             findings.append(
-                DHCPOptionsReport.finding(.dhcpOption43ScopeLevel, .warning, .dhcpServers(servers: [leak.server], used: nil)))
+                DHCPOptionsReport.finding(.dhcpOption43ScopeLevel, .warning, .dhcp(.dhcpServers(servers: [leak.server], used: nil))))
         }
         if Set(answers.filter { $0.vendorClass == Self.ucVendorClass }.map(\.server)).count > 1 {
             let servers = answers.filter { $0.vendorClass == Self.ucVendorClass }.map(\.server)
             findings.append(
-                DHCPOptionsReport.finding(.dhcpSeveralServers, .warning, .dhcpServers(servers: servers, used: answer.server)))
+                DHCPOptionsReport.finding(.dhcpSeveralServers, .warning, .dhcp(.dhcpServers(servers: servers, used: answer.server))))
         }
         return findings
     }

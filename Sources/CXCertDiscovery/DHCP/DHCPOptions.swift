@@ -66,9 +66,10 @@ public struct DHCPOptionsReport: Sendable {
     /// Decodes the options of one answer to `vendorClass` (nil: an INFORM sent without option 60).
     public init(options: [UInt8: [UInt8]], instances: [UInt8: Int] = [:]) {
         var findings: [Finding] = []
-        // Why the bytes do not decode is worded from them (FindingWording.malformation).
+        // Why the bytes do not decode is worded from them (DHCPFacts.malformation).
         func malformed(_ code: UInt8) {
-            findings.append(Self.finding(.dhcpMalformedOption, .error, .dhcpOption(option: Int(code), raw: options[code], decoded: [])))
+            findings.append(
+                Self.finding(.dhcpMalformedOption, .error, .dhcp(.dhcpOption(option: Int(code), raw: options[code], decoded: []))))
         }
         // Option 1 is four bytes and a mask: ones, then zeros (RFC 950); anything else is not one.
         subnetMask = options[1].flatMap { Self.isSubnetMask($0) ? Self.addresses($0).first : nil }
@@ -105,7 +106,7 @@ public struct DHCPOptionsReport: Sendable {
                 searchDomains = names.filter { BootInputs.isDomainName($0) }
                 searchEncoding = .windowsString
                 findings.append(
-                    Self.finding(.dhcpOption119WindowsString, .warning, .dhcpOption(option: 119, raw: data, decoded: searchDomains)))
+                    Self.finding(.dhcpOption119WindowsString, .warning, .dhcp(.dhcpOption(option: 119, raw: data, decoded: searchDomains))))
             } else {
                 searchDomains = []
                 searchEncoding = nil
@@ -129,7 +130,8 @@ public struct DHCPOptionsReport: Sendable {
                     registrarEncoding = .names
                     if decoded.names.count > 2 {
                         findings.append(
-                            Self.finding(.dhcpOption120TooMany, .warning, .dhcpOption(option: 120, raw: data, decoded: decoded.names)))
+                            Self.finding(
+                                .dhcpOption120TooMany, .warning, .dhcp(.dhcpOption(option: 120, raw: data, decoded: decoded.names))))
                     }
                 } else {
                     registrars = []
@@ -145,7 +147,7 @@ public struct DHCPOptionsReport: Sendable {
                 registrars = Self.addresses(rest)
                 registrarEncoding = .ipv4
                 findings.append(
-                    Self.finding(.dhcpOption120Address, .error, .dhcpOption(option: 120, raw: data, decoded: registrars)))
+                    Self.finding(.dhcpOption120Address, .error, .dhcp(.dhcpOption(option: 120, raw: data, decoded: registrars))))
             default:
                 registrars = []
                 registrarEncoding = nil
@@ -164,17 +166,20 @@ public struct DHCPOptionsReport: Sendable {
     public static func checkProvisioning(_ provisioning: UCProvisioning?) -> [Finding] {
         guard let provisioning else {
             return [
-                finding(.dhcpOption43Missing, .error, .provisioning(nil, subOption: nil, missing: [1, 2, 3, 4, 5], expectedWebFQDN: nil))
+                finding(
+                    .dhcpOption43Missing, .error, .dhcp(.provisioning(nil, subOption: nil, missing: [1, 2, 3, 4, 5], expectedWebFQDN: nil)))
             ]
         }
         var findings: [Finding] = []
         if let cut = provisioning.truncatedSubOption {
             findings.append(
-                finding(.dhcpOption43Truncated, .error, .provisioning(provisioning, subOption: cut, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43Truncated, .error, .dhcp(.provisioning(provisioning, subOption: cut, missing: [], expectedWebFQDN: nil))))
         }
         if let identifier = provisioning.identifier, identifier != "MS-UC-Client" {
             findings.append(
-                finding(.dhcpOption43Identifier, .error, .provisioning(provisioning, subOption: 1, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43Identifier, .error, .dhcp(.provisioning(provisioning, subOption: 1, missing: [], expectedWebFQDN: nil))))
         }
         let missing =
             [(1, provisioning.identifier), (2, provisioning.scheme), (3, provisioning.webFQDN), (5, provisioning.path)]
@@ -183,24 +188,28 @@ public struct DHCPOptionsReport: Sendable {
             findings.append(
                 finding(
                     .dhcpOption43Incomplete, .error,
-                    .provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil)))
+                    .dhcp(.provisioning(provisioning, subOption: nil, missing: missing.sorted(), expectedWebFQDN: nil))))
         }
         if provisioning.portEncoding == .binary {
             findings.append(
-                finding(.dhcpOption43BinaryPort, .warning, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43BinaryPort, .warning, .dhcp(.provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil))))
         }
         if provisioning.portEncoding == .invalid {
             findings.append(
-                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43Incomplete, .error, .dhcp(.provisioning(provisioning, subOption: 4, missing: [], expectedWebFQDN: nil))))
         }
         // The phone builds <2>://<3>:<4><5> (DHCPUtil's output); the sources give only https (phone-discovery B1).
         if let scheme = provisioning.scheme, scheme != "https" {
             findings.append(
-                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 2, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43Incomplete, .error, .dhcp(.provisioning(provisioning, subOption: 2, missing: [], expectedWebFQDN: nil))))
         }
         if let fqdn = provisioning.webFQDN, !BootInputs.isDomainName(fqdn) {
             findings.append(
-                finding(.dhcpOption43Incomplete, .error, .provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: nil)))
+                finding(
+                    .dhcpOption43Incomplete, .error, .dhcp(.provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: nil))))
         }
         return findings
     }

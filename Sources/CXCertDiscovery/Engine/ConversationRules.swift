@@ -13,7 +13,7 @@ extension PhoneJudge {
     /// without chains. `nil` for an answer with chains (``missingRoot(top:held:)`` judges those against the servers).
     public func certProvFinding(_ outcome: CertificateProvisioning.Outcome, url: String, address: String?, status: Int?) -> Finding? {
         func failed(_ code: FindingCode, _ why: String) -> Finding {
-            finding(code, .error, .certprov(url: url, address: address, status: status, failure: why, host: nil, needed: nil))
+            finding(code, .error, .walk(.certprov(url: url, address: address, status: status, failure: why, host: nil, needed: nil)))
         }
         switch outcome {
         case .chains: return nil
@@ -38,7 +38,7 @@ extension PhoneJudge {
     public func certProvRootMissing(url: String, address: String?, server: String, needed: DistinguishedName) -> Finding {
         finding(
             .certprovRootMissing, .error,
-            .certprov(url: url, address: address, status: 200, failure: nil, host: server, needed: needed.description))
+            .walk(.certprov(url: url, address: address, status: 200, failure: nil, host: server, needed: needed.description)))
     }
 
     // MARK: device-update-request
@@ -51,9 +51,10 @@ extension PhoneJudge {
         else { return nil }
         return finding(
             .deviceUpdateNoneOffered, .warning,
-            .deviceUpdateOffer(
-                url: url, build: build.description, offered: nil, lync2013: row.support, via: [], source: row.source,
-                confidence: row.confidence))
+            .walk(
+                .deviceUpdateOffer(
+                    url: url, build: build.description, offered: nil, lync2013: row.support, via: [], source: row.source,
+                    confidence: row.confidence)))
     }
 
     /// An offered version the running build cannot take in one step (`Knowledge/updates.json` `upgradePaths`).
@@ -63,9 +64,10 @@ extension PhoneJudge {
         else { return nil }
         return finding(
             .deviceUpdateNeedsIntermediate, path.confidence == .low ? .warning : .error,
-            .deviceUpdateOffer(
-                url: url, build: build.description, offered: version, lync2013: nil, via: path.via, source: path.source,
-                confidence: path.confidence))
+            .walk(
+                .deviceUpdateOffer(
+                    url: url, build: build.description, offered: version, lync2013: nil, via: path.via, source: path.source,
+                    confidence: path.confidence)))
     }
 
     /// An offered file the phone cannot fetch the way it fetches them: plain HTTP on port 80 (seed 002 comment 14;
@@ -76,9 +78,10 @@ extension PhoneJudge {
         }
         return finding(
             .deviceUpdateFileNotPort80, .warning,
-            .deviceUpdate(
-                url: url, address: nil, status: nil,
-                failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)"))
+            .walk(
+                .deviceUpdate(
+                    url: url, address: nil, status: nil,
+                    failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)")))
     }
 
     /// The findings of one Device Update answer: a check that failed, no update offered, an update that needs an
@@ -90,7 +93,8 @@ extension PhoneJudge {
         switch outcome {
         case .failure(let failure):
             let checkFailed = finding(
-                .deviceUpdateCheckFailed, .error, .deviceUpdate(url: url, address: address, status: status, failure: failure.description))
+                .deviceUpdateCheckFailed, .error,
+                .walk(.deviceUpdate(url: url, address: address, status: status, failure: failure.description)))
             return ([checkFailed], nil)
         case .success(let value): offer = value
         }
@@ -154,9 +158,10 @@ extension PhoneJudge {
     ) -> Finding {
         finding(
             code, severity,
-            .sipRegister(
-                host: server.host, address: server.address, port: server.port, status: status, packages: packages, failure: failure,
-                targetName: targetName, certificateNames: certificateNames, provisioningURL: provisioningURL))
+            .walk(
+                .sipRegister(
+                    host: server.host, address: server.address, port: server.port, status: status, packages: packages, failure: failure,
+                    targetName: targetName, certificateNames: certificateNames, provisioningURL: provisioningURL)))
     }
 
     /// The status rules: 401/407 challenge, 3xx redirect (a sip: Contact or `sip-redirect-failed`), 2xx registered

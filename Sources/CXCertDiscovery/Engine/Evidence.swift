@@ -10,6 +10,15 @@ public enum Evidence: Sendable {
     case roots([TrustAnchor], at: Date)
     /// A TLS handshake and the chain the server sent.
     case handshake(HandshakeEvidence)
+
+    /// The true time the evidence happened at: the order the judge takes it in.
+    public var at: Date {
+        switch self {
+        case .time(let reading): reading.at
+        case .roots(_, let at): at
+        case .handshake(let handshake): handshake.at
+        }
+    }
 }
 
 /// A time reading the phone's clock follows.

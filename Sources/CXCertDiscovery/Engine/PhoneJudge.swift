@@ -37,7 +37,15 @@ public struct PhoneJudge: Sendable {
     /// The reading the phone's clock follows now; nil while it has none.
     public private(set) var clock: TimeEvidence?
     /// Roots the phone could download at sign-in.
-    public let sources: RootSources
+    public private(set) var sources: RootSources
+    /// Whether the trace's steps carry the phase they happen in (a live walk's do; a capture's have none).
+    public let phased: Bool
+    /// The trace so far: each step closed with ``close(_:queries:endpoints:samples:roots:notes:findings:skipped:)``.
+    public internal(set) var steps: [BootStep] = []
+    /// The DHCP answers the phone took, when the producer saw them (``judge(_:expectedWebServices:)``).
+    public private(set) var dhcp: DHCPExchange?
+    /// Evidence queued and not taken yet, in time order (``queue(_:)``, ``advance(through:)``).
+    public private(set) var pending: [Evidence] = []
 
     /// A judge for one build, from a starting state.
     /// - Parameters:
@@ -45,8 +53,13 @@ public struct PhoneJudge: Sendable {
     ///   - state: The state the phone starts from (``PhoneState/start(profile:signedIn:trusted:held:signIn:network:)``).
     ///   - sources: Roots the phone could download at sign-in.
     ///   - vocabulary: Whose words the findings use.
-    public init(profile: DeviceProfile, state: PhoneState, sources: RootSources = RootSources(), vocabulary: Vocabulary = .plain) {
+    ///   - phased: Whether the steps carry their phase (true for a live walk; a capture's steps have none).
+    public init(
+        profile: DeviceProfile, state: PhoneState, sources: RootSources = RootSources(), vocabulary: Vocabulary = .plain,
+        phased: Bool = true
+    ) {
         self.profile = profile
+        self.phased = phased
         self.vocabulary = vocabulary
         lifecycle = PhoneLifecycle(profile)
         start = state
@@ -73,6 +86,21 @@ public struct PhoneJudge: Sendable {
         }
     }
 
+    /// Queues evidence a producer read ahead (a capture reads every packet first): the judge takes each piece when the
+    /// replay reaches its time (``advance(through:)``), so a handshake is judged with what the phone had then.
+    /// - Parameter evidence: The evidence, in any order; pieces with the same time keep the order given.
+    public mutating func queue(_ evidence: [Evidence]) {
+        pending = (pending + evidence).enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// Takes every queued piece of evidence that happened at or before `time`, in time order.
+    /// - Parameter time: The true time the replay has reached.
+    public mutating func advance(through time: Date) {
+        let due = pending.prefix { $0.at <= time }
+        pending.removeFirst(due.count)
+        for evidence in due { record(evidence) }
+    }
+
     /// The phone moves to a phase of its walk: a first sign-in attempt (it downloads what its method allows), or signed in.
     /// - Parameter phase: The phase it enters.
     public mutating func enter(_ phase: BootPhase) {
@@ -96,6 +124,16 @@ public struct PhoneJudge: Sendable {
         for root in roots { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
     }
 
+    /// Roots the producer learned ahead that the Certificate Provisioning service hands out (the walk's live root-chain
+    /// download, made before the boot steps): from now on an endpoint reached before the phase in which the phone's
+    /// sign-in method downloads them, whose chain needs one, is `root-not-held-yet`. The phone does not hold them yet.
+    /// - Parameter roots: The roots the service hands out.
+    public mutating func foresee(certificateProvisioning roots: [TrustAnchor]) {
+        for root in roots where !sources.certificateProvisioning.contains(where: { $0.certificate == root.certificate }) {
+            sources.certificateProvisioning.append(root)
+        }
+    }
+
     /// The roots the phone's sign-in method downloads in a phase, from the sources the judge was given, on the network it
     /// is on (or on `network`: what an outside phone would have learned inside).
     /// - Parameters:
@@ -105,9 +143,20 @@ public struct PhoneJudge: Sendable {
     public func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
         let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
-        if downloads.contains(where: { $0.hasPrefix("ad-") }) { roots += sources.directory }
-        if downloads.contains("certprov-web-service") { roots += sources.certificateProvisioning }
+        if downloads.contains(where: \.fromDirectory) { roots += sources.directory }
+        if downloads.contains(.certificateProvisioning) { roots += sources.certificateProvisioning }
         return roots
+    }
+
+    /// The roots the phone holds now, as the `roots` step lists them: the built-in cache counted, every other root with
+    /// its source, in the order held.
+    public var heldRoots: (cache: Int, roots: [BootRoot]) {
+        (
+            state.roots.filter { $0.acquired == .factory }.count,
+            state.roots.filter { $0.acquired != .factory }.map {
+                BootRoot(certificate: $0.anchor.certificate, source: $0.anchor.source.description)
+            }
+        )
     }
 
     /// Whether the phone looks for roots at all now: one that signed in before keeps what it holds until reset.
@@ -127,6 +176,14 @@ public struct PhoneJudge: Sendable {
             let skew = ClockRule.skew(offset: clock.offset, source: clock.source, phoneClock: phoneTime(at: clock.at))
         else { return nil }
         return finding(.clockSkew, skew.severity, skew.detail)
+    }
+
+    /// What the time step says of the phone's clock, the one rule for both producers: `time-source-unsynchronized` for
+    /// each unsynchronised server (``unsynchronized(_:)``), then `clock-skew` when the clock it set is notably off (``skew()``).
+    /// - Parameter unsynchronized: The `ntp` details of the servers that answered unsynchronised.
+    /// - Returns: The findings.
+    public func clockFindings(_ unsynchronized: [FindingDetail]) -> [Finding] {
+        self.unsynchronized(unsynchronized) + [skew()].compactMap { $0 }
     }
 
     /// `time-source-unsynchronized` for servers that answered unsynchronised: an error when no server set the clock,
@@ -197,6 +254,75 @@ public struct PhoneJudge: Sendable {
             candidates: judged.map(\.candidate), chosen: chosen.candidate, findings: findings, phoneClock: at, clockSource: clock?.source)
     }
 
+    // MARK: DHCP
+
+    /// The DHCP answers the phone took, judged for this build — the one rule for the live walk's `dhcp` step and a
+    /// capture's: the exchange's findings, less the option 120 findings when the build's lookup order does not read
+    /// option 120 (a fix names only what the build reads), and `dhcp-option-43-web-fqdn` when option 43 names other web
+    /// services than the deployment's. The judge keeps the exchange: the options are part of what the phone knows.
+    /// - Parameters:
+    ///   - exchange: The answers.
+    ///   - expectedWebServices: The web services FQDN the deployment says the phones should use, when one is known.
+    /// - Returns: The findings, and whether option 120 findings were left out for this build.
+    public mutating func judge(_ exchange: DHCPExchange, expectedWebServices: String? = nil) -> (
+        findings: [Finding], option120LeftOut: Bool
+    ) {
+        dhcp = exchange
+        let option120: Set<FindingCode> = [.dhcpOption120Missing, .dhcpOption120Address, .dhcpOption120TooMany]
+        let reads = profile.lookupPlan.readsOption120
+        var findings = exchange.findings.filter { reads || !option120.contains($0.code) }
+        let leftOut = !reads && exchange.findings.contains { option120.contains($0.code) }
+        let provisioning = exchange.phoneAnswer?.options.provisioning
+        if let expectedWebServices, let given = provisioning?.webFQDN, given != expectedWebServices {
+            findings.append(
+                finding(
+                    .dhcpOption43WebFQDN, .warning,
+                    .dhcp(.provisioning(provisioning, subOption: 3, missing: [], expectedWebFQDN: expectedWebServices))))
+        }
+        return (findings, leftOut)
+    }
+
+    // MARK: The trace
+
+    /// Closes one step of the trace: its status follows the most severe finding (`skipped` when the producer did nothing
+    /// and found nothing), each finding is listed once, and a live walk's step carries
+    /// the phase the judge is in. The one assembly for the live walk and the capture.
+    /// - Parameters:
+    ///   - kind: Which step.
+    ///   - queries: The DNS questions it asked.
+    ///   - endpoints: The servers it reached.
+    ///   - samples: The time servers it asked.
+    ///   - roots: The roots it gathered.
+    ///   - notes: What it decided, in order.
+    ///   - findings: What is wrong.
+    ///   - skipped: Whether the producer could not take the step.
+    public mutating func close(
+        _ kind: BootStepKind, queries: [BootQuery] = [], endpoints: [BootEndpoint] = [], samples: [BootTimeSample] = [],
+        roots: [BootRoot] = [], notes: [String], findings: [Finding], skipped: Bool = false
+    ) {
+        let status: BootStepStatus =
+            if skipped && findings.isEmpty { .skipped } else if findings.contains(where: { $0.severity == .error }) {
+                .failed
+            } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
+        steps.append(
+            BootStep(
+                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
+                findings: findings.withoutRepeats, phase: phased ? phase : nil))
+    }
+
+    /// The trace of the steps closed so far, from the state the phone started in.
+    /// - Parameters:
+    ///   - clockAt: The true time at which the phone's clock is reported; nil when it set none.
+    ///   - otherwise: Where the clock comes from when no reading set it (a capture's: its own clock); nil for none.
+    /// - Returns: The trace.
+    public func trace(clockAt: Date?, otherwise: String? = nil) -> BootTrace {
+        var trace = BootTrace(
+            profile: profile, phoneClock: clockAt.map(phoneTime(at:)), clockSource: clock?.source.description ?? otherwise,
+            steps: steps)
+        trace.state = start
+        return trace
+    }
+
     // MARK: DNS
 
     /// `dns-order-differs` when the registrar SRV questions were asked in another order than the build's plan says.
@@ -223,7 +349,7 @@ public struct PhoneJudge: Sendable {
         return [
             finding(
                 .dnsOrderDiffers, .warning,
-                .dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source))
+                .capture(.dnsOrder(seen: seen, expected: order, device: profile.name, source: profile.facts[.registrarLookup]?.source)))
         ]
     }
 

@@ -1,3 +1,4 @@
+import CXCertCore
 import Foundation
 
 /// How the phone found a time server, as a value (the `via` of an `ntp` detail and of a walk's time sample).
