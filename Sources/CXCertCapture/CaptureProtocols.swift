@@ -224,9 +224,11 @@ public struct HTTPMessageView: Sendable, Hashable {
     public let offset: Int
     /// Whether the whole body was read; false when the capture ends inside it or its framing is malformed.
     public let isComplete: Bool
+    /// The start line and header lines as sent (repeated headers, such as a SIP answer's challenges, kept in order).
+    package var head: String = ""
 
     /// Whether this is a request (its start line is not a status line).
-    public var isRequest: Bool { !startLine.hasPrefix("HTTP/") }
+    public var isRequest: Bool { !startLine.hasPrefix("HTTP/") && !startLine.hasPrefix("SIP/") }
     /// A response's status code; `nil` for a request.
     public var status: Int? { isRequest ? nil : startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
     /// A request's target (path and query); `nil` for a response.
@@ -318,22 +320,40 @@ public struct HTTPMessageView: Sendable, Hashable {
         return Int(text)
     }
 
-    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20) -> (messages: [HTTPMessageView], problem: String?) {
+    /// The messages of one direction of a connection, each body at most `maxBody` bytes, and the problem that stopped
+    /// the reading early. `version` is the protocol of the start lines: `HTTP` (HTTP/1.x), or `SIP` (SIP/2.0 over TCP,
+    /// RFC 3261 §18.3: framed by `Content-Length`, compact `l` too, with keep-alive CRLFs between messages skipped).
+    /// `requests` are the start lines of the requests these messages answer, in order: an answer to `HEAD` has no body
+    /// whatever its `Content-Length` says (RFC 9112 §6.3), as 1xx, 204 and 304 answers have none.
+    package static func parse(_ stream: [UInt8], maxBody: Int = 1 << 20, version: String = "HTTP", requests: [String] = []) -> (
+        messages: [HTTPMessageView], problem: String?
+    ) {
         var messages: [HTTPMessageView] = []
         var offset = 0
         let separator: [UInt8] = [13, 10, 13, 10]
+        let sip = version == "SIP"
         while offset < stream.count, messages.count < maxMessages {
+            if sip {
+                // RFC 5626 §3.5.1 keep-alives: CRLFs between messages.
+                while offset < stream.count, stream[offset] == 13 || stream[offset] == 10 { offset += 1 }
+                if offset == stream.count { break }
+            }
             let window = stream[offset..<min(stream.count, offset + 65_536)]
             guard let end = window.firstRange(of: separator) else {
                 return (
                     messages,
-                    window.count >= 65_536 ? "HTTP headers over 64 KiB at offset \(offset)" : "an HTTP message is cut at offset \(offset)"
+                    window.count >= 65_536
+                        ? "\(version) headers over 64 KiB at offset \(offset)"
+                        : "a\(sip ? "" : "n") \(version) message is cut at offset \(offset)"
                 )
             }
             let head = String(decoding: stream[offset..<end.lowerBound], as: UTF8.self)
             var lines = head.components(separatedBy: "\r\n")
             let startLine = lines.isEmpty ? "" : lines.removeFirst()
-            guard startLine.hasPrefix("HTTP/") || startLine.contains(" HTTP/1.") else { return (messages, "not HTTP at offset \(offset)") }
+            let marker = sip ? "SIP/2.0" : "HTTP/1."
+            guard startLine.hasPrefix(sip ? "SIP/2.0 " : "HTTP/") || startLine.contains(" \(marker)") else {
+                return (messages, "not \(version) at offset \(offset)")
+            }
             var headers: [String: String] = [:]
             for line in lines {
                 guard let colon = line.firstIndex(of: ":") else { continue }
@@ -341,21 +361,27 @@ public struct HTTPMessageView: Sendable, Hashable {
             }
             let cursor = end.upperBound
             func keep(_ body: [UInt8], complete: Bool) {
-                messages.append(HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset, isComplete: complete))
+                messages.append(
+                    HTTPMessageView(startLine: startLine, headers: headers, body: body, offset: offset, isComplete: complete, head: head))
             }
-            if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            let status = startLine.hasPrefix("HTTP/") ? startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } : nil
+            let answersHead = messages.count < requests.count && requests[messages.count].hasPrefix("HEAD ")
+            if !sip, answersHead || status.map({ (100..<200).contains($0) || $0 == 204 || $0 == 304 }) == true {
+                keep([], complete: true)
+                offset = cursor
+            } else if !sip, headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
                 let chunked = chunkedBody(stream, from: cursor, maxBody: maxBody)
                 keep(chunked.body, complete: chunked.problem == nil)
                 if let problem = chunked.problem { return (messages, problem) }
                 offset = chunked.end
-            } else if let text = headers["content-length"] {
+            } else if let text = headers["content-length"] ?? (sip ? headers["l"] : nil) {
                 guard let length = contentLength(text) else {
                     keep([], complete: false)
                     return (messages, "a malformed Content-Length (\(text.prefix(40))) at offset \(offset)")
                 }
                 guard length <= maxBody else {
                     keep([], complete: false)
-                    return (messages, "an HTTP body of \(length) bytes is over \(maxBody)")
+                    return (messages, "a\(sip ? " SIP" : "n HTTP") body of \(length) bytes is over \(maxBody)")
                 }
                 let available = stream.count - cursor
                 guard length <= available else {

@@ -392,7 +392,8 @@ public enum BootRendering {
 
     /// One step of a trace, indented under its build.
     static func lines(_ step: BootStep, style: TextStyle) -> [String] {
-        let label = step.kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+        // Padded to a column, never cut: `device-update-request` is longer than the column.
+        let label = step.kind.rawValue.padding(toLength: max(14, step.kind.rawValue.count), withPad: " ", startingAt: 0)
         let status: String =
             switch step.status {
             case .ok: style.green("✔ ok")
@@ -443,21 +444,29 @@ public enum BootRendering {
             out.append("")
             out.append("## \(markdown(escaping: trace.profile.name))")
             for note in trace.profile.notes { out.append("\nNote: \(markdown(escaping: note))") }
-            for step in trace.steps where step.status != .skipped || !step.notes.isEmpty {
-                out.append("")
-                out.append("### \(step.kind.rawValue)\(step.phase.map { " (\($0.rawValue))" } ?? ""): \(step.status.rawValue)")
-                for query in step.queries { out.append("- \(markdown(escaping: line(query)))") }
-                for sample in step.timeSamples { out.append("- \(markdown(escaping: line(sample)))") }
-                for endpoint in step.endpoints { out.append("- \(markdown(escaping: line(endpoint)))") }
-                for note in step.notes { out.append("- \(markdown(escaping: note))") }
-                for finding in step.findings {
-                    out.append(
-                        "- **\(finding.severity.rawValue) `\(finding.code.rawValue)`** \(markdown(escaping: finding.message)) Fix: \(markdown(escaping: finding.remedy))"
-                    )
-                }
-            }
+            for step in trace.steps where step.status != .skipped || !step.notes.isEmpty { out += markdownLines(step) }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One step as a Markdown section (`boot` and `trace` both): a heading with its status, then its lines and findings.
+    static func markdownLines(_ step: BootStep) -> [String] {
+        var out = ["", "### \(step.kind.rawValue)\(step.phase.map { " (\($0.rawValue))" } ?? ""): \(step.status.rawValue)"]
+        for query in step.queries { out.append("- \(markdown(escaping: line(query)))") }
+        for sample in step.timeSamples { out.append("- \(markdown(escaping: line(sample)))") }
+        for endpoint in step.endpoints { out.append("- \(markdown(escaping: line(endpoint)))") }
+        if !step.roots.isEmpty {
+            out.append(
+                "- roots besides the built-in cache: "
+                    + markdown(escaping: step.roots.map { "\($0.certificate.subject.displayName) (\($0.source))" }.joined(separator: "; ")))
+        }
+        for note in step.notes { out.append("- \(markdown(escaping: note))") }
+        for finding in step.findings {
+            out.append(
+                "- **\(finding.severity.rawValue) `\(finding.code.rawValue)`** \(markdown(escaping: finding.message)) Fix: \(markdown(escaping: finding.remedy))"
+            )
+        }
+        return out
     }
 
     // MARK: HTML

@@ -65,6 +65,32 @@ public enum CaptureRendering {
         return out.joined(separator: "\n")
     }
 
+    /// The reading as a Markdown document: capture findings, then each phone with how it was found and its steps
+    /// (each step as `boot --markdown` writes it, the conversations' requests and answers among the notes).
+    public static func markdown(_ report: CaptureReport) -> String {
+        func escaped(_ text: String) -> String { BootRendering.markdown(escaping: text) }
+        var out = [
+            "# cxcert trace", "",
+            "Capture \(escaped(report.files.joined(separator: ", "))) · \(report.frames) frames · \(report.phones.count) phone(s).",
+        ]
+        if !report.findings.isEmpty { out.append("") }
+        for finding in report.findings {
+            out.append("- **\(finding.severity.rawValue) `\(finding.code.rawValue)`** \(escaped(finding.message))")
+        }
+        for phone in report.notFound { out += ["", "Named with --phone and not in the capture: \(escaped(phone.description))."] }
+        for phone in report.phones {
+            out.append("")
+            out.append(
+                "## \(escaped("\(phone.phone.address)\(phone.phone.mac.map { " (\($0))" } ?? "") — \(phone.trace.profile.name)")): "
+                    + (phone.trace.passes ? "nothing refused" : "**something failed**"))
+            out.append("")
+            out.append("Found as: \(escaped("\(phone.phone.reason); \(phone.buildSource)"))")
+            if let state = phone.trace.state { out += ["", escaped(BootRendering.stateLine(state).trimmingCharacters(in: .whitespaces))] }
+            for step in phone.trace.steps { out += BootRendering.markdownLines(step) }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
     /// The reading as one self-contained HTML page, in the layout of `cxcert boot`'s.
     public static func html(_ report: CaptureReport) -> String {
         let builds = report.phones.map(\.trace)

@@ -84,6 +84,15 @@ enum FuzzTarget: String, CaseIterable {
                 precondition(parsed.messages.allSatisfy { $0.body.count <= 4096 }, "an HTTP body over its limit")
                 precondition(parsed.messages.allSatisfy(\.isComplete) || parsed.problem != nil, "a cut HTTP message without a problem")
             }
+            // The same bytes as SIP over TCP (trace's sip-register), alone and after an answer's head, each message's head
+            // read back by the SIP parser as trace reads it.
+            for prefix in ["", "SIP/2.0 401 Unauthorized\r\nl: \(bytes.count / 2)\r\n\r\n\r\n"] {
+                let parsed = HTTPMessageView.parse(Array(prefix.utf8) + bytes, maxBody: 4096, version: "SIP")
+                precondition(parsed.messages.allSatisfy { $0.body.count <= 4096 }, "a SIP body over its limit")
+                precondition(parsed.messages.allSatisfy(\.isComplete) || parsed.problem != nil, "a cut SIP message without a problem")
+                for message in parsed.messages { _ = try? SIPResponse.parse(Array((message.head + "\r\n\r\n").utf8)) }
+            }
+            _ = HTTPMessageView.parse(bytes, requests: ["HEAD / HTTP/1.1", "GET / HTTP/1.1"])
             _ = DNSMessageSummary.parse(bytes)
         }
     }

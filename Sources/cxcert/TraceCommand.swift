@@ -29,12 +29,18 @@ struct TraceCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (schema in the README).")
     var json = false
 
+    @Flag(help: "Print Markdown instead of text.")
+    var markdown = false
+
     @Option(help: "Also write an HTML report to this file ('-' for standard output).")
     var html: String?
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one capture FILE") }
-        if json && html == "-" { throw ValidationError("--json and --html - both print to standard output: give --html a FILE") }
+        if json && markdown { throw ValidationError("--json and --markdown exclude each other") }
+        if (json || markdown) && html == "-" {
+            throw ValidationError("--\(json ? "json" : "markdown") and --html - both print to standard output: give --html a FILE")
+        }
         for phone in phones {
             do { _ = try PhoneSelector(parsing: phone) } catch { throw ValidationError("--phone: \(error.description)") }
         }
@@ -62,7 +68,12 @@ struct TraceCommand: AsyncParsableCommand {
         if let html {
             if html == "-" { print(CaptureRendering.html(report)) } else { try writeReport(CaptureRendering.html(report), to: html) }
         }
-        if html != "-" { print(json ? CaptureRendering.json(report) : CaptureRendering.text(report, style: terminalStyle())) }
+        if html != "-" {
+            print(
+                json
+                    ? CaptureRendering.json(report)
+                    : markdown ? CaptureRendering.markdown(report) : CaptureRendering.text(report, style: terminalStyle()))
+        }
         // A phone named and not found is a failed check, so a CI gate on the wrong capture does not pass.
         for phone in report.notFound { printError("--phone \(phone): not in the capture") }
         if !report.notFound.isEmpty || report.phones.contains(where: { !$0.trace.passes }) { throw ExitCode(1) }

@@ -25,8 +25,12 @@ extension BootLab {
     ///   - certificate: The server certificate file in `pki`.
     ///   - key: Its key file in `pki`.
     ///   - pki: The folder of both.
+    ///   - plainTCP: Listen over TCP in clear instead of TLS (SIP a capture can read).
     /// - Throws: ``ChildProcess/Failure`` when Kamailio exits or its listeners do not open within ten seconds.
-    func kamailio(_ listeners: [(last: Int, port: Int, answer: SIPListenerAnswer)], certificate: String, key: String, in pki: URL) throws {
+    func kamailio(
+        _ listeners: [(last: Int, port: Int, answer: SIPListenerAnswer)], certificate: String, key: String, in pki: URL,
+        plainTCP: Bool = false
+    ) throws {
         let tls = [
             "[server:default]", "method = TLSv1+", "verify_certificate = no", "require_certificate = no",
             "certificate = \(pki.appendingPathComponent(certificate).path)", "private_key = \(pki.appendingPathComponent(key).path)",
@@ -68,7 +72,7 @@ extension BootLab {
             [
                 "#!KAMAILIO", "debug=2", "log_stderror=yes", "children=1", "tcp_children=2", "enable_tls=yes", "auto_aliases=no",
                 "tcp_connection_lifetime=30",
-            ] + listeners.map { "listen=tls:\(address($0.last)):\($0.port)" } + [
+            ] + listeners.map { "listen=\(plainTCP ? "tcp" : "tls"):\(address($0.last)):\($0.port)" } + [
                 "mpath=\"\(modules)\"", #"loadmodule "tls.so""#, #"loadmodule "sl.so""#, #"loadmodule "textops.so""#,
                 #"loadmodule "pv.so""#, #"loadmodule "xlog.so""#,
                 "modparam(\"tls\", \"config\", \"\(directory.appendingPathComponent("kamailio-tls.cfg").path)\")",

@@ -216,13 +216,15 @@ public enum DeviceUpdate {
             return Exchange(
                 request: request, address: address, status: nil, bodyBytes: 0, excerpt: "", outcome: .failure(.transport(error)))
         }
-        let outcome: Result<Offer, Failure> =
-            reply.status != 200
-            ? .failure(.status(reply.status))
-            : Result { () throws(AnswerError) in try read(reply.body) }.mapError { .answer($0) }
         return Exchange(
             request: request, address: address, status: reply.status, bodyBytes: reply.body.count,
-            excerpt: CertificateProvisioning.excerpt(reply.body), outcome: outcome)
+            excerpt: CertificateProvisioning.excerpt(reply.body), outcome: outcome(status: reply.status, body: reply.body))
+    }
+
+    /// What one answer gives (no network): the offer in a 200 answer, else why there is none.
+    public static func outcome(status: Int, body: [UInt8]) -> Result<Offer, Failure> {
+        status != 200
+            ? .failure(.status(status)) : Result { () throws(AnswerError) in try read(body) }.mapError { .answer($0) }
     }
 
     static func escape(_ text: String) -> String {

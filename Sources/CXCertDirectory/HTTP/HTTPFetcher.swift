@@ -136,6 +136,13 @@ public enum HTTPFetcher {
         public let contentType: String?
         /// The body, at most the ``Limits/maxBodyBytes`` of the request.
         public let body: [UInt8]
+
+        /// An answer read elsewhere (a capture's), judged as one fetched.
+        package init(status: Int, contentType: String?, body: [UInt8]) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
     }
 
     /// POSTs `body` to `url` from `address` with these extra header lines, sending no credential, following no

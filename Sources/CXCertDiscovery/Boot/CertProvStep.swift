@@ -59,11 +59,8 @@ extension BuildWalk {
             notes.append(
                 "answer: HTTP \(status), \(exchange.contentType ?? "no Content-Type"), \(exchange.bodyBytes) bytes: \(exchange.excerpt)")
         }
-        func failed(_ code: FindingCode, status: Int?, _ why: String) {
-            findings.append(
-                finding(
-                    code, .error, .walk(.certprov(url: request.url, address: address, status: status, failure: why, host: nil, needed: nil))
-                ))
+        if let failure = judge.certProvFinding(exchange.outcome, url: request.url, address: address, status: exchange.status) {
+            findings.append(failure)
         }
         switch exchange.outcome {
         case .transport(let error):
@@ -71,18 +68,7 @@ extension BuildWalk {
                 BootEndpoint(
                     host: web.host, address: address, port: 80, purpose: "root-chain download", chain: [], verdict: nil,
                     outcome: error.description))
-            // CURLE_COULDNT_CONNECT (7): refused or no route; a timeout (28) may be a filtered port or a slow answer.
-            if case .curl(_, 7, _) = error {
-                failed(.certprovUnreachable, status: nil, error.description)
-            } else {
-                failed(.certprovFailed, status: nil, error.description)
-            }
-        case .status(let code, _):
-            failed(.certprovFailed, status: code, "HTTP \(code)")
-        case .fault(let reason):
-            failed(.certprovFailed, status: exchange.status, "SOAP fault: \(reason)")
-        case .noChains(let error):
-            failed(.certprovNoChains, status: exchange.status, error.description)
+        case .status, .fault, .noChains: break
         case .chains(let certificates):
             endpoints.append(
                 BootEndpoint(
@@ -137,20 +123,10 @@ extension BuildWalk {
         let held = Set(downloaded.map(\.subject) + state.anchors.map(\.certificate.subject))
         for server in servers {
             guard
-                case .success(let report) = await session.handshake(
-                    address: server.address, port: server.port, suites: profile.tlsCipherSuites),
-                let top = report.presented.last
+                case .success(let report) = await session.handshake(address: server.address, port: server.port, suites: profile.tlsCipherSuites),
+                let top = report.presented.last, let needed = PhoneJudge.missingRoot(top: top, held: held)
             else { continue }
-            let needed = top.subject == top.issuer ? top.subject : top.issuer
-            if !held.contains(needed) {
-                findings.append(
-                    finding(
-                        .certprovRootMissing, .error,
-                        .walk(
-                            .certprov(
-                                url: request.url, address: address, status: 200, failure: nil, host: server.host, needed: needed.description
-                            ))))
-            }
+            findings.append(judge.certProvRootMissing(url: request.url, address: address, server: server.host, needed: needed))
         }
     }
 }

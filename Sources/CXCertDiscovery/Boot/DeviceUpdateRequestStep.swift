@@ -24,76 +24,19 @@ extension BuildWalk {
             }
             notes.append("request: POST \(request.url) to \(server.address) — body: \(request.body)")
             if let status = exchange.status { notes.append("answer: HTTP \(status), \(exchange.bodyBytes) bytes: \(exchange.excerpt)") }
-            let offer: DeviceUpdate.Offer
-            switch exchange.outcome {
-            case .failure(let failure):
-                findings.append(
-                    finding(
-                        .deviceUpdateCheckFailed, .error,
-                        .walk(
-                            .deviceUpdate(url: request.url, address: server.address, status: exchange.status, failure: failure.description))
-                    ))
-                continue
-            case .success(let value): offer = value
-            }
-            if offer.files.isEmpty {
-                notes.append(
-                    "\(server.name) offers no update to \(profile.name) (NumOfFiles \(offer.numberOfFiles.map(String.init) ?? "absent"), server \(offer.serverVersion ?? "?"))"
-                )
-                judgeNoOffer(url: request.url)
-            }
-            var judged: Set<String> = []
+            let judged = judge.deviceUpdateFindings(exchange.outcome, url: request.url, address: server.address, status: exchange.status)
+            findings += judged.findings
+            guard let offer = judged.offer else { continue }
+            notes += judge.deviceUpdateOfferNotes(offer, server: server.name)
             for file in offer.files {
-                notes.append(
-                    "\(server.name) offers \(file.fileName) version \(file.version ?? "unknown") at \(file.baseURL ?? "no internal URL")")
-                if let version = file.version, judged.insert(version).inserted { judgeOffered(version, url: request.url) }
                 for url in file.urls { await checkOfferedFile(url) }
             }
         }
         finish(.deviceUpdateRequest)
     }
 
-    /// Nothing offered: a warning when `Knowledge/updates.json` says this build needs an update for Lync Server 2013 (the
-    /// walk does not know the pool's version, so never an error).
-    mutating func judgeNoOffer(url: String) {
-        guard let build = profile.firmware,
-            let row = UpdateKnowledge.builtIn.lync2013(build, family: profile.familyID), row.needsUpdate
-        else { return }
-        findings.append(
-            finding(
-                .deviceUpdateNoneOffered, .warning,
-                .walk(
-                    .deviceUpdateOffer(
-                        url: url, build: build.description, offered: nil, lync2013: row.support, via: [], source: row.source,
-                        confidence: row.confidence))))
-    }
-
-    /// An offered version the running build cannot take in one step (`Knowledge/updates.json` `upgradePaths`).
-    mutating func judgeOffered(_ version: String, url: String) {
-        guard let build = profile.firmware, let offered = FirmwareVersion(version), offered > build,
-            let path = UpdateKnowledge.builtIn.upgradePath(from: build, to: offered, family: profile.familyID)
-        else { return }
-        findings.append(
-            finding(
-                .deviceUpdateNeedsIntermediate, path.confidence == .low ? .warning : .error,
-                .walk(
-                    .deviceUpdateOffer(
-                        url: url, build: build.description, offered: version, lync2013: nil, via: path.via, source: path.source,
-                        confidence: path.confidence))))
-    }
-
     /// HEAD of one offered file, from the address the walk's DNS gives its host.
     mutating func checkOfferedFile(_ url: String) async {
-        // The phone fetches internal update files over plain HTTP on port 80 (seed 002 comment 14; DeviceUpdateStoreInternalUri).
-        if let target = try? HTTPFetcher.target(of: url), !(url.lowercased().hasPrefix("http://") && target.port == 80) {
-            findings.append(
-                finding(
-                    .deviceUpdateFileNotPort80, .warning,
-                    .walk(
-                        .deviceUpdate(
-                            url: url, address: nil, status: nil,
-                            failure: "\(url.lowercased().hasPrefix("https://") ? "HTTPS" : "another scheme") on port \(target.port)"))))
-        }
         let host = (try? HTTPFetcher.target(of: url).host) ?? url
         guard let address = await addresses(host, purpose: "device-update-request: offered file").first else {
             findings.append(

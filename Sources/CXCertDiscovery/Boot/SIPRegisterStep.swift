@@ -85,16 +85,15 @@ extension BuildWalk {
                 fail(.sipRegisterFailed, reason)
                 break hops
             case .answered(let response):
-                let packages = response.challenges.map(\.scheme)
-                switch response.statusCode {
-                case 401, 407:
+                let server = PhoneJudge.SIPServer(host: target.host, address: target.address, port: target.port)
+                switch judge.sipAnswer(response, server: server) {
+                case .challenged:
                     await judgeChallenges(response, target: target, chain: exchange.chain)
                     break hops
-                case 300..<400:
-                    guard let next = response.contacts.lazy.compactMap(SIPURI.init).first else {
-                        fail(.sipRedirectFailed, status: response.statusCode, "\(response.statusCode) without a sip: Contact")
-                        break hops
-                    }
+                case .done(let found):
+                    findings += found
+                    break hops
+                case .redirect(let next):
                     let port = next.port ?? 5061
                     notes.append("\(response.statusCode) \(response.reason): redirected to \(next)")
                     if visited.contains("\(next.host):\(port)") {
@@ -116,14 +115,6 @@ extension BuildWalk {
                         purpose: "registrar (redirected from \(target.host))", deferred: &found)
                     findings += found
                     target = (next.host, address, port)
-                case 200..<300:
-                    fail(
-                        .sipNoLyncPackage, status: response.statusCode, packages: packages,
-                        "it registered the phone without asking for any credential")
-                    break hops
-                default:
-                    fail(.sipRegisterFailed, status: response.statusCode, packages: packages, "\(response.statusCode) \(response.reason)")
-                    break hops
                 }
             }
         }
@@ -134,61 +125,24 @@ extension BuildWalk {
     /// A 401/407: which packages, and for each Lync one its target name against the certificate and, for TLS-DSK, its
     /// certificate provisioning URL (resolved through the walk's DNS, its certificate judged for this build).
     mutating func judgeChallenges(_ response: SIPResponse, target: (host: String, address: String, port: Int), chain: [Certificate]) async {
-        let challenges = response.challenges
-        for challenge in challenges {
-            let parameters = challenge.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-            notes.append("challenge (\(challenge.header)): \(challenge.scheme) \(parameters)")
-        }
-        let lync = challenges.filter(\.isLyncPackage)
-        func detail(targetName: String? = nil, names: [String] = [], url: String? = nil, _ why: String? = nil) -> FindingDetail {
-            .walk(
-                .sipRegister(
-                    host: target.host, address: target.address, port: target.port, status: response.statusCode,
-                    packages: challenges.map(\.scheme), failure: why, targetName: targetName, certificateNames: names, provisioningURL: url)
-            )
-        }
-        guard !lync.isEmpty else {
-            findings.append(finding(.sipNoLyncPackage, .error, detail()))
-            return
-        }
-        // [MS-SIPAE]: targetname is the server's FQDN (`sip/FQDN` for Kerberos); the phone connected to a name its
-        // certificate must carry, so a target name outside that certificate is worth a look (its effect is not documented).
-        if let leaf = chain.first {
-            var reported: Set<String> = []
-            for challenge in lync {
-                guard let host = challenge.targetHost, reported.insert(host.lowercased()).inserted else { continue }
-                if !HostnameMatcher.match(host, certificate: leaf, rules: .rfc6125).isCovered {
-                    findings.append(
-                        finding(.sipTargetNameMismatch, .warning, detail(targetName: challenge.targetName, names: leaf.dnsNames)))
-                }
-            }
-        }
-        guard let dsk = lync.first(where: { $0.scheme.lowercased() == "tls-dsk" }) else { return }
-        guard let url = dsk.certificateProvisioningURL else {
-            findings.append(finding(.sipProvisioningURL, .error, detail("the TLS-DSK challenge names no sts-uri")))
-            return
-        }
-        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "https", let host = components.host,
-            !host.isEmpty
-        else {
-            findings.append(finding(.sipProvisioningURL, .error, detail(url: url, "not an https:// URL")))
-            return
-        }
-        let port = components.port ?? 443
-        guard (1...65535).contains(port) else {
-            findings.append(finding(.sipProvisioningURL, .error, detail(url: url, "port \(port) is outside 1-65535")))
-            return
-        }
-        let resolved = await resolve(host, purpose: "sip-register: TLS-DSK certificate provisioning")
+        let server = PhoneJudge.SIPServer(host: target.host, address: target.address, port: target.port)
+        let judged = judge.sipChallengeFindings(response, server: server, chain: chain)
+        notes += judged.notes
+        findings += judged.findings
+        guard let provisioning = judged.provisioning else { return }
+        let resolved = await resolve(provisioning.host, purpose: "sip-register: TLS-DSK certificate provisioning")
         guard let address = resolved.addresses.first else {
-            findings.append(finding(.sipProvisioningURL, .error, detail(url: url, "\(host) does not resolve (\(resolved.result))")))
+            findings.append(
+                judge.sipFinding(
+                    .sipProvisioningURL, server: server, status: response.statusCode, packages: response.challenges.map(\.scheme),
+                    failure: "\(provisioning.host) does not resolve (\(resolved.result))", provisioningURL: provisioning.url))
             return
         }
         // The phone fetches its TLS-DSK certificate there over HTTPS: this build must trust that server for the name.
         var found: [Finding] = []
         _ = await judge(
-            host: host, address: address, port: port, hosts: [host], purpose: "TLS-DSK certificate provisioning (\(url))",
-            deferred: &found)
+            host: provisioning.host, address: address, port: provisioning.port, hosts: [provisioning.host],
+            purpose: "TLS-DSK certificate provisioning (\(provisioning.url))", deferred: &found)
         findings += found
     }
 

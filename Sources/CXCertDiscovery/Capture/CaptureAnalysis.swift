@@ -9,6 +9,8 @@ extension CaptureReader {
         var tls: [(offset: Int, message: TLSMessage, fromClient: Bool)] = []
         var ldap: [(offset: Int, time: Date, message: LDAPMessageView, fromClient: Bool)] = []
         var http: [(message: HTTPMessageView, fromClient: Bool)] = []
+        /// SIP over TCP in clear (CapturedConversations.swift reads it).
+        var sip: [(message: HTTPMessageView, fromClient: Bool)] = []
         /// What is missing from the connection in the capture, as `capture-gap` details.
         var problems: [FindingDetail] = []
         var time: Date { connection.time }
@@ -50,9 +52,16 @@ extension CaptureReader {
                 client.messages.map { ($0.offset, upTimes.time(at: $0.offset) ?? connection.time, $0.message, true) }
                 + server.messages.map { ($0.offset, downTimes.time(at: $0.offset) ?? connection.time, $0.message, false) }
             for problem in [client.problem, server.problem].compactMap({ $0 }) { session.problems.append(gap(.unparsed, reason: problem)) }
+        } else if Self.isSIP(up) {
+            let requests = HTTPMessageView.parse(up, maxBody: Self.maxSIPBody, version: "SIP")
+            let responses = HTTPMessageView.parse(down, maxBody: Self.maxSIPBody, version: "SIP")
+            session.sip = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
+            for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
+                session.problems.append(gap(.unparsed, reason: problem))
+            }
         } else if let first = up.first, (0x41...0x5A).contains(first) {
             let requests = HTTPMessageView.parse(up)
-            let responses = HTTPMessageView.parse(down)
+            let responses = HTTPMessageView.parse(down, requests: requests.messages.map(\.startLine))
             session.http = requests.messages.map { ($0, true) } + responses.messages.map { ($0, false) }
             for problem in [requests.problem, responses.problem].compactMap({ $0 }) {
                 session.problems.append(gap(.unparsed, reason: problem))
@@ -379,11 +388,14 @@ extension CaptureReader {
             for entry in session.http {
                 if entry.fromClient {
                     pending.append(entry.message)
+                    // The root-chain download and the Device Update check are steps of their own (CapturedConversations).
+                    if Self.isCertProv(entry.message) || Self.isDeviceUpdate(entry.message) { continue }
                     httpNotes.append(
                         "\(Self.clock(session.time)) \(entry.message.startLine) (Host \(entry.message.headers["host"] ?? server))")
                     continue
                 }
                 let request = pending.isEmpty ? nil : pending.removeFirst()
+                if let request, Self.isCertProv(request) || Self.isDeviceUpdate(request) { continue }
                 let url = "http://\(request?.headers["host"] ?? server)\(request?.target ?? "")"
                 httpNotes.append(
                     "\(Self.clock(session.time)) \(url) → HTTP \(entry.message.status.map(String.init) ?? "?"), \(entry.message.body.count) bytes"
@@ -406,6 +418,11 @@ extension CaptureReader {
         }
         if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
         if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
+        let conversations = conversations(mine, judge: judge) { address, time in
+            Array(Set((resolvedByAddress[address] ?? []).filter { $0.time <= time }.map(\.name))).sorted()
+        }
+        if let certprov = conversations.certprov { judge.close(certprov) }
+        downloaded += conversations.roots
         let held = judge.heldRoots
         var rootNotes = ["\(held.cache) roots from the built-in trusted-authorities cache"]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
@@ -532,6 +549,7 @@ extension CaptureReader {
             }
         }
         if !endpoints.isEmpty { judge.close(.tls, endpoints: endpoints, notes: tlsNotes, findings: tlsFindings) }
+        for step in conversations.later { judge.close(step) }
         judge.advance(through: mine.last?.time ?? Date.distantPast)
         let last = mine.last?.time ?? Date.distantPast
         let trace = judge.trace(clockAt: readings.isEmpty ? nil : last, otherwise: "the capture's clock")
