@@ -150,10 +150,8 @@ struct BuildWalk {
     var notes: [String] = []
     var findings: [Finding] = []
     var steps: [BootStep] = []
-    /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
-    var srvTargets: [String: String] = [:]
-    /// SRV targets already said to be aliases (once per build, whatever the phase).
-    var aliasedTargets: Set<String> = []
+    /// The SRV targets this build was given and those said to be aliases (RFC 2782: a target is never an alias).
+    var srvAliases = SRVTargetAliases()
 
     // What earlier steps found.
     var registrar: (host: String, address: String, port: Int, via: String)?
