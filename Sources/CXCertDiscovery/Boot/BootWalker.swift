@@ -150,6 +150,9 @@ struct BuildWalk {
     var notes: [String] = []
     var findings: [Finding] = []
     var steps: [BootStep] = []
+    /// This step's answers by question: a host two lookups of the build's order name (`sipinternal.{sip}` on 5061, then
+    /// on 443) is asked, listed and noted once per step.
+    var answered: [String: (answer: DNSAnswer, name: String)] = [:]
     /// The SRV targets this build was given and those said to be aliases (RFC 2782: a target is never an alias).
     var srvAliases = SRVTargetAliases()
 
@@ -228,6 +231,7 @@ struct BuildWalk {
     // MARK: Recording
 
     mutating func finish(_ kind: BootStepKind, skipped: Bool = false, roots: [BootRoot] = []) {
+        var noted: Set<String> = []
         let unanswered = queries.filter { $0.answer.isUnanswered }
         if !unanswered.isEmpty {
             let failed = findings.contains { $0.severity == .error }
@@ -247,8 +251,9 @@ struct BuildWalk {
             } else if findings.contains(where: { $0.severity == .warning }) { .warning } else { .ok }
         steps.append(
             BootStep(
-                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots, notes: notes,
-                findings: findings.withoutRepeats, phase: phase))
+                kind: kind, status: status, queries: queries, endpoints: endpoints, timeSamples: samples, roots: roots,
+                notes: notes.filter { noted.insert($0).inserted }, findings: findings.withoutRepeats, phase: phase))
+        answered = [:]
         queries = []
         endpoints = []
         samples = []
@@ -290,9 +295,22 @@ struct BuildWalk {
     /// Asks, and for builds that retry with their DNS suffixes, asks NAME.<option 15> and NAME.<each option
     /// 119 domain> after a negative answer. Returns the answer and the name that gave it.
     mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) -> (answer: DNSAnswer, name: String) {
+        let key = "\(name.lowercased()) \(type.rawValue) \(retry)"
+        if let known = answered[key] { return known }
+        let result = lookupOnce(name, type, purpose: purpose, retry: retry)
+        answered[key] = result
+        return result
+    }
+
+    private mutating func lookupOnce(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool) -> (
+        answer: DNSAnswer, name: String
+    ) {
         let first = ask(name, type, purpose: purpose)
         guard retry, profile.lookupPlan.suffixRetries, first == .nxdomain || first == .nodata else { return (first, name) }
-        for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
+        // Each suffix once: option 119 often repeats option 15's domain.
+        var suffixes: Set<String> = []
+        for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains)
+        where !name.hasSuffix(".\(suffix)") && suffixes.insert(suffix.lowercased()).inserted {
             let concatenated = "\(name).\(suffix)"
             let answer = ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
             if !answer.addresses.isEmpty || !answer.services.isEmpty {
