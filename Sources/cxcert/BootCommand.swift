@@ -182,7 +182,7 @@ struct BootCommand: AsyncParsableCommand {
                 dnsServers: !servers.isEmpty ? servers : !(base?.dnsServers.isEmpty ?? true) ? base!.dnsServers : DNSServer.systemServers(),
                 ntpServers: ntpServers.isEmpty
                     ? base?.ntpServers ?? []
-                    : try ntpServers.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 123) })
+                    : try ntpServers.map { text throws(BootError) in try Endpoint(ntpServer: text) })
             guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
             var site = configuration ?? BootWalker.Configuration(inputs: inputs, profiles: [])
             site.inputs = inputs

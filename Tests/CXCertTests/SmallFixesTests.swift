@@ -180,6 +180,11 @@ struct SmallUsageTests {
             let zero = try CLI.run(command + ["--timeout", "0"])
             #expect(zero.status == 2 && zero.stderr.contains("more than 0"), "\(command): \(zero.stderr)")
         }
+        // --ntp-server is checked as --dns-server is: a name, three parts or a bad port get the one option-42 message.
+        for value in ["ntp.contoso.com", "1.2.3", "1.2.3.4:99999"] {
+            let ntp = try CLI.run(["boot", "--sip-domain", "f.com", "--dns-server", "127.0.0.1", "--ntp-server", value])
+            #expect(ntp.status == 2 && ntp.stderr.contains("'\(value)' is not an NTP server IP[:PORT]"), "\(ntp.stderr)")
+        }
     }
 
     @Test("help: trace takes one --firmware; boot's --timeout is not among the directory options")
