@@ -97,6 +97,26 @@ struct BootCommand: AsyncParsableCommand {
     )
     var sipRegister = false
 
+    @Flag(
+        name: .customLong("device-update-request"),
+        help: """
+            At boot, post the phone's Device Update check (ucdevice.upx, plain HTTP on port 80) to each Device Update server \
+            found, report what it offers and ask each offered file for its headers. The request's body format is \
+            undocumented: its element names are guessed (low confidence), so a server may refuse it or offer nothing because \
+            of that. No credential or PIN is ever sent.
+            """)
+    var deviceUpdateRequest = false
+
+    @Option(
+        name: .customLong("device-update-mac"),
+        help: "The MAC address the Device Update check names (default \(DeviceUpdate.Identity.placeholderMAC), a placeholder).")
+    var deviceUpdateMAC: String?
+
+    @Option(
+        name: .customLong("device-update-model"),
+        help: "VENDOR/MODEL/REVISION the Device Update check names (default \(DeviceUpdate.Identity.defaultModel)).")
+    var deviceUpdateModel: String?
+
     @Option(help: "The Front End pool FQDN: check the deployment's whole name plan on the registrar's certificate.")
     var pool: String?
 
@@ -133,6 +153,9 @@ struct BootCommand: AsyncParsableCommand {
         if user != nil && upn != nil { throw ValidationError("--user and --upn exclude each other") }
         if sipDomain == nil && deployment == nil { throw ValidationError("give --sip-domain (or --deployment FILE)") }
         if dhcp != nil && dhcpAnswer != nil { throw ValidationError("--dhcp and --dhcp-answer exclude each other") }
+        if !deviceUpdateRequest && (deviceUpdateMAC != nil || deviceUpdateModel != nil) {
+            throw ValidationError("--device-update-mac and --device-update-model go with --device-update-request")
+        }
     }
 
     func run() async throws {
@@ -159,7 +182,7 @@ struct BootCommand: AsyncParsableCommand {
                 dnsServers: !servers.isEmpty ? servers : !(base?.dnsServers.isEmpty ?? true) ? base!.dnsServers : DNSServer.systemServers(),
                 ntpServers: ntpServers.isEmpty
                     ? base?.ntpServers ?? []
-                    : try ntpServers.map { text throws(BootError) in try Endpoint(parsing: text, defaultPort: 123) })
+                    : try ntpServers.map { text throws(BootError) in try Endpoint(ntpServer: text) })
             guard !inputs.dnsServers.isEmpty else { throw ValidationError("no DNS server: give --dns-server IP[:PORT]") }
             var site = configuration ?? BootWalker.Configuration(inputs: inputs, profiles: [])
             site.inputs = inputs
@@ -185,6 +208,11 @@ struct BootCommand: AsyncParsableCommand {
             site.downloadsRootChains = certProv && certProvResponse == nil
             try state.apply(to: &site.start)
             site.registersWithSIP = sipRegister
+            if deviceUpdateRequest {
+                site.deviceUpdateIdentity = try DeviceUpdate.Identity(
+                    mac: deviceUpdateMAC ?? DeviceUpdate.Identity.placeholderMAC,
+                    model: deviceUpdateModel ?? DeviceUpdate.Identity.defaultModel)
+            }
             // The phone uses option 43's web services whatever the deployment says: walk those, compare with the rest.
             if let options = exchange?.phoneAnswer?.options, options.provisioning?.webFQDN != nil,
                 let fromDHCP = inputs.overriding(with: options).webServices

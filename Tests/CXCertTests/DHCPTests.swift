@@ -347,6 +347,25 @@ struct DHCPLiveTests {
         #expect(throws: DHCPClientError.noInterface("cxnothere")) { try DHCPClient.inform(interface: "cxnothere", timeout: 1) }
     }
 
+    @Test("dhcp --server to an address with no route: the send error, not \"no answer\"; a server on the link still answers (#27)")
+    func unroutableServer() throws {
+        let lab = try DHCPLab()
+        defer { lab.stop() }
+        // The test's namespace has the veth's /24 and no default route: 192.0.2.1 (TEST-NET-1) has no route. The socket
+        // bound to the interface took it for an address on the link, sent, and waited out the deadline.
+        let started = Date()
+        #expect(throws: DHCPClientError.network("cannot send the DHCPINFORM to 192.0.2.1: Network is unreachable")) {
+            try DHCPClient.inform(interface: lab.clientInterface, server: "192.0.2.1", timeout: 3)
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+        let cli = try CLI.run(["dhcp", "--interface", lab.clientInterface, "--server", "192.0.2.1", "--timeout", "1"])
+        #expect(cli.status != 0 && cli.stderr.contains("cannot send the DHCPINFORM to 192.0.2.1: Network is unreachable"))
+        // The same socket, unconnected, still reads the answer of a server asked by its address.
+        try lab.dnsmasq(Self.ucOptions(lab))
+        let exchange = try DHCPClient.inform(interface: lab.clientInterface, server: lab.serverAddress, timeout: 1.5)
+        #expect(exchange.phoneAnswer?.options.registrars == ["pool01.contoso.com"])
+    }
+
     @Test("boot --dhcp: the walk starts from the answer and reaches the servers the options name")
     func bootFromDHCP() throws {
         let lab = try DHCPLab()

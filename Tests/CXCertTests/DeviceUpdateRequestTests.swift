@@ -82,6 +82,40 @@ struct DeviceUpdateStandInTests {
         return trace
     }
 
+    @Test("boot --device-update-request sends the check from the command line, as the admin names the phone; opt-in (#28)")
+    func commandLine() throws {
+        // --help says the body's format is a guess and that no credential is sent.
+        let help = try CLI.run(["boot", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("--device-update-request") && help.contains("body format is undocumented"))
+        #expect(help.contains("guessed (low confidence)") && help.contains("No credential or PIN is ever sent"))
+        let lab = try BootLab()
+        defer { lab.stop() }
+        let dns = try lab.dns(["host-record=ucupdates-r2.contoso.com,\(lab.address(10))"])
+        let script = repositoryRoot.appendingPathComponent("Tests/CXCertTestSupport/certprov_stub.py").path
+        try lab.launch(["python3", script, "du-offer", lab.address(10), "80"]) { log in
+            log.split(separator: "\n").contains { Int($0) != nil }
+        }
+        let arguments = [
+            "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--dns-server", dns.description, "--device", "hp4120",
+            "--firmware", "4.0.7577.4387", "--timeout", "2", "--json",
+        ]
+        let log = lab.directory.appendingPathComponent("REQUESTS.log")
+        // Without the flag nothing is posted.
+        _ = try CLI.run(arguments)
+        #expect(!FileManager.default.fileExists(atPath: log.path))
+        let result = try CLI.run(
+            arguments + ["--device-update-request", "--device-update-mac", "00-04-f2-95-31-a2", "--device-update-model", "HP/4120/A"])
+        let sent = try String(contentsOf: log, encoding: .utf8)
+        #expect(sent.hasPrefix("POST /RequestHandler/ucdevice.upx\n") && sent.contains("<MACAddress>0004F29531A2</MACAddress>"))
+        #expect(sent.contains("<Vendor>HP</Vendor>") && sent.contains("<Model>4120</Model>") && sent.contains("<Revision>A</Revision>"))
+        #expect(sent.contains("<Version>4.0.7577.4387</Version>") && !sent.lowercased().contains("authorization"))
+        #expect(result.stdout.contains("device-update-request") && result.stdout.contains("4.0.7577.4420"), "\(result.stdout.prefix(2000))")
+        // Bad values are usage errors; the identity options alone are refused.
+        #expect(try CLI.run(arguments + ["--device-update-request", "--device-update-mac", "10.0.0.1"]).status == 2)
+        #expect(try CLI.run(arguments + ["--device-update-request", "--device-update-model", "HP/4120"]).status == 2)
+        #expect(try CLI.run(arguments + ["--device-update-model", "HP/4120/A"]).status == 2)
+    }
+
     @Test("An offer is reported with its version, and each offered file is asked for its headers only")
     func offer() async throws {
         let step = try #require(try await walk(mode: "du-offer").step(.deviceUpdateRequest))

@@ -101,6 +101,39 @@ struct SmallFixesTests {
         #expect(readableSource("J. Schertz, 2012; seed 002 l.120 says so") == "J. Schertz, 2012; says so")
         #expect(readableSource("CX700 guide l.1292") == "CX700 guide")
         #expect(readableSource("Microsoft, Gg398094") == "Microsoft, Gg398094")
+        // The project's research notes are not the reader's source (#27: boot printed "via phone-discovery.md E-6").
+        #expect(
+            readableSource("Microsoft Lync 2010 device topics via phone-discovery.md E-6 (CX700 on LPE: NTLM + certificate)")
+                == "Microsoft Lync 2010 device topics (CX700 on LPE: NTLM + certificate)")
+        #expect(readableSource("a reliable upstream (phone-discovery.md B5, not verified)") == "a reliable upstream (not verified)")
+        #expect(readableSource("J. Schertz, 'Wildcards' (via lpe-facts.md 1.4, 6.1); Microsoft") == "J. Schertz, 'Wildcards'; Microsoft")
+        #expect(
+            readableSource("https://learn.microsoft.com/x/getting-phones.md (via lpe-facts.md 1.1/2.1)")
+                == "https://learn.microsoft.com/x/getting-phones.md")
+        // No row of the bundled data shows a research note to the reader.
+        let knowledge = repositoryRoot.appendingPathComponent("Knowledge")
+        var sources: [String] = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                for (key, value) in object {
+                    if key == "source", let text = value as? String { sources.append(text) } else { collect(value) }
+                }
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: knowledge.path)) ?? [] where file.hasSuffix(".json") {
+            if let data = FileManager.default.contents(atPath: knowledge.appendingPathComponent(file).path),
+                let value = try? JSONSerialization.jsonObject(with: data)
+            {
+                collect(value)
+            }
+        }
+        #expect(sources.count > 100)
+        let shown = sources.map(readableSource).filter {
+            $0.range(of: #"(?<![\w./-])[\w-]+\.md\b|seeds?/|seed \d"#, options: .regularExpression) != nil
+        }
+        #expect(shown.isEmpty, "\(shown.prefix(3))")
     }
 
     @Test("boot --firmware newer than every known build says so in every view")
@@ -146,6 +179,11 @@ struct SmallUsageTests {
         for command in [["boot", "--sip-domain", "f.com"], ["ds", "list", "--ldap", "ldaps://dc.invalid"]] {
             let zero = try CLI.run(command + ["--timeout", "0"])
             #expect(zero.status == 2 && zero.stderr.contains("more than 0"), "\(command): \(zero.stderr)")
+        }
+        // --ntp-server is checked as --dns-server is: a name, three parts or a bad port get the one option-42 message.
+        for value in ["ntp.contoso.com", "1.2.3", "1.2.3.4:99999"] {
+            let ntp = try CLI.run(["boot", "--sip-domain", "f.com", "--dns-server", "127.0.0.1", "--ntp-server", value])
+            #expect(ntp.status == 2 && ntp.stderr.contains("'\(value)' is not an NTP server IP[:PORT]"), "\(ntp.stderr)")
         }
     }
 

@@ -113,8 +113,7 @@ public struct BootInputs: Sendable, Hashable, Codable {
         }
         // Option 42, like option 6, carries addresses: a name would need a resolver the phone has not got yet.
         for server in ntpServers where HostnameMatcher.ipAddress(server.host) == nil {
-            throw .invalidValue(
-                server.description, expected: "an NTP server IP[:PORT] (DHCP option 42 carries addresses, as option 6 does)")
+            throw .invalidValue(server.description, expected: Endpoint.ntpServerExpectation)
         }
         self.user = user
         self.upn = signIn

@@ -148,10 +148,11 @@ struct BuildWalk {
         get { judge.steps }
         set { judge.steps = newValue }
     }
-    /// Each SRV target this build was given, with the SRV name that gave it (RFC 2782: a target is never an alias).
-    var srvTargets: [String: String] = [:]
-    /// SRV targets already said to be aliases (once per build, whatever the phase).
-    var aliasedTargets: Set<String> = []
+    /// This step's answers by question: a host two lookups of the build's order name (`sipinternal.{sip}` on 5061, then
+    /// on 443) is asked, listed and noted once per step.
+    var answered: [String: (answer: DNSAnswer, name: String)] = [:]
+    /// The SRV targets this build was given and those said to be aliases (RFC 2782: a target is never an alias).
+    var srvAliases = SRVTargetAliases()
 
     // What earlier steps found.
     var registrar: (host: String, address: String, port: Int, via: String)?
@@ -226,6 +227,7 @@ struct BuildWalk {
     // MARK: Recording
 
     mutating func finish(_ kind: BootStepKind, skipped: Bool = false, roots: [BootRoot] = []) {
+        var noted: Set<String> = []
         let unanswered = queries.filter { $0.answer.isUnanswered }
         if !unanswered.isEmpty {
             let failed = findings.contains { $0.severity == .error }
@@ -241,8 +243,9 @@ struct BuildWalk {
                             servers: inputs.dnsServers.map(\.description)))))
         }
         judge.close(
-            kind, queries: queries, endpoints: endpoints, samples: samples, roots: roots, notes: notes, findings: findings, skipped: skipped
-        )
+            kind, queries: queries, endpoints: endpoints, samples: samples, roots: roots, notes: notes.filter { noted.insert($0).inserted },
+            findings: findings, skipped: skipped)
+        answered = [:]
         queries = []
         endpoints = []
         samples = []
@@ -287,9 +290,22 @@ struct BuildWalk {
     mutating func lookup(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool = true) async -> (
         answer: DNSAnswer, name: String
     ) {
+        let key = "\(name.lowercased()) \(type.rawValue) \(retry)"
+        if let known = answered[key] { return known }
+        let result = await lookupOnce(name, type, purpose: purpose, retry: retry)
+        answered[key] = result
+        return result
+    }
+
+    private mutating func lookupOnce(_ name: String, _ type: DNSRecordType, purpose: String, retry: Bool) async -> (
+        answer: DNSAnswer, name: String
+    ) {
         let first = await ask(name, type, purpose: purpose)
         guard retry, profile.lookupPlan.suffixRetries, first == .nxdomain || first == .nodata else { return (first, name) }
-        for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains) where !name.hasSuffix(".\(suffix)") {
+        // Each suffix once: option 119 often repeats option 15's domain.
+        var suffixes: Set<String> = []
+        for suffix in ([inputs.dhcpDomain].compactMap { $0 } + inputs.searchDomains)
+        where !name.hasSuffix(".\(suffix)") && suffixes.insert(suffix.lowercased()).inserted {
             let concatenated = "\(name).\(suffix)"
             let answer = await ask(concatenated, type, purpose: purpose + " (DNS suffix retry)")
             if !answer.addresses.isEmpty || !answer.services.isEmpty {

@@ -123,7 +123,8 @@ extension BuildWalk {
         let held = Set(downloaded.map(\.subject) + state.anchors.map(\.certificate.subject))
         for server in servers {
             guard
-                case .success(let report) = await session.handshake(address: server.address, port: server.port, suites: profile.tlsCipherSuites),
+                case .success(let report) = await session.handshake(
+                    address: server.address, port: server.port, suites: profile.tlsCipherSuites),
                 let top = report.presented.last, let needed = PhoneJudge.missingRoot(top: top, held: held)
             else { continue }
             findings.append(judge.certProvRootMissing(url: request.url, address: address, server: server.host, needed: needed))

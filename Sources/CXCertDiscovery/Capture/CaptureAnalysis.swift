@@ -284,6 +284,9 @@ extension CaptureReader {
         for event in dns where event.summary.isResponse {
             replies["\(event.summary.id) \(event.summary.name)", default: []].append(event)
         }
+        // An SRV target whose A answer went through CNAME records, by boot's rule (SRVTargetAlias.swift).
+        var srvAliases = SRVTargetAliases()
+        var aliasFindings: [Finding] = []
         for question in asked {
             let reply = replies["\(question.summary.id) \(question.summary.name)"]?.first { $0.time >= question.time }
             guard question.summary.type == 1 || question.summary.type == 33 else {
@@ -293,17 +296,21 @@ extension CaptureReader {
                 continue
             }
             let answer = reply?.summary.answer ?? .failed("no answer in the capture")
+            let type: DNSRecordType = question.summary.type == 33 ? .srv : .a
+            let aliases = reply?.summary.aliases ?? []
             queries.append(
                 BootQuery(
-                    name: question.summary.name, type: question.summary.type == 33 ? .srv : .a,
-                    server: DNSServer(address: question.server, port: question.port), answer: answer,
-                    purpose: "asked at \(Self.clock(question.time))"))
+                    name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
+                    answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases))
+            if let detail = srvAliases.note(question.summary.name, type, answer, aliases: aliases) {
+                aliasFindings.append(judge.finding(.srvTargetAlias, .warning, detail))
+            }
             for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
         }
         // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
         let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries))
+            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries) + aliasFindings)
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.

@@ -73,6 +73,9 @@ public enum DHCPClient {
         guard inet_pton(AF_INET, server ?? "255.255.255.255", &target.sin_addr) == 1 else {
             throw .network("'\(server ?? "")' is not an IPv4 address")
         }
+        if let server, let failure = routeFailure(to: target) {
+            throw .network("cannot send the DHCPINFORM to \(server): \(String(cString: strerror(failure)))")
+        }
         var pending: [UInt32: String?] = [:]
         let started = Date()
         for vendorClass in [DHCPExchange.ucVendorClass, DHCPExchange.vlanVendorClass, nil] {
@@ -117,6 +120,24 @@ public enum DHCPClient {
                     server: identifier ?? from, vendorClass: vendorClass, message: message, elapsed: Date().timeIntervalSince(started)))
         }
         return DHCPExchange(interface: interface, clientAddress: address.map(String.init).joined(separator: "."), collector: answers)
+    }
+
+    /// Why the kernel has no route to `target`, or `nil` when it has one. The socket bound to the interface
+    /// cannot tell: with `SO_BINDTODEVICE` the kernel takes any address as on the link, `sendto` succeeds, the
+    /// ARP query goes unanswered and the ICMP error that follows arrives on loopback, which that socket never
+    /// sees. So a second socket, bound to no device and sending nothing, asks the routing table by connecting;
+    /// the socket that asks stays unconnected, so an answer relayed from another address is still read.
+    static func routeFailure(to target: sockaddr_in) -> Int32? {
+        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard probe >= 0 else { return nil }
+        defer { close(probe) }
+        var target = target
+        let rc = withUnsafePointer(to: &target) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc != 0 else { return nil }
+        let failure = errno
+        return [ENETUNREACH, EHOSTUNREACH].contains(failure) ? failure : nil
     }
 
     /// The interface's first IPv4 address and its hardware address (from getifaddrs, which sees the caller's

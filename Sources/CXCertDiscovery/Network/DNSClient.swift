@@ -391,6 +391,8 @@ public struct DNSMessageSummary: Sendable, Hashable {
     public let type: Int
     /// What a response said, as a live query reports it; `nil` for a query.
     public let answer: DNSAnswer?
+    /// The names of an A answer that are aliases (CNAME records), as a live query reports them; empty otherwise.
+    public var aliases: [String] = []
 
     /// Reads a DNS message with exactly one question.
     /// - Parameter payload: The UDP payload.
@@ -416,22 +418,27 @@ public struct DNSMessageSummary: Sendable, Hashable {
         let isResponse = flags & 0x8000 != 0
         let rcode = flags & 0x000F
         var answer: DNSAnswer?
+        var aliases: [String] = []
         if isResponse {
             switch rcode {
             case 0 where answers == 0: answer = .nodata
             case 0:
-                answer = payload.withUnsafeBufferPointer { buffer in
-                    DNSClient.decodeAnswer(
+                let response = payload.withUnsafeBufferPointer { buffer in
+                    DNSClient.decodeResponse(
                         status: ARES_SUCCESS, buffer: UnsafeMutablePointer(mutating: buffer.baseAddress), length: payload.count,
                         type: type == 33 ? .srv : .a)
                 }
+                answer = response.answer
+                aliases = response.aliases
             case 2: answer = .servfail
             case 3: answer = .nxdomain
             case 5: answer = .refused
             default: answer = .failed("response code \(rcode)")
             }
         }
-        return DNSMessageSummary(
+        var summary = DNSMessageSummary(
             id: Int(payload[0]) << 8 | Int(payload[1]), isResponse: isResponse, rcode: rcode, name: name, type: type, answer: answer)
+        summary.aliases = aliases
+        return summary
     }
 }
