@@ -39,8 +39,11 @@ package final class BlockingExecutor: @unchecked Sendable {
         case interrupt(@Sendable () -> Void)
     }
 
-    /// The executor every command shares for its blocking calls.
-    package static let shared = BlockingExecutor(threads: 8, queueCapacity: 4_096)
+    /// The executor every command shares for its blocking calls. The calls wait on the network, not the CPU, and a
+    /// walk's abandoned call keeps its thread until its own timeout: with the walk's DNS, time, TLS and HTTP calls here
+    /// beside LDAP's, 8 threads let a few silent servers queue a directory handshake past its deadline (seen in the
+    /// integration tier). The bound caps how many threads can ever start, not how many run: they start as work arrives.
+    package static let shared = BlockingExecutor(threads: 32, queueCapacity: 4_096)
 
     /// Name lookups only: `getaddrinfo` cannot be interrupted, so a resolver that never answers keeps a thread; it
     /// keeps one of these, never one of ``shared``'s.
