@@ -16,16 +16,20 @@ enum Output {
     static func standardError(_ text: String) { write(text, to: STDERR_FILENO) }
 
     static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { closedPipe() }
-                return  // another failure (a full disk) is not worth dying for on a diagnostic stream
+        // The string's own UTF-8 bytes, not a copy of them (an 88 MB report would be held twice).
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var done = 0
+            while done < bytes.count {
+                let count = Glibc.write(fd, base + done, bytes.count - done)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { closedPipe() }
+                    return  // another failure (a full disk) is not worth dying for on a diagnostic stream
+                }
+                done += count
             }
-            done += count
         }
     }
 
@@ -36,10 +40,14 @@ enum Output {
     }
 }
 
-/// Every `print` of the CLI goes through ``Output`` (one write per call, no stdio buffer that would
+/// Every `print` of the CLI goes through ``Output`` (written at once, no stdio buffer that would
 /// swallow EPIPE).
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     // The net under the renderers' own escaping: no control character but a line break, a tab and the
     // colours TextStyle writes reaches the terminal, whatever a certificate or a peer put in a field.
-    Output.standardOutput(Escaping.terminalOutput(items.map { "\($0)" }.joined(separator: separator)) + terminator)
+    // A printed report (`trace --json` of 5,000 phones is 88 MB) is written as it is, then the terminator: no copy
+    // of it by interpolation, joining or appending.
+    let texts = items.map { $0 as? String ?? "\($0)" }
+    Output.standardOutput(Escaping.terminalOutput(texts.count == 1 ? texts[0] : texts.joined(separator: separator)))
+    Output.standardOutput(terminator)
 }

@@ -33,6 +33,14 @@ struct EscapingTests {
         let net = Escaping.terminalOutput(styled)
         #expect(net.hasPrefix("\u{1B}[31mx\u{1B}[0m\t"))
         #expect(Self.controls(net).allSatisfy { $0 == 0x1B || $0 == 0x09 } && net.components(separatedBy: "\u{1B}").count == 3, "\(net)")
+        // Text beyond ASCII: kept as it is without a control; with one, only the control is written as `\u{..}`, next to
+        // accents, dashes and colour codes (and an ESC [ that is not one of TextStyle's codes, or is cut off, is escaped).
+        let wide = "é — ✓ 日本\n\t{\"a\": \"b\"}\n"
+        #expect(Escaping.terminalOutput(wide) == wide)
+        let mixed = "é\u{1B}[1m—\u{1B}[0m\u{9B}✓\u{1B}[123m\u{1B}[4m\u{202E}日\u{1B}["
+        #expect(
+            Escaping.terminalOutput(mixed)
+                == "é\u{1B}[1m—\u{1B}[0m\\u{9b}✓\\u{1b}[123m\\u{1b}[4m\\u{202e}日\\u{1b}[", "\(Escaping.terminalOutput(mixed))")
     }
 
     /// A capture whose HTTP request line and Host, and DHCP answer (option 15 and option 43's FQDN), carry control characters.

@@ -98,6 +98,32 @@ struct PhoneStateTests {
         #expect(signedIn.verdict?.isTrusted == true && signedIn.finding == nil)
     }
 
+    @Test("The starting roots: the built-in cache, then the given and the held ones, each certificate once, in that order")
+    func startingRoots() throws {
+        let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")
+        #expect(profile.usesBuiltInCache)
+        let cached = try #require(TrustAnchor.builtInCache.first)
+        let root = try anchor("root.pem", .user(file: "root.pem"))
+        let old = try anchor("root-sha1.pem", .heldRoot(file: "old-root.pem"))
+        // A given root that is in the cache already, a given root twice, and a held root that was also given.
+        let state = PhoneState.start(
+            profile: profile, signedIn: false, trusted: [cached, root, root], held: [old, root], signIn: nil, network: .internal)
+        var expected: [HeldRoot] = []
+        for held in TrustAnchor.builtInCache.map({ HeldRoot(anchor: $0, acquired: .factory) }) + [
+            HeldRoot(anchor: root, acquired: .given), HeldRoot(anchor: old, acquired: .earlierSignIn),
+        ] where !expected.contains(where: { $0.anchor.certificate == held.anchor.certificate }) {
+            expected.append(held)
+        }
+        #expect(state.roots == expected)
+        #expect(state.roots.count == Set(TrustAnchor.builtInCache.map(\.certificate)).count + 2)
+        // Two phones start from equal states; one holding a new root does not change the other's.
+        var first = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal)
+        let second = PhoneState.start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal)
+        #expect(first == second && first.roots.allSatisfy { $0.acquired == .factory })
+        first.hold(HeldRoot(anchor: root, acquired: .signIn))
+        #expect(first.roots.count == second.roots.count + 1 && second.roots.allSatisfy { $0.acquired == .factory })
+    }
+
     @Test("The same phone holding the root (--held-root) is fine at boot")
     func heldRoot() throws {
         let profile = try DeviceProfile.resolve(device: "hp4120", firmware: "4.0.7577.4387")

@@ -100,13 +100,23 @@ public struct PhoneState: Sendable, Hashable {
     public static func start(
         profile: DeviceProfile, signedIn: Bool, trusted: [TrustAnchor], held: [TrustAnchor], signIn: SignInMethod?, network: NetworkSide
     ) -> PhoneState {
-        let cache = profile.usesBuiltInCache ? TrustAnchor.builtInCache.map { HeldRoot(anchor: $0, acquired: .factory) } : []
-        return PhoneState(
-            phase: signedIn ? .signedIn : .fresh,
-            roots: cache + trusted.map { HeldRoot(anchor: $0, acquired: .given) }
-                + held.map { HeldRoot(anchor: $0, acquired: .earlierSignIn) },
-            signIn: signIn ?? PhoneLifecycle(profile).defaultSignIn, network: network)
+        var state = PhoneState(
+            phase: signedIn ? .signedIn : .fresh, signIn: signIn ?? PhoneLifecycle(profile).defaultSignIn, network: network)
+        // The built-in cache is one shared array (a trace starts thousands of phones from it), copied only if a root is added.
+        if profile.usesBuiltInCache { state.roots = factoryRoots }
+        for anchor in trusted { state.hold(HeldRoot(anchor: anchor, acquired: .given)) }
+        for anchor in held { state.hold(HeldRoot(anchor: anchor, acquired: .earlierSignIn)) }
+        return state
     }
+
+    /// The built-in cache as held roots, deduplicated by certificate as ``hold(_:)`` does, built once.
+    static let factoryRoots: [HeldRoot] = {
+        var roots: [HeldRoot] = []
+        for anchor in TrustAnchor.builtInCache where !roots.contains(where: { $0.anchor.certificate == anchor.certificate }) {
+            roots.append(HeldRoot(anchor: anchor, acquired: .factory))
+        }
+        return roots
+    }()
 
     /// The roots as trust anchors, for the verifier.
     public var anchors: [TrustAnchor] { roots.map(\.anchor) }
