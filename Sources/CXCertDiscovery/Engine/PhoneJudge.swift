@@ -1,4 +1,5 @@
 import CXCertCore
+import CXCertDirectory
 import CXCertProbe
 import Foundation
 
@@ -10,13 +11,13 @@ public struct PhoneJudge: Sendable {
     /// Roots the phone could download at sign-in, known to the producer before it gets there (the walk's `--ad` and
     /// Certificate Provisioning roots): what makes a chain `root-not-held-yet` or `held-root-stale`.
     public struct RootSources: Sendable {
-        /// Roots published in Active Directory.
-        public var directory: [TrustAnchor]
+        /// What the directory holds, as read: its roots derive by ``PhoneJudge/roots(in:)``.
+        public var directory: [DirectoryRead]
         /// Roots the Certificate Provisioning service hands out.
         public var certificateProvisioning: [TrustAnchor]
 
         /// Sources; none by default (a capture knows only what it shows).
-        public init(directory: [TrustAnchor] = [], certificateProvisioning: [TrustAnchor] = []) {
+        public init(directory: [DirectoryRead] = [], certificateProvisioning: [TrustAnchor] = []) {
             self.directory = directory
             self.certificateProvisioning = certificateProvisioning
         }
@@ -81,6 +82,9 @@ public struct PhoneJudge: Sendable {
         case .roots(let roots, _):
             receive(roots)
             return nil
+        case .directory(let read, _):
+            receive(Self.roots(in: read))
+            return nil
         case .handshake(let handshake):
             return judge(handshake, candidates: [(nil, [])], plan: nil)
         }
@@ -124,6 +128,18 @@ public struct PhoneJudge: Sendable {
         for root in roots { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
     }
 
+    /// The roots an LDAP read gives the phone, the one rule for both producers: the certificates in the entries'
+    /// `cACertificate` values (the placeholders certutil writes skipped, each certificate once, in the order read), as
+    /// the phone's directory walk takes them (``PhoneDiscovery/walk(_:fetch:)``), each with the read's place as its
+    /// Active Directory source.
+    /// - Parameter read: The entries read.
+    /// - Returns: The roots.
+    public static func roots(in read: DirectoryRead) -> [TrustAnchor] {
+        PhoneDiscovery.walk(DirectorySnapshot(certificationAuthorities: read.entries, enrollmentServices: [])).certificates.map {
+            TrustAnchor(certificate: $0, source: .activeDirectory(read.place))
+        }
+    }
+
     /// Roots the producer learned ahead that the Certificate Provisioning service hands out (the walk's live root-chain
     /// download, made before the boot steps): from now on an endpoint reached before the phase in which the phone's
     /// sign-in method downloads them, whose chain needs one, is `root-not-held-yet`. The phone does not hold them yet.
@@ -143,7 +159,7 @@ public struct PhoneJudge: Sendable {
     public func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
         let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
-        if downloads.contains(where: \.fromDirectory) { roots += sources.directory }
+        if downloads.contains(where: \.fromDirectory) { roots += sources.directory.flatMap(Self.roots(in:)) }
         if downloads.contains(.certificateProvisioning) { roots += sources.certificateProvisioning }
         return roots
     }
