@@ -353,6 +353,24 @@ struct JudgeRuleTests {
         #expect(ahead.downloadable(in: .signIn).map(\.certificate) == [root, other])
     }
 
+    @Test("DNS questions are evidence the judge records: out of the build's order they are dns-order-differs, in it nothing")
+    func dnsEvidence() throws {
+        let profile = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")
+        func judged(_ names: [String]) -> PhoneJudge {
+            var judge = PhoneJudge(profile: profile, state: PhoneStart().state(profile: profile, trusted: []), phased: false)
+            for (offset, name) in names.enumerated() {
+                let query = BootQuery(name: name, type: .srv, server: nil, answer: .nxdomain, purpose: "asked")
+                judge.record(.dns(query, at: Date(timeIntervalSince1970: 1_764_000_000 + Double(offset))))
+            }
+            return judge
+        }
+        let inOrder = judged(["_sipinternaltls._tcp.contoso.com", "_sip._tls.contoso.com"])
+        #expect(inOrder.asked.map(\.name) == ["_sipinternaltls._tcp.contoso.com", "_sip._tls.contoso.com"])
+        #expect(inOrder.dnsOrder().isEmpty)
+        let reversed = judged(["_sip._tls.contoso.com", "_sipinternaltls._tcp.contoso.com"])
+        #expect(reversed.dnsOrder().map(\.code) == [.dnsOrderDiffers])
+    }
+
     @Test("trace leaves out option 120 findings for a build that does not read option 120, as boot does")
     func traceDHCP() throws {
         func trace(_ firmware: String) throws -> BootStep {

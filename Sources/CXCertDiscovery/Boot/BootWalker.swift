@@ -264,8 +264,10 @@ struct BuildWalk {
     mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) async -> DNSAnswer {
         var final = DNSResponse(answer: .failed("not asked"))
         for (server, response) in await session.ask(name, type) {
-            queries.append(
-                BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
+            let query = BootQuery(
+                name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases)
+            queries.append(query)
+            judge.record(.dns(query, at: Date()))
             final = response
         }
         noteSRVAliases(name, type, final)

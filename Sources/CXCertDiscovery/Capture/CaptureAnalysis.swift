@@ -299,10 +299,11 @@ extension CaptureReader {
             let answer = reply?.summary.answer ?? .failed("no answer in the capture")
             let type: DNSRecordType = question.summary.type == 33 ? .srv : .a
             let aliases = reply?.summary.aliases ?? []
-            queries.append(
-                BootQuery(
-                    name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
-                    answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases))
+            let query = BootQuery(
+                name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
+                answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases)
+            queries.append(query)
+            judge.record(.dns(query, at: question.time))
             if let detail = srvAliases.note(question.summary.name, type, answer, aliases: aliases) {
                 aliasFindings.append(judge.finding(.srvTargetAlias, .warning, detail))
             }
@@ -311,7 +312,7 @@ extension CaptureReader {
         // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
         let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries) + aliasFindings)
+            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder() + aliasFindings)
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.

@@ -14,6 +14,8 @@ public enum Evidence: Sendable {
     case directory(DirectoryRead, at: Date)
     /// A TLS handshake and the chain the server sent.
     case handshake(HandshakeEvidence)
+    /// A DNS question the phone asked, with the server asked and the answer it got (or why there was none).
+    case dns(BootQuery, at: Date)
 
     /// The true time the evidence happened at: the order the judge takes it in.
     public var at: Date {
@@ -22,6 +24,7 @@ public enum Evidence: Sendable {
         case .roots(_, let at): at
         case .directory(_, let at): at
         case .handshake(let handshake): handshake.at
+        case .dns(_, let at): at
         }
     }
 }

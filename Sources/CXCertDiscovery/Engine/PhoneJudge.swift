@@ -45,6 +45,8 @@ public struct PhoneJudge: Sendable {
     public internal(set) var steps: [BootStep] = []
     /// The DHCP answers the phone took, when the producer saw them (``judge(_:expectedWebServices:)``).
     public private(set) var dhcp: DHCPExchange?
+    /// The DNS questions the phone asked and the answers it got, in the order recorded (``Evidence/dns(_:at:)``).
+    public private(set) var asked: [BootQuery] = []
     /// Evidence queued and not taken yet, in time order (``queue(_:)``, ``advance(through:)``).
     public private(set) var pending: [Evidence] = []
 
@@ -87,6 +89,9 @@ public struct PhoneJudge: Sendable {
             return nil
         case .handshake(let handshake):
             return judge(handshake, candidates: [(nil, [])], plan: nil)
+        case .dns(let query, _):
+            asked.append(query)
+            return nil
         }
     }
 
@@ -341,10 +346,11 @@ public struct PhoneJudge: Sendable {
 
     // MARK: DNS
 
-    /// `dns-order-differs` when the registrar SRV questions were asked in another order than the build's plan says.
-    /// - Parameter queries: The questions, in the order asked.
+    /// `dns-order-differs` when the registrar SRV questions the phone asked (``asked``) came in another order than the
+    /// build's plan says.
     /// - Returns: The finding, or none.
-    public func dnsOrder(_ queries: [BootQuery]) -> [Finding] {
+    public func dnsOrder() -> [Finding] {
+        let queries = asked
         let prefixes = ["_sipinternaltls._tcp.", "_sip._tls.", "_sipinternal._tcp.", "_sip._tcp."]
         guard let first = queries.first(where: { query in query.type == .srv && prefixes.contains { query.name.hasPrefix($0) } }),
             let prefix = prefixes.first(where: { first.name.hasPrefix($0) })
