@@ -369,6 +369,16 @@ struct JudgeRuleTests {
         #expect(inOrder.dnsOrder().isEmpty)
         let reversed = judged(["_sip._tls.contoso.com", "_sipinternaltls._tcp.contoso.com"])
         #expect(reversed.dnsOrder().map(\.code) == [.dnsOrderDiffers])
+        // The names a handshake to an address may have used: those an answer recorded by then gave it.
+        var judge = judged([])
+        let start = Date(timeIntervalSince1970: 1_764_000_000)
+        for (name, at) in [("pool01.contoso.com", 1.0), ("sip.contoso.com", 5.0), ("pool01.contoso.com", 6.0)] {
+            let query = BootQuery(name: name, type: .a, server: nil, answer: .addresses(["10.0.0.5"]), purpose: "asked")
+            judge.record(.dns(query, at: start + at))
+        }
+        #expect(judge.names(resolving: "10.0.0.5", by: start + 2) == ["pool01.contoso.com"])
+        #expect(judge.names(resolving: "10.0.0.5", by: start + 9) == ["pool01.contoso.com", "sip.contoso.com"])
+        #expect(judge.names(resolving: "10.0.0.6", by: start + 9).isEmpty)
     }
 
     @Test("trace leaves out option 120 findings for a build that does not read option 120, as boot does")

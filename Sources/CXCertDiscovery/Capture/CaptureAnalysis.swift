@@ -277,7 +277,6 @@ extension CaptureReader {
         // DNS: every question the phone asked and the answer it got, in order.
         let dns = index.dns[phone.address] ?? []
         let asked = dns.filter { !$0.summary.isResponse }
-        var resolved: [(name: String, address: String, time: Date)] = []
         var queries: [BootQuery] = []
         var dnsNotes: [String] = []
         // Answers indexed by id and name: a capture of many DNS packets is matched in one pass, not one per question.
@@ -303,14 +302,12 @@ extension CaptureReader {
                 name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
                 answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases)
             queries.append(query)
-            judge.record(.dns(query, at: question.time))
+            // At the time the answer came: from then on a handshake to an address it gave may have used the name.
+            judge.record(.dns(query, at: reply?.time ?? question.time))
             if let detail = srvAliases.note(question.summary.name, type, answer, aliases: aliases) {
                 aliasFindings.append(judge.finding(.srvTargetAlias, .warning, detail))
             }
-            for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
         }
-        // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
-        let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
             judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder() + aliasFindings)
         }
@@ -424,9 +421,7 @@ extension CaptureReader {
         }
         if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
         if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
-        let conversations = conversations(mine, judge: judge) { address, time in
-            Array(Set((resolvedByAddress[address] ?? []).filter { $0.time <= time }.map(\.name))).sorted()
-        }
+        let conversations = conversations(mine, judge: judge)
         if let certprov = conversations.certprov { judge.close(certprov) }
         downloaded += conversations.roots.map { ([$0.root], .roots([$0.anchor], at: $0.time)) }
         let received = downloaded.flatMap(\.roots)
@@ -455,7 +450,7 @@ extension CaptureReader {
         for session in mine where !session.tls.isEmpty {
             judge.advance(through: session.time)
             let server = session.connection.server
-            let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
+            let names = judge.names(resolving: server.address, by: session.time)
             var chain: [Certificate] = []
             var phoneAlert: UInt8?
             var serverAlert: UInt8?

@@ -14,7 +14,8 @@ public enum Evidence: Sendable {
     case directory(DirectoryRead, at: Date)
     /// A TLS handshake and the chain the server sent.
     case handshake(HandshakeEvidence)
-    /// A DNS question the phone asked, with the server asked and the answer it got (or why there was none).
+    /// A DNS question the phone asked, with the server asked and the answer it got (or why there was none), at the time
+    /// the answer came (the question's, when none came).
     case dns(BootQuery, at: Date)
 
     /// The true time the evidence happened at: the order the judge takes it in.

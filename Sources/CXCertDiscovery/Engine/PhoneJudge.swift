@@ -47,6 +47,8 @@ public struct PhoneJudge: Sendable {
     public private(set) var dhcp: DHCPExchange?
     /// The DNS questions the phone asked and the answers it got, in the order recorded (``Evidence/dns(_:at:)``).
     public private(set) var asked: [BootQuery] = []
+    /// The names each address was given for by the answers recorded, with when each answer came.
+    private var resolved: [String: [(name: String, at: Date)]] = [:]
     /// Evidence queued and not taken yet, in time order (``queue(_:)``, ``advance(through:)``).
     public private(set) var pending: [Evidence] = []
 
@@ -89,8 +91,9 @@ public struct PhoneJudge: Sendable {
             return nil
         case .handshake(let handshake):
             return judge(handshake, candidates: [(nil, [])], plan: nil)
-        case .dns(let query, _):
+        case .dns(let query, let at):
             asked.append(query)
+            for address in query.answer.addresses { resolved[address, default: []].append((query.name, at)) }
             return nil
         }
     }
@@ -345,6 +348,16 @@ public struct PhoneJudge: Sendable {
     }
 
     // MARK: DNS
+
+    /// The names the phone had resolved to an address by a time (an answer recorded then or earlier gave it): the names a
+    /// handshake to that address may have used when the producer does not know which (a capture without SNI).
+    /// - Parameters:
+    ///   - address: The address.
+    ///   - time: The true time of the handshake.
+    /// - Returns: The names, each once, sorted.
+    public func names(resolving address: String, by time: Date) -> [String] {
+        Array(Set((resolved[address] ?? []).filter { $0.at <= time }.map(\.name))).sorted()
+    }
 
     /// `dns-order-differs` when the registrar SRV questions the phone asked (``asked``) came in another order than the
     /// build's plan says.
