@@ -46,10 +46,10 @@ extension BootWalker.Configuration {
                 throw .input("trust.roots \(root): \(error)")
             }
         }
-        var directory: [TrustAnchor]?
+        var directory: [DirectoryRead]?
         if let snapshot = file.trust?.adSnapshot {
             do {
-                directory = try DirectorySnapshot(contentsOfFile: resolve(snapshot)).phoneAnchors(place: "snapshot \(snapshot)")
+                directory = [DirectoryRead(try DirectorySnapshot(contentsOfFile: resolve(snapshot)), place: "snapshot \(snapshot)")]
             } catch {
                 throw .input("trust.adSnapshot \(snapshot): \(error)")
             }

@@ -194,7 +194,7 @@ struct BootCommand: AsyncParsableCommand {
                     "--device generic has no boot to replay (no lookup order, no phone state): give a phone family or model")
             }
             site.trusted += try client.anchors()
-            if let directory = try await directoryAnchors() { site.directory = (site.directory ?? []) + directory }
+            if let directory = try await directoryReads() { site.directory = (site.directory ?? []) + directory }
             if let provisioned = try certProvAnchors() { site.certificateProvisioning = provisioned }
             if let pool {
                 site.plan = NamePlan(
@@ -284,9 +284,10 @@ struct BootCommand: AsyncParsableCommand {
         }
     }
 
-    private func directoryAnchors() async throws -> [TrustAnchor]? {
+    private func directoryReads() async throws -> [DirectoryRead]? {
         guard ad != nil || adSnapshot != nil else { return nil }
-        return try await loadDirectoryAnchors(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
+        return try await loadDirectorySnapshots(ad: ad, snapshot: adSnapshot) { directoryAuth.configuration(url: $0, timeout: timeout) }
+            .map { DirectoryRead($0.snapshot, place: $0.place) }
     }
 
     private func certProvAnchors() throws -> [TrustAnchor]? {

@@ -138,16 +138,28 @@ struct VerifyCommand: AsyncParsableCommand {
 func loadDirectoryAnchors(
     ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
 ) async throws -> [TrustAnchor] {
-    var anchors: [TrustAnchor] = []
+    try await loadDirectorySnapshots(ad: ad, snapshot: snapshot, configuration: configuration).flatMap {
+        $0.snapshot.phoneAnchors(place: $0.place)
+    }
+}
+
+/// What the phone's searches of AD return, each with where it was read: the snapshot (`--ad-snapshot`), then the live
+/// directory (`--ad`).
+func loadDirectorySnapshots(
+    ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
+) async throws -> [(snapshot: DirectorySnapshot, place: String)] {
+    var snapshots: [(snapshot: DirectorySnapshot, place: String)] = []
     if let snapshot {
-        anchors += try directory { () throws(DirectoryError) in
-            try DirectorySnapshot(contentsOfFile: snapshot).phoneAnchors(place: "snapshot \(snapshot)")
-        }
+        snapshots.append(
+            (try directory { () throws(DirectoryError) in try DirectorySnapshot(contentsOfFile: snapshot) }, "snapshot \(snapshot)"))
     }
     if let ad {
-        anchors += try await directory { () async throws(DirectoryError) in
-            try await DirectorySnapshot(reading: try await DirectoryClient(configuration(ad))).phoneAnchors(place: ad)
-        }
+        snapshots.append(
+            (
+                try await directory { () async throws(DirectoryError) in
+                    try await DirectorySnapshot(reading: try await DirectoryClient(configuration(ad)))
+                }, ad
+            ))
     }
-    return anchors
+    return snapshots
 }

@@ -1,3 +1,4 @@
+import CXCertDirectory
 import Foundation
 
 @testable import CXCertCore
@@ -149,5 +150,13 @@ enum BootFixtures {
 
     static func root() throws -> TrustAnchor {
         TrustAnchor(certificate: try TestPKI.get().certificate("root-sha1.pem"), source: .user(file: "root-sha1.pem"))
+    }
+
+    /// A directory read whose one `certificationAuthority` entry publishes the SHA-1 root.
+    static func directoryRead() throws -> DirectoryRead {
+        let entry = DirectoryEntry(
+            dn: "CN=Contoso Root,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com",
+            attributes: ["cACertificate": [try TestPKI.get().certificate("root-sha1.pem").der]])
+        return DirectoryRead(place: "test directory", entries: [entry])
     }
 }

@@ -266,7 +266,7 @@ struct WalkFindingDetailTests {
         let order = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map {
             BootQuery(name: $0, type: .srv, server: nil, answer: .nxdomain, purpose: "captured")
         }
-        findings += PhoneJudge.fresh(try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")).dnsOrder(order)
+        findings += PhoneJudge.fresh(try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35"), asked: order).dnsOrder()
 
         let seen = try FindingDetailTests.check(findings, "trace")
         #expect(seen.isSuperset(of: ["phone-alert", "capture-damaged", "capture-gap", "dns-order-differs", "sha2-unsupported"]), "\(seen)")

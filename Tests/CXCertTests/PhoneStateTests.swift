@@ -351,6 +351,62 @@ struct JudgeRuleTests {
         #expect(judge.heldRoots.roots.map(\.certificate) == [root.certificate] && judge.heldRoots.cache > 0)
     }
 
+    @Test("An LDAP read is evidence: the judge derives its roots, placeholders skipped and each root once, for boot and trace")
+    func directoryRead() throws {
+        let profile = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")
+        let (root, other) = (try TestPKI.get().certificate("root-sha1.pem"), try TestPKI.get().certificate("root.pem"))
+        // As a capture decodes it (the option spelt) and as a snapshot holds it: the same roots, by the same rule.
+        let dn = "CN=Contoso,CN=Certification Authorities,CN=Public Key Services,CN=Services,CN=Configuration,DC=contoso,DC=com"
+        let read = DirectoryRead(
+            place: "LDAP 10.0.0.1:389 \(dn)",
+            entries: [
+                DirectoryEntry(dn: dn, attributes: ["cACertificate": [[0], root.der, root.der]]),
+                DirectoryEntry(dn: "CN=AIA", attributes: ["cacertificate": [other.der, [0x30, 0x00]], "cn": [Array("AIA".utf8)]]),
+            ])
+        let snapshot = try DirectorySnapshot(ldif: DirectorySnapshot(certificationAuthorities: read.entries, enrollmentServices: []).ldif)
+        #expect(PhoneJudge.roots(in: read).map(\.certificate) == [root, other])
+        #expect(PhoneJudge.roots(in: DirectoryRead(snapshot, place: "snapshot s.ldif")).map(\.certificate) == [root, other])
+        #expect(PhoneJudge.roots(in: read).allSatisfy { $0.source == .activeDirectory(read.place) })
+        var judge = PhoneJudge(profile: profile, state: PhoneStart().state(profile: profile, trusted: []))
+        let before = judge.state.roots.count
+        judge.record(.directory(read, at: Date()))
+        #expect(judge.state.roots.count == before + 2)
+        #expect(judge.heldRoots.roots.map(\.source) == ["Active Directory (\(read.place))", "Active Directory (\(read.place))"])
+        // A read the judge is told of ahead is what a fresh phone's sign-in would download, not what it holds.
+        let ahead = PhoneJudge(
+            profile: profile, state: PhoneStart().state(profile: profile, trusted: []), sources: .init(directory: [read]))
+        #expect(ahead.state.roots.count == before)
+        #expect(ahead.downloadable(in: .signIn).map(\.certificate) == [root, other])
+    }
+
+    @Test("DNS questions are evidence the judge records: out of the build's order they are dns-order-differs, in it nothing")
+    func dnsEvidence() throws {
+        let profile = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463")
+        func judged(_ names: [String]) -> PhoneJudge {
+            var judge = PhoneJudge(profile: profile, state: PhoneStart().state(profile: profile, trusted: []), phased: false)
+            for (offset, name) in names.enumerated() {
+                let query = BootQuery(name: name, type: .srv, server: nil, answer: .nxdomain, purpose: "asked")
+                judge.record(.dns(query, at: Date(timeIntervalSince1970: 1_764_000_000 + Double(offset))))
+            }
+            return judge
+        }
+        let inOrder = judged(["_sipinternaltls._tcp.contoso.com", "_sip._tls.contoso.com"])
+        #expect(inOrder.asked.map(\.name) == ["_sipinternaltls._tcp.contoso.com", "_sip._tls.contoso.com"])
+        #expect(inOrder.dnsOrder().isEmpty)
+        let reversed = judged(["_sip._tls.contoso.com", "_sipinternaltls._tcp.contoso.com"])
+        #expect(reversed.dnsOrder().map(\.code) == [.dnsOrderDiffers])
+        // The names a handshake to an address may have used: those an answer recorded by then gave it.
+        var judge = judged([])
+        let start = Date(timeIntervalSince1970: 1_764_000_000)
+        for (name, at) in [("pool01.contoso.com", 1.0), ("sip.contoso.com", 5.0), ("pool01.contoso.com", 6.0)] {
+            let query = BootQuery(name: name, type: .a, server: nil, answer: .addresses(["10.0.0.5"]), purpose: "asked")
+            judge.record(.dns(query, at: start + at))
+        }
+        #expect(judge.names(resolving: "10.0.0.5", by: start + 2) == ["pool01.contoso.com"])
+        #expect(judge.names(resolving: "10.0.0.5", by: start + 9) == ["pool01.contoso.com", "sip.contoso.com"])
+        #expect(judge.names(resolving: "10.0.0.6", by: start + 9).isEmpty)
+    }
+
     @Test("trace leaves out option 120 findings for a build that does not read option 120, as boot does")
     func traceDHCP() throws {
         func trace(_ firmware: String) throws -> BootStep {

@@ -257,10 +257,10 @@ struct TraceTests {
         }
         let r2 = try DeviceProfile.resolve(device: "cx700", firmware: "3.5.6907.35")
         let expected = ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"].map(query)
-        #expect(PhoneJudge.fresh(r2).dnsOrder(expected).isEmpty)
+        #expect(PhoneJudge.fresh(r2, asked: expected).dnsOrder().isEmpty)
         // The 1.0.199.123 trace's order (_sipinternal before _sip._tls) is not what the OCS R2 table says for 3.5.
         let observed = ["_sipinternaltls._tcp.fabrikam.com", "_sipinternal._tcp.fabrikam.com", "_sip._tls.fabrikam.com"].map(query)
-        let finding = try #require(PhoneJudge.fresh(r2).dnsOrder(observed).first)
+        let finding = try #require(PhoneJudge.fresh(r2, asked: observed).dnsOrder().first)
         #expect(finding.code == .dnsOrderDiffers)
         guard case .dnsOrder(let seen, let order, r2.name, _) = finding.detail.captureFacts else {
             Issue.record("detail: \(finding.detail)")
@@ -269,7 +269,7 @@ struct TraceTests {
         #expect(seen == observed.map(\.name))
         #expect(order == ["_sipinternaltls._tcp.fabrikam.com", "_sip._tls.fabrikam.com", "_sipinternal._tcp.fabrikam.com"])
         let r1 = try DeviceProfile.resolve(device: "cx700", firmware: "1.0.199.123")
-        #expect(PhoneJudge.fresh(r1).dnsOrder(observed).isEmpty)
+        #expect(PhoneJudge.fresh(r1, asked: observed).dnsOrder().isEmpty)
     }
 
     @Test("ldapsearch -x to the Samba AD DC: the cACertificate values the client received are its roots")
@@ -401,5 +401,12 @@ extension PhoneJudge {
     static func fresh(_ profile: DeviceProfile) -> PhoneJudge {
         PhoneJudge(
             profile: profile, state: .start(profile: profile, signedIn: false, trusted: [], held: [], signIn: nil, network: .internal))
+    }
+
+    /// A fresh phone's judge that recorded these DNS questions, in order, as a producer feeds them.
+    static func fresh(_ profile: DeviceProfile, asked queries: [BootQuery]) -> PhoneJudge {
+        var judge = fresh(profile)
+        for query in queries { judge.record(.dns(query, at: Date())) }
+        return judge
     }
 }

@@ -15,8 +15,9 @@ public struct BootWalker: Sendable {
         public var profiles: [DeviceProfile]
         /// Roots given with `--trust`.
         public var trusted: [TrustAnchor]
-        /// Roots the phone would download from Active Directory once it finds a DC.
-        public var directory: [TrustAnchor]?
+        /// What the directory the phone downloads roots from holds once it finds a DC (`--ad`, `--ad-snapshot`), as read:
+        /// the judge derives the roots (``PhoneJudge/roots(in:)``).
+        public var directory: [DirectoryRead]?
         /// Roots from a captured Certificate Provisioning answer.
         public var certificateProvisioning: [TrustAnchor]?
         /// The deployment's name plan, when one is known.
@@ -73,13 +74,13 @@ public struct BootWalker: Sendable {
         ///   - inputs: What the phones are told.
         ///   - profiles: The builds to walk.
         ///   - trusted: Roots given with `--trust`.
-        ///   - directory: Roots the phone would download from AD once it finds a DC; `nil` when unknown.
+        ///   - directory: What the directory holds, as read, for the phone's download once it finds a DC; `nil` when unknown.
         ///   - certificateProvisioning: Roots from a captured Certificate Provisioning answer; `nil` when none.
         ///   - plan: The deployment's name plan, if any.
         ///   - timeout: Seconds for each network operation.
         ///   - now: This machine's clock, against which the phone's clock skew is measured.
         public init(
-            inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [TrustAnchor]? = nil,
+            inputs: BootInputs, profiles: [DeviceProfile], trusted: [TrustAnchor] = [], directory: [DirectoryRead]? = nil,
             certificateProvisioning: [TrustAnchor]? = nil, plan: NamePlan? = nil, timeout: TimeInterval = 5, now: Date = Date()
         ) {
             self.inputs = inputs
@@ -263,8 +264,10 @@ struct BuildWalk {
     mutating func ask(_ name: String, _ type: DNSRecordType, purpose: String) async -> DNSAnswer {
         var final = DNSResponse(answer: .failed("not asked"))
         for (server, response) in await session.ask(name, type) {
-            queries.append(
-                BootQuery(name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases))
+            let query = BootQuery(
+                name: name, type: type, server: server, answer: response.answer, purpose: purpose, aliases: response.aliases)
+            queries.append(query)
+            judge.record(.dns(query, at: Date()))
             final = response
         }
         noteSRVAliases(name, type, final)
@@ -625,13 +628,14 @@ struct BuildWalk {
                 continue  // not a DC lookup: the device data is checked when it loads
             }
         }
-        if let directory = configuration.directory {
+        if let reads = configuration.directory {
+            let directory = reads.flatMap(PhoneJudge.roots(in:))
             if !profile.rootDownloads.contains(where: \.fromDirectory) {
                 notes.append("this build does not download roots from Active Directory")
             } else if !usesDirectory {
                 if looks { notes.append("a \(method) sign-in does not download roots from Active Directory (device data)") }
             } else if dcFound {
-                judge.receive(directory)
+                for read in reads { judge.record(.directory(read, at: Date())) }
                 roots += directory.map { BootRoot(certificate: $0.certificate, source: $0.source.description) }
                 if directory.isEmpty {
                     findings.append(

@@ -1,5 +1,6 @@
 import CXCertCapture
 import CXCertCore
+import CXCertDirectory
 import Foundation
 
 extension CaptureReader {
@@ -276,7 +277,6 @@ extension CaptureReader {
         // DNS: every question the phone asked and the answer it got, in order.
         let dns = index.dns[phone.address] ?? []
         let asked = dns.filter { !$0.summary.isResponse }
-        var resolved: [(name: String, address: String, time: Date)] = []
         var queries: [BootQuery] = []
         var dnsNotes: [String] = []
         // Answers indexed by id and name: a capture of many DNS packets is matched in one pass, not one per question.
@@ -298,19 +298,18 @@ extension CaptureReader {
             let answer = reply?.summary.answer ?? .failed("no answer in the capture")
             let type: DNSRecordType = question.summary.type == 33 ? .srv : .a
             let aliases = reply?.summary.aliases ?? []
-            queries.append(
-                BootQuery(
-                    name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
-                    answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases))
+            let query = BootQuery(
+                name: question.summary.name, type: type, server: DNSServer(address: question.server, port: question.port),
+                answer: answer, purpose: "asked at \(Self.clock(question.time))", aliases: aliases)
+            queries.append(query)
+            // At the time the answer came: from then on a handshake to an address it gave may have used the name.
+            judge.record(.dns(query, at: reply?.time ?? question.time))
             if let detail = srvAliases.note(question.summary.name, type, answer, aliases: aliases) {
                 aliasFindings.append(judge.finding(.srvTargetAlias, .warning, detail))
             }
-            for address in answer.addresses { resolved.append((question.summary.name, address, reply?.time ?? question.time)) }
         }
-        // The names resolved to each address: a handshake looks up its server's, not every answer of the phone.
-        let resolvedByAddress = Dictionary(grouping: resolved) { $0.address }
         if !asked.isEmpty {
-            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder(queries) + aliasFindings)
+            judge.close(.dns, queries: queries, notes: dnsNotes, findings: judge.dnsOrder() + aliasFindings)
         }
 
         // Time: the phone's own clock in its requests, the server's in the answers.
@@ -367,7 +366,8 @@ extension CaptureReader {
         judge.close(.time, samples: samples, notes: timeNotes, findings: timeFindings)
 
         // LDAP and HTTP: what the phone searched and fetched, and the roots it received.
-        var downloaded: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
+        // What the phone received, each with the evidence the judge takes: an LDAP entry read, or roots downloaded.
+        var downloaded: [(roots: [BootRoot], evidence: Evidence)] = []
         var ldapNotes: [String] = []
         var httpNotes: [String] = []
         for session in mine {
@@ -377,18 +377,15 @@ extension CaptureReader {
                 case .searchRequest(let base, let attributes):
                     ldapNotes.append("\(Self.clock(session.time)) search \(server) base \(base) for \(attributes.joined(separator: ", "))")
                 case .searchEntry(let dn, let attributes):
-                    let values = attributes.filter { $0.key.hasPrefix("cacertificate") }.flatMap(\.value).filter { $0.count > 1 }
-                    let certificates = values.compactMap { try? Certificate(derEncoded: $0) }
+                    // The attribute type without its options (`cACertificate;binary`), as the directory's own entries.
+                    let types = Dictionary(
+                        attributes.map { (String($0.key.split(separator: ";").first ?? ""), $0.value) }, uniquingKeysWith: +)
+                    let read = DirectoryRead(place: "LDAP \(server) \(dn)", entries: [DirectoryEntry(dn: dn, attributes: types)])
+                    let roots = PhoneJudge.roots(in: read)
                     ldapNotes.append(
-                        "\(Self.clock(session.time)) entry \(dn): \(certificates.count) cACertificate value\(certificates.count == 1 ? "" : "s")"
-                    )
-                    downloaded += certificates.map {
-                        (
-                            BootRoot(certificate: $0, source: "LDAP \(server) \(dn)"),
-                            TrustAnchor(certificate: $0, source: .activeDirectory("LDAP \(server) \(dn)")),
-                            entry.time
-                        )
-                    }
+                        "\(Self.clock(session.time)) entry \(dn): \(roots.count) cACertificate value\(roots.count == 1 ? "" : "s")")
+                    downloaded.append(
+                        (roots.map { BootRoot(certificate: $0.certificate, source: read.place) }, .directory(read, at: entry.time)))
                 }
             }
             var pending: [HTTPMessageView] = []
@@ -414,36 +411,34 @@ extension CaptureReader {
                 {
                     httpNotes.append(
                         "  \(decoded.format.rawValue): \(decoded.certificates.map(\.subject.displayName).joined(separator: ", "))")
-                    downloaded += decoded.certificates.map {
+                    downloaded.append(
                         (
-                            BootRoot(certificate: $0, source: "HTTP \(url)"), TrustAnchor(certificate: $0, source: .download(url: url)),
-                            session.time
-                        )
-                    }
+                            decoded.certificates.map { BootRoot(certificate: $0, source: "HTTP \(url)") },
+                            .roots(decoded.certificates.map { TrustAnchor(certificate: $0, source: .download(url: url)) }, at: session.time)
+                        ))
                 }
             }
         }
         if !ldapNotes.isEmpty { judge.close(.ldap, notes: ldapNotes, findings: []) }
         if !httpNotes.isEmpty { judge.close(.http, notes: httpNotes, findings: []) }
-        let conversations = conversations(mine, judge: judge) { address, time in
-            Array(Set((resolvedByAddress[address] ?? []).filter { $0.time <= time }.map(\.name))).sorted()
-        }
+        let conversations = conversations(mine, judge: judge)
         if let certprov = conversations.certprov { judge.close(certprov) }
-        downloaded += conversations.roots
+        downloaded += conversations.roots.map { ([$0.root], .roots([$0.anchor], at: $0.time)) }
+        let received = downloaded.flatMap(\.roots)
         let held = judge.heldRoots
         var rootNotes = ["\(held.cache) roots from the built-in trusted-authorities cache"]
         if !options.trusted.isEmpty { rootNotes.append("\(options.trusted.count) from --trust") }
         let earlier = options.start.heldRoots
         if !earlier.isEmpty { rootNotes.append("\(earlier.count) held from an earlier sign-in (--held-root), from the start") }
-        rootNotes.append("\(downloaded.count) received in the capture")
+        rootNotes.append("\(received.count) received in the capture")
         // As in boot: a phone that signed in before keeps what it holds until reset, so what it fetched here is not used.
         let takesDownloads = judge.looksForRoots
-        if !takesDownloads && !downloaded.isEmpty {
+        if !takesDownloads && !received.isEmpty {
             rootNotes.append("the phone signed in before (--signed-in): it keeps the roots it holds until reset, not these")
         }
         judge.close(
             .roots,
-            roots: held.roots + downloaded.map(\.root),
+            roots: held.roots + received,
             notes: rootNotes, findings: [])
 
         // TLS: each chain the phone received, judged with what it had at that moment.
@@ -451,11 +446,11 @@ extension CaptureReader {
         var tlsNotes: [String] = []
         var tlsFindings: [Finding] = []
         // Evidence in the capture's order: each time reading and root received before a handshake is fed first.
-        judge.queue(readings.map(Evidence.time) + (takesDownloads ? downloaded.map { .roots([$0.anchor], at: $0.time) } : []))
+        judge.queue(readings.map(Evidence.time) + (takesDownloads ? downloaded.map(\.evidence) : []))
         for session in mine where !session.tls.isEmpty {
             judge.advance(through: session.time)
             let server = session.connection.server
-            let names = Array(Set((resolvedByAddress[server.address] ?? []).filter { $0.time <= session.time }.map(\.name))).sorted()
+            let names = judge.names(resolving: server.address, by: session.time)
             var chain: [Certificate] = []
             var phoneAlert: UInt8?
             var serverAlert: UInt8?

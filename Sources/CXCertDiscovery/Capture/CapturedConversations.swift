@@ -88,13 +88,13 @@ extension CaptureReader {
         var roots: [(root: BootRoot, anchor: TrustAnchor, time: Date)] = []
     }
 
-    /// The phone's conversations in its own connections (`mine`), judged with `judge`; `names` gives the names the
-    /// phone resolved to an address before a time.
-    func conversations(_ mine: [Session], judge: PhoneJudge, names: (String, Date) -> [String]) -> Conversations {
+    /// The phone's conversations in its own connections (`mine`), judged with `judge`, which also gives the names the
+    /// phone resolved to an address before a time (``PhoneJudge/names(resolving:by:)``).
+    func conversations(_ mine: [Session], judge: PhoneJudge) -> Conversations {
         var result = Conversations()
         func server(_ session: Session) -> (host: String, address: String, port: Int) {
             let address = session.connection.server.address
-            return (names(address, session.time).first ?? address, address, session.connection.server.port)
+            return (judge.names(resolving: address, by: session.time).first ?? address, address, session.connection.server.port)
         }
         func makeStep(_ kind: BootStepKind, endpoints: [BootEndpoint] = [], notes: [String], findings: [Finding]) -> ConversationStep {
             ConversationStep(kind: kind, endpoints: endpoints, notes: notes, findings: findings)
@@ -254,7 +254,8 @@ extension CaptureReader {
         for session in mine where !session.sip.isEmpty {
             let (host, address, port) = server(session)
             let sipServer = PhoneJudge.SIPServer(host: host, address: address, port: port)
-            registeredWith.formUnion(names(address, session.time).map { "\($0.lowercased()):\(port)" } + ["\(address):\(port)"])
+            registeredWith.formUnion(
+                judge.names(resolving: address, by: session.time).map { "\($0.lowercased()):\(port)" } + ["\(address):\(port)"])
             let requests = session.sip.filter { $0.fromClient && $0.message.startLine.hasPrefix("REGISTER ") }.map(\.message)
             let answers = session.sip.filter { !$0.fromClient }.map(\.message)
             // A phone re-registers for as long as the capture runs: the first ones say what it met.

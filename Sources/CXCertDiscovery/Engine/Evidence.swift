@@ -1,4 +1,5 @@
 import CXCertCore
+import CXCertDirectory
 import Foundation
 
 /// What happened on the wire, typed: the live walk and the capture replay produce it, ``PhoneJudge`` judges it.
@@ -6,17 +7,25 @@ import Foundation
 public enum Evidence: Sendable {
     /// A time reading: a server's answer, or the phone's own clock in its request.
     case time(TimeEvidence)
-    /// Roots the phone received (from Active Directory, the Certificate Provisioning service, or a download).
+    /// Roots the phone received from the Certificate Provisioning service or an HTTP download.
     case roots([TrustAnchor], at: Date)
+    /// An LDAP read of the directory: the entries read, from which the judge derives the roots the phone holds
+    /// (``PhoneJudge/roots(in:)``), the one rule for the live walk's Active Directory read and a capture's LDAP search.
+    case directory(DirectoryRead, at: Date)
     /// A TLS handshake and the chain the server sent.
     case handshake(HandshakeEvidence)
+    /// A DNS question the phone asked, with the server asked and the answer it got (or why there was none), at the time
+    /// the answer came (the question's, when none came).
+    case dns(BootQuery, at: Date)
 
     /// The true time the evidence happened at: the order the judge takes it in.
     public var at: Date {
         switch self {
         case .time(let reading): reading.at
         case .roots(_, let at): at
+        case .directory(_, let at): at
         case .handshake(let handshake): handshake.at
+        case .dns(_, let at): at
         }
     }
 }
@@ -45,6 +54,32 @@ public struct TimeEvidence: Sendable, Hashable {
         self.offset = offset
         self.source = source
         self.at = at
+    }
+}
+
+/// What an LDAP read of the directory returned: the `certificationAuthority` entries with their attributes as the server
+/// sent them, read live (`boot --ad`), from a snapshot (`--ad-snapshot`, `trust.adSnapshot`), or decoded from a capture's
+/// LDAP search results. The roots are not carried: the judge derives them (``PhoneJudge/roots(in:)``).
+public struct DirectoryRead: Sendable, Hashable {
+    /// Where the entries were read: the directory's URL, the snapshot, or the captured server and entry; the roots'
+    /// Active Directory source names it.
+    public let place: String
+    /// The entries read (container and attributes, the `cACertificate` values among them).
+    public let entries: [DirectoryEntry]
+
+    /// A read of entries at a place.
+    public init(place: String, entries: [DirectoryEntry]) {
+        self.place = place
+        self.entries = entries
+    }
+
+    /// The phone's first search of a snapshot: its `certificationAuthority` entries (the enrollment services give roots
+    /// only through a certsrv fetch, which the phone's walk makes only when these hold none).
+    /// - Parameters:
+    ///   - snapshot: The directory's answers, live or from LDIF.
+    ///   - place: Where it was read.
+    public init(_ snapshot: DirectorySnapshot, place: String) {
+        self.init(place: place, entries: snapshot.certificationAuthorities)
     }
 }
 

@@ -1,4 +1,5 @@
 import CXCertCore
+import CXCertDirectory
 import CXCertProbe
 import Foundation
 
@@ -10,13 +11,13 @@ public struct PhoneJudge: Sendable {
     /// Roots the phone could download at sign-in, known to the producer before it gets there (the walk's `--ad` and
     /// Certificate Provisioning roots): what makes a chain `root-not-held-yet` or `held-root-stale`.
     public struct RootSources: Sendable {
-        /// Roots published in Active Directory.
-        public var directory: [TrustAnchor]
+        /// What the directory holds, as read: its roots derive by ``PhoneJudge/roots(in:)``.
+        public var directory: [DirectoryRead]
         /// Roots the Certificate Provisioning service hands out.
         public var certificateProvisioning: [TrustAnchor]
 
         /// Sources; none by default (a capture knows only what it shows).
-        public init(directory: [TrustAnchor] = [], certificateProvisioning: [TrustAnchor] = []) {
+        public init(directory: [DirectoryRead] = [], certificateProvisioning: [TrustAnchor] = []) {
             self.directory = directory
             self.certificateProvisioning = certificateProvisioning
         }
@@ -44,6 +45,10 @@ public struct PhoneJudge: Sendable {
     public internal(set) var steps: [BootStep] = []
     /// The DHCP answers the phone took, when the producer saw them (``judge(_:expectedWebServices:)``).
     public private(set) var dhcp: DHCPExchange?
+    /// The DNS questions the phone asked and the answers it got, in the order recorded (``Evidence/dns(_:at:)``).
+    public private(set) var asked: [BootQuery] = []
+    /// The names each address was given for by the answers recorded, with when each answer came.
+    private var resolved: [String: [(name: String, at: Date)]] = [:]
     /// Evidence queued and not taken yet, in time order (``queue(_:)``, ``advance(through:)``).
     public private(set) var pending: [Evidence] = []
 
@@ -81,8 +86,15 @@ public struct PhoneJudge: Sendable {
         case .roots(let roots, _):
             receive(roots)
             return nil
+        case .directory(let read, _):
+            receive(Self.roots(in: read))
+            return nil
         case .handshake(let handshake):
             return judge(handshake, candidates: [(nil, [])], plan: nil)
+        case .dns(let query, let at):
+            asked.append(query)
+            for address in query.answer.addresses { resolved[address, default: []].append((query.name, at)) }
+            return nil
         }
     }
 
@@ -124,6 +136,18 @@ public struct PhoneJudge: Sendable {
         for root in roots { state.hold(HeldRoot(anchor: root, acquired: .signIn)) }
     }
 
+    /// The roots an LDAP read gives the phone, the one rule for both producers: the certificates in the entries'
+    /// `cACertificate` values (the placeholders certutil writes skipped, each certificate once, in the order read), as
+    /// the phone's directory walk takes them (``PhoneDiscovery/walk(_:fetch:)``), each with the read's place as its
+    /// Active Directory source.
+    /// - Parameter read: The entries read.
+    /// - Returns: The roots.
+    public static func roots(in read: DirectoryRead) -> [TrustAnchor] {
+        PhoneDiscovery.walk(DirectorySnapshot(certificationAuthorities: read.entries, enrollmentServices: [])).certificates.map {
+            TrustAnchor(certificate: $0, source: .activeDirectory(read.place))
+        }
+    }
+
     /// Roots the producer learned ahead that the Certificate Provisioning service hands out (the walk's live root-chain
     /// download, made before the boot steps): from now on an endpoint reached before the phase in which the phone's
     /// sign-in method downloads them, whose chain needs one, is `root-not-held-yet`. The phone does not hold them yet.
@@ -143,7 +167,7 @@ public struct PhoneJudge: Sendable {
     public func downloadable(in phase: BootPhase, on network: NetworkSide? = nil) -> [TrustAnchor] {
         let downloads = lifecycle.downloads(in: phase, signIn: state.signIn, network: network ?? state.network).downloads
         var roots: [TrustAnchor] = []
-        if downloads.contains(where: \.fromDirectory) { roots += sources.directory }
+        if downloads.contains(where: \.fromDirectory) { roots += sources.directory.flatMap(Self.roots(in:)) }
         if downloads.contains(.certificateProvisioning) { roots += sources.certificateProvisioning }
         return roots
     }
@@ -325,10 +349,21 @@ public struct PhoneJudge: Sendable {
 
     // MARK: DNS
 
-    /// `dns-order-differs` when the registrar SRV questions were asked in another order than the build's plan says.
-    /// - Parameter queries: The questions, in the order asked.
+    /// The names the phone had resolved to an address by a time (an answer recorded then or earlier gave it): the names a
+    /// handshake to that address may have used when the producer does not know which (a capture without SNI).
+    /// - Parameters:
+    ///   - address: The address.
+    ///   - time: The true time of the handshake.
+    /// - Returns: The names, each once, sorted.
+    public func names(resolving address: String, by time: Date) -> [String] {
+        Array(Set((resolved[address] ?? []).filter { $0.at <= time }.map(\.name))).sorted()
+    }
+
+    /// `dns-order-differs` when the registrar SRV questions the phone asked (``asked``) came in another order than the
+    /// build's plan says.
     /// - Returns: The finding, or none.
-    public func dnsOrder(_ queries: [BootQuery]) -> [Finding] {
+    public func dnsOrder() -> [Finding] {
+        let queries = asked
         let prefixes = ["_sipinternaltls._tcp.", "_sip._tls.", "_sipinternal._tcp.", "_sip._tcp."]
         guard let first = queries.first(where: { query in query.type == .srv && prefixes.contains { query.name.hasPrefix($0) } }),
             let prefix = prefixes.first(where: { first.name.hasPrefix($0) })
