@@ -73,7 +73,12 @@ final class BootLab: @unchecked Sendable {
             ] + lines
         let file = "dnsmasq-\(last).conf"
         try directory.write(file, config.joined(separator: "\n") + "\n")
-        try launch(["dnsmasq", "--keep-in-foreground", "--conf-file=\(directory.appendingPathComponent(file).path)", "--user=root"]) { _ in
+        // Its own pid file: the default /var/run/dnsmasq.pid is shared by every dnsmasq on the machine, and one left
+        // there by another run can keep this one from starting.
+        try launch([
+            "dnsmasq", "--keep-in-foreground", "--conf-file=\(directory.appendingPathComponent(file).path)", "--user=root",
+            "--pid-file=\(directory.appendingPathComponent("dnsmasq-\(last).pid").path)",
+        ]) { _ in
             DNSClient.query("ready.test", type: .a, server: server, timeout: 0.3) == .addresses(["127.0.0.1"])
         }
         return server

@@ -59,6 +59,7 @@ final class DHCPLab: @unchecked Sendable {
         try lab.launch([
             "ip", "netns", "exec", namespace, "dnsmasq", "--keep-in-foreground",
             "--conf-file=\(lab.directory.appendingPathComponent("dnsmasq-dhcp.conf").path)", "--user=root", "--log-facility=-",
+            "--pid-file=\(lab.directory.appendingPathComponent("dnsmasq-dhcp.pid").path)",
         ]) { log in log.contains("DHCP, IP range") }
         Thread.sleep(forTimeInterval: 0.2)
     }
