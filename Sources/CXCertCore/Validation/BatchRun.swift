@@ -152,7 +152,7 @@ public enum BatchRun {
     /// Validates every path, calling `emit` with one JSON line per file, in input order, on the calling thread.
     ///
     /// The calling thread walks the input, writes the lines and validates files itself between the two; the other cores'
-    /// workers run on the shared ``BlockingExecutor`` (long jobs that claim a few files at a time from a window of
+    /// workers run on the shared blocking executor (long jobs that claim a few files at a time from a window of
     /// `window` files, so no worker waits for another at a chunk boundary and a slow file holds up nobody but the
     /// writer). The window bounds memory: files more than `window` ahead of the last line written are not read.
     /// - Parameters:

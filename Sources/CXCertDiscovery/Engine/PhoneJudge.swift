@@ -138,7 +138,7 @@ public struct PhoneJudge: Sendable {
 
     /// The roots an LDAP read gives the phone, the one rule for both producers: the certificates in the entries'
     /// `cACertificate` values (the placeholders certutil writes skipped, each certificate once, in the order read), as
-    /// the phone's directory walk takes them (``PhoneDiscovery/walk(_:fetch:)``), each with the read's place as its
+    /// the phone's directory walk takes them (`PhoneDiscovery.walk(_:fetch:)` of CXCertDirectory), each with the read's place as its
     /// Active Directory source.
     /// - Parameter read: The entries read.
     /// - Returns: The roots.
