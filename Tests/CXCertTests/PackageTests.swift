@@ -62,7 +62,13 @@ struct PackageTests {
                 ?? (try? Shell.text(["dpkg", "-S", URL(fileURLWithPath: library).resolvingSymlinksInPath().path])) ?? ""
             if let name = owner.split(separator: ":").first { packages.insert(String(name)) }
         }
-        #expect(Set(control.components(separatedBy: ", ")) == packages)
+        // Each entry is a package, libc6 with the lowest glibc the binary's symbol versions allow.
+        let entries = control.components(separatedBy: ", ")
+        #expect(Set(entries.map { String($0.prefix { $0 != " " }) }) == packages)
+        let glibc = try Shell.text(["readelf", "-V", "--wide", binary.path]).matches(of: /GLIBC_(2\.[0-9]+)|GLIBC_ABI_DT_RELR/).map {
+            $0.output.1.map(String.init) ?? "2.36"
+        }.max { $0.compare($1, options: .numeric) == .orderedAscending }
+        #expect(glibc != nil && entries.contains("libc6 (>= \(glibc ?? ""))"), "\(entries)")
         #expect(packages.contains { $0.hasPrefix("libssl") } && packages.contains { $0.hasPrefix("libldap") })
         #expect(packages.contains(SystemLibrary.curl.debianPackage) && packages.contains(SystemLibrary.pcap.debianPackage))
         for file in [
