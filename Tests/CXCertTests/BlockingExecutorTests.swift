@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import CXCertCore
+@testable import CXCertDiscovery
 
 /// A latch a blocking job waits on; the test opens it.
 private final class Latch: @unchecked Sendable {
@@ -180,7 +181,7 @@ struct BlockingExecutorTests {
     func boundedCallShareOfTheDeadline() async throws {
         let executor = BlockingExecutor(threads: 1, queueCapacity: 8)
         // Alone: the call gets its whole timeout (less what passed since).
-        let alone = try #require(await executor.bounded(timeout: 60) { $0 })
+        let alone = try await executor.bounded(timeout: 60) { $0 }
         #expect(alone > 30 && alone <= 60)
         // Queued behind a job that holds the only thread for 0.5 s: it gets what is left of its 60 s, not 60 s.
         let latch = Latch()
@@ -189,27 +190,54 @@ struct BlockingExecutorTests {
             try? await Task.sleep(nanoseconds: 500_000_000)
             latch.release()
         }
-        let queued = try #require(await executor.bounded(timeout: 60) { $0 })
+        let queued = try await executor.bounded(timeout: 60) { $0 }
         #expect(queued < 59.6, "given \(queued) s after waiting at least 0.5 s of its 60 s")
         _ = await (holder.value, release.value)
         // Past an explicit deadline it never runs.
         let ran = Latch()
-        #expect(await executor.bounded(timeout: 5, until: Date().addingTimeInterval(-1)) { _ in ran.release() } == nil)
+        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try await executor.bounded(timeout: 5, until: Date().addingTimeInterval(-1)) { _ in ran.release() }
+        }
         #expect(!ran.isOpen)
-        // A call that overruns its deadline is abandoned: its caller gets nil while the body still blocks (released after
-        // 60 s at the latest, when the caller would get its value if it had waited for it).
+        // A call that overruns its deadline is abandoned: its caller hears the deadline passed while the body still
+        // blocks (released after 60 s at the latest, when the caller would get its value if it had waited for it).
         let blocked = Latch()
         let unblock = Task {
             try? await Task.sleep(nanoseconds: 60_000_000_000)
             blocked.release()
         }
-        let overrun = await executor.bounded(timeout: 0.2, grace: 0.3) { _ in
-            blocked.wait()
-            return true
+        await #expect(throws: BlockingExecutor.Failure.deadlinePassed) {
+            try await executor.bounded(timeout: 0.2, grace: 0.3) { _ in
+                blocked.wait()
+                return true
+            }
         }
-        #expect(overrun == nil)
         #expect(!blocked.isOpen)
         blocked.release()
         unblock.cancel()
+    }
+
+    @Test("a call the executor refuses (its queue is full) says so: the walk's notes do not blame the deadline")
+    func refusedIsNotLate() async throws {
+        let executor = BlockingExecutor(threads: 1, queueCapacity: 1)
+        let latch = Latch()
+        let holder = await occupy(executor, until: latch)
+        try executor.start {}  // waits in the queue's one place
+        await #expect(throws: BlockingExecutor.Failure.queueFull(capacity: 1)) { try await executor.bounded(timeout: 30) { $0 } }
+        let session = BootSession(servers: [DNSServer(address: "127.0.0.1", port: 9)], timeout: 30, executor: executor)
+        let time = await session.time(address: "127.0.0.1", port: 9)
+        let asked = await session.ask("pool.example.com", .a)
+        let reached = await session.reach(address: "127.0.0.1", port: 9)
+        latch.release()
+        await holder.value
+        let refused = "not made: more than 1 blocking jobs were waiting"
+        guard case .failure(let failure) = time else {
+            Issue.record("time: \(time)")
+            return
+        }
+        #expect(failure.description.contains(refused), "\(failure)")
+        #expect(asked.count == 1 && asked.first?.1.answer == .skipped(refused), "\(asked)")
+        #expect(reached?.description.contains(refused) == true, "\(String(describing: reached))")
+        for note in [failure.description, reached?.description ?? ""] { #expect(!note.contains("deadline"), "\(note)") }
     }
 }

@@ -114,23 +114,23 @@ package final class BlockingExecutor: @unchecked Sendable {
     ///   - deadline: When the caller stops waiting; `nil` for `timeout` from now.
     ///   - grace: Seconds past `deadline` before a running call is abandoned (it owns what it touches).
     ///   - body: The blocking call, given the seconds it may take.
-    /// - Returns: What `body` returned; `nil` when it did not run (the deadline passed first, the task was cancelled, or
-    ///   the queue was full) or was abandoned.
+    /// - Returns: What `body` returned.
+    /// - Throws: Why it gave nothing: ``Failure/deadlinePassed`` when it did not run in time or was abandoned,
+    ///   ``Failure/cancelled``, or ``Failure/queueFull(capacity:)`` when it was refused (callers word these differently:
+    ///   a refused question was never asked).
     package func bounded<T: Sendable>(
         timeout: TimeInterval, until deadline: Date? = nil, grace: TimeInterval = 1,
         _ body: @escaping @Sendable (TimeInterval) -> T
-    ) async -> T? {
+    ) async throws(Failure) -> T {
         let end = deadline ?? Date().addingTimeInterval(timeout)
         // A far deadline (a walk without one) needs no sleeper.
         let cutoff = end.timeIntervalSinceNow > 86_400 ? nil : end.addingTimeInterval(grace)
-        do {
-            return try await run(deadline: cutoff) { () -> T? in
-                let left = min(timeout, end.timeIntervalSinceNow)
-                return left > 0.01 ? body(left) : nil
-            }
-        } catch {
-            return nil
+        let value = try await run(deadline: cutoff) { () -> T? in
+            let left = min(timeout, end.timeIntervalSinceNow)
+            return left > 0.01 ? body(left) : nil
         }
+        guard let value else { throw .deadlinePassed }
+        return value
     }
 
     /// Runs `body` on one of the threads and blocks the calling thread until it ends or `deadline` passes, when the

@@ -39,7 +39,7 @@ final class BootSession: @unchecked Sendable {
     let servers: [DNSServer]
     private let dns = OnceCache<DNSKey, DNSResponse>()
     private let sntp = OnceCache<EndpointKey, Result<SNTPResponse, SNTPError>>()
-    private let rootChains = OnceCache<HTTPKey, CertificateProvisioning.Exchange?>()
+    private let rootChains = OnceCache<HTTPKey, Result<CertificateProvisioning.Exchange, NotMade>>()
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
     private let reachability = OnceCache<EndpointKey, ProbeError?>()
     private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
@@ -49,10 +49,17 @@ final class BootSession: @unchecked Sendable {
     /// When the whole walk ends: no operation starts after it, and none runs past it.
     let deadline: Date
 
-    init(servers: [DNSServer], timeout: TimeInterval, deadline: Date = .distantFuture, maxServers: Int = 16) {
+    /// Where the walk's blocking calls run.
+    let executor: BlockingExecutor
+
+    init(
+        servers: [DNSServer], timeout: TimeInterval, deadline: Date = .distantFuture, maxServers: Int = 16,
+        executor: BlockingExecutor = .shared
+    ) {
         self.servers = Array(servers.prefix(maxServers))
         self.timeout = timeout
         self.deadline = deadline
+        self.executor = executor
     }
 
     /// Whether the walk's deadline has passed.
@@ -65,15 +72,45 @@ final class BootSession: @unchecked Sendable {
         return left > 0.01 ? min(timeout, left) : nil
     }
 
-    static let notMade = "not made: the walk's deadline passed"
+    static let notMade = notMade(.deadlinePassed)
+
+    /// A call of the walk that was not made, and why.
+    struct NotMade: Error, Sendable {
+        /// Why, as a note says it.
+        let why: String
+    }
+
+    /// Why a call of the walk was not made (or was abandoned), as its note says it.
+    static func notMade(_ failure: BlockingExecutor.Failure) -> String {
+        switch failure {
+        case .deadlinePassed: "not made: the walk's deadline passed"
+        case .cancelled: "not made: the walk was cancelled"
+        case .queueFull: "not made: \(failure)"
+        }
+    }
 
     /// Runs a blocking call (a client that bounds itself by the seconds it is given) on the shared executor, with the
     /// time one operation may take when a thread takes it: the per-operation timeout, cut to what is left of the walk's
-    /// deadline. `nil` when it was not made: the walk's deadline passed before it started (or, which the queue's size
-    /// of 4,096 makes unlikely, the executor refused it), or it ran a second past the deadline and was abandoned.
-    func blocking<T: Sendable>(_ body: @escaping @Sendable (TimeInterval) -> T) async -> T? {
-        guard budget != nil else { return nil }
-        return await BlockingExecutor.shared.bounded(timeout: timeout, until: deadline, body)
+    /// deadline. `otherwise` makes the answer, from why, when the call was not made: the walk's deadline passed before
+    /// it started or it ran a second past the deadline and was abandoned, the walk was cancelled, or the executor's
+    /// queue was full.
+    func blocking<T: Sendable>(
+        _ body: @escaping @Sendable (TimeInterval) -> T, otherwise: (_ why: String) -> T
+    ) async -> T {
+        switch await blocking(body) {
+        case .success(let value): value
+        case .failure(let notMade): otherwise(notMade.why)
+        }
+    }
+
+    /// ``blocking(_:otherwise:)``'s value, or why the call was not made.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable (TimeInterval) -> T) async -> Result<T, NotMade> {
+        guard budget != nil else { return .failure(NotMade(why: Self.notMade)) }
+        do throws(BlockingExecutor.Failure) {
+            return .success(try await executor.bounded(timeout: timeout, until: deadline, body))
+        } catch {
+            return .failure(NotMade(why: Self.notMade(error)))
+        }
     }
 
     /// Asks the servers in order (the next only when one does not answer), as a resolver with option 6 does.
@@ -92,8 +129,7 @@ final class BootSession: @unchecked Sendable {
                 continue
             }
             let response = await dns.value(for: DNSKey(name: name, type: type, server: server)) { [self] in
-                await blocking { DNSClient.lookup(name, type: type, server: server, timeout: $0) }
-                    ?? DNSResponse(answer: .skipped(Self.notMade))
+                await blocking({ DNSClient.lookup(name, type: type, server: server, timeout: $0) }) { DNSResponse(answer: .skipped($0)) }
             }
             if response.answer == .timeout { _ = lock.withLock { silent.insert(server) } }
             asked.append((server, response))
@@ -104,54 +140,50 @@ final class BootSession: @unchecked Sendable {
 
     func time(address: String, port: Int) async -> Result<SNTPResponse, SNTPError> {
         await sntp.value(for: EndpointKey(address: address, port: port, suites: [])) { [self] in
-            await blocking { SNTPClient.query(address: address, port: port, timeout: $0) } ?? .failure(.network(Self.notMade))
+            await blocking({ SNTPClient.query(address: address, port: port, timeout: $0) }) { .failure(.network($0)) }
         }
     }
 
     func handshake(address: String, port: Int, suites: [String]) async -> Result<ProbeReport, ProbeError> {
         await handshakes.value(for: EndpointKey(address: address, port: port, suites: suites)) { [self] in
-            let report = await blocking { budget in
+            await blocking({ budget in
                 Result { () throws(ProbeError) in
                     try Prober.probeAsPhone(ProbeTarget(host: address, port: port, serverName: nil), suites: suites, timeout: budget)
                 }
-            }
-            return report ?? .failure(Self.notReached(address, port))
+            }) { .failure(Self.notReached(address, port, why: $0)) }
         }
     }
 
     func reach(address: String, port: Int) async -> ProbeError? {
         await reachability.value(for: EndpointKey(address: address, port: port, suites: [])) { [self] in
-            let reached = await blocking { budget -> ProbeError? in
+            await blocking({ budget -> ProbeError? in
                 do throws(ProbeError) {
                     try Prober.reach(address: address, port: port, timeout: budget)
                     return nil
                 } catch {
                     return error
                 }
-            }
-            switch reached {
-            case .some(let error): return error
-            case .none: return Self.notReached(address, port)
-            }
+            }) { Self.notReached(address, port, why: $0) }
         }
     }
 
-    private static func notReached(_ address: String, _ port: Int) -> ProbeError {
-        .connection(.timeout("\(address):\(port) (\(notMade))", seconds: 0))
+    private static func notReached(_ address: String, _ port: Int, why: String) -> ProbeError {
+        .connection(.timeout("\(address):\(port) (\(why))", seconds: 0))
     }
 
     func get(_ url: String, address: String) async -> Result<HTTPFetcher.Answer, HTTPError> {
         await http.value(for: HTTPKey(url: url, address: address)) { [self] in
-            let answer = await blocking { budget in
+            await blocking({ budget in
                 Result { () throws(HTTPError) in try HTTPFetcher.answer(url, address: address, timeout: budget) }
-            }
-            return answer ?? .failure(.curl(url: url, code: 28, message: Self.notMade))
+            }) { .failure(.curl(url: url, code: 28, message: $0)) }
         }
     }
 
-    /// The root-chain download from `address`, once per URL and address for every build; `nil` past the deadline.
-    func rootChains(_ request: CertificateProvisioning.Request, address: String, maxBytes: Int) async -> CertificateProvisioning.Exchange? {
-        guard budget != nil else { return nil }
+    /// The root-chain download from `address`, once per URL and address for every build, or why it was not made.
+    func rootChains(
+        _ request: CertificateProvisioning.Request, address: String, maxBytes: Int
+    ) async -> Result<CertificateProvisioning.Exchange, NotMade> {
+        guard budget != nil else { return .failure(NotMade(why: Self.notMade)) }
         return await rootChains.value(for: HTTPKey(url: request.url, address: address)) { [self] in
             await blocking { budget in
                 CertificateProvisioning.download(

@@ -49,8 +49,11 @@ extension BuildWalk {
             finish(.certprov)
             return
         }
-        guard let exchange = await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) else {
-            notes.append("not sent: \(BootSession.notMade)")
+        let exchange: CertificateProvisioning.Exchange
+        switch await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes) {
+        case .success(let made): exchange = made
+        case .failure(let notMade):
+            notes.append("not sent: \(notMade.why)")
             finish(.certprov, skipped: true)
             return
         }
@@ -106,7 +109,7 @@ extension BuildWalk {
         let path = configuration.dhcp?.phoneAnswer?.options.provisioning?.path
         let request = CertificateProvisioning.Request.rootChains(host: web.host, path: path)
         guard let address, await session.reach(address: address, port: 80) == nil,
-            let exchange = await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes),
+            case .success(let exchange) = await session.rootChains(request, address: address, maxBytes: configuration.maxRootChainBytes),
             case .chains(let certificates) = exchange.outcome
         else { return }
         judge.foresee(certificateProvisioning: Self.anchors(certificates, from: request))

@@ -14,12 +14,11 @@ extension BuildWalk {
         for server in updateServers {
             let request = DeviceUpdate.Request.check(host: server.name, identity: identity)
             let address = server.address
-            guard
-                let exchange = await session.blocking({
-                    DeviceUpdate.check(request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: 256 << 10, timeout: $0))
-                })
-            else {
-                notes.append("\(request.url): not sent, \(BootSession.notMade)")
+            let sent = await session.blocking {
+                DeviceUpdate.check(request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: 256 << 10, timeout: $0))
+            }
+            guard case .success(let exchange) = sent else {
+                if case .failure(let notMade) = sent { notes.append("\(request.url): not sent, \(notMade.why)") }
                 continue
             }
             notes.append("request: POST \(request.url) to \(server.address) — body: \(request.body)")
@@ -46,7 +45,7 @@ extension BuildWalk {
             return
         }
         guard
-            let head = await session.blocking({ budget in
+            case .success(let head) = await session.blocking({ budget in
                 Result { () throws(HTTPError) in try HTTPFetcher.head(url, address: address, timeout: budget) }
             })
         else { return }

@@ -32,12 +32,11 @@ extension BuildWalk {
         hops: for hop in 0...Self.maxSIPRedirects {
             visited.insert("\(target.host.lowercased()):\(target.port)")
             let (to, suites) = (target, profile.tlsCipherSuites)
-            guard
-                case (let budget, let exchange)? = await session.blocking({
-                    ($0, SIPRegistration.register(request, host: to.host, address: to.address, port: to.port, suites: suites, timeout: $0))
-                })
-            else {
-                notes.append("REGISTER to \(target.host):\(target.port) not sent: \(BootSession.notMade)")
+            let sent = await session.blocking {
+                ($0, SIPRegistration.register(request, host: to.host, address: to.address, port: to.port, suites: suites, timeout: $0))
+            }
+            guard case .success((let budget, let exchange)) = sent else {
+                if case .failure(let notMade) = sent { notes.append("REGISTER to \(target.host):\(target.port) not sent: \(notMade.why)") }
                 break
             }
             exchanges.append(record(exchange))

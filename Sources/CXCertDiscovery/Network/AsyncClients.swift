@@ -26,10 +26,16 @@ extension DNSClient {
     ///   - type: The record type asked.
     ///   - server: The server asked, and its port.
     ///   - timeout: Seconds for the whole question.
-    /// - Returns: The answer and its CNAME records; `timeout` when the question could not be asked in time.
+    /// - Returns: The answer and its CNAME records; `timeout` when the question could not be asked in time, `failed`
+    ///   when it was not asked at all (too many blocking calls were waiting).
     public static func lookup(_ name: String, type: DNSRecordType, server: DNSServer, timeout: TimeInterval) async -> DNSResponse {
-        await BlockingExecutor.shared.bounded(timeout: timeout) { lookup(name, type: type, server: server, timeout: $0) }
-            ?? DNSResponse(answer: .timeout)
+        do throws(BlockingExecutor.Failure) {
+            return try await BlockingExecutor.shared.bounded(timeout: timeout) { lookup(name, type: type, server: server, timeout: $0) }
+        } catch .queueFull(let capacity) {
+            return DNSResponse(answer: .failed("not asked: \(BlockingExecutor.Failure.queueFull(capacity: capacity))"))
+        } catch {
+            return DNSResponse(answer: .timeout)
+        }
     }
 }
 
@@ -42,8 +48,13 @@ extension SNTPClient {
     ///   - timeout: Seconds for the whole exchange.
     /// - Returns: The server's answer, or why there is none.
     public static func query(address: String, port: Int = 123, timeout: TimeInterval) async -> Result<SNTPResponse, SNTPError> {
-        await BlockingExecutor.shared.bounded(timeout: timeout) { query(address: address, port: port, timeout: $0) }
-            ?? .failure(.timeout(seconds: timeout))
+        do throws(BlockingExecutor.Failure) {
+            return try await BlockingExecutor.shared.bounded(timeout: timeout) { query(address: address, port: port, timeout: $0) }
+        } catch .queueFull(let capacity) {
+            return .failure(.network("not sent: \(BlockingExecutor.Failure.queueFull(capacity: capacity))"))
+        } catch {
+            return .failure(.timeout(seconds: timeout))
+        }
     }
 }
 
@@ -60,10 +71,16 @@ extension DHCPClient {
     public static func inform(interface: String, server: String? = nil, timeout: TimeInterval) async throws(DHCPClientError)
         -> DHCPExchange
     {
-        let outcome = await BlockingExecutor.shared.bounded(timeout: timeout) { left in
-            Result { () throws(DHCPClientError) in try inform(interface: interface, server: server, timeout: left) }
+        let outcome: Result<DHCPExchange, DHCPClientError>
+        do throws(BlockingExecutor.Failure) {
+            outcome = try await BlockingExecutor.shared.bounded(timeout: timeout) { left in
+                Result { () throws(DHCPClientError) in try inform(interface: interface, server: server, timeout: left) }
+            }
+        } catch .queueFull(let capacity) {
+            throw .network("the DHCPINFORMs were not sent: \(BlockingExecutor.Failure.queueFull(capacity: capacity))")
+        } catch {
+            throw .network("the DHCPINFORMs were not sent within \(SNTPError.seconds(timeout))")
         }
-        guard let outcome else { throw .network("the DHCPINFORMs were not sent within \(SNTPError.seconds(timeout))") }
         return try outcome.get()
     }
 }
