@@ -25,20 +25,58 @@ public enum CaptureRendering {
         let phones: [JSONPhone]
         let notFound: [String]
     }
+    /// The report without its phones: what ``json(_:write:)`` writes before them (`phones` sorts last).
+    struct JSONHead: Encodable {
+        let files: [String]
+        let frames: Int
+        let findings: [Finding]
+        let notFound: [String]
+    }
 
     /// The reading as `cxcert trace --json` prints it: files, frames, capture findings, and each phone's steps.
     public static func json(_ report: CaptureReport) -> String {
-        let model = JSONReport(
-            files: report.files, frames: report.frames, findings: report.findings,
-            phones: report.phones.map { phone in
-                JSONPhone(
-                    address: phone.phone.address, mac: phone.phone.mac, reason: phone.phone.reason, device: phone.trace.profile.name,
-                    family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description,
-                    buildSource: phone.buildSource,
-                    signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
-                    state: phone.trace.state.map(BootRendering.state), steps: phone.trace.steps.map(BootRendering.step))
-            }, notFound: report.notFound.map(\.description))
-        return JSONOutput.encode(model)
+        var out = ""
+        json(report) { out += $0 }
+        return out
+    }
+
+    /// ``json(_:)``'s text, byte for byte, handed to `write` in pieces, a phone at a time: a capture of thousands of
+    /// phones is never one string (about 85 KB of JSON a phone) nor one encoder's document.
+    /// - Parameters:
+    ///   - report: The capture's reading.
+    ///   - write: Called with each piece, in order.
+    public static func json(_ report: CaptureReport, write: (String) -> Void) {
+        guard !report.phones.isEmpty else { return write(JSONOutput.encode(model(report))) }
+        // The pretty, key-sorted document is the head's object with `phones` as its last member: each phone is
+        // its own document indented two levels (JSON strings hold no raw line break, so every line is indented).
+        let head = JSONOutput.encode(
+            JSONHead(files: report.files, frames: report.frames, findings: report.findings, notFound: report.notFound.map(\.description)))
+        guard head.hasSuffix("\n}") else { return write(JSONOutput.encode(model(report))) }
+        write(String(head.dropLast(2)) + ",\n  \"phones\" : [\n")
+        for (index, phone) in report.phones.enumerated() {
+            // Indented as the whole document nests it; the blank line of an empty array stays blank, as there.
+            var piece = index == 0 ? "" : ",\n"
+            for (number, line) in JSONOutput.encode(jsonPhone(phone)).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                piece += (number == 0 ? "" : "\n") + (line.isEmpty ? "" : "    ") + line
+            }
+            write(piece)
+        }
+        write("\n  ]\n}")
+    }
+
+    /// The whole report as one value: ``json(_:write:)`` writes what `JSONEncoder` makes of it.
+    static func model(_ report: CaptureReport) -> JSONReport {
+        JSONReport(
+            files: report.files, frames: report.frames, findings: report.findings, phones: report.phones.map(jsonPhone),
+            notFound: report.notFound.map(\.description))
+    }
+
+    static func jsonPhone(_ phone: CaptureTrace) -> JSONPhone {
+        JSONPhone(
+            address: phone.phone.address, mac: phone.phone.mac, reason: phone.phone.reason, device: phone.trace.profile.name,
+            family: phone.trace.profile.familyID, firmware: phone.trace.profile.firmware?.description, buildSource: phone.buildSource,
+            signsIn: phone.trace.signsIn, phoneClock: phone.trace.phoneClock.map(iso8601), clockSource: phone.trace.clockSource,
+            state: phone.trace.state.map(BootRendering.state), steps: phone.trace.steps.map(BootRendering.step))
     }
 
     /// The reading for a terminal: capture findings, then each phone with how it was found and its steps.

@@ -92,6 +92,7 @@ struct EscapingTests {
         // A note is one line: the CR LF inside option 15 did not start a new one.
         let text = CaptureRendering.text(report)
         #expect(text.split(separator: "\n").contains { $0.contains("evil\\u{1b}]0;t\\u{7}\\u{d}fake") }, "\(text)")
+        #expect(CaptureRendering.json(report) == JSONOutput.encode(CaptureRendering.model(report)))
         for json in [CaptureRendering.json(report), BootRendering.json(boot)] {
             #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil)
         }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CXCertDiscovery
+@testable import CXCertReports
 @testable import CXCertTestSupport
 
 /// `trace --phone`: the spellings a MAC comes in, addresses, refusals, and phones found by the address DHCP gave
@@ -114,6 +115,18 @@ struct TracePhoneSelectionTests {
         let report = try read([.address("10.0.0.50"), .address("10.9.9.9"), .mac("00:11:22:33:44:55")])
         #expect(report.phones.map(\.phone.address) == ["10.0.0.50"])
         #expect(report.notFound == [.address("10.9.9.9"), .mac("00:11:22:33:44:55")])
+    }
+
+    @Test("trace --json written a phone at a time is JSONEncoder's document of the whole report, byte for byte")
+    func jsonAPhoneAtATime() throws {
+        let two = try read([.address("10.0.0.50"), .address("10.0.0.1"), .address("10.9.9.9")])
+        #expect(two.phones.count == 2 && two.notFound.count == 1)
+        for report in [two, try read([.address("10.0.0.50")]), try read([.address("10.9.9.9")])] {
+            var pieces: [String] = []
+            CaptureRendering.json(report) { pieces.append($0) }
+            #expect(pieces.joined() == JSONOutput.encode(CaptureRendering.model(report)))
+            #expect(pieces.count == (report.phones.isEmpty ? 1 : report.phones.count + 2))
+        }
     }
 
     @Test("cxcert trace: a --phone that is neither a MAC nor an address exits 2; a named phone not in the capture exits 1")
