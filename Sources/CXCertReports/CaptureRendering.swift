@@ -54,14 +54,23 @@ public enum CaptureRendering {
         guard head.hasSuffix("\n}") else { return write(JSONOutput.encode(model(report))) }
         write(String(head.dropLast(2)) + ",\n  \"phones\" : [\n")
         for (index, phone) in report.phones.enumerated() {
-            // Indented as the whole document nests it; the blank line of an empty array stays blank, as there.
-            var piece = index == 0 ? "" : ",\n"
-            for (number, line) in JSONOutput.encode(jsonPhone(phone)).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                piece += (number == 0 ? "" : "\n") + (line.isEmpty ? "" : "    ") + line
-            }
-            write(piece)
+            write((index == 0 ? "" : ",\n") + nested(JSONOutput.encode(jsonPhone(phone))))
         }
         write("\n  ]\n}")
+    }
+
+    /// A pretty-printed document indented two levels, as the whole document nests a phone: every line but the blank
+    /// one of an empty array (which stays blank, as there) gets four spaces. On bytes: a phone is about 85 KB.
+    static func nested(_ document: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(document.utf8.count + document.utf8.count / 4)
+        var lineStart = true
+        for byte in document.utf8 {
+            if lineStart && byte != UInt8(ascii: "\n") { bytes.append(contentsOf: [0x20, 0x20, 0x20, 0x20]) }
+            bytes.append(byte)
+            lineStart = byte == UInt8(ascii: "\n")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The whole report as one value: ``json(_:write:)`` writes what `JSONEncoder` makes of it.
