@@ -55,8 +55,9 @@ struct CXCertCommand: AsyncParsableCommand {
     }
 
     /// ArgumentParser's usage errors exit 64 with several lines; scripts rely on cxcert's documented
-    /// one-line error and exit 2.
-    static func main() async {
+    /// one-line error and exit 2. Runs on the main thread (the caller's executor, the main actor): a
+    /// ``CallerExecutorCommand`` stays there, other async commands run on the concurrency pool.
+    nonisolated(nonsending) static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.isEmpty { usageError("no command given", for: CXCertCommand.self) }
         if arguments.first == "help", case (_, let unknown?) = subcommand(for: Array(arguments.dropFirst())) {
@@ -70,7 +71,9 @@ struct CXCertCommand: AsyncParsableCommand {
         do {
             var command: any ParsableCommand
             if let direct = parsedDirectly(arguments) { command = direct } else { command = try parseAsRoot() }
-            if var async = command as? any AsyncParsableCommand {
+            if let here = command as? any CallerExecutorCommand {
+                try await here.runOnCallerExecutor()
+            } else if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
                 try command.run()
@@ -85,6 +88,14 @@ struct CXCertCommand: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// A command whose work `main` awaits on its own thread, the main thread: a one-shot run that waits on no network
+/// starts no thread of the concurrency pool and hops between none (each hop waits for a core on a loaded machine).
+/// What it awaits that does wait on the network still runs wherever that code runs.
+protocol CallerExecutorCommand: AsyncParsableCommand {
+    /// The command's work, on the caller's executor; `run()` calls it too.
+    nonisolated(nonsending) func runOnCallerExecutor() async throws
 }
 
 /// Writes one line to standard error in the `cxcert: ...` form.

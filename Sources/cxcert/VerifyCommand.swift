@@ -2,7 +2,7 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: CallerExecutorCommand {
     // `cxcert` as the super-command: what the command is, and it spares the one-shot parse of `verify` alone
     // (`CXCertCommand.parsedDirectly`) ArgumentParser's completion-script probe, two more parsers over the arguments
     // (8.4M instructions, 2.0M net: the runtime's first-use costs they paid move to verify's own parse). The name is
@@ -54,7 +54,12 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Directory connection (with --ad)") var directoryAuth: DirectoryAuthOptions
 
-    @OptionGroup var knowledge: KnowledgeOptions
+    // KnowledgeOptions' two options, declared here rather than as a group (round eight in Benchmarks/README.md).
+    @Option(name: KnowledgeOptions.deviceDataName, help: KnowledgeOptions.deviceDataHelp)
+    var deviceData: String?
+
+    @Option(name: KnowledgeOptions.capabilityName, help: KnowledgeOptions.capabilityHelp)
+    var capabilities: [String] = []
 
     @Flag(help: "Print JSON (schema in the README).")
     var json = false
@@ -74,9 +79,13 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let profiles = try client.profiles(knowledge: try knowledge.load())
-        let anchors = try await client.anchors() + directoryAnchors()
+    func run() async throws { try await runOnCallerExecutor() }
+
+    // Nothing here waits on the network without `--ad`: `main` awaits it on the main thread, so a one-shot verify
+    // starts no thread of the concurrency pool (round eight in Benchmarks/README.md).
+    nonisolated(nonsending) func runOnCallerExecutor() async throws {
+        let profiles = try client.profiles(knowledge: try KnowledgeOptions.load(deviceData: deviceData, capabilities: capabilities))
+        let anchors = try client.anchors() + (try await directoryAnchors())
         let decoder = CertificateDecoder()
         func load(_ path: String) throws -> [Certificate] {
             do {
@@ -129,13 +138,13 @@ struct VerifyCommand: AsyncParsableCommand {
         if summary.untrusted > 0 { throw ExitCode(1) }
     }
 
-    private func directoryAnchors() async throws -> [TrustAnchor] {
+    private nonisolated(nonsending) func directoryAnchors() async throws -> [TrustAnchor] {
         try await loadDirectoryAnchors(ad: ad, snapshot: adSnapshot, configuration: directoryAuth.configuration(url:))
     }
 }
 
-/// The roots a phone learns from AD: live (`--ad`) and/or from a snapshot (`--ad-snapshot`).
-func loadDirectoryAnchors(
+/// The roots a phone learns from AD: live (`--ad`) and/or from a snapshot (`--ad-snapshot`), on the caller's executor.
+nonisolated(nonsending) func loadDirectoryAnchors(
     ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
 ) async throws -> [TrustAnchor] {
     try await loadDirectorySnapshots(ad: ad, snapshot: snapshot, configuration: configuration).flatMap {
@@ -144,8 +153,8 @@ func loadDirectoryAnchors(
 }
 
 /// What the phone's searches of AD return, each with where it was read: the snapshot (`--ad-snapshot`), then the live
-/// directory (`--ad`).
-func loadDirectorySnapshots(
+/// directory (`--ad`). Runs on the caller's executor; only the live directory's operations leave it.
+nonisolated(nonsending) func loadDirectorySnapshots(
     ad: String?, snapshot: String?, configuration: (String) -> DirectoryConfiguration
 ) async throws -> [(snapshot: DirectorySnapshot, place: String)] {
     var snapshots: [(snapshot: DirectorySnapshot, place: String)] = []
@@ -153,13 +162,13 @@ func loadDirectorySnapshots(
         snapshots.append(
             (try directory { () throws(DirectoryError) in try DirectorySnapshot(contentsOfFile: snapshot) }, "snapshot \(snapshot)"))
     }
-    if let ad {
-        snapshots.append(
-            (
-                try await directory { () async throws(DirectoryError) in
-                    try await DirectorySnapshot(reading: try await DirectoryClient(configuration(ad)))
-                }, ad
-            ))
-    }
+    if let ad { snapshots.append((try await liveSnapshot(configuration(ad)), ad)) }
     return snapshots
+}
+
+/// What the phone's searches of a live directory return; this leaves the caller's executor (network operations).
+private func liveSnapshot(_ configuration: DirectoryConfiguration) async throws -> DirectorySnapshot {
+    try await directory { () async throws(DirectoryError) in
+        try await DirectorySnapshot(reading: try await DirectoryClient(configuration))
+    }
 }

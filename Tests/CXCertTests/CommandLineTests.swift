@@ -29,6 +29,51 @@ struct CommandLineTests {
         #expect(try CLI.run(["help", "verify"]).status == 0)
     }
 
+    @Test("verify's usage errors, word for word: which one wins, the message and exit 2 (pinned across reshaping its options)")
+    func verifyUsageErrorsPinned() throws {
+        let leaf = repositoryRoot.appendingPathComponent("Examples/contoso/pool01.pem").path
+        let seconds = "--timeout takes a number of seconds more than 0 and at most 3600"
+        let date = "expected 4 digits for the year (use 2026-01-31, 2026-01-31T12:00:00Z or 2026-01-31T12:00:00+01:00)"
+        // Arguments after the leaf, and the first line on standard error. Value errors are reported in argument
+        // order, before a missing argument and before any validate() check.
+        let cases: [([String], String)] = [
+            (["--max-chain-depth", "x"], "The value 'x' is invalid for '--max-chain-depth <max-chain-depth>'"),
+            (["--max-chain-depth", "-1"], "Missing value for '--max-chain-depth <max-chain-depth>'"),
+            (["--at", "yesterday"], "The value 'yesterday' is invalid for '--at <at>': 'yesterday' is not a valid date: \(date)"),
+            (["--until", "2020-01-01T00:00:00Z"], "--until must be after --at (or now)"),
+            (["--firmware", "abc"], "The value 'abc' is invalid for '--firmware <firmware>'"),
+            (["--firmware", "abc", "--max-chain-depth", "x"], "The value 'abc' is invalid for '--firmware <firmware>'"),
+            (["--max-chain-depth", "x", "--firmware", "abc"], "The value 'x' is invalid for '--max-chain-depth <max-chain-depth>'"),
+            (["--at", "x", "--firmware", "abc"], "The value 'x' is invalid for '--at <at>': 'x' is not a valid date: \(date)"),
+            (["--timeout", "x", "--at", "x"], "The value 'x' is invalid for '--timeout <timeout>'"),
+            (["--timeout", "0"], seconds),
+            (["--password-env", "A", "--password-file", "B"], "give --password-env or --password-file, not both"),
+            (["--send-password-in-clear", "--timeout", "0"], "--send-password-in-clear goes with --plain"),
+            (["--plain", "--send-password-in-clear", "--timeout", "0"], seconds),
+            (["--password-env", "A", "--password-file", "B", "--ad-domain", "-x"], "Missing value for '--ad-domain <ad-domain>'"),
+            (["--capability", "foo"], "--capability takes KEY=VALUE, not 'foo'"),
+            (["--host", "bad host"], "--host: 'bad host' is not a valid DNS name: it contains a space"),
+            (["--bogus"], "Unknown option '--bogus'"),
+            (["b.pem"], "give one FILE (or use --batch)"),
+            (["--batch", "--until", "2030-01-01"], "--batch does not take --until"),
+            (
+                ["--batch", "--firmware", "4.0.7577.4463", "--firmware", "3.5.6907.35"],
+                "--batch takes at most one --firmware and no --host or deployment names"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(["verify", leaf] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(
+                result.stderr == "cxcert: \(message)\nUsage: cxcert verify [<options>] <files> ...\n  See 'cxcert verify --help'.\n",
+                "\(arguments): \(result.stderr)")
+        }
+        let none = try CLI.run(["verify", "--firmware", "abc"])
+        #expect(none.status == 2 && none.stderr.hasPrefix("cxcert: The value 'abc' is invalid for '--firmware <firmware>'\n"))
+        let missing = try CLI.run(["verify", "--json"])
+        #expect(missing.status == 2 && missing.stderr.hasPrefix("cxcert: Missing expected argument '<files> ...'\n"))
+    }
+
     @Test("verify parsed alone (the one-shot path) hands help, completion scripts and usage errors to the whole tree")
     func directParseFallsBack() throws {
         // Each pair prints the same: the first goes through `verify` parsed alone and is rejected there, the second

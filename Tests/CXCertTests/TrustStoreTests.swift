@@ -112,6 +112,25 @@ struct TrustStoreTests {
         #expect(revision(onDisk + [0x0A]) != expected)
     }
 
+    @Test("the compiled index rows are TrustStore/index.json's, decoded as before, as built and as on disk")
+    func compiledIndexIsTheJSON() throws {
+        struct IndexFile: Decodable { let entries: [BuiltInTrustStore.IndexRow] }
+        let onDisk = try Data(contentsOf: repositoryRoot.appendingPathComponent("TrustStore/index.json"))
+        for json in [onDisk, Data(EmbeddedData.trustStoreIndex)] {
+            let decoded = try JSONDecoder().decode(IndexFile.self, from: json).entries
+            #expect(decoded.count == 17)
+            #expect(BuiltInTrustStore.indexRows == decoded, "stale: run Scripts/device-data (TrustStore/index.json changed)")
+        }
+        // The comparison sees one changed field: the first row's key size, 2048 -> 2049.
+        let text = try #require(String(data: onDisk, encoding: .utf8))
+        let range = try #require(text.range(of: "\"keyBits\": 2048"))
+        let edited = try JSONDecoder().decode(
+            IndexFile.self, from: Data(text.replacingCharacters(in: range, with: "\"keyBits\": 2049").utf8))
+        #expect(edited.entries.first?.keyBits == 2049)
+        #expect(BuiltInTrustStore.indexRows != edited.entries)
+        #expect(BuiltInTrustStore.entries.map(\.row) == Array(1...17))
+    }
+
     @Test("states at a date: 5 roots valid on 2026-11-21, all 17 on 2009-01-01")
     func statesAtDate() throws {
         let now = try #require((try? StrictDate.parse("2026-11-21")))

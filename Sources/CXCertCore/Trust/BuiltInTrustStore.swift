@@ -86,29 +86,27 @@ public enum BuiltInTrustStore {
     /// The table's title and sources, for display.
     public static let title = "Lync/OCS Phone Edition built-in trusted-authorities cache"
 
-    private struct IndexFile: Decodable {
-        struct Row: Decodable {
-            let row: Int
-            let guide: TrustStoreEntry.GuideRow
-            let file: String
-            let displayName: String
-            let subject, notBefore, notAfter, keyType: String
-            let keyBits: Int
-            let signatureAlgorithm, serial, sha1, sha256: String
-            let match: TrustStoreEntry.Match
-            let confidence: Confidence
-            let guideErrors: [String]
-            let note, source: String
-            let alternates: [String]
-        }
-        let entries: [Row]
+    /// One row of `TrustStore/index.json`'s `entries`, as the file spells it. The rows are compiled into
+    /// ``indexRows`` (`Scripts/device-data`): a start decodes no JSON; `TrustStoreTests` holds them equal to the file.
+    struct IndexRow: Decodable, Equatable {
+        let row: Int
+        let guide: TrustStoreEntry.GuideRow
+        let file: String
+        let displayName: String
+        let subject, notBefore, notAfter, keyType: String
+        let keyBits: Int
+        let signatureAlgorithm, serial, sha1, sha256: String
+        let match: TrustStoreEntry.Match
+        let confidence: Confidence
+        let guideErrors: [String]
+        let note, source: String
+        let alternates: [String]
     }
 
     private static func load() -> [TrustStoreEntry] {
-        // The embedded data is checked by the test suite; a failure here is a build defect, not input.
+        // The compiled rows are checked by the test suite; a failure here is a build defect, not input.
         do {
-            let index = try JSONDecoder().decode(IndexFile.self, from: Data(EmbeddedData.trustStoreIndex))
-            return try zip(index.entries, roots).map { row, root in
+            return try zip(indexRows, roots).map { row, root in
                 guard row.row == root.row, row.file == root.file else {
                     throw CertificateDecodingError.unreadable("TrustStore/index.json changed while it was read")
                 }
@@ -130,16 +128,8 @@ public enum BuiltInTrustStore {
     /// without OpenSSL, the certificate decoded on first use. A one-shot `verify` decodes only the roots a chain
     /// can reach by issuer name (OpenSSL's decoding of 17 roots cost a third of its start-up).
     static let roots: [Root] = {
-        struct Rows: Decodable {
-            struct Row: Decodable {
-                let row: Int
-                let file: String
-            }
-            let entries: [Row]
-        }
         do {
-            let index = try JSONDecoder().decode(Rows.self, from: Data(EmbeddedData.trustStoreIndex))
-            return try index.entries.map { row in
+            return try indexRows.map { row in
                 guard let pem = EmbeddedData.trustStoreFile(row.file) else {
                     throw CertificateDecodingError.unreadable("TrustStore/\(row.file) is not embedded")
                 }

@@ -18,10 +18,15 @@ struct DeploymentOptions: ParsableArguments {
     @Option(name: .customLong("simple-url"), help: "A simple URL such as https://meet.fabrikam.com (repeatable).")
     var simpleURLs: [String] = []
 
-    /// Every name and URL checked (exit 2 with the option and the reason), U-labels turned into A-labels.
+    /// Every name and URL checked (exit 2 with the option and the reason), U-labels turned into A-labels. Without any
+    /// (a plain one-shot `verify`) there is nothing to check, and the check's cost (1M instructions) is skipped.
     func validate() throws {
+        guard anyName else { return }
         do { _ = try deployment(pool: pool ?? "pool.invalid") } catch { throw ValidationError(error.description) }
     }
+
+    /// Whether any deployment name or URL is given.
+    private var anyName: Bool { pool != nil || !adDomains.isEmpty || !sipDomains.isEmpty || !servers.isEmpty || !simpleURLs.isEmpty }
 
     private func deployment(pool: String) throws(DeploymentNameError) -> Deployment {
         try Deployment(adDomains: adDomains, sipDomains: sipDomains, pool: pool, servers: servers, simpleURLs: simpleURLs).validated()
@@ -30,7 +35,7 @@ struct DeploymentOptions: ParsableArguments {
     /// The plan when any deployment name is given: without --pool, the names derivable from the
     /// domains are still checked, and the verdict says which were not.
     var plan: NamePlan? {
-        guard pool != nil || !adDomains.isEmpty || !sipDomains.isEmpty || !servers.isEmpty || !simpleURLs.isEmpty else { return nil }
+        guard anyName else { return nil }
         if let pool { return (try? deployment(pool: pool)).map(NamePlan.init) }
         let named = try? Deployment(adDomains: adDomains, sipDomains: sipDomains, pool: "", servers: servers, simpleURLs: simpleURLs)
             .validated(allowingNoPool: true)

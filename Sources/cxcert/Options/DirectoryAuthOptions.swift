@@ -2,14 +2,45 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-/// How to bind and how long to wait: `ds` and `verify --ad`.
+/// How to bind and how long to wait: `ds` and `verify --ad`. The options of ``DirectoryBindOptions`` are declared here
+/// again (same names, help and order, not a nested group: a group costs a one-shot `verify` about as much as ten options,
+/// round eight in Benchmarks/README.md) and handed over as ``credentials``.
 struct DirectoryAuthOptions: ParsableArguments {
-    @OptionGroup var credentials: DirectoryBindOptions
+    @Option(name: DirectoryBindOptions.bindName, help: DirectoryBindOptions.bindHelp)
+    var bind: String?
+
+    @Option(name: DirectoryBindOptions.passwordEnvName, help: DirectoryBindOptions.passwordEnvHelp)
+    var passwordEnv: String?
+
+    @Option(name: DirectoryBindOptions.passwordFileName, help: DirectoryBindOptions.passwordFileHelp)
+    var passwordFile: String?
+
+    @Option(name: DirectoryBindOptions.caFileName, help: DirectoryBindOptions.caFileHelp)
+    var caFile: String?
+
+    @Flag(name: DirectoryBindOptions.plainName, help: DirectoryBindOptions.plainHelp)
+    var plain = false
+
+    @Flag(name: DirectoryBindOptions.sendPasswordInClearName, help: DirectoryBindOptions.sendPasswordInClearHelp)
+    var sendPasswordInClear = false
 
     @Option(help: "Seconds to wait for the directory (default 15).")
     var timeout: Double?
 
+    /// The bind options as ``DirectoryBindOptions``, which checks and uses them.
+    var credentials: DirectoryBindOptions {
+        var options = DirectoryBindOptions()
+        options.bind = bind
+        options.passwordEnv = passwordEnv
+        options.passwordFile = passwordFile
+        options.caFile = caFile
+        options.plain = plain
+        options.sendPasswordInClear = sendPasswordInClear
+        return options
+    }
+
     func validate() throws {
+        try credentials.validate()
         if let timeout { try validateSeconds(timeout, "--timeout") }
     }
 
@@ -20,24 +51,36 @@ struct DirectoryAuthOptions: ParsableArguments {
 /// How to bind: shared by `ds`, `verify --ad` and `boot --ad` (which has its own `--timeout` for every network
 /// operation). Passwords come from the environment, a file or a prompt.
 struct DirectoryBindOptions: ParsableArguments {
-    @Option(name: .customLong("bind"), help: "Bind as a DN, a UPN (admin@contoso.com) or DOMAIN\\user (default: anonymous).")
+    static let bindName = NameSpecification.customLong("bind")
+    static let bindHelp = ArgumentHelp("Bind as a DN, a UPN (admin@contoso.com) or DOMAIN\\user (default: anonymous).")
+    static let passwordEnvName = NameSpecification.customLong("password-env")
+    static let passwordEnvHelp = ArgumentHelp("Read the password from this environment variable.")
+    static let passwordFileName = NameSpecification.customLong("password-file")
+    static let passwordFileHelp = ArgumentHelp("Read the password from this file (one trailing newline is ignored).")
+    static let caFileName = NameSpecification.customLong("ca-file")
+    static let caFileHelp = ArgumentHelp("PEM CA certificates to verify the directory's TLS certificate with.")
+    static let plainName = NameSpecification.customLong("plain")
+    static let plainHelp = ArgumentHelp("Allow ldap:// without TLS: everything, including a bind password, travels in clear.")
+    static let sendPasswordInClearName = NameSpecification.customLong("send-password-in-clear")
+    static let sendPasswordInClearHelp = ArgumentHelp(
+        "With --plain and --bind: accept that the bind password crosses the network unencrypted.")
+
+    @Option(name: bindName, help: bindHelp)
     var bind: String?
 
-    @Option(name: .customLong("password-env"), help: "Read the password from this environment variable.")
+    @Option(name: passwordEnvName, help: passwordEnvHelp)
     var passwordEnv: String?
 
-    @Option(name: .customLong("password-file"), help: "Read the password from this file (one trailing newline is ignored).")
+    @Option(name: passwordFileName, help: passwordFileHelp)
     var passwordFile: String?
 
-    @Option(name: .customLong("ca-file"), help: "PEM CA certificates to verify the directory's TLS certificate with.")
+    @Option(name: caFileName, help: caFileHelp)
     var caFile: String?
 
-    @Flag(name: .customLong("plain"), help: "Allow ldap:// without TLS: everything, including a bind password, travels in clear.")
+    @Flag(name: plainName, help: plainHelp)
     var plain = false
 
-    @Flag(
-        name: .customLong("send-password-in-clear"),
-        help: "With --plain and --bind: accept that the bind password crosses the network unencrypted.")
+    @Flag(name: sendPasswordInClearName, help: sendPasswordInClearHelp)
     var sendPasswordInClear = false
 
     func validate() throws {

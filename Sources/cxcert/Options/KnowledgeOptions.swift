@@ -2,15 +2,25 @@ import ArgumentParser
 import CXCert
 import Foundation
 
-/// `--device-data FILE` and `--capability KEY=VALUE`, shared by every command that judges devices.
+/// `--device-data FILE` and `--capability KEY=VALUE`, shared by every command that judges devices. `verify` declares
+/// the two options itself, with the names and help below, and loads through ``load(deviceData:capabilities:)``: an
+/// option group costs its one-shot parse about as much as ten options (round eight in Benchmarks/README.md).
 struct KnowledgeOptions: ParsableArguments {
-    @Option(name: .customLong("device-data"), help: "A JSON file shaped like Knowledge/devices.json whose rows take precedence.")
+    static let deviceDataName = NameSpecification.customLong("device-data")
+    static let deviceDataHelp = ArgumentHelp("A JSON file shaped like Knowledge/devices.json whose rows take precedence.")
+    static let capabilityName = NameSpecification.customLong("capability")
+    static let capabilityHelp = ArgumentHelp("Force a capability for every build, e.g. sha2Signatures=true (repeatable).")
+
+    @Option(name: deviceDataName, help: deviceDataHelp)
     var deviceData: String?
 
-    @Option(name: .customLong("capability"), help: "Force a capability for every build, e.g. sha2Signatures=true (repeatable).")
+    @Option(name: capabilityName, help: capabilityHelp)
     var capabilities: [String] = []
 
-    func load() throws -> DeviceKnowledgeBase {
+    func load() throws -> DeviceKnowledgeBase { try Self.load(deviceData: deviceData, capabilities: capabilities) }
+
+    /// The built-in device data with `--device-data` merged and `--capability` applied; usage errors when they are bad.
+    static func load(deviceData: String?, capabilities: [String]) throws -> DeviceKnowledgeBase {
         var knowledge = DeviceKnowledgeBase.builtIn
         do {
             if let deviceData {
