@@ -57,8 +57,10 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The SHA-256 fingerprint as uppercase hex without separators.
     public var sha256Fingerprint: String { sha256.hex }
 
-    /// The OpenSSL object, kept so that validation never decodes the same bytes twice.
-    let handle: X509Handle
+    /// The OpenSSL object, decoded once on first use (validation, signatures) and shared by every copy; nil only if
+    /// OpenSSL refuses bytes the DER reader read, which the differential tests hold never to happen.
+    var handle: X509Handle? { box.handle }
+    private let box: LazyX509Handle
 
     /// Parses one DER-encoded certificate.
     ///
@@ -77,6 +79,32 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         guard outer.end == bytes.count else {
             throw .trailingData(offset: outer.end, count: bytes.count - outer.end)
         }
+        self.der = bytes
+        if let fields = DERCertificateFields(bytes) {
+            // No whole X509 until something needs one: OpenSSL 3.0 builds a key decoder context for every one.
+            box = LazyX509Handle(der: bytes)
+            version = fields.version
+            subject = fields.subject
+            issuer = fields.issuer
+            serial = fields.serial
+            notBefore = fields.notBefore
+            notAfter = fields.notAfter
+            signatureAlgorithm = fields.signatureAlgorithm
+            publicKey = fields.publicKey
+            basicConstraints = fields.basicConstraints
+            keyUsage = fields.keyUsage
+            extendedKeyUsage = fields.extendedKeyUsage
+            subjectAlternativeNames = fields.subjectAlternativeNames
+            authorityKeyIdentifier = fields.authorityKeyIdentifier
+            subjectKeyIdentifier = fields.subjectKeyIdentifier
+            crlDistributionPoints = fields.crlDistributionPoints
+            ocspURLs = fields.authorityInformationAccess.filter { $0.method == "OCSP" }.map(\.location)
+            caIssuerURLs = fields.authorityInformationAccess.filter { $0.method == "caIssuers" }.map(\.location)
+            extensions = fields.extensions
+            sha1 = Fingerprint(.sha1, of: bytes)
+            sha256 = Fingerprint(.sha256, of: bytes)
+            return
+        }
         let handle: X509Handle
         do {
             handle = try X509Handle(der: bytes)
@@ -89,8 +117,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         let extensions = handle.extensions
         let access = handle.authorityInformationAccess
 
-        self.handle = handle
-        self.der = bytes
+        self.box = LazyX509Handle(handle)
         self.version = handle.version
         self.subject = handle.subject
         self.issuer = handle.issuer
@@ -132,4 +159,26 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.der == rhs.der }
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+}
+
+/// A certificate's OpenSSL object, decoded from its DER on first use, once, whichever thread asks first.
+final class LazyX509Handle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var der: [UInt8]?
+    private var decoded: X509Handle?
+
+    /// An object to decode from `der` when first asked for.
+    init(der: [UInt8]) { self.der = der }
+    /// An object already decoded.
+    init(_ handle: X509Handle) { decoded = handle }
+
+    var handle: X509Handle? {
+        lock.withLock {
+            if let der {
+                decoded = try? X509Handle(der: der)
+                self.der = nil
+            }
+            return decoded
+        }
+    }
 }

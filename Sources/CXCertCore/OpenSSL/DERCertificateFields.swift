@@ -36,6 +36,8 @@ struct DERCertificateFields {
         guard let outer = try? reader.element(at: 0), outer.tag == DERTag.sequence, outer.end == der.count,
             let parts = try? reader.children(of: outer), parts.count == 3, parts[0].tag == DERTag.sequence,
             parts[1].tag == DERTag.sequence, parts[2].tag == 0x03,
+            // OpenSSL's BIT STRING: an unused-bits octet of at most 7.
+            parts[2].contentLength >= 1, der[parts[2].contentStart] <= 7,
             let fields = try? reader.children(of: parts[0]), fields.count >= 6
         else { return nil }
         var index = 0
@@ -173,7 +175,7 @@ struct DERCertificateFields {
             var handles: [OpaquePointer] = []
             for item in items {
                 guard let handle = DERCertificateFields.decode(reader.slice(item), { d2i_X509_EXTENSION(nil, $0, $1) }) else {
-                    handles.forEach { X509_EXTENSION_free($0) }
+                    for handle in handles { X509_EXTENSION_free(handle) }
                     return nil
                 }
                 handles.append(handle)
@@ -187,7 +189,9 @@ struct DERCertificateFields {
             }
         }
 
-        func free() { handles.forEach { X509_EXTENSION_free($0) } }
+        func free() {
+            for handle in handles { X509_EXTENSION_free(handle) }
+        }
 
         /// Every extension OpenSSL has a decoder for appears once and decodes: what its extension cache needs
         /// before it marks a certificate valid.
