@@ -207,18 +207,28 @@ public struct DeviceKnowledgeBase: Sendable {
         var capabilities: [CapabilityRule]?
     }
 
-    /// The facts shipped with cxcert.
-    public static let builtIn: DeviceKnowledgeBase = {
-        do {
-            var knowledge = try DeviceKnowledgeBase(json: EmbeddedData.devices)
-            let discovery = try decode(EmbeddedData.discovery).capabilities ?? []
-            try check(discovery, file: "Knowledge/discovery.json")
-            knowledge.rules += discovery
-            return knowledge
-        } catch {
-            fatalError("the embedded device data is corrupt (a build defect): \(error)")
-        }
-    }()
+    /// The facts shipped with cxcert: `Knowledge/devices.json` and the rules of `Knowledge/discovery.json`, compiled
+    /// into Swift values by `Scripts/device-data`, so a start decodes no JSON. A test holds them equal to the JSON
+    /// as this module decodes it, and checks every row as a user file's rows are checked when loaded.
+    public static let builtIn = DeviceKnowledgeBase(
+        families: BuiltInDeviceData.families, builds: BuiltInDeviceData.builds,
+        rules: BuiltInDeviceData.deviceRules + BuiltInDeviceData.discoveryRules)
+
+    /// The facts as decoded from the embedded JSON, and checked, as every release before the compiled form did: the
+    /// reference the compiled ``builtIn`` is tested against.
+    static func builtInFromJSON() throws(DeviceKnowledgeError) -> DeviceKnowledgeBase {
+        var knowledge = try DeviceKnowledgeBase(json: EmbeddedData.devices)
+        let discovery = try decode(EmbeddedData.discovery).capabilities ?? []
+        try check(discovery, file: "Knowledge/discovery.json")
+        knowledge.rules += discovery
+        return knowledge
+    }
+
+    private init(families: [DeviceFamily], builds: [FirmwareBuild], rules: [CapabilityRule]) {
+        self.families = families
+        self.builds = builds.sorted { $0.version < $1.version }
+        self.rules = rules
+    }
 
     /// Loads a devices.json document.
     public init(json: [UInt8]) throws(DeviceKnowledgeError) {

@@ -26,6 +26,12 @@ public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConve
         self.text = trimmed
     }
 
+    /// A version whose numbers are already known (the compiled device data, `Scripts/device-data`).
+    init(parts: [Int], text: String) {
+        self.parts = parts
+        self.text = text
+    }
+
     private var padded: [Int] { parts + Array(repeating: 0, count: 4 - parts.count) }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.padded.lexicographicallyPrecedes(rhs.padded) }

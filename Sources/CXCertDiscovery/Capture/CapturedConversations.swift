@@ -78,6 +78,8 @@ extension CaptureReader {
         var findings: [Finding]
         var exchange: BootHTTPExchange?
         var sipExchanges: [BootSIPExchange] = []
+        /// Only TLS-wrapped conversations: nothing in clear to judge, so the step is skipped, never a ✔.
+        var onlyWrapped = false
     }
 
     /// What the conversations gave: their steps (certprov first, for the roots step; the other two after the TLS step)
@@ -187,6 +189,7 @@ extension CaptureReader {
         if !certNotes.isEmpty {
             var step = makeStep(.certprov, endpoints: certEndpoints, notes: certNotes, findings: certFindings)
             step.exchange = certExchange
+            step.onlyWrapped = certExchange == nil && certEndpoints.isEmpty
             result.certprov = step
         }
 
@@ -321,6 +324,7 @@ extension CaptureReader {
         if !sipNotes.isEmpty {
             var step = makeStep(.sipRegister, notes: sipNotes, findings: sipFindings)
             step.sipExchanges = exchanges
+            step.onlyWrapped = exchanges.isEmpty
             result.later.append(step)
         }
         return result
@@ -330,7 +334,7 @@ extension CaptureReader {
 extension PhoneJudge {
     /// Closes a conversation step read from a capture, with its exchanges.
     mutating func close(_ step: CaptureReader.ConversationStep) {
-        close(step.kind, endpoints: step.endpoints, notes: step.notes, findings: step.findings)
+        close(step.kind, endpoints: step.endpoints, notes: step.notes, findings: step.findings, skipped: step.onlyWrapped)
         steps[steps.count - 1].exchange = step.exchange
         steps[steps.count - 1].sipExchanges = step.sipExchanges
     }
