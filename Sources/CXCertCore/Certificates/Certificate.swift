@@ -3,6 +3,18 @@ import Foundation
 /// An X.509 certificate, parsed once from DER into immutable fields.
 ///
 /// Two certificates are equal when their DER encodings are equal.
+///
+/// ## Decoding and OpenSSL
+/// A `Certificate` is made only from bytes that OpenSSL's `d2i_X509` also accepts, so no later use can find OpenSSL
+/// refusing what decoding took. Most certificates are read part by part, each part with the decoder `d2i_X509` uses
+/// for it (`X509_ALGOR` for both algorithm identifiers, `ASN1_INTEGER`, `X509_NAME`, `ASN1_TIME`, `X509_EXTENSION`)
+/// around a strictly encoded RSA key; anything else (another key type, RSA-PSS, a v1 or v2 certificate with unique
+/// identifiers, an extension that does not decode) is decoded whole by `d2i_X509` at once and refused there with its
+/// reason. The whole OpenSSL object, which OpenSSL 3.0 makes costly by building a key decoder for each, is decoded
+/// on first use (path validation, signatures) and shared by every copy. Should OpenSSL refuse it even so, which
+/// would be a gap in the rule above (the differential, mutation and fuzz tests look for one), no use traps: path
+/// validation reports the leaf as an internal error and leaves out an intermediate or anchor, a signature check
+/// answers unknown or not signed, and the web-PKI extension readers answer unreadable; none makes a verdict pass.
 public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The exact DER encoding.
     public let der: [UInt8]
@@ -58,8 +70,11 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var sha256Fingerprint: String { sha256.hex }
 
     /// The OpenSSL object, decoded once on first use (validation, signatures) and shared by every copy; nil only if
-    /// OpenSSL refuses bytes the DER reader read, which the differential tests hold never to happen.
+    /// OpenSSL refuses bytes the DER reader read, which the rule under "Decoding and OpenSSL" excludes.
     var handle: X509Handle? { box.handle }
+    /// True when OpenSSL's whole-certificate decoder accepts these bytes (decoding them if no use has yet): the rule
+    /// the fuzz target checks on every input `init(derEncoded:)` takes.
+    package var opensslAccepts: Bool { handle != nil }
     private let box: LazyX509Handle
 
     /// Parses one DER-encoded certificate.

@@ -223,10 +223,15 @@ struct DERCertificateFields {
         }
     }
 
-    /// An AlgorithmIdentifier as OpenSSL's template reads it: an OID and at most one parameter.
+    /// An AlgorithmIdentifier that OpenSSL's own `X509_ALGOR` decoder (the one `d2i_X509` uses for both of a
+    /// certificate's) accepts: a well-formed OID and at most one parameter of any type that decodes as that type (a
+    /// BOOLEAN of two octets or a NULL with content makes `d2i_X509` refuse the whole certificate).
     private static func algorithmIsWellFormed(_ reader: DERReader, _ element: DERReader.Element) -> Bool {
-        guard let items = try? reader.children(of: element), (1...2).contains(items.count) else { return false }
-        return items[0].tag == DERTag.objectIdentifier
+        guard let items = try? reader.children(of: element), (1...2).contains(items.count), items[0].tag == DERTag.objectIdentifier,
+            let algorithm = decode(reader.slice(element), { d2i_X509_ALGOR(nil, $0, $1) })
+        else { return false }
+        X509_ALGOR_free(algorithm)
+        return true
     }
 
     private static func signatureAlgorithm(_ reader: DERReader, _ element: DERReader.Element) -> SignatureAlgorithm? {
@@ -269,7 +274,7 @@ struct DERCertificateFields {
 
     /// An RSA key's size from its modulus, in the strict form OpenSSL's decoder accepts; nil for any other key.
     private static func publicKey(_ reader: DERReader, _ element: DERReader.Element) -> PublicKeyInfo? {
-        guard let items = try? reader.children(of: element), items.count == 2, items[1].tag == 0x03,
+        guard let items = try? reader.children(of: element), items.count == 2, items[0].tag == DERTag.sequence, items[1].tag == 0x03,
             let algorithm = try? reader.children(of: items[0]), let oid = algorithm.first,
             oid.tag == DERTag.objectIdentifier, reader.content(oid).elementsEqual(rsaEncryption),
             algorithm.count == 1 || (algorithm.count == 2 && reader.slice(algorithm[1]).elementsEqual([0x05, 0x00])),
