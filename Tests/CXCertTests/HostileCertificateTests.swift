@@ -60,6 +60,8 @@ import Testing
         }
         let garbageAlgorithm = Self.tlv(0x30, [0x06, 0x03, 0x2A, 0x03, 0x04, 0x01, 0x02, 0xFF, 0xFF])
         let nullWithContent = Self.tlv(0x30, [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x01, 0x00])
+        let badSubject = Self.tlv(
+            0x30, Self.tlv(0x31, Self.tlv(0x30, [0x06, 0x03, 0x55, 0x04, 0x03] + Self.tlv(0x0C, [0x41, 0xC3, 0x28]))))
         let badObject = Self.tlv(0x30, [0x06, 0x02, 0x80, 0x01, 0x05, 0x00])
         return [
             ("key BIT STRING with 8 unused bits", try signed(replacing(6, key([8, 0x30, 0x00])))),
@@ -76,6 +78,8 @@ import Testing
             ("critical flag 0x01 for TRUE", try signed(replacing(7, try extensions(criticalFlag: [0x01, 0x01, 0x01])))),
             ("negative serial", try signed(replacing(1, [0x02, 0x02, 0xFF, 0x01]))),
             ("empty serial", try signed(replacing(1, [0x02, 0x00]))),
+            ("serial with a redundant leading zero", try signed(replacing(1, [0x02, 0x02, 0x00, 0x01]))),
+            ("subject UTF8String of invalid UTF-8", try signed(replacing(5, badSubject))),
             ("version 4", try signed(replacing(0, [0xA0, 0x03, 0x02, 0x01, 0x03]))),
             ("validity of three times", try signed(replacing(4, Self.tlv(0x30, Array(fields[4].dropFirst(2)) + [0x17, 0x00])))),
         ]

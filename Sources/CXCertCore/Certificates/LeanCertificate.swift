@@ -65,7 +65,8 @@ struct LeanCertificate {
             version = Int(bytes[inner[0].contentStart]) + 1
             index = 1
         }
-        guard fields.count >= index + 6, fields[index].tag == DERTag.integer, fields[index + 1].tag == DERTag.sequence,
+        guard fields.count >= index + 6, fields[index].tag == DERTag.integer, Self.isMinimalInteger(reader.content(fields[index])),
+            fields[index + 1].tag == DERTag.sequence,
             fields[index + 2].tag == DERTag.sequence, fields[index + 3].tag == DERTag.sequence,
             fields[index + 4].tag == DERTag.sequence, fields[index + 5].tag == DERTag.sequence,
             // The TBS signature algorithm must equal the outer one, byte for byte (as OpenSSL requires).
@@ -214,14 +215,33 @@ struct LeanCertificate {
         return values
     }
 
-    /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path).
+    /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path). It must be
+    /// one OpenSSL's decoder takes, with no parameters or parameters of a form it takes whatever the content: an empty
+    /// NULL (RSA), a well-formed OID (an EC curve) or a SEQUENCE (RSA-PSS, DSA); anything else makes it nil, and the full
+    /// path reports what OpenSSL says of it.
     private static func algorithm(_ reader: DERReader, _ element: DERReader.Element) -> String? {
-        guard let items = try? reader.children(of: element), let first = items.first, first.tag == DERTag.objectIdentifier else {
+        guard let items = try? reader.children(of: element), (1...2).contains(items.count), let first = items.first,
+            first.tag == DERTag.objectIdentifier, OIDString.isWellFormed(reader.content(first))
+        else {
             return nil
+        }
+        if items.count == 2 {
+            let parameters = items[1]
+            guard
+                (parameters.tag == 0x05 && parameters.contentLength == 0) || parameters.tag == DERTag.sequence
+                    || (parameters.tag == DERTag.objectIdentifier && OIDString.isWellFormed(reader.content(parameters)))
+            else { return nil }
         }
         let content = reader.content(first)
         if let known = knownAlgorithms.first(where: { content.elementsEqual($0.0) }) { return known.1 }
         return OIDString.dotted(content)
+    }
+
+    /// A non-empty INTEGER without a redundant leading octet: the only kind OpenSSL's decoder takes.
+    static func isMinimalInteger(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        guard let second = content.dropFirst().first else { return true }
+        return !(first == 0 && second < 0x80) && !(first == 0xFF && second >= 0x80)
     }
 
     /// UTCTime or GeneralizedTime in the `...Z` form RFC 5280 requires, as seconds since 1970.

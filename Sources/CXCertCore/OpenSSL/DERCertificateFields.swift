@@ -227,9 +227,14 @@ struct DERCertificateFields {
     /// certificate's) accepts: a well-formed OID and at most one parameter of any type that decodes as that type (a
     /// BOOLEAN of two octets or a NULL with content makes `d2i_X509` refuse the whole certificate).
     private static func algorithmIsWellFormed(_ reader: DERReader, _ element: DERReader.Element) -> Bool {
-        guard let items = try? reader.children(of: element), (1...2).contains(items.count), items[0].tag == DERTag.objectIdentifier,
-            let algorithm = decode(reader.slice(element), { d2i_X509_ALGOR(nil, $0, $1) })
+        guard let items = try? reader.children(of: element), (1...2).contains(items.count), items[0].tag == DERTag.objectIdentifier
         else { return false }
+        // The usual forms, an OID that d2i_ASN1_OBJECT takes with no parameters or an empty NULL, are checked here; any
+        // other parameters by OpenSSL's decoder (21k instructions each).
+        if items.count == 1 || (items[1].tag == 0x05 && items[1].contentLength == 0), OIDString.isWellFormed(reader.content(items[0])) {
+            return true
+        }
+        guard let algorithm = decode(reader.slice(element), { d2i_X509_ALGOR(nil, $0, $1) }) else { return false }
         X509_ALGOR_free(algorithm)
         return true
     }
