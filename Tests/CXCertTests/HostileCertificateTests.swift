@@ -170,7 +170,19 @@ import Testing
             let endpoints = trace.step(.tls)?.endpoints ?? []
             // The capture's phone holds no root of the test PKI: a trusted verdict here could only be a bug.
             #expect(endpoints.allSatisfy { $0.verdict?.isTrusted != true }, "\(name)")
+            // A server certificate that cannot be read is said to be so; the issuing CA after it is not judged in its place.
+            if (try? Certificate(derEncoded: der)) == nil {
+                #expect(endpoints.count == 1, "\(name)")
+                #expect(endpoints.allSatisfy { $0.verdict == nil && $0.chain.isEmpty }, "\(name)")
+                #expect(endpoints.allSatisfy { $0.outcome.hasPrefix("the server's certificate cannot be read: ") }, "\(name)")
+            }
         }
+        let good = try signed(try leafFields())
+        let bad = try #require(try hostile().first { (try? Certificate(derEncoded: $0.1)) == nil }).1
+        #expect(Certificate.presentedChain([bad, inter]).chain.isEmpty)
+        #expect(Certificate.presentedChain([bad, inter]).unreadable != nil)
+        #expect(Certificate.presentedChain([good, bad, inter]).chain.map(\.der) == [good])
+        #expect(Certificate.presentedChain([good, inter]).chain.count == 2 && Certificate.presentedChain([good, inter]).unreadable == nil)
     }
 
     @Test("what the DER reader reads, OpenSSL reads too: every one-octet change of repository certificates")

@@ -173,6 +173,21 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(subject.displayName) [\(sha1Thumbprint)]" }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.der == rhs.der }
+
+    /// The certificates a server presented (its own first), decoded in order up to the first that cannot be read, and
+    /// why that one cannot: a later certificate is never judged in the place of the one before it (an intermediate as
+    /// the server's certificate when the server's own is unreadable).
+    package static func presentedChain(_ ders: [[UInt8]]) -> (chain: [Certificate], unreadable: CertificateDecodingError?) {
+        var chain: [Certificate] = []
+        for der in ders {
+            do {
+                chain.append(try Certificate(derEncoded: der))
+            } catch {
+                return (chain, error)
+            }
+        }
+        return (chain, nil)
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
 }
 
