@@ -4,13 +4,27 @@ import Foundation
 /// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
 /// on any input: a crash, a leak or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {
-    case decoder, soap, ldif, deployment, hostname, dhcp, capture, names
+    /// A phone and the generic web-PKI profile, resolved once.
+    static let profiles = ["cx700", "generic"].compactMap { try? DeviceProfile.resolve(device: $0, firmware: nil) }
+
+    case decoder, soap, ldif, deployment, hostname, dhcp, capture, names, certificate
 
     func run(_ bytes: [UInt8]) {
         switch self {
         case .decoder:
             // Every container format, sniffed from the bytes.
             _ = try? CertificateDecoder(limits: .init(maxInputBytes: 1 << 20, maxCertificates: 64)).decode(bytes)
+        case .certificate:
+            // One DER certificate. Whatever Certificate takes, OpenSSL's whole-certificate decoder takes too (it runs
+            // only on first use now), and every use returns: inspect's JSON and text, verify with it as leaf and anchor.
+            guard let certificate = try? Certificate(derEncoded: bytes) else { return }
+            precondition(certificate.opensslAccepts, "Certificate took bytes d2i_X509 refuses")
+            _ = CertificateSummary.json([CertificateSummary(certificate)])
+            _ = CertificateText.render(certificate, now: Date(timeIntervalSince1970: 1_700_000_000))
+            let anchor = TrustAnchor(certificate: certificate, source: .user(file: "fuzz"))
+            for profile in FuzzTarget.profiles {
+                _ = Verifier.verify(VerificationRequest(leaf: certificate, intermediates: [], anchors: [anchor]), profile: profile)
+            }
         case .soap:
             // Forced down the XML path whatever the first byte.
             _ = try? CertificateDecoder().decode(Array("<".utf8) + bytes)

@@ -15,7 +15,7 @@ struct SizeLimitTests {
         let folder = repositoryRoot.appendingPathComponent("Tests/CXCertTests/Fixtures/fuzz-regressions")
         let replay = CLI.binary.deletingLastPathComponent().appendingPathComponent("cxcert-fuzz")
         var replayed = 0
-        for target in ["decoder", "soap", "ldif", "deployment", "hostname", "names"] {
+        for target in ["decoder", "soap", "ldif", "deployment", "hostname", "names", "certificate"] {
             let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent(target).path)
                 .map { folder.appendingPathComponent(target).appendingPathComponent($0).path }
             let result = try CLI.run([target] + inputs, binary: replay)

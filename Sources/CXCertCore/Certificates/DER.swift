@@ -123,6 +123,18 @@ enum DERTag {
 
 /// Object identifiers as dotted strings, decoded from their DER content bytes.
 enum OIDString {
+    /// OBJECT IDENTIFIER content as OpenSSL's decoder takes it: not empty, no subidentifier padded with a leading 0x80,
+    /// the last octet ending one.
+    static func isWellFormed(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let last = content.last, last & 0x80 == 0 else { return false }
+        var atStart = true
+        for byte in content {
+            if atStart && byte == 0x80 { return false }
+            atStart = byte & 0x80 == 0
+        }
+        return true
+    }
+
     static func dotted<C: Collection>(_ content: C) -> String? where C.Element == UInt8 {
         guard !content.isEmpty else { return nil }
         var arcs: [UInt64] = []

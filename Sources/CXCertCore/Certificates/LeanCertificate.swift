@@ -65,7 +65,8 @@ struct LeanCertificate {
             version = Int(bytes[inner[0].contentStart]) + 1
             index = 1
         }
-        guard fields.count >= index + 6, fields[index].tag == DERTag.integer, fields[index + 1].tag == DERTag.sequence,
+        guard fields.count >= index + 6, fields[index].tag == DERTag.integer, Self.isMinimalInteger(reader.content(fields[index])),
+            fields[index + 1].tag == DERTag.sequence,
             fields[index + 2].tag == DERTag.sequence, fields[index + 3].tag == DERTag.sequence,
             fields[index + 4].tag == DERTag.sequence, fields[index + 5].tag == DERTag.sequence,
             // The TBS signature algorithm must equal the outer one, byte for byte (as OpenSSL requires).
@@ -73,7 +74,9 @@ struct LeanCertificate {
             let validity = try? reader.children(of: fields[index + 3]), validity.count == 2,
             let notBefore = Self.time(reader, validity[0]), let notAfter = Self.time(reader, validity[1]),
             let spki = try? reader.children(of: fields[index + 5]), spki.count == 2, spki[1].tag == 0x03,
-            let keyAlgorithm = Self.algorithm(reader, spki[0])
+            let keyAlgorithm = Self.algorithm(reader, spki[0]),
+            // The issuer's bytes are matched with a known issuer's subject, which OpenSSL read; the subject is not.
+            Self.subjectDecodes(reader, fields[index + 4])
         else { return nil }
         tbs = parts[0].headerStart..<parts[0].end
         signatureAlgorithmOID = outerAlgorithm
@@ -214,14 +217,61 @@ struct LeanCertificate {
         return values
     }
 
-    /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path).
+    /// The OID of an AlgorithmIdentifier, from the known table first (no string building on the hot path). It must be
+    /// one OpenSSL's decoder takes, with no parameters or parameters of a form it takes whatever the content: an empty
+    /// NULL (RSA), a well-formed OID (an EC curve) or a SEQUENCE (RSA-PSS, DSA); anything else makes it nil, and the full
+    /// path reports what OpenSSL says of it.
     private static func algorithm(_ reader: DERReader, _ element: DERReader.Element) -> String? {
-        guard let items = try? reader.children(of: element), let first = items.first, first.tag == DERTag.objectIdentifier else {
+        guard let items = try? reader.children(of: element), (1...2).contains(items.count), let first = items.first,
+            first.tag == DERTag.objectIdentifier, OIDString.isWellFormed(reader.content(first))
+        else {
             return nil
+        }
+        if items.count == 2 {
+            let parameters = items[1]
+            guard
+                (parameters.tag == 0x05 && parameters.contentLength == 0) || parameters.tag == DERTag.sequence
+                    || (parameters.tag == DERTag.objectIdentifier && OIDString.isWellFormed(reader.content(parameters)))
+            else { return nil }
         }
         let content = reader.content(first)
         if let known = knownAlgorithms.first(where: { content.elementsEqual($0.0) }) { return known.1 }
         return OIDString.dotted(content)
+    }
+
+    /// A name whose every attribute OpenSSL's name decoder certainly takes: a well-formed OID and a value of a string
+    /// type it reads whatever the bytes (PrintableString, T61String, IA5String, NumericString), valid UTF-8 in a
+    /// UTF8String, or whole characters and no surrogate in a BMPString. It turns each value into UTF-8 for its canonical form and refuses
+    /// the whole certificate when one does not convert; anything rarer is left to the full path.
+    private static func subjectDecodes(_ reader: DERReader, _ name: DERReader.Element) -> Bool {
+        guard let sets = try? reader.children(of: name) else { return false }
+        for set in sets {
+            guard set.tag == DERTag.set, let attributes = try? reader.children(of: set), !attributes.isEmpty else { return false }
+            for attribute in attributes {
+                guard attribute.tag == DERTag.sequence, let items = try? reader.children(of: attribute), items.count == 2,
+                    items[0].tag == DERTag.objectIdentifier, OIDString.isWellFormed(reader.content(items[0]))
+                else { return false }
+                let value = reader.content(items[1])
+                switch items[1].tag {
+                case 0x12, 0x13, 0x14, 0x16: continue
+                case 0x0C: guard String(validating: value, as: UTF8.self) != nil else { return false }
+                case 0x1E:
+                    // Whole UTF-16 units, none a surrogate (OpenSSL's UTF-8 writer refuses one).
+                    guard value.count % 2 == 0,
+                        stride(from: value.startIndex, to: value.endIndex, by: 2).allSatisfy({ value[$0] & 0xF8 != 0xD8 })
+                    else { return false }
+                default: return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// A non-empty INTEGER without a redundant leading octet: the only kind OpenSSL's decoder takes.
+    static func isMinimalInteger(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        guard let second = content.dropFirst().first else { return true }
+        return !(first == 0 && second < 0x80) && !(first == 0xFF && second >= 0x80)
     }
 
     /// UTCTime or GeneralizedTime in the `...Z` form RFC 5280 requires, as seconds since 1970.
@@ -252,7 +302,10 @@ struct LeanCertificate {
             values.removeFirst(2)
         }
         let (month, day, hour, minute, second) = (values[0], values[1], values[2], values[3], values[4])
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        // As OpenSSL reads a time: the month's own days (29 in February of a leap year), no leap second.
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...monthDays[month - 1]).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
         // Days from the civil date (H. Hinnant's algorithm).
         year -= month <= 2 ? 1 : 0
         let era = (year >= 0 ? year : year - 399) / 400

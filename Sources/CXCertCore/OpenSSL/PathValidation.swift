@@ -41,8 +41,19 @@ enum PathValidation {
     static func validate(
         leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], options: Options
     ) -> Outcome {
-        var known: [OpaquePointer: Certificate] = [leaf.handle.pointer: leaf]
-        for certificate in intermediates + anchors { known[certificate.handle.pointer] = certificate }
+        guard let leafHandle = leaf.handle else {
+            return Outcome(
+                chain: [leaf],
+                problems: [
+                    Problem(
+                        kind: .internalError, code: X509_V_ERR_UNSPECIFIED, depth: 0, certificate: leaf,
+                        reason: "OpenSSL cannot decode the certificate")
+                ])
+        }
+        var known: [OpaquePointer: Certificate] = [leafHandle.pointer: leaf]
+        for certificate in intermediates + anchors {
+            if let handle = certificate.handle { known[handle.pointer] = certificate }
+        }
         func certificate(_ pointer: OpaquePointer?) -> Certificate? {
             guard let pointer else { return nil }
             return known[pointer]
@@ -61,15 +72,15 @@ enum PathValidation {
             cx_sk_X509_pop_free(untrusted)
             X509_STORE_free(store)
         }
-        for anchor in anchors { _ = X509_STORE_add_cert(store, anchor.handle.pointer) }
-        for intermediate in intermediates { _ = cx_sk_X509_push_ref(untrusted, intermediate.handle.pointer) }
+        for anchor in anchors { if let handle = anchor.handle { _ = X509_STORE_add_cert(store, handle.pointer) } }
+        for intermediate in intermediates { if let handle = intermediate.handle { _ = cx_sk_X509_push_ref(untrusted, handle.pointer) } }
         // Anchors need not be self-signed: whatever a phone downloads from AD is an anchor to it.
         var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
         if options.strict { flags |= UInt(X509_V_FLAG_X509_STRICT) }
         if !options.checksTime { flags |= UInt(X509_V_FLAG_NO_CHECK_TIME) }
         _ = X509_STORE_set_flags(store, flags)
         ERR_clear_error()
-        guard X509_STORE_CTX_init(context, store, leaf.handle.pointer, untrusted) == 1 else {
+        guard X509_STORE_CTX_init(context, store, leafHandle.pointer, untrusted) == 1 else {
             return Outcome(
                 chain: [leaf],
                 problems: [

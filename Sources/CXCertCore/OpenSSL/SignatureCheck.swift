@@ -61,7 +61,8 @@ enum SignatureCheck {
     static func verify(
         _ bytes: [UInt8], signed: Range<Int>, signature: Range<Int>, algorithmOID: String, issuer: Certificate, pool: Pool
     ) -> Bool? {
-        guard let md = digest(algorithmOID), let key = X509_get0_pubkey(issuer.handle.pointer), EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
+        guard let md = digest(algorithmOID), let handle = issuer.handle, let key = X509_get0_pubkey(handle.pointer),
+            EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA
         else { return nil }
         // The digest on the stack: one allocation less per leaf.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { hash -> Bool? in
@@ -88,11 +89,12 @@ enum SignatureCheck {
 extension SignatureCheck {
     /// True when `issuer`'s public key verifies the signature on `certificate` (any algorithm OpenSSL knows).
     static func isSigned(_ certificate: Certificate, by issuer: Certificate) -> Bool {
-        guard let key = X509_get0_pubkey(issuer.handle.pointer) else {
+        guard let issuerHandle = issuer.handle, let handle = certificate.handle, let key = X509_get0_pubkey(issuerHandle.pointer)
+        else {
             ERR_clear_error()
             return false
         }
-        let result = X509_verify(certificate.handle.pointer, key)
+        let result = X509_verify(handle.pointer, key)
         if result != 1 { ERR_clear_error() }
         return result == 1
     }
@@ -102,7 +104,8 @@ extension SignatureCheck {
     /// Whether two certificates certify the same public key (OpenSSL compares the key parameters, not the
     /// encoding): what tells a key rollover's certificates apart when their subjects are equal.
     static func haveSameKey(_ a: Certificate, _ b: Certificate) -> Bool {
-        guard let left = X509_get0_pubkey(a.handle.pointer), let right = X509_get0_pubkey(b.handle.pointer) else {
+        guard let a = a.handle, let b = b.handle, let left = X509_get0_pubkey(a.pointer), let right = X509_get0_pubkey(b.pointer)
+        else {
             ERR_clear_error()
             return false
         }

@@ -57,11 +57,11 @@ struct NameConstraintsInfo: Sendable, Hashable {
 
 extension Certificate {
     /// nameConstraints, decoded on demand.
-    var nameConstraints: X509Handle.ExtensionState<NameConstraintsInfo> { handle.nameConstraints }
+    var nameConstraints: X509Handle.ExtensionState<NameConstraintsInfo> { handle?.nameConstraints ?? .unreadable }
     /// True when authorityKeyIdentifier names the issuer by name and serial (forbidden on a web-PKI root).
-    var authorityKeyIdentifierNamesIssuer: Bool { handle.authorityKeyIdentifierNamesIssuer }
+    var authorityKeyIdentifierNamesIssuer: Bool { handle?.authorityKeyIdentifierNamesIssuer ?? false }
     /// Authority Information Access: how many access descriptions, or why it cannot be read.
-    var authorityInformationAccessCount: X509Handle.ExtensionState<Int> { handle.authorityInformationAccessCount }
+    var authorityInformationAccessCount: X509Handle.ExtensionState<Int> { handle?.authorityInformationAccessCount ?? .unreadable }
 
     /// The extension with this dotted OID, if present.
     func `extension`(_ oid: String) -> ExtensionInfo? { extensions.first { $0.oid == oid } }

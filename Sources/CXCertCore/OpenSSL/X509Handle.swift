@@ -67,7 +67,7 @@ final class X509Handle: @unchecked Sendable {
     var notBefore: Date? { Self.date(X509_get0_notBefore(pointer)) }
     var notAfter: Date? { Self.date(X509_get0_notAfter(pointer)) }
 
-    private static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
+    static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
         guard let time else { return nil }
         var parts = tm()
         guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
@@ -100,7 +100,7 @@ final class X509Handle: @unchecked Sendable {
             hash: Self.hash(nid: digestNID))
     }
 
-    private static func scheme(signatureNID: Int32, keyNID: Int32) -> SignatureAlgorithm.Scheme {
+    static func scheme(signatureNID: Int32, keyNID: Int32) -> SignatureAlgorithm.Scheme {
         if signatureNID == NID_rsassaPss { return .rsaPSS }
         switch keyNID {
         case NID_rsaEncryption: return .rsaPKCS1
@@ -113,7 +113,7 @@ final class X509Handle: @unchecked Sendable {
         }
     }
 
-    private static func hash(nid: Int32) -> HashAlgorithm {
+    static func hash(nid: Int32) -> HashAlgorithm {
         switch nid {
         case NID_md2: .md2
         case NID_md4: .md4
@@ -177,7 +177,11 @@ final class X509Handle: @unchecked Sendable {
 
     var keyUsage: KeyUsage? {
         guard X509_get_extension_flags(pointer) & UInt32(EXFLAG_KUSAGE) != 0 else { return nil }
-        let bits = X509_get_key_usage(pointer)
+        return Self.keyUsage(bits: X509_get_key_usage(pointer))
+    }
+
+    /// The ``KeyUsage`` of OpenSSL's `KU_*` bits.
+    static func keyUsage(bits: UInt32) -> KeyUsage {
         let map: [(Int32, KeyUsage)] = [
             (KU_DIGITAL_SIGNATURE, .digitalSignature), (KU_NON_REPUDIATION, .nonRepudiation),
             (KU_KEY_ENCIPHERMENT, .keyEncipherment), (KU_DATA_ENCIPHERMENT, .dataEncipherment),
@@ -193,7 +197,12 @@ final class X509Handle: @unchecked Sendable {
         guard let raw = X509_get_ext_d2i(pointer, NID_ext_key_usage, nil, nil) else { return nil }
         let stack = OpaquePointer(raw)
         defer { EXTENDED_KEY_USAGE_free(stack) }
-        return (0..<cx_sk_ASN1_OBJECT_num(stack)).map { index in
+        return Self.extendedKeyUsage(stack)
+    }
+
+    /// The purposes of a decoded `EXTENDED_KEY_USAGE`.
+    static func extendedKeyUsage(_ stack: OpaquePointer) -> [ExtendedKeyUsage] {
+        (0..<cx_sk_ASN1_OBJECT_num(stack)).map { index in
             let names = objectNames(cx_sk_ASN1_OBJECT_value(stack, index))
             return ExtendedKeyUsage(oid: names.dotted, name: names.short ?? names.dotted)
         }
@@ -242,7 +251,12 @@ final class X509Handle: @unchecked Sendable {
         guard let raw = X509_get_ext_d2i(pointer, NID_crl_distribution_points, nil, nil) else { return [] }
         let points = OpaquePointer(raw)
         defer { CRL_DIST_POINTS_free(points) }
-        return (0..<cx_sk_DIST_POINT_num(points)).flatMap { index -> [String] in
+        return Self.crlDistributionPoints(points)
+    }
+
+    /// The full-name URLs of a decoded `CRL_DIST_POINTS`.
+    static func crlDistributionPoints(_ points: OpaquePointer) -> [String] {
+        (0..<cx_sk_DIST_POINT_num(points)).flatMap { index -> [String] in
             guard let point = cx_sk_DIST_POINT_value(points, index) else { return [] }
             return Self.generalNames(cx_DIST_POINT_fullname(point)).map(\.value)
         }
@@ -253,7 +267,12 @@ final class X509Handle: @unchecked Sendable {
         guard let raw = X509_get_ext_d2i(pointer, NID_info_access, nil, nil) else { return [] }
         let access = OpaquePointer(raw)
         defer { AUTHORITY_INFO_ACCESS_free(access) }
-        return (0..<cx_sk_ACCESS_DESCRIPTION_num(access)).compactMap { index in
+        return Self.authorityInformationAccess(access)
+    }
+
+    /// The entries of a decoded `AUTHORITY_INFO_ACCESS` by method.
+    static func authorityInformationAccess(_ access: OpaquePointer) -> [(method: String, location: String)] {
+        (0..<cx_sk_ACCESS_DESCRIPTION_num(access)).compactMap { index in
             guard let description = cx_sk_ACCESS_DESCRIPTION_value(access, index),
                 let location = cx_ACCESS_DESCRIPTION_location(description)
             else { return nil }

@@ -452,6 +452,7 @@ extension CaptureReader {
             let server = session.connection.server
             let names = judge.names(resolving: server.address, by: session.time)
             var chain: [Certificate] = []
+            var unreadable: CertificateDecodingError?
             var phoneAlert: UInt8?
             var serverAlert: UInt8?
             var serverName: String?
@@ -465,7 +466,7 @@ extension CaptureReader {
                 case .serverHello(let version, let suite):
                     tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(String(format: "%04X", suite))")
                 case .certificate(let ders):
-                    chain = ders.compactMap { try? Certificate(derEncoded: $0) }
+                    (chain, unreadable) = Certificate.presentedChain(ders)
                 case .alert(let level, let description) where level == 2 || description != 0:
                     if entry.fromClient { phoneAlert = description } else { serverAlert = description }
                     tlsNotes.append("\(entry.fromClient ? "the phone" : "the server") sent alert \(TLSMessage.alertName(description))")
@@ -488,7 +489,7 @@ extension CaptureReader {
                 endpoints.append(
                     BootEndpoint(
                         host: host, address: server.address, port: server.port, purpose: "TLS (captured)", chain: [], verdict: nil,
-                        outcome: "no certificate in the capture"))
+                        outcome: unreadable.map { "the server's certificate cannot be read: \($0)" } ?? "no certificate in the capture"))
                 continue
             }
             // Every name the phone had resolved to this address, each judged on its own: without SNI (Phone Edition

@@ -171,7 +171,7 @@ extension CaptureReader {
             for session in mine where [443, 5061].contains(session.connection.server.port) {
                 let chain = session.tls.compactMap { entry -> [Certificate]? in
                     guard !entry.fromClient, case .certificate(let ders) = entry.message else { return nil }
-                    return ders.compactMap { try? Certificate(derEncoded: $0) }
+                    return Certificate.presentedChain(ders).chain
                 }.first
                 guard let top = chain?.last, let needed = PhoneJudge.missingRoot(top: top, held: held) else { continue }
                 let name = server(session)

@@ -204,7 +204,7 @@ public enum Prober {
         case .success(let result): asPhone = .accepted(cipher: result.cipher)
         case .failure(let error): asPhone = .refused(error.description)
         }
-        let presented = main.chain.compactMap { try? Certificate(derEncoded: $0) }
+        let presented = Certificate.presentedChain(main.chain).chain
         return ProbeReport(
             target: target, presented: presented, chainIssues: analyze(presented, knownRoots: options.knownRoots), protocols: protocols,
             cipherSuites: suites,
@@ -243,7 +243,7 @@ public enum Prober {
             }
             asPhone = .refused(error.description)
         }
-        let presented = main.chain.compactMap { try? Certificate(derEncoded: $0) }
+        let presented = Certificate.presentedChain(main.chain).chain
         return ProbeReport(
             target: target, presented: presented, chainIssues: analyze(presented, knownRoots: knownRoots), protocols: [:], cipherSuites: [],
             asPhone: asPhone, negotiated: NegotiatedSession(version: main.version, cipher: main.cipher))

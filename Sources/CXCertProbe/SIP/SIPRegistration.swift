@@ -140,7 +140,7 @@ public enum SIPRegistration {
             SIPRegisterExchange(
                 host: host, address: address, port: port, request: request,
                 session: result.map { NegotiatedSession(version: $0.version, cipher: $0.cipher) },
-                chain: result?.chain.compactMap { try? Certificate(derEncoded: $0) } ?? [], outcome: outcome, answerBytes: bytes.count,
+                chain: result.map { Certificate.presentedChain($0.chain).chain } ?? [], outcome: outcome, answerBytes: bytes.count,
                 excerpt: answerExcerpt(bytes.filter { $0 != 0x0D }, length: excerptLength))
         }
         let result: TLSHandshake.Result

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+@testable import CXCertCore
+@testable import CXCertTestSupport
+
+/// ``DERCertificateFields`` against ``X509Handle``: every certificate in the repository (the test PKI, the trust store
+/// and its alternates, the fixtures and the examples) reads the same both ways, or the DER reader declines it.
+@Suite struct CertificateFieldsTests {
+    /// Every certificate file the repository holds or the test PKI writes.
+    static func certificates() throws -> [(file: String, certificate: Certificate)] {
+        let pki = try TestPKI.get()
+        // Every kind of entry the summary prints, on one leaf and one constrained CA.
+        try pki.ensure("fields-every-entry") {
+            try pki.issue(
+                "fields-every-entry", issuer: "inter", subject: "/C=US/O=Contoso \"Ltd\"/OU=A+B/CN=every.contoso.com",
+                key: "leaf.key",
+                extensions: [
+                    "subjectAltName=DNS:every.contoso.com,DNS:*.contoso.com,IP:10.0.0.1,IP:fe80::1,URI:sip:a@contoso.com,"
+                        + "email:a@contoso.com,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:a@contoso.com,dirName:dir",
+                    "extendedKeyUsage=serverAuth,clientAuth,1.3.6.1.4.1.311.10.3.4",
+                    "keyUsage=critical,digitalSignature,keyEncipherment,decipherOnly",
+                    "crlDistributionPoints=URI:http://crl.contoso.com/a.crl,URI:ldap://dc/a",
+                    "authorityInfoAccess=OCSP;URI:http://ocsp.contoso.com,caIssuers;URI:http://pki.contoso.com/i.crt",
+                    "certificatePolicies=2.5.29.32.0", "nsComment=\"a comment\"", "[dir]", "CN=Directory Name", "O=Contoso",
+                ])
+        }
+        try pki.ensure("fields-path-length") {
+            try pki.issue(
+                "fields-path-length", issuer: "inter", subject: "/CN=Constrained CA", key: "leaf.key",
+                extensions: ["basicConstraints=critical,CA:TRUE,pathlen:2", "keyUsage=keyCertSign"])
+        }
+        var files = try FileManager.default.contentsOfDirectory(atPath: pki.directory.path).map { pki.url($0) }
+        for folder in ["TrustStore", "Tests/CXCertTests/Fixtures", "Examples"] {
+            let root = repositoryRoot.appendingPathComponent(folder)
+            files += (FileManager.default.subpaths(atPath: root.path) ?? []).map { root.appendingPathComponent($0) }
+        }
+        let suffixes = [".pem", ".der", ".cer", ".crt", ".p7b", ".p7c"]
+        var found: [(String, Certificate)] = []
+        for file in files where suffixes.contains(where: file.lastPathComponent.hasSuffix) {
+            guard let decoded = try? CertificateDecoder().decode(contentsOf: file) else { continue }
+            found += decoded.certificates.map { (file.path, $0) }
+        }
+        return found
+    }
+
+    @Test("the DER reader gives X509Handle's values on every certificate in the repository, or declines")
+    func sameAsOpenSSL() throws {
+        let all = try Self.certificates()
+        #expect(all.count >= 30, "\(all.count)")
+        var read = 0
+        for (file, certificate) in all {
+            guard let fields = DERCertificateFields(certificate.der) else { continue }
+            read += 1
+            let context = Comment(rawValue: "\(file): \(certificate.subject)")
+            // The reference: OpenSSL's reading of the whole certificate, which must accept whatever the DER reader read.
+            let handle = try #require(try? X509Handle(der: certificate.der), context)
+            #expect(fields.version == handle.version, context)
+            #expect(fields.subject == handle.subject, context)
+            #expect(fields.subject.attributes == handle.subject.attributes, context)
+            #expect(fields.subject.rfc4514 == handle.subject.rfc4514, context)
+            #expect(fields.issuer == handle.issuer, context)
+            #expect(fields.issuer.attributes == handle.issuer.attributes, context)
+            #expect(fields.issuer.rfc4514 == handle.issuer.rfc4514, context)
+            #expect(fields.serial == handle.serial, context)
+            #expect(fields.notBefore == handle.notBefore, context)
+            #expect(fields.notAfter == handle.notAfter, context)
+            #expect(fields.signatureAlgorithm == handle.signatureAlgorithm, context)
+            #expect(fields.publicKey == handle.publicKey, context)
+            let critical = handle.extensions.first { $0.oid == OID.basicConstraints }?.critical ?? false
+            #expect(fields.basicConstraints == handle.basicConstraints(critical: critical), context)
+            #expect(fields.keyUsage == handle.keyUsage, context)
+            #expect(fields.extendedKeyUsage == handle.extendedKeyUsage, context)
+            #expect(fields.subjectAlternativeNames == handle.subjectAlternativeNames, context)
+            #expect(fields.authorityKeyIdentifier == handle.authorityKeyIdentifier, context)
+            #expect(fields.subjectKeyIdentifier == handle.subjectKeyIdentifier, context)
+            #expect(fields.crlDistributionPoints == handle.crlDistributionPoints, context)
+            #expect(fields.authorityInformationAccess.map(\.method) == handle.authorityInformationAccess.map(\.method), context)
+            #expect(fields.authorityInformationAccess.map(\.location) == handle.authorityInformationAccess.map(\.location), context)
+            #expect(fields.extensions == handle.extensions, context)
+            // And the certificate built from them says the same.
+            #expect(certificate.subjectAlternativeNames == handle.subjectAlternativeNames, context)
+            #expect(certificate.handle != nil, context)
+        }
+        // Most certificates of the kind it is for (an RSA key under a PKCS#1 signature) must take the DER path, or it
+        // would save nothing. Counted on those alone: other suites add EC, Ed25519, DSA and PSS certificates to the test
+        // PKI's folder, as many as they like and in any order.
+        let meant = all.filter { $0.certificate.publicKey.algorithm == .rsa && $0.certificate.signatureAlgorithm.scheme == .rsaPKCS1 }
+        let readMeant = meant.filter { DERCertificateFields($0.certificate.der) != nil }.count
+        #expect(readMeant * 10 >= meant.count * 8, "the DER reader read \(readMeant) of \(meant.count) (all: \(read) of \(all.count))")
+    }
+
+    @Test("a certificate the DER reader declines is read by OpenSSL whole, and one it reads decodes later on demand")
+    func fallbackAndLazyHandle() throws {
+        let all = try Self.certificates()
+        let declined = all.filter { DERCertificateFields($0.certificate.der) == nil }
+        #expect(!declined.isEmpty, "no certificate in the repository exercises the OpenSSL path")
+        for (_, certificate) in all {
+            let copy = certificate
+            // Copies share one decoded object: path validation keys certificates on it.
+            #expect(copy.handle === certificate.handle)
+        }
+    }
+
+    @Test("the DER reader declines what it cannot match: truncation, trailing bytes, a non-RSA key, RSA-PSS")
+    func declines() throws {
+        let all = try Self.certificates()
+        let plain = try #require(all.first { DERCertificateFields($0.certificate.der) != nil }).certificate
+        #expect(DERCertificateFields(Array(plain.der.dropLast())) == nil)
+        #expect(DERCertificateFields(plain.der + [0]) == nil)
+        #expect(DERCertificateFields([]) == nil)
+        for (_, certificate) in all where certificate.publicKey.algorithm != .rsa || certificate.signatureAlgorithm.scheme == .rsaPSS {
+            #expect(DERCertificateFields(certificate.der) == nil, "\(certificate.subject)")
+        }
+    }
+}
