@@ -24,12 +24,33 @@ enum Input {
     static func name(_ path: String) -> String { path == "-" ? standardInput : path }
 
     /// `verify --batch` inputs: files and directories, and for `-` the paths listed on standard input, one per line.
-    static func batchEntries(_ arguments: [String]) -> AnySequence<BatchRun.Entry> {
-        AnySequence(
-            arguments.lazy.flatMap { argument -> AnySequence<BatchRun.Entry> in
-                guard argument == "-" else { return BatchRun.paths([argument]) }
-                return AnySequence(
-                    AnyIterator { readLine(strippingNewline: true) }.lazy.filter { !$0.isEmpty }.map { BatchRun.Entry(path: $0) })
-            })
+    static func batchEntries(_ arguments: [String]) -> AnySequence<BatchRun.Entry> { AnySequence(BatchEntries(arguments)) }
+
+    /// ``batchEntries(_:)``'s iterator, concrete (one entry per file of a batch: no nested type-erased iterators).
+    private struct BatchEntries: Sequence, IteratorProtocol {
+        var arguments: IndexingIterator<[String]>
+        /// The walk of the current file or directory argument.
+        var paths: BatchRun.Paths?
+        /// The current argument is `-`: paths are read from standard input, one a line, empty lines skipped.
+        var readingStandardInput = false
+
+        init(_ arguments: [String]) { self.arguments = arguments.makeIterator() }
+
+        mutating func next() -> BatchRun.Entry? {
+            while true {
+                if paths != nil {
+                    if let entry = paths?.next() { return entry }
+                    paths = nil
+                }
+                if readingStandardInput {
+                    while let line = readLine(strippingNewline: true) {
+                        if !line.isEmpty { return BatchRun.Entry(path: line) }
+                    }
+                    readingStandardInput = false
+                }
+                guard let argument = arguments.next() else { return nil }
+                if argument == "-" { readingStandardInput = true } else { paths = BatchRun.Paths([argument]) }
+            }
+        }
     }
 }

@@ -25,51 +25,55 @@ enum Base64 {
     }
 
     /// The hot loop of every PEM read (a batch decodes one file per leaf): a raw buffer in, the bytes written in
-    /// place into an output sized up front, with no per-byte capacity check.
+    /// place into an uninitialised output sized up front, with no per-byte capacity check; whole groups of four
+    /// alphabet bytes (the bulk of every line) are decoded in a tight loop, and a column is counted only for a message.
     private static func decodeBuffer(_ text: UnsafeBufferPointer<UInt8>, firstLine: Int) -> Result<[UInt8], CertificateDecodingError> {
         // One read of the lazily initialised table: indexing `Self.table` in the loop checks its once-token per byte.
         let table = Self.table
-        // Every four alphabet bytes make three; the tail adds at most two.
-        var output = [UInt8](repeating: 0, count: text.count / 4 * 3 + 2)
-        var written = 0
         var failure: CertificateDecodingError?
-        table.withUnsafeBufferPointer { table in
-            output.withUnsafeMutableBufferPointer { out in
+        // Every four alphabet bytes make three; the tail adds at most two.
+        let output = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 2) { out, initialized in
+            initialized = 0
+            table.withUnsafeBufferPointer { table in
+                var written = 0
                 var accumulator: UInt32 = 0
                 var count = 0
                 var padding = 0
                 var line = firstLine
-                var column = 0
+                // The offset just past the last line feed: a byte's column is its offset + 1 - lineStart.
+                var lineStart = 0
                 var index = 0
-                while index < text.count {
-                    // Four alphabet bytes at a group boundary, the bulk of every line: the whole group at once, as the
-                    // byte-by-byte steps below would decode it.
-                    if count == 0, padding == 0, index + 4 <= text.count {
-                        let a = table[Int(text[index])]
-                        let b = table[Int(text[index + 1])]
-                        let c = table[Int(text[index + 2])]
-                        let d = table[Int(text[index + 3])]
-                        if (a | b | c | d) >= 0 {
+                let end = text.count
+                while index < end {
+                    if count == 0, padding == 0 {
+                        // Four alphabet bytes at a group boundary, as the byte-by-byte steps below would decode them
+                        // (raw pointers and wrapping arithmetic: the offsets are bounded by the buffers' sizes).
+                        let input = text.baseAddress!
+                        let output = out.baseAddress!
+                        while index &+ 4 <= end {
+                            let a = table[Int(input[index])]
+                            let b = table[Int(input[index &+ 1])]
+                            let c = table[Int(input[index &+ 2])]
+                            let d = table[Int(input[index &+ 3])]
+                            guard (a | b | c | d) >= 0 else { break }
                             let group =
-                                UInt32(truncatingIfNeeded: a) << 18 | UInt32(truncatingIfNeeded: b) << 12
-                                | UInt32(truncatingIfNeeded: c) << 6 | UInt32(truncatingIfNeeded: d)
-                            out[written] = UInt8(truncatingIfNeeded: group >> 16)
-                            out[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                            out[written + 2] = UInt8(truncatingIfNeeded: group)
-                            written += 3
-                            index += 4
-                            column += 4
-                            continue
+                                UInt32(truncatingIfNeeded: a) &<< 18 | UInt32(truncatingIfNeeded: b) &<< 12
+                                | UInt32(truncatingIfNeeded: c) &<< 6 | UInt32(truncatingIfNeeded: d)
+                            output[written] = UInt8(truncatingIfNeeded: group &>> 16)
+                            output[written &+ 1] = UInt8(truncatingIfNeeded: group &>> 8)
+                            output[written &+ 2] = UInt8(truncatingIfNeeded: group)
+                            written &+= 3
+                            index &+= 4
                         }
+                        guard index < end else { break }
                     }
                     let char = text[index]
                     index += 1
-                    column += 1
                     // One table look-up per byte: the alphabet first, the rare markers after.
                     let value = table[Int(char)]
                     if value >= 0 {
                         guard padding == 0 else {
-                            failure = .invalidBase64(line: line, column: column, reason: "data after '=' padding")
+                            failure = .invalidBase64(line: line, column: index - lineStart, reason: "data after '=' padding")
                             return
                         }
                         accumulator = accumulator << 6 | UInt32(value)
@@ -87,18 +91,18 @@ enum Base64 {
                     switch value {
                     case newline:
                         line += 1
-                        column = 0
+                        lineStart = index
                     case space:
                         continue
                     case pad:
                         padding += 1
                         guard padding <= 2 else {
-                            failure = .invalidBase64(line: line, column: column, reason: "too much '=' padding")
+                            failure = .invalidBase64(line: line, column: index - lineStart, reason: "too much '=' padding")
                             return
                         }
                     default:
                         let shown = char >= 0x20 && char < 0x7F ? "'\(Character(Unicode.Scalar(char)))'" : "byte 0x\(hexString([char]))"
-                        failure = .invalidBase64(line: line, column: column, reason: "\(shown) is not a base64 character")
+                        failure = .invalidBase64(line: line, column: index - lineStart, reason: "\(shown) is not a base64 character")
                         return
                     }
                 }
@@ -112,12 +116,14 @@ enum Base64 {
                     out[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 2)
                     written += 2
                 default:
-                    failure = .invalidBase64(line: line, column: column, reason: "the text ends in the middle of a base64 group")
+                    failure = .invalidBase64(
+                        line: line, column: end - lineStart, reason: "the text ends in the middle of a base64 group")
+                    return
                 }
+                initialized = written
             }
         }
         if let failure { return .failure(failure) }
-        output.removeLast(output.count - written)
         return .success(output)
     }
 }

@@ -92,20 +92,40 @@ package struct DERReader {
         return Element(tag: tag, headerStart: start, contentStart: contentStart, contentEnd: end, end: end)
     }
 
-    /// The direct children of a constructed element.
-    package func children(of parent: Element, depth: Int = 0) throws(Failure) -> [Element] {
+    /// A position among the direct children of a constructed element: ``next(_:)`` reads them one at a time, with no
+    /// array (the batch's lean reader walks every leaf this way; ``children(of:depth:)`` collects them).
+    package struct ChildCursor {
+        /// Where the next child starts.
+        package fileprivate(set) var offset: Int
+        /// One past the parent's last content byte.
+        package let end: Int
+        /// The parent's depth.
+        let depth: Int
+    }
+
+    /// A cursor before the first child of `parent`, which must be constructed.
+    package func cursor(in parent: Element, depth: Int = 0) throws(Failure) -> ChildCursor {
         guard parent.isConstructed else {
             throw Failure(offset: parent.headerStart, kind: .malformed("expected a constructed element"))
         }
+        return ChildCursor(offset: parent.contentStart, end: parent.contentEnd, depth: depth)
+    }
+
+    /// The child at `cursor`, moving it past that child; nil after the last.
+    package func next(_ cursor: inout ChildCursor) throws(Failure) -> Element? {
+        guard cursor.offset < cursor.end else { return nil }
+        let child = try element(at: cursor.offset, limit: cursor.end, depth: cursor.depth + 1)
+        cursor.offset = child.end
+        return child
+    }
+
+    /// The direct children of a constructed element.
+    package func children(of parent: Element, depth: Int = 0) throws(Failure) -> [Element] {
+        var cursor = try cursor(in: parent, depth: depth)
         var result: [Element] = []
         // Certificates' sequences are short: room for them up front spares the growth copies.
         result.reserveCapacity(8)
-        var cursor = parent.contentStart
-        while cursor < parent.contentEnd {
-            let child = try element(at: cursor, limit: parent.contentEnd, depth: depth + 1)
-            result.append(child)
-            cursor = child.end
-        }
+        while let child = try next(&cursor) { result.append(child) }
         return result
     }
 

@@ -29,10 +29,16 @@ enum SignatureCheck {
             let digest: OpaquePointer
         }
         private let lock = NSLock()
-        private var free: [Key: [OpaquePointer]] = [:]
+        /// Idle contexts by key. A list searched in order, not a dictionary: a batch has a key or two, and hashing one
+        /// twice per leaf cost more than comparing two pointers.
+        private var free: [(key: Key, contexts: [OpaquePointer])] = []
 
         func checkout(_ key: Key) -> OpaquePointer? {
-            if let context = lock.withLock({ free[key]?.popLast() }) { return context }
+            let idle = lock.withLock { () -> OpaquePointer? in
+                guard let index = free.firstIndex(where: { $0.key == key }) else { return nil }
+                return free[index].contexts.popLast()
+            }
+            if let idle { return idle }
             guard let context = EVP_PKEY_CTX_new(key.key, nil) else { return nil }
             guard EVP_PKEY_verify_init(context) == 1, EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
                 EVP_PKEY_CTX_set_signature_md(context, key.digest) == 1
@@ -45,14 +51,20 @@ enum SignatureCheck {
         }
 
         func checkin(_ key: Key, _ context: OpaquePointer) {
-            lock.withLock { free[key, default: []].append(context) }
+            lock.withLock {
+                if let index = free.firstIndex(where: { $0.key == key }) {
+                    free[index].contexts.append(context)
+                } else {
+                    free.append((key, [context]))
+                }
+            }
         }
 
         /// How many contexts are set up and idle (for tests).
-        var idle: Int { lock.withLock { free.values.reduce(0) { $0 + $1.count } } }
+        var idle: Int { lock.withLock { free.reduce(0) { $0 + $1.contexts.count } } }
 
         deinit {
-            for context in free.values.joined() { EVP_PKEY_CTX_free(context) }
+            for context in free.flatMap(\.contexts) { EVP_PKEY_CTX_free(context) }
         }
     }
 

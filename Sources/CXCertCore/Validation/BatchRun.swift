@@ -62,13 +62,30 @@ public enum BatchRun {
     }
 
     /// Every file named by `arguments`: files and directories (recursively), lazily.
-    public static func paths(_ arguments: [String]) -> AnySequence<Entry> {
-        AnySequence(
-            arguments.lazy.flatMap { argument -> AnySequence<Entry> in
+    public static func paths(_ arguments: [String]) -> AnySequence<Entry> { AnySequence(Paths(arguments)) }
+
+    /// ``paths(_:)`` as one concrete iterator: a batch takes one entry per file, and nested type-erased, flattened
+    /// iterators cost a generic metadata look-up or two per entry.
+    package struct Paths: Sequence, IteratorProtocol {
+        private var arguments: IndexingIterator<[String]>
+        private var walk: DirectoryWalk?
+
+        /// The entries of `arguments`, each looked at when the iteration reaches it.
+        package init(_ arguments: [String]) { self.arguments = arguments.makeIterator() }
+
+        /// The next entry: a named file, or the next file of a named directory's walk.
+        package mutating func next() -> Entry? {
+            while true {
+                if walk != nil {
+                    if let entry = walk?.next() { return entry }
+                    walk = nil
+                }
+                guard let argument = arguments.next() else { return nil }
                 var info = stat()
-                guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return AnySequence([Entry(path: argument)]) }
-                return AnySequence(DirectoryWalk(argument))
-            })
+                guard stat(argument, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return Entry(path: argument) }
+                walk = DirectoryWalk(argument)
+            }
+        }
     }
 
     private static let pemBegin = Array("-----BEGIN CERTIFICATE-----".utf8)
@@ -423,12 +440,41 @@ public enum BatchRun {
     }
 
     /// `{"file": ..., "trusted": ..., "findings": [...]}` (plus `"error"` for unreadable input), written by hand: it is the hot loop's output.
+    ///
+    /// Built as UTF-8 bytes in one buffer (no interpolation and appends per piece); a text that needs escaping goes
+    /// through ``quote(_:)``.
     static func line(_ path: String, _ outcome: BatchVerifier.Outcome) -> String {
-        var out =
-            "{\"file\":\(quote(path)),\"trusted\":\(outcome.trusted),\"findings\":[\(outcome.codes.map(quote).joined(separator: ","))]"
-        if let error = outcome.error { out += ",\"error\":\(quote(error))" }
-        return out + "}"
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count + 48 + outcome.codes.count * 24)
+        func appendQuoted(_ text: String) {
+            if text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: quote(text).utf8)
+            } else {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: text.utf8)
+                out.append(UInt8(ascii: "\""))
+            }
+        }
+        out.append(contentsOf: lineFile)
+        appendQuoted(path)
+        out.append(contentsOf: outcome.trusted ? lineTrusted : lineUntrusted)
+        for (index, code) in outcome.codes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(code)
+        }
+        out.append(UInt8(ascii: "]"))
+        if let error = outcome.error {
+            out.append(contentsOf: lineError)
+            appendQuoted(error)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let lineFile = Array("{\"file\":".utf8)
+    private static let lineTrusted = Array(",\"trusted\":true,\"findings\":[".utf8)
+    private static let lineUntrusted = Array(",\"trusted\":false,\"findings\":[".utf8)
+    private static let lineError = Array(",\"error\":".utf8)
 
     static func quote(_ text: String) -> String {
         // The usual path or code needs no escape: copied whole, not appended scalar by scalar.

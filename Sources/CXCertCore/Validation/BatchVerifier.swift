@@ -22,7 +22,9 @@ public final class BatchVerifier: @unchecked Sendable {
         public let error: String?
     }
 
-    private struct IssuerEntry {
+    /// A class, not a struct: the fast path looks one up per leaf, and a reference is one retain where the struct's
+    /// copy was one per field (the certificate's several).
+    private final class IssuerEntry {
         /// The issuer name (DER) and authority key identifier leaves carry: the cache key.
         let issuerName: [UInt8]
         let keyIdentifier: [UInt8]
@@ -30,6 +32,17 @@ public final class BatchVerifier: @unchecked Sendable {
         /// Findings on the rest of the chain (not about the leaf).
         let chainFindings: [(FindingCode, Severity)]
         let fastPathAllowed: Bool
+
+        init(
+            issuerName: [UInt8], keyIdentifier: [UInt8], issuer: Certificate, chainFindings: [(FindingCode, Severity)],
+            fastPathAllowed: Bool
+        ) {
+            self.issuerName = issuerName
+            self.keyIdentifier = keyIdentifier
+            self.issuer = issuer
+            self.chainFindings = chainFindings
+            self.fastPathAllowed = fastPathAllowed
+        }
     }
 
     /// The client every certificate is judged for.
