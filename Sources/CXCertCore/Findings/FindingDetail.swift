@@ -49,8 +49,9 @@ public enum FindingDetail: Sendable, Hashable {
 
     /// Whether a key-size limit is a minimum or a maximum.
     public enum Bound: String, Sendable, Hashable, Codable {
-        /// `minimum`: the key is too small; `maximum`: too large for the client.
-        case minimum, maximum
+        /// `minimum`: the key is too small; `maximum`: too large for the client; `handshake`: too small for the
+        /// client's TLS handshake to use at all.
+        case minimum, maximum, handshake
     }
 
     /// How a host name falls short.

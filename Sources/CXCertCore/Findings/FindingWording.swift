@@ -122,6 +122,9 @@ public enum FindingWording {
             case (.maximum, _):
                 return "\(subject) has a \(bits)-bit RSA key; this firmware handles at most \(limit) bits\(basis(rule, words))."
             case (.minimum, true): return "\(subject) has a \(bits)-bit RSA key."
+            case (.handshake, _):
+                return
+                    "\(subject) has a \(bits)-bit RSA key; a TLS 1.0 handshake with the suites this firmware offers needs at least \(limit) bits (PKCS#1 v1.5 padding around the secret it carries), so the phone cannot connect."
             case (.minimum, false):
                 return "\(subject) has a \(bits)-bit RSA key; the web PKI requires at least \(limit) bits, a multiple of 8."
             }

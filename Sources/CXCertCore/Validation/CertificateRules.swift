@@ -97,13 +97,30 @@ enum CertificateRules {
                     detail: .keySize(
                         algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis(.maxRSAKeyBits))))
         }
-        if key.algorithm == .rsa, key.bits < 1024, isLeaf {
+        let handshakeMinimum = handshakeMinimumRSABits(suites: profile.tlsCipherSuites)
+        if key.algorithm == .rsa, isLeaf, key.bits < handshakeMinimum {
+            // Not a policy: no TLS 1.0 handshake can be made with this key, whatever the phone's CryptoAPI accepts.
+            out.append(
+                Hit(
+                    code: .weakKey, severity: .error,
+                    detail: .keySize(algorithm: "RSA", bits: key.bits, limit: handshakeMinimum, bound: .handshake, rule: nil)))
+        } else if key.algorithm == .rsa, key.bits < 1024, isLeaf {
             out.append(
                 Hit(
                     code: .weakKey, severity: .warning,
                     detail: .keySize(algorithm: "RSA", bits: key.bits, limit: 1024, bound: .minimum, rule: nil)))
         }
         return out
+    }
+
+    /// The smallest RSA modulus, in bits, with which a server can complete a TLS 1.0 handshake offering only these
+    /// suites (OpenSSL names). RSA key exchange (every suite without DHE/ECDHE) encrypts the 48-byte pre-master
+    /// secret with PKCS#1 v1.5, which needs a modulus of at least 48 + 11 octets (RFC 2246 7.4.7.1, RFC 8017 7.2.1):
+    /// 59 octets, 465 bits. An (EC)DHE suite instead signs 36 octets (MD5 and SHA-1) with PKCS#1 v1.5 padding
+    /// (RFC 2246 7.4.3): 47 octets, 369 bits. The smaller of the two when the phone offers both kinds.
+    static func handshakeMinimumRSABits(suites: [String]) -> Int {
+        let signsOnly = suites.contains { $0.contains("DHE") }
+        return signsOnly ? 47 * 8 - 7 : 59 * 8 - 7
     }
 
     /// The curves the web PKI allows.
