@@ -55,7 +55,18 @@ public struct RFC5280Policy: VerifierPolicy {
                 input.finding($0.code, $0.severity, certificate, $0.detail)
             }
         }
-        return validity + outcome.problems.flatMap { findings(for: $0, input) }
+        // X.509 has versions 1 to 3. OpenSSL 3.0 reads a larger one; Go and BoringSSL refuse it; no source says what
+        // the phones' CryptoAPI does, so it is never a pass.
+        let versions = path.certificates.filter { $0.version > 3 }.map { certificate in
+            input.finding(
+                .malformed, .error, certificate,
+                .rule(
+                    id: "certificate-version", reference: "RFC 5280 4.1.2.1",
+                    detail:
+                        "version \(certificate.version), but X.509 defines versions 1 to 3 (some validators refuse it; "
+                        + "whether this client does is not known)"))
+        }
+        return validity + versions + outcome.problems.flatMap { findings(for: $0, input) }
     }
 
     private func findings(for problem: PathValidation.Problem, _ input: PolicyInput) -> [Finding] {
