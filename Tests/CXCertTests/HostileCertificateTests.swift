@@ -3,6 +3,7 @@ import Testing
 
 @testable import CXCertCore
 @testable import CXCertDiscovery
+@testable import CXCertProbe
 @testable import CXCertReports
 @testable import CXCertTestSupport
 
@@ -189,6 +190,23 @@ import Testing
         #expect(Certificate.presentedChain([bad, inter]).unreadable != nil)
         #expect(Certificate.presentedChain([good, bad, inter]).chain.map(\.der) == [good])
         #expect(Certificate.presentedChain([good, inter]).chain.count == 2 && Certificate.presentedChain([good, inter]).unreadable == nil)
+        // probe says which certificate it could not read, and why, before what it found in the ones before it.
+        for (ders, position) in [([bad, inter], 1), ([good, bad, inter], 2)] {
+            let (chain, unreadable) = Certificate.presentedChain(ders)
+            let issues = Prober.issues(chain, unreadable: unreadable, knownRoots: [])
+            guard case .unreadable(position, let reason)? = issues.first else {
+                Issue.record("\(issues)")
+                continue
+            }
+            #expect(!reason.isEmpty && issues.first?.description.contains(reason) == true)
+            #expect(
+                issues.first?.description.contains(position == 1 ? "the server's certificate cannot be read" : "certificate 2 sent") == true
+            )
+        }
+        #expect(
+            Prober.issues([try Certificate(derEncoded: good)], unreadable: nil, knownRoots: []).allSatisfy {
+                if case .unreadable = $0 { false } else { true }
+            })
     }
 
     @Test("what the DER reader reads, OpenSSL reads too: every one-octet change of repository certificates")

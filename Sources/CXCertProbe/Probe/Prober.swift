@@ -66,6 +66,9 @@ public enum PresentedChainIssue: Sendable, Hashable, CustomStringConvertible {
     case incomplete(missingIssuer: String)
     /// The self-issued root with this display name is sent on top of the chain; clients ignore it.
     case rootSent(String)
+    /// The certificate sent at this position (1 = the server's own) cannot be read, for this reason: the chain is
+    /// judged only up to it.
+    case unreadable(position: Int, reason: String)
     /// The certificate with this display name is sent but is not on the path from the leaf.
     case unrelated(String)
 
@@ -77,6 +80,9 @@ public enum PresentedChainIssue: Sendable, Hashable, CustomStringConvertible {
         case .incomplete(let issuer): "incomplete: the issuer \(issuer) is not sent"
         case .rootSent(let name): "the root \(name) is sent (clients ignore it; harmless but unneeded)"
         case .unrelated(let name): "\(name) is sent but is not part of the leaf's chain"
+        case .unreadable(1, let reason): "the server's certificate cannot be read (\(reason)), so no chain is judged"
+        case .unreadable(let position, let reason):
+            "certificate \(position) sent cannot be read (\(reason)); the chain is judged up to the one before it"
         }
     }
 }
@@ -204,9 +210,10 @@ public enum Prober {
         case .success(let result): asPhone = .accepted(cipher: result.cipher)
         case .failure(let error): asPhone = .refused(error.description)
         }
-        let presented = Certificate.presentedChain(main.chain).chain
+        let (presented, unreadable) = Certificate.presentedChain(main.chain)
         return ProbeReport(
-            target: target, presented: presented, chainIssues: analyze(presented, knownRoots: options.knownRoots), protocols: protocols,
+            target: target, presented: presented, chainIssues: issues(presented, unreadable: unreadable, knownRoots: options.knownRoots),
+            protocols: protocols,
             cipherSuites: suites,
             asPhone: asPhone, negotiated: NegotiatedSession(version: main.version, cipher: main.cipher))
     }
@@ -243,9 +250,10 @@ public enum Prober {
             }
             asPhone = .refused(error.description)
         }
-        let presented = Certificate.presentedChain(main.chain).chain
+        let (presented, unreadable) = Certificate.presentedChain(main.chain)
         return ProbeReport(
-            target: target, presented: presented, chainIssues: analyze(presented, knownRoots: knownRoots), protocols: [:], cipherSuites: [],
+            target: target, presented: presented, chainIssues: issues(presented, unreadable: unreadable, knownRoots: knownRoots),
+            protocols: [:], cipherSuites: [],
             asPhone: asPhone, negotiated: NegotiatedSession(version: main.version, cipher: main.cipher))
     }
 
@@ -256,6 +264,12 @@ public enum Prober {
         } catch {
             throw .connection(error)
         }
+    }
+
+    /// What ``analyze(_:knownRoots:)`` finds in the certificates read, after the one that could not be read, if any.
+    static func issues(_ chain: [Certificate], unreadable: CertificateDecodingError?, knownRoots: [Certificate]) -> [PresentedChainIssue] {
+        let stop = unreadable.map { [PresentedChainIssue.unreadable(position: chain.count + 1, reason: $0.description)] } ?? []
+        return stop + analyze(chain, knownRoots: knownRoots)
     }
 
     /// Checks the order, duplicates, completeness and root of a chain as sent. A chain that stops just
