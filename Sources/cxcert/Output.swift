@@ -40,6 +40,24 @@ enum Output {
     }
 }
 
+/// A long stream on standard output written in pieces of about 64 KiB: no system call per line, and never the whole
+/// text at once (`verify --batch`'s lines, `trace --json`'s phones).
+struct ChunkedOutput {
+    private var buffer = ""
+
+    /// Adds `text`, writing what has gathered once it reaches 64 KiB.
+    mutating func write(_ text: String) {
+        buffer += text
+        if buffer.utf8.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes what has gathered.
+    mutating func flush() {
+        Output.standardOutput(buffer)
+        buffer = ""
+    }
+}
+
 /// Every `print` of the CLI goes through ``Output`` (written at once, no stdio buffer that would
 /// swallow EPIPE).
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {

@@ -121,18 +121,11 @@ struct VerifyCommand: CallerExecutorCommand {
     private func runBatch(profile: DeviceProfile, intermediates: [Certificate], anchors: [TrustAnchor]) throws {
         let verifier = BatchVerifier(
             intermediates: intermediates, anchors: anchors, profile: profile, time: at ?? Date(), maxChainDepth: maxChainDepth)
-        var buffer = ""
-        let summary = BatchRun.run(Input.batchEntries(files), verifier: verifier) { line in
-            buffer += line
-            buffer += "\n"
-            if buffer.utf8.count > 1 << 16 {
-                Output.standardOutput(buffer)
-                buffer = ""
-            }
-        }
-        Output.standardOutput(buffer)
+        var output = ChunkedOutput()
+        let summary = BatchRun.run(Input.batchEntries(files), verifier: verifier) { line in output.write(line + "\n") }
         struct Line: Encodable { let summary: BatchRun.Summary }
-        Output.standardOutput(JSONOutput.line(Line(summary: summary)) + "\n")
+        output.write(JSONOutput.line(Line(summary: summary)) + "\n")
+        output.flush()
 
         if summary.errors > 0 { throw ExitCode(2) }
         if summary.untrusted > 0 { throw ExitCode(1) }
