@@ -183,8 +183,7 @@ final class BootSession: @unchecked Sendable {
     func rootChains(
         _ request: CertificateProvisioning.Request, address: String, maxBytes: Int
     ) async -> Result<CertificateProvisioning.Exchange, NotMade> {
-        guard budget != nil else { return .failure(NotMade(why: Self.notMade)) }
-        return await rootChains.value(for: HTTPKey(url: request.url, address: address)) { [self] in
+        await rootChains.value(for: HTTPKey(url: request.url, address: address)) { [self] in
             await blocking { budget in
                 CertificateProvisioning.download(
                     request, address: address, limits: HTTPFetcher.Limits(maxBodyBytes: maxBytes, timeout: budget))
