@@ -560,3 +560,51 @@ struct NextChangeTests {
         #expect(AuditReport.markdown(run).contains("## When the answer changes"))
     }
 }
+
+@Suite("The ten-year horizon and the civil dates it is computed with")
+struct HorizonTests {
+    /// The horizon as it was computed before: Foundation's Gregorian calendar in UTC.
+    private func calendarHorizon(_ time: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .year, value: 10, to: time)!
+    }
+
+    @Test("ten years on equals the calendar's answer: leap days, month ends, fractions of a second, before 1970, 1583-9989")
+    func horizonMatchesCalendar() {
+        var generator = SystemRandomNumberGenerator()
+        var times: [Date] = [
+            "2024-02-29T12:34:56Z", "2000-02-29T00:00:00Z", "1996-02-29T23:59:59Z", "2023-12-31T23:59:59Z", "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59Z", "1583-01-01T00:00:00Z", "1900-02-28T00:00:00Z", "2090-03-01T00:00:00Z", "9989-12-31T23:59:59Z",
+        ].map { try! StrictDate.parse($0) }
+        times.append(times[0].addingTimeInterval(0.375))
+        times.append(Date(timeIntervalSince1970: -1.5))
+        for _ in 0..<2_000 {
+            times.append(Date(timeIntervalSince1970: Double.random(in: -12_212_553_600...253_000_000_000, using: &generator).rounded()))
+        }
+        for time in times {
+            #expect(NextChange.defaultHorizon(after: time) == calendarHorizon(time), "\(time)")
+        }
+        // Outside the arithmetic's range the calendar answers, Julian years included.
+        let early = try! StrictDate.parse("1500-03-01T00:00:00Z")
+        #expect(NextChange.defaultHorizon(after: early) == calendarHorizon(early))
+    }
+
+    @Test("days since 1970 and back, for every day from year 1 to 9999")
+    func civilRoundTrip() {
+        var days = CivilDate.days(year: 1, month: 1, day: 1)
+        for year in 1...9999 {
+            for month in 1...12 {
+                for day in 1...CivilDate.daysIn(month: month, year: year) {
+                    let forth = CivilDate.days(year: year, month: month, day: day)
+                    if forth != days { Issue.record("\(year)-\(month)-\(day) → \(forth), expected \(days)") }
+                    let back = CivilDate.date(days: days)
+                    if back != (year, month, day) { Issue.record("\(days) → \(back), expected \(year)-\(month)-\(day)") }
+                    days += 1
+                }
+            }
+        }
+        #expect(CivilDate.days(year: 1970, month: 1, day: 1) == 0)
+        #expect(CivilDate.days(year: 2000, month: 3, day: 1) == 11_017)
+    }
+}

@@ -68,4 +68,42 @@ struct SharedValidationRuleTests {
         #expect(OID.der(OID.netscapeCertType) == [0x60, 0x86, 0x48, 0x01, 0x86, 0xF8, 0x42, 0x01, 0x01])
         #expect(OID.der(OID.basicConstraints) == [0x55, 0x1D, 0x13])
     }
+
+    @Test(
+        "OIDs: the dotted form written digit by digit equals the arcs joined, for every OID encoding up to 3 octets and 20,000 random ones")
+    func dottedForm() {
+        /// The previous implementation, the reference.
+        func joined(_ content: [UInt8]) -> String? {
+            guard !content.isEmpty else { return nil }
+            var arcs: [UInt64] = []
+            var value: UInt64 = 0
+            var pending = false
+            for byte in content {
+                guard value < (1 << 56) else { return nil }
+                value = value << 7 | UInt64(byte & 0x7F)
+                pending = byte & 0x80 != 0
+                if !pending {
+                    arcs.append(value)
+                    value = 0
+                }
+            }
+            guard !pending, let first = arcs.first else { return nil }
+            let head: [UInt64] = first < 80 ? [first / 40, first % 40] : [2, first - 80]
+            return (head + arcs.dropFirst()).map(String.init).joined(separator: ".")
+        }
+        var contents: [[UInt8]] = [[], [0x00], [0x80], [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]]
+        for a in 0...255 {
+            contents.append([UInt8(a)])
+            for b in stride(from: 0, through: 255, by: 3) { contents.append([UInt8(a), UInt8(b), UInt8((a * 7 + b) & 0xFF)]) }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            contents.append((0..<Int.random(in: 1...24, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        for content in contents where OIDString.dotted(content) != joined(content) {
+            Issue.record("\(content): \(OIDString.dotted(content) ?? "nil") against \(joined(content) ?? "nil")")
+        }
+        #expect(OIDString.dotted([0x55, 0x04, 0x03]) == "2.5.4.3")
+        #expect(OIDString.dotted([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]) == "1.2.840.113549.1.1.1")
+    }
 }

@@ -354,7 +354,7 @@ extension LeanCertificate {
             return high * 10 + low
         }
         guard let first = pair() else { return nil }
-        var year: Int
+        let year: Int
         if element.tag == 0x17 {
             year = first + (first >= 50 ? 1900 : 2000)
         } else {
@@ -363,16 +363,9 @@ extension LeanCertificate {
         }
         guard let month = pair(), let day = pair(), let hour = pair(), let minute = pair(), let second = pair() else { return nil }
         // As OpenSSL reads a time: the month's own days (29 in February of a leap year), no leap second.
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), (1...monthDays[month - 1]).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
-        // Days from the civil date (H. Hinnant's algorithm).
-        year -= month <= 2 ? 1 : 0
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
+        guard (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        let days = CivilDate.days(year: year, month: month, day: day)
         return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 

@@ -322,17 +322,20 @@ public struct DeviceKnowledgeBase: Sendable {
 
     /// The rule that decides `capability` for a build of a family.
     public func rule(for capability: Capability, version: FirmwareVersion, family: String) -> CapabilityRule? {
+        // By index: the rules are large values, and copying each one that was looked at cost a one-shot verify a
+        // million instructions.
         func best(_ candidates: [CapabilityRule]) -> CapabilityRule? {
-            candidates.enumerated().filter { $0.element.capability == capability && $0.element.applies(to: version, family: family) }
+            candidates.indices.filter { candidates[$0].capability == capability && candidates[$0].applies(to: version, family: family) }
                 .max { a, b in
                     // Narrowest range first: a later start, then an earlier end; then a named family; then file order.
-                    if a.element.from != b.element.from { return a.element.from < b.element.from }
-                    if a.element.through != b.element.through { return a.element.through > b.element.through }
-                    let aNamed = !a.element.families.contains("*")
-                    let bNamed = !b.element.families.contains("*")
+                    if candidates[a].from != candidates[b].from { return candidates[a].from < candidates[b].from }
+                    if candidates[a].through != candidates[b].through { return candidates[a].through > candidates[b].through }
+                    let aNamed = !candidates[a].families.contains("*")
+                    let bNamed = !candidates[b].families.contains("*")
                     if aNamed != bNamed { return bNamed }
-                    return a.offset < b.offset
-                }?.element
+                    return a < b
+                }
+                .map { candidates[$0] }
         }
         return best(overrides) ?? best(rules)
     }

@@ -46,8 +46,7 @@ public enum StrictDate {
         let day = try number(2, "day")
         guard year >= 1 else { throw fail("year 0000 does not exist") }
         guard (1...12).contains(month) else { throw fail("month \(month) does not exist") }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        let days = CivilDate.daysIn(month: month, year: year)
         guard (1...days).contains(day) else { throw fail("month \(month) of \(year) has \(days) days") }
         var hour = 0
         var minute = 0
@@ -89,13 +88,7 @@ public enum StrictDate {
             }
         }
         guard index == chars.count else { throw fail("unexpected text after the date") }
-        // Days since 1970-01-01 in the proleptic Gregorian calendar (no calendar object, no rolling over).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let epochDays = era * 146_097 + dayOfEra - 719_468
+        let epochDays = CivilDate.days(year: year, month: month, day: day)
         let seconds = Double(epochDays * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
         return Date(timeIntervalSince1970: seconds)
     }

@@ -28,6 +28,17 @@ public struct NextChange: Sendable, Hashable {
 
     /// The default horizon: ten years after `time`, as `verify --until` assumes.
     public static func defaultHorizon(after time: Date) -> Date {
+        // The same day and time ten years on (28 February for a 29th), by date arithmetic: a `Calendar`'s first use costs
+        // more than the rest of a one-shot verify's date work. The Gregorian calendar's Julian years before 1583, and
+        // times far outside any certificate's, are left to it.
+        let seconds = time.timeIntervalSince1970
+        if seconds > -12_212_553_600, seconds < 1e13 {  // 1583-01-01 to about year 318,000
+            let days = Int((seconds / 86_400).rounded(.down))
+            let date = CivilDate.date(days: days)
+            let day = min(date.day, CivilDate.daysIn(month: date.month, year: date.year + 10))
+            let later = CivilDate.days(year: date.year + 10, month: date.month, day: day)
+            return time.addingTimeInterval(Double(later - days) * 86_400)
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar.date(byAdding: .year, value: 10, to: time) ?? time.addingTimeInterval(10 * 365.25 * 86_400)
