@@ -590,6 +590,20 @@ struct HorizonTests {
         #expect(NextChange.defaultHorizon(after: early) == calendarHorizon(early))
     }
 
+    @Test("ISO 8601 text written by hand equals the format style's: whole and fractional seconds, before 1970, 1583-9999, and beyond")
+    func iso8601MatchesFormatStyle() {
+        let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+        var generator = SystemRandomNumberGenerator()
+        var times: [Double] = [0, -1, -0.5, 0.5, 0.999_999, -86_400, -86_399.5, 951_782_400, 1_709_164_800, 253_402_300_799, 253_402_300_799.9]
+        times += [-12_212_553_600, -12_212_553_601, 253_402_300_800, -62_135_596_800, 1e12]  // the edges, and the format style's side
+        for _ in 0..<5_000 { times.append(Double.random(in: -12_212_553_600..<253_402_300_800, using: &generator)) }
+        for _ in 0..<1_000 { times.append(Double.random(in: -12_212_553_600..<253_402_300_800, using: &generator).rounded()) }
+        for seconds in times {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(iso8601(date) == date.formatted(style), "\(seconds)")
+        }
+    }
+
     @Test("days since 1970 and back, for every day from year 1 to 9999")
     func civilRoundTrip() {
         var days = CivilDate.days(year: 1, month: 1, day: 1)
