@@ -594,7 +594,9 @@ struct HorizonTests {
     func iso8601MatchesFormatStyle() {
         let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
         var generator = SystemRandomNumberGenerator()
-        var times: [Double] = [0, -1, -0.5, 0.5, 0.999_999, -86_400, -86_399.5, 951_782_400, 1_709_164_800, 253_402_300_799, 253_402_300_799.9]
+        var times: [Double] = [
+            0, -1, -0.5, 0.5, 0.999_999, -86_400, -86_399.5, 951_782_400, 1_709_164_800, 253_402_300_799, 253_402_300_799.9,
+        ]
         times += [-12_212_553_600, -12_212_553_601, 253_402_300_800, -62_135_596_800, 1e12]  // the edges, and the format style's side
         for _ in 0..<5_000 { times.append(Double.random(in: -12_212_553_600..<253_402_300_800, using: &generator)) }
         for _ in 0..<1_000 { times.append(Double.random(in: -12_212_553_600..<253_402_300_800, using: &generator).rounded()) }
