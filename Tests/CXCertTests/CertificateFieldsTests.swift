@@ -90,6 +90,31 @@ import Testing
         #expect(readMeant * 10 >= meant.count * 8, "the DER reader read \(readMeant) of \(meant.count) (all: \(read) of \(all.count))")
     }
 
+    @Test("OIDs are named as OpenSSL writes them: a long one, a second arc over 39 under 2, an arc of 2^56 and more")
+    func oddObjectIdentifiers() throws {
+        let pki = try TestPKI.get()
+        let long = "1.3.6.1.4.1." + (1...40).map { String(1_000_000 + $0) }.joined(separator: ".")
+        let oids = [long, "2.999.3", "1.2.72057594037927936", "1.2.18446744073709551617", "2.5.4.3"]
+        try pki.ensure("fields-odd-oids") {
+            // OIDs OpenSSL does not know are named in the request's configuration (`-subj` would skip them).
+            let names = oids.dropLast().indices.map { "odd\($0)" } + ["CN"]
+            let config =
+                "oid_section = oids\n[oids]\n" + zip(names, oids).dropLast().map { "\($0) = \($1)\n" }.joined()
+                + "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\n" + names.indices.map { "\(names[$0]) = v\($0)\n" }.joined()
+            try pki.directory.write("fields-odd-oids.cnf", config)
+            _ = try pki.openssl([
+                "req", "-x509", "-new", "-key", "leaf.key", "-config", "fields-odd-oids.cnf", "-days", "30", "-out", "fields-odd-oids.pem",
+            ])
+        }
+        let certificate = try pki.certificate("fields-odd-oids.pem")
+        #expect(certificate.subject.attributes.map(\.oid) == oids)
+        let text = String(
+            decoding: try pki.openssl(["x509", "-in", "fields-odd-oids.pem", "-noout", "-subject", "-nameopt", "oid,sep_multiline"]),
+            as: UTF8.self)
+        // OpenSSL's name printer cuts an OID at 79 characters (an 80-byte buffer); the name itself is whole above.
+        for oid in oids.dropLast() { #expect(text.contains(oid.count > 79 ? String(oid.prefix(79)) : "\(oid)="), "\(oid)") }
+    }
+
     @Test("a certificate the DER reader declines is read by OpenSSL whole, and one it reads decodes later on demand")
     func fallbackAndLazyHandle() throws {
         let all = try Self.certificates()

@@ -132,9 +132,19 @@ func utf8Text(of string: UnsafePointer<ASN1_STRING>?) -> String {
 /// Short and long names and the dotted form of an ASN1_OBJECT.
 func objectNames(_ object: OpaquePointer?) -> (short: String?, long: String?, dotted: String) {
     guard let object else { return (nil, nil, "") }
-    var buffer = [CChar](repeating: 0, count: 128)
-    let length = OBJ_obj2txt(&buffer, Int32(buffer.count), object, 1)
-    let dotted = length > 0 ? String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    // The dotted form from the object's DER content, as `OBJ_obj2txt` writes it but without its BIGNUM arithmetic (a
+    // third of what `inspect` spent naming OIDs); arcs of 2^56 and more are left to OpenSSL.
+    let dotted: String
+    if let content = OBJ_get0_data(object), case let length = Int(OBJ_length(object)), length > 0,
+        let text = OIDString.dotted(UnsafeBufferPointer(start: content, count: length))
+    {
+        dotted = text
+    } else {
+        let length = OBJ_obj2txt(nil, 0, object, 1)
+        var buffer = [CChar](repeating: 0, count: Int(max(length, 0)) + 1)
+        let written = OBJ_obj2txt(&buffer, Int32(buffer.count), object, 1)
+        dotted = written > 0 ? String(decoding: buffer.prefix(Int(written)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
     let nid = OBJ_obj2nid(object)
     guard nid != NID_undef else { return (nil, nil, dotted) }
     return (OBJ_nid2sn(nid).map { String(cString: $0) }, OBJ_nid2ln(nid).map { String(cString: $0) }, dotted)
