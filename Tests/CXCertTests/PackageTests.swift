@@ -38,6 +38,8 @@ struct PackageTests {
             $0.split(separator: "[").last?.split(separator: "]").first.map(String.init)
         }
         #expect(needed.contains { $0.hasPrefix("libssl") } && !needed.contains { $0.hasPrefix("libswift") })
+        // The C++ runtime is linked in (Scripts/package): no libstdc++ to load, relocate and initialise at every start.
+        #expect(!needed.contains { $0.hasPrefix("libstdc++") }, "\(needed)")
         let linked = libraries.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first else { return nil }
