@@ -13,16 +13,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // `swift package generate-documentation` for the DocC catalog (CI builds it with warnings as errors).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
-        // OpenSSL is linked. libldap, libcurl, c-ares and libpcap are not: their headers only (Debian's
-        // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev; no pkg-config, whose flags would link
-        // them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared header), so
-        // `verify` starts without them.
+        // OpenSSL is linked. libldap, libcurl, c-ares, libpcap and libyaml are not: their headers only (Debian's
+        // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev, libyaml-dev; no pkg-config, whose flags
+        // would link them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared
+        // header), so `verify` starts without them.
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
@@ -30,10 +29,11 @@ let package = Package(
         .systemLibrary(name: "CCurl"),
         .systemLibrary(name: "CAres"),
         .systemLibrary(name: "CPcap"),
+        .systemLibrary(name: "CYAML"),
         // The layers, each a module, so the compiler holds them (see "Architecture" in the README):
         // core (certificates, trust, devices, names, validation; OpenSSL only) ← probing (TLS client),
         // directory (LDAP, HTTP, LDIF) and capture (libpcap, packets, dissectors) ← discovery (DNS, NTP, DHCP,
-        // the boot walk and the reading of a capture) ← audit (deployment files, Yams) ← reports (text,
+        // the boot walk and the reading of a capture) ← audit (deployment files, libyaml) ← reports (text,
         // Markdown, HTML, JSON) ← the umbrella `CXCert`.
         .target(
             name: "CXCertCore", dependencies: ["COpenSSL"],
@@ -48,7 +48,7 @@ let package = Package(
             name: "CXCertDiscovery", dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertCapture", "CAres"]),
         .target(
             name: "CXCertAudit",
-            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CYAML"]),
         .target(
             name: "CXCertReports",
             dependencies: ["CXCertCore", "CXCertProbe", "CXCertDirectory", "CXCertDiscovery", "CXCertAudit"]),

@@ -1,7 +1,11 @@
 import CXCertCore
 import CXCertDiscovery
-import Foundation
-import Yams
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A deployment described once (YAML or JSON): names, servers, the phone fleet and trust sources.
 /// `Examples/deployment.yaml` documents every key.
@@ -111,8 +115,8 @@ public struct DeploymentFile: Sendable, Codable {
     /// The discovery walk's inputs (`cxcert boot --deployment`).
     public var boot: Boot?
 
-    /// The deepest nesting accepted. Yams parses recursively, so deeper input could exhaust the stack
-    /// (fuzzing found a 3,800-deep `[[[...` doing exactly that); real deployment files nest a few levels.
+    /// The deepest nesting of lists and mappings accepted, counted on libyaml's events (exact). Real deployment files
+    /// nest a few levels; a recursive parser once overflowed its stack on a 3,800-deep `[[[...` fuzz input.
     public static let maxNesting = 64
     /// The largest file accepted, in bytes (1 MiB).
     public static let maxBytes = 1 << 20
@@ -126,23 +130,20 @@ public struct DeploymentFile: Sendable, Codable {
             // Said before any YAML check, which would otherwise read stray bytes as anchors or echo them.
             throw .invalidFile("line \(line): a control character or bytes that are not UTF-8: not a YAML or JSON text file")
         }
-        if let line = Self.tooDeep(text) {
-            throw .invalidFile("line \(line): nested deeper than \(Self.maxNesting) levels")
+        // libyaml's events, with nesting, anchors, aliases and merge keys refused as they come (YAMLLoader).
+        let loaded: YAMLNode?
+        do { loaded = try YAMLLoader(maxBytes: Self.maxBytes, maxNesting: Self.maxNesting).load(text) } catch {
+            if case .missingLibrary(let missing) = error { throw .input(missing.description) }
+            throw .invalidFile(error.description)
         }
-        if let line = Self.aliasOrMerge(text) {
-            throw .invalidFile(
-                "line \(line): YAML anchors, aliases and merge keys (&name, *name, <<) are not accepted (a few hundred bytes of them expand to gigabytes); write the values out"
-            )
-        }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw .invalidFile(Self.describe(yamlError: error)) }
-        if let root { try Self.checkKeys(root, pattern: "", path: "") }
+        guard let root = loaded else { throw .invalidFile("the file is empty (or only comments): expected a mapping (key: value)") }
+        try Self.checkKeys(root, pattern: "", path: "")
         do {
-            self = try YAMLDecoder().decode(DeploymentFile.self, from: text)
+            self = try DeploymentFile(from: YAMLNodeDecoder(root))
         } catch let error as DecodingError {
             throw .invalidFile(Self.describe(error, root: root))
         } catch {
-            throw .invalidFile(Self.describe(yamlError: error))
+            throw .invalidFile("\(error)")
         }
         /// "line L, column C: " of the value at a key path (`servers`, 0, `port`), or "" when the file has no such node.
         func at(_ keys: [Any]) -> String {
@@ -214,81 +215,6 @@ public struct DeploymentFile: Sendable, Codable {
         return nil
     }
 
-    /// The first line where flow brackets, compact `- - -` sequences or indentation nest beyond the
-    /// limit (brackets inside quotes do not count). Conservative: it may refuse odd but valid YAML.
-    static func tooDeep(_ text: String) -> Int? {
-        var flow = 0
-        var quote: Character?
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let indent = line.prefix { $0 == " " }.count
-            var rest = line.dropFirst(indent)
-            var dashes = 0
-            while rest == "-" || rest.hasPrefix("- ") {
-                dashes += 1
-                rest = rest.dropFirst(1).drop { $0 == " " }
-            }
-            for character in rest {
-                if let open = quote {
-                    if character == open { quote = nil }
-                    continue
-                }
-                switch character {
-                case "\"", "'": quote = character
-                case "[", "{": flow += 1
-                case "]", "}": flow = max(0, flow - 1)
-                case "#": break
-                default: continue
-                }
-                if flow > maxNesting { return number + 1 }
-            }
-            // A plain quote that never closes on its line does not swallow the rest of the file.
-            if quote == "'" { quote = nil }
-            if dashes > maxNesting || indent > 4 * maxNesting { return number + 1 }
-        }
-        return nil
-    }
-
-    /// The first line with an anchor (`&a`), an alias (`*a`) or a merge key (`<<:`) outside quotes and
-    /// comments. Yams expands aliases while it builds nodes, so a "billion laughs" file of 500 bytes
-    /// takes seconds and gigabytes before any limit can look at it; deployment files never need them.
-    /// Conservative: a plain scalar starting with `&` or `*` is refused too (it is an anchor or alias).
-    static func aliasOrMerge(_ text: String) -> Int? {
-        var quote: Character?
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let characters = Array(line)
-            var previous: Character = " "
-            var index = 0
-            while index < characters.count {
-                let character = characters[index]
-                defer {
-                    previous = character
-                    index += 1
-                }
-                if let open = quote {
-                    if open == "\"" && character == "\\" {
-                        index += 1
-                    } else if character == open {
-                        quote = nil
-                    }
-                    continue
-                }
-                let boundary = previous.isWhitespace || "[{,".contains(previous)
-                guard boundary else { continue }
-                let next = index + 1 < characters.count ? characters[index + 1] : " "
-                switch character {
-                case "#": index = characters.count
-                case "\"", "'": quote = character
-                case "&",
-                    "*" where !next.isWhitespace:
-                    return number + 1
-                case "<" where next == "<": return number + 1
-                default: break
-                }
-            }
-        }
-        return nil
-    }
-
     /// The keys each mapping may hold (the Codable properties above), by path (`servers[]` is any
     /// element): anything else is a typo that would otherwise be ignored silently (`sipDomain:` leaving
     /// every name unchecked). A flat table, not a recursive enum: LeakSanitizer cannot see pointers kept
@@ -308,16 +234,17 @@ public struct DeploymentFile: Sendable, Codable {
     ]
 
     /// "line 3, column 1" for a node.
-    static func place(_ node: Node) -> String {
-        node.mark.map { "line \($0.line), column \($0.column)" } ?? "somewhere"
-    }
+    static func place(_ node: YAMLNode) -> String { node.mark.description }
 
-    static func checkKeys(_ node: Node, pattern: String, path: String) throws(AuditError) {
+    static func checkKeys(_ node: YAMLNode, pattern: String, path: String) throws(AuditError) {
         switch node {
-        case .mapping(let mapping):
+        case .mapping(let pairs, _):
             guard let keys = schema[pattern] else { return }  // a wrong shape is the decoder's error, placed by describe
-            for (key, value) in mapping {
-                let name = key.string ?? ""
+            for pair in pairs {
+                let (key, value) = (pair.key, pair.value)
+                guard let name = key.string else {
+                    throw .invalidFile("\(place(key)): a key is a list or a mapping\(path.isEmpty ? "" : " in \(path)"); keys are names")
+                }
                 guard keys.contains(name) else {
                     let known = keys.sorted()
                     let hint = closest(name, in: known).map { "did you mean '\($0)'?" } ?? "valid keys: \(known.joined(separator: ", "))"
@@ -326,7 +253,7 @@ public struct DeploymentFile: Sendable, Codable {
                 try checkKeys(
                     value, pattern: pattern.isEmpty ? name : "\(pattern).\(name)", path: path.isEmpty ? name : "\(path).\(name)")
             }
-        case .sequence(let sequence):
+        case .sequence(let sequence, _):
             for (index, item) in sequence.enumerated() { try checkKeys(item, pattern: "\(pattern)[]", path: "\(path)[\(index)]") }
         case .scalar: return
         }
@@ -354,13 +281,13 @@ public struct DeploymentFile: Sendable, Codable {
     }
 
     /// The node a decoding path points at, for its line and column.
-    static func node(at path: [any CodingKey], in root: Node?) -> Node? {
+    static func node(at path: [any CodingKey], in root: YAMLNode?) -> YAMLNode? {
         var current = root
         for key in path {
-            if let index = key.intValue, case .sequence(let sequence)? = current {
+            if let index = key.intValue, case .sequence(let sequence, _)? = current {
                 current = index < sequence.count ? sequence[index] : nil
-            } else if case .mapping(let mapping)? = current {
-                current = mapping.first { $0.key.string == key.stringValue }?.value
+            } else if case .mapping(let pairs, _)? = current {
+                current = pairs.first { $0.key.string == key.stringValue }?.value
             } else {
                 return current
             }
@@ -368,33 +295,27 @@ public struct DeploymentFile: Sendable, Codable {
         return current
     }
 
-    static func describe(yamlError error: any Error) -> String {
-        if let yaml = error as? YamlError, case .scanner(_, let problem, let mark, _) = yaml {
-            return "line \(mark.line), column \(mark.column): \(problem)"
-        }
-        if let yaml = error as? YamlError, case .parser(_, let problem, let mark, _) = yaml {
-            return "line \(mark.line), column \(mark.column): \(problem)"
-        }
-        return "not valid YAML: \(error)"
-    }
-
-    private static func describe(_ error: DecodingError, root: Node?) -> String {
+    private static func describe(_ error: DecodingError, root: YAMLNode?) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
-                in: CharacterSet(charactersIn: "."))
+            let joined = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return String(joined.drop { (character: Character) in character == "." })
         }
         func at(_ context: DecodingError.Context) -> String {
             node(at: context.codingPath, in: root).map { "\(place($0)): " } ?? ""
         }
+        /// "line L, column C: servers[0].port: " (no path at the top).
+        func prefix(_ context: DecodingError.Context) -> String {
+            "\(at(context))\(path(context).isEmpty ? "" : path(context) + ": ")"
+        }
         switch error {
         case .keyNotFound(let key, let context):
-            return "\(at(context))\(path(context).isEmpty ? "" : path(context) + ": ")missing key '\(key.stringValue)'"
+            return "\(prefix(context))missing key '\(key.stringValue)'"
         case .typeMismatch(let type, let context):
-            return "\(at(context))\(path(context)): expected \(plainType(type)), found something else"
+            return "\(prefix(context))expected \(plainType(type)), found something else"
         case .valueNotFound(let type, let context):
-            return "\(at(context))\(path(context)): expected \(plainType(type)), found nothing"
+            return "\(prefix(context))expected \(plainType(type)), found nothing"
         case .dataCorrupted(let context):
-            return "\(at(context))\(path(context)): \(context.debugDescription)"
+            return "\(prefix(context))\(context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

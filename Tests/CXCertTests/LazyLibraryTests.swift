@@ -1,16 +1,17 @@
 import Foundation
 import Testing
 
+@testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
 @testable import CXCertDiscovery
 @testable import CXCertTestSupport
 
-/// libcurl, libldap, c-ares and libpcap are loaded when a command first needs them (`dlopen` in each wrapper's
+/// libcurl, libldap, c-ares, libpcap and libyaml are loaded when a command first needs them (`dlopen` in each wrapper's
 /// shim.h), so `--version`, `verify` and `inspect` start with OpenSSL alone.
 @Suite("C libraries beyond OpenSSL load on first use")
 struct LazyLibraryTests {
-    static let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap]
+    static let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap, .yaml]
     static let contoso = repositoryRoot.appendingPathComponent("Examples/contoso")
     static let verify = [
         "verify", contoso.appendingPathComponent("pool01-fixed.pem").path, "--trust", contoso.appendingPathComponent("ContosoCA.cer").path,
@@ -37,7 +38,7 @@ struct LazyLibraryTests {
         for library in Self.onDemand { #expect(!dynamic.contains("[\(library.soname)]"), "\(library)") }
     }
 
-    @Test("--version, verify and inspect never load them; trace loads libpcap and only it")
+    @Test("--version, verify and inspect never load them; trace loads libpcap and only it; audit loads libyaml and not libpcap")
     func loadedOnlyWhenUsed() throws {
         for arguments in [["--version"], Self.verify, ["inspect", "--json", Self.contoso.appendingPathComponent("certnew.p7b").path]] {
             let run = try Self.opened(arguments)
@@ -48,7 +49,14 @@ struct LazyLibraryTests {
         let trace = try Self.opened(["trace", Self.capture])
         #expect(trace.status == 0 || trace.status == 1)
         #expect(trace.sonames.contains(SystemLibrary.pcap.soname), "\(trace.sonames)")
-        for library in [SystemLibrary.curl, .ldap] { #expect(!trace.sonames.contains(library.soname), "trace loaded \(library)") }
+        for library in [SystemLibrary.curl, .ldap, .yaml] { #expect(!trace.sonames.contains(library.soname), "trace loaded \(library)") }
+        // A deployment file whose only server is a certificate file: no probe, no directory, no capture.
+        let audit = try Self.opened([
+            "audit", repositoryRoot.appendingPathComponent("Examples/deployment.yaml").path, "--json",
+        ])
+        #expect(audit.status == 0 || audit.status == 1, "\(audit.sonames)")
+        #expect(audit.sonames.contains(SystemLibrary.yaml.soname), "\(audit.sonames)")
+        #expect(!audit.sonames.contains(SystemLibrary.pcap.soname), "\(audit.sonames)")
     }
 
     @Test("A missing library is a typed error naming it and its package, without a crash", .integration, .tags(.integration))
@@ -73,6 +81,12 @@ struct LazyLibraryTests {
         #expect(
             stderr.contains("needs libpcap") && stderr.contains("install the Debian package \(SystemLibrary.pcap.debianPackage)"),
             "\(stderr)")
+        let audit = try run(["audit", repositoryRoot.appendingPathComponent("Examples/deployment.yaml").path])
+        let auditError = String(decoding: audit.stderr, as: UTF8.self)
+        #expect(audit.status == 2, "\(auditError)")
+        #expect(
+            auditError.contains("needs libyaml") && auditError.contains("install the Debian package \(SystemLibrary.yaml.debianPackage)"),
+            "\(auditError)")
 
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import CXCertAudit
 @testable import CXCertCore
 @testable import CXCertDirectory
 @testable import CXCertDiscovery
@@ -48,9 +49,9 @@ struct PackageTests {
             return nil
         }
         #expect(linked.count == needed.count)
-        // libcurl, libldap, c-ares and libpcap are loaded on first use, not linked: not NEEDED, yet in Depends,
-        // found where the loader finds them.
-        let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap]
+        // libcurl, libldap, c-ares, libpcap and libyaml are loaded on first use, not linked: not NEEDED, yet in
+        // Depends, found where the loader finds them.
+        let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap, .yaml]
         #expect(!needed.contains { name in onDemand.contains { $0.soname == name } }, "\(needed)")
         let cache = try Shell.text(["ldconfig", "-p"]).split(separator: "\n").map {
             $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -73,6 +74,7 @@ struct PackageTests {
         #expect(glibc != nil && entries.contains("libc6 (>= \(glibc ?? ""))"), "\(entries)")
         #expect(packages.contains { $0.hasPrefix("libssl") } && packages.contains { $0.hasPrefix("libldap") })
         #expect(packages.contains(SystemLibrary.curl.debianPackage) && packages.contains(SystemLibrary.pcap.debianPackage))
+        #expect(entries.contains(SystemLibrary.yaml.debianPackage), "\(entries)")
         for file in [
             "usr/share/man/man1/cxcert.1.gz", "usr/share/bash-completion/completions/cxcert", "usr/share/zsh/vendor-completions/_cxcert",
             "usr/share/fish/vendor_completions.d/cxcert.fish",
