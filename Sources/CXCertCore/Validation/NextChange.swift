@@ -131,17 +131,23 @@ public struct NextChange: Sendable, Hashable {
         }
         var folded: [UInt8] = []
         folded.reserveCapacity(utf8.count)
+        fold(ascii: utf8, into: &folded)
+        return String(decoding: folded, as: UTF8.self)
+    }
+
+    /// ASCII `bytes` lowercased, runs of white space folded to one space and none at either end, appended to `out`.
+    private static func fold(ascii bytes: some Sequence<UInt8>, into out: inout [UInt8]) {
+        let start = out.count
         var pendingSpace = false
-        for byte in utf8 {
+        for byte in bytes {
             if byte == 0x20 || (0x09...0x0D).contains(byte) {
-                pendingSpace = !folded.isEmpty
+                pendingSpace = out.count > start
                 continue
             }
-            if pendingSpace { folded.append(0x20) }
+            if pendingSpace { out.append(0x20) }
             pendingSpace = false
-            folded.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+            out.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
         }
-        return String(decoding: folded, as: UTF8.self)
     }
 
     /// ``canonical(_:)`` of a name read from its DER, or nil when an attribute's value is not a string of a type
@@ -153,18 +159,29 @@ public struct NextChange: Sendable, Hashable {
         guard let name = try? reader.element(at: 0), name.tag == DERTag.sequence, name.end == der.count,
             let rdns = try? reader.children(of: name)
         else { return nil }
-        var parts: [String] = []
+        // Written as bytes: the cache's 34 names are read at every start that judges a chain.
+        var out: [UInt8] = []
+        out.reserveCapacity(der.count)
         for rdn in rdns {
             guard rdn.tag == DERTag.set, let attributes = try? reader.children(of: rdn) else { return nil }
             for attribute in attributes {
                 guard attribute.tag == DERTag.sequence, let pair = try? reader.children(of: attribute), pair.count == 2,
-                    pair[0].tag == DERTag.objectIdentifier, let oid = OIDString.dotted(reader.content(pair[0])),
-                    let value = text(pair[1].tag, reader.content(pair[1]))
+                    pair[0].tag == DERTag.objectIdentifier, let oid = OIDString.dotted(reader.content(pair[0]))
                 else { return nil }
-                parts.append("\(oid)=\(canonical(value: value))")
+                if !out.isEmpty { out.append(0) }
+                out.append(contentsOf: oid.utf8)
+                out.append(UInt8(ascii: "="))
+                let content = reader.content(pair[1])
+                // ASCII in any of the string types is its own UTF-8 (`text` gives the same bytes): folded in place.
+                if [0x0C, 0x13, 0x14, 0x16, 0x1A].contains(pair[1].tag), content.allSatisfy({ $0 < 0x80 }) {
+                    fold(ascii: content, into: &out)
+                } else {
+                    guard let value = text(pair[1].tag, content) else { return nil }
+                    out.append(contentsOf: canonical(value: value).utf8)
+                }
             }
         }
-        return parts.joined(separator: "\u{0}")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A string value as UTF-8 text, for the string types ``canonical(nameDER:)`` reads.
