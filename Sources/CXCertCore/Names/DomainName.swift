@@ -64,7 +64,12 @@ public enum DomainName {
     static func aLabel(_ label: String, in text: String) throws(Invalid) -> String {
         func fail(_ reason: String) -> Invalid { Invalid(text: text, reason: reason) }
         guard !label.isEmpty else { throw fail("it has an empty label ('..', or a leading dot)") }
-        let mapped = String(decoding: label.lowercased()._nfcCodeUnits, as: UTF8.self)
+        // NFC: the standard library's (FoundationEssentials has no precomposedStringWithCanonicalMapping).
+        #if canImport(FoundationEssentials)
+            let mapped = String(decoding: label.lowercased()._nfcCodeUnits, as: UTF8.self)
+        #else
+            let mapped = label.lowercased().precomposedStringWithCanonicalMapping
+        #endif
         let ascii = mapped.unicodeScalars.allSatisfy(\.isASCII)
         for scalar in mapped.unicodeScalars {
             let ok: Bool

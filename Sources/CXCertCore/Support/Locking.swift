@@ -11,7 +11,8 @@
 
 /// A mutual-exclusion lock (a pthread mutex): what `NSLock` was, without full Foundation.
 package final class Lock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// The mutex, for ``Condition``'s waits.
+    fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     /// An unlocked lock.
     package init() {
@@ -42,14 +43,11 @@ package final class Lock: @unchecked Sendable {
 /// A lock and a condition variable on it (a pthread mutex and cond): what `NSCondition` was, without full
 /// Foundation. ``wait()`` and ``wait(until:)`` must be called holding the lock; both may wake spuriously.
 package final class Condition: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = Lock()
     private let cond: UnsafeMutablePointer<pthread_cond_t>
 
     /// An unlocked lock with no waiter.
     package init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
         cond = .allocate(capacity: 1)
         cond.initialize(to: pthread_cond_t())
         pthread_cond_init(cond, nil)
@@ -58,25 +56,19 @@ package final class Condition: @unchecked Sendable {
     deinit {
         pthread_cond_destroy(cond)
         cond.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// Takes the lock, waiting while another thread holds it.
-    package func lock() { pthread_mutex_lock(mutex) }
+    package func lock() { mutex.lock() }
 
     /// Releases the lock.
-    package func unlock() { pthread_mutex_unlock(mutex) }
+    package func unlock() { mutex.unlock() }
 
     /// Runs `body` holding the lock.
-    package func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
+    package func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T { try mutex.withLock(body) }
 
     /// Releases the lock, waits for a signal and takes the lock again.
-    package func wait() { pthread_cond_wait(cond, mutex) }
+    package func wait() { pthread_cond_wait(cond, mutex.mutex) }
 
     /// ``wait()`` until `deadline` (wall-clock time, as `NSCondition.wait(until:)`) at most.
     /// - Returns: False when the deadline passed without a signal.
@@ -91,7 +83,7 @@ package final class Condition: @unchecked Sendable {
             time.tv_sec = .init(whole)
             time.tv_nsec = .init(min(999_999_999, ((seconds - whole) * 1_000_000_000).rounded(.down)))
         }
-        return pthread_cond_timedwait(cond, mutex, &time) == 0
+        return pthread_cond_timedwait(cond, mutex.mutex, &time) == 0
     }
 
     /// Wakes one waiter.
@@ -133,7 +125,7 @@ package func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void)
     return true
 }
 
-/// What a thread started by ``startThread(name:stackSize:_:)`` runs, passed through `pthread_create`'s context.
+/// What a thread started by ``startThread(stackSize:_:)`` runs, passed through `pthread_create`'s context.
 private final class ThreadStart: @unchecked Sendable {
     let body: @Sendable () -> Void
     init(body: @escaping @Sendable () -> Void) {

@@ -94,7 +94,7 @@ extension String {
 }
 
 /// Whether ICU's `\b` holds before `scalars[index]` (`index` may be the end): never before a combining mark or format
-/// character; otherwise where a word character (``Swift/Unicode/Scalar/isRegexWordCharacter``) and a non-word one
+/// character; otherwise where a word character (`isRegexWordCharacter`) and a non-word one
 /// meet, the one before being the last that is neither a combining mark nor a format character.
 package func isRegexWordBoundary(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
     var currentIsWord = false
