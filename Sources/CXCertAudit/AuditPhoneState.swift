@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDiscovery
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The phone's state a deployment file's `boot:` section sets (read by `boot --deployment` too) and an audit judges
 // with: the same four settings as `boot` and `trace`, one `PhoneStart` value. With a state, each server is judged for

@@ -2,7 +2,12 @@ import CXCertCore
 import CXCertDirectory
 import CXCertDiscovery
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One phone build of the fleet, resolved.
 public struct FleetMember: Sendable {
@@ -217,7 +222,7 @@ public enum Auditor {
     }
 
     private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var value = 0
         func increment() -> Int {
             lock.withLock {

@@ -1,7 +1,12 @@
 import CXCertCore
 import CXCertDirectory
 import CXCertDiscovery
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension BootWalker.Configuration {
     /// The site described by a deployment file (the audit's, with its `boot:` section): SIP domain = the first

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDiscovery
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Deployment {
     /// The registrar A-record fallbacks of `sipDomains` (`sipinternal.<SIP domain>`, `sipexternal.<SIP domain>`, the

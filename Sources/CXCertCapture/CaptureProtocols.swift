@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Why reading one direction of a TCP stream as TLS stopped early: a typed fact, so that a stream that is not TLS at all
 /// is told apart from a TLS stream cut or damaged in the capture without comparing words.
@@ -70,7 +75,7 @@ public enum TLSMessage: Sendable, Hashable {
         case 0x0302: "TLS 1.1"
         case 0x0303: "TLS 1.2"
         case 0x0304: "TLS 1.3"
-        default: String(format: "0x%04X", version)
+        default: "0x" + hex(version, width: 4)
         }
     }
 
@@ -357,7 +362,7 @@ public struct HTTPMessageView: Sendable, Hashable {
             var headers: [String: String] = [:]
             for line in lines {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces()
             }
             let cursor = end.upperBound
             func keep(_ body: [UInt8], complete: Bool) {

@@ -1,5 +1,15 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One IP packet's transport payload, as read from a frame: Ethernet (with any number of 802.1Q tags),
 /// Linux cooked (SLL, SLL2), raw IP or BSD loopback, then IPv4 or IPv6, then UDP or TCP. Every length is

@@ -1,6 +1,16 @@
 internal import CPcap
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why a capture could not be read.
 public enum CaptureError: Error, Sendable, Hashable, CustomStringConvertible {

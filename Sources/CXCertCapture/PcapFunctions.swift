@@ -1,8 +1,14 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (the C names, on purpose: these shadow the C declarations)
 internal import CPcap
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // libpcap's functions as this module calls them: each goes through the table `cx_pcap()` fills with dlsym on first
 // use (shim.h). They shadow the C declarations, so the call sites read as before and the binary does not link

@@ -1,7 +1,12 @@
 import CXCertAudit
 import CXCertCore
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Renderings of an audit: terminal text, JSON for pipelines, Markdown, and one self-contained HTML page.
 public enum AuditReport {

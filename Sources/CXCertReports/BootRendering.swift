@@ -2,7 +2,12 @@ import CXCertAudit
 import CXCertCore
 import CXCertDiscovery
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Text, JSON, Markdown and HTML views of a boot replay. The JSON schema is documented in the README.
 public enum BootRendering {
@@ -324,7 +329,7 @@ public enum BootRendering {
     static func line(_ sample: BootTimeSample) -> String {
         switch sample.result {
         case .success(let r):
-            "NTP \(sample.name) \(sample.address):\(sample.port) (\(sample.how)) → stratum \(r.stratum), leap \(r.leapIndicator), ref \(r.referenceID), time \(iso8601(r.serverTime)), offset \(String(format: "%+.3f", r.offset)) s\(r.isUnsynchronized ? " — unsynchronised" : "")"
+            "NTP \(sample.name) \(sample.address):\(sample.port) (\(sample.how)) → stratum \(r.stratum), leap \(r.leapIndicator), ref \(r.referenceID), time \(iso8601(r.serverTime)), offset \(fixed(r.offset, decimals: 3, sign: true)) s\(r.isUnsynchronized ? " — unsynchronised" : "")"
         case .failure(let error):
             "NTP \(sample.name) \(sample.address):\(sample.port) (\(sample.how)) → \(error)"
         }
@@ -393,7 +398,7 @@ public enum BootRendering {
     /// One step of a trace, indented under its build.
     static func lines(_ step: BootStep, style: TextStyle) -> [String] {
         // Padded to a column, never cut: `device-update-request` is longer than the column.
-        let label = step.kind.rawValue.padding(toLength: max(14, step.kind.rawValue.count), withPad: " ", startingAt: 0)
+        let label = step.kind.rawValue.padded(toLength: max(14, step.kind.rawValue.count))
         let status: String =
             switch step.status {
             case .ok: style.green("✔ ok")

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDiscovery
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Text, JSON and HTML views of a capture's reading, in the trace shape of `boot`.
 public enum CaptureRendering {
@@ -132,7 +137,7 @@ public enum CaptureRendering {
                     + (phone.trace.passes ? "nothing refused" : "**something failed**"))
             out.append("")
             out.append("Found as: \(escaped("\(phone.phone.reason); \(phone.buildSource)"))")
-            if let state = phone.trace.state { out += ["", escaped(BootRendering.stateLine(state).trimmingCharacters(in: .whitespaces))] }
+            if let state = phone.trace.state { out += ["", escaped(BootRendering.stateLine(state).trimmingSpaces())] }
             for step in phone.trace.steps { out += BootRendering.markdownLines(step) }
         }
         return out.joined(separator: "\n") + "\n"

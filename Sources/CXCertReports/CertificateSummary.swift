@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The stable JSON form of one certificate (the `cxcert inspect --json` schema): `file`, `format` and `encoding`
 /// beside the ``/CXCertCore/CertificateJSON/Full`` view.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The human layout of `cxcert inspect`: subject, issuer, validity, SANs, algorithm and thumbprint first.
 public enum CertificateText {
@@ -35,7 +40,7 @@ public enum CertificateText {
         for url in c.ocspURLs { lines.append(("OCSP", printable(url))) }
         for url in c.caIssuerURLs { lines.append(("CA issuers", printable(url))) }
         let width = lines.map(\.0.count).max() ?? 0
-        return lines.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
+        return lines.map { $0.0.padded(toLength: width + 2) + $0.1 }
             .joined(separator: "\n")
     }
 
@@ -45,7 +50,7 @@ public enum CertificateText {
 
     static func day(_ date: Date) -> String {
         let text = iso8601(date)
-        return text.replacingOccurrences(of: "T", with: " ")
+        return text.replacingAll("T", with: " ")
     }
 
     private static func validity(_ c: Certificate, now: Date, style: TextStyle) -> String {

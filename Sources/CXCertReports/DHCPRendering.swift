@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDiscovery
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Text and JSON views of DHCP answers; the JSON of `cxcert dhcp` is also what `boot --dhcp-answer` reads.
 public enum DHCPRendering {
@@ -135,7 +140,7 @@ public enum DHCPRendering {
             let used = phone.map { $0.message == answer.message && $0.server == answer.server } == true
             out.append("")
             out.append(
-                "From \(answer.server) to vendor class \(answer.vendorClass ?? "(none)") after \(String(format: "%.3f", answer.elapsed)) s\(used ? " — the answer the phone uses" : "")"
+                "From \(answer.server) to vendor class \(answer.vendorClass ?? "(none)") after \(fixed(answer.elapsed, decimals: 3)) s\(used ? " — the answer the phone uses" : "")"
             )
             out += lines(answer.options)
         }
@@ -216,6 +221,6 @@ extension DHCPExchange {
 
     /// The digits of a hex text, without `0x` and the separators ``bytes(hex:)`` allows.
     public static func hexDigits(_ text: String) -> String {
-        text.replacingOccurrences(of: "0x", with: "").filter { !" :.-\n\t".contains($0) }
+        text.replacingAll("0x", with: "").filter { !" :.-\n\t".contains($0) }
     }
 }

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The `cxcert devices` view: every family and known build with its resolved, sourced capabilities.
 public struct DeviceReport: Sendable, Encodable {

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension DirectoryListing {
     /// The listing as a table (container, object, certificate, SHA-256 prefix), or a sentence when there is nothing.

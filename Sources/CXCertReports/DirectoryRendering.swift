@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The text of `cxcert ds publish` and `ds remove`: one line per object changed, as certutil reports them.
 public enum DirectoryRendering {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one escaping function per output kind, used by every renderer: text from certificates, DHCP options,
 /// DNS, HTTP, LDAP and TLS peers is data, and none of it may move a terminal's cursor, end a Markdown line

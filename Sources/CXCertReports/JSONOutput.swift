@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The project's JSON: pretty, keys sorted, slashes unescaped.
 public enum JSONOutput {

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension PhoneDiscovery {
     /// The walk as text: which step found which certificate.

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A probe with its verdicts, as `cxcert probe` prints it.
 public struct ProbeResult: Sendable {

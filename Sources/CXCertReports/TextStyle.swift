@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// ANSI styling for terminal text, switched off for pipes and `NO_COLOR`.
 public struct TextStyle: Sendable {

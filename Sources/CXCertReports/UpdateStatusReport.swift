@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A phone's "Last Update Status" value decoded for `cxcert devices --update-status`: the code's WinHTTP name and meaning
 /// with the row's source and confidence, and what is known of the number after the slash.
@@ -36,7 +41,8 @@ public struct UpdateStatusReport: Sendable, Encodable {
         let status = try knowledge.status(text)
         value = status.text
         code = status.number
-        hex = String(format: "0x%04X", status.number)
+        // `%04X` of an Int writes its low 32 bits.
+        hex = "0x" + CXCertCore.hex(UInt32(truncatingIfNeeded: status.number), width: 4)
         known = status.code != nil
         name = status.code?.name
         meaning = status.code?.meaning

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// JSON and text renderings of verdicts (the `cxcert verify` contract, documented in the README).
 public enum VerdictReport {

@@ -1,5 +1,15 @@
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Everything cxcert reads from strangers, as fuzz targets. Each must return (or throw a typed error)
 /// on any input: a crash, a leak or a hang is a bug.
@@ -142,8 +152,8 @@ enum FuzzTarget: String, CaseIterable {
         static func main() {
             let arguments = CommandLine.arguments.dropFirst()
             guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-                FileHandle.standardError.write(
-                    Data("usage: cxcert-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n".utf8))
+                let usage = "usage: cxcert-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE...\n"
+                _ = usage.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
                 exit(2)
             }
             for path in arguments.dropFirst() {

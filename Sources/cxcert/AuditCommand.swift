@@ -1,6 +1,16 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

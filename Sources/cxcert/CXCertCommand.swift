@@ -1,6 +1,16 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @main
 struct CXCertCommand: AsyncParsableCommand {
@@ -37,7 +47,11 @@ struct CXCertCommand: AsyncParsableCommand {
         let path = usage.split(separator: " ").prefix { !$0.hasPrefix("[") && !$0.hasPrefix("<") && !$0.hasPrefix("-") }.joined(
             separator: " ")
         Output.standardError("cxcert: \(message)\nUsage: \(usage)\n  See '\(path) --help'.\n")
-        Foundation.exit(2)
+        #if canImport(Glibc)
+            Glibc.exit(2)
+        #else
+            Darwin.exit(2)
+        #endif
     }
 
     /// The command a one-shot run names, parsed alone: building the whole tree (every command's options,

@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 struct DHCPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

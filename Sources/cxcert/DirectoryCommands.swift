@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Seconds must be a finite number in (0, 3600]: nan, inf or 1e30 would crash or never end.
 func validateSeconds(_ value: Double, _ name: String) throws {

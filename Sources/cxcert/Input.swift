@@ -1,5 +1,15 @@
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The command line's `-` convention: a path argument of `-` is standard input. The library only reads the
 /// files and descriptors it is given.

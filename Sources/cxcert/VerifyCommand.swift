@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 struct VerifyCommand: CallerExecutorCommand {
     // `cxcert` as the super-command: what the command is, and it spares the one-shot parse of `verify` alone

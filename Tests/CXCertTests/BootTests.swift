@@ -513,6 +513,15 @@ struct BootTests {
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["at", "signsIn", "passes", "inputs", "builds"])
+        // The text's NTP line, from the binary that links FoundationEssentials only: the server's time in ISO 8601 UTC and
+        // the offset signed, with three decimals, as Foundation's formatters wrote them.
+        let text = try CLI.run([
+            "boot", "--sip-domain", "fabrikam.com", "--dhcp-domain", "contoso.com", "--dns-server", dns.description, "--device", "cx700",
+            "--firmware", "3.5.6907.35", "--timeout", "2",
+        ]).stdout
+        let ntp = text.split(separator: "\n").filter { $0.contains("NTP ") && $0.contains("→ stratum") }
+        let line = try Regex(#"time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, offset [+-]\d+\.\d{3} s"#)
+        #expect(!ntp.isEmpty && ntp.allSatisfy { $0.contains(line) }, "\(text)")
         let builds = try #require(object["builds"] as? [[String: Any]])
         #expect(builds.count == 2)
         #expect(

@@ -382,6 +382,16 @@ struct NextChangeTests {
             "verify", pki.path("leaf.pem"), "--chain", pki.path("inter.pem"), "--trust", pki.path("root.pem"), "--device", "generic",
             "--at", "2026-01-01T00:00:00Z",
         ]
+        // The cxcert binary links FoundationEssentials only, this test process full Foundation: the command prints what the
+        // library renders here, byte for byte (ISO 8601 dates in UTC, the JSON encoder's output, the text).
+        for until in ["2029-01-01", nil] as [String?] {
+            let outcome = try verify(until: try until.map(TimedPKI.date))
+            let extra = until.map { ["--until", $0] } ?? []
+            let json = try CLI.run(base + extra + ["--json"])
+            #expect(json.status == 0 && json.stdout == VerdictReport.json(outcome.verdicts, nextChanges: outcome.nextChanges) + "\n")
+            let text = try CLI.run(base + extra)
+            #expect(text.status == 0 && text.stdout == InProcess.verifyText(outcome) + "\n", "\(text.stdout)")
+        }
         let backwards = try CLI.run(base + ["--until", "2025-01-01"])
         #expect(backwards.status == 2 && backwards.stderr.contains("--until"))
         let invalid = try CLI.run(base + ["--until", "2027-02-30"])

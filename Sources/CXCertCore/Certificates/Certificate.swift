@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An X.509 certificate, parsed once from DER into immutable fields.
 ///
@@ -193,7 +197,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
 
 /// A certificate's OpenSSL object, decoded from its DER on first use, once, whichever thread asks first.
 final class LazyX509Handle: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var der: [UInt8]?
     private var decoded: X509Handle?
 

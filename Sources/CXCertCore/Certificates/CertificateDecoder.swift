@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The container a set of certificates arrived in, detected from the bytes.
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
@@ -293,19 +297,6 @@ public struct CertificateDecoder: Sendable {
     private static let certificateLabels: Set = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]
     private static let pkcs7Labels: Set = ["PKCS7", "PKCS #7 SIGNED DATA", "CMS"]
 
-    /// `trimmingCharacters(in: .whitespaces)` (Unicode spaces, Zs, and tabs) without Foundation's bridging
-    /// through NSString, which cost more than the rest of decoding a PEM file.
-    static func trimmingSpaces(_ line: String) -> String {
-        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-            scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
-        }
-        let scalars = line.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) ? line : String(scalars[first...last])
-    }
-
     private func pem(_ text: [UInt8], encoding: TextEncoding) throws(CertificateDecodingError) -> DecodedCertificates {
         let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
             String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
@@ -315,7 +306,7 @@ public struct CertificateDecoder: Sendable {
         var kinds: Set<InputFormat> = []
         var number = 0
         while number < lines.count {
-            let line = Self.trimmingSpaces(lines[number])
+            let line = lines[number].trimmingSpaces()
             number += 1
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count > 16 else { continue }
             let label = String(line.dropFirst(11).dropLast(5))
@@ -324,7 +315,7 @@ public struct CertificateDecoder: Sendable {
             var closed = false
             var inHeaders = true
             while number < lines.count {
-                let current = Self.trimmingSpaces(lines[number])
+                let current = lines[number].trimmingSpaces()
                 number += 1
                 if current.hasPrefix("-----END ") {
                     guard current == "-----END \(label)-----" else {
@@ -387,7 +378,7 @@ public struct CertificateDecoder: Sendable {
         let elements = root.allElements
         if let fault = elements.first(where: { $0.localName == "Fault" }) {
             let reason = fault.allElements.first { ["faultstring", "Text"].contains($0.localName) }?.text
-            throw .soapFault(reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "no reason given")
+            throw .soapFault(reason?.trimmingSpacesAndNewlines() ?? "no reason given")
         }
         // Depth-first order: the first match is the outermost.
         let scope =
@@ -403,7 +394,7 @@ public struct CertificateDecoder: Sendable {
         let inside = scope.allElements
         var parts = inside.filter { $0.localName == "Chain" }
         if parts.isEmpty {
-            parts = inside.filter { $0.text.trimmingCharacters(in: .whitespacesAndNewlines).count >= 64 }
+            parts = inside.filter { $0.text.trimmingSpacesAndNewlines().count >= 64 }
         }
         guard !parts.isEmpty else { throw .noCertificate("the GetRootCertChains answer has no <Chain> element") }
         var certificates: [Certificate] = []

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An X.501 distinguished name, kept both as ordered attributes and as an RFC 4514 string.
 public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A certificate's serial number: its magnitude as big-endian bytes, and its sign (RFC 5280 requires a positive
 /// serial; some certificates in the field carry a negative one, and the web-PKI rules say so).

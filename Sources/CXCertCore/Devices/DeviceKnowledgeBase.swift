@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A device family, such as "tanjay" (CX700 / IP8540) or "aries" (CX600, HP 4120, Aastra 6725ip...).
 public struct DeviceFamily: Sendable, Codable, Hashable {
@@ -383,7 +387,7 @@ extension FactValue {
             if let number = Int(text) {
                 self = .int(number)
             } else if text.contains(",") {
-                self = .list(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                self = .list(text.split(separator: ",").map { $0.trimmingSpaces() })
             } else {
                 self = .string(text)
             }

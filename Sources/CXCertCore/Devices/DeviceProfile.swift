@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A client to validate for: a phone family at a firmware build with its resolved capabilities,
 /// or the strict modern `generic` client.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A Phone Edition build number such as `4.0.7577.4363`, ordered numerically part by part.
 public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
@@ -9,10 +13,10 @@ public struct FirmwareVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Parses one to four dot-separated numbers; anything else is not a build number.
     public init?(_ text: String) {
-        // Spaces trimmed as `trimmingCharacters(in: .whitespaces)` does, without Foundation's NSString bridge; each
+        // Spaces trimmed as `trimmingCharacters(in: .whitespaces)` does (Support/TextEditing.swift); each
         // piece checked on its UTF-8 bytes: ASCII bytes are one character each (a CR LF pair, one character, fails
         // `Int` either way), so the limits are the ones on characters. The device data parses ~130 of these.
-        let trimmed = CertificateDecoder.trimmingSpaces(text)
+        let trimmed = text.trimmingSpaces()
         let pieces = trimmed.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard (1...4).contains(pieces.count) else { return nil }
         var parts: [Int] = []

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Device Update facts from `Knowledge/updates.json`: how each build fares with Lync Server 2013, the upgrades a phone
 /// cannot take in one step, and the WinHTTP codes its "Last Update Status" shows. Every row carries its source and
@@ -145,7 +154,7 @@ public struct UpdateKnowledge: Sendable, Decodable {
     /// - Returns: The code, its row (if known) and the suffix.
     /// - Throws: ``StatusError`` when it is not a number, or a slash is followed by anything but a number.
     public func status(_ text: String) throws(StatusError) -> Status {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 12 }) else { throw StatusError(text: text) }
         let head = parts[0].lowercased()

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The facts behind a finding, typed: what a script acts on, what the audit groups by, and all that
 /// ``FindingWording`` needs to say it. The certificate facts are cases here; the discovery walk's, DHCP's and a

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Which command prints a verdict: each has its own way to add a root or an intermediate.
 public enum RemedyContext: Sendable, Hashable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Host names as they enter cxcert (`--host`, `--pool`, `--server`, domains, simple URLs, deployment
 /// files): checked as DNS host names and turned into A-labels, so `bücher.contoso.com` is compared and
@@ -32,7 +36,7 @@ public enum DomainName {
         if name.hasSuffix(".") { name.removeLast() }
         guard !name.isEmpty else { throw fail("it is empty") }
         if let bad = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control || $0.value == 0x7F }) {
-            throw fail("it contains the control character U+\(String(format: "%04X", bad.value))")
+            throw fail("it contains the control character U+\(hex(bad.value, width: 4))")
         }
         if name.contains("*") { throw fail("wildcards ('*') are not host names; phones do not accept them") }
         if name.contains("@") { throw fail("'@' makes it an address, not a host name") }
@@ -60,7 +64,12 @@ public enum DomainName {
     static func aLabel(_ label: String, in text: String) throws(Invalid) -> String {
         func fail(_ reason: String) -> Invalid { Invalid(text: text, reason: reason) }
         guard !label.isEmpty else { throw fail("it has an empty label ('..', or a leading dot)") }
-        let mapped = label.lowercased().precomposedStringWithCanonicalMapping
+        // NFC: the standard library's (FoundationEssentials has no precomposedStringWithCanonicalMapping).
+        #if canImport(FoundationEssentials)
+            let mapped = String(decoding: label.lowercased()._nfcCodeUnits, as: UTF8.self)
+        #else
+            let mapped = label.lowercased().precomposedStringWithCanonicalMapping
+        #endif
         let ascii = mapped.unicodeScalars.allSatisfy(\.isASCII)
         for scalar in mapped.unicodeScalars {
             let ok: Bool

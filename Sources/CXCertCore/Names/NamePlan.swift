@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The names of a deployment, as the admin knows them.
 public struct Deployment: Sendable, Hashable, Codable {
@@ -84,7 +88,7 @@ public struct Deployment: Sendable, Hashable, Codable {
             throw fail("a URL cannot contain \(bad.value < 0x21 ? "a space or control character" : "'\(bad)'")")
         }
         let full = text.contains("://") ? text : "https://\(text)"
-        guard let schemeEnd = full.range(of: "://") else { throw fail("not a URL") }
+        guard let schemeEnd = full.firstScalarRange(of: "://") else { throw fail("not a URL") }
         let scheme = full[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "https" || scheme == "http" else { throw fail("a simple URL is http:// or https://, not \(scheme)://") }
         let rest = full[schemeEnd.upperBound...]

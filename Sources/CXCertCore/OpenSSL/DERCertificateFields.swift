@@ -1,5 +1,10 @@
 internal import COpenSSL
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A certificate's fields read from its DER with OpenSSL's decoders for each part (names, the serial, the times, the
 /// algorithm identifiers, each extension's value), never as one `X509`: OpenSSL 3.0's `d2i_X509` builds a key decoder

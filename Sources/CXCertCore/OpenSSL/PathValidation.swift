@@ -1,5 +1,10 @@
 internal import COpenSSL
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// RFC 5280 path validation by OpenSSL's `X509_verify_cert`, with a callback that records every
 /// problem instead of stopping at the first. OpenSSL builds the path itself: it looks issuers up

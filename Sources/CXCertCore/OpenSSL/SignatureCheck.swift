@@ -1,5 +1,10 @@
 internal import COpenSSL
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Verifies one RSA PKCS#1 v1.5 signature over raw bytes with an issuer certificate's key: the only
 /// public-key operation the batch fast path needs, with no certificate object built for the subject.
@@ -28,7 +33,7 @@ enum SignatureCheck {
             let key: OpaquePointer
             let digest: OpaquePointer
         }
-        private let lock = NSLock()
+        private let lock = Lock()
         /// Idle contexts by key. A list searched in order, not a dictionary: a batch has a key or two, and hashing one
         /// twice per leaf cost more than comparing two pointers.
         private var free: [(key: Key, contexts: [OpaquePointer])] = []

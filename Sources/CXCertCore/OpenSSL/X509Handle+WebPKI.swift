@@ -1,5 +1,10 @@
 internal import COpenSSL
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The extension details the web-PKI rules read, decoded on demand: they matter for a handful of
 /// certificates per verdict, so ``Certificate`` does not pay for them at parse time.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A fixed, small pool of threads for blocking C calls (libldap, c-ares' waits, libpcap, blocking sockets and
 /// OpenSSL handshakes), so that they never block Swift's cooperative pool and never start threads without bound.
@@ -54,7 +58,7 @@ package final class BlockingExecutor: @unchecked Sendable {
     /// Jobs that may wait for a thread at once.
     package let queueCapacity: Int
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var queue: [Job] = []
     private var started = 0
     private var idle = 0
@@ -178,11 +182,8 @@ package final class BlockingExecutor: @unchecked Sendable {
         queue.append(job)
         if queue.count > idle && started < threadCount {
             started += 1
-            let thread = Thread { [self] in work() }
             // The walk's recursive readers and OpenSSL want more than a secondary thread's default 512 KiB.
-            thread.stackSize = 8 << 20
-            thread.name = "cxcert-blocking-\(started)"
-            thread.start()
+            if !startThread(stackSize: 8 << 20, { [self] in work() }) { started -= 1 }
         }
         condition.signal()
         condition.unlock()
@@ -256,7 +257,7 @@ private final class Job: @unchecked Sendable {
 
 /// A job's result: the first one delivered wins, whether the caller is already waiting or not.
 private final class Outcome<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var result: Result<T, BlockingExecutor.Failure>?
     private var continuation: CheckedContinuation<Result<T, BlockingExecutor.Failure>, Never>?
 

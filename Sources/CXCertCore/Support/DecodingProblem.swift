@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A decoding error as an admin reads it: where in the file and what was expected, in plain words, never Swift's
 /// type names or `DecodingError` cases.
@@ -26,7 +30,7 @@ package enum DecodingProblem {
     /// `at capabilities[2].value: ` for a coding path, or "" at the top.
     package static func place(_ context: DecodingError.Context) -> String {
         let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            .trimming(".")
         return path.isEmpty ? "" : "at \(path): "
     }
 

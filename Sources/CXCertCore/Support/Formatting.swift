@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// ISO 8601 in UTC with seconds, the one date format of every JSON output.
 package func iso8601(_ date: Date) -> String {
@@ -152,11 +161,93 @@ private func hexValue(_ digit: UInt8) -> UInt8? {
 /// A duration as people read it: milliseconds under a second, minutes under two hours, days beyond two days.
 package func durationText(_ seconds: TimeInterval) -> String {
     let value = abs(seconds)
-    if value < 1 { return String(format: "%.3f s", value) }
-    if value < 120 { return String(format: "%.1f s", value) }
-    if value < 7200 { return String(format: "%.0f min", value / 60) }
-    if value < 172_800 { return String(format: "%.1f h", value / 3600) }
-    return String(format: "%.1f days", value / 86400)
+    if value < 1 { return fixed(value, decimals: 3) + " s" }
+    if value < 120 { return fixed(value, decimals: 1) + " s" }
+    if value < 7200 { return fixed(value / 60, decimals: 0) + " min" }
+    if value < 172_800 { return fixed(value / 3600, decimals: 1) + " h" }
+    return fixed(value / 86400, decimals: 1) + " days"
+}
+
+/// `value` with `decimals` digits after the point, as printf's `%.<decimals>f` writes it (`%+.<decimals>f` with `sign`:
+/// a `+` before positive values): the C library's own conversion, so rounding and `inf`/`nan` are printf's.
+package func fixed(_ value: Double, decimals: Int, sign: Bool = false) -> String {
+    // The longest: a sign, 309 integer digits (DBL_MAX), the point and the decimals.
+    var buffer = [CChar](repeating: 0, count: 320 + max(0, decimals))
+    let count = buffer.count
+    _ = withVaList([Int32(clamping: max(0, decimals)), value]) { arguments in
+        buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, count, sign ? "%+.*f" : "%.*f", arguments) }
+    }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// `value` as `value.formatted()` writes it in the `en_US` and POSIX locales (ICU's default number style): its shortest
+/// decimal form rounded half-even to at most six decimals, trailing zeros dropped, thousands grouped with commas
+/// (`1,234.5`, `15`, `0.000002`).
+package func groupedNumber(_ value: Double) -> String {
+    guard value.isFinite else { return value.isNaN ? "NaN" : value < 0 ? "-∞" : "∞" }
+    // The shortest digits that read back as `value`, and where the point goes: "1.5e-06" is 15 with the point at -5.
+    let text = value.magnitude.description
+    let parts = text.split(separator: "e", maxSplits: 1)
+    let mantissa = parts[0]
+    let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+    let dot = mantissa.firstIndex(of: ".")
+    var digits = Array(mantissa.filter { $0 != "." }.utf8.map { Int($0) - 48 })
+    var point = (dot.map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count) + exponent
+    if point < 0 {
+        digits = Array(repeating: 0, count: -point) + digits
+        point = 0
+    }
+    if digits.count < point { digits += Array(repeating: 0, count: point - digits.count) }
+    // Half-even at six decimals, on the decimal digits (not on the binary value, as printf rounds).
+    let kept = point + 6
+    if digits.count > kept {
+        let rest = digits[kept...]
+        let first = rest.first!
+        let tie = first == 5 && rest.dropFirst().allSatisfy { $0 == 0 }
+        let odd = kept > 0 && digits[kept - 1] % 2 == 1
+        digits.removeSubrange(kept...)
+        if first > 5 || (first == 5 && !tie) || (tie && odd) {
+            var index = kept - 1
+            while index >= 0 {
+                if digits[index] < 9 {
+                    digits[index] += 1
+                    break
+                }
+                digits[index] = 0
+                index -= 1
+            }
+            if index < 0 {
+                digits.insert(1, at: 0)
+                point += 1
+            }
+        }
+    }
+    var integer = digits[..<point].map(String.init).joined()
+    var fraction = digits[point...].map(String.init).joined()
+    while fraction.hasSuffix("0") { fraction.removeLast() }
+    integer = String(integer.drop { $0 == "0" })
+    if integer.isEmpty { integer = "0" }
+    var grouped = ""
+    for (offset, character) in integer.enumerated() {
+        if offset > 0 && (integer.count - offset) % 3 == 0 { grouped.append(",") }
+        grouped.append(character)
+    }
+    return (value.sign == .minus ? "-" : "") + grouped + (fraction.isEmpty ? "" : "." + fraction)
+}
+
+/// `value` in hexadecimal with at least `width` digits (leading zeros), as printf's `%0<width>X` (`%0<width>x` when
+/// not `uppercase`) writes an unsigned value.
+package func hex(_ value: some UnsignedInteger, width: Int, uppercase: Bool = true) -> String {
+    let digits = String(value, radix: 16, uppercase: uppercase)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}
+
+/// `value` in decimal with at least `width` characters, zeros after the sign, as printf's `%0<width>d` writes it.
+package func zeroPadded(_ value: Int, width: Int) -> String {
+    let digits = String(value.magnitude)
+    let sign = value < 0 ? "-" : ""
+    let zeros = max(0, width - sign.count - digits.count)
+    return sign + String(repeating: "0", count: zeros) + digits
 }
 
 /// Bytes as ASCII, with every unprintable byte shown as a dot.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One row of the phones' built-in trusted-authorities cache: the vendor guide's row as printed,
 /// the real certificate behind it, and how sure we are that it is the one the phone holds.
@@ -222,7 +226,7 @@ public enum BuiltInTrustStore {
 
 /// A value computed once, on first use, by whichever thread asks first.
 final class Once<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stored: Value?
 
     /// The value, computed by `make` on the first call.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -251,7 +255,7 @@ public enum BatchRun {
         let capacity: Int
         /// Files claimed at once: few enough that the writer never waits long for one, enough to amortise the lock.
         private let claimSize = 8
-        private let condition = NSCondition()
+        private let condition = Condition()
         private var entries: [Entry?]
         private var outcomes: [BatchVerifier.Outcome?]
         /// Counts since the start of the batch: published ≥ claimed ≥ written, published - written ≤ capacity.
@@ -490,7 +494,11 @@ public enum BatchRun {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += "\\u" + hex(scalar.value, width: 4, uppercase: false)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Validates many server certificates against the same trust sources, as fast as the signatures allow.
 ///
@@ -51,7 +55,7 @@ public final class BatchVerifier: @unchecked Sendable {
     public let time: Date
     private let intermediates: [Certificate]
     private let anchors: [TrustAnchor]
-    private let lock = NSLock()
+    private let lock = Lock()
     /// Few issuers per batch: a list compared byte-wise beats hashing a fresh key for every leaf.
     private var issuers: [IssuerEntry] = []
     private let epoch: Int64

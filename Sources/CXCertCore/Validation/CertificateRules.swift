@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The facts the per-certificate rules read. Both the OpenSSL-backed ``Certificate`` and the batch path's lean
 /// DER reader provide them, so the full path and the fast path run the same rules, and the differential tests
@@ -29,7 +33,7 @@ struct CertificateFacts: Sendable {
         notAfter = lean.notAfter
         let serial = der[lean.serial]
         let wellFormed = serial.first.map { $0 & 0x80 == 0 } ?? false && serial.count <= 21 && serial.contains { $0 != 0 }
-        malformedSerial = wellFormed ? nil : serial.map { String(format: "%02X", $0) }.joined()
+        malformedSerial = wellFormed ? nil : serial.map { hex($0, width: 2) }.joined()
     }
 }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The first instant after a verdict's time at which the verdict for the same client would change:
 /// a certificate expiring or becoming valid. Answers "how long until the phones go dark?".

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One candidate chain from the leaf upwards: the leaf, intermediates, and the trust anchor that ends it (or
 /// the certificate where it stops: a self-signed root the client does not trust, or one whose issuer is absent).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What a policy judges: one candidate path, for one request, on behalf of one client.
 public struct PolicyInput: Sendable {

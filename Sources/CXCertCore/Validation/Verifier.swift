@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What to validate: a server certificate, what came with it, the trust sources, names and a time.
 public struct VerificationRequest: Sendable {

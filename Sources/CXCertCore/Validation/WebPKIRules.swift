@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One rule family the `generic` profile applies on top of OpenSSL's RFC 5280 validation: the checks
 /// RFC 5280, the CA/Browser Forum Baseline Requirements or RFC 9525 make and OpenSSL leaves out.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A bound connection to Active Directory (or any LDAP server with the AD PKI layout), found from the
 /// rootDSE's Configuration NC. Not thread-safe: use one client per task.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One directory object: its DN and binary attribute values.
 public struct DirectoryEntry: Sendable, Hashable {
@@ -16,7 +21,7 @@ public struct DirectoryEntry: Sendable, Hashable {
 
     /// Values of an attribute, matched case-insensitively as LDAP does.
     public func values(_ name: String) -> [[UInt8]] {
-        attributes.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value ?? []
+        attributes.first { $0.key.lowercased() == name.lowercased() }?.value ?? []
     }
 
     /// The first value as text.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `cxcert ds list`: every PKI object holding certificates, by container.
 public struct DirectoryListing: Sendable, Encodable {
@@ -20,7 +25,7 @@ public struct DirectoryListing: Sendable, Encodable {
     /// Lists a snapshot's objects, naming each one's container from its DN.
     public init(_ snapshot: DirectorySnapshot) {
         func container(_ dn: String) -> String {
-            let parts = dn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let parts = dn.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
             for name in ["certification authorities", "aia", "enrollment services"] where parts.dropFirst().first == "cn=\(name)" {
                 return [
                     "certification authorities": "Certification Authorities", "aia": "AIA", "enrollment services": "Enrollment Services",

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Escaping for every value cxcert puts into a DN or a search filter, so that names taken from
 /// certificates can never change the structure of either.
@@ -49,7 +54,7 @@ public enum SanitizedName {
         var escaped = ""
         for unit in name.utf16 {
             if unit < 0x20 || unit >= 0x7F || disallowed.contains(unit) {
-                escaped += "!" + String(format: "%04x", unit)
+                escaped += "!" + hex(unit, width: 4, uppercase: false)
             } else {
                 escaped.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
             }
@@ -64,7 +69,7 @@ public enum SanitizedName {
             let carry: UInt16 = hash & 0x8000 != 0 ? 1 : 0
             hash = ((hash << 1) | carry) &+ unit
         }
-        return String(decoding: units[..<cut], as: UTF16.self) + "-" + String(format: "%05d", hash)
+        return String(decoding: units[..<cut], as: UTF16.self) + "-" + zeroPadded(Int(hash), width: 5)
     }
 
     /// The name certutil uses for a certificate: the subject's most specific attribute value for a CA,
@@ -74,7 +79,7 @@ public enum SanitizedName {
     /// escaped space but cannot find it again by DN, so such an object could never be read back or updated.
     public static func objectName(for certificate: Certificate) -> String {
         let name = certificate.isCA || certificate.isSelfIssued ? certificate.subject : certificate.issuer
-        let value = name.attributes.last?.value.trimmingCharacters(in: .whitespaces) ?? ""
+        let value = name.attributes.last?.value.trimmingSpaces() ?? ""
         guard !value.isEmpty else { return hexString(Digest.sha1.hash(name.der)).lowercased() }
         return make(value)
     }

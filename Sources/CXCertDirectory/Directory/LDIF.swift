@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// LDIF (RFC 2849): the `--dry-run` output of directory writes, and the offline snapshot format.
 public enum LDIF {
@@ -62,7 +67,7 @@ public enum LDIF {
             let value: [UInt8]
             if rest.hasPrefix(":") {
                 rest = rest.dropFirst()
-                guard let decoded = Data(base64Encoded: rest.trimmingCharacters(in: .whitespaces)) else {
+                guard let decoded = Data(base64Encoded: rest.trimmingSpaces()) else {
                     throw .invalidSnapshot(line: number, reason: "the base64 value of \(name) does not decode")
                 }
                 value = Array(decoded)

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the two directory searches a phone makes return: from a live directory or an LDIF snapshot.
 public struct DirectorySnapshot: Sendable {

@@ -1,5 +1,15 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a directory write did (or, in a dry run, would do) to one object.
 public struct DirectoryChange: Sendable, Hashable, Encodable {
@@ -397,7 +407,7 @@ public struct CertificateSelector: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter text: Hex digits, optionally in byte pairs separated by `:` or spaces; at most 40 digits.
     /// - Throws: ``DirectoryError/invalidSelector(_:)`` for anything else.
     public init(parsing text: String) throws(DirectoryError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         let groups = trimmed.split(whereSeparator: { $0 == ":" || $0 == " " }).map(String.init)
         let isHex = { (group: String) in !group.isEmpty && group.allSatisfy { $0.isASCII && $0.isHexDigit } }
         let separated = groups.count > 1

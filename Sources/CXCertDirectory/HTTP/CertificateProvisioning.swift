@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The phone's anonymous root-chain download from the Lync Certificate Provisioning web service, sent as
 /// the phone sends it and read with ``/CXCertCore/CertificateDecoder``. No credential is ever sent.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The phone's Device Update check: a POST of its identity to `ucdevice.upx` and the answer naming the update it
 /// should install. No credential is ever sent.
@@ -153,7 +158,7 @@ public enum DeviceUpdate {
             throw .noResponse(root.localName)
         }
         func value(_ name: String, in element: XMLReader.Element) -> String? {
-            element.allElements.first { $0.localName == name }.map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            element.allElements.first { $0.localName == name }.map { $0.text.trimmingSpacesAndNewlines() }
         }
         // Files: each element holding a FileName, its siblings (seed 000 shows them flat under the response).
         let holders = response.allElements.filter { element in element.children.contains { $0.localName == "FileName" } }
@@ -161,7 +166,7 @@ public enum DeviceUpdate {
             let names = holder.children.filter { $0.localName == "FileName" }
             return names.map { name in
                 OfferedFile(
-                    fileName: name.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                    fileName: name.text.trimmingSpacesAndNewlines(),
                     signatureFileName: value("SignatureFileName", in: holder), descriptionFileName: value("DescriptFile", in: holder),
                     baseURL: value("BaseURL", in: holder), externalBaseURL: value("ExternalBaseURL", in: holder))
             }
@@ -228,7 +233,7 @@ public enum DeviceUpdate {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingAll("&", with: "&amp;").replacingAll("<", with: "&lt;")
+            .replacingAll(">", with: "&gt;")
     }
 }

@@ -1,6 +1,11 @@
 internal import CCurl
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Credentials for an HTTP server that asks for Basic, NTLM or Negotiate authentication.
 public struct HTTPCredentials: Sendable {
@@ -192,7 +197,7 @@ public enum HTTPFetcher {
     /// (A-labels such as `xn--bcher-kva.example`, letters, digits, `-`, `_` and `.`) and IP literals are
     /// accepted: a Unicode or percent-encoded host would be converted by libcurl to a name nobody resolved.
     package static func target(of url: String) throws(HTTPError) -> (host: String, port: Int) {
-        guard let separator = url.range(of: "://") else { throw .invalidURL(url) }
+        guard let separator = url.firstScalarRange(of: "://") else { throw .invalidURL(url) }
         let scheme = url[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { throw .invalidURL(url) }
         let rest = url[separator.upperBound...]
@@ -215,7 +220,7 @@ public enum HTTPFetcher {
             portText = parts.count > 1 ? parts[1] : nil
             if host.hasSuffix(".") { host = host.dropLast() }
             let allowed = host.unicodeScalars.allSatisfy {
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "." || $0 == "_")
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "." || $0 == "_"
             }
             guard !host.isEmpty, allowed, !host.contains("..") else { throw .unsupportedHost(url: url, host: String(host)) }
         }
@@ -336,9 +341,9 @@ public enum HTTPFetcher {
             body.location = nil
             body.contentType = nil
         } else if line.prefix(13).lowercased() == "content-type:" {
-            body.contentType = line.dropFirst(13).trimmingCharacters(in: .whitespacesAndNewlines)
+            body.contentType = line.dropFirst(13).trimmingSpacesAndNewlines()
         } else if line.prefix(9).lowercased() == "location:" {
-            let value = line.dropFirst(9).trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = line.dropFirst(9).trimmingSpacesAndNewlines()
             body.location = value.isEmpty ? nil : value
         }
         return length

@@ -1,6 +1,11 @@
 internal import CLDAP
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An LDAP result other than success, as libldap reported it: the result code, the server's diagnostic
 /// message and the matched DN (how much of a missing object's name exists). `DirectoryError` carries it
@@ -29,7 +34,7 @@ public struct LDAPError: Error, Equatable, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
         self.operation = operation
-        let trimmed = diagnostic?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = diagnostic?.trimmingSpacesAndNewlines()
         self.diagnostic = trimmed?.isEmpty == false ? trimmed : nil
         self.matchedDN = matchedDN?.isEmpty == false ? matchedDN : nil
     }

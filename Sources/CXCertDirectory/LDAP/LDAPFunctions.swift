@@ -1,8 +1,19 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (the C names, on purpose: these shadow the C declarations)
 internal import CLDAP
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // libldap's functions as this module calls them: each goes through the table `cx_ldap()` fills with dlsym on first
 // use (shim.h). They shadow the C declarations, so the call sites read as before and the binary does not link

@@ -1,6 +1,11 @@
 internal import CLDAP
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -64,7 +69,7 @@ public struct LDAPURL: Sendable, Hashable, CustomStringConvertible {
 /// The blocking executor calls ``fire()`` at the deadline while the call still runs; `shutdown(2)` makes
 /// the blocked read fail at once.
 private final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var socket: Int32 = -1
     private var fired = false
 
@@ -219,12 +224,12 @@ final class LDAPSession {
         var message: UnsafeMutablePointer<CChar>?
         guard ldap_get_option(handle, option, &message) == LDAP_OPT_SUCCESS, let message else { return nil }
         defer { ldap_memfree(message) }
-        let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(cString: message).trimmingSpacesAndNewlines()
         return text.isEmpty ? nil : text
     }
 
     private static func seconds(_ value: TimeInterval) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        value == value.rounded() ? String(Int(value)) : fixed(value, decimals: 1)
     }
 
     /// Resolves (on the name-lookup executor, so a slow resolver cannot outlast the deadline) and connects a

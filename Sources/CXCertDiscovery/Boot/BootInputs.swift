@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A host and port, as DHCP options and the command line give them (`HOST[:PORT]`).
 public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -20,7 +25,7 @@ public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
         guard let target = try? ProbeTarget(parsing: text, defaultPort: defaultPort) else {
             throw .invalidValue(text, expected: "HOST[:PORT]")
         }
-        let host = target.host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let host = target.host.lowercased().trimming(".")
         guard HostnameMatcher.ipAddress(host) != nil || BootInputs.isDomainName(host) else {
             throw .invalidValue(text, expected: "a DNS name or an IP address")
         }
@@ -126,7 +131,7 @@ public struct BootInputs: Sendable, Hashable, Codable {
     static func domain(_ text: String, what: String) throws(BootError) -> String {
         // U-labels become A-labels: DNS is asked, and certificates are matched, in the ASCII form.
         let ascii = text.allSatisfy(\.isASCII) ? text : ((try? DomainName.aLabels(text)) ?? text)
-        let name = ascii.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let name = ascii.lowercased().trimming(".")
         guard isDomainName(name) else { throw .invalidValue(text, expected: "\(what) (a DNS name such as contoso.com)") }
         return name
     }

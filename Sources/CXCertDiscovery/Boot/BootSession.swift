@@ -1,7 +1,12 @@
 import CXCertCore
 import CXCertDirectory
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Computes each key's value once, even when several builds ask at the same time: the first asker starts the
 /// computation as a task, the others await the same task. This is how builds share DNS questions and handshakes.
@@ -43,7 +48,7 @@ final class BootSession: @unchecked Sendable {
     private let handshakes = OnceCache<EndpointKey, Result<ProbeReport, ProbeError>>()
     private let reachability = OnceCache<EndpointKey, ProbeError?>()
     private let http = OnceCache<HTTPKey, Result<HTTPFetcher.Answer, HTTPError>>()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var silent: Set<DNSServer> = []
 
     /// When the whole walk ends: no operation starts after it, and none runs past it.

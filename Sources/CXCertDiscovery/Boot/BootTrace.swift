@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The steps of the phone's walk from power-on to sign-in, in order.
 public enum BootStepKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,7 +1,12 @@
 import CXCertCore
 import CXCertDirectory
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Replays what a phone does from power-on to sign-in — time, registrar, roots, web services, Device
 /// Update, Exchange — for each firmware build, with the lookup orders and rules of that build's data
@@ -378,7 +383,7 @@ struct BuildWalk {
     }
 
     static func isUnder(_ name: String, domain: String) -> Bool {
-        let host = name.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let host = name.lowercased().trimming(".")
         return host == domain || host.hasSuffix("." + domain)
     }
 
@@ -489,7 +494,7 @@ struct BuildWalk {
                 for name in expand(template) ?? [] {
                     let (answer, asked) = await lookup(name, .srv, purpose: "registrar: \(step)", retry: !template.isConcatenation)
                     for record in Self.sorted(answer.services) {
-                        let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                        let target = record.target.lowercased().trimming(".")
                         if target.isEmpty {
                             notes.append("\(asked): the record says the service is not offered")
                             continue
@@ -561,7 +566,7 @@ struct BuildWalk {
             let records = await lookup("_sipinternaltls._tcp.\(sip)", .srv, purpose: "registrar: compare with option 120", retry: false)
                 .answer
                 .services
-            let targets = Set(records.map { $0.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+            let targets = Set(records.map { $0.target.lowercased().trimming(".") })
             if !targets.isEmpty, targets.isDisjoint(with: inputs.registrars.map(\.host)) {
                 findings.append(
                     finding(

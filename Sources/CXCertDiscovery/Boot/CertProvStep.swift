@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The `certprov` step: the phone's anonymous root-chain download at sign-in, kept out of BootWalker.swift.
 extension BuildWalk {

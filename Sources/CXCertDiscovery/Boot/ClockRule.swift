@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The one rule `boot` and `trace` use to say what the phone's clock does to its verdicts (`clock-skew`).
 ///

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension DeviceUpdate.Identity {
     /// The MAC `boot --device-update-request` names when none is given: Polycom's OUI (00:04:F2) and zeros, a
@@ -29,7 +34,7 @@ extension DeviceUpdate.Identity {
                 String(model.prefix(64)), expected: "VENDOR/MODEL/REVISION (letters, digits, '-', '_' or '.'; e.g. \(Self.defaultModel))")
         }
         self.init(
-            mac: colons.replacingOccurrences(of: ":", with: "").uppercased(), vendor: parts[0], model: parts[1], revision: parts[2],
+            mac: colons.replacingAll(":", with: "").uppercased(), vendor: parts[0], model: parts[1], revision: parts[2],
             firmware: "")
     }
 }

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The `device-update-request` step: the phone's Device Update check, kept out of BootWalker.swift.
 extension BuildWalk {

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Endpoint {
     /// What an NTP server given as DHCP option 42 must be, in every message that refuses one.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// When, in the phone's walk, a step happens: at boot, at its first sign-in attempt, or once signed in.
 public typealias BootPhase = WalkFacts.BootPhase

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The `sip-register` step: the phone's first REGISTER and the registrar's challenges, kept out of BootWalker.swift.
 extension BuildWalk {
@@ -41,7 +46,7 @@ extension BuildWalk {
             }
             exchanges.append(record(exchange))
             if hop == 0 {
-                notes.append("request: " + request.text.replacingOccurrences(of: "\r", with: "").trimmingCharacters(in: .newlines))
+                notes.append("request: " + request.text.replacingAll("\r", with: "").trimmingNewlines())
             }
             notes.append(
                 "sent to \(target.address):\(target.port) (\(target.host)) over \(exchange.session.map { "\($0.version.rawValue) \($0.cipher)" } ?? "no TLS session"), no SNI"

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The rule for SRV targets that are aliases, one place for `boot` and `trace`: remembers the targets of each SRV
 /// answer and points out a target whose A answer went through CNAME records. RFC 2782 says a target "MUST NOT be an
@@ -16,10 +21,10 @@ struct SRVTargetAliases: Sendable {
     ///   `aliases`, the first time only; otherwise `nil`.
     mutating func note(_ name: String, _ type: DNSRecordType, _ answer: DNSAnswer, aliases: [String]) -> FindingDetail? {
         for record in answer.services where !record.target.isEmpty {
-            let target = record.target.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let target = record.target.lowercased().trimming(".")
             if targets[target] == nil { targets[target] = name }
         }
-        let asked = name.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let asked = name.lowercased().trimming(".")
         guard type == .a, !aliases.isEmpty, let record = targets[asked], said.insert(asked).inserted else { return nil }
         return .walk(.dnsAlias(target: asked, record: record, aliases: aliases, addresses: answer.addresses))
     }

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How the phone found a time server, as a value (the `via` of an `ntp` detail and of a walk's time sample).
 public enum TimeVia: Sendable, Hashable, CustomStringConvertible {
@@ -39,17 +44,8 @@ public enum ClockSource: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .server(let name, let address, let port, let via): "\(name) (\(address):\(port), \(via))"
-        case .capturedAnswer(let at): "the time server's answer at \(Self.time(at))"
-        case .phoneReading(let at): "the phone's own clock in its NTP request at \(Self.time(at))"
+        case .capturedAnswer(let at): "the time server's answer at \(CaptureReader.clock(at))"
+        case .phoneReading(let at): "the phone's own clock in its NTP request at \(CaptureReader.clock(at))"
         }
-    }
-
-    /// `HH:mm:ss.SSS` in UTC: the capture's time of day, as its notes print it.
-    static func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm:ss.SSS"
-        return formatter.string(from: date)
     }
 }

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The facts behind a finding of the phone's discovery walk (`cxcert boot`, and what `trace` judges of a capture the
 /// same way: DNS, time, roots, the servers the phone reaches), typed: what a script acts on and all that its wording

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The words of the walk's findings: the message and the remedy, from the facts.
 extension WalkFacts {
@@ -106,7 +111,7 @@ extension WalkFacts {
             let later = downloadsIn.map { " It gets it only \(Self.phaseWords($0))." } ?? ""
             return
                 "\(host) is reached \(Self.phaseWords(phase)), when the phone holds only \(Self.list(held)); its chain needs \(Self.list(needed)) (\(Self.list(neededFrom))).\(later)"
-                + FindingWording.basis(rule, finding.vocabulary).replacingOccurrences(of: " (", with: " (timing: ", options: .anchored)
+                + Self.timingBasis(FindingWording.basis(rule, finding.vocabulary))
         case (_, .roots(.activeDirectory, _)):
             return
                 "The directory holds no root certificate the phone can download (no certificationAuthority object with a cACertificate, no enrollment service)."
@@ -331,6 +336,11 @@ extension WalkFacts {
         case 1: items[0]
         default: items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
         }
+    }
+
+    /// A rule's basis (` (…)`, or nothing) as the basis of a timing: ` (timing: …)`.
+    private static func timingBasis(_ basis: String) -> String {
+        basis.hasPrefix(" (") ? " (timing: " + basis.dropFirst(2) : basis
     }
 
     /// "at boot", "at its first sign-in", "once signed in".

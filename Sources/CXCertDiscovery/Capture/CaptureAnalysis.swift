@@ -1,7 +1,12 @@
 import CXCertCapture
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension CaptureReader {
     /// One TCP connection's readable content.
@@ -178,11 +183,32 @@ extension CaptureReader {
         ("6725ip", "aastra6725ip"), ("6721ip", "aastra6721ip"), ("ip8540", "ip8540"),
     ]
 
-    /// Build numbers in a request, known builds first (an IP address is not a build: its third part is small).
+    /// Build numbers in a request, known builds first (an IP address is not a build: its third part is small): what
+    /// `\b[1-9]\.[0-9]{1,2}\.[0-9]{3,5}\.[0-9]{1,5}\b` finds (with ICU's word characters), left to right.
     static func firmwareVersions(in text: String) -> [String] {
-        let pattern = try! NSRegularExpression(pattern: "\\b([1-9])\\.([0-9]{1,2})\\.([0-9]{3,5})\\.([0-9]{1,5})\\b")
-        let range = NSRange(text.startIndex..., in: text)
-        return pattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
+        let scalars = Array(text.unicodeScalars)
+        func isDigit(_ index: Int) -> Bool { index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        /// The end of the run of 0-9 from `start` if its length is in `lengths` and a `.` follows; nil otherwise.
+        func digits(from start: Int, _ lengths: ClosedRange<Int>) -> Int? {
+            var end = start
+            while isDigit(end) { end += 1 }
+            return lengths.contains(end - start) ? end : nil
+        }
+        func dot(_ index: Int) -> Bool { index < scalars.count && scalars[index] == "." }
+        var found: [String] = []
+        var index = 0
+        while index < scalars.count {
+            defer { index += 1 }
+            guard ("1"..."9").contains(scalars[index]), isRegexWordBoundary(scalars, at: index), dot(index + 1),
+                let second = digits(from: index + 2, 1...2), dot(second), let third = digits(from: second + 1, 3...5), dot(third),
+                let end = digits(from: third + 1, 1...5), isRegexWordBoundary(scalars, at: end)
+            else { continue }
+            var version = String.UnicodeScalarView()
+            version.append(contentsOf: scalars[index..<end])
+            found.append(String(version))
+            index = end - 1
+        }
+        return found
     }
 
     // MARK: The reading
@@ -464,7 +490,7 @@ extension CaptureReader {
                         "\(Self.clock(session.time)) ClientHello to \(server.address):\(server.port): \(TLSMessage.versionName(version)), \(suites.count) suites, \(sni.map { "SNI \($0)" } ?? "no SNI")"
                     )
                 case .serverHello(let version, let suite):
-                    tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(String(format: "%04X", suite))")
+                    tlsNotes.append("ServerHello: \(TLSMessage.versionName(version)), suite 0x\(hex(suite, width: 4))")
                 case .certificate(let ders):
                     (chain, unreadable) = Certificate.presentedChain(ders)
                 case .alert(let level, let description) where level == 2 || description != 0:

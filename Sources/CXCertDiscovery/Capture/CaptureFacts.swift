@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The facts behind a capture's finding (`cxcert trace`), typed: what a script acts on and all that its wording
 /// (CaptureFindingWording.swift) needs. A finding carries them as ``/CXCertCore/FindingDetail/facts(_:)``.

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The words of a capture's findings: the message and the remedy, from the facts.
 extension CaptureFacts {

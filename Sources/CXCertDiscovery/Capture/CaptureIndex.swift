@@ -1,6 +1,11 @@
 import CXCertCapture
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The UDP events of a capture (DHCP, DNS, SNTP) indexed by client, transaction and time, filled in one pass as
 /// the frames stream by, with the budget that bounds them.

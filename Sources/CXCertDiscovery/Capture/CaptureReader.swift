@@ -1,6 +1,11 @@
 import CXCertCapture
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A phone found in a capture.
 public struct CapturedPhone: Sendable, Hashable {

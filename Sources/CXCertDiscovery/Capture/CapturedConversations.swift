@@ -2,7 +2,12 @@ import CXCertCapture
 import CXCertCore
 import CXCertDirectory
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The phone's three conversations as `boot` speaks them (`certprov`, `device-update-request`, `sip-register`), read from a
 // capture: HTTP and SIP over TCP in clear are decoded and judged by the rules boot uses (Engine/ConversationRules.swift);
@@ -39,7 +44,7 @@ extension CaptureReader {
     /// A message as the notes show it: its head and body, bounded, CRs dropped (the renderers escape the rest).
     static func excerpt(_ message: HTTPMessageView) -> String {
         let head = message.head.isEmpty ? message.startLine : message.head
-        let text = head.replacingOccurrences(of: "\r", with: "") + (message.body.isEmpty ? "" : "\n\n")
+        let text = head.replacingAll("\r", with: "") + (message.body.isEmpty ? "" : "\n\n")
         return answerExcerpt(Array(text.utf8) + message.body.filter { $0 != 0x0D }, length: conversationExcerpt)
     }
 

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A phone named on the command line (`trace --phone`): its MAC address or its IP address, checked when it is
 /// parsed, so a typo is a usage error instead of a capture in which "no phone" was found.
@@ -25,7 +30,7 @@ public enum PhoneSelector: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter text: The value of `--phone`.
     /// - Throws: ``ParseError`` when it is neither.
     public init(parsing text: String) throws(ParseError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         if let address = HostnameMatcher.ipAddress(trimmed) {
             self = .address(address)
             return

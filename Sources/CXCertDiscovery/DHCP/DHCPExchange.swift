@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One server's answer to one of the phone's DHCPINFORMs.
 public struct DHCPAnswer: Sendable {

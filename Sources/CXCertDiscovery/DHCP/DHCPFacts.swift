@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The facts behind a DHCP finding (`cxcert dhcp`, and the walk's DHCP step), typed: what a script acts on and all
 /// that its wording (DHCPFindingWording.swift) needs. A finding carries them as ``/CXCertCore/FindingDetail/facts(_:)``.
@@ -32,7 +37,7 @@ public enum DHCPFacts: FindingFacts {
         switch self {
         case .dhcpOption(let option, let raw, let decoded):
             try put("option", option)
-            try put("raw", raw.map { $0.map { String(format: "%02x", $0) }.joined() })
+            try put("raw", raw.map { $0.map { hex($0, width: 2, uppercase: false) }.joined() })
             try put("decoded", decoded)
         case .provisioning(let option43, let subOption, let missing, let expectedWebFQDN):
             try put("identifier", option43?.identifier)

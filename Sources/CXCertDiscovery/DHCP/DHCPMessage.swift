@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Why a DHCP packet could not be read.
 public enum DHCPError: Error, Sendable, Hashable, CustomStringConvertible {

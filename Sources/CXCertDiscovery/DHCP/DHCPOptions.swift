@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every option the phone depends on, decoded, with what is wrong in them.
 public struct DHCPOptionsReport: Sendable {
@@ -86,8 +91,8 @@ public struct DHCPOptionsReport: Sendable {
             var bytes = data
             while bytes.last == 0 { bytes.removeLast() }
             let name = String(decoding: bytes, as: UTF8.self).lowercased()
-            if BootInputs.isDomainName(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))) {
-                domainName = name.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            if BootInputs.isDomainName(name.trimming(".")) {
+                domainName = name.trimming(".")
             } else {
                 domainName = nil
                 malformed(15)

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// DHCP option 43 for vendor class `MS-UC-Client`: where the phone finds the Certificate Provisioning
 /// service (Microsoft gg412828; sub-options 1-5).

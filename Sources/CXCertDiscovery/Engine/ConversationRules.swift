@@ -1,7 +1,12 @@
 import CXCertCore
 import CXCertDirectory
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The rules that judge the phone's three conversations (the root-chain download, the Device Update check, the first
 // REGISTER) from what was said, whoever heard it: `boot` speaking as the phone, `trace` reading a capture. What each

@@ -1,6 +1,11 @@
 import CXCertCore
 import CXCertDirectory
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What happened on the wire, typed: the live walk and the capture replay produce it, ``PhoneJudge`` judges it.
 /// No fact travels as prose: wording is the reports layer's.

@@ -1,7 +1,12 @@
 import CXCertCore
 import CXCertDirectory
 import CXCertProbe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One build's judge: it takes what the phone met, in order (time readings, roots received, handshakes), keeps the
 /// phone's state (the roots it holds, where and when it got them, its phase and its clock) and judges each handshake

@@ -3,7 +3,17 @@
 // (the C names, on purpose: these shadow the C declarations)
 internal import CAres
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // c-ares's functions as this module calls them: each goes through the table `cx_ares()` fills with dlsym on first
 // use (shim.h). They shadow the C declarations, so the call sites read as before and the binary does not link

@@ -1,6 +1,11 @@
 import CXCertCapture
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 // The network clients as async functions: each runs its blocking call (c-ares' waits, a UDP socket) on the shared
 // `BlockingExecutor` (`BlockingExecutor.bounded`), so async callers never block Swift's cooperative pool. The

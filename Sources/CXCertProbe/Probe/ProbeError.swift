@@ -1,4 +1,5 @@
 import CXCertCore
+
 /// Why a TLS connection could not be made, in words an admin can act on.
 public enum ProbeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The target is not `HOST[:PORT]`.
@@ -40,7 +41,7 @@ public enum TLSVersion: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// Parses `1.0`, `TLS 1.0`, `tls1.2`...
     public init?(loose text: String) {
-        let digits = text.lowercased().replacingOccurrences(of: "tls", with: "").trimmingCharacters(in: .whitespaces)
+        let digits = text.lowercased().replacingAll("tls", with: "").trimmingSpaces()
         guard let match = Self.allCases.first(where: { $0.rawValue.hasSuffix(" " + digits) }) else { return nil }
         self = match
     }

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Verifier {
     /// As `Verifier.nextChange(for:profile:until:)` for a request, for a probed server, judged as

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Probes servers and judges what each presented for every client: the one probe-then-verify path that
 /// `cxcert probe` and `cxcert audit` share, so they agree on what counts (the phones' built-in roots count only

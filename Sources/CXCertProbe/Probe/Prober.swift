@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A server to probe: `host[:port]` (default 443), with or without SNI.
 public struct ProbeTarget: Sendable, Hashable, Codable {

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One header line of a SIP answer, its continuation lines unfolded (RFC 3261 §7.3.1).
 public struct SIPHeader: Sendable, Hashable {
@@ -76,7 +81,7 @@ public struct SIPChallenge: Sendable, Hashable {
                 name.unicodeScalars.append(text[index])
                 index += 1
             }
-            name = name.trimmingCharacters(in: .whitespaces)
+            name = name.trimmingSpaces()
             guard index < text.count, text[index] == "=" else {
                 if !name.isEmpty { parameters.append(SIPParameter(name: name, value: "")) }
                 continue
@@ -97,7 +102,7 @@ public struct SIPChallenge: Sendable, Hashable {
                     parsed.unicodeScalars.append(text[index])
                     index += 1
                 }
-                parsed = parsed.trimmingCharacters(in: .whitespaces)
+                parsed = parsed.trimmingSpaces()
             }
             if !name.isEmpty { parameters.append(SIPParameter(name: name, value: parsed)) }
         }
@@ -184,7 +189,7 @@ public struct SIPResponse: Sendable, Hashable {
             if let open = part.firstIndex(of: "<"), let close = part[open...].firstIndex(of: ">") {
                 return String(part[part.index(after: open)..<close])
             }
-            let bare = part.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let bare = part.split(separator: ";").first.map { $0.trimmingSpaces() } ?? ""
             return bare.isEmpty || bare == "*" ? nil : bare
         }
     }
@@ -242,7 +247,7 @@ public struct SIPResponse: Sendable, Hashable {
         var headers: [SIPHeader] = []
         for line in lines {
             if line.first == " " || line.first == "\t", let last = headers.popLast() {
-                headers.append(SIPHeader(name: last.name, value: last.value + " " + line.trimmingCharacters(in: .whitespaces)))
+                headers.append(SIPHeader(name: last.name, value: last.value + " " + line.trimmingSpaces()))
                 continue
             }
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
@@ -250,8 +255,8 @@ public struct SIPResponse: Sendable, Hashable {
             }
             headers.append(
                 SIPHeader(
-                    name: line[..<colon].trimmingCharacters(in: .whitespaces),
-                    value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                    name: line[..<colon].trimmingSpaces(),
+                    value: line[line.index(after: colon)...].trimmingSpaces()))
         }
         let response = SIPResponse(
             statusCode: code, reason: status.count > 2 ? String(status[2]) : "", headers: headers, bodyLength: 0)

@@ -1,5 +1,10 @@
 import CXCertCore
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The phone's first REGISTER, sent with no `Authorization` header: the one whose answer carries the registrar's
 /// challenges. No credential, PIN or token is ever part of it.

@@ -1,4 +1,5 @@
 import CXCertCore
+
 /// Why a TLS client connection failed, as the socket and OpenSSL reported it. `TLSHandshake` throws it;
 /// `ProbeError.connection` carries it to callers, which keep its wording.
 public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -46,7 +47,7 @@ public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cannotResolve(let host, let reason): "cannot resolve \(host): \(reason)"
         case .refused(let target): "\(target): connection refused (nothing listens on that port)"
         case .unreachable(let target, let reason): "\(target): unreachable (\(reason))"
-        case .timeout(let target, let seconds): "\(target): no complete answer within \(seconds.formatted()) s"
+        case .timeout(let target, let seconds): "\(target): no complete answer within \(groupedNumber(seconds)) s"
         case .notTLS(let target, let cause): "\(target): the server does not speak TLS on this port (\(cause))"
         case .handshakeRefused(let target, let cause): "\(target): the server refused the handshake (\(cause))"
         case .closedEarly(let target): "\(target): the server closed the connection during the handshake"

@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// How to bind and how long to wait: `ds` and `verify --ad`. The options of ``DirectoryBindOptions`` are declared here
 /// again (same names, help and order, not a nested group: a group costs a one-shot `verify` about as much as ten options,

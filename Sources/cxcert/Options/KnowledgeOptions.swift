@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `--device-data FILE` and `--capability KEY=VALUE`, shared by every command that judges devices. `verify` declares
 /// the two options itself, with the names and help below, and loads through ``load(deviceData:capabilities:)``: an
@@ -39,7 +44,7 @@ struct KnowledgeOptions: ParsableArguments {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw ValidationError("--device-data \(deviceData ?? ""): \(error.localizedDescription)")
+            throw ValidationError("--device-data \(deviceData ?? ""): \(error)")
         }
         return knowledge
     }

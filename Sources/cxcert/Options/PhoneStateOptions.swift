@@ -1,6 +1,11 @@
 import ArgumentParser
 import CXCert
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The phone's starting state — `--signed-in`, `--held-root`, `--sign-in`, `--network` — shared by `boot`, `trace` and `audit`;
 /// a deployment file's `boot:` section gives the same four, and the command line wins (held roots add up).
