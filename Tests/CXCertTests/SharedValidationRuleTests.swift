@@ -107,3 +107,35 @@ struct SharedValidationRuleTests {
         #expect(OIDString.dotted([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]) == "1.2.840.113549.1.1.1")
     }
 }
+
+@Suite("A leaf RSA key too small for a TLS 1.0 handshake: 465 bits for RSA key exchange, 369 with a DHE suite")
+struct HandshakeKeySizeTests {
+    func findings(bits: Int, suites: [String]?, isLeaf: Bool = true) throws -> [CertificateRules.Hit] {
+        var knowledge = DeviceKnowledgeBase.builtIn
+        if let suites { try knowledge.override(.tlsCipherSuites, value: .list(suites)) }
+        let profile = try DeviceProfile.resolve(device: "cx700", firmware: "4.0.7577.4463", knowledge: knowledge)
+        let facts = CertificateFacts(
+            signature: OID.rsaSignatures[0], key: PublicKeyInfo(algorithm: .rsa, bits: bits, curve: nil), notBefore: 0, notAfter: 0,
+            malformedSerial: nil)
+        return CertificateRules.firmwareKey(facts, profile: profile, isLeaf: isLeaf)
+    }
+
+    func handshakeError(_ hits: [CertificateRules.Hit]) -> Bool {
+        hits.contains { $0.code == .weakKey && $0.severity == .error }
+    }
+
+    @Test("each side of both bounds, for the leaf only")
+    func bounds() throws {
+        let rsaOnly = ["AES128-SHA", "DES-CBC3-SHA"]
+        let withDHE = ["AES128-SHA", "DHE-RSA-AES128-SHA"]
+        #expect(handshakeError(try findings(bits: 464, suites: rsaOnly)))
+        #expect(!handshakeError(try findings(bits: 465, suites: rsaOnly)))
+        #expect(!handshakeError(try findings(bits: 464, suites: withDHE)))
+        #expect(handshakeError(try findings(bits: 368, suites: withDHE)))
+        #expect(!handshakeError(try findings(bits: 369, suites: withDHE)))
+        #expect(!handshakeError(try findings(bits: 300, suites: rsaOnly, isLeaf: false)))
+        // Above both bounds but under 1024: the warning, not the error.
+        let weak = try findings(bits: 512, suites: nil)
+        #expect(!handshakeError(weak) && weak.contains { $0.code == .weakKey && $0.severity == .warning })
+    }
+}

@@ -16,6 +16,15 @@ struct CertificateFacts: Sendable {
     /// The serial as printed, when it is not positive, non-zero and at most 20 octets (nil when it is).
     let malformedSerial: String?
 
+    /// Facts given directly, for the rules' own tests.
+    init(signature: SignatureAlgorithm, key: PublicKeyInfo, notBefore: Int64, notAfter: Int64, malformedSerial: String?) {
+        self.signature = signature
+        self.key = key
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.malformedSerial = malformedSerial
+    }
+
     init(_ certificate: Certificate) {
         signature = certificate.signatureAlgorithm
         key = certificate.publicKey
@@ -101,8 +110,10 @@ enum CertificateRules {
                     detail: .keySize(
                         algorithm: key.algorithm.rawValue, bits: key.bits, limit: limit, bound: .maximum, rule: basis(.maxRSAKeyBits))))
         }
-        let handshakeMinimum = handshakeMinimumRSABits(suites: profile.tlsCipherSuites)
-        if key.algorithm == .rsa, isLeaf, key.bits < handshakeMinimum {
+        // The suites are searched only for a key below the larger minimum: this runs for every leaf of a batch.
+        if key.algorithm == .rsa, isLeaf, key.bits < handshakeMinimumRSABits(dhe: false),
+            case let handshakeMinimum = handshakeMinimumRSABits(suites: profile.tlsCipherSuites), key.bits < handshakeMinimum
+        {
             // Not a policy: no TLS 1.0 handshake can be made with this key, whatever the phone's CryptoAPI accepts.
             out.append(
                 Hit(
@@ -123,9 +134,11 @@ enum CertificateRules {
     /// 59 octets, 465 bits. An (EC)DHE suite instead signs 36 octets (MD5 and SHA-1) with PKCS#1 v1.5 padding
     /// (RFC 2246 7.4.3): 47 octets, 369 bits. The smaller of the two when the phone offers both kinds.
     static func handshakeMinimumRSABits(suites: [String]) -> Int {
-        let signsOnly = suites.contains { $0.contains("DHE") }
-        return signsOnly ? 47 * 8 - 7 : 59 * 8 - 7
+        handshakeMinimumRSABits(dhe: suites.contains { $0.contains("DHE") })
     }
+
+    /// ``handshakeMinimumRSABits(suites:)`` once the suites are known to offer an (EC)DHE suite or not.
+    static func handshakeMinimumRSABits(dhe: Bool) -> Int { dhe ? 47 * 8 - 7 : 59 * 8 - 7 }
 
     /// The curves the web PKI allows.
     static let webPKICurves = ["prime256v1", "secp384r1", "secp521r1"]
