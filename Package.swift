@@ -7,7 +7,7 @@ let package = Package(
     products: [
         // Everything, as one import.
         .library(name: "CXCert", targets: ["CXCert"]),
-        // Decoding, trust stores, device knowledge and verification only: links OpenSSL and nothing else.
+        // Decoding, trust stores, device knowledge and verification only: links OpenSSL's libcrypto and nothing else.
         .library(name: "CXCertCore", targets: ["CXCertCore"]),
         .executable(name: "cxcert", targets: ["CXCertCLI"]),
     ],
@@ -18,13 +18,14 @@ let package = Package(
     ],
     targets: [
         // C libraries, imported with `internal import` by the modules that wrap them; no C type is public.
-        // OpenSSL is linked. libldap, libcurl, c-ares, libpcap and libyaml are not: their headers only (Debian's
-        // libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev, libyaml-dev; no pkg-config, whose flags
-        // would link them), and each shim.h loads its library on first use (Sources/CLazyLoad/lazy.h, a shared
-        // header), so `verify` starts without them.
+        // OpenSSL's libcrypto is linked. libssl, libldap, libcurl, c-ares, libpcap and libyaml are not: their headers
+        // only (Debian's libssl-dev, libldap-dev, libcurl4-openssl-dev, libc-ares-dev, libpcap-dev, libyaml-dev; no
+        // pkg-config, whose flags would link them), and each shim.h loads its library on first use
+        // (Sources/CLazyLoad/lazy.h, a shared header), so `verify` starts without them.
         .systemLibrary(
-            name: "COpenSSL", pkgConfig: "openssl",
+            name: "COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(name: "CSSL"),
         .systemLibrary(name: "CLDAP"),
         .systemLibrary(name: "CCurl"),
         .systemLibrary(name: "CAres"),
@@ -40,7 +41,7 @@ let package = Package(
             exclude: ["TrustStore/README.md", "Knowledge/README.md"],
             // Compiled in, not a resource bundle: a binary copied alone keeps its trust store and device data.
             resources: [.embedInCode("TrustStore"), .embedInCode("Knowledge")]),
-        .target(name: "CXCertProbe", dependencies: ["CXCertCore", "COpenSSL"]),
+        .target(name: "CXCertProbe", dependencies: ["CXCertCore", "COpenSSL", "CSSL"]),
         .target(name: "CXCertDirectory", dependencies: ["CXCertCore", "CLDAP", "CCurl"]),
         // Capture files (libpcap) and the dissectors of what the phones send; nothing of the walk or its verdicts.
         .target(name: "CXCertCapture", dependencies: ["CXCertCore", "CPcap"]),

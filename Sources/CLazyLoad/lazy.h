@@ -1,7 +1,7 @@
 #ifndef CXCERT_LAZY_H
 #define CXCERT_LAZY_H
-// A C library loaded on first use (dlopen) instead of linked, shared by the shims of CCurl, CLDAP, CAres and
-// CPcap (a header, not a target: each shim includes it). A command that never calls into the library never
+// A C library loaded on first use (dlopen) instead of linked, shared by the shims of CSSL, CCurl, CLDAP, CAres,
+// CPcap and CYAML (a header, not a target: each shim includes it). A command that never calls into the library never
 // loads it nor its dependency tree (GnuTLS, Kerberos, SASL, systemd, ...), which was most of a one-shot run's
 // start-up.
 //

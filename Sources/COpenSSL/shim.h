@@ -47,12 +47,6 @@ static inline void cx_OPENSSL_free(void *p) { OPENSSL_free(p); }
 static inline unsigned long cx_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
 static inline unsigned long cx_XN_FLAG_ONELINE(void) { return XN_FLAG_ONELINE; }
 
-// TLS client settings that OpenSSL only offers as macros.
-static inline int cx_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
-static inline int cx_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_max_proto_version(ctx, version); }
-static inline int cx_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
-static inline long cx_SSL_CTX_set_max_cert_list(SSL_CTX *ctx, long size) { return SSL_CTX_set_max_cert_list(ctx, size); }
-
 // GENERAL_NAME is a tagged union; reading it here keeps the union layout out of Swift.
 static inline int cx_GENERAL_NAME_type(const GENERAL_NAME *gn) { return gn->type; }
 /// The string value of an IA5/OCTET STRING general name (DNS, e-mail, URI, IP), else NULL.

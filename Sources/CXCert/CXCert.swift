@@ -1,6 +1,6 @@
 // The umbrella module: `import CXCert` brings every layer, as it did when the library was one target.
 // Users who want only decoding and verification import `CXCertCore` (product `CXCertCore`), which links
-// OpenSSL alone: no libldap, libcurl, c-ares, libpcap or libyaml.
+// OpenSSL's libcrypto alone: no libssl, libldap, libcurl, c-ares, libpcap or libyaml.
 @_exported import CXCertAudit
 @_exported import CXCertCapture
 @_exported import CXCertCore

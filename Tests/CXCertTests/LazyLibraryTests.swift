@@ -5,13 +5,14 @@ import Testing
 @testable import CXCertCore
 @testable import CXCertDirectory
 @testable import CXCertDiscovery
+@testable import CXCertProbe
 @testable import CXCertTestSupport
 
-/// libcurl, libldap, c-ares, libpcap and libyaml are loaded when a command first needs them (`dlopen` in each wrapper's
-/// shim.h), so `--version`, `verify` and `inspect` start with OpenSSL alone.
+/// libssl, libcurl, libldap, c-ares, libpcap and libyaml are loaded when a command first needs them (`dlopen` in each
+/// wrapper's shim.h), so `--version`, `verify` and `inspect` start with OpenSSL's libcrypto alone.
 @Suite("C libraries beyond OpenSSL load on first use")
 struct LazyLibraryTests {
-    static let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap, .yaml]
+    static let onDemand = [SystemLibrary.ssl, .curl, .ldap, .ares, .pcap, .yaml]
     static let contoso = repositoryRoot.appendingPathComponent("Examples/contoso")
     static let verify = [
         "verify", contoso.appendingPathComponent("pool01-fixed.pem").path, "--trust", contoso.appendingPathComponent("ContosoCA.cer").path,
@@ -38,7 +39,9 @@ struct LazyLibraryTests {
         for library in Self.onDemand { #expect(!dynamic.contains("[\(library.soname)]"), "\(library)") }
     }
 
-    @Test("--version, verify and inspect never load them; trace loads libpcap and only it; audit loads libyaml and not libpcap")
+    @Test(
+        "--version, verify and inspect never load them; trace loads libpcap and only it; audit loads libyaml and not libpcap; a probe loads libssl"
+    )
     func loadedOnlyWhenUsed() throws {
         for arguments in [["--version"], Self.verify, ["inspect", "--json", Self.contoso.appendingPathComponent("certnew.p7b").path]] {
             let run = try Self.opened(arguments)
@@ -49,7 +52,9 @@ struct LazyLibraryTests {
         let trace = try Self.opened(["trace", Self.capture])
         #expect(trace.status == 0 || trace.status == 1)
         #expect(trace.sonames.contains(SystemLibrary.pcap.soname), "\(trace.sonames)")
-        for library in [SystemLibrary.curl, .ldap, .yaml] { #expect(!trace.sonames.contains(library.soname), "trace loaded \(library)") }
+        for library in [SystemLibrary.ssl, .curl, .ldap, .yaml] {
+            #expect(!trace.sonames.contains(library.soname), "trace loaded \(library)")
+        }
         // A deployment file whose only server is a certificate file: no probe, no directory, no capture.
         let audit = try Self.opened([
             "audit", repositoryRoot.appendingPathComponent("Examples/deployment.yaml").path, "--json",
@@ -57,6 +62,10 @@ struct LazyLibraryTests {
         #expect(audit.status == 0 || audit.status == 1, "\(audit.sonames)")
         #expect(audit.sonames.contains(SystemLibrary.yaml.soname), "\(audit.sonames)")
         #expect(!audit.sonames.contains(SystemLibrary.pcap.soname), "\(audit.sonames)")
+        // A probe loads libssl before it connects (port 9 answers nothing; the handshake is not the point).
+        let probe = try Self.opened(["probe", "127.0.0.1:9", "--timeout", "2"])
+        #expect(probe.status == 2, "\(probe.sonames)")
+        #expect(probe.sonames.contains(SystemLibrary.ssl.soname), "\(probe.sonames)")
     }
 
     @Test("A missing library is a typed error naming it and its package, without a crash", .integration, .tags(.integration))
@@ -87,6 +96,12 @@ struct LazyLibraryTests {
         #expect(
             auditError.contains("needs libyaml") && auditError.contains("install the Debian package \(SystemLibrary.yaml.debianPackage)"),
             "\(auditError)")
-
+        // A probe checks for libssl before it connects: the admin hears which package, not a connection error.
+        let probe = try run(["probe", "127.0.0.1:9", "--timeout", "2"])
+        let probeError = String(decoding: probe.stderr, as: UTF8.self)
+        #expect(probe.status == 2, "\(probeError)")
+        #expect(
+            probeError.contains("needs libssl") && probeError.contains("install the Debian package \(SystemLibrary.ssl.debianPackage)"),
+            "\(probeError)")
     }
 }

@@ -5,6 +5,7 @@ import Testing
 @testable import CXCertCore
 @testable import CXCertDirectory
 @testable import CXCertDiscovery
+@testable import CXCertProbe
 @testable import CXCertTestSupport
 
 /// The installable cxcert: the .deb of `Scripts/package`, unpacked into a throwaway root and run with no Swift
@@ -38,7 +39,7 @@ struct PackageTests {
         let needed = try Shell.text(["readelf", "-d", binary.path]).split(separator: "\n").filter { $0.contains("(NEEDED)") }.compactMap {
             $0.split(separator: "[").last?.split(separator: "]").first.map(String.init)
         }
-        #expect(needed.contains { $0.hasPrefix("libssl") } && !needed.contains { $0.hasPrefix("libswift") })
+        #expect(needed.contains { $0.hasPrefix("libcrypto") } && !needed.contains { $0.hasPrefix("libswift") })
         // The C++ runtime is linked in (Scripts/package): no libstdc++ to load, relocate and initialise at every start.
         #expect(!needed.contains { $0.hasPrefix("libstdc++") }, "\(needed)")
         let linked = libraries.split(separator: "\n").compactMap { line -> String? in
@@ -49,9 +50,9 @@ struct PackageTests {
             return nil
         }
         #expect(linked.count == needed.count)
-        // libcurl, libldap, c-ares, libpcap and libyaml are loaded on first use, not linked: not NEEDED, yet in
+        // libssl, libcurl, libldap, c-ares, libpcap and libyaml are loaded on first use, not linked: not NEEDED, yet in
         // Depends, found where the loader finds them.
-        let onDemand = [SystemLibrary.curl, .ldap, .ares, .pcap, .yaml]
+        let onDemand = [SystemLibrary.ssl, .curl, .ldap, .ares, .pcap, .yaml]
         #expect(!needed.contains { name in onDemand.contains { $0.soname == name } }, "\(needed)")
         let cache = try Shell.text(["ldconfig", "-p"]).split(separator: "\n").map {
             $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)

@@ -23,12 +23,14 @@ public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
     case setup(String, reason: String, cause: OpenSSLError)
     /// Any other OpenSSL failure during the handshake.
     case failed(String, OpenSSLError)
+    /// libssl, which cxcert loads on its first handshake, could not be loaded: nothing was sent.
+    case missingLibrary(MissingLibrary)
 
     /// True when no server could be talked to at all (as opposed to one that answered and refused).
     public var isUnreachable: Bool {
         switch self {
         case .cannotResolve, .refused, .unreachable, .timeout: true
-        case .notTLS, .handshakeRefused, .closedEarly, .tooLarge, .setup, .failed: false
+        case .notTLS, .handshakeRefused, .closedEarly, .tooLarge, .setup, .failed, .missingLibrary: false
         }
     }
 
@@ -37,7 +39,7 @@ public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notTLS(_, let cause), .handshakeRefused(_, let cause), .tooLarge(_, let cause), .failed(_, let cause): cause
         case .setup(_, _, let cause): cause
-        case .cannotResolve, .refused, .unreachable, .timeout, .closedEarly: nil
+        case .cannotResolve, .refused, .unreachable, .timeout, .closedEarly, .missingLibrary: nil
         }
     }
 
@@ -54,6 +56,7 @@ public enum TLSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooLarge(let target, let cause): "\(target): the server's handshake is too large (\(cause))"
         case .setup(let target, let reason, _): "\(target): TLS error: \(reason)"
         case .failed(let target, let cause): "\(target): TLS error: \(cause)"
+        case .missingLibrary(let missing): missing.description
         }
     }
 }

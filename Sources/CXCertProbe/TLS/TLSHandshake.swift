@@ -1,4 +1,5 @@
 internal import COpenSSL
+internal import CSSL
 import CXCertCore
 
 #if canImport(FoundationEssentials)
@@ -80,6 +81,7 @@ enum TLSHandshake {
 
     static func perform(_ settings: Settings) throws(TLSError) -> Result {
         _ = ignoreSIGPIPE
+        if let missing = SystemLibrary.sslMissing { throw .missingLibrary(missing) }
         let target = "\(settings.host):\(settings.port)"
         let own = Date().addingTimeInterval(settings.timeout)
         let deadline = settings.deadline.map { min($0, own) } ?? own
