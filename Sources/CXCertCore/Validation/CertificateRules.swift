@@ -42,7 +42,7 @@ struct CertificateFacts: Sendable {
         notAfter = lean.notAfter
         let serial = der[lean.serial]
         let wellFormed = serial.first.map { $0 & 0x80 == 0 } ?? false && serial.count <= 21 && serial.contains { $0 != 0 }
-        malformedSerial = wellFormed ? nil : serial.map { hex($0, width: 2) }.joined()
+        malformedSerial = wellFormed ? nil : hexString(serial)
     }
 }
 

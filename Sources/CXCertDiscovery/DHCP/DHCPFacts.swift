@@ -37,7 +37,7 @@ public enum DHCPFacts: FindingFacts {
         switch self {
         case .dhcpOption(let option, let raw, let decoded):
             try put("option", option)
-            try put("raw", raw.map { $0.map { hex($0, width: 2, uppercase: false) }.joined() })
+            try put("raw", raw.map { hexString($0).lowercased() })
             try put("decoded", decoded)
         case .provisioning(let option43, let subOption, let missing, let expectedWebFQDN):
             try put("identifier", option43?.identifier)
